@@ -1,0 +1,161 @@
+/*
+ * usmbd-authd: the authentication daemon (DESIGN.md §1).
+ *
+ * The only process that can read the user database (and, later, the
+ * keytab).  Each preauth process gets its own channel here, created by the
+ * master; over it travel security blobs only.  When an exchange succeeds,
+ * authd tells the master, not the preauth process, who the client is, so
+ * that a compromised preauth process cannot choose its user (invariant 3).
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "authd.h"
+#include "conf.h"
+#include "ipc.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "usmbd.h"
+#include "util.h"
+
+struct authd	 A;
+
+static const struct ipc_rule authd_master_rules[] = {
+	{ IPC_AUTHD_NEWCONN, 0, 0, IPC_FD_REQUIRED },
+};
+
+static const struct ipc_rule authd_peer_rules[] = {
+	{ IPC_AUTH_REQUEST, AUTHD_REQ_MIN, IPC_MAX_PAYLOAD, IPC_FD_NONE },
+};
+
+static void
+authd_peer_closed(struct ipc_chan *chan, void *arg)
+{
+	struct authd_peer *p = arg;
+
+	authd_peer_cleanup(p);
+	TAILQ_REMOVE(&A.peers, p, entry);
+	ipc_chan_free(p->chan);
+	free(p);
+}
+
+static void
+authd_peer_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
+{
+	authd_handle_request(arg, m);
+}
+
+static void
+authd_master_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
+{
+	struct authd_peer *p;
+	char name[48];
+
+	p = xcalloc(1, sizeof(*p));
+	p->id = m->hdr.peerid;
+	snprintf(name, sizeof(name), "authd peer %u", p->id);
+	p->chan = ipc_chan_new(A.base, m->fd, name, authd_peer_rules,
+	    nitems(authd_peer_rules), authd_peer_dispatch, authd_peer_closed,
+	    p);
+	if (p->chan == NULL) {
+		log_warn("%s", name);
+		close(m->fd);
+		free(p);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&A.peers, p, entry);
+}
+
+static void
+authd_master_closed(struct ipc_chan *chan, void *arg)
+{
+	log_debug("master gone, exiting");
+	exit(0);
+}
+
+static void
+authd_signal(evutil_socket_t sig, short what, void *arg)
+{
+	event_base_loopexit(A.base, NULL);
+}
+
+/* The directory of a file, for a Landlock rule that survives a rename. */
+static char *
+authd_dir_of(const char *path)
+{
+	char *tmp, *dir;
+
+	tmp = xstrdup(path);
+	dir = xstrdup(dirname(tmp));
+	free(tmp);
+	return dir;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct proc_ctx ctx;
+	struct sandbox_user su;
+	struct event *ev;
+	const char *paths[3];
+	char *pdir = NULL, *kdir = NULL;
+	int n = 0;
+
+	proc_child_setup(&ctx, PROG_AUTHD, argc, argv);
+	A.conf = ctx.conf;
+	if (sandbox_user_lookup(ctx.conf->g.authd_user, &su) == -1)
+		fatalx("authd user %s", ctx.conf->g.authd_user);
+
+	sandbox_limits(PROG_AUTHD, 256);
+	TAILQ_INIT(&A.peers);
+	authd_init(&ctx);
+	if ((A.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	ev = evsignal_new(A.base, SIGTERM, authd_signal, NULL);
+	if (ev == NULL || event_add(ev, NULL) == -1)
+		fatalx("signal event");
+	signal(SIGPIPE, SIG_IGN);
+	A.master = ipc_chan_new(A.base, USMBD_FD_MASTER, "master",
+	    authd_master_rules, nitems(authd_master_rules),
+	    authd_master_dispatch, authd_master_closed, NULL);
+	if (A.master == NULL)
+		fatal("master channel");
+
+	/*
+	 * The user database is replaced by rename(2) when it changes, so
+	 * the read-only rule covers its directory, not the file.
+	 */
+	pdir = authd_dir_of(ctx.conf->g.passdb_file);
+	paths[n++] = pdir;
+	if (ctx.conf->g.dedicated_keytab_file != NULL &&
+	    ctx.conf->g.dedicated_keytab_file[0] != '\0') {
+		kdir = authd_dir_of(ctx.conf->g.dedicated_keytab_file);
+		paths[n++] = kdir;
+	}
+	paths[n] = NULL;
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	setproctitle("authd");
+	sandbox_drop_privs(&su);
+	sandbox_enter(PROG_AUTHD, paths, ctx.debug);
+	proc_hello(PROG_AUTHD);
+
+	event_base_dispatch(A.base);
+	free(pdir);
+	free(kdir);
+	return 0;
+}

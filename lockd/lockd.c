@@ -1,0 +1,138 @@
+/*
+ * usmbd-lockd: the cross-session state broker (DESIGN.md §1).
+ *
+ * It holds the sharing state every session worker must agree on: share
+ * modes and delete-pending now, oplocks, leases, byte-range locks and
+ * durable handles as those features land.  It has no filesystem access at
+ * all; workers talk to it over socketpairs that the master creates.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "ipc.h"
+#include "lockd.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "usmbd.h"
+#include "util.h"
+
+struct lockd	 L;
+
+static const struct ipc_rule lockd_master_rules[] = {
+	{ IPC_LOCKD_NEWPEER, 0, 0, IPC_FD_REQUIRED },
+};
+
+static const struct ipc_rule lockd_peer_rules[] = {
+	{ IPC_LOCKD_REQUEST, LOCKD_REQ_MIN, IPC_MAX_PAYLOAD, IPC_FD_OPTIONAL },
+};
+
+static void
+lockd_peer_closed(struct ipc_chan *chan, void *arg)
+{
+	struct lockd_peer *p = arg;
+
+	log_debug("worker of connection %u gone", p->id);
+	lockd_peer_release(p);
+	TAILQ_REMOVE(&L.peers, p, entry);
+	ipc_chan_free(p->chan);
+	free(p);
+}
+
+static void
+lockd_peer_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
+{
+	struct lockd_peer *p = arg;
+
+	lockd_handle_request(p, m);
+}
+
+static void
+lockd_master_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
+{
+	struct lockd_peer *p;
+	char name[48];
+
+	p = xcalloc(1, sizeof(*p));
+	p->id = m->hdr.peerid;
+	snprintf(name, sizeof(name), "lockd peer %u", p->id);
+	p->chan = ipc_chan_new(L.base, m->fd, name, lockd_peer_rules,
+	    nitems(lockd_peer_rules), lockd_peer_dispatch, lockd_peer_closed,
+	    p);
+	if (p->chan == NULL) {
+		log_warn("%s", name);
+		close(m->fd);
+		free(p);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&L.peers, p, entry);
+}
+
+static void
+lockd_master_closed(struct ipc_chan *chan, void *arg)
+{
+	/* Without the master there is nobody to serve. */
+	log_debug("master gone, exiting");
+	exit(0);
+}
+
+static void
+lockd_signal(evutil_socket_t sig, short what, void *arg)
+{
+	event_base_loopexit(L.base, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct proc_ctx ctx;
+	struct sandbox_user su;
+	struct event *ev;
+	char *root;
+
+	proc_child_setup(&ctx, PROG_LOCKD, argc, argv);
+	if (sandbox_user_lookup(ctx.conf->g.lockd_user, &su) == -1)
+		fatalx("lockd user %s", ctx.conf->g.lockd_user);
+
+	/* Setup: every open file of every session may pass through here. */
+	sandbox_limits(PROG_LOCKD, (rlim_t)ctx.conf->g.max_open_files * 4);
+	TAILQ_INIT(&L.peers);
+	lockd_state_init();
+	if ((L.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	ev = evsignal_new(L.base, SIGTERM, lockd_signal, NULL);
+	if (ev == NULL || event_add(ev, NULL) == -1)
+		fatalx("signal event");
+	signal(SIGPIPE, SIG_IGN);
+	L.master = ipc_chan_new(L.base, USMBD_FD_MASTER, "master",
+	    lockd_master_rules, nitems(lockd_master_rules),
+	    lockd_master_dispatch, lockd_master_closed, NULL);
+	if (L.master == NULL)
+		fatal("master channel");
+
+	xasprintf(&root, "%s/empty", ctx.conf->g.state_directory);
+	if (chroot(root) == -1 || chdir("/") == -1)
+		fatal("chroot %s", root);
+	free(root);
+	setproctitle("lockd");
+	sandbox_drop_privs(&su);
+	sandbox_enter(PROG_LOCKD, NULL, ctx.debug);
+	proc_hello(PROG_LOCKD);
+
+	event_base_dispatch(L.base);
+	return 0;
+}

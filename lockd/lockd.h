@@ -1,0 +1,39 @@
+/*
+ * usmbd-lockd internals.
+ */
+#ifndef USMBD_LOCKD_H
+#define USMBD_LOCKD_H
+
+#include <sys/queue.h>
+
+#include <stdint.h>
+
+struct event_base;
+struct ipc_chan;
+struct ipc_msg;
+
+/* A request starts with a u32 operation code and a u64 request id. */
+#define LOCKD_REQ_MIN	12
+
+/* One session worker. */
+struct lockd_peer {
+	TAILQ_ENTRY(lockd_peer)	 entry;
+	uint32_t		 id;	/* connection id from the master */
+	struct ipc_chan		*chan;
+};
+
+struct lockd {
+	struct event_base	*base;
+	struct ipc_chan		*master;
+	TAILQ_HEAD(, lockd_peer) peers;
+};
+
+extern struct lockd L;
+
+/* lockd_state.c */
+void	lockd_state_init(void);
+void	lockd_handle_request(struct lockd_peer *, struct ipc_msg *);
+/* Drop everything a worker held, as if it had closed every open. */
+void	lockd_peer_release(struct lockd_peer *);
+
+#endif /* USMBD_LOCKD_H */

@@ -1,0 +1,172 @@
+# Shared helpers for the integration tests.  Each test sources this file,
+# calls integ_setup, starts the real daemon as root with integ_start, and
+# checks what a client or /proc shows.  Everything runs on loopback.
+#
+# Exit status follows the automake convention: 0 pass, 1 fail, 77 skip
+# (with the reason printed), 99 hard error.
+
+set -u
+
+: "${top_builddir:?top_builddir must be set (make check sets it)}"
+: "${top_srcdir:?top_srcdir must be set (make check sets it)}"
+
+INTEG_FAILS=0
+INTEG_CHECKS=0
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+fail() {
+	echo "FAIL: $*"
+	INTEG_FAILS=$((INTEG_FAILS + 1))
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+# check DESCRIPTION COMMAND...: run COMMAND, count a failure if it fails.
+check() {
+	desc=$1
+	shift
+	INTEG_CHECKS=$((INTEG_CHECKS + 1))
+	if "$@"; then
+		pass "$desc"
+	else
+		fail "$desc"
+	fi
+}
+
+integ_done() {
+	echo "$INTEG_CHECKS checks, $INTEG_FAILS failed"
+	if [ "$INTEG_CHECKS" -eq 0 ]; then
+		echo "FAIL: the test asserted nothing"
+		exit 1
+	fi
+	[ "$INTEG_FAILS" -eq 0 ] && exit 0
+	exit 1
+}
+
+PY=/usr/bin/python3
+
+# A port per test so that tests may run in parallel.
+integ_port() {
+	$PY - <<'PYEOF'
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+PYEOF
+}
+
+integ_need_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root: the server drops privileges and sandboxes its processes"
+	for u in _usmbd _usmbd-auth _usmbd-lock; do
+		getent passwd "$u" >/dev/null || skip "system user $u missing (regress/run-all.sh creates it)"
+	done
+}
+
+# integ_setup NAME: a private directory with a config, a share and a
+# user database.
+integ_setup() {
+	integ_need_root
+	T=$(mktemp -d "/tmp/usmbd-test-$1.XXXXXX")
+	chmod 755 "$T"
+	PORT=$(integ_port)
+	mkdir -p "$T/state" "$T/share" "$T/private"
+	chmod 755 "$T/state" "$T/share"
+	chown _usmbd-auth "$T/private"
+	chmod 700 "$T/private"
+	CONF=$T/smbd.conf
+	LOG=$T/log
+	PIDFILE=$T/usmbd.pid
+	cat > "$CONF" <<CONFEOF
+[global]
+	interfaces = 127.0.0.1
+	smb ports = $PORT
+	state directory = $T/state
+	pid file = $T/usmbd.pid
+	passdb file = $T/private/passdb
+	libexec directory = $top_builddir
+	log level = 2
+${INTEG_EXTRA_GLOBAL:-}
+
+[share]
+	path = $T/share
+	read only = no
+CONFEOF
+	trap integ_cleanup EXIT
+}
+
+integ_start() {
+	"$top_builddir/usmbd" -d -f "$CONF" >"$LOG" 2>&1 &
+	MASTER_PID=$!
+	for _ in $(seq 1 100); do
+		if grep -q "started, pid" "$LOG" 2>/dev/null; then
+			return 0
+		fi
+		if ! kill -0 "$MASTER_PID" 2>/dev/null; then
+			echo "usmbd exited at start:"
+			cat "$LOG"
+			exit 99
+		fi
+		sleep 0.1
+	done
+	echo "usmbd did not start:"
+	cat "$LOG"
+	exit 99
+}
+
+integ_stop() {
+	if [ -n "${MASTER_PID:-}" ] && kill -0 "$MASTER_PID" 2>/dev/null; then
+		kill -TERM "$MASTER_PID"
+		for _ in $(seq 1 100); do
+			kill -0 "$MASTER_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$MASTER_PID" 2>/dev/null
+		wait "$MASTER_PID" 2>/dev/null
+	fi
+	MASTER_PID=
+}
+
+integ_cleanup() {
+	integ_stop
+	if [ "${INTEG_FAILS:-0}" -ne 0 ] && [ -f "${LOG:-/nonexistent}" ]; then
+		echo "---- server log ----"
+		tail -n 60 "$LOG"
+	fi
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+
+# children_of PID [NAME]: pids of the direct children of PID.
+children_of() {
+	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '
+}
+
+# child_named NAME: pid of the master's child whose argv[0]/title
+# starts with NAME.
+child_named() {
+	for p in $(children_of "$MASTER_PID"); do
+		if tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q "^$1"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# wait_for COMMAND...: retry for up to 5 seconds.
+wait_for() {
+	for _ in $(seq 1 50); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+status_field() {
+	awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"
+}

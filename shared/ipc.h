@@ -1,0 +1,95 @@
+/*
+ * Framed messages between usmbd processes over AF_UNIX SOCK_SEQPACKET
+ * socketpairs, with at most one file descriptor per message (SCM_RIGHTS).
+ *
+ * A sequenced-packet socket keeps message boundaries, so one recvmsg()
+ * returns exactly one message; a message longer than the receive buffer
+ * (MSG_TRUNC) or an fd that could not be delivered (MSG_CTRUNC) is an
+ * error, never a partial message.
+ *
+ * Every receiver declares, per channel, which message types it accepts
+ * from that peer, their payload length bounds and whether an fd must come
+ * with them (struct ipc_rule).  Anything else ends the channel before a
+ * single payload byte is looked at.
+ */
+#ifndef USMBD_IPC_H
+#define USMBD_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ipc_types.h"
+
+struct event_base;
+
+struct ipc_hdr {
+	uint32_t	type;
+	uint32_t	len;	/* payload bytes after the header */
+	uint32_t	peerid;	/* connection or session the message is about */
+	uint32_t	pid;	/* sender's pid, filled in by ipc_send() */
+};
+
+#define IPC_HDR_LEN		((size_t)sizeof(struct ipc_hdr))
+#define IPC_MAX_PAYLOAD		(128 * 1024)
+
+struct ipc_msg {
+	struct ipc_hdr	 hdr;
+	int		 fd;	/* -1 when none came */
+	const uint8_t	*data;	/* hdr.len bytes, valid during dispatch */
+};
+
+enum ipc_fdrule {
+	IPC_FD_NONE = 0,	/* an fd must not come */
+	IPC_FD_REQUIRED,	/* an fd must come */
+	IPC_FD_OPTIONAL,
+};
+
+struct ipc_rule {
+	uint32_t	 type;
+	size_t		 minlen;
+	size_t		 maxlen;
+	enum ipc_fdrule	 fd;
+};
+
+/* Low level, for blocking use before an event loop exists. */
+int	ipc_send(int, uint32_t, uint32_t, int, const void *, size_t);
+/* Like ipc_send() without an fd, failing with EAGAIN instead of blocking. */
+int	ipc_send_nowait(int, uint32_t, uint32_t, const void *, size_t);
+/*
+ * Receive one message into buf (at least IPC_HDR_LEN + IPC_MAX_PAYLOAD
+ * bytes).  Returns 1 with a message, 0 on orderly EOF, -1 on error (errno
+ * EAGAIN when a non-blocking socket has nothing; EPROTO for a malformed
+ * frame, a truncated message or a lost fd).
+ */
+int	ipc_recv(int, struct ipc_msg *, uint8_t *, size_t);
+/* Check a message against a rule table; 0 when it may be parsed. */
+int	ipc_check(const struct ipc_msg *, const struct ipc_rule *, size_t);
+/* Create a SOCK_SEQPACKET socketpair with CLOEXEC set on both ends. */
+int	ipc_socketpair(int [2]);
+
+/* Event-driven channel on a libevent base. */
+struct ipc_chan;
+typedef void	(*ipc_dispatch_cb)(struct ipc_chan *, struct ipc_msg *,
+		    void *);
+typedef void	(*ipc_closed_cb)(struct ipc_chan *, void *);
+
+/*
+ * Wrap fd in a channel.  Messages that pass the rules go to dispatch; the
+ * fd of a message is owned by dispatch (close it if unused).  On EOF,
+ * error or a rule violation the closed callback runs once; the callback
+ * must then call ipc_chan_free().
+ */
+struct ipc_chan	*ipc_chan_new(struct event_base *, int, const char *,
+		    const struct ipc_rule *, size_t, ipc_dispatch_cb,
+		    ipc_closed_cb, void *);
+/* Queue a message; the fd (if not -1) is duplicated, the caller keeps it. */
+int		 ipc_chan_send(struct ipc_chan *, uint32_t, uint32_t, int,
+		    const void *, size_t);
+/* Write everything queued, blocking; used before exit or a handoff. */
+int		 ipc_chan_flush(struct ipc_chan *);
+int		 ipc_chan_fd(const struct ipc_chan *);
+const char	*ipc_chan_name(const struct ipc_chan *);
+void		 ipc_chan_free(struct ipc_chan *);
+
+#endif /* USMBD_IPC_H */

@@ -1,0 +1,71 @@
+/*
+ * Every IPC message type of usmbd, in one enum.  The comment on each names
+ * who sends it to whom, and what comes with it.
+ */
+#ifndef USMBD_IPC_TYPES_H
+#define USMBD_IPC_TYPES_H
+
+enum ipc_type {
+	IPC_NONE = 0,
+
+	/* any child -> master: u32 level, then the text of one log line. */
+	IPC_LOG,
+	/* any child -> master: u32 program kind; first message, no fd. */
+	IPC_HELLO,
+
+	/*
+	 * master -> authd: fd = authd's end of a new socketpair whose other
+	 * end the preauth process of connection peerid holds.
+	 */
+	IPC_AUTHD_NEWCONN,
+	/* master -> lockd: fd = lockd's end of a socketpair to a worker. */
+	IPC_LOCKD_NEWPEER,
+
+	/* preauth -> authd: security blob of a SESSION_SETUP (opaque). */
+	IPC_AUTH_REQUEST,
+	/* authd -> preauth: answer to IPC_AUTH_REQUEST. */
+	IPC_AUTH_RESPONSE,
+	/*
+	 * authd -> master: connection peerid authenticated as struct
+	 * auth_result (uid, gids, SIDs); the master alone acts on it.
+	 */
+	IPC_AUTH_RESULT,
+
+	/*
+	 * preauth -> master: fd = the client socket, payload = exported
+	 * connection state (opaque to the master).
+	 */
+	IPC_PREAUTH_HANDOFF,
+	/*
+	 * master -> session: fd = client socket, payload = struct
+	 * auth_result (who the worker is to become); then IPC_SESSION_STATE
+	 * with the exported state the preauth process handed over.
+	 */
+	IPC_SESSION_START,
+	IPC_SESSION_STATE,
+
+	/* worker -> lockd and back: the share-mode/lease/lock protocol. */
+	IPC_LOCKD_REQUEST,
+	IPC_LOCKD_REPLY,
+
+	/* usmbd-ctl <-> master over the control socket. */
+	IPC_CTL_STATUS,
+	IPC_CTL_STATUS_REPLY,
+	IPC_CTL_RELOAD,
+	IPC_CTL_OK,
+
+	IPC_TYPE_MAX
+};
+
+/* The programs, as announced in IPC_HELLO and used in logs. */
+enum usmbd_prog {
+	PROG_MASTER = 0,
+	PROG_PREAUTH,
+	PROG_SESSION,
+	PROG_AUTHD,
+	PROG_LOCKD,
+	PROG_RDMAD,
+	PROG_MAX
+};
+
+#endif /* USMBD_IPC_TYPES_H */

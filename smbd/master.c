@@ -1,0 +1,898 @@
+/*
+ * usmbd: the privileged master.
+ *
+ * It parses the configuration, binds the listeners, accepts connections
+ * and fork+execs every other process with a fixed fd layout.  It never
+ * reads a byte that came from the network: a new connection's socket goes
+ * straight to a fresh usmbd-preauth process, and what comes back from
+ * children is checked against fixed-size, length-checked IPC rules
+ * (DESIGN.md §1, invariant 1).
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "ipc.h"
+#include "log.h"
+#include "master.h"
+#include "proc.h"
+#include "usmbd.h"
+#include "util.h"
+
+#ifndef __dead
+#define __dead __attribute__((noreturn))
+#endif
+
+struct master	 M;
+
+
+static void	 master_child_dispatch(struct ipc_chan *, struct ipc_msg *,
+		    void *);
+static void	 master_child_closed(struct ipc_chan *, void *);
+static void	 master_start_daemon(enum usmbd_prog);
+static void	 master_conn_free(struct conn *);
+static void	 master_start_session(struct child *, struct conn *, int,
+		    const uint8_t *, size_t);
+
+static const struct ipc_rule master_rules_preauth[] = {
+	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
+	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
+	{ IPC_PREAUTH_HANDOFF, 0, IPC_MAX_PAYLOAD, IPC_FD_REQUIRED },
+};
+static const struct ipc_rule master_rules_session[] = {
+	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
+	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
+};
+static const struct ipc_rule master_rules_authd[] = {
+	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
+	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
+	{ IPC_AUTH_RESULT, sizeof(struct auth_result),
+	    sizeof(struct auth_result), IPC_FD_NONE },
+};
+static const struct ipc_rule master_rules_lockd[] = {
+	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
+	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
+};
+
+static __dead void
+usage(void)
+{
+	fprintf(stderr, "usage: usmbd [-dDtT] [-f config]\n");
+	exit(1);
+}
+
+/*
+ * The path of a helper program.  All of them live in one directory that
+ * the configuration names, so that tests can run a build tree.
+ */
+static char *
+master_prog_path(enum usmbd_prog prog)
+{
+	const char *name;
+	char *path;
+
+	switch (prog) {
+	case PROG_PREAUTH:
+		name = USMBD_PREAUTH_NAME;
+		break;
+	case PROG_SESSION:
+		name = USMBD_SESSION_NAME;
+		break;
+	case PROG_AUTHD:
+		name = USMBD_AUTHD_NAME;
+		break;
+	case PROG_LOCKD:
+		name = USMBD_LOCKD_NAME;
+		break;
+	default:
+		fatalx("no program for kind %d", prog);
+	}
+	xasprintf(&path, "%s/%s", M.conf->g.libexec_directory, name);
+	return path;
+}
+
+static const struct ipc_rule *
+master_rules(enum usmbd_prog prog, size_t *n)
+{
+	switch (prog) {
+	case PROG_PREAUTH:
+		*n = nitems(master_rules_preauth);
+		return master_rules_preauth;
+	case PROG_SESSION:
+		*n = nitems(master_rules_session);
+		return master_rules_session;
+	case PROG_AUTHD:
+		*n = nitems(master_rules_authd);
+		return master_rules_authd;
+	case PROG_LOCKD:
+		*n = nitems(master_rules_lockd);
+		return master_rules_lockd;
+	default:
+		fatalx("no rules for kind %d", prog);
+	}
+}
+
+/*
+ * fork+exec one child.  The child gets exactly the fd layout of usmbd.h:
+ * every fd is first moved above the target range so that no dup2() can
+ * clobber a source that is still needed, then put in place, and
+ * everything else is closed.  Between fork and exec only async-signal-safe
+ * calls are made.
+ */
+static struct child *
+master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
+    struct conn *c)
+{
+	struct child *ch;
+	const struct ipc_rule *rules;
+	size_t nrules;
+	char *path, *argv[5], name[64];
+	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+	    "KRB5RCACHETYPE=none", NULL };
+	int sv[2], fds[5], srcs[5], i, argc = 0;
+	pid_t pid;
+
+	if (ipc_socketpair(sv) == -1) {
+		log_warn("socketpair for %s", proc_name(prog));
+		return NULL;
+	}
+	path = master_prog_path(prog);
+	argv[argc++] = (char *)proc_name(prog);
+	if (M.debug)
+		argv[argc++] = "-d";
+	if (M.verbose > 0)
+		argv[argc++] = M.verbose > 1 ? "-vv" : "-v";
+	argv[argc] = NULL;
+
+	switch ((pid = fork())) {
+	/* The child's block is kept free of anything not async-signal-safe. */
+	case -1:
+		log_warn("fork for %s", proc_name(prog));
+		close(sv[0]);
+		close(sv[1]);
+		free(path);
+		return NULL;
+	case 0:
+		int nullfd;
+
+		if ((nullfd = open("/dev/null", O_RDWR)) == -1 ||
+		    (nullfd = fcntl(nullfd, F_DUPFD, 100)) == -1)
+			_exit(127);
+		srcs[0] = sv[1];
+		srcs[1] = M.config_fd;
+		srcs[2] = clientfd;
+		srcs[3] = authfd;
+		srcs[4] = lockfd;
+		for (i = 0; i < 5; i++) {
+			fds[i] = -1;
+			if (srcs[i] != -1 &&
+			    (fds[i] = fcntl(srcs[i], F_DUPFD, 100)) == -1)
+				_exit(127);
+		}
+		for (i = 0; i < 5; i++) {
+			if (fds[i] == -1)
+				close(USMBD_FD_MASTER + i);
+			else if (dup2(fds[i], USMBD_FD_MASTER + i) == -1)
+				_exit(127);
+		}
+		if (dup2(nullfd, 0) == -1 || dup2(nullfd, 1) == -1)
+			_exit(127);
+		if (!M.debug && dup2(nullfd, 2) == -1)
+			_exit(127);
+		fd_closefrom(USMBD_FD_FIRST_FREE);
+		/* Signal dispositions and the mask are reset for the child. */
+		{
+			sigset_t set;
+
+			sigemptyset(&set);
+			sigprocmask(SIG_SETMASK, &set, NULL);
+			signal(SIGPIPE, SIG_DFL);
+			signal(SIGCHLD, SIG_DFL);
+			signal(SIGHUP, SIG_DFL);
+			signal(SIGTERM, SIG_DFL);
+			signal(SIGINT, SIG_DFL);
+		}
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	close(sv[1]);
+	free(path);
+
+	ch = xcalloc(1, sizeof(*ch));
+	ch->pid = pid;
+	ch->prog = prog;
+	ch->conn = c;
+	ch->started_ms = time_mono_ms();
+	rules = master_rules(prog, &nrules);
+	if (c != NULL)
+		snprintf(name, sizeof(name), "%s %u (pid %ld)",
+		    proc_name(prog), c->id, (long)pid);
+	else
+		snprintf(name, sizeof(name), "%s (pid %ld)", proc_name(prog),
+		    (long)pid);
+	ch->chan = ipc_chan_new(M.base, sv[0], name, rules, nrules,
+	    master_child_dispatch, master_child_closed, ch);
+	if (ch->chan == NULL)
+		fatal("ipc channel for %s", name);
+	LIST_INSERT_HEAD(&M.children, ch, entry);
+	log_debug("started %s", name);
+	return ch;
+}
+
+/*
+ * A new channel between a worker and authd or lockd: one end goes to the
+ * daemon with the connection id, the other is returned for the worker.
+ * Without the daemon the worker gets a closed channel and fails cleanly.
+ */
+static int
+master_daemon_channel(enum usmbd_prog prog, uint32_t id)
+{
+	struct child *d = prog == PROG_AUTHD ? M.authd : M.lockd;
+	uint32_t type = prog == PROG_AUTHD ? IPC_AUTHD_NEWCONN :
+	    IPC_LOCKD_NEWPEER;
+	int sv[2];
+
+	if (ipc_socketpair(sv) == -1) {
+		log_warn("socketpair for %s", proc_name(prog));
+		return -1;
+	}
+	if (d == NULL || d->chan == NULL ||
+	    ipc_chan_send(d->chan, type, id, sv[1], NULL, 0) == -1)
+		log_warnx("%s is not running; connection %u gets no channel "
+		    "to it", proc_name(prog), id);
+	close(sv[1]);
+	return sv[0];
+}
+
+static void
+master_conn_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->child == NULL && c->state == CONN_PREAUTH) {
+		log_warnx("connection %u from %s: handed off but authd never "
+		    "confirmed it; dropping", c->id, c->addrstr);
+		master_conn_free(c);
+		return;
+	}
+	if (c->child != NULL && c->state == CONN_PREAUTH) {
+		log_info("connection %u from %s: not authenticated after %d "
+		    "seconds, dropping", c->id, c->addrstr,
+		    M.conf->g.auth_timeout);
+		kill(c->child->pid, SIGKILL);
+	}
+}
+
+static size_t
+master_conns_from(const struct sockaddr_storage *ss, size_t *preauth)
+{
+	struct conn *c;
+	size_t n = 0;
+
+	*preauth = 0;
+	TAILQ_FOREACH(c, &M.conns, entry) {
+		if (!sockaddr_same_host(&c->addr, ss))
+			continue;
+		n++;
+		if (c->state == CONN_PREAUTH)
+			(*preauth)++;
+	}
+	return n;
+}
+
+/*
+ * The total is full.  Rather than turn every newcomer away while one
+ * address floods us, evict an unauthenticated connection of the address
+ * that holds the most of them, provided the newcomer's address holds
+ * fewer.  A flood can then only crowd out itself.
+ */
+static int
+master_evict_for(const struct sockaddr_storage *ss)
+{
+	struct conn *c, *victim = NULL;
+	size_t best = 0, mine, n, pre;
+
+	master_conns_from(ss, &mine);
+	TAILQ_FOREACH(c, &M.conns, entry) {
+		if (c->state != CONN_PREAUTH || c->child == NULL)
+			continue;
+		n = master_conns_from(&c->addr, &pre);
+		if (pre > best) {
+			best = pre;
+			victim = c;
+		}
+	}
+	if (victim == NULL || best <= mine + 1)
+		return -1;
+	log_info("connection limit reached: dropping unauthenticated "
+	    "connection %u from %s to admit a new client", victim->id,
+	    victim->addrstr);
+	kill(victim->child->pid, SIGKILL);
+	victim->child->conn = NULL;
+	master_conn_free(victim);
+	return 0;
+}
+
+static void
+master_refuse(const char *addr, const char *why)
+{
+	uint64_t now = time_mono_ms();
+
+	M.refused++;
+	if (now - M.refuse_logged_ms >= 1000) {
+		log_warnx("refusing connection from %s: %s (%lu refused since "
+		    "last report)", addr, why, M.refused);
+		M.refuse_logged_ms = now;
+		M.refused = 0;
+	}
+}
+
+void
+master_accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
+	struct conn *c;
+	struct timeval tv;
+	char addr[INET6_ADDRSTRLEN + 8];
+	size_t from, pre;
+	int fd, peer;
+
+	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
+	    SOCK_CLOEXEC)) == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept");
+		if (errno == EMFILE || errno == ENFILE) {
+			/* Back off so that we do not spin on the listener. */
+			event_del(M.listeners[(intptr_t)arg].ev);
+			tv.tv_sec = 1;
+			tv.tv_usec = 0;
+			evtimer_add(M.ev_accept_pause, &tv);
+		}
+		return;
+	}
+	sockaddr_ntop(&ss, addr, sizeof(addr));
+	if (M.conf->g.max_connections_per_client > 0 &&
+	    master_conns_from(&ss, &pre) >=
+	    (size_t)M.conf->g.max_connections_per_client) {
+		master_refuse(addr, "too many connections from this address");
+		close(fd);
+		return;
+	}
+	if (M.conf->g.max_connections > 0 &&
+	    M.nconns >= (size_t)M.conf->g.max_connections &&
+	    master_evict_for(&ss) == -1) {
+		master_refuse(addr, "max connections reached");
+		close(fd);
+		return;
+	}
+	from = master_conns_from(&ss, &pre);
+
+	c = xcalloc(1, sizeof(*c));
+	c->id = ++M.conn_seq;
+	if (c->id == 0)
+		c->id = ++M.conn_seq;
+	memcpy(&c->addr, &ss, sizeof(ss));
+	snprintf(c->addrstr, sizeof(c->addrstr), "%s", addr);
+	c->state = CONN_PREAUTH;
+	c->held_fd = -1;
+	TAILQ_INSERT_TAIL(&M.conns, c, entry);
+	M.nconns++;
+
+	peer = master_daemon_channel(PROG_AUTHD, c->id);
+	c->child = master_spawn(PROG_PREAUTH, fd, peer, -1, c);
+	close(fd);
+	if (peer != -1)
+		close(peer);
+	if (c->child == NULL) {
+		master_conn_free(c);
+		return;
+	}
+	/*
+	 * The preauth process enforces the negotiate and authentication
+	 * timeouts itself; this is the backstop in case it cannot.
+	 */
+	c->ev_timeout = evtimer_new(M.base, master_conn_timeout, c);
+	tv.tv_sec = M.conf->g.auth_timeout + 5;
+	tv.tv_usec = 0;
+	evtimer_add(c->ev_timeout, &tv);
+	log_info("connection %u from %s (%zu from this address)", c->id,
+	    c->addrstr, from);
+}
+
+static void
+master_accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < M.nlisteners; i++)
+		event_add(M.listeners[i].ev, NULL);
+}
+
+static void
+master_conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	TAILQ_REMOVE(&M.conns, c, entry);
+	M.nconns--;
+	if (c->ev_timeout != NULL)
+		event_free(c->ev_timeout);
+	if (c->child != NULL)
+		c->child->conn = NULL;
+	if (c->held_fd != -1)
+		close(c->held_fd);
+	if (c->state_blob != NULL) {
+		explicit_bzero(c->state_blob, c->state_len);
+		free(c->state_blob);
+	}
+	free(c);
+}
+
+static struct conn *
+master_conn_find(uint32_t id)
+{
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &M.conns, entry)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+/*
+ * Relay a child's log line.  The text is the child's, so it is made
+ * printable before it reaches a terminal or syslog.
+ */
+static void
+master_relay_log(struct child *ch, const struct ipc_msg *m)
+{
+	char line[2100];
+	uint32_t level;
+	size_t i, n;
+
+	memcpy(&level, m->data, 4);
+	n = m->hdr.len - 4;
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	for (i = 0; i < n; i++) {
+		unsigned char c = m->data[4 + i];
+
+		line[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	line[n] = '\0';
+	if (level > LOG_LEVEL_DEBUG)
+		level = LOG_LEVEL_DEBUG;
+	if ((int)level > LOG_LEVEL_INFO && M.verbose < 2)
+		return;
+	log_emit((int)level, line);
+}
+
+static void
+master_handle_auth_result(const struct ipc_msg *m)
+{
+	struct auth_result ar;
+	struct conn *c;
+
+	memcpy(&ar, m->data, sizeof(ar));
+	if ((c = master_conn_find(m->hdr.peerid)) == NULL ||
+	    c->state != CONN_PREAUTH) {
+		log_debug("auth result for unknown connection %u",
+		    m->hdr.peerid);
+		return;
+	}
+	if (ar.ngroups > AUTH_MAX_GROUPS)
+		ar.ngroups = AUTH_MAX_GROUPS;
+	ar.user[sizeof(ar.user) - 1] = '\0';
+	c->auth = ar;
+	c->authed = 1;
+	if (c->held_fd != -1) {
+		int fd = c->held_fd;
+
+		c->held_fd = -1;
+		master_start_session(c->child, c, fd, c->state_blob,
+		    c->state_len);
+	}
+}
+
+/*
+ * A preauth process finished: it hands over the client socket and its
+ * exported state.  The session worker is started as the user that authd
+ * (not the preauth process) reported for this connection.
+ */
+static void
+master_handle_handoff(struct child *ch, struct ipc_msg *m)
+{
+	struct conn *c = ch->conn;
+
+	if (c == NULL) {
+		close(m->fd);
+		return;
+	}
+	if (!c->authed) {
+		/*
+		 * authd's word and the preauth process's handoff come over
+		 * two sockets, so the handoff may be read first.  Hold it
+		 * until authd has spoken; the connection's timeout ends the
+		 * wait if it never does.
+		 */
+		if (c->held_fd != -1) {
+			log_warnx("%s handed off twice", ipc_chan_name(ch->chan));
+			close(m->fd);
+			kill(ch->pid, SIGKILL);
+			return;
+		}
+		c->held_fd = m->fd;
+		ch->conn = NULL;
+		c->child = NULL;
+		c->state_blob = xmalloc(m->hdr.len + 1);
+		memcpy(c->state_blob, m->data, m->hdr.len);
+		c->state_len = m->hdr.len;
+		return;
+	}
+	master_start_session(ch, c, m->fd, m->data, m->hdr.len);
+}
+
+static void
+master_start_session(struct child *ch, struct conn *c, int fd,
+    const uint8_t *state, size_t statelen)
+{
+	struct child *w;
+	int authfd, lockfd;
+
+	c->state = CONN_SESSION;
+	if (ch != NULL)
+		ch->conn = NULL;
+	if (c->ev_timeout != NULL) {
+		event_free(c->ev_timeout);
+		c->ev_timeout = NULL;
+	}
+	c->child = NULL;
+
+	authfd = master_daemon_channel(PROG_AUTHD, c->id);
+	lockfd = master_daemon_channel(PROG_LOCKD, c->id);
+	w = master_spawn(PROG_SESSION, fd, authfd, lockfd, c);
+	close(fd);
+	if (authfd != -1)
+		close(authfd);
+	if (lockfd != -1)
+		close(lockfd);
+	if (w == NULL) {
+		master_conn_free(c);
+		return;
+	}
+	c->child = w;
+	if (ipc_chan_send(w->chan, IPC_SESSION_START, c->id, -1, &c->auth,
+	    sizeof(c->auth)) == -1 ||
+	    ipc_chan_send(w->chan, IPC_SESSION_STATE, c->id, -1, state,
+	    statelen) == -1) {
+		log_warnx("connection %u: cannot start session", c->id);
+		kill(w->pid, SIGKILL);
+		return;
+	}
+	log_info("connection %u from %s: session worker pid %ld as user %s",
+	    c->id, c->addrstr, (long)w->pid, c->auth.user);
+}
+
+static void
+master_child_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
+{
+	struct child *ch = arg;
+
+	switch (m->hdr.type) {
+	case IPC_LOG:
+		master_relay_log(ch, m);
+		break;
+	case IPC_HELLO:
+		ch->hello = 1;
+		break;
+	case IPC_AUTH_RESULT:
+		master_handle_auth_result(m);
+		break;
+	case IPC_PREAUTH_HANDOFF:
+		master_handle_handoff(ch, m);
+		break;
+	default:
+		/* The rules let nothing else through. */
+		if (m->fd != -1)
+			close(m->fd);
+		break;
+	}
+}
+
+static void
+master_child_closed(struct ipc_chan *chan, void *arg)
+{
+	struct child *ch = arg;
+
+	/*
+	 * A child that closes its channel is finished or misbehaving; it
+	 * is reaped through SIGCHLD.  The channel goes away now.
+	 */
+	ipc_chan_free(ch->chan);
+	ch->chan = NULL;
+	if (ch->pid > 0 && ch->prog != PROG_SESSION)
+		kill(ch->pid, SIGTERM);
+}
+
+static void
+master_daemon_restart(evutil_socket_t fd, short what, void *arg)
+{
+	enum usmbd_prog prog = (enum usmbd_prog)(intptr_t)arg;
+
+	if (M.shutting_down)
+		return;
+	master_start_daemon(prog);
+}
+
+static void
+master_start_daemon(enum usmbd_prog prog)
+{
+	struct child *ch;
+
+	if ((ch = master_spawn(prog, -1, -1, -1, NULL)) == NULL) {
+		struct timeval tv = { 1, 0 };
+
+		evtimer_add(prog == PROG_AUTHD ? M.ev_restart_authd :
+		    M.ev_restart_lockd, &tv);
+		return;
+	}
+	if (prog == PROG_AUTHD)
+		M.authd = ch;
+	else
+		M.lockd = ch;
+}
+
+static void
+master_reap(void)
+{
+	struct child *ch, *next;
+	struct timeval tv;
+	char how[64];
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (ch = LIST_FIRST(&M.children); ch != NULL; ch = next) {
+			next = LIST_NEXT(ch, entry);
+			if (ch->pid == pid)
+				break;
+		}
+		if (WIFSIGNALED(status))
+			snprintf(how, sizeof(how), "killed by signal %d (%s)",
+			    WTERMSIG(status), strsignal(WTERMSIG(status)));
+		else
+			snprintf(how, sizeof(how), "exited with status %d",
+			    WEXITSTATUS(status));
+		if (ch == NULL) {
+			log_info("unknown child %ld %s", (long)pid, how);
+			continue;
+		}
+		/*
+		 * Ordinary ends of connections are info; a daemon dying, a
+		 * signal or an error exit is a warning.
+		 */
+		if (ch->prog == PROG_AUTHD || ch->prog == PROG_LOCKD ||
+		    WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
+			if (!M.shutting_down || WIFSIGNALED(status))
+				log_warnx("%s (pid %ld) %s", proc_name(ch->prog),
+				    (long)pid, how);
+		} else
+			log_info("%s (pid %ld) %s", proc_name(ch->prog),
+			    (long)pid, how);
+		LIST_REMOVE(ch, entry);
+		if (ch->chan != NULL)
+			ipc_chan_free(ch->chan);
+		if (ch->conn != NULL) {
+			/*
+			 * A preauth process that handed off has no conn any
+			 * more; anything else takes its connection with it.
+			 */
+			ch->conn->child = NULL;
+			master_conn_free(ch->conn);
+		}
+		if (ch == M.authd || ch == M.lockd) {
+			int isauth = ch == M.authd;
+
+			if (isauth)
+				M.authd = NULL;
+			else
+				M.lockd = NULL;
+			if (!M.shutting_down) {
+				log_warnx("restarting %s",
+				    isauth ? "authd" : "lockd");
+				tv.tv_sec = 1;
+				tv.tv_usec = 0;
+				evtimer_add(isauth ? M.ev_restart_authd :
+				    M.ev_restart_lockd, &tv);
+			}
+		}
+		free(ch);
+	}
+}
+
+static void
+master_shutdown_check(evutil_socket_t fd, short what, void *arg)
+{
+	struct child *ch;
+
+	if (LIST_EMPTY(&M.children) || M.shutdown_deadline <= time_mono_ms()) {
+		LIST_FOREACH(ch, &M.children, entry)
+			kill(ch->pid, SIGKILL);
+		event_base_loopexit(M.base, NULL);
+	}
+}
+
+static void
+master_shutdown(void)
+{
+	struct child *ch;
+	struct timeval tv = { 0, 100000 };
+	size_t i;
+
+	if (M.shutting_down)
+		return;
+	M.shutting_down = 1;
+	log_info("shutting down");
+	for (i = 0; i < M.nlisteners; i++)
+		event_del(M.listeners[i].ev);
+	LIST_FOREACH(ch, &M.children, entry)
+		kill(ch->pid, SIGTERM);
+	M.shutdown_deadline = time_mono_ms() + 5000;
+	M.ev_shutdown = event_new(M.base, -1, EV_PERSIST,
+	    master_shutdown_check, NULL);
+	event_add(M.ev_shutdown, &tv);
+}
+
+static void
+master_signal(evutil_socket_t sig, short what, void *arg)
+{
+	switch (sig) {
+	case SIGCHLD:
+		master_reap();
+		break;
+	case SIGTERM:
+	case SIGINT:
+		master_shutdown();
+		break;
+	case SIGHUP:
+		master_reload();
+		break;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *conffile = SYSCONFDIR "/usmbd/smbd.conf";
+	int ch, checkonly = 0, dump = 0, foreground = 0;
+	struct event *ev;
+	int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
+	size_t i;
+
+	log_procname("usmbd");
+	log_init(1, LOG_DAEMON);
+	while ((ch = getopt(argc, argv, "dDf:tTv")) != -1) {
+		switch (ch) {
+		case 'd':
+			M.debug = 1;
+			foreground = 1;
+			if (M.verbose < 1)
+				M.verbose = 1;
+			break;
+		case 'D':
+			foreground = 1;
+			break;
+		case 'f':
+			conffile = optarg;
+			break;
+		case 't':
+			checkonly = 1;
+			break;
+		case 'T':
+			dump = 1;
+			break;
+		case 'v':
+			M.verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	if (argc != 0)
+		usage();
+
+	if ((M.conf = conf_load(conffile)) == NULL) {
+		fprintf(stderr, "usmbd: %s: configuration not valid\n",
+		    conffile);
+		exit(1);
+	}
+	M.conffile = conffile;
+	if (dump) {
+		if (conf_dump(M.conf, stdout, 1) == -1 || fflush(stdout) != 0)
+			fatal("write");
+		exit(0);
+	}
+	if (checkonly) {
+		fprintf(stderr, "usmbd: %s: configuration OK\n", conffile);
+		exit(0);
+	}
+	if (geteuid() != 0)
+		fatalx("must be started as root");
+	if (M.verbose < M.conf->g.log_level)
+		M.verbose = M.conf->g.log_level;
+	log_setverbose(M.verbose);
+
+	master_check_users(M.conf);
+	master_prepare_state(M.conf);
+	if ((M.config_fd = proc_config_memfd(M.conf)) == -1)
+		fatal("config image");
+	if (master_listen(M.conf) == -1)
+		fatalx("no listener could be set up");
+
+	if (!foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+	log_init(M.debug, LOG_DAEMON);
+	master_write_pidfile(M.conf);
+	setproctitle("master [listening on %zu sockets]", M.nlisteners);
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((M.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	for (i = 0; i < nitems(sigs); i++) {
+		ev = evsignal_new(M.base, sigs[i], master_signal, NULL);
+		if (ev == NULL || event_add(ev, NULL) == -1)
+			fatalx("signal event");
+	}
+	TAILQ_INIT(&M.conns);
+	LIST_INIT(&M.children);
+	M.ev_restart_authd = evtimer_new(M.base, master_daemon_restart,
+	    (void *)(intptr_t)PROG_AUTHD);
+	M.ev_restart_lockd = evtimer_new(M.base, master_daemon_restart,
+	    (void *)(intptr_t)PROG_LOCKD);
+	M.ev_accept_pause = evtimer_new(M.base, master_accept_resume, NULL);
+	for (i = 0; i < M.nlisteners; i++) {
+		M.listeners[i].ev = event_new(M.base, M.listeners[i].fd,
+		    EV_READ | EV_PERSIST, master_accept_cb, (void *)(intptr_t)i);
+		if (M.listeners[i].ev == NULL ||
+		    event_add(M.listeners[i].ev, NULL) == -1)
+			fatalx("listener event");
+	}
+	master_start_daemon(PROG_AUTHD);
+	master_start_daemon(PROG_LOCKD);
+	log_info("usmbd %s started, pid %ld", PACKAGE_VERSION,
+	    (long)getpid());
+
+	event_base_dispatch(M.base);
+
+	master_remove_pidfile(M.conf);
+	log_info("exiting");
+	return 0;
+}

@@ -1,0 +1,102 @@
+/*
+ * State of the usmbd master process.
+ */
+#ifndef USMBD_MASTER_H
+#define USMBD_MASTER_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <stdint.h>
+
+#include "auth.h"
+#include "ipc_types.h"
+
+struct event;
+struct event_base;
+struct ipc_chan;
+struct conf;
+
+#define MASTER_MAX_LISTENERS	32
+
+enum conn_state {
+	CONN_PREAUTH,
+	CONN_SESSION,
+};
+
+struct child;
+
+/* One client connection, from accept to the end of its worker. */
+struct conn {
+	TAILQ_ENTRY(conn)	 entry;
+	uint32_t		 id;
+	struct sockaddr_storage	 addr;
+	char			 addrstr[64];
+	enum conn_state		 state;
+	struct child		*child;	/* preauth, then session worker */
+	struct event		*ev_timeout;
+	int			 authed;
+	struct auth_result	 auth;
+	int			 held_fd;	/* handoff waiting for authd */
+	uint8_t			*state_blob;
+	size_t			 state_len;
+};
+
+struct child {
+	LIST_ENTRY(child)	 entry;
+	pid_t			 pid;
+	enum usmbd_prog		 prog;
+	struct ipc_chan		*chan;
+	struct conn		*conn;
+	uint64_t		 started_ms;
+	int			 hello;
+};
+
+struct listener {
+	int			 fd;
+	struct event		*ev;
+	struct sockaddr_storage	 addr;
+};
+
+struct master {
+	struct conf		*conf;
+	const char		*conffile;
+	int			 debug;
+	int			 verbose;
+	int			 config_fd;
+	struct event_base	*base;
+	struct listener		 listeners[MASTER_MAX_LISTENERS];
+	size_t			 nlisteners;
+	TAILQ_HEAD(, conn)	 conns;
+	size_t			 nconns;
+	uint32_t		 conn_seq;
+	LIST_HEAD(, child)	 children;
+	struct child		*authd;
+	struct child		*lockd;
+	struct event		*ev_restart_authd;
+	struct event		*ev_restart_lockd;
+	struct event		*ev_accept_pause;
+	struct event		*ev_shutdown;
+	int			 shutting_down;
+	uint64_t		 shutdown_deadline;
+	unsigned long		 refused;
+	uint64_t		 refuse_logged_ms;
+};
+
+extern struct master M;
+
+/* master.c */
+void	 master_accept_cb(int, short, void *);
+
+/* master_setup.c */
+int	 master_listen(struct conf *);
+void	 master_check_users(struct conf *);
+void	 master_prepare_state(struct conf *);
+void	 master_write_pidfile(struct conf *);
+void	 master_remove_pidfile(struct conf *);
+void	 master_reload(void);
+int	 sockaddr_same_host(const struct sockaddr_storage *,
+	    const struct sockaddr_storage *);
+void	 sockaddr_ntop(const struct sockaddr_storage *, char *, size_t);
+
+#endif /* USMBD_MASTER_H */

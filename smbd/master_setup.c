@@ -1,0 +1,308 @@
+/*
+ * Master start-up and reload: listeners, the state directory, the pid
+ * file and the checks of the unprivileged users.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "log.h"
+#include "master.h"
+#include "proc.h"
+#include "util.h"
+
+void
+sockaddr_ntop(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+	uint16_t port;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		port = ntohs(sin->sin_port);
+		snprintf(buf, len, "%s:%u", host, port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		port = ntohs(sin6->sin6_port);
+		snprintf(buf, len, "[%s]:%u", host, port);
+	} else
+		snprintf(buf, len, "(family %d)", ss->ss_family);
+}
+
+/*
+ * Two addresses belong to the same client host.  IPv4-mapped IPv6
+ * addresses count as the IPv4 address they carry.
+ */
+static int
+sockaddr_host(const struct sockaddr_storage *ss, uint8_t out[16])
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	    0xff, 0xff };
+
+	memset(out, 0, 16);
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)ss;
+
+		memcpy(out, mapped, 12);
+		memcpy(out + 12, &sin->sin_addr, 4);
+		return 0;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)ss;
+
+		memcpy(out, &sin6->sin6_addr, 16);
+		return 0;
+	}
+	return -1;
+}
+
+int
+sockaddr_same_host(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
+{
+	uint8_t ha[16], hb[16];
+
+	if (sockaddr_host(a, ha) == -1 || sockaddr_host(b, hb) == -1)
+		return 0;
+	return memcmp(ha, hb, 16) == 0;
+}
+
+static int
+master_bind_one(const char *addr, int port)
+{
+	struct addrinfo hints, *res;
+	struct listener *l;
+	char portstr[16], name[80];
+	int fd, on = 1, r;
+
+	if (M.nlisteners >= MASTER_MAX_LISTENERS) {
+		log_warnx("too many listeners; %s port %d not used", addr,
+		    port);
+		return -1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	if ((r = getaddrinfo(addr, portstr, &hints, &res)) != 0) {
+		log_warnx("interfaces: %s: %s", addr, gai_strerror(r));
+		return -1;
+	}
+	fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		log_warn("socket for %s", addr);
+		freeaddrinfo(res);
+		return -1;
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		log_warn("SO_REUSEADDR");
+	if (res->ai_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		log_warn("IPV6_V6ONLY");
+	if (bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
+	    listen(fd, 128) == -1) {
+		log_warn("cannot listen on %s port %d", addr, port);
+		close(fd);
+		freeaddrinfo(res);
+		return -1;
+	}
+	l = &M.listeners[M.nlisteners++];
+	memset(l, 0, sizeof(*l));
+	l->fd = fd;
+	memcpy(&l->addr, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	sockaddr_ntop(&l->addr, name, sizeof(name));
+	log_info("listening on %s", name);
+	return 0;
+}
+
+int
+master_listen(struct conf *conf)
+{
+	size_t i, j;
+
+	for (i = 0; conf->g.interfaces[i] != NULL; i++)
+		for (j = 0; j < conf->g.nsmb_ports; j++)
+			master_bind_one(conf->g.interfaces[i],
+			    conf->g.smb_ports[j]);
+	return M.nlisteners > 0 ? 0 : -1;
+}
+
+void
+master_check_users(struct conf *conf)
+{
+	const char *users[] = { conf->g.preauth_user, conf->g.authd_user,
+	    conf->g.lockd_user };
+	struct passwd *pw;
+	size_t i;
+
+	for (i = 0; i < nitems(users); i++) {
+		if ((pw = getpwnam(users[i])) == NULL)
+			fatalx("user \"%s\" does not exist; create it (see "
+			    "usmbd(8), or the sysusers.d snippet in etc/)",
+			    users[i]);
+		if (pw->pw_uid == 0)
+			fatalx("user \"%s\" is root; the unprivileged "
+			    "processes must not run as root", users[i]);
+	}
+	if (strcmp(conf->g.preauth_user, conf->g.authd_user) == 0)
+		fatalx("preauth user and authd user must differ: only authd "
+		    "may read the user database");
+}
+
+static void
+master_mkdir(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) == -1 && errno != EEXIST)
+		fatal("mkdir %s", path);
+	if (lstat(path, &st) == -1)
+		fatal("%s", path);
+	if (!S_ISDIR(st.st_mode))
+		fatalx("%s: not a directory", path);
+	if (st.st_uid != 0 || (st.st_mode & 022) != 0)
+		fatalx("%s: must be owned by root and not writable by others",
+		    path);
+}
+
+/*
+ * The state directory holds the server GUID and an empty directory that
+ * the preauth and lockd processes use as their root.
+ */
+void
+master_prepare_state(struct conf *conf)
+{
+	char *empty;
+
+	master_mkdir(conf->g.state_directory, 0755);
+	xasprintf(&empty, "%s/empty", conf->g.state_directory);
+	master_mkdir(empty, 0755);
+	free(empty);
+}
+
+void
+master_write_pidfile(struct conf *conf)
+{
+	char buf[32];
+	int fd, n;
+
+	if (conf->g.pid_file == NULL || conf->g.pid_file[0] == '\0')
+		return;
+	if ((fd = open(conf->g.pid_file, O_WRONLY | O_CREAT | O_TRUNC |
+	    O_CLOEXEC | O_NOFOLLOW, 0644)) == -1) {
+		log_warn("pid file %s", conf->g.pid_file);
+		return;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n)
+		log_warn("pid file %s", conf->g.pid_file);
+	close(fd);
+}
+
+void
+master_remove_pidfile(struct conf *conf)
+{
+	if (conf->g.pid_file != NULL && conf->g.pid_file[0] != '\0')
+		unlink(conf->g.pid_file);
+}
+
+static int
+master_same_listeners(const struct conf *a, const struct conf *b)
+{
+	size_t i;
+
+	if (a->g.nsmb_ports != b->g.nsmb_ports)
+		return 0;
+	for (i = 0; i < a->g.nsmb_ports; i++)
+		if (a->g.smb_ports[i] != b->g.smb_ports[i])
+			return 0;
+	for (i = 0; a->g.interfaces[i] != NULL; i++)
+		if (b->g.interfaces[i] == NULL ||
+		    strcmp(a->g.interfaces[i], b->g.interfaces[i]) != 0)
+			return 0;
+	return b->g.interfaces[i] == NULL;
+}
+
+/*
+ * SIGHUP: load the configuration again.  A configuration that does not
+ * load changes nothing.  New children get the new configuration; running
+ * sessions keep the one they started with.
+ */
+void
+master_reload(void)
+{
+	struct conf *nc;
+	size_t i;
+	int fd;
+
+	log_info("reloading %s", M.conffile);
+	if ((nc = conf_load(M.conffile)) == NULL) {
+		log_warnx("reload: %s does not load; keeping the running "
+		    "configuration", M.conffile);
+		return;
+	}
+	if ((fd = proc_config_memfd(nc)) == -1) {
+		log_warn("reload: config image");
+		conf_free(nc);
+		return;
+	}
+	if (!master_same_listeners(M.conf, nc)) {
+		struct listener old[MASTER_MAX_LISTENERS];
+		size_t nold = M.nlisteners;
+
+		memcpy(old, M.listeners, sizeof(old));
+		M.nlisteners = 0;
+		if (master_listen(nc) == -1) {
+			log_warnx("reload: no listener could be set up; "
+			    "keeping the old ones");
+			memcpy(M.listeners, old, sizeof(old));
+			M.nlisteners = nold;
+			close(fd);
+			conf_free(nc);
+			return;
+		}
+		for (i = 0; i < nold; i++) {
+			event_free(old[i].ev);
+			close(old[i].fd);
+		}
+		for (i = 0; i < M.nlisteners; i++) {
+			M.listeners[i].ev = event_new(M.base,
+			    M.listeners[i].fd, EV_READ | EV_PERSIST,
+			    master_accept_cb, (void *)(intptr_t)i);
+			if (M.listeners[i].ev == NULL ||
+			    event_add(M.listeners[i].ev, NULL) == -1)
+				fatalx("listener event");
+		}
+	}
+	close(M.config_fd);
+	M.config_fd = fd;
+	conf_free(M.conf);
+	M.conf = nc;
+	if (M.verbose < nc->g.log_level)
+		log_setverbose(nc->g.log_level);
+	log_info("configuration reloaded");
+}

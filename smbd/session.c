@@ -1,0 +1,148 @@
+/*
+ * usmbd-session: the worker for one authenticated session (DESIGN.md §1).
+ *
+ * It is started by the master with the client socket, learns from the
+ * master (never from the client, never from the preauth process) which
+ * user it is to become, switches to that user, confines itself to the
+ * paths of the shares that user may reach, and then serves every request
+ * from TREE_CONNECT onward.
+ */
+#include "config.h"
+
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "auth.h"
+#include "conf.h"
+#include "ipc.h"
+#include "log.h"
+#include "proc.h"
+#include "sandbox.h"
+#include "session.h"
+#include "usmbd.h"
+#include "util.h"
+
+struct session	 S;
+
+/*
+ * Read one message from the master before the event loop exists.  The
+ * master sends IPC_SESSION_START and IPC_SESSION_STATE right after the
+ * fork, so waiting for them blocks only as long as the master takes.
+ */
+static void
+session_recv_start(uint32_t type, size_t minlen, size_t maxlen,
+    uint8_t **data, size_t *len)
+{
+	static uint8_t buf[IPC_HDR_LEN + IPC_MAX_PAYLOAD];
+	struct ipc_rule rule = { type, minlen, maxlen, IPC_FD_NONE };
+	struct ipc_msg m;
+	int r;
+
+	if ((r = ipc_recv(USMBD_FD_MASTER, &m, buf, sizeof(buf))) != 1)
+		fatalx("no start message from the master");
+	if (ipc_check(&m, &rule, 1) == -1)
+		fatalx("unexpected message %u (length %u) from the master",
+		    m.hdr.type, m.hdr.len);
+	*data = xmalloc(m.hdr.len > 0 ? m.hdr.len : 1);
+	memcpy(*data, m.data, m.hdr.len);
+	*len = m.hdr.len;
+}
+
+/*
+ * The user this worker becomes, straight from the master's
+ * IPC_SESSION_START.  Root is never acceptable: a worker has no
+ * capabilities (invariant 4).
+ */
+static void
+session_user(const struct auth_result *ar, struct sandbox_user *su)
+{
+	uint32_t i;
+
+	memset(su, 0, sizeof(*su));
+	if (ar->uid == 0 || ar->gid == 0)
+		fatalx("refusing to serve a session as uid %u gid %u",
+		    ar->uid, ar->gid);
+	if (ar->ngroups > AUTH_MAX_GROUPS)
+		fatalx("bad group count %u", ar->ngroups);
+	su->name = xstrdup(ar->user);
+	su->uid = ar->uid;
+	su->gid = ar->gid;
+	su->ngroups = (int)ar->ngroups;
+	su->groups = xcalloc(ar->ngroups + 1, sizeof(gid_t));
+	for (i = 0; i < ar->ngroups; i++) {
+		if (ar->groups[i] == 0)
+			fatalx("refusing to serve a session with group 0");
+		su->groups[i] = ar->groups[i];
+	}
+}
+
+static void
+session_signal(evutil_socket_t sig, short what, void *arg)
+{
+	session_shutdown();
+	event_base_loopexit(S.base, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct proc_ctx ctx;
+	struct sandbox_user su;
+	struct event *ev;
+	uint8_t *start, *state;
+	size_t startlen, statelen;
+	const char **paths;
+
+	proc_child_setup(&ctx, PROG_SESSION, argc, argv);
+	S.conf = ctx.conf;
+	S.debug = ctx.debug;
+	if (fcntl(USMBD_FD_CLIENT, F_GETFD) == -1)
+		fatalx("no client socket");
+
+	session_recv_start(IPC_SESSION_START, sizeof(struct auth_result),
+	    sizeof(struct auth_result), &start, &startlen);
+	memcpy(&S.auth, start, sizeof(S.auth));
+	free(start);
+	S.auth.user[sizeof(S.auth.user) - 1] = '\0';
+	session_recv_start(IPC_SESSION_STATE, 0, IPC_MAX_PAYLOAD, &state,
+	    &statelen);
+	session_user(&S.auth, &su);
+
+	/* Setup, still as root: limits and the event loop. */
+	sandbox_limits(PROG_SESSION, (rlim_t)S.conf->g.max_open_files + 64);
+	if ((S.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	ev = evsignal_new(S.base, SIGTERM, session_signal, NULL);
+	if (ev == NULL || event_add(ev, NULL) == -1)
+		fatalx("signal event");
+	signal(SIGPIPE, SIG_IGN);
+
+	setproctitle("session %s", S.auth.user);
+	sandbox_drop_privs(&su);
+	/*
+	 * As the user, find the share roots it may use; the sandbox then
+	 * allows those trees and nothing else (invariant 4).
+	 */
+	paths = session_share_paths(&su);
+	sandbox_enter(PROG_SESSION, paths, ctx.debug);
+	sandbox_user_free(&su);
+	if (session_init(state, statelen) == -1)
+		fatalx("cannot take over the connection");
+	explicit_bzero(state, statelen);
+	free(state);
+
+	event_base_dispatch(S.base);
+	return 0;
+}
