@@ -1,0 +1,296 @@
+/*
+ * Share modes and delete-pending, decided for every session worker in one
+ * place (MS-FSA 2.1.5.1.2 "Open of an Existing File", the sharing check of
+ * 2.1.5.1.2.1, and the delete-on-close rules of 2.1.5.4 and 2.1.5.14.3).
+ *
+ * Files are keyed by device, inode and stream name; lockd never sees a
+ * path.  The worker that closes the last open of a delete-pending file is
+ * told to remove it, since lockd itself has no file access.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+#include <sys/tree.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lockd_proto.h"
+#include "lockd_share.h"
+#include "log.h"
+#include "util.h"
+
+#define FILE_READ_DATA		0x00000001
+#define FILE_WRITE_DATA		0x00000002
+#define FILE_APPEND_DATA	0x00000004
+#define FILE_EXECUTE		0x00000020
+#define DELETE			0x00010000
+
+#define FILE_SHARE_READ		0x00000001
+#define FILE_SHARE_WRITE	0x00000002
+#define FILE_SHARE_DELETE	0x00000004
+
+struct lockd_open;
+
+struct lockd_file {
+	RB_ENTRY(lockd_file)	 entry;
+	uint64_t		 dev;
+	uint64_t		 ino;
+	char			*stream;
+	int			 delete_pending;
+	TAILQ_HEAD(, lockd_open) opens;
+	size_t			 nopens;
+};
+
+struct lockd_open {
+	RB_ENTRY(lockd_open)	 entry;
+	TAILQ_ENTRY(lockd_open)	 file_entry;
+	uint64_t		 handle;
+	uint32_t		 peer;
+	uint32_t		 access;
+	uint32_t		 share;
+	uint32_t		 flags;
+	struct lockd_file	*file;
+};
+
+static int
+lockd_file_cmp(const struct lockd_file *a, const struct lockd_file *b)
+{
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	return strcmp(a->stream, b->stream);
+}
+
+static int
+lockd_open_cmp(const struct lockd_open *a, const struct lockd_open *b)
+{
+	if (a->handle != b->handle)
+		return a->handle < b->handle ? -1 : 1;
+	return 0;
+}
+
+static RB_HEAD(lockd_files, lockd_file) lockd_files =
+    RB_INITIALIZER(&lockd_files);
+RB_PROTOTYPE(lockd_files, lockd_file, entry, lockd_file_cmp);
+RB_GENERATE(lockd_files, lockd_file, entry, lockd_file_cmp);
+static RB_HEAD(lockd_opens, lockd_open) lockd_opens =
+    RB_INITIALIZER(&lockd_opens);
+RB_PROTOTYPE(lockd_opens, lockd_open, entry, lockd_open_cmp);
+RB_GENERATE(lockd_opens, lockd_open, entry, lockd_open_cmp);
+
+static uint64_t	lockd_next_handle = 1;
+static size_t	lockd_nopens;
+static size_t	lockd_max_opens = 1 << 20;
+
+void
+lockd_share_set_limit(size_t max)
+{
+	lockd_max_opens = max;
+}
+
+/*
+ * MS-FSA 2.1.5.1.2.1: two opens conflict when one wants to do what the
+ * other does not share.  Opens without data access never conflict.
+ */
+static int
+lockd_share_conflict(uint32_t acc1, uint32_t share1, uint32_t acc2,
+    uint32_t share2)
+{
+	if ((acc1 & (FILE_READ_DATA | FILE_EXECUTE)) &&
+	    !(share2 & FILE_SHARE_READ))
+		return 1;
+	if ((acc1 & (FILE_WRITE_DATA | FILE_APPEND_DATA)) &&
+	    !(share2 & FILE_SHARE_WRITE))
+		return 1;
+	if ((acc1 & DELETE) && !(share2 & FILE_SHARE_DELETE))
+		return 1;
+	return 0;
+}
+
+static int
+lockd_has_data_access(uint32_t access)
+{
+	return (access & (FILE_READ_DATA | FILE_WRITE_DATA | FILE_APPEND_DATA |
+	    FILE_EXECUTE | DELETE)) != 0;
+}
+
+static struct lockd_open *
+lockd_open_find(uint64_t handle, uint32_t peer)
+{
+	struct lockd_open key, *o;
+
+	key.handle = handle;
+	if ((o = RB_FIND(lockd_opens, &lockd_opens, &key)) == NULL ||
+	    o->peer != peer)
+		return NULL;
+	return o;
+}
+
+uint32_t
+lockd_share_open(uint32_t peer, uint64_t dev, uint64_t ino,
+    const char *stream, uint32_t access, uint32_t share, uint32_t flags,
+    uint64_t *handle)
+{
+	struct lockd_file key, *f;
+	struct lockd_open *o;
+
+	*handle = 0;
+	if (lockd_nopens >= lockd_max_opens)
+		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+	key.dev = dev;
+	key.ino = ino;
+	key.stream = (char *)(uintptr_t)stream;
+	f = RB_FIND(lockd_files, &lockd_files, &key);
+	if (f != NULL) {
+		if (f->delete_pending)
+			return LOCKD_STATUS_DELETE_PENDING;
+		if (lockd_has_data_access(access)) {
+			TAILQ_FOREACH(o, &f->opens, file_entry) {
+				if (!lockd_has_data_access(o->access))
+					continue;
+				if (lockd_share_conflict(o->access, o->share,
+				    access, share) ||
+				    lockd_share_conflict(access, share,
+				    o->access, o->share))
+					return LOCKD_STATUS_SHARING_VIOLATION;
+			}
+		}
+	} else {
+		f = xcalloc(1, sizeof(*f));
+		f->dev = dev;
+		f->ino = ino;
+		f->stream = xstrdup(stream);
+		TAILQ_INIT(&f->opens);
+		RB_INSERT(lockd_files, &lockd_files, f);
+	}
+	o = xcalloc(1, sizeof(*o));
+	o->handle = lockd_next_handle++;
+	o->peer = peer;
+	o->access = access;
+	o->share = share;
+	o->flags = flags;
+	o->file = f;
+	TAILQ_INSERT_TAIL(&f->opens, o, file_entry);
+	f->nopens++;
+	RB_INSERT(lockd_opens, &lockd_opens, o);
+	lockd_nopens++;
+	*handle = o->handle;
+	return LOCKD_STATUS_OK;
+}
+
+static uint32_t
+lockd_open_drop(struct lockd_open *o)
+{
+	struct lockd_file *f = o->file;
+	uint32_t flags = 0;
+
+	/* Closing a delete-on-close open makes the delete pending. */
+	if (o->flags & LOCKD_OPEN_DELETE_ON_CLOSE)
+		f->delete_pending = 1;
+	TAILQ_REMOVE(&f->opens, o, file_entry);
+	f->nopens--;
+	RB_REMOVE(lockd_opens, &lockd_opens, o);
+	lockd_nopens--;
+	free(o);
+	if (f->nopens == 0) {
+		if (f->delete_pending)
+			flags |= LOCKD_CLOSE_DELETE;
+		RB_REMOVE(lockd_files, &lockd_files, f);
+		free(f->stream);
+		free(f);
+	}
+	return flags;
+}
+
+uint32_t
+lockd_share_close(uint32_t peer, uint64_t handle, uint32_t *closeflags)
+{
+	struct lockd_open *o;
+
+	*closeflags = 0;
+	if ((o = lockd_open_find(handle, peer)) == NULL)
+		return LOCKD_STATUS_INVALID_HANDLE;
+	*closeflags = lockd_open_drop(o);
+	return LOCKD_STATUS_OK;
+}
+
+uint32_t
+lockd_share_set_delete(uint32_t peer, uint64_t handle, int on)
+{
+	struct lockd_open *o;
+
+	if ((o = lockd_open_find(handle, peer)) == NULL)
+		return LOCKD_STATUS_INVALID_HANDLE;
+	o->file->delete_pending = on != 0;
+	/*
+	 * Clearing the disposition also clears this open's own
+	 * delete-on-close, as FileDispositionInformation does on Windows.
+	 */
+	if (!on)
+		o->flags &= ~LOCKD_OPEN_DELETE_ON_CLOSE;
+	return LOCKD_STATUS_OK;
+}
+
+uint32_t
+lockd_share_rename_check(uint32_t peer, uint64_t handle)
+{
+	struct lockd_open *o, *other;
+
+	if ((o = lockd_open_find(handle, peer)) == NULL)
+		return LOCKD_STATUS_INVALID_HANDLE;
+	TAILQ_FOREACH(other, &o->file->opens, file_entry) {
+		if (other == o)
+			continue;
+		if (!(other->share & FILE_SHARE_DELETE))
+			return LOCKD_STATUS_SHARING_VIOLATION;
+	}
+	return LOCKD_STATUS_OK;
+}
+
+uint32_t
+lockd_share_query(uint32_t peer, uint64_t handle, uint32_t *pending,
+    uint32_t *nopens)
+{
+	struct lockd_open *o;
+
+	*pending = 0;
+	*nopens = 0;
+	if ((o = lockd_open_find(handle, peer)) == NULL)
+		return LOCKD_STATUS_INVALID_HANDLE;
+	*pending = (uint32_t)o->file->delete_pending;
+	*nopens = (uint32_t)o->file->nopens;
+	return LOCKD_STATUS_OK;
+}
+
+/*
+ * A worker ended (or died): its opens go away as if closed.  A file left
+ * delete-pending by it stays on disk, since nobody is left to remove it;
+ * the next open sees it again as a normal file.
+ */
+size_t
+lockd_share_release_peer(uint32_t peer)
+{
+	struct lockd_open *o, *next;
+	size_t n = 0;
+
+	for (o = RB_MIN(lockd_opens, &lockd_opens); o != NULL; o = next) {
+		next = RB_NEXT(lockd_opens, &lockd_opens, o);
+		if (o->peer != peer)
+			continue;
+		o->flags &= ~LOCKD_OPEN_DELETE_ON_CLOSE;
+		if (o->file->nopens == 1)
+			o->file->delete_pending = 0;
+		lockd_open_drop(o);
+		n++;
+	}
+	return n;
+}
+
+size_t
+lockd_share_count(void)
+{
+	return lockd_nopens;
+}

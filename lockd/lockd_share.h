@@ -1,0 +1,21 @@
+/*
+ * Share modes and delete-pending in usmbd-lockd.  Pure state, no IPC, so
+ * that it can be tested on its own.  Every function returns an NTSTATUS.
+ */
+#ifndef USMBD_LOCKD_SHARE_H
+#define USMBD_LOCKD_SHARE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void	 lockd_share_set_limit(size_t);
+uint32_t lockd_share_open(uint32_t, uint64_t, uint64_t, const char *,
+	    uint32_t, uint32_t, uint32_t, uint64_t *);
+uint32_t lockd_share_close(uint32_t, uint64_t, uint32_t *);
+uint32_t lockd_share_set_delete(uint32_t, uint64_t, int);
+uint32_t lockd_share_rename_check(uint32_t, uint64_t);
+uint32_t lockd_share_query(uint32_t, uint64_t, uint32_t *, uint32_t *);
+size_t	 lockd_share_release_peer(uint32_t);
+size_t	 lockd_share_count(void);
+
+#endif /* USMBD_LOCKD_SHARE_H */
