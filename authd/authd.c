@@ -24,6 +24,7 @@
 #include <event2/event.h>
 
 #include "authd.h"
+#include "authd_proto.h"
 #include "conf.h"
 #include "ipc.h"
 #include "log.h"
@@ -35,7 +36,9 @@
 struct authd	 A;
 
 static const struct ipc_rule authd_master_rules[] = {
-	{ IPC_AUTHD_NEWCONN, 0, 0, IPC_FD_REQUIRED },
+	{ IPC_AUTHD_NEWCONN, 0, 63, IPC_FD_REQUIRED },
+	{ IPC_AUTH_CONFIRM, sizeof(struct auth_confirm),
+	    sizeof(struct auth_confirm), IPC_FD_NONE },
 };
 
 static const struct ipc_rule authd_peer_rules[] = {
@@ -64,9 +67,21 @@ authd_master_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 {
 	struct authd_peer *p;
 	char name[48];
+	size_t i;
 
+	if (m->hdr.type == IPC_AUTH_CONFIRM) {
+		authd_handle_confirm(m);
+		return;
+	}
 	p = xcalloc(1, sizeof(*p));
 	p->id = m->hdr.peerid;
+	/* The client's address, as the master saw it, for logs and limits. */
+	for (i = 0; i < m->hdr.len && i < sizeof(p->addr) - 1; i++) {
+		unsigned char c = m->data[i];
+
+		p->addr[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	p->addr[i] = '\0';
 	snprintf(name, sizeof(name), "authd peer %u", p->id);
 	p->chan = ipc_chan_new(A.base, m->fd, name, authd_peer_rules,
 	    nitems(authd_peer_rules), authd_peer_dispatch, authd_peer_closed,

@@ -8,7 +8,10 @@
 
 #include <stdint.h>
 
+#include "buf.h"
+
 struct conf;
+struct event;
 struct event_base;
 struct ipc_chan;
 struct ipc_msg;
@@ -25,6 +28,9 @@ struct authd_peer {
 	uint32_t		 id;	/* connection id from the master */
 	struct ipc_chan		*chan;
 	struct authd_exchange	*ex;	/* the authentication in progress */
+	char			 addr[64];	/* client address */
+	struct event		*ev_delay;	/* throttled answer */
+	struct wbuf		 delayed;
 };
 
 struct authd {
@@ -40,5 +46,6 @@ extern struct authd A;
 void	authd_init(struct proc_ctx *);
 void	authd_handle_request(struct authd_peer *, struct ipc_msg *);
 void	authd_peer_cleanup(struct authd_peer *);
+void	authd_handle_confirm(struct ipc_msg *);
 
 #endif /* USMBD_AUTHD_H */

@@ -26,10 +26,13 @@ enum ipc_type {
 	/* authd -> preauth: answer to IPC_AUTH_REQUEST. */
 	IPC_AUTH_RESPONSE,
 	/*
-	 * authd -> master: connection peerid authenticated as struct
-	 * auth_result (uid, gids, SIDs); the master alone acts on it.
+	 * authd -> master: connection peerid authenticated as the account
+	 * in struct auth_claim; the master resolves it to a Unix user and
+	 * answers IPC_AUTH_CONFIRM with struct auth_confirm.  The master
+	 * alone decides which uid a worker gets.
 	 */
 	IPC_AUTH_RESULT,
+	IPC_AUTH_CONFIRM,
 
 	/*
 	 * preauth -> master: fd = the client socket, payload = exported

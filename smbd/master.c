@@ -36,10 +36,12 @@
 
 #include <event2/event.h>
 
+#include "authd_proto.h"
 #include "conf.h"
 #include "ipc.h"
 #include "log.h"
 #include "master.h"
+#include "ntstatus.h"
 #include "proc.h"
 #include "usmbd.h"
 #include "util.h"
@@ -71,8 +73,8 @@ static const struct ipc_rule master_rules_session[] = {
 static const struct ipc_rule master_rules_authd[] = {
 	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
 	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
-	{ IPC_AUTH_RESULT, sizeof(struct auth_result),
-	    sizeof(struct auth_result), IPC_FD_NONE },
+	{ IPC_AUTH_RESULT, sizeof(struct auth_claim),
+	    sizeof(struct auth_claim), IPC_FD_NONE },
 };
 static const struct ipc_rule master_rules_lockd[] = {
 	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
@@ -162,7 +164,7 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 		return NULL;
 	}
 	path = master_prog_path(prog);
-	argv[argc++] = (char *)proc_name(prog);
+	argv[argc++] = strrchr(path, '/') + 1;
 	if (M.debug)
 		argv[argc++] = "-d";
 	if (M.verbose > 0)
@@ -250,7 +252,7 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
  * Without the daemon the worker gets a closed channel and fails cleanly.
  */
 static int
-master_daemon_channel(enum usmbd_prog prog, uint32_t id)
+master_daemon_channel(enum usmbd_prog prog, uint32_t id, const char *addr)
 {
 	struct child *d = prog == PROG_AUTHD ? M.authd : M.lockd;
 	uint32_t type = prog == PROG_AUTHD ? IPC_AUTHD_NEWCONN :
@@ -262,7 +264,8 @@ master_daemon_channel(enum usmbd_prog prog, uint32_t id)
 		return -1;
 	}
 	if (d == NULL || d->chan == NULL ||
-	    ipc_chan_send(d->chan, type, id, sv[1], NULL, 0) == -1)
+	    ipc_chan_send(d->chan, type, id, sv[1], addr,
+	    addr != NULL ? strlen(addr) : 0) == -1)
 		log_warnx("%s is not running; connection %u gets no channel "
 		    "to it", proc_name(prog), id);
 	close(sv[1]);
@@ -400,12 +403,13 @@ master_accept_cb(evutil_socket_t lfd, short what, void *arg)
 		c->id = ++M.conn_seq;
 	memcpy(&c->addr, &ss, sizeof(ss));
 	snprintf(c->addrstr, sizeof(c->addrstr), "%s", addr);
+	sockaddr_hoststr(&ss, c->hoststr, sizeof(c->hoststr));
 	c->state = CONN_PREAUTH;
 	c->held_fd = -1;
 	TAILQ_INSERT_TAIL(&M.conns, c, entry);
 	M.nconns++;
 
-	peer = master_daemon_channel(PROG_AUTHD, c->id);
+	peer = master_daemon_channel(PROG_AUTHD, c->id, c->hoststr);
 	c->child = master_spawn(PROG_PREAUTH, fd, peer, -1, c);
 	close(fd);
 	if (peer != -1)
@@ -494,25 +498,94 @@ master_relay_log(struct child *ch, const struct ipc_msg *m)
 	log_emit((int)level, line);
 }
 
-static void
-master_handle_auth_result(const struct ipc_msg *m)
+/*
+ * Resolve an account that authd vouched for to a Unix user.  The master
+ * does this, not authd: NSS may need files, sockets and modules that
+ * authd's sandbox rightly lacks, and the decision which uid a worker gets
+ * belongs to the master (invariant 3).
+ */
+static uint32_t
+master_resolve_user(const struct auth_claim *cl, struct auth_result *ar)
 {
-	struct auth_result ar;
+	struct passwd *pw;
+	const char *name = cl->user;
+	gid_t groups[AUTH_MAX_GROUPS];
+	int ngroups = AUTH_MAX_GROUPS, i;
+
+	memset(ar, 0, sizeof(*ar));
+	if (cl->flags & (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS))
+		name = M.conf->g.guest_account;
+	if ((pw = getpwnam(name)) == NULL) {
+		log_warnx("user %s has no Unix account", name);
+		return NT_STATUS_LOGON_FAILURE;
+	}
+	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+		log_warnx("user %s maps to uid %u gid %u: refusing, a session "
+		    "worker never runs as root", name, pw->pw_uid, pw->pw_gid);
+		return NT_STATUS_ACCOUNT_RESTRICTION;
+	}
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups) == -1) {
+		log_warnx("user %s is in more than %d groups; using the first "
+		    "%d", name, AUTH_MAX_GROUPS, AUTH_MAX_GROUPS);
+		ngroups = AUTH_MAX_GROUPS;
+	}
+	ar->session_id = cl->session_id;
+	ar->flags = cl->flags;
+	ar->uid = pw->pw_uid;
+	ar->gid = pw->pw_gid;
+	for (i = 0; i < ngroups; i++) {
+		/* Group 0 would give a worker root's files. */
+		if (groups[i] == 0)
+			continue;
+		ar->groups[ar->ngroups++] = groups[i];
+	}
+	snprintf(ar->user, sizeof(ar->user), "%s", cl->user);
+	return NT_STATUS_SUCCESS;
+}
+
+static void
+master_handle_auth_result(struct child *ch, const struct ipc_msg *m)
+{
+	struct auth_claim cl;
+	struct auth_confirm cf;
 	struct conn *c;
 
-	memcpy(&ar, m->data, sizeof(ar));
-	if ((c = master_conn_find(m->hdr.peerid)) == NULL ||
-	    c->state != CONN_PREAUTH) {
-		log_debug("auth result for unknown connection %u",
-		    m->hdr.peerid);
-		return;
+	memcpy(&cl, m->data, sizeof(cl));
+	cl.user[sizeof(cl.user) - 1] = '\0';
+	memset(&cf, 0, sizeof(cf));
+	cf.session_id = cl.session_id;
+	if ((c = master_conn_find(m->hdr.peerid)) == NULL) {
+		cf.status = NT_STATUS_USER_SESSION_DELETED;
+		goto reply;
 	}
-	if (ar.ngroups > AUTH_MAX_GROUPS)
-		ar.ngroups = AUTH_MAX_GROUPS;
-	ar.user[sizeof(ar.user) - 1] = '\0';
-	c->auth = ar;
-	c->authed = 1;
-	if (c->held_fd != -1) {
+	cf.status = master_resolve_user(&cl, &cf.result);
+	if (cf.status != NT_STATUS_SUCCESS)
+		goto reply;
+	if (c->authed && cf.result.uid != c->auth.uid) {
+		/*
+		 * One worker holds one uid.  Forwarding another user's
+		 * session to its own worker is not there yet (DESIGN.md §1).
+		 */
+		log_warnx("connection %u from %s: refusing session setup for "
+		    "%s: this connection is served as %s, and sessions of "
+		    "different users on one connection are not supported yet",
+		    c->id, c->addrstr, cl.user, c->auth.user);
+		cf.status = NT_STATUS_ACCESS_DENIED;
+		goto reply;
+	}
+	if (!c->authed) {
+		c->auth = cf.result;
+		c->authed = 1;
+	}
+	log_info("connection %u from %s: authenticated as %s (uid %u)%s",
+	    c->id, c->addrstr, cl.user, cf.result.uid,
+	    (cl.flags & AUTH_FLAG_GUEST) ? " as guest" :
+	    (cl.flags & AUTH_FLAG_ANONYMOUS) ? " anonymously" : "");
+ reply:
+	if (ch->chan == NULL || ipc_chan_send(ch->chan, IPC_AUTH_CONFIRM,
+	    m->hdr.peerid, -1, &cf, sizeof(cf)) == -1)
+		log_warnx("cannot answer authd");
+	if (c != NULL && c->authed && c->held_fd != -1) {
 		int fd = c->held_fd;
 
 		c->held_fd = -1;
@@ -575,8 +648,8 @@ master_start_session(struct child *ch, struct conn *c, int fd,
 	}
 	c->child = NULL;
 
-	authfd = master_daemon_channel(PROG_AUTHD, c->id);
-	lockfd = master_daemon_channel(PROG_LOCKD, c->id);
+	authfd = master_daemon_channel(PROG_AUTHD, c->id, c->hoststr);
+	lockfd = master_daemon_channel(PROG_LOCKD, c->id, NULL);
 	w = master_spawn(PROG_SESSION, fd, authfd, lockfd, c);
 	close(fd);
 	if (authfd != -1)
@@ -613,7 +686,7 @@ master_child_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 		ch->hello = 1;
 		break;
 	case IPC_AUTH_RESULT:
-		master_handle_auth_result(m);
+		master_handle_auth_result(ch, m);
 		break;
 	case IPC_PREAUTH_HANDOFF:
 		master_handle_handoff(ch, m);
@@ -859,7 +932,7 @@ main(int argc, char **argv)
 
 	if (!foreground && daemon(0, 0) == -1)
 		fatal("daemon");
-	log_init(M.debug, LOG_DAEMON);
+	log_init(M.debug, M.conf->g.syslog_facility);
 	master_write_pidfile(M.conf);
 	setproctitle("master [listening on %zu sockets]", M.nlisteners);
 

@@ -31,7 +31,8 @@ struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	uint32_t		 id;
 	struct sockaddr_storage	 addr;
-	char			 addrstr[64];
+	char			 addrstr[64];	/* host:port */
+	char			 hoststr[64];	/* host alone */
 	enum conn_state		 state;
 	struct child		*child;	/* preauth, then session worker */
 	struct event		*ev_timeout;
@@ -98,5 +99,6 @@ void	 master_reload(void);
 int	 sockaddr_same_host(const struct sockaddr_storage *,
 	    const struct sockaddr_storage *);
 void	 sockaddr_ntop(const struct sockaddr_storage *, char *, size_t);
+void	 sockaddr_hoststr(const struct sockaddr_storage *, char *, size_t);
 
 #endif /* USMBD_MASTER_H */

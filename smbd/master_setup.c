@@ -26,6 +26,7 @@
 #include "log.h"
 #include "master.h"
 #include "proc.h"
+#include "smb2_negprot.h"
 #include "util.h"
 
 void
@@ -48,6 +49,23 @@ sockaddr_ntop(const struct sockaddr_storage *ss, char *buf, size_t len)
 		snprintf(buf, len, "[%s]:%u", host, port);
 	} else
 		snprintf(buf, len, "(family %d)", ss->ss_family);
+}
+
+void
+sockaddr_hoststr(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	const void *a;
+
+	if (ss->ss_family == AF_INET)
+		a = &((const struct sockaddr_in *)(const void *)ss)->sin_addr;
+	else if (ss->ss_family == AF_INET6)
+		a = &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
+	else {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (inet_ntop(ss->ss_family, a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
 }
 
 /*
@@ -196,12 +214,16 @@ master_mkdir(const char *path, mode_t mode)
 void
 master_prepare_state(struct conf *conf)
 {
+	uint8_t guid[16];
 	char *empty;
 
 	master_mkdir(conf->g.state_directory, 0755);
 	xasprintf(&empty, "%s/empty", conf->g.state_directory);
 	master_mkdir(empty, 0755);
 	free(empty);
+	if (smb2_server_guid(conf->g.state_directory, guid, 1) == -1)
+		fatalx("cannot create the server GUID in %s",
+		    conf->g.state_directory);
 }
 
 void

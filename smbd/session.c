@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -31,6 +32,7 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "session.h"
+#include "smb2_conn.h"
 #include "usmbd.h"
 #include "util.h"
 
@@ -119,6 +121,8 @@ main(int argc, char **argv)
 	session_recv_start(IPC_SESSION_STATE, 0, IPC_MAX_PAYLOAD, &state,
 	    &statelen);
 	session_user(&S.auth, &su);
+	smb2_peer_name(USMBD_FD_CLIENT, S.peer, sizeof(S.peer));
+	smb2_crypto_init();
 
 	/* Setup, still as root: limits and the event loop. */
 	sandbox_limits(PROG_SESSION, (rlim_t)S.conf->g.max_open_files + 64);

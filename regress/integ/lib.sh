@@ -170,3 +170,38 @@ wait_for() {
 status_field() {
 	awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print; exit }' "/proc/$1/status"
 }
+
+# wait_gone PID: the process ends within 5 seconds.
+wait_gone() {
+	for _ in $(seq 1 50); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# log_has PATTERN: the server log shows PATTERN within 5 seconds.
+log_has() {
+	wait_for grep -q -- "$1" "$LOG"
+}
+
+# integ_user NAME PASSWORD: a Unix account and a usmbd user for the tests.
+integ_user() {
+	if ! getent passwd "$1" >/dev/null; then
+		useradd --no-create-home --home-dir /nonexistent \
+		    --shell /usr/sbin/nologin "$1" 2>/dev/null ||
+		    getent passwd "$1" >/dev/null || return 1
+	fi
+	printf '%s\n%s\n' "$2" "$2" |
+	    "$top_builddir/usmbd-passwd" -f "$CONF" -a -s "$1" >/dev/null
+}
+
+# A private smb.conf for the Samba client tools, so that the machine's
+# /etc/samba/smb.conf never leaks into a test.
+integ_client_conf() {
+	cat > "$T/client.conf" <<CEOF
+[global]
+	client min protocol = SMB2_02
+	client max protocol = SMB3_11
+CEOF
+}

@@ -1,0 +1,126 @@
+/*
+ * The session worker's lockd channel.  Requests carry a request id; each
+ * reply names the id it answers, so several opens may wait at once.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ipc.h"
+#include "lockd_client.h"
+#include "lockd_proto.h"
+#include "log.h"
+#include "util.h"
+
+struct lockd_pending {
+	TAILQ_ENTRY(lockd_pending) entry;
+	uint64_t		 reqid;
+	uint32_t		 op;
+	lockd_reply_cb		 cb;
+	void			*arg;
+};
+
+static struct ipc_chan	*lockd_chan;
+static uint64_t		 lockd_next_reqid = 1;
+static TAILQ_HEAD(, lockd_pending) lockd_pending =
+    TAILQ_HEAD_INITIALIZER(lockd_pending);
+
+static const struct ipc_rule lockd_client_rules[] = {
+	{ IPC_LOCKD_REPLY, 16, 4096, IPC_FD_NONE },
+};
+
+static void
+lockd_client_fail_all(void)
+{
+	struct lockd_pending *p;
+	struct rbuf empty;
+
+	while ((p = TAILQ_FIRST(&lockd_pending)) != NULL) {
+		TAILQ_REMOVE(&lockd_pending, p, entry);
+		rbuf_init(&empty, NULL, 0);
+		p->cb(LOCKD_STATUS_INSUFFICIENT_RESOURCES, &empty, p->arg);
+		free(p);
+	}
+}
+
+static void
+lockd_client_closed(struct ipc_chan *chan, void *arg)
+{
+	log_warnx("lockd channel closed; sharing state is no longer "
+	    "available");
+	ipc_chan_free(lockd_chan);
+	lockd_chan = NULL;
+	lockd_client_fail_all();
+}
+
+static void
+lockd_client_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
+{
+	struct lockd_pending *p;
+	struct rbuf r;
+	uint64_t reqid;
+	uint32_t op, status;
+
+	rbuf_init(&r, m->data, m->hdr.len);
+	rbuf_get_u32le(&r, &op);
+	rbuf_get_u64le(&r, &reqid);
+	rbuf_get_u32le(&r, &status);
+	TAILQ_FOREACH(p, &lockd_pending, entry)
+		if (p->reqid == reqid && p->op == op)
+			break;
+	if (p == NULL) {
+		log_warnx("lockd answered request %llu that is not pending",
+		    (unsigned long long)reqid);
+		return;
+	}
+	TAILQ_REMOVE(&lockd_pending, p, entry);
+	p->cb(status, &r, p->arg);
+	free(p);
+}
+
+int
+lockd_client_init(struct event_base *base, int fd)
+{
+	if (fd == -1)
+		return -1;
+	lockd_chan = ipc_chan_new(base, fd, "lockd", lockd_client_rules,
+	    nitems(lockd_client_rules), lockd_client_dispatch,
+	    lockd_client_closed, NULL);
+	return lockd_chan == NULL ? -1 : 0;
+}
+
+int
+lockd_client_available(void)
+{
+	return lockd_chan != NULL;
+}
+
+int
+lockd_client_request(uint32_t op, const void *body, size_t len,
+    lockd_reply_cb cb, void *arg)
+{
+	struct lockd_pending *p;
+	uint8_t mem[2048];
+	struct wbuf w;
+
+	if (lockd_chan == NULL)
+		return -1;
+	wbuf_init_fixed(&w, mem, sizeof(mem));
+	wbuf_put_u32le(&w, op);
+	wbuf_put_u64le(&w, lockd_next_reqid);
+	wbuf_put_bytes(&w, body, len);
+	if (wbuf_error(&w) || ipc_chan_send(lockd_chan, IPC_LOCKD_REQUEST, 0,
+	    -1, wbuf_data(&w), wbuf_len(&w)) == -1)
+		return -1;
+	p = xcalloc(1, sizeof(*p));
+	p->reqid = lockd_next_reqid++;
+	p->op = op;
+	p->cb = cb;
+	p->arg = arg;
+	TAILQ_INSERT_TAIL(&lockd_pending, p, entry);
+	return 0;
+}

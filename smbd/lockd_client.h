@@ -1,0 +1,23 @@
+/*
+ * The session worker's side of the lockd protocol (lockd/lockd_proto.h):
+ * asynchronous requests matched to replies by request id.
+ */
+#ifndef USMBD_LOCKD_CLIENT_H
+#define USMBD_LOCKD_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct rbuf;
+
+/* Called with the reply's NTSTATUS and body. */
+typedef void	(*lockd_reply_cb)(uint32_t, struct rbuf *, void *);
+
+int	lockd_client_init(struct event_base *, int);
+/* Send op with body; cb runs once with the reply (or an error status). */
+int	lockd_client_request(uint32_t, const void *, size_t, lockd_reply_cb,
+	    void *);
+int	lockd_client_available(void);
+
+#endif /* USMBD_LOCKD_CLIENT_H */

@@ -1,0 +1,49 @@
+/*
+ * usmbd-session internals.
+ */
+#ifndef USMBD_SESSION_H
+#define USMBD_SESSION_H
+
+#include <sys/types.h>
+
+#include <stdint.h>
+
+#include "auth.h"
+
+struct conf;
+struct conf_share;
+struct event_base;
+struct sandbox_user;
+struct smb2_conn;
+
+/* What the worker decided about each share before entering its sandbox. */
+struct session_share {
+	const struct conf_share	*share;
+	int			 allowed;
+	int			 writeable;
+	int			 rootfd;	/* -1 when not reachable */
+	const char		*why;		/* why not allowed */
+};
+
+struct session {
+	struct conf		*conf;
+	int			 debug;
+	struct event_base	*base;
+	struct auth_result	 auth;
+	struct session_share	*shares;
+	size_t			 nshares;
+	struct smb2_conn	*conn;
+	char			 peer[64];
+};
+
+extern struct session S;
+
+/* session_share.c */
+const char	**session_share_paths(const struct sandbox_user *);
+struct session_share *session_share_find(const char *);
+
+/* session_main.c */
+int		 session_init(const uint8_t *, size_t);
+void		 session_shutdown(void);
+
+#endif /* USMBD_SESSION_H */

@@ -1,0 +1,121 @@
+/*
+ * usmbd-session: the connection engine as the worker runs it, with the
+ * full command table.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "log.h"
+#include "ntstatus.h"
+#include "session.h"
+#include "smb2.h"
+#include "smb2_conn.h"
+#include "smb2_create.h"
+#include "smb2_dir.h"
+#include "smb2_info.h"
+#include "smb2_ioctl.h"
+#include "smb2_rw.h"
+#include "lockd_client.h"
+#include "smb2_tree.h"
+#include "usmbd.h"
+#include "util.h"
+
+static uint32_t
+session_cmd_cancel(struct smb2_conn *c, struct smb2_req *req)
+{
+	/* Nothing runs asynchronously yet: there is nothing to cancel. */
+	return SMB2_NO_RESPONSE;
+}
+
+static uint32_t
+session_cmd_negotiate(struct smb2_conn *c, struct smb2_req *req)
+{
+	/* A NEGOTIATE after negotiation ends the connection (3.3.5.4). */
+	req->drop = 1;
+	return NT_STATUS_INVALID_PARAMETER;
+}
+
+static const struct smb2_cmd session_cmds[SMB2_NCOMMANDS] = {
+	[SMB2_NEGOTIATE] = { session_cmd_negotiate, 36, 0 },
+	[SMB2_SESSION_SETUP] = { smb2_cmd_session_setup, 25, 0 },
+	[SMB2_LOGOFF] = { smb2_cmd_logoff, 4, SMB2_CMD_NEED_SESSION },
+	[SMB2_TREE_CONNECT] = { smb2_cmd_tree_connect, 9,
+	    SMB2_CMD_NEED_SESSION },
+	[SMB2_TREE_DISCONNECT] = { smb2_cmd_tree_disconnect, 4,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_CREATE] = { smb2_cmd_create, 57,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_CLOSE] = { smb2_cmd_close, 24,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_FLUSH] = { smb2_cmd_flush, 24,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_READ] = { smb2_cmd_read, 49,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_WRITE] = { smb2_cmd_write, 49,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_IOCTL] = { smb2_cmd_ioctl, 57,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_QUERY_DIRECTORY] = { smb2_cmd_query_directory, 33,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_QUERY_INFO] = { smb2_cmd_query_info, 41,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_SET_INFO] = { smb2_cmd_set_info, 33,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_ECHO] = { smb2_cmd_echo, 4, 0 },
+	[SMB2_CANCEL] = { session_cmd_cancel, 4, 0 },
+};
+
+static void
+session_closed(struct smb2_conn *c, const char *why)
+{
+	log_info("%s: session of %s ends: %s", c->peer, S.auth.user, why);
+	exit(0);
+}
+
+int
+session_init(const uint8_t *state, size_t len)
+{
+	struct smb2_conn *c;
+	struct smb2_session *s;
+
+	c = smb2_conn_new(S.base, USMBD_FD_CLIENT, S.conf, session_cmds, 0);
+	S.conn = c;
+	snprintf(c->peer, sizeof(c->peer), "%s", S.peer);
+	c->on_close = session_closed;
+	if (smb2_state_import(c, state, len) == -1) {
+		log_warnx("%s: connection state from the preauth process does "
+		    "not parse", c->peer);
+		return -1;
+	}
+	/* The first session must be the one authd vouched for. */
+	if ((s = smb2_session_find(c, S.auth.session_id)) == NULL ||
+	    s->uid != S.auth.uid) {
+		log_warnx("%s: handed-over session does not match what authd "
+		    "reported", c->peer);
+		return -1;
+	}
+	snprintf(s->user, sizeof(s->user), "%s", S.auth.user);
+	smb2_sesssetup_init(S.base, fcntl(USMBD_FD_AUTHD, F_GETFD) == -1 ?
+	    -1 : USMBD_FD_AUTHD, c);
+	if (lockd_client_init(S.base, fcntl(USMBD_FD_LOCKD, F_GETFD) == -1 ?
+	    -1 : USMBD_FD_LOCKD) == -1)
+		log_warnx("%s: no channel to lockd: files cannot be opened",
+		    c->peer);
+	smb2_conn_start(c);
+	return 0;
+}
+
+void
+session_shutdown(void)
+{
+	if (S.conn != NULL)
+		smb2_conn_flush(S.conn);
+}

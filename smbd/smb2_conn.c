@@ -1,0 +1,933 @@
+/*
+ * The SMB2 connection engine shared by usmbd-preauth and usmbd-session:
+ * read frames, decrypt, walk compound chains, check credits, sessions and
+ * signatures, dispatch, and send signed or encrypted responses.
+ *
+ * Requests of one frame are worked through in order.  A handler that must
+ * wait for another process (authd, lockd) returns SMB2_DEFER; the engine
+ * then stops reading and resumes the same chain when the handler calls
+ * smb2_conn_resume().
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "log.h"
+#include "ntstatus.h"
+#include "sandbox.h"
+#include "smb2.h"
+#include "smb2_conn.h"
+#include "util.h"
+
+/* Stop reading while this much is waiting to be written. */
+#define SMB2_OUTQ_HIGH		(32 * 1024 * 1024)
+
+static void	smb2_conn_readcb(evutil_socket_t, short, void *);
+static void	smb2_conn_writecb(evutil_socket_t, short, void *);
+static void	smb2_work_run(struct smb2_conn *);
+static void	smb2_conn_reap_sessions(struct smb2_conn *);
+static void	smb2_frame(struct smb2_conn *, uint8_t *, size_t);
+static int	smb2_resp_signs(struct smb2_conn *, struct smb2_work *,
+		    struct smb2_req *);
+
+struct smb2_conn *
+smb2_conn_new(struct event_base *base, int fd, const struct conf *conf,
+    const struct smb2_cmd *cmds, int preauth)
+{
+	struct smb2_conn *c;
+
+	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	c->base = base;
+	c->conf = conf;
+	c->cmds = cmds;
+	c->preauth = preauth;
+	c->exact_reads = preauth;
+	TAILQ_INIT(&c->outq);
+	TAILQ_INIT(&c->sessions);
+	smb_frame_rx_init(&c->rx, conf->g.max_message_size);
+	if (fd_set_nonblock(fd) == -1)
+		fatal("client socket");
+	c->ev_read = event_new(base, fd, EV_READ | EV_PERSIST,
+	    smb2_conn_readcb, c);
+	c->ev_write = event_new(base, fd, EV_WRITE | EV_PERSIST,
+	    smb2_conn_writecb, c);
+	if (c->ev_read == NULL || c->ev_write == NULL)
+		fatalx("connection events");
+	c->max_read = conf->g.smb2_max_read;
+	c->max_write = conf->g.smb2_max_write;
+	c->max_trans = conf->g.smb2_max_trans;
+	return c;
+}
+
+void
+smb2_peer_name(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[INET6_ADDRSTRLEN];
+	const void *a;
+	unsigned port;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == -1) {
+		snprintf(buf, len, "(unknown)");
+		return;
+	}
+	if (ss.ss_family == AF_INET6) {
+		a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	} else {
+		a = &((struct sockaddr_in *)&ss)->sin_addr;
+		port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	}
+	inet_ntop(ss.ss_family, a, host, sizeof(host));
+	snprintf(buf, len, ss.ss_family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+	    host, port);
+}
+
+void
+smb2_conn_start(struct smb2_conn *c)
+{
+	if (event_add(c->ev_read, NULL) == -1)
+		fatalx("event_add");
+}
+
+static void
+smb2_conn_finish(struct smb2_conn *c, const char *why)
+{
+	event_del(c->ev_read);
+	event_del(c->ev_write);
+	if (c->fd != -1) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	if (c->on_close != NULL)
+		c->on_close(c, why);
+}
+
+void
+smb2_conn_close(struct smb2_conn *c, const char *why)
+{
+	if (c->closing)
+		return;
+	c->closing = 1;
+	log_info("%s: closing connection: %s", c->peer, why);
+	event_del(c->ev_read);
+	if (TAILQ_EMPTY(&c->outq)) {
+		smb2_conn_finish(c, why);
+		return;
+	}
+	/* The write callback finishes once the queue drains. */
+	event_add(c->ev_write, NULL);
+}
+
+void
+smb2_conn_free(struct smb2_conn *c)
+{
+	struct smb2_session *s;
+	struct smb2_out *o;
+
+	if (c == NULL)
+		return;
+	while ((s = TAILQ_FIRST(&c->sessions)) != NULL)
+		smb2_session_free(c, s);
+	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
+		TAILQ_REMOVE(&c->outq, o, entry);
+		free(o);
+	}
+	if (c->work != NULL) {
+		wbuf_free(&c->work->resp);
+		wbuf_free(&c->work->body);
+		free(c->work->frame);
+		free(c->work);
+	}
+	smb_frame_rx_free(&c->rx);
+	smb2_credits_free(&c->credits);
+	event_free(c->ev_read);
+	event_free(c->ev_write);
+	if (c->ev_timer != NULL)
+		event_free(c->ev_timer);
+	if (c->fd != -1)
+		close(c->fd);
+	free(c);
+}
+
+/* Try to write what is queued; 0 when empty, 1 when more is left. */
+static int
+smb2_conn_trywrite(struct smb2_conn *c)
+{
+	struct smb2_out *o;
+	struct iovec iov[16];
+	ssize_t n;
+	int cnt;
+
+	while (!TAILQ_EMPTY(&c->outq)) {
+		cnt = 0;
+		TAILQ_FOREACH(o, &c->outq, entry) {
+			if (cnt == (int)nitems(iov))
+				break;
+			iov[cnt].iov_base = o->data + o->off;
+			iov[cnt].iov_len = o->len - o->off;
+			cnt++;
+		}
+		n = writev(c->fd, iov, cnt);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 1;
+			return -1;
+		}
+		c->outq_bytes -= (size_t)n;
+		while (n > 0 && (o = TAILQ_FIRST(&c->outq)) != NULL) {
+			size_t left = o->len - o->off;
+
+			if ((size_t)n < left) {
+				o->off += (size_t)n;
+				break;
+			}
+			n -= (ssize_t)left;
+			TAILQ_REMOVE(&c->outq, o, entry);
+			free(o);
+		}
+	}
+	return 0;
+}
+
+static void
+smb2_conn_writecb(evutil_socket_t fd, short what, void *arg)
+{
+	struct smb2_conn *c = arg;
+	int r;
+
+	if ((r = smb2_conn_trywrite(c)) == -1) {
+		smb2_conn_finish(c, "write error");
+		return;
+	}
+	if (r == 1)
+		return;
+	event_del(c->ev_write);
+	if (c->closing) {
+		smb2_conn_finish(c, "closed");
+		return;
+	}
+	if (c->reading_paused && !c->waiting) {
+		c->reading_paused = 0;
+		event_add(c->ev_read, NULL);
+	}
+}
+
+int
+smb2_conn_send(struct smb2_conn *c, const uint8_t *data, size_t len)
+{
+	struct smb2_out *o;
+	int r;
+
+	if (c->fd == -1)
+		return -1;
+	if (len > 0xffffff) {
+		log_warnx("%s: response of %zu bytes does not fit a frame",
+		    c->peer, len);
+		return -1;
+	}
+	o = xmalloc(sizeof(*o) + 4 + len);
+	o->data[0] = 0;
+	o->data[1] = (uint8_t)(len >> 16);
+	o->data[2] = (uint8_t)(len >> 8);
+	o->data[3] = (uint8_t)len;
+	memcpy(o->data + 4, data, len);
+	o->len = 4 + len;
+	o->off = 0;
+	TAILQ_INSERT_TAIL(&c->outq, o, entry);
+	c->outq_bytes += o->len;
+	if ((r = smb2_conn_trywrite(c)) == -1) {
+		smb2_conn_close(c, "write error");
+		return -1;
+	}
+	if (r == 1) {
+		event_add(c->ev_write, NULL);
+		if (c->outq_bytes > SMB2_OUTQ_HIGH && !c->reading_paused) {
+			c->reading_paused = 1;
+			event_del(c->ev_read);
+		}
+	}
+	return 0;
+}
+
+int
+smb2_conn_flush(struct smb2_conn *c)
+{
+	int fl, r;
+
+	if ((fl = fcntl(c->fd, F_GETFL)) == -1 ||
+	    fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK) == -1)
+		return -1;
+	r = smb2_conn_trywrite(c);
+	if (fcntl(c->fd, F_SETFL, fl) == -1)
+		return -1;
+	return r;
+}
+
+static void
+smb2_conn_readcb(evutil_socket_t fd, short what, void *arg)
+{
+	struct smb2_conn *c = arg;
+	uint8_t *frame;
+	size_t len;
+	const char *why;
+	int r;
+
+	/* Bounded work per wake-up, so one client cannot starve timers. */
+	for (int i = 0; i < 16 && !c->closing && !c->waiting &&
+	    !c->reading_paused; i++) {
+		r = smb_frame_rx_read(&c->rx, c->fd, c->exact_reads, &frame,
+		    &len, &why);
+		switch (r) {
+		case SMB_FRAME_NONE:
+			return;
+		case SMB_FRAME_MSG:
+			smb2_frame(c, frame, len);
+			break;
+		case SMB_FRAME_NBSS_REQUEST:
+			{
+				/* NetBIOS session service: accept the call. */
+				static const uint8_t ok[4] = { 0x82, 0, 0, 0 };
+				struct smb2_out *o;
+
+				o = xmalloc(sizeof(*o) + 4);
+				memcpy(o->data, ok, 4);
+				o->len = 4;
+				o->off = 0;
+				TAILQ_INSERT_TAIL(&c->outq, o, entry);
+				c->outq_bytes += 4;
+				if (smb2_conn_trywrite(c) == 1)
+					event_add(c->ev_write, NULL);
+			}
+			break;
+		case SMB_FRAME_KEEPALIVE:
+			break;
+		case SMB_FRAME_EOF:
+			smb2_conn_finish(c, "client closed the connection");
+			return;
+		default:
+			smb2_conn_close(c, why != NULL ? why :
+			    "malformed framing");
+			return;
+		}
+	}
+}
+
+struct smb2_session *
+smb2_session_find(struct smb2_conn *c, uint64_t id)
+{
+	struct smb2_session *s;
+
+	TAILQ_FOREACH(s, &c->sessions, entry)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+struct smb2_session *
+smb2_session_new(struct smb2_conn *c)
+{
+	struct smb2_session *s;
+	uint64_t id;
+
+	/*
+	 * Session ids are unpredictable and never 0 or all ones, so that a
+	 * client cannot guess another connection's sessions.
+	 */
+	do {
+		arc4random_buf(&id, sizeof(id));
+	} while (id == 0 || id == UINT64_MAX || smb2_session_find(c, id));
+	s = xcalloc(1, sizeof(*s));
+	s->id = id;
+	s->state = SESS_IN_PROGRESS;
+	TAILQ_INIT(&s->trees);
+	s->next_tree_id = 1;
+	memcpy(s->preauth_hash, c->preauth_hash, sizeof(s->preauth_hash));
+	TAILQ_INSERT_TAIL(&c->sessions, s, entry);
+	return s;
+}
+
+void
+smb2_session_free(struct smb2_conn *c, struct smb2_session *s)
+{
+	TAILQ_REMOVE(&c->sessions, s, entry);
+	smb2_tree_free_all(s);
+	smb2_signer_free(s->signer);
+	smb2_cryptor_free(s->enc);
+	smb2_cryptor_free(s->dec);
+	explicit_bzero(s, sizeof(*s));
+	free(s);
+}
+
+int
+smb2_session_setup_keys(struct smb2_conn *c, struct smb2_session *s)
+{
+	enum smb2_cipher cipher = c->nres.cipher;
+	enum smb2_signalg alg;
+	uint16_t d = c->nres.dialect;
+
+	if (d < SMB2_DIALECT_300 && cipher == SMB2_CIPHER_NONE)
+		cipher = SMB2_CIPHER_NONE;
+	else if (d >= SMB2_DIALECT_300 && d < SMB2_DIALECT_311 &&
+	    (c->nres.client_capabilities & SMB2_GLOBAL_CAP_ENCRYPTION))
+		cipher = SMB2_CIPHER_AES128_CCM;
+	if (smb2_derive_keys(d, cipher, s->session_key, s->session_key_len,
+	    s->preauth_hash, &s->keys) == -1)
+		return -1;
+	if (d >= SMB2_DIALECT_311 && c->nres.signalg_negotiated)
+		alg = c->nres.signalg;
+	else if (d >= SMB2_DIALECT_300)
+		alg = SMB2_SIGN_AES_CMAC;
+	else
+		alg = SMB2_SIGN_HMAC_SHA256;
+	smb2_signer_free(s->signer);
+	s->signer = smb2_signer_new(d, alg, s->keys.signing,
+	    s->keys.signing_len);
+	if (s->signer == NULL)
+		return -1;
+	if (cipher != SMB2_CIPHER_NONE) {
+		smb2_cryptor_free(s->enc);
+		smb2_cryptor_free(s->dec);
+		s->enc = smb2_cryptor_new(cipher, s->keys.encrypt,
+		    s->keys.cipher_key_len);
+		s->dec = smb2_cryptor_new(cipher, s->keys.decrypt,
+		    s->keys.cipher_key_len);
+		if (s->enc == NULL || s->dec == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+void
+smb2_error_body(struct wbuf *w)
+{
+	wbuf_reset(w);
+	wbuf_put_u16le(w, 9);
+	wbuf_put_u8(w, 0);	/* ErrorContextCount */
+	wbuf_put_u8(w, 0);
+	wbuf_put_u32le(w, 0);	/* ByteCount */
+	wbuf_put_u8(w, 0);
+}
+
+/*
+ * Is this status one whose response carries a normal body rather than
+ * the ERROR structure?  (MS-SMB2 3.3.4.4 and the commands' sections.)
+ */
+static int
+smb2_status_has_body(uint16_t cmd, uint32_t status)
+{
+	if (status == NT_STATUS_SUCCESS)
+		return 1;
+	if (status == NT_STATUS_MORE_PROCESSING_REQUIRED &&
+	    cmd == SMB2_SESSION_SETUP)
+		return 1;
+	if (status == NT_STATUS_BUFFER_OVERFLOW &&
+	    (cmd == SMB2_QUERY_INFO || cmd == SMB2_READ ||
+	    cmd == SMB2_IOCTL || cmd == SMB2_QUERY_DIRECTORY))
+		return 1;
+	return 0;
+}
+
+/* Sign the element at [off, end). */
+static void
+smb2_work_sign(struct smb2_conn *c, struct smb2_work *w, size_t off,
+    size_t end, struct smb2_session *s)
+{
+	uint8_t *p;
+	uint32_t flags;
+
+	if (wbuf_error(&w->resp))
+		return;
+	p = wbuf_data(&w->resp) + off;
+	flags = (uint32_t)p[16] | (uint32_t)p[17] << 8 |
+	    (uint32_t)p[18] << 16 | (uint32_t)p[19] << 24;
+	wbuf_set_u32le(&w->resp, off + 16, flags | SMB2_FLAGS_SIGNED);
+	p = wbuf_data(&w->resp) + off;
+	memset(p + SMB2_SIG_OFFSET, 0, 16);
+	if (smb2_sign(s->signer, p, end - off) == -1)
+		log_warnx("%s: cannot sign a response", c->peer);
+}
+
+/*
+ * Append one response: link and pad the previous element of the chain,
+ * sign that one (its signature covers its padding, MS-SMB2 3.3.4.1.1),
+ * then add this header and body.  The last element is signed by the
+ * caller once the chain is complete.
+ */
+static void
+smb2_work_emit(struct smb2_conn *c, struct smb2_work *w)
+{
+	struct smb2_req *req = &w->req;
+	struct smb2_hdr h;
+	size_t start;
+	uint16_t grant;
+
+	if (!smb2_status_has_body(req->hdr.command, req->status) &&
+	    !req->error_data)
+		smb2_error_body(req->out);
+
+	if (w->have_last) {
+		wbuf_align(&w->resp, 8);
+		wbuf_set_u32le(&w->resp, w->last_resp_off + 20,
+		    (uint32_t)(wbuf_len(&w->resp) - w->last_resp_off));
+		if (w->last_sign != NULL)
+			smb2_work_sign(c, w, w->last_resp_off,
+			    wbuf_len(&w->resp), w->last_sign);
+	}
+	start = wbuf_len(&w->resp);
+
+	grant = req->hdr.command == SMB2_CANCEL ? 0 :
+	    smb2_credits_grant(&c->credits, req->hdr.credits);
+	memset(&h, 0, sizeof(h));
+	h.credit_charge = req->hdr.credit_charge;
+	h.status = req->status;
+	h.command = req->hdr.command;
+	h.credits = grant;
+	h.flags = SMB2_FLAGS_SERVER_TO_REDIR |
+	    (req->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS);
+	h.message_id = req->hdr.message_id;
+	h.process_id = req->hdr.process_id;
+	h.tree_id = req->resp_tree_id != 0 ? req->resp_tree_id :
+	    req->hdr.tree_id;
+	h.session_id = req->resp_session_id != 0 ? req->resp_session_id :
+	    req->hdr.session_id;
+	smb2_hdr_build(&w->resp, &h);
+	wbuf_put_bytes(&w->resp, wbuf_data(req->out), wbuf_len(req->out));
+	w->last_resp_off = start;
+	w->have_last = 1;
+	w->last_sign = smb2_resp_signs(c, w, req) ? req->sess : NULL;
+}
+
+/* Should this response be signed?  (MS-SMB2 3.3.4.1.1) */
+static int
+smb2_resp_signs(struct smb2_conn *c, struct smb2_work *w,
+    struct smb2_req *req)
+{
+	struct smb2_session *s = req->sess;
+
+	if (s == NULL || s->signer == NULL || req->no_sign)
+		return 0;
+	if (w->encrypted)
+		return 0;	/* the transform protects it */
+	if (s->flags & (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS))
+		return 0;
+	if (req->sign_always)
+		return 1;
+	if (req->hdr.command == SMB2_SESSION_SETUP &&
+	    req->status != NT_STATUS_SUCCESS)
+		return 0;
+	return req->was_signed || s->signing_required;
+}
+
+/*
+ * Send the finished compound response, encrypted when the request was or
+ * the session or share demands it.
+ */
+static void
+smb2_work_send(struct smb2_conn *c, struct smb2_work *w,
+    struct smb2_session *encsess)
+{
+	uint8_t th[SMB2_TRANSFORM_LEN];
+	uint8_t *out;
+	size_t len = wbuf_len(&w->resp);
+	struct iovec iov;
+
+	if (wbuf_error(&w->resp)) {
+		smb2_conn_close(c, "response too large");
+		return;
+	}
+	if (encsess == NULL || encsess->enc == NULL) {
+		smb2_conn_send(c, wbuf_data(&w->resp), len);
+		return;
+	}
+	out = xmalloc(SMB2_TRANSFORM_LEN + len);
+	iov.iov_base = wbuf_data(&w->resp);
+	iov.iov_len = len;
+	if (smb2_encrypt(encsess->enc, encsess->id, &iov, 1, th,
+	    out + SMB2_TRANSFORM_LEN) == -1) {
+		free(out);
+		smb2_conn_close(c, "encryption failed");
+		return;
+	}
+	memcpy(out, th, SMB2_TRANSFORM_LEN);
+	smb2_conn_send(c, out, SMB2_TRANSFORM_LEN + len);
+	free(out);
+}
+
+static void
+smb2_work_free(struct smb2_conn *c)
+{
+	struct smb2_work *w = c->work;
+
+	if (w == NULL)
+		return;
+	wbuf_free(&w->resp);
+	wbuf_free(&w->body);
+	free(w->frame);
+	free(w);
+	c->work = NULL;
+}
+
+/*
+ * Check one request before its handler runs.  Returns an NTSTATUS for the
+ * client, or SMB2_DEFER... never; and -1 (as 0xfffffffe) to drop.
+ */
+#define SMB2_DROP	0xfffffffeU
+
+static uint32_t
+smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
+{
+	const struct smb2_cmd *cmd;
+	uint16_t ssize;
+	uint8_t *p;
+
+	if (req->hdr.command >= SMB2_NCOMMANDS)
+		return NT_STATUS_INVALID_PARAMETER;
+	cmd = &c->cmds[req->hdr.command];
+	if (req->hdr.flags & SMB2_FLAGS_SERVER_TO_REDIR)
+		return SMB2_DROP;
+
+	/* Credits first: a request outside the window ends the connection. */
+	if (req->hdr.command != SMB2_CANCEL) {
+		uint16_t charge = req->hdr.credit_charge;
+
+		if (c->nres.dialect == SMB2_DIALECT_202 || !c->negotiated)
+			charge = 1;
+		if (smb2_credits_consume(&c->credits, req->hdr.message_id,
+		    charge) == -1) {
+			log_warnx("%s: MessageId %llu (charge %u) is not in the "
+			    "credit window", c->peer,
+			    (unsigned long long)req->hdr.message_id, charge);
+			return SMB2_DROP;
+		}
+	}
+	if (!c->negotiated && req->hdr.command != SMB2_NEGOTIATE)
+		return SMB2_DROP;
+
+	/* Related chains inherit ids from the previous element. */
+	if (req->related) {
+		if (req->hdr.session_id == UINT64_MAX)
+			req->hdr.session_id = w->prev_session_id;
+		if (req->hdr.tree_id == UINT32_MAX)
+			req->hdr.tree_id = w->prev_tree_id;
+		if (w->prev_status != NT_STATUS_SUCCESS)
+			return w->prev_status;
+	}
+
+	if (rbuf_left(&req->body) < 2)
+		return NT_STATUS_INVALID_PARAMETER;
+	p = (uint8_t *)(uintptr_t)rbuf_cur(&req->body);
+	ssize = (uint16_t)(p[0] | p[1] << 8);
+	if (cmd->fn == NULL)
+		return NT_STATUS_NOT_SUPPORTED;
+	if (ssize != cmd->structure_size)
+		return NT_STATUS_INVALID_PARAMETER;
+
+	if (req->hdr.command == SMB2_NEGOTIATE ||
+	    req->hdr.command == SMB2_ECHO || req->hdr.command == SMB2_CANCEL)
+		return NT_STATUS_SUCCESS;
+	if (req->hdr.command == SMB2_SESSION_SETUP &&
+	    req->hdr.session_id == 0)
+		return NT_STATUS_SUCCESS;
+
+	req->sess = smb2_session_find(c, req->hdr.session_id);
+	if (req->sess == NULL)
+		return NT_STATUS_USER_SESSION_DELETED;
+	if (req->sess->state == SESS_EXPIRED &&
+	    req->hdr.command != SMB2_SESSION_SETUP &&
+	    req->hdr.command != SMB2_LOGOFF)
+		return NT_STATUS_NETWORK_SESSION_EXPIRED;
+	if (req->sess->state == SESS_IN_PROGRESS &&
+	    req->hdr.command != SMB2_SESSION_SETUP)
+		return NT_STATUS_USER_SESSION_DELETED;
+
+	/* Signature (MS-SMB2 3.3.5.2.4). */
+	if (!w->encrypted && req->sess->signer != NULL) {
+		if (req->hdr.flags & SMB2_FLAGS_SIGNED) {
+			if (smb2_verify(req->sess->signer,
+			    rbuf_cur(&req->msg), rbuf_left(&req->msg)) == -1) {
+				log_warnx("%s: bad signature on %s (session "
+				    "%llx)", c->peer,
+				    smb2_command_name(req->hdr.command),
+				    (unsigned long long)req->sess->id);
+				return NT_STATUS_ACCESS_DENIED;
+			}
+			req->was_signed = 1;
+		} else if (req->sess->signing_required &&
+		    req->sess->state == SESS_VALID &&
+		    req->hdr.command != SMB2_SESSION_SETUP) {
+			log_warnx("%s: unsigned %s on a session that must "
+			    "sign", c->peer,
+			    smb2_command_name(req->hdr.command));
+			return NT_STATUS_ACCESS_DENIED;
+		}
+	}
+	/* Encryption required but the request came in the clear. */
+	if (!w->encrypted && req->sess->encrypt_data &&
+	    req->sess->state == SESS_VALID &&
+	    req->hdr.command != SMB2_SESSION_SETUP)
+		return NT_STATUS_ACCESS_DENIED;
+
+	if (cmd->flags & SMB2_CMD_NEED_TREE) {
+		req->tree = smb2_tree_find(req->sess, req->hdr.tree_id);
+		if (req->tree == NULL)
+			return NT_STATUS_NETWORK_NAME_DELETED;
+		if (!w->encrypted && smb2_tree_encrypted(req->tree))
+			return NT_STATUS_ACCESS_DENIED;
+	}
+	return NT_STATUS_SUCCESS;
+}
+
+/*
+ * Work through the current frame from where it stopped.
+ */
+static void
+smb2_work_run(struct smb2_conn *c)
+{
+	struct smb2_work *w = c->work;
+	struct smb2_req *req = &w->req;
+	struct smb2_session *encsess = NULL;
+	size_t remain, len;
+	uint32_t st;
+	struct rbuf r;
+	int first;
+
+	for (;;) {
+		if (c->waiting) {
+			/* A deferred handler finished: emit its response. */
+			c->waiting = 0;
+			goto emit;
+		}
+		if (w->off >= w->framelen)
+			break;
+		first = w->off == 0;
+		remain = w->framelen - w->off;
+		memset(req, 0, sizeof(*req));
+		rbuf_init(&r, w->frame + w->off, remain);
+		if (smb2_hdr_parse(&r, &req->hdr) == -1) {
+			smb2_conn_close(c, "malformed SMB2 header");
+			goto done;
+		}
+		len = remain;
+		if (req->hdr.next_command != 0) {
+			if (req->hdr.next_command < SMB2_HDR_LEN ||
+			    req->hdr.next_command > remain ||
+			    (req->hdr.next_command & 7) != 0) {
+				smb2_conn_close(c, "bad NextCommand");
+				goto done;
+			}
+			len = req->hdr.next_command;
+		}
+		rbuf_init(&req->msg, w->frame + w->off, len);
+		rbuf_init(&req->body, w->frame + w->off + SMB2_HDR_LEN,
+		    len - SMB2_HDR_LEN);
+		req->related = !first &&
+		    (req->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS);
+		req->was_encrypted = w->encrypted;
+		wbuf_reset(&w->body);
+		req->out = &w->body;
+		w->off = req->hdr.next_command != 0 ? w->off + len :
+		    w->framelen;
+
+		st = smb2_req_check(c, w, req);
+		if (st == SMB2_DROP) {
+			smb2_conn_close(c, "protocol violation");
+			goto done;
+		}
+		if (st != NT_STATUS_SUCCESS) {
+			req->status = st;
+			goto emit;
+		}
+		st = c->cmds[req->hdr.command].fn(c, req);
+		if (st == SMB2_DEFER) {
+			/* Resumed by smb2_conn_resume(). */
+			return;
+		}
+		if (st == SMB2_NO_RESPONSE)
+			continue;
+		req->status = st;
+ emit:
+		if (req->drop) {
+			smb2_conn_close(c, "handler ended the connection");
+			goto done;
+		}
+		smb2_work_emit(c, w);
+		if (req->sess != NULL && (w->encrypted ||
+		    req->sess->encrypt_data ||
+		    (req->tree != NULL && smb2_tree_encrypted(req->tree))))
+			encsess = req->sess->enc != NULL ? req->sess : encsess;
+		if (w->encrypted && w->enc_sess != NULL)
+			encsess = w->enc_sess;
+		w->prev_session_id = req->resp_session_id != 0 ?
+		    req->resp_session_id : req->hdr.session_id;
+		w->prev_tree_id = req->resp_tree_id != 0 ?
+		    req->resp_tree_id : req->hdr.tree_id;
+		w->prev_status = req->status;
+		smb2_req_after_emit(c, req, wbuf_data(&w->resp) +
+		    w->last_resp_off, wbuf_len(&w->resp) - w->last_resp_off);
+		if (c->closing)
+			goto done;
+	}
+	if (w->have_last && w->last_sign != NULL)
+		smb2_work_sign(c, w, w->last_resp_off, wbuf_len(&w->resp),
+		    w->last_sign);
+	if (w->have_last)
+		smb2_work_send(c, w, encsess);
+ done:
+	smb2_work_free(c);
+	smb2_conn_reap_sessions(c);
+	if (c->handoff && !c->closing) {
+		/* usmbd-preauth: the connection moves to a session worker. */
+		c->handoff = 0;
+		if (c->on_session != NULL)
+			c->on_session(c, NULL);
+		return;
+	}
+	if (!c->closing && !c->reading_paused)
+		event_add(c->ev_read, NULL);
+}
+
+/* Sessions logged off in the chain just sent go away now. */
+static void
+smb2_conn_reap_sessions(struct smb2_conn *c)
+{
+	struct smb2_session *s, *next;
+
+	for (s = TAILQ_FIRST(&c->sessions); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		if (s->logged_off)
+			smb2_session_free(c, s);
+	}
+}
+
+void
+smb2_conn_resume(struct smb2_conn *c)
+{
+	if (c->work == NULL || !c->waiting)
+		return;
+	smb2_work_run(c);
+}
+
+#ifdef USMBD_REGRESS_HOOKS
+/*
+ * Test-only hooks, compiled in with --enable-regress-hooks and never in a
+ * normal build: make the sandboxed process do what it must not, so that
+ * the tests see the sandbox stop it.
+ */
+static void
+smb2_regress_hook(struct smb2_conn *c, const uint8_t *arg, size_t len)
+{
+	static const char *const paths[] = { "/etc/passwd", "/etc/hostname",
+	    "/", "/tmp", "." };
+	size_t i;
+	int fd;
+
+	if (len == 7 && memcmp(arg, "violate", 7) == 0) {
+		log_warnx("regress: making a forbidden system call");
+		sandbox_regress_violate();
+		log_warnx("regress: still alive after a forbidden call");
+		return;
+	}
+	if (len == 4 && memcmp(arg, "open", 4) == 0) {
+		for (i = 0; i < nitems(paths); i++) {
+			fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+			if (fd == -1)
+				log_warnx("regress: open %s: %s", paths[i],
+				    strerror(errno));
+			else {
+				log_warnx("regress: open %s: succeeded",
+				    paths[i]);
+				close(fd);
+			}
+		}
+		return;
+	}
+	log_warnx("regress: unknown hook");
+}
+#endif
+
+/*
+ * A complete frame arrived: an SMB1 negotiate to upgrade, a transform to
+ * decrypt, or SMB2 messages.
+ */
+static void
+smb2_frame(struct smb2_conn *c, uint8_t *frame, size_t len)
+{
+	struct smb2_work *w;
+	struct smb2_transform_hdr th;
+	struct smb2_session *s;
+	uint8_t *plain;
+	size_t plainlen;
+	uint64_t sid;
+
+#ifdef USMBD_REGRESS_HOOKS
+	if (len >= 8 && memcmp(frame, "REGRESS!", 8) == 0) {
+		smb2_regress_hook(c, frame + 8, len - 8);
+		return;
+	}
+#endif
+	if (len >= 4 && frame[0] == 0xff && frame[1] == 'S' &&
+	    frame[2] == 'M' && frame[3] == 'B') {
+		if (!c->preauth || c->negotiated) {
+			smb2_conn_close(c, "SMB1 message after negotiation");
+			return;
+		}
+		smb2_smb1_negotiate(c, frame, len);
+		return;
+	}
+	w = xcalloc(1, sizeof(*w));
+	wbuf_init(&w->resp, c->conf->g.max_message_size + 4096);
+	wbuf_init(&w->body, c->conf->g.max_message_size);
+	w->prev_status = NT_STATUS_SUCCESS;
+
+	if (len >= 4 && frame[0] == 0xfd && frame[1] == 'S' &&
+	    frame[2] == 'M' && frame[3] == 'B') {
+		if (smb2_transform_parse(frame, len, &th) == -1 ||
+		    (s = smb2_session_find(c, th.session_id)) == NULL ||
+		    s->dec == NULL) {
+			free(w);
+			smb2_conn_close(c, "undecryptable message");
+			return;
+		}
+		plain = xmalloc(len);
+		if (smb2_decrypt(s->dec, frame, len, plain, &plainlen,
+		    &sid) == -1 || plainlen < SMB2_HDR_LEN ||
+		    plain[0] != 0xfe) {
+			free(plain);
+			wbuf_free(&w->resp);
+			wbuf_free(&w->body);
+			free(w);
+			smb2_conn_close(c, "decryption failed");
+			return;
+		}
+		w->frame = plain;
+		w->framelen = plainlen;
+		w->encrypted = 1;
+		w->enc_sess = s;
+	} else {
+		w->frame = xmalloc(len);
+		memcpy(w->frame, frame, len);
+		w->framelen = len;
+	}
+	c->work = w;
+	event_del(c->ev_read);
+	smb2_work_run(c);
+}

@@ -1,0 +1,220 @@
+/*
+ * One SMB2 connection: framing, the credit window, signing and
+ * encryption, compound chains and dispatch.  The same engine runs in
+ * usmbd-preauth (NEGOTIATE and the first SESSION_SETUP) and in
+ * usmbd-session (everything after); each gives it its own command table.
+ */
+#ifndef USMBD_SMB2_CONN_H
+#define USMBD_SMB2_CONN_H
+
+#include <sys/queue.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "buf.h"
+#include "smb2_credits.h"
+#include "smb2_crypto.h"
+#include "smb2_hdr.h"
+#include "smb2_negotiate.h"
+#include "smb_frame.h"
+
+struct event;
+struct event_base;
+struct conf;
+struct smb2_conn;
+struct smb2_req;
+
+/* Handler answers that are not an NTSTATUS. */
+#define SMB2_DEFER		0xffffffffU	/* completes later */
+#define SMB2_NO_RESPONSE	0xfffffffdU	/* e.g. CANCEL */
+
+#define SMB2_HDR_LEN		64
+#define SMB2_SIG_OFFSET		48
+#define SMB2_TRANSFORM_LEN	52
+
+enum smb2_sess_state {
+	SESS_IN_PROGRESS,
+	SESS_VALID,
+	SESS_EXPIRED,
+};
+
+struct smb2_tree;
+
+struct smb2_session {
+	TAILQ_ENTRY(smb2_session) entry;
+	uint64_t		 id;
+	enum smb2_sess_state	 state;
+	uint32_t		 flags;		/* AUTH_FLAG_* */
+	int			 signing_required;
+	int			 encrypt_data;
+	uint32_t		 uid;
+	char			 user[AUTH_MAX_USER];
+	uint8_t			 session_key[64];
+	size_t			 session_key_len;
+	uint8_t			 preauth_hash[64];
+	struct smb2_keys	 keys;
+	struct smb2_signer	*signer;
+	struct smb2_cryptor	*enc;	/* server to client */
+	struct smb2_cryptor	*dec;	/* client to server */
+	uint64_t		 expires_ms;	/* 0: never */
+	int			 reauth;	/* re-authentication running */
+	int			 logged_off;	/* free after the response */
+	TAILQ_HEAD(, smb2_tree)	 trees;
+	uint32_t		 next_tree_id;
+	uint32_t		 ntrees;
+};
+
+/* One request of a (possibly compound) message, and its response. */
+struct smb2_req {
+	struct smb2_hdr		 hdr;
+	struct rbuf		 msg;	/* this request, header included */
+	struct rbuf		 body;	/* after the 64-byte header */
+	struct smb2_session	*sess;
+	struct smb2_tree	*tree;
+	int			 was_signed;
+	int			 was_encrypted;
+	int			 related;
+	struct wbuf		*out;	/* the response body goes here */
+	uint32_t		 status;
+	uint64_t		 resp_session_id;	/* 0: as in request */
+	uint32_t		 resp_tree_id;
+	int			 no_sign;	/* guest/anonymous setup */
+	int			 sign_always;	/* 3.1.1 final setup */
+	int			 drop;		/* end the connection after */
+	int			 error_data;	/* out holds an error body */
+};
+
+typedef uint32_t (*smb2_handler)(struct smb2_conn *, struct smb2_req *);
+
+#define SMB2_CMD_NEED_SESSION	0x01
+#define SMB2_CMD_NEED_TREE	0x02
+
+struct smb2_cmd {
+	smb2_handler	 fn;
+	uint16_t	 structure_size;	/* of the request body */
+	int		 flags;
+};
+
+#define SMB2_NCOMMANDS	19
+
+struct smb2_out {
+	TAILQ_ENTRY(smb2_out)	 entry;
+	size_t			 len;
+	size_t			 off;
+	uint8_t			 data[];
+};
+
+/* A frame being worked through, kept while a handler waits. */
+struct smb2_work {
+	uint8_t		*frame;		/* the plaintext message(s) */
+	size_t		 framelen;
+	size_t		 off;		/* start of the current request */
+	int		 encrypted;
+	struct smb2_session *enc_sess;	/* session that decrypted it */
+	struct wbuf	 resp;		/* compound response so far */
+	size_t		 last_resp_off;	/* start of the last response */
+	int		 have_last;
+	struct smb2_session *last_sign;	/* signs the last element */
+	struct smb2_req	 req;		/* the request in progress */
+	struct wbuf	 body;
+	/* Carried along a related chain (MS-SMB2 3.3.5.2.7.2). */
+	uint64_t	 prev_session_id;
+	uint32_t	 prev_tree_id;
+	uint8_t		 prev_file_id[16];
+	uint32_t	 prev_status;
+};
+
+struct smb2_conn {
+	int			 fd;
+	struct event_base	*base;
+	struct event		*ev_read;
+	struct event		*ev_write;
+	struct event		*ev_timer;
+	const struct conf	*conf;
+	const struct smb2_cmd	*cmds;
+	int			 preauth;	/* in usmbd-preauth */
+	int			 exact_reads;	/* never read past a frame */
+	char			 peer[64];
+
+	struct smb_frame_rx	 rx;
+	TAILQ_HEAD(, smb2_out)	 outq;
+	size_t			 outq_bytes;
+	int			 reading_paused;
+	int			 closing;
+
+	/* Negotiated state. */
+	int			 negotiated;
+	struct smb2_negotiate_cfg ncfg;
+	struct smb2_negotiate_result nres;
+	uint8_t			 preauth_hash[64];	/* connection's */
+	uint32_t		 max_read, max_write, max_trans;
+
+	struct smb2_credits	 credits;
+	TAILQ_HEAD(, smb2_session) sessions;
+	uint64_t		 next_session_id;
+
+	struct smb2_work	*work;		/* current frame */
+	int			 waiting;	/* a handler deferred */
+	int			 handoff;	/* preauth: session is valid */
+
+	/* Called when the connection ends (after the socket is closed). */
+	void			(*on_close)(struct smb2_conn *, const char *);
+	/* Preauth: called after a session became valid. */
+	void			(*on_session)(struct smb2_conn *,
+				    struct smb2_session *);
+	void			*arg;
+};
+
+/* smb2_conn.c */
+struct smb2_conn *smb2_conn_new(struct event_base *, int, const struct conf *,
+		    const struct smb2_cmd *, int);
+void		 smb2_conn_start(struct smb2_conn *);
+/* "address:port" of the peer of a socket, for logs. */
+void		 smb2_peer_name(int, char *, size_t);
+/* Stop reading; finish writing what is queued; then close. */
+void		 smb2_conn_close(struct smb2_conn *, const char *);
+void		 smb2_conn_free(struct smb2_conn *);
+/* A deferred handler finished; req->status and req->out are set. */
+void		 smb2_conn_resume(struct smb2_conn *);
+/* Write everything queued, blocking (before a handoff). */
+int		 smb2_conn_flush(struct smb2_conn *);
+/* Queue raw bytes (with the 4-byte framing header added). */
+int		 smb2_conn_send(struct smb2_conn *, const uint8_t *, size_t);
+struct smb2_session *smb2_session_find(struct smb2_conn *, uint64_t);
+struct smb2_session *smb2_session_new(struct smb2_conn *);
+void		 smb2_session_free(struct smb2_conn *, struct smb2_session *);
+/* Derive keys and set up signing and encryption for a session. */
+int		 smb2_session_setup_keys(struct smb2_conn *,
+		    struct smb2_session *);
+/* Build an ERROR response body (MS-SMB2 2.2.2). */
+void		 smb2_error_body(struct wbuf *);
+/*
+ * Called with each response as it was added to the chain (header and
+ * body, before signing): keeps the 3.1.1 pre-authentication hashes.
+ */
+void		 smb2_req_after_emit(struct smb2_conn *, struct smb2_req *,
+		    const uint8_t *, size_t);
+
+/* smb2_tree.c */
+struct smb2_tree *smb2_tree_find(struct smb2_session *, uint32_t);
+int		 smb2_tree_encrypted(const struct smb2_tree *);
+void		 smb2_tree_free_all(struct smb2_session *);
+
+/* smb2_negprot.c (preauth) */
+void		 smb2_smb1_negotiate(struct smb2_conn *, const uint8_t *,
+		    size_t);
+
+/* smb2_sesssetup.c */
+void		 smb2_sesssetup_init(struct event_base *, int,
+		    struct smb2_conn *);
+uint32_t	 smb2_cmd_session_setup(struct smb2_conn *, struct smb2_req *);
+uint32_t	 smb2_cmd_logoff(struct smb2_conn *, struct smb2_req *);
+uint32_t	 smb2_cmd_echo(struct smb2_conn *, struct smb2_req *);
+
+/* smb2_state.c: what usmbd-preauth hands to usmbd-session. */
+int		 smb2_state_export(struct smb2_conn *, struct wbuf *);
+int		 smb2_state_import(struct smb2_conn *, const uint8_t *, size_t);
+
+#endif /* USMBD_SMB2_CONN_H */

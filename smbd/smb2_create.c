@@ -1,0 +1,578 @@
+/*
+ * CREATE and CLOSE (MS-SMB2 2.2.13-2.2.16, 3.3.5.9, 3.3.5.10; MS-FSA
+ * 2.1.5.1 for what opening a file means).
+ *
+ * The kernel decides access, since the worker is the user; usmbd-lockd
+ * decides share modes and delete-pending for every worker at once.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "lockd_client.h"
+#include "lockd_proto.h"
+#include "log.h"
+#include "ntstatus.h"
+#include "session.h"
+#include "smb2.h"
+#include "smb2_conn.h"
+#include "smb2_create.h"
+#include "smb2_file.h"
+#include "smb2_tree.h"
+#include "unicode.h"
+#include "util.h"
+#include "vfs.h"
+
+#define FILE_SUPERSEDE		0
+#define FILE_OPEN		1
+#define FILE_CREATE		2
+#define FILE_OPEN_IF		3
+#define FILE_OVERWRITE		4
+#define FILE_OVERWRITE_IF	5
+
+#define FILE_SUPERSEDED		0
+#define FILE_OPENED		1
+#define FILE_CREATED		2
+#define FILE_OVERWRITTEN	3
+
+#define FILE_DIRECTORY_FILE	0x00000001
+#define FILE_WRITE_THROUGH	0x00000002
+#define FILE_NON_DIRECTORY_FILE	0x00000040
+#define FILE_DELETE_ON_CLOSE	0x00001000
+#define FILE_OPEN_REPARSE_POINT	0x00200000
+
+#define SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB 0x0001
+
+#define FILE_GENERIC_READ	0x00120089
+#define FILE_GENERIC_WRITE	0x00120116
+#define FILE_GENERIC_EXECUTE	0x001200a0
+#define FILE_ALL_ACCESS		0x001f01ff
+
+/* Where a CREATE waits for lockd. */
+struct create_wait {
+	struct smb2_conn	*c;
+	struct smb2_open	*o;
+	uint32_t		 action;
+	int			 created;	/* remove again on refusal */
+};
+
+uint32_t
+smb2_map_generic(uint32_t access)
+{
+	if (access & GENERIC_READ)
+		access |= FILE_GENERIC_READ;
+	if (access & GENERIC_WRITE)
+		access |= FILE_GENERIC_WRITE;
+	if (access & GENERIC_EXECUTE)
+		access |= FILE_GENERIC_EXECUTE;
+	if (access & GENERIC_ALL)
+		access |= FILE_ALL_ACCESS;
+	return access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE |
+	    GENERIC_ALL);
+}
+
+/*
+ * What this user may do with the file, as far as the kernel says: the
+ * basis of MAXIMUM_ALLOWED and of the MxAc context.
+ */
+uint32_t
+smb2_maximal_access(const struct smb2_tree *t, int dirfd, const char *name)
+{
+	uint32_t a = FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE |
+	    FILE_READ_EA;
+
+	if (faccessat(dirfd, name, R_OK, AT_EACCESS) == 0)
+		a |= FILE_READ_DATA;
+	if (faccessat(dirfd, name, X_OK, AT_EACCESS) == 0)
+		a |= FILE_EXECUTE;
+	if (t->writeable && faccessat(dirfd, name, W_OK, AT_EACCESS) == 0)
+		a |= FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA |
+		    FILE_WRITE_ATTRIBUTES | DELETE | FILE_DELETE_CHILD |
+		    WRITE_DAC | WRITE_OWNER;
+	return a & t->maximal_access;
+}
+
+/* DOS attributes of a file as usmbd shows them before the xattr layer. */
+uint32_t
+smb2_file_attributes(const struct smb2_tree *t, const char *path,
+    const struct stat *st)
+{
+	uint32_t a = 0;
+
+	if (S_ISDIR(st->st_mode))
+		a |= FILE_ATTRIBUTE_DIRECTORY;
+	else
+		a |= FILE_ATTRIBUTE_ARCHIVE;
+	if (t->ss != NULL) {
+		struct vfs_share vs = { t->ss->rootfd, t->ss->share, 0 };
+
+		if (vfs_is_hidden(&vs, path))
+			a |= FILE_ATTRIBUTE_HIDDEN;
+	}
+	return a;
+}
+
+/* The four times and sizes every info class and CREATE report. */
+void
+smb2_put_times_sizes(struct wbuf *w, const struct stat *st)
+{
+	struct timespec btime = st->st_ctim;
+
+	/* Without a stored create time the oldest known time stands in. */
+	if (st->st_mtim.tv_sec < btime.tv_sec)
+		btime = st->st_mtim;
+	wbuf_put_u64le(w, smb2_filetime(&btime));
+	wbuf_put_u64le(w, smb2_filetime(&st->st_atim));
+	wbuf_put_u64le(w, smb2_filetime(&st->st_mtim));
+	wbuf_put_u64le(w, smb2_filetime(&st->st_ctim));
+	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
+	    (uint64_t)st->st_blocks * 512);
+	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 : (uint64_t)st->st_size);
+}
+
+static void
+create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action)
+{
+	uint8_t id[16];
+
+	smb2_open_fileid(o, id);
+	wbuf_reset(req->out);
+	wbuf_put_u16le(req->out, 89);
+	wbuf_put_u8(req->out, 0);	/* OplockLevel: none granted yet */
+	wbuf_put_u8(req->out, 0);	/* Flags */
+	wbuf_put_u32le(req->out, action);
+	smb2_put_times_sizes(req->out, &o->st);
+	wbuf_put_u32le(req->out, o->file_attributes);
+	wbuf_put_u32le(req->out, 0);	/* Reserved2 */
+	wbuf_put_bytes(req->out, id, 16);
+	wbuf_put_u32le(req->out, 0);	/* CreateContextsOffset */
+	wbuf_put_u32le(req->out, 0);	/* CreateContextsLength */
+}
+
+static void
+create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct create_wait *cw = arg;
+	struct smb2_conn *c = cw->c;
+	struct smb2_req *req = &c->work->req;
+	struct smb2_open *o = cw->o;
+	uint64_t handle = 0;
+
+	rbuf_get_u64le(r, &handle);
+	if (status != NT_STATUS_SUCCESS) {
+		if (cw->created && o->tree->ss != NULL)
+			unlinkat(o->tree->ss->rootfd, o->path,
+			    o->is_dir ? AT_REMOVEDIR : 0);
+		smb2_open_free(c, o);
+		req->status = status;
+	} else {
+		o->lockd_handle = handle;
+		create_response(req, o, cw->action);
+		req->status = NT_STATUS_SUCCESS;
+	}
+	free(cw);
+	smb2_conn_resume(c);
+}
+
+/* Register the open with lockd; the CREATE completes in the reply. */
+static uint32_t
+create_register(struct smb2_conn *c, struct smb2_req *req,
+    struct smb2_open *o, uint32_t action, int created)
+{
+	struct create_wait *cw;
+	uint8_t mem[64];
+	struct wbuf w;
+	uint32_t flags = 0;
+
+	if (o->delete_on_close)
+		flags |= LOCKD_OPEN_DELETE_ON_CLOSE;
+	if (o->is_dir)
+		flags |= LOCKD_OPEN_DIRECTORY;
+	wbuf_init_fixed(&w, mem, sizeof(mem));
+	wbuf_put_u64le(&w, (uint64_t)o->st.st_dev);
+	wbuf_put_u64le(&w, (uint64_t)o->st.st_ino);
+	wbuf_put_u32le(&w, o->access);
+	wbuf_put_u32le(&w, o->share_access);
+	wbuf_put_u32le(&w, flags);
+	wbuf_put_u16le(&w, 0);
+	cw = xcalloc(1, sizeof(*cw));
+	cw->c = c;
+	cw->o = o;
+	cw->action = action;
+	cw->created = created;
+	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
+	    create_lockd_reply, cw) == -1) {
+		free(cw);
+		if (created && o->tree->ss != NULL)
+			unlinkat(o->tree->ss->rootfd, o->path,
+			    o->is_dir ? AT_REMOVEDIR : 0);
+		smb2_open_free(c, o);
+		log_warnx("%s: lockd unreachable; refusing CREATE", c->peer);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	c->waiting = 1;
+	return SMB2_DEFER;
+}
+
+static uint32_t
+create_pipe(struct smb2_conn *c, struct smb2_req *req, const char *name)
+{
+	struct smb2_open *o;
+	struct stat st;
+
+	o = smb2_open_new(c, req);
+	o->pipe_name = xstrdup(name);
+	o->pipe = smb2_pipe_open(name);
+	if (o->pipe == NULL) {
+		smb2_open_free(c, o);
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	}
+	memset(&st, 0, sizeof(st));
+	o->st = st;
+	o->file_attributes = FILE_ATTRIBUTE_NORMAL;
+	o->access = FILE_GENERIC_READ | FILE_GENERIC_WRITE;
+	create_response(req, o, FILE_OPENED);
+	return NT_STATUS_SUCCESS;
+}
+
+uint32_t
+smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
+{
+	struct smb2_tree *t = req->tree;
+	struct vfs_share vs;
+	struct vfs_name vn;
+	struct smb2_open *o;
+	struct rbuf r = req->body, nameb;
+	struct stat st;
+	uint16_t ssize, noff, nlen;
+	uint8_t secflags, oplock;
+	uint32_t imp, access, attrs, share, disp, opts, ctxoff, ctxlen;
+	uint32_t status, action;
+	uint64_t flags, reserved;
+	char *name = NULL, *real = NULL;
+	size_t namelen;
+	int found, fd = -1, oflags, created = 0, isdir;
+
+	rbuf_get_u16le(&r, &ssize);
+	rbuf_get_u8(&r, &secflags);
+	rbuf_get_u8(&r, &oplock);
+	rbuf_get_u32le(&r, &imp);
+	rbuf_get_u64le(&r, &flags);
+	rbuf_get_u64le(&r, &reserved);
+	rbuf_get_u32le(&r, &access);
+	rbuf_get_u32le(&r, &attrs);
+	rbuf_get_u32le(&r, &share);
+	rbuf_get_u32le(&r, &disp);
+	rbuf_get_u32le(&r, &opts);
+	rbuf_get_u16le(&r, &noff);
+	rbuf_get_u16le(&r, &nlen);
+	rbuf_get_u32le(&r, &ctxoff);
+	rbuf_get_u32le(&r, &ctxlen);
+	if (rbuf_error(&r))
+		return NT_STATUS_INVALID_PARAMETER;
+	if (imp > 3)
+		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
+	if (disp > FILE_OVERWRITE_IF ||
+	    ((opts & FILE_DIRECTORY_FILE) && (opts & FILE_NON_DIRECTORY_FILE)))
+		return NT_STATUS_INVALID_PARAMETER;
+	if (nlen % 2 != 0)
+		return NT_STATUS_INVALID_PARAMETER;
+	if (nlen == 0)
+		name = xstrdup("");
+	else if (rbuf_sub(&req->msg, noff, nlen, &nameb) == -1 ||
+	    utf16le_to_utf8(&nameb, nlen, &name, &namelen) == -1)
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	if (name[0] == '\\') {
+		free(name);
+		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (t->ipc) {
+		status = create_pipe(c, req, name);
+		free(name);
+		return status;
+	}
+
+	access = smb2_map_generic(access);
+	if ((access & ~(FILE_ALL_ACCESS | MAXIMUM_ALLOWED |
+	    ACCESS_SYSTEM_SECURITY)) != 0) {
+		free(name);
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	status = vfs_name_parse(name, &vn);
+	free(name);
+	if (status != NT_STATUS_SUCCESS)
+		return status;
+	if (vn.stream != NULL) {
+		vfs_name_free(&vn);
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	}
+	vs.rootfd = t->ss->rootfd;
+	vs.cfg = t->ss->share;
+	vs.case_sensitive = t->ss->share->case_sensitive == CASE_SENSITIVE_YES;
+	if (vfs_is_vetoed(&vs, vn.path)) {
+		vfs_name_free(&vn);
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	}
+	status = vfs_resolve(&vs, vn.path, &real, &found);
+	vfs_name_free(&vn);
+	if (status != NT_STATUS_SUCCESS)
+		return status;
+
+	if (found && fstatat(vs.rootfd, *real == '\0' ? "." : real, &st,
+	    AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) == -1) {
+		status = ntstatus_from_errno(errno);
+		goto fail;
+	}
+	if (found && S_ISLNK(st.st_mode)) {
+		/* Follow it, below the root only. */
+		if ((fd = vfs_open(&vs, real, O_PATH, 0)) == -1 ||
+		    fstat(fd, &st) == -1) {
+			status = errno == ENOENT ?
+			    NT_STATUS_OBJECT_NAME_NOT_FOUND :
+			    ntstatus_from_errno(errno);
+			goto fail;
+		}
+		close(fd);
+		fd = -1;
+	}
+	isdir = found ? S_ISDIR(st.st_mode) : (opts & FILE_DIRECTORY_FILE) != 0;
+
+	switch (disp) {
+	case FILE_OPEN:
+	case FILE_OVERWRITE:
+		if (!found) {
+			status = NT_STATUS_OBJECT_NAME_NOT_FOUND;
+			goto fail;
+		}
+		action = disp == FILE_OPEN ? FILE_OPENED : FILE_OVERWRITTEN;
+		break;
+	case FILE_CREATE:
+		if (found) {
+			status = NT_STATUS_OBJECT_NAME_COLLISION;
+			goto fail;
+		}
+		action = FILE_CREATED;
+		break;
+	case FILE_SUPERSEDE:
+		action = found ? FILE_SUPERSEDED : FILE_CREATED;
+		break;
+	case FILE_OPEN_IF:
+		action = found ? FILE_OPENED : FILE_CREATED;
+		break;
+	default:
+		action = found ? FILE_OVERWRITTEN : FILE_CREATED;
+		break;
+	}
+	if (found && isdir && (opts & FILE_NON_DIRECTORY_FILE)) {
+		status = NT_STATUS_FILE_IS_A_DIRECTORY;
+		goto fail;
+	}
+	if (found && !isdir && (opts & FILE_DIRECTORY_FILE)) {
+		status = NT_STATUS_NOT_A_DIRECTORY;
+		goto fail;
+	}
+	if (isdir && action != FILE_OPENED && action != FILE_CREATED) {
+		status = NT_STATUS_INVALID_PARAMETER;
+		goto fail;
+	}
+	if ((opts & FILE_DELETE_ON_CLOSE) && !(access & (DELETE |
+	    MAXIMUM_ALLOWED))) {
+		status = NT_STATUS_ACCESS_DENIED;
+		goto fail;
+	}
+	if (action != FILE_OPENED && !t->writeable) {
+		status = NT_STATUS_ACCESS_DENIED;
+		goto fail;
+	}
+	if ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE |
+	    FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)) && !t->writeable) {
+		status = NT_STATUS_ACCESS_DENIED;
+		goto fail;
+	}
+
+	/* Create what does not exist yet, as the user. */
+	if (!found && isdir) {
+		const char *last;
+		int pfd = vfs_open_parent(&vs, real, &last);
+
+		if (pfd == -1 || mkdirat(pfd, last,
+		    0777 & t->ss->share->directory_mask) == -1) {
+			status = errno == ENOENT ?
+			    NT_STATUS_OBJECT_PATH_NOT_FOUND :
+			    ntstatus_from_errno(errno);
+			if (pfd != -1)
+				close(pfd);
+			goto fail;
+		}
+		close(pfd);
+		created = 1;
+	}
+	if (isdir)
+		oflags = O_RDONLY | O_DIRECTORY;
+	else if (access & (FILE_WRITE_DATA | FILE_APPEND_DATA) ||
+	    action != FILE_OPENED)
+		oflags = (access & (FILE_READ_DATA | FILE_EXECUTE |
+		    MAXIMUM_ALLOWED)) || action != FILE_OPENED ? O_RDWR :
+		    O_WRONLY;
+	else
+		oflags = O_RDONLY;
+	if (!isdir && !found)
+		oflags |= O_CREAT | O_EXCL;
+	if (!isdir && found && (action == FILE_OVERWRITTEN ||
+	    action == FILE_SUPERSEDED))
+		oflags |= O_TRUNC;
+	if (opts & FILE_WRITE_THROUGH)
+		oflags |= O_DSYNC;
+	fd = vfs_open(&vs, real, oflags, 0666 &
+	    t->ss->share->create_mask);
+	if (fd == -1 && errno == EACCES && oflags == O_RDONLY &&
+	    !(access & (FILE_READ_DATA | FILE_EXECUTE)))
+		/* Attributes only: a path fd is enough. */
+		fd = vfs_open(&vs, real, O_PATH, 0);
+	if (fd == -1) {
+		status = errno == ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
+		    ntstatus_from_errno(errno);
+		goto fail;
+	}
+	if (!isdir && !found)
+		created = 1;
+	if (fstat(fd, &st) == -1) {
+		status = ntstatus_from_errno(errno);
+		goto fail;
+	}
+	if (access & MAXIMUM_ALLOWED) {
+		access &= ~MAXIMUM_ALLOWED;
+		access |= smb2_maximal_access(t, vs.rootfd,
+		    *real == '\0' ? "." : real);
+	}
+
+	o = smb2_open_new(c, req);
+	o->fd = fd;
+	o->is_dir = isdir;
+	o->path = real;
+	o->st = st;
+	o->access = access;
+	o->share_access = share;
+	o->create_options = opts;
+	o->delete_on_close = (opts & FILE_DELETE_ON_CLOSE) != 0;
+	o->file_attributes = smb2_file_attributes(t, real, &st);
+	return create_register(c, req, o, action, created);
+
+ fail:
+	if (fd != -1)
+		close(fd);
+	if (created)
+		unlinkat(vs.rootfd, real, isdir ? AT_REMOVEDIR : 0);
+	free(real);
+	return status;
+}
+
+/* After lockd's answer to a CLOSE: remove the file if told to. */
+struct close_wait {
+	struct smb2_conn	*c;	/* NULL: nobody waits for a response */
+	int			 rootfd;
+	char			*path;
+	int			 is_dir;
+};
+
+static void
+close_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct close_wait *cw = arg;
+	uint32_t flags = 0;
+
+	rbuf_get_u32le(r, &flags);
+	if (status == NT_STATUS_SUCCESS && (flags & LOCKD_CLOSE_DELETE) &&
+	    cw->rootfd != -1) {
+		if (unlinkat(cw->rootfd, cw->path,
+		    cw->is_dir ? AT_REMOVEDIR : 0) == -1)
+			log_warn("delete on close: %s", cw->path);
+	}
+	free(cw->path);
+	if (cw->c != NULL)
+		smb2_conn_resume(cw->c);
+	free(cw);
+}
+
+/*
+ * Close an open: tell lockd, delete the file if it was the last open of
+ * a delete-pending file.  With c set, the current request waits for it.
+ */
+uint32_t
+smb2_close_open(struct smb2_conn *c, struct smb2_open *o)
+{
+	struct close_wait *cw;
+	uint8_t body[8];
+	uint64_t h = o->lockd_handle;
+
+	if (o->pipe != NULL)
+		smb2_pipe_close(o->pipe);
+	o->pipe = NULL;
+	if (h == 0) {
+		smb2_open_free(c, o);
+		return NT_STATUS_SUCCESS;
+	}
+	cw = xcalloc(1, sizeof(*cw));
+	cw->c = c;
+	cw->rootfd = o->tree->ss != NULL ? o->tree->ss->rootfd : -1;
+	cw->path = xstrdup(o->path);
+	cw->is_dir = o->is_dir;
+	smb2_open_free(c, o);
+	memcpy(body, &h, 8);
+	if (lockd_client_request(LOCKD_OP_CLOSE, body, sizeof(body),
+	    close_lockd_reply, cw) == -1) {
+		free(cw->path);
+		free(cw);
+		return NT_STATUS_SUCCESS;
+	}
+	if (c == NULL)
+		return NT_STATUS_SUCCESS;
+	c->waiting = 1;
+	return SMB2_DEFER;
+}
+
+uint32_t
+smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
+{
+	struct smb2_open *o;
+	struct rbuf r = req->body;
+	struct stat st;
+	uint16_t ssize, flags;
+	uint32_t reserved, attrs = 0;
+	uint8_t id[16];
+	int have = 0;
+
+	rbuf_get_u16le(&r, &ssize);
+	rbuf_get_u16le(&r, &flags);
+	rbuf_get_u32le(&r, &reserved);
+	rbuf_get_bytes(&r, id, 16);
+	if (rbuf_error(&r))
+		return NT_STATUS_INVALID_PARAMETER;
+	if ((o = smb2_open_lookup(c, req, id)) == NULL)
+		return NT_STATUS_FILE_CLOSED;
+	if ((flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) && o->fd != -1 &&
+	    fstat(o->fd, &st) == 0) {
+		have = 1;
+		attrs = smb2_file_attributes(o->tree, o->path, &st);
+	}
+	wbuf_reset(req->out);
+	wbuf_put_u16le(req->out, 60);
+	wbuf_put_u16le(req->out, have ? SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB : 0);
+	wbuf_put_u32le(req->out, 0);
+	if (have)
+		smb2_put_times_sizes(req->out, &st);
+	else
+		wbuf_put_zero(req->out, 48);
+	wbuf_put_u32le(req->out, attrs);
+	return smb2_close_open(c, o);
+}

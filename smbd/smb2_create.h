@@ -1,0 +1,34 @@
+/*
+ * CREATE, CLOSE and what other file commands share with them.
+ */
+#ifndef USMBD_SMB2_CREATE_H
+#define USMBD_SMB2_CREATE_H
+
+#include <sys/stat.h>
+
+#include <stdint.h>
+
+struct rpc_pipe;
+struct smb2_conn;
+struct smb2_open;
+struct smb2_req;
+struct smb2_tree;
+struct wbuf;
+
+uint32_t	 smb2_cmd_create(struct smb2_conn *, struct smb2_req *);
+uint32_t	 smb2_cmd_close(struct smb2_conn *, struct smb2_req *);
+/* Close an open; with a connection, the current request waits. */
+uint32_t	 smb2_close_open(struct smb2_conn *, struct smb2_open *);
+uint32_t	 smb2_map_generic(uint32_t);
+uint32_t	 smb2_maximal_access(const struct smb2_tree *, int,
+		    const char *);
+uint32_t	 smb2_file_attributes(const struct smb2_tree *, const char *,
+		    const struct stat *);
+/* CreationTime .. ChangeTime, AllocationSize, EndOfFile. */
+void		 smb2_put_times_sizes(struct wbuf *, const struct stat *);
+
+/* smb2_pipe.c: named pipes on IPC$. */
+struct rpc_pipe	*smb2_pipe_open(const char *);
+void		 smb2_pipe_close(struct rpc_pipe *);
+
+#endif /* USMBD_SMB2_CREATE_H */

@@ -1,0 +1,109 @@
+/*
+ * Opens of a session worker: what a FileId names, and the helpers every
+ * file command shares.
+ */
+#ifndef USMBD_SMB2_FILE_H
+#define USMBD_SMB2_FILE_H
+
+#include <sys/queue.h>
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <stdint.h>
+
+struct rbuf;
+struct rpc_pipe;
+struct smb2_conn;
+struct smb2_req;
+struct smb2_session;
+struct smb2_tree;
+
+/* Access mask bits (MS-DTYP 2.4.3, MS-SMB2 2.2.13.1). */
+#define FILE_READ_DATA			0x00000001
+#define FILE_LIST_DIRECTORY		0x00000001
+#define FILE_WRITE_DATA			0x00000002
+#define FILE_ADD_FILE			0x00000002
+#define FILE_APPEND_DATA		0x00000004
+#define FILE_ADD_SUBDIRECTORY		0x00000004
+#define FILE_READ_EA			0x00000008
+#define FILE_WRITE_EA			0x00000010
+#define FILE_EXECUTE			0x00000020
+#define FILE_TRAVERSE			0x00000020
+#define FILE_DELETE_CHILD		0x00000040
+#define FILE_READ_ATTRIBUTES		0x00000080
+#define FILE_WRITE_ATTRIBUTES		0x00000100
+#define DELETE				0x00010000
+#define READ_CONTROL			0x00020000
+#define WRITE_DAC			0x00040000
+#define WRITE_OWNER			0x00080000
+#define SYNCHRONIZE			0x00100000
+#define ACCESS_SYSTEM_SECURITY		0x01000000
+#define MAXIMUM_ALLOWED			0x02000000
+#define GENERIC_ALL			0x10000000
+#define GENERIC_EXECUTE			0x20000000
+#define GENERIC_WRITE			0x40000000
+#define GENERIC_READ			0x80000000
+
+#define FILE_SHARE_READ			0x00000001
+#define FILE_SHARE_WRITE		0x00000002
+#define FILE_SHARE_DELETE		0x00000004
+
+/* File attributes (MS-FSCC 2.6). */
+#define FILE_ATTRIBUTE_READONLY		0x00000001
+#define FILE_ATTRIBUTE_HIDDEN		0x00000002
+#define FILE_ATTRIBUTE_SYSTEM		0x00000004
+#define FILE_ATTRIBUTE_DIRECTORY	0x00000010
+#define FILE_ATTRIBUTE_ARCHIVE		0x00000020
+#define FILE_ATTRIBUTE_NORMAL		0x00000080
+#define FILE_ATTRIBUTE_TEMPORARY	0x00000100
+#define FILE_ATTRIBUTE_SPARSE_FILE	0x00000200
+#define FILE_ATTRIBUTE_REPARSE_POINT	0x00000400
+#define FILE_ATTRIBUTE_COMPRESSED	0x00000800
+#define FILE_ATTRIBUTE_OFFLINE		0x00001000
+#define FILE_ATTRIBUTE_NOT_CONTENT_INDEXED 0x00002000
+#define FILE_ATTRIBUTE_ENCRYPTED	0x00004000
+
+/* One open: a file, a directory, a stream or a named pipe. */
+struct smb2_open {
+	TAILQ_ENTRY(smb2_open)	 tree_entry;	/* in tree->files */
+	TAILQ_ENTRY(smb2_open)	 conn_entry;	/* in the worker's table */
+	uint64_t		 persistent_id;
+	uint64_t		 volatile_id;
+	struct smb2_tree	*tree;
+	struct smb2_session	*sess;
+	int			 fd;		/* -1 for pipes */
+	int			 is_dir;
+	char			*path;		/* below the share root, '/'-
+						   separated, "" for the root */
+	char			*stream;	/* NULL: the data stream */
+	struct stat		 st;		/* at open time */
+	uint32_t		 access;	/* granted */
+	uint32_t		 share_access;
+	uint32_t		 create_options;
+	uint32_t		 file_attributes;
+	int			 delete_on_close;
+	uint64_t		 lockd_handle;	/* 0: none */
+	uint64_t		 position;	/* FilePositionInformation */
+	/* QUERY_DIRECTORY state. */
+	DIR			*dir;
+	char			*dir_pattern;
+	int			 dir_done;
+	/* IPC$. */
+	struct rpc_pipe		*pipe;
+	char			*pipe_name;
+};
+
+/* smb2_file.c */
+/* Look up the open named by a request's 16-byte FileId. */
+struct smb2_open *smb2_open_lookup(struct smb2_conn *, struct smb2_req *,
+		    const uint8_t [16]);
+struct smb2_open *smb2_open_new(struct smb2_conn *, struct smb2_req *);
+void		 smb2_open_free(struct smb2_conn *, struct smb2_open *);
+void		 smb2_open_fileid(const struct smb2_open *, uint8_t [16]);
+size_t		 smb2_open_count(void);
+
+/* FILETIME (100 ns units since 1601) to and from struct timespec. */
+uint64_t	 smb2_filetime(const struct timespec *);
+void		 smb2_timespec(uint64_t, struct timespec *);
+
+#endif /* USMBD_SMB2_FILE_H */

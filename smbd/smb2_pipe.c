@@ -1,0 +1,145 @@
+/*
+ * Named pipes on IPC$: CREATE opens a DCE/RPC endpoint (smbd/rpc/), WRITE
+ * feeds it request PDUs, READ returns the response in message mode, and
+ * FSCTL_PIPE_TRANSCEIVE does both at once.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "log.h"
+#include "ntstatus.h"
+#include "rpc/rpc.h"
+#include "session.h"
+#include "smb2.h"
+#include "smb2_conn.h"
+#include "smb2_create.h"
+#include "smb2_file.h"
+#include "smb2_rw.h"
+#include "util.h"
+
+static struct rpc_ctx		 pipe_ctx;
+static struct rpc_share_info	*pipe_shares;
+static int			 pipe_ready;
+
+/* What the RPC services may tell a client: the shares it can see. */
+static void
+smb2_pipe_setup(void)
+{
+	size_t i, n = 0;
+	char *p;
+
+	pipe_shares = xcalloc(S.nshares + 1, sizeof(*pipe_shares));
+	for (i = 0; i < S.nshares; i++) {
+		const struct conf_share *sh = S.shares[i].share;
+
+		if (!sh->browseable || !sh->available)
+			continue;
+		pipe_shares[n].name = sh->name;
+		pipe_shares[n].type = 0;	/* STYPE_DISKTREE */
+		pipe_shares[n].comment = sh->comment;
+		xasprintf(&p, "C:%s", sh->path);
+		for (char *q = p; *q != '\0'; q++)
+			if (*q == '/')
+				*q = '\\';
+		pipe_shares[n].path = p;
+		n++;
+	}
+	pipe_shares[n].name = "IPC$";
+	pipe_shares[n].type = 0x80000003;	/* STYPE_IPC | STYPE_SPECIAL */
+	pipe_shares[n].comment = "IPC Service";
+	pipe_shares[n].path = "C:\\tmp";
+	n++;
+	pipe_ctx.server_name = S.conf->g.netbios_name;
+	pipe_ctx.domain = S.conf->g.workgroup;
+	pipe_ctx.server_string = S.conf->g.server_string;
+	pipe_ctx.shares = pipe_shares;
+	pipe_ctx.nshares = n;
+	pipe_ctx.user = S.auth.user;
+	pipe_ctx.uid = S.auth.uid;
+	pipe_ctx.gid = S.auth.gid;
+	pipe_ready = 1;
+}
+
+struct rpc_pipe *
+smb2_pipe_open(const char *name)
+{
+	if (!pipe_ready)
+		smb2_pipe_setup();
+	while (*name == '\\')
+		name++;
+	if (strncasecmp(name, "PIPE\\", 5) == 0)
+		name += 5;
+	return rpc_pipe_open(name, &pipe_ctx);
+}
+
+void
+smb2_pipe_close(struct rpc_pipe *p)
+{
+	rpc_pipe_close(p);
+}
+
+uint32_t
+smb2_pipe_write(struct smb2_conn *c, struct smb2_req *req,
+    struct smb2_open *o, struct rbuf *data)
+{
+	if (rpc_pipe_write(o->pipe, rbuf_cur(data), rbuf_left(data)) == -1)
+		return NT_STATUS_PIPE_BROKEN;
+	wbuf_reset(req->out);
+	wbuf_put_u16le(req->out, 17);
+	wbuf_put_u16le(req->out, 0);
+	wbuf_put_u32le(req->out, (uint32_t)rbuf_left(data));
+	wbuf_put_u32le(req->out, 0);
+	wbuf_put_u16le(req->out, 0);
+	wbuf_put_u16le(req->out, 0);
+	return NT_STATUS_SUCCESS;
+}
+
+uint32_t
+smb2_pipe_read(struct smb2_conn *c, struct smb2_req *req, struct smb2_open *o,
+    uint32_t len)
+{
+	size_t hdroff, n;
+	int more = 0;
+
+	if (rpc_pipe_pending(o->pipe) == 0)
+		return NT_STATUS_PIPE_EMPTY;
+	wbuf_reset(req->out);
+	wbuf_put_u16le(req->out, 17);
+	wbuf_put_u8(req->out, SMB2_HDR_LEN + 16);
+	wbuf_put_u8(req->out, 0);
+	wbuf_put_u32le(req->out, 0);
+	wbuf_put_u32le(req->out, 0);
+	wbuf_put_u32le(req->out, 0);
+	hdroff = wbuf_len(req->out);
+	if (wbuf_put_zero(req->out, len) == -1)
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	n = rpc_pipe_read(o->pipe, wbuf_data(req->out) + hdroff, len, &more);
+	req->out->len = hdroff + n;
+	wbuf_set_u32le(req->out, 4, (uint32_t)n);
+	/* The rest of the message waits for the next read. */
+	return more ? NT_STATUS_BUFFER_OVERFLOW : NT_STATUS_SUCCESS;
+}
+
+/* FSCTL_PIPE_TRANSCEIVE: write the input, return the response. */
+uint32_t
+smb2_pipe_transceive(struct smb2_open *o, struct rbuf *in, uint32_t maxout,
+    struct wbuf *out)
+{
+	size_t off = wbuf_len(out), n;
+	int more = 0;
+
+	if (o->pipe == NULL)
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	if (rpc_pipe_write(o->pipe, rbuf_cur(in), rbuf_left(in)) == -1)
+		return NT_STATUS_PIPE_BROKEN;
+	if (wbuf_put_zero(out, maxout) == -1)
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	n = rpc_pipe_read(o->pipe, wbuf_data(out) + off, maxout, &more);
+	out->len = off + n;
+	return more ? NT_STATUS_BUFFER_OVERFLOW : NT_STATUS_SUCCESS;
+}

@@ -1,0 +1,212 @@
+/*
+ * READ, WRITE and FLUSH (MS-SMB2 2.2.17-2.2.22, 3.3.5.11-3.3.5.13).
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "log.h"
+#include "ntstatus.h"
+#include "smb2.h"
+#include "smb2_conn.h"
+#include "smb2_create.h"
+#include "smb2_file.h"
+#include "smb2_rw.h"
+#include "smb2_tree.h"
+
+#define SMB2_WRITEFLAG_WRITE_THROUGH	0x00000001
+#define SMB2_WRITEFLAG_WRITE_UNBUFFERED	0x00000002
+#define SMB2_READFLAG_READ_UNBUFFERED	0x01
+
+/*
+ * Large MTU: a request moving n bytes must carry a credit charge of at
+ * least ceil(n / 64 KiB) (MS-SMB2 3.3.5.2.5).
+ */
+static int
+smb2_charge_ok(struct smb2_conn *c, struct smb2_req *req, uint32_t n)
+{
+	uint32_t need;
+
+	if (c->nres.dialect == SMB2_DIALECT_202)
+		return n <= 65536;
+	need = n == 0 ? 1 : (n - 1) / 65536 + 1;
+	return (req->hdr.credit_charge == 0 ? 1 : req->hdr.credit_charge) >=
+	    need;
+}
+
+uint32_t
+smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
+{
+	struct smb2_open *o;
+	struct rbuf r = req->body;
+	uint16_t ssize, chaninfo_off, chaninfo_len;
+	uint8_t pad, flags, id[16];
+	uint32_t len, mincount, channel, remaining;
+	uint64_t off;
+	size_t hdroff;
+	ssize_t n;
+
+	rbuf_get_u16le(&r, &ssize);
+	rbuf_get_u8(&r, &pad);
+	rbuf_get_u8(&r, &flags);
+	rbuf_get_u32le(&r, &len);
+	rbuf_get_u64le(&r, &off);
+	rbuf_get_bytes(&r, id, 16);
+	rbuf_get_u32le(&r, &mincount);
+	rbuf_get_u32le(&r, &channel);
+	rbuf_get_u32le(&r, &remaining);
+	rbuf_get_u16le(&r, &chaninfo_off);
+	rbuf_get_u16le(&r, &chaninfo_len);
+	if (rbuf_error(&r))
+		return NT_STATUS_INVALID_PARAMETER;
+	if ((o = smb2_open_lookup(c, req, id)) == NULL)
+		return NT_STATUS_FILE_CLOSED;
+	if (len > c->max_read || !smb2_charge_ok(c, req, len))
+		return NT_STATUS_INVALID_PARAMETER;
+	if (o->pipe != NULL)
+		return smb2_pipe_read(c, req, o, len);
+	if (o->is_dir)
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	if (!(o->access & (FILE_READ_DATA | FILE_EXECUTE)))
+		return NT_STATUS_ACCESS_DENIED;
+	if (off > INT64_MAX)
+		return NT_STATUS_INVALID_PARAMETER;
+
+	wbuf_reset(req->out);
+	wbuf_put_u16le(req->out, 17);
+	wbuf_put_u8(req->out, SMB2_HDR_LEN + 16);	/* DataOffset */
+	wbuf_put_u8(req->out, 0);
+	wbuf_put_u32le(req->out, 0);			/* DataLength */
+	wbuf_put_u32le(req->out, 0);			/* DataRemaining */
+	wbuf_put_u32le(req->out, 0);
+	hdroff = wbuf_len(req->out);
+	if (wbuf_put_zero(req->out, len) == -1)
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	do {
+		n = pread(o->fd, wbuf_data(req->out) + hdroff, len,
+		    (off_t)off);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return ntstatus_from_errno(errno);
+	if ((n == 0 && len > 0) || (uint32_t)n < mincount)
+		return NT_STATUS_END_OF_FILE;
+	/* Shrink to what was read. */
+	req->out->len = hdroff + (size_t)n;
+	wbuf_set_u32le(req->out, 4, (uint32_t)n);
+	o->position = off + (uint64_t)n;
+	return NT_STATUS_SUCCESS;
+}
+
+uint32_t
+smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
+{
+	struct smb2_open *o;
+	struct rbuf r = req->body, data;
+	uint16_t ssize, dataoff, chaninfo_off, chaninfo_len;
+	uint32_t len, channel, remaining, flags;
+	uint64_t off;
+	uint8_t id[16];
+	ssize_t n;
+	size_t done = 0;
+
+	rbuf_get_u16le(&r, &ssize);
+	rbuf_get_u16le(&r, &dataoff);
+	rbuf_get_u32le(&r, &len);
+	rbuf_get_u64le(&r, &off);
+	rbuf_get_bytes(&r, id, 16);
+	rbuf_get_u32le(&r, &channel);
+	rbuf_get_u32le(&r, &remaining);
+	rbuf_get_u16le(&r, &chaninfo_off);
+	rbuf_get_u16le(&r, &chaninfo_len);
+	rbuf_get_u32le(&r, &flags);
+	if (rbuf_error(&r))
+		return NT_STATUS_INVALID_PARAMETER;
+	if ((o = smb2_open_lookup(c, req, id)) == NULL)
+		return NT_STATUS_FILE_CLOSED;
+	if (len > c->max_write || !smb2_charge_ok(c, req, len))
+		return NT_STATUS_INVALID_PARAMETER;
+	if (len > 0 && rbuf_sub(&req->msg, dataoff, len, &data) == -1)
+		return NT_STATUS_INVALID_PARAMETER;
+	if (len == 0)
+		rbuf_init(&data, NULL, 0);
+	if (o->pipe != NULL)
+		return smb2_pipe_write(c, req, o, &data);
+	if (o->is_dir)
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	if (!(o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
+		return NT_STATUS_ACCESS_DENIED;
+	/* An append-only handle always writes at the end. */
+	if (off == UINT64_MAX || !(o->access & FILE_WRITE_DATA)) {
+		struct stat st;
+
+		if (fstat(o->fd, &st) == -1)
+			return ntstatus_from_errno(errno);
+		off = (uint64_t)st.st_size;
+	}
+	if (off > INT64_MAX || len > INT64_MAX - off)
+		return NT_STATUS_INVALID_PARAMETER;
+	/*
+	 * Write everything or fail: a short write is retried, and nothing
+	 * is reported as written that did not reach the file.
+	 */
+	while (done < len) {
+		n = pwrite(o->fd, rbuf_cur(&data) + done, len - done,
+		    (off_t)(off + done));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return ntstatus_from_errno(errno);
+		if (n == 0)
+			return NT_STATUS_DISK_FULL;
+		done += (size_t)n;
+	}
+	/* Write-through and unbuffered writes are on disk before we answer. */
+	if ((flags & (SMB2_WRITEFLAG_WRITE_THROUGH |
+	    SMB2_WRITEFLAG_WRITE_UNBUFFERED)) && fdatasync(o->fd) == -1)
+		return ntstatus_from_errno(errno);
+	o->position = off + len;
+	wbuf_reset(req->out);
+	wbuf_put_u16le(req->out, 17);
+	wbuf_put_u16le(req->out, 0);
+	wbuf_put_u32le(req->out, len);
+	wbuf_put_u32le(req->out, 0);
+	wbuf_put_u16le(req->out, 0);
+	wbuf_put_u16le(req->out, 0);
+	return NT_STATUS_SUCCESS;
+}
+
+uint32_t
+smb2_cmd_flush(struct smb2_conn *c, struct smb2_req *req)
+{
+	struct smb2_open *o;
+	struct rbuf r = req->body;
+	uint16_t ssize, res1;
+	uint32_t res2;
+	uint8_t id[16];
+
+	rbuf_get_u16le(&r, &ssize);
+	rbuf_get_u16le(&r, &res1);
+	rbuf_get_u32le(&r, &res2);
+	rbuf_get_bytes(&r, id, 16);
+	if (rbuf_error(&r))
+		return NT_STATUS_INVALID_PARAMETER;
+	if ((o = smb2_open_lookup(c, req, id)) == NULL)
+		return NT_STATUS_FILE_CLOSED;
+	if (o->pipe == NULL) {
+		if (!(o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
+			return NT_STATUS_ACCESS_DENIED;
+		if (fsync(o->fd) == -1)
+			return ntstatus_from_errno(errno);
+	}
+	wbuf_reset(req->out);
+	wbuf_put_u16le(req->out, 4);
+	wbuf_put_u16le(req->out, 0);
+	return NT_STATUS_SUCCESS;
+}

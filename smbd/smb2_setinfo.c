@@ -1,0 +1,450 @@
+/*
+ * SET_INFO (MS-SMB2 2.2.39, 3.3.5.21; classes from MS-FSCC 2.4; what
+ * they mean from MS-FSA 2.1.5.14).
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "lockd_client.h"
+#include "lockd_proto.h"
+#include "log.h"
+#include "ntstatus.h"
+#include "session.h"
+#include "smb2.h"
+#include "smb2_conn.h"
+#include "smb2_create.h"
+#include "smb2_file.h"
+#include "smb2_info.h"
+#include "smb2_tree.h"
+#include "unicode.h"
+#include "util.h"
+#include "vfs.h"
+
+#define SMB2_0_INFO_FILE		0x01
+
+#define FileBasicInformation		4
+#define FileRenameInformation		10
+#define FileLinkInformation		11
+#define FileDispositionInformation	13
+#define FilePositionInformation		14
+#define FileModeInformation		16
+#define FileAllocationInformation	19
+#define FileEndOfFileInformation	20
+#define FileDispositionInformationEx	64
+
+#define FILE_DISPOSITION_DELETE		0x00000001
+
+/* A SET_INFO that waits for lockd. */
+struct setinfo_wait {
+	struct smb2_conn	*c;
+	struct smb2_open	*o;
+	char			*target;	/* rename: new path */
+	int			 replace;
+	int			 on;
+};
+
+static void
+setinfo_done(struct smb2_req *req)
+{
+	wbuf_reset(req->out);
+	wbuf_put_u16le(req->out, 2);
+}
+
+/*
+ * Timestamps: 0 leaves a time alone, and -1 / -2 (stop and resume
+ * automatic updates) leave it alone as well (MS-FSCC 2.4.7).
+ */
+static uint32_t
+setinfo_basic(struct smb2_open *o, struct rbuf *r)
+{
+	uint64_t ct, at, wt, cht;
+	uint32_t attrs, reserved;
+	struct timespec ts[2];
+
+	rbuf_get_u64le(r, &ct);
+	rbuf_get_u64le(r, &at);
+	rbuf_get_u64le(r, &wt);
+	rbuf_get_u64le(r, &cht);
+	rbuf_get_u32le(r, &attrs);
+	rbuf_get_u32le(r, &reserved);
+	if (rbuf_error(r))
+		return NT_STATUS_INFO_LENGTH_MISMATCH;
+	if (!(o->access & FILE_WRITE_ATTRIBUTES))
+		return NT_STATUS_ACCESS_DENIED;
+	if ((attrs & FILE_ATTRIBUTE_DIRECTORY) && !o->is_dir)
+		return NT_STATUS_INVALID_PARAMETER;
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1].tv_nsec = UTIME_OMIT;
+	if (at != 0 && at != UINT64_MAX && at != UINT64_MAX - 1)
+		smb2_timespec(at, &ts[0]);
+	if (wt != 0 && wt != UINT64_MAX && wt != UINT64_MAX - 1)
+		smb2_timespec(wt, &ts[1]);
+	if ((ts[0].tv_nsec != UTIME_OMIT || ts[1].tv_nsec != UTIME_OMIT) &&
+	    futimens(o->fd, ts) == -1)
+		return ntstatus_from_errno(errno);
+	return NT_STATUS_SUCCESS;
+}
+
+static uint32_t
+setinfo_eof(struct smb2_open *o, struct rbuf *r, int alloc)
+{
+	struct stat st;
+	uint64_t size;
+
+	rbuf_get_u64le(r, &size);
+	if (rbuf_error(r))
+		return NT_STATUS_INFO_LENGTH_MISMATCH;
+	if (!(o->access & FILE_WRITE_DATA))
+		return NT_STATUS_ACCESS_DENIED;
+	if (o->is_dir)
+		return NT_STATUS_INVALID_PARAMETER;
+	if (size > INT64_MAX)
+		return NT_STATUS_INVALID_PARAMETER;
+	if (alloc) {
+		/*
+		 * An allocation below the end of file truncates; above it,
+		 * space is reserved without changing the size.
+		 */
+		if (fstat(o->fd, &st) == -1)
+			return ntstatus_from_errno(errno);
+		if (size < (uint64_t)st.st_size)
+			return ftruncate(o->fd, (off_t)size) == -1 ?
+			    ntstatus_from_errno(errno) : NT_STATUS_SUCCESS;
+		if (size > 0 && fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0,
+		    (off_t)size) == -1 && errno != EOPNOTSUPP)
+			return ntstatus_from_errno(errno);
+		return NT_STATUS_SUCCESS;
+	}
+	if (ftruncate(o->fd, (off_t)size) == -1)
+		return ntstatus_from_errno(errno);
+	return NT_STATUS_SUCCESS;
+}
+
+static int
+setinfo_dir_empty(int fd)
+{
+	struct dirent *de;
+	DIR *d;
+	int dfd, empty = 1;
+
+	if ((dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return 0;
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0) {
+			empty = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+static void
+setinfo_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct setinfo_wait *sw = arg;
+	struct smb2_conn *c = sw->c;
+	struct smb2_req *req = &c->work->req;
+
+	req->status = status;
+	if (status == NT_STATUS_SUCCESS) {
+		if (sw->on != -1)
+			sw->o->delete_on_close = sw->on;
+		setinfo_done(req);
+	}
+	free(sw->target);
+	free(sw);
+	smb2_conn_resume(c);
+}
+
+static uint32_t
+setinfo_disposition(struct smb2_conn *c, struct smb2_open *o, int on)
+{
+	struct setinfo_wait *sw;
+	uint8_t body[12];
+	uint32_t v = (uint32_t)on;
+
+	if (!(o->access & DELETE))
+		return NT_STATUS_ACCESS_DENIED;
+	if (on && o->is_dir && !setinfo_dir_empty(o->fd))
+		return NT_STATUS_DIRECTORY_NOT_EMPTY;
+	if (on && !o->is_dir && !(o->tree->writeable))
+		return NT_STATUS_ACCESS_DENIED;
+	if (on && *o->path == '\0')
+		return NT_STATUS_CANNOT_DELETE;
+	memcpy(body, &o->lockd_handle, 8);
+	memcpy(body + 8, &v, 4);
+	sw = xcalloc(1, sizeof(*sw));
+	sw->c = c;
+	sw->o = o;
+	sw->on = on;
+	if (lockd_client_request(LOCKD_OP_SET_DELETE, body, sizeof(body),
+	    setinfo_lockd_reply, sw) == -1) {
+		free(sw);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	c->waiting = 1;
+	return SMB2_DEFER;
+}
+
+/*
+ * Rename or hard link: the target name comes as a share-relative path
+ * (MS-FSCC 2.4.37).  Renames wait for lockd to confirm that every other
+ * open of the file shares delete.
+ */
+static uint32_t
+setinfo_target(struct smb2_open *o, struct rbuf *r, char **target,
+    int *replace)
+{
+	struct vfs_share vs;
+	struct vfs_name vn;
+	struct rbuf nb;
+	uint8_t rep, pad[7];
+	uint64_t rootdir;
+	uint32_t nlen, status;
+	char *name, *real;
+	size_t len;
+	int found;
+
+	rbuf_get_u8(r, &rep);
+	rbuf_get_bytes(r, pad, 7);
+	rbuf_get_u64le(r, &rootdir);
+	rbuf_get_u32le(r, &nlen);
+	if (rbuf_error(r) || nlen == 0 || nlen % 2 != 0 ||
+	    rbuf_take(r, nlen, &nb) == -1)
+		return NT_STATUS_INVALID_PARAMETER;
+	if (rootdir != 0)
+		return NT_STATUS_INVALID_PARAMETER;
+	if (utf16le_to_utf8(&nb, nlen, &name, &len) == -1)
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	status = vfs_name_parse(name[0] == '\\' ? name + 1 : name, &vn);
+	free(name);
+	if (status != NT_STATUS_SUCCESS)
+		return status;
+	if (vn.stream != NULL || *vn.path == '\0') {
+		vfs_name_free(&vn);
+		return NT_STATUS_NOT_SUPPORTED;
+	}
+	vs.rootfd = o->tree->ss->rootfd;
+	vs.cfg = o->tree->ss->share;
+	vs.case_sensitive = vs.cfg->case_sensitive == CASE_SENSITIVE_YES;
+	if (vfs_is_vetoed(&vs, vn.path)) {
+		vfs_name_free(&vn);
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
+	status = vfs_resolve(&vs, vn.path, &real, &found);
+	/*
+	 * A rename that only changes case finds the file itself: keep the
+	 * client's spelling of the last component.
+	 */
+	if (status == NT_STATUS_SUCCESS && found &&
+	    strcasecmp(real, o->path) == 0) {
+		const char *slash = strrchr(vn.path, '/');
+		char *dir = xstrdup(real), *ds = strrchr(dir, '/');
+
+		if (ds != NULL)
+			*ds = '\0';
+		free(real);
+		xasprintf(&real, "%s%s%s", ds != NULL ? dir : "",
+		    ds != NULL ? "/" : "", slash != NULL ? slash + 1 :
+		    vn.path);
+		free(dir);
+	}
+	vfs_name_free(&vn);
+	if (status != NT_STATUS_SUCCESS)
+		return status;
+	*target = real;
+	*replace = rep != 0;
+	return NT_STATUS_SUCCESS;
+}
+
+static void
+setinfo_rename_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct setinfo_wait *sw = arg;
+	struct smb2_conn *c = sw->c;
+	struct smb2_req *req = &c->work->req;
+	struct smb2_open *o = sw->o, *other;
+	int rootfd = o->tree->ss->rootfd;
+	size_t oldlen = strlen(o->path);
+	char *np;
+
+	if (status == NT_STATUS_SUCCESS) {
+		if (strcmp(o->path, sw->target) == 0)
+			status = NT_STATUS_SUCCESS;
+		else if (renameat2(rootfd, o->path, rootfd, sw->target,
+		    sw->replace ? 0 : RENAME_NOREPLACE) == -1)
+			status = errno == EEXIST || errno == ENOTEMPTY ?
+			    NT_STATUS_OBJECT_NAME_COLLISION :
+			    errno == ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
+			    ntstatus_from_errno(errno);
+	}
+	if (status == NT_STATUS_SUCCESS) {
+		/* Opens below a renamed directory follow it. */
+		TAILQ_FOREACH(other, &o->tree->files, tree_entry) {
+			if (other == o || strncmp(other->path, o->path,
+			    oldlen) != 0 || other->path[oldlen] != '/')
+				continue;
+			xasprintf(&np, "%s%s", sw->target,
+			    other->path + oldlen);
+			free(other->path);
+			other->path = np;
+		}
+		free(o->path);
+		o->path = sw->target;
+		sw->target = NULL;
+		setinfo_done(req);
+	}
+	req->status = status;
+	free(sw->target);
+	free(sw);
+	smb2_conn_resume(c);
+}
+
+static uint32_t
+setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
+{
+	struct setinfo_wait *sw;
+	uint32_t status;
+	char *target;
+	int replace;
+
+	if (!(o->access & DELETE))
+		return NT_STATUS_ACCESS_DENIED;
+	if (*o->path == '\0')
+		return NT_STATUS_INVALID_PARAMETER;
+	if ((status = setinfo_target(o, r, &target, &replace)) !=
+	    NT_STATUS_SUCCESS)
+		return status;
+	sw = xcalloc(1, sizeof(*sw));
+	sw->c = c;
+	sw->o = o;
+	sw->target = target;
+	sw->replace = replace;
+	if (lockd_client_request(LOCKD_OP_RENAME_CHECK, &o->lockd_handle, 8,
+	    setinfo_rename_reply, sw) == -1) {
+		free(target);
+		free(sw);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	c->waiting = 1;
+	return SMB2_DEFER;
+}
+
+static uint32_t
+setinfo_link(struct smb2_open *o, struct rbuf *r)
+{
+	int rootfd = o->tree->ss->rootfd, replace;
+	uint32_t status;
+	char *target;
+
+	if (o->is_dir)
+		return NT_STATUS_FILE_IS_A_DIRECTORY;
+	if ((status = setinfo_target(o, r, &target, &replace)) !=
+	    NT_STATUS_SUCCESS)
+		return status;
+	if (replace)
+		unlinkat(rootfd, target, 0);
+	if (linkat(rootfd, o->path, rootfd, target, 0) == -1)
+		status = errno == EEXIST ? NT_STATUS_OBJECT_NAME_COLLISION :
+		    ntstatus_from_errno(errno);
+	free(target);
+	return status;
+}
+
+uint32_t
+smb2_cmd_set_info(struct smb2_conn *c, struct smb2_req *req)
+{
+	struct smb2_open *o;
+	struct rbuf r = req->body, in;
+	uint16_t ssize, boff, reserved;
+	uint8_t type, class, id[16], u8;
+	uint32_t blen, addl, status, flags;
+	uint64_t pos;
+
+	rbuf_get_u16le(&r, &ssize);
+	rbuf_get_u8(&r, &type);
+	rbuf_get_u8(&r, &class);
+	rbuf_get_u32le(&r, &blen);
+	rbuf_get_u16le(&r, &boff);
+	rbuf_get_u16le(&r, &reserved);
+	rbuf_get_u32le(&r, &addl);
+	rbuf_get_bytes(&r, id, 16);
+	if (rbuf_error(&r) || blen > c->max_trans ||
+	    rbuf_sub(&req->msg, boff, blen, &in) == -1)
+		return NT_STATUS_INVALID_PARAMETER;
+	if ((o = smb2_open_lookup(c, req, id)) == NULL)
+		return NT_STATUS_FILE_CLOSED;
+	if (type != SMB2_0_INFO_FILE)
+		return type == 2 || type == 3 ? NT_STATUS_NOT_SUPPORTED :
+		    NT_STATUS_INVALID_PARAMETER;
+	if (o->pipe != NULL)
+		return NT_STATUS_NOT_SUPPORTED;
+	if (!o->tree->writeable && class != FilePositionInformation &&
+	    class != FileModeInformation)
+		return NT_STATUS_ACCESS_DENIED;
+
+	switch (class) {
+	case FileBasicInformation:
+		status = setinfo_basic(o, &in);
+		break;
+	case FileEndOfFileInformation:
+		status = setinfo_eof(o, &in, 0);
+		break;
+	case FileAllocationInformation:
+		status = setinfo_eof(o, &in, 1);
+		break;
+	case FilePositionInformation:
+		rbuf_get_u64le(&in, &pos);
+		if (rbuf_error(&in))
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		o->position = pos;
+		status = NT_STATUS_SUCCESS;
+		break;
+	case FileModeInformation:
+		rbuf_get_u32le(&in, &flags);
+		if (rbuf_error(&in))
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		if (flags & ~0x0000103eU)
+			return NT_STATUS_INVALID_PARAMETER;
+		status = NT_STATUS_SUCCESS;
+		break;
+	case FileDispositionInformation:
+		rbuf_get_u8(&in, &u8);
+		if (rbuf_error(&in))
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		return setinfo_disposition(c, o, u8 != 0);
+	case FileDispositionInformationEx:
+		rbuf_get_u32le(&in, &flags);
+		if (rbuf_error(&in))
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		return setinfo_disposition(c, o,
+		    (flags & FILE_DISPOSITION_DELETE) != 0);
+	case FileRenameInformation:
+		return setinfo_rename(c, o, &in);
+	case FileLinkInformation:
+		status = setinfo_link(o, &in);
+		break;
+	default:
+		return NT_STATUS_INVALID_INFO_CLASS;
+	}
+	if (status == NT_STATUS_SUCCESS)
+		setinfo_done(req);
+	return status;
+}

@@ -1,0 +1,32 @@
+/*
+ * Tree connects of a session worker.
+ */
+#ifndef USMBD_SMB2_TREE_H
+#define USMBD_SMB2_TREE_H
+
+#include <sys/queue.h>
+
+#include <stdint.h>
+
+struct session_share;
+struct smb2_conn;
+struct smb2_req;
+struct smb2_open;
+
+struct smb2_tree {
+	TAILQ_ENTRY(smb2_tree)	 entry;
+	uint32_t		 id;
+	int			 ipc;		/* IPC$ */
+	struct session_share	*ss;		/* NULL for IPC$ */
+	int			 encrypt;
+	int			 writeable;
+	uint32_t		 maximal_access;
+	TAILQ_HEAD(, smb2_open)	 files;		/* opens on this tree */
+};
+
+uint32_t	smb2_cmd_tree_connect(struct smb2_conn *, struct smb2_req *);
+uint32_t	smb2_cmd_tree_disconnect(struct smb2_conn *, struct smb2_req *);
+/* Close every open of a tree that goes away (smb2_create.c). */
+void		smb2_tree_close_files(struct smb2_tree *);
+
+#endif /* USMBD_SMB2_TREE_H */
