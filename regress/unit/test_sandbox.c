@@ -1,0 +1,221 @@
+/*
+ * Unit tests of the sandbox: each program kind, as an unprivileged user,
+ * keeps working for what it needs and dies by SIGSYS for what it must
+ * not do.  Needs root (to drop privileges).
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "unit.h"
+
+static struct sandbox_user nobody;
+
+/* Run fn in a sandboxed child; return its wait status. */
+static int
+run(enum usmbd_prog prog, const char *const *paths, int debug,
+    int (*fn)(void), int errpipe)
+{
+	pid_t pid;
+	int status;
+
+	if ((pid = fork()) == -1) {
+		perror("fork");
+		exit(2);
+	}
+	if (pid == 0) {
+		if (errpipe != -1)
+			dup2(errpipe, 2);
+		sandbox_drop_privs(&nobody);
+		sandbox_enter(prog, paths, debug);
+		_exit(fn());
+	}
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static int
+do_normal(void)
+{
+	struct timespec ts;
+	char *p;
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) == -1 || write(fds[1], "x", 1) != 1)
+		return 1;
+	if ((p = malloc(8 << 20)) == NULL)
+		return 2;
+	memset(p, 1, 8 << 20);
+	free(p);
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1 || getpid() <= 0)
+		return 3;
+	return 0;
+}
+
+static int
+do_socket(void)
+{
+	socket(AF_INET, SOCK_STREAM, 0);
+	return 0;
+}
+
+static int
+do_open(void)
+{
+	return open("/etc/hostname", O_RDONLY) == -1 ? 0 : 1;
+}
+
+static char tmpdir[64];
+static int landlock_abi;
+
+static int
+do_session_files(void)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/f", tmpdir);
+	if ((fd = open(path, O_CREAT | O_WRONLY, 0644)) == -1)
+		return 1;
+	close(fd);
+	if (unlink(path) == -1)
+		return 2;
+	if (landlock_abi > 0 &&
+	    open("/etc/passwd", O_RDONLY) != -1)
+		return 3;
+	return 0;
+}
+
+static void *
+thread_fn(void *arg)
+{
+	return arg;
+}
+
+static int
+do_thread(void)
+{
+	pthread_t t;
+	void *r;
+
+	if (pthread_create(&t, NULL, thread_fn, (void *)1) != 0 ||
+	    pthread_join(t, &r) != 0 || r != (void *)1)
+		return 1;
+	return 0;
+}
+
+static int
+do_fork(void)
+{
+	pid_t p = fork();
+
+	if (p == 0)
+		_exit(0);
+	return 0;
+}
+
+static int
+do_exec(void)
+{
+	char *argv[] = { "/bin/true", NULL };
+
+	execv(argv[0], argv);
+	return 0;
+}
+
+#define KILLED_BY_SIGSYS(s) (WIFSIGNALED(s) && WTERMSIG(s) == SIGSYS)
+#define EXITED_OK(s)	(WIFEXITED(s) && WEXITSTATUS(s) == 0)
+
+int
+main(void)
+{
+	static const enum usmbd_prog progs[] = { PROG_PREAUTH, PROG_AUTHD,
+	    PROG_LOCKD, PROG_SESSION };
+	const char *paths[2] = { tmpdir, NULL };
+	char buf[512];
+	int s, p[2];
+	size_t i;
+	ssize_t n;
+
+	if (geteuid() != 0) {
+		printf("SKIP: needs root to drop privileges\n");
+		return 77;
+	}
+	if (sandbox_user_lookup("nobody", &nobody) == -1) {
+		printf("SKIP: no user nobody\n");
+		return 77;
+	}
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/usmbd-sandbox.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL || chown(tmpdir, nobody.uid,
+	    nobody.gid) == -1) {
+		perror(tmpdir);
+		return 2;
+	}
+	landlock_abi = sandbox_landlock_abi();
+	printf("Landlock ABI %d\n", landlock_abi);
+	if (landlock_abi == 0)
+		printf("no Landlock: the file confinement checks are "
+		    "skipped\n");
+	fflush(stdout);
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		s = run(progs[i], progs[i] == PROG_SESSION ? paths : NULL, 0,
+		    do_normal, -1);
+		CHECK(EXITED_OK(s));
+		s = run(progs[i], NULL, 0, do_socket, -1);
+		CHECK(KILLED_BY_SIGSYS(s));
+		s = run(progs[i], NULL, 0, do_exec, -1);
+		CHECK(KILLED_BY_SIGSYS(s));
+	}
+	/* Debug mode names the call before dying by SIGSYS. */
+	if (pipe(p) == -1)
+		return 2;
+	s = run(PROG_PREAUTH, NULL, 1, do_socket, p[1]);
+	close(p[1]);
+	n = read(p[0], buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(p[0]);
+	CHECK(KILLED_BY_SIGSYS(s));
+	CHECK(strstr(buf, "syscall socket") != NULL);
+	CHECK(strcmp(sandbox_syscall_name(__NR_socket), "socket") == 0);
+
+	/* preauth and lockd open nothing; session reaches its paths only. */
+	CHECK(EXITED_OK(run(PROG_PREAUTH, NULL, 0, do_open, -1)));
+	CHECK(EXITED_OK(run(PROG_LOCKD, NULL, 0, do_open, -1)));
+	s = run(PROG_SESSION, paths, 0, do_session_files, -1);
+	if (!EXITED_OK(s))
+		fprintf(stderr, "session files: status %x\n", s);
+	CHECK(EXITED_OK(s));
+	/* A session may start threads but not processes. */
+	CHECK(EXITED_OK(run(PROG_SESSION, paths, 0, do_thread, -1)));
+	CHECK(KILLED_BY_SIGSYS(run(PROG_SESSION, paths, 0, do_fork, -1)));
+	CHECK(KILLED_BY_SIGSYS(run(PROG_PREAUTH, NULL, 0, do_fork, -1)));
+
+	/* The drop itself: to root is refused. */
+	{
+		struct sandbox_user root = { "root", 0, 0, NULL, 0, NULL };
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			sandbox_drop_privs(&root);
+			_exit(0);
+		}
+		waitpid(pid, &s, 0);
+		CHECK(WIFEXITED(s) && WEXITSTATUS(s) != 0);
+	}
+	rmdir(tmpdir);
+	return unit_done();
+}

@@ -1,0 +1,45 @@
+/*
+ * Privilege drop and sandboxes.
+ *
+ * Order in every program's main (DESIGN.md §7.4): setup (including the
+ * libevent base and signal events, which need sockets and pipes) ->
+ * chroot/chdir -> setproctitle -> sandbox_limits -> sandbox_drop_privs ->
+ * sandbox_enter -> event loop.
+ */
+#ifndef USMBD_SANDBOX_H
+#define USMBD_SANDBOX_H
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "ipc_types.h"
+
+struct sandbox_user {
+	char	*name;
+	uid_t	 uid;
+	gid_t	 gid;
+	gid_t	*groups;
+	int	 ngroups;
+	char	*home;
+};
+
+int	 sandbox_user_lookup(const char *, struct sandbox_user *);
+void	 sandbox_user_free(struct sandbox_user *);
+/* setgroups, setresgid, setresuid, verified; fatal on any problem. */
+void	 sandbox_drop_privs(const struct sandbox_user *);
+void	 sandbox_limits(enum usmbd_prog, rlim_t);
+/*
+ * PR_SET_NO_NEW_PRIVS, Landlock (paths: what the program may use; NULL
+ * for nothing), then the program's seccomp filter.  debug: a forbidden
+ * call is reported by name on stderr before the process dies by SIGSYS.
+ */
+void	 sandbox_enter(enum usmbd_prog, const char *const *, int);
+const char *sandbox_syscall_name(long);
+int	 sandbox_landlock_abi(void);
+/* What was enforced, for logs and status. */
+const char *sandbox_describe(void);
+#ifdef USMBD_REGRESS_HOOKS
+void	 sandbox_regress_violate(void);
+#endif
+
+#endif /* USMBD_SANDBOX_H */
