@@ -1,0 +1,28 @@
+/*
+ * libFuzzer target: SPNEGO token parsing, and building an answer from
+ * whatever was parsed.
+ */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "spnego.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	struct spnego_token t;
+	struct wbuf w;
+
+	if (spnego_parse(data, len, &t) == -1)
+		return 0;
+	wbuf_init(&w, 1 << 20);
+	spnego_build_resp(&w, t.neg_state, t.supported_mech, t.mech_token,
+	    t.mech_token_len, t.mic, t.mic_len);
+	wbuf_free(&w);
+	return 0;
+}
