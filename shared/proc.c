@@ -16,6 +16,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #include "conf.h"
 #include "ipc.h"
 #include "log.h"
@@ -117,6 +119,7 @@ proc_child_setup(struct proc_ctx *ctx, enum usmbd_prog prog, int argc,
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->prog = prog;
+	setproctitle_init(argc, argv, environ);
 	log_procname(proc_name(prog));
 	log_init(1, LOG_DAEMON);
 	opterr = 0;

@@ -141,6 +141,7 @@ sandbox_drop_privs(const struct sandbox_user *su)
  * Resource limits.  RLIMIT_NPROC is per user, and the preauth user is
  * shared by every preauth process, so it cannot be set to 0 without
  * refusing the next connection's process: seccomp forbids fork instead.
+ * RLIMIT_FSIZE stays: in the foreground, stderr may be a log file.
  */
 void
 sandbox_limits(enum usmbd_prog prog, rlim_t nofile)
@@ -150,17 +151,25 @@ sandbox_limits(enum usmbd_prog prog, rlim_t nofile)
 	rl.rlim_cur = rl.rlim_max = 0;
 	if (setrlimit(RLIMIT_CORE, &rl) == -1)
 		fatal("RLIMIT_CORE");
-	if (prog == PROG_PREAUTH || prog == PROG_LOCKD || prog == PROG_AUTHD) {
-		rl.rlim_cur = rl.rlim_max = 0;
-		if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
-			fatal("RLIMIT_FSIZE");
-	}
-	if (nofile > 0) {
-		rl.rlim_cur = rl.rlim_max = nofile;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			log_warn("RLIMIT_NOFILE %llu",
-			    (unsigned long long)nofile);
-	}
+	if (nofile == 0)
+		return;
+	rl.rlim_cur = rl.rlim_max = nofile;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return;
+	/*
+	 * Without CAP_SYS_RESOURCE the hard limit cannot grow: take what
+	 * there is, and say so.
+	 */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("RLIMIT_NOFILE");
+	if (rl.rlim_max < nofile)
+		log_info("open files limited to %llu (wanted %llu)",
+		    (unsigned long long)rl.rlim_max,
+		    (unsigned long long)nofile);
+	rl.rlim_cur = rl.rlim_max < nofile ? rl.rlim_max : nofile;
+	rl.rlim_max = rl.rlim_cur > rl.rlim_max ? rl.rlim_cur : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("RLIMIT_NOFILE");
 }
 
 int
@@ -420,7 +429,8 @@ sandbox_sigsys(int sig, siginfo_t *si, void *ctx)
 	n = snprintf(buf, sizeof(buf), "sandbox violation: syscall %s (%d) "
 	    "in %s\n", name, si->si_syscall, sandbox_prog);
 	if (n > 0)
-		(void)write(STDERR_FILENO, buf, (size_t)n);
+		if (write(STDERR_FILENO, buf, (size_t)n) == -1)
+			n = 0;
 	/* Die by the same signal (the handler was reset), so the master
 	 * logs SIGSYS. */
 	raise(SIGSYS);

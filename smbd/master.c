@@ -50,6 +50,8 @@
 #define __dead __attribute__((noreturn))
 #endif
 
+extern char	**environ;
+
 struct master	 M;
 
 
@@ -92,11 +94,10 @@ usage(void)
  * The path of a helper program.  All of them live in one directory that
  * the configuration names, so that tests can run a build tree.
  */
-static char *
-master_prog_path(enum usmbd_prog prog)
+static void
+master_prog_path(enum usmbd_prog prog, char *path, size_t len)
 {
 	const char *name;
-	char *path;
 
 	switch (prog) {
 	case PROG_PREAUTH:
@@ -114,8 +115,7 @@ master_prog_path(enum usmbd_prog prog)
 	default:
 		fatalx("no program for kind %d", prog);
 	}
-	xasprintf(&path, "%s/%s", M.conf->g.libexec_directory, name);
-	return path;
+	snprintf(path, len, "%s/%s", M.conf->g.libexec_directory, name);
 }
 
 static const struct ipc_rule *
@@ -153,7 +153,7 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 	struct child *ch;
 	const struct ipc_rule *rules;
 	size_t nrules;
-	char *path, *argv[5], name[64];
+	char path[PATH_MAX], *argv[5], name[64], argv0[64];
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 	    "KRB5RCACHETYPE=none", NULL };
 	int sv[2], fds[5], srcs[5], i, argc = 0;
@@ -163,8 +163,9 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 		log_warn("socketpair for %s", proc_name(prog));
 		return NULL;
 	}
-	path = master_prog_path(prog);
-	argv[argc++] = strrchr(path, '/') + 1;
+	master_prog_path(prog, path, sizeof(path));
+	snprintf(argv0, sizeof(argv0), "%s", strrchr(path, '/') + 1);
+	argv[argc++] = argv0;
 	if (M.debug)
 		argv[argc++] = "-d";
 	if (M.verbose > 0)
@@ -177,7 +178,6 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 		log_warn("fork for %s", proc_name(prog));
 		close(sv[0]);
 		close(sv[1]);
-		free(path);
 		return NULL;
 	case 0:
 		int nullfd;
@@ -223,7 +223,6 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 		_exit(127);
 	}
 	close(sv[1]);
-	free(path);
 
 	ch = xcalloc(1, sizeof(*ch));
 	ch->pid = pid;
@@ -318,13 +317,13 @@ static int
 master_evict_for(const struct sockaddr_storage *ss)
 {
 	struct conn *c, *victim = NULL;
-	size_t best = 0, mine, n, pre;
+	size_t best = 0, mine, pre;
 
 	master_conns_from(ss, &mine);
 	TAILQ_FOREACH(c, &M.conns, entry) {
 		if (c->state != CONN_PREAUTH || c->child == NULL)
 			continue;
-		n = master_conns_from(&c->addr, &pre);
+		master_conns_from(&c->addr, &pre);
 		if (pre > best) {
 			best = pre;
 			victim = c;
@@ -869,6 +868,7 @@ main(int argc, char **argv)
 	int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
 	size_t i;
 
+	setproctitle_init(argc, argv, environ);
 	log_procname("usmbd");
 	log_init(1, LOG_DAEMON);
 	while ((ch = getopt(argc, argv, "dDf:tTv")) != -1) {

@@ -86,6 +86,7 @@ session_init(const uint8_t *state, size_t len)
 	struct smb2_conn *c;
 	struct smb2_session *s;
 
+	smb2_tree_close_hook = smb2_tree_close_files;
 	c = smb2_conn_new(S.base, USMBD_FD_CLIENT, S.conf, session_cmds, 0);
 	S.conn = c;
 	snprintf(c->peer, sizeof(c->peer), "%s", S.peer);

@@ -17,6 +17,7 @@
 
 #include "log.h"
 #include "smb2_conn.h"
+#include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_tree.h"
 #include "util.h"

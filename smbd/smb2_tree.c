@@ -31,41 +31,6 @@
 #define SMB2_MAX_TREES			1024
 #define SMB2_MAX_SHARE_NAME		80
 
-struct smb2_tree *
-smb2_tree_find(struct smb2_session *s, uint32_t id)
-{
-	struct smb2_tree *t;
-
-	TAILQ_FOREACH(t, &s->trees, entry)
-		if (t->id == id)
-			return t;
-	return NULL;
-}
-
-int
-smb2_tree_encrypted(const struct smb2_tree *t)
-{
-	return t->encrypt;
-}
-
-static void
-smb2_tree_free(struct smb2_session *s, struct smb2_tree *t)
-{
-	TAILQ_REMOVE(&s->trees, t, entry);
-	s->ntrees--;
-	smb2_tree_close_files(t);
-	free(t);
-}
-
-void
-smb2_tree_free_all(struct smb2_session *s)
-{
-	struct smb2_tree *t;
-
-	while ((t = TAILQ_FIRST(&s->trees)) != NULL)
-		smb2_tree_free(s, t);
-}
-
 /*
  * The share name of "\\server\share": what follows the server part.
  * Returns NULL for a path of any other shape.
@@ -176,7 +141,7 @@ smb2_cmd_tree_connect(struct smb2_conn *c, struct smb2_req *req)
 uint32_t
 smb2_cmd_tree_disconnect(struct smb2_conn *c, struct smb2_req *req)
 {
-	smb2_tree_free(req->sess, req->tree);
+	smb2_tree_free_one(req->sess, req->tree);
 	req->tree = NULL;
 	wbuf_reset(req->out);
 	wbuf_put_u16le(req->out, 4);
