@@ -133,6 +133,7 @@ integ_stop() {
 }
 
 integ_cleanup() {
+	[ -n "${KEEPLOG:-}" ] && cp "$LOG" "$KEEPLOG"
 	integ_stop
 	if [ "${INTEG_FAILS:-0}" -ne 0 ] && [ -f "${LOG:-/nonexistent}" ]; then
 		echo "---- server log ----"

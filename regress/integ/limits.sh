@@ -6,7 +6,10 @@ INTEG_EXTRA_GLOBAL="	max connections = 8
 	max connections per client = 6
 	negotiate timeout = 2
 	auth timeout = 4
-	max message size = 65536"
+	max message size = 1048576
+	smb2 max read = 65536
+	smb2 max write = 65536
+	smb2 max trans = 65536"
 integ_setup limits
 integ_start
 RAW="$PY $top_srcdir/regress/integ/smbclient_raw.py $PORT"

@@ -105,7 +105,8 @@ def main():
     elif cmd == "frame":
         s = connect(port)
         s.sendall(bytes.fromhex(args[0]))
-        print("closed" if closed_within(s, 3) else "open")
+        # Well within any negotiate timeout the tests configure.
+        print("closed" if closed_within(s, 1) else "open")
     elif cmd == "bigframe":
         s = connect(port)
         s.sendall(struct.pack(">I", int(args[0])) + b"\xfeSMB" + b"\0" * 60)
@@ -118,8 +119,8 @@ def main():
         n = int(args[0])
         src = args[1] if len(args) > 1 else None
         conns = [connect(port, src) for _ in range(n)]
-        time.sleep(1)
-        alive = sum(0 if closed_within(c, 0.2) else 1 for c in conns)
+        time.sleep(0.7)
+        alive = sum(0 if closed_within(c, 0.05) else 1 for c in conns)
         print(alive)
     else:
         print(__doc__)
