@@ -34,7 +34,7 @@
 #define AUTH_REQ_BINDING	0x0002	/* SESSION_SETUP with BINDING */
 
 #define AUTH_REQ_HDR_LEN	16
-#define AUTH_RESP_HDR_LEN	28
+#define AUTH_RESP_HDR_LEN	24
 #define AUTH_MAX_SESSION_KEY	64
 
 struct auth_claim {

@@ -168,8 +168,16 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 	argv[argc++] = argv0;
 	if (M.debug)
 		argv[argc++] = "-d";
-	if (M.verbose > 0)
-		argv[argc++] = M.verbose > 1 ? "-vv" : "-v";
+	if (M.verbose > 0) {
+		static char vflag[8];
+		int v;
+
+		vflag[0] = '-';
+		for (v = 0; v < M.verbose && v < 5; v++)
+			vflag[1 + v] = 'v';
+		vflag[1 + v] = '\0';
+		argv[argc++] = vflag;
+	}
 	argv[argc] = NULL;
 
 	switch ((pid = fork())) {

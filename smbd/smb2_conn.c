@@ -494,6 +494,11 @@ smb2_work_emit(struct smb2_conn *c, struct smb2_work *w)
 	}
 	start = wbuf_len(&w->resp);
 
+	if (log_getverbose() >= 3)
+		log_debug("%s: %s mid %llu -> %s", c->peer,
+		    smb2_command_name(req->hdr.command),
+		    (unsigned long long)req->hdr.message_id,
+		    ntstatus_name(req->status));
 	grant = req->hdr.command == SMB2_CANCEL ? 0 :
 	    smb2_credits_grant(&c->credits, req->hdr.credits);
 	memset(&h, 0, sizeof(h));

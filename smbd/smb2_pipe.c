@@ -19,6 +19,7 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_ioctl.h"
 #include "smb2_rw.h"
 #include "util.h"
 

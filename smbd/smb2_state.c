@@ -34,6 +34,7 @@ smb2_state_export(struct smb2_conn *c, struct wbuf *w)
 	wbuf_put_bytes(w, c->nres.client_guid, 16);
 	wbuf_put_u16le(w, c->nres.server_security_mode);
 	wbuf_put_u32le(w, c->nres.server_capabilities);
+	wbuf_put_bytes(w, c->nres.server_guid, 16);
 	wbuf_put_u16le(w, (uint16_t)c->nres.cipher);
 	wbuf_put_u16le(w, (uint16_t)c->nres.signalg);
 	wbuf_put_u8(w, (uint8_t)c->nres.signalg_negotiated);
@@ -77,6 +78,7 @@ smb2_state_import(struct smb2_conn *c, const uint8_t *data, size_t len)
 	rbuf_get_bytes(&r, c->nres.client_guid, 16);
 	rbuf_get_u16le(&r, &c->nres.server_security_mode);
 	rbuf_get_u32le(&r, &c->nres.server_capabilities);
+	rbuf_get_bytes(&r, c->nres.server_guid, 16);
 	rbuf_get_u16le(&r, &cipher);
 	rbuf_get_u16le(&r, &signalg);
 	rbuf_get_u8(&r, &u8);

@@ -104,6 +104,8 @@ main(int argc, char **argv)
 	struct userdb *db;
 	struct passwd *pw;
 	struct stat st;
+	uid_t owner;
+	gid_t group;
 	uint8_t hash[16];
 	char *dir, *tmp;
 	int ch, op = 0, script = 0, lockfd;
@@ -140,7 +142,10 @@ main(int argc, char **argv)
 		die("%s: configuration not valid", conffile);
 	if ((pw = getpwnam(conf->g.authd_user)) == NULL)
 		die("authd user %s does not exist", conf->g.authd_user);
-	if (geteuid() != 0 && geteuid() != pw->pw_uid)
+	/* getpwnam() reuses its buffer: keep the ids now. */
+	owner = pw->pw_uid;
+	group = pw->pw_gid;
+	if (geteuid() != 0 && geteuid() != owner)
 		die("must be run as root or as %s", conf->g.authd_user);
 
 	/* The database's directory is private to authd's user. */
@@ -148,7 +153,7 @@ main(int argc, char **argv)
 	dir = dirname(tmp);
 	if (stat(dir, &st) == -1) {
 		if (errno != ENOENT || mkdir(dir, 0700) == -1 ||
-		    chown(dir, pw->pw_uid, pw->pw_gid) == -1)
+		    chown(dir, owner, group) == -1)
 			die("%s: %s", dir, strerror(errno));
 	}
 	free(tmp);
@@ -191,7 +196,7 @@ main(int argc, char **argv)
 			die("%s: no such user", argv[0]);
 		break;
 	}
-	if (userdb_save(conf->g.passdb_file, db, pw->pw_uid, pw->pw_gid) == -1)
+	if (userdb_save(conf->g.passdb_file, db, owner, group) == -1)
 		die("%s: cannot write the user database",
 		    conf->g.passdb_file);
 	userdb_free(db);

@@ -30,7 +30,7 @@ try() {
 }
 
 for proto in SMB2_02 SMB2_10 SMB3_00 SMB3_02 SMB3_11; do
-	pin="--option=client min protocol=$proto --option=client max protocol=$proto"
+	pin="--option=clientminprotocol=$proto --option=clientmaxprotocol=$proto"
 	try "$proto: logon and tree connect" ok -U 'usmbdtest%Secret-123' $pin
 	try "$proto: signed" ok -U 'usmbdtest%Secret-123' $pin --client-protection=sign
 	case $proto in
@@ -43,7 +43,7 @@ check "the failure is logged with the client address" log_has 'authentication fa
 try "unknown user is refused" fail -U 'nobodyhere%whatever'
 try "disabled user is refused" fail -U 'usmbdoff%Other-456'
 check "the disabled account is named in the log" log_has 'usmbdoff.*account disabled'
-try "NTLMv1 is refused" fail -U 'usmbdtest%Secret-123' '--option=client ntlmv2 auth=no' '--option=client use spnego=no'
+try "NTLMv1 is refused" fail -U 'usmbdtest%Secret-123' --option=clientntlmv2auth=no --option=clientusespnego=no
 SHARE=nosuchshare
 try "a share that does not exist" fail -U 'usmbdtest%Secret-123'
 SHARE=share
