@@ -8,7 +8,9 @@
 #include <sys/statvfs.h>
 #include <sys/types.h>
 
+#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,6 +70,61 @@
 #define FILE_SUPPORTS_SPARSE_FILES	0x00000040
 #define FILE_NAMED_STREAMS		0x00040000
 #define FILE_SUPPORTS_OBJECT_IDS	0x00010000
+
+/*
+ * An 8.3 name for FileAlternateNameInformation: the name itself when it
+ * already is one, otherwise the first five legal characters, '~' and two
+ * characters of a hash of the whole name, and up to three of the
+ * extension, upper-cased.
+ */
+static void
+info_put_short_name(struct wbuf *w, const struct smb2_open *o)
+{
+	const char *name = strrchr(o->path, '/'), *dot, *p;
+	char base[9], ext[4], out[13];
+	uint32_t h = 2166136261U;
+	size_t nb = 0, ne = 0, len;
+	struct wbuf nm;
+	int is83;
+
+	name = name == NULL ? o->path : name + 1;
+	len = strlen(name);
+	dot = strrchr(name, '.');
+	is83 = len > 0 && len <= 12 && (dot == NULL ? len <= 8 :
+	    (size_t)(dot - name) <= 8 && strlen(dot + 1) <= 3 &&
+	    dot != name);
+	for (p = name; *p != '\0'; p++) {
+		h = (h ^ (unsigned char)*p) * 16777619U;
+		if (is83 && ((unsigned char)*p >= 0x80 || *p == ' ' ||
+		    (*p == '.' && p != dot)))
+			is83 = 0;
+	}
+	for (p = name; *p != '\0' && (dot == NULL || p < dot) && nb < 8;
+	    p++)
+		if ((unsigned char)*p < 0x80 && *p != ' ' && *p != '.')
+			base[nb++] = (char)toupper((unsigned char)*p);
+	if (dot != NULL)
+		for (p = dot + 1; *p != '\0' && ne < 3; p++)
+			if ((unsigned char)*p < 0x80 && *p != ' ')
+				ext[ne++] = (char)toupper((unsigned char)*p);
+	if (!is83) {
+		static const char b36[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+		if (nb > 5)
+			nb = 5;
+		base[nb++] = '~';
+		base[nb++] = b36[h % 36];
+		base[nb++] = b36[(h / 36) % 36];
+	}
+	base[nb] = '\0';
+	ext[ne] = '\0';
+	snprintf(out, sizeof(out), "%s%s%s", base, ne > 0 ? "." : "", ext);
+	wbuf_init(&nm, 64);
+	utf8_to_utf16le(out, strlen(out), &nm);
+	wbuf_put_u32le(w, (uint32_t)wbuf_len(&nm));
+	wbuf_put_bytes(w, wbuf_data(&nm), wbuf_len(&nm));
+	wbuf_free(&nm);
+}
 
 /* The name of an open as Windows reports it: "\dir\file". */
 static void
@@ -177,8 +234,9 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		info_put_name(w, o, 1);
 		break;
 	case FileAlternateNameInformation:
-		/* usmbd generates no 8.3 names. */
-		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+		*fixed = 0;
+		info_put_short_name(w, o);
+		break;
 	case FileStreamInformation:
 		*fixed = 0;
 		if (S_ISDIR(st.st_mode))

@@ -122,7 +122,9 @@ vfs_openat2(int dirfd, const char *path, int flags, mode_t mode,
 
 	memset(&how, 0, sizeof(how));
 	how.flags = (uint64_t)(flags | O_CLOEXEC);
-	how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+	/* O_TMPFILE contains O_DIRECTORY's bit: test it as a whole. */
+	how.mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ?
+	    mode : 0;
 	how.resolve = resolve;
 	return (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
 }
