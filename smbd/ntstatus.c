@@ -1,0 +1,227 @@
+/*
+ * NTSTATUS names for log lines and the errno to NTSTATUS mapping.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ntstatus.h"
+
+struct ntstatus_entry {
+	uint32_t	 value;
+	const char	*name;
+};
+
+#define NTS(n)	{ NT_STATUS_##n, "STATUS_" #n }
+
+static const struct ntstatus_entry ntstatus_table[] = {
+	NTS(SUCCESS),
+	NTS(PENDING),
+	NTS(NOTIFY_CLEANUP),
+	NTS(NOTIFY_ENUM_DIR),
+	NTS(OBJECT_NAME_EXISTS),
+	NTS(BUFFER_OVERFLOW),
+	NTS(NO_MORE_FILES),
+	NTS(INVALID_EA_NAME),
+	NTS(EA_LIST_INCONSISTENT),
+	NTS(STOPPED_ON_SYMLINK),
+	NTS(UNSUCCESSFUL),
+	NTS(NOT_IMPLEMENTED),
+	NTS(INVALID_INFO_CLASS),
+	NTS(INFO_LENGTH_MISMATCH),
+	NTS(INVALID_HANDLE),
+	NTS(INVALID_PARAMETER),
+	NTS(NO_SUCH_DEVICE),
+	NTS(NO_SUCH_FILE),
+	NTS(INVALID_DEVICE_REQUEST),
+	NTS(END_OF_FILE),
+	NTS(MORE_PROCESSING_REQUIRED),
+	NTS(NO_MEMORY),
+	NTS(ACCESS_DENIED),
+	NTS(BUFFER_TOO_SMALL),
+	NTS(OBJECT_TYPE_MISMATCH),
+	NTS(OBJECT_NAME_INVALID),
+	NTS(OBJECT_NAME_NOT_FOUND),
+	NTS(OBJECT_NAME_COLLISION),
+	NTS(OBJECT_PATH_INVALID),
+	NTS(OBJECT_PATH_NOT_FOUND),
+	NTS(OBJECT_PATH_SYNTAX_BAD),
+	NTS(DATA_ERROR),
+	NTS(SHARING_VIOLATION),
+	NTS(EAS_NOT_SUPPORTED),
+	NTS(EA_TOO_LARGE),
+	NTS(NONEXISTENT_EA_ENTRY),
+	NTS(NO_EAS_ON_FILE),
+	NTS(FILE_LOCK_CONFLICT),
+	NTS(LOCK_NOT_GRANTED),
+	NTS(DELETE_PENDING),
+	NTS(PRIVILEGE_NOT_HELD),
+	NTS(NO_SUCH_USER),
+	NTS(WRONG_PASSWORD),
+	NTS(LOGON_FAILURE),
+	NTS(ACCOUNT_RESTRICTION),
+	NTS(INVALID_LOGON_HOURS),
+	NTS(INVALID_WORKSTATION),
+	NTS(PASSWORD_EXPIRED),
+	NTS(ACCOUNT_DISABLED),
+	NTS(NONE_MAPPED),
+	NTS(INVALID_SECURITY_DESCR),
+	NTS(RANGE_NOT_LOCKED),
+	NTS(DISK_FULL),
+	NTS(INSUFFICIENT_RESOURCES),
+	NTS(MEDIA_WRITE_PROTECTED),
+	NTS(BAD_IMPERSONATION_LEVEL),
+	NTS(PIPE_NOT_AVAILABLE),
+	NTS(INVALID_PIPE_STATE),
+	NTS(PIPE_BUSY),
+	NTS(PIPE_DISCONNECTED),
+	NTS(PIPE_CLOSING),
+	NTS(PIPE_CONNECTED),
+	NTS(PIPE_LISTENING),
+	NTS(IO_TIMEOUT),
+	NTS(FILE_IS_A_DIRECTORY),
+	NTS(NOT_SUPPORTED),
+	NTS(INVALID_NETWORK_RESPONSE),
+	NTS(NETWORK_NAME_DELETED),
+	NTS(NETWORK_ACCESS_DENIED),
+	NTS(BAD_NETWORK_NAME),
+	NTS(REQUEST_NOT_ACCEPTED),
+	NTS(NOT_SAME_DEVICE),
+	NTS(FILE_RENAMED),
+	NTS(PIPE_EMPTY),
+	NTS(OPLOCK_NOT_GRANTED),
+	NTS(INVALID_OPLOCK_PROTOCOL),
+	NTS(INTERNAL_ERROR),
+	NTS(UNEXPECTED_IO_ERROR),
+	NTS(DIRECTORY_NOT_EMPTY),
+	NTS(NOT_A_DIRECTORY),
+	NTS(NAME_TOO_LONG),
+	NTS(TOO_MANY_OPENED_FILES),
+	NTS(CANCELLED),
+	NTS(CANNOT_DELETE),
+	NTS(FILE_CLOSED),
+	NTS(PIPE_BROKEN),
+	NTS(INVALID_DEVICE_STATE),
+	NTS(FS_DRIVER_REQUIRED),
+	NTS(INVALID_LOCK_RANGE),
+	NTS(USER_SESSION_DELETED),
+	NTS(INSUFF_SERVER_RESOURCES),
+	NTS(NOT_FOUND),
+	NTS(DUPLICATE_OBJECTID),
+	NTS(OBJECTID_EXISTS),
+	NTS(USER_MAPPED_FILE),
+	NTS(NOT_A_REPARSE_POINT),
+	NTS(IO_REPARSE_TAG_NOT_HANDLED),
+	NTS(ENCRYPTION_FAILED),
+	NTS(NETWORK_SESSION_EXPIRED),
+	NTS(FILE_SYSTEM_LIMITATION),
+	NTS(FILE_NOT_AVAILABLE),
+	NTS(BAD_DATA),
+	NTS(SMB_NO_PREAUTH_INTEGRITY_HASH_OVERLAP),
+	NTS(SMB_NO_SIGNING_ALGORITHM_OVERLAP),
+};
+
+#undef NTS
+
+const char *
+ntstatus_name(uint32_t status)
+{
+	static __thread char buf[sizeof("0x12345678")];
+	size_t i;
+
+	for (i = 0; i < sizeof(ntstatus_table) / sizeof(ntstatus_table[0]);
+	    i++)
+		if (ntstatus_table[i].value == status)
+			return ntstatus_table[i].name;
+	snprintf(buf, sizeof(buf), "0x%08x", status);
+	return buf;
+}
+
+uint32_t
+ntstatus_from_errno(int e)
+{
+	switch (e) {
+	case 0:
+		/* Called without a failure: a bug in the caller. */
+		return NT_STATUS_INTERNAL_ERROR;
+	case ENOENT:
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	case EACCES:
+	case EPERM:
+		return NT_STATUS_ACCESS_DENIED;
+	case EEXIST:
+		return NT_STATUS_OBJECT_NAME_COLLISION;
+	case ENOTDIR:
+		/* A component of the path is not a directory. */
+		return NT_STATUS_OBJECT_PATH_NOT_FOUND;
+	case EISDIR:
+		return NT_STATUS_FILE_IS_A_DIRECTORY;
+	case ENOTEMPTY:
+		return NT_STATUS_DIRECTORY_NOT_EMPTY;
+	case ENOSPC:
+	case EDQUOT:
+	case EFBIG:
+		return NT_STATUS_DISK_FULL;
+	case EROFS:
+		return NT_STATUS_MEDIA_WRITE_PROTECTED;
+	case EXDEV:
+		return NT_STATUS_NOT_SAME_DEVICE;
+	case ENAMETOOLONG:
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	case EMFILE:
+	case ENFILE:
+		return NT_STATUS_TOO_MANY_OPENED_FILES;
+	case ENOMEM:
+		return NT_STATUS_NO_MEMORY;
+	case ELOOP:
+		/*
+		 * A symbolic link we will not follow (O_NOFOLLOW,
+		 * RESOLVE_NO_SYMLINKS) or too many of them.  Windows answers
+		 * STATUS_STOPPED_ON_SYMLINK only together with a Symbolic
+		 * Link Error Response that tells the client where the link
+		 * points (MS-SMB2 2.2.2.2.1); without it clients cannot act
+		 * on that status, so a refused link is a denial.
+		 */
+		return NT_STATUS_ACCESS_DENIED;
+	case EINVAL:
+	case ESPIPE:
+	case EOVERFLOW:
+		return NT_STATUS_INVALID_PARAMETER;
+	case EBADF:
+		return NT_STATUS_INVALID_HANDLE;
+	case EBUSY:
+	case ETXTBSY:
+		return NT_STATUS_SHARING_VIOLATION;
+	case EAGAIN:
+		/* Conflicting byte-range lock or lease on the file. */
+		return NT_STATUS_FILE_LOCK_CONFLICT;
+	case EDEADLK:
+		return NT_STATUS_LOCK_NOT_GRANTED;
+	case ENOSYS:
+	case EOPNOTSUPP:
+#if ENOTSUP != EOPNOTSUPP
+	case ENOTSUP:
+#endif
+		return NT_STATUS_NOT_SUPPORTED;
+	case ENODATA:
+		/* An extended attribute (EA or stream) that is not there. */
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	case E2BIG:
+		return NT_STATUS_EA_TOO_LARGE;
+	case ERANGE:
+		return NT_STATUS_BUFFER_TOO_SMALL;
+	case ENXIO:
+	case ENODEV:
+		return NT_STATUS_NO_SUCH_DEVICE;
+	case ETIMEDOUT:
+		return NT_STATUS_IO_TIMEOUT;
+	case ECANCELED:
+		return NT_STATUS_CANCELLED;
+	case EIO:
+	default:
+		return NT_STATUS_UNEXPECTED_IO_ERROR;
+	}
+}
