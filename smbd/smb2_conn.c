@@ -99,6 +99,18 @@ smb2_peer_name(int fd, char *buf, size_t len)
 	    host, port);
 }
 
+/*
+ * Listen to the socket again, and do not forget frames that were read
+ * ahead while the connection was busy: the socket will not announce them.
+ */
+static void
+smb2_conn_read_again(struct smb2_conn *c)
+{
+	event_add(c->ev_read, NULL);
+	if (smb_frame_rx_pending(&c->rx) > 0)
+		event_active(c->ev_read, EV_READ, 0);
+}
+
 void
 smb2_conn_start(struct smb2_conn *c)
 {
@@ -215,6 +227,7 @@ smb2_conn_writecb(evutil_socket_t fd, short what, void *arg)
 	int r;
 
 	if ((r = smb2_conn_trywrite(c)) == -1) {
+		log_warn("%s: write", c->peer);
 		smb2_conn_finish(c, "write error");
 		return;
 	}
@@ -227,7 +240,7 @@ smb2_conn_writecb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (c->reading_paused && !c->waiting) {
 		c->reading_paused = 0;
-		event_add(c->ev_read, NULL);
+		smb2_conn_read_again(c);
 	}
 }
 
@@ -255,6 +268,7 @@ smb2_conn_send(struct smb2_conn *c, const uint8_t *data, size_t len)
 	TAILQ_INSERT_TAIL(&c->outq, o, entry);
 	c->outq_bytes += o->len;
 	if ((r = smb2_conn_trywrite(c)) == -1) {
+		log_warn("%s: write", c->peer);
 		smb2_conn_close(c, "write error");
 		return -1;
 	}
@@ -291,9 +305,19 @@ smb2_conn_readcb(evutil_socket_t fd, short what, void *arg)
 	const char *why;
 	int r;
 
-	/* Bounded work per wake-up, so one client cannot starve timers. */
-	for (int i = 0; i < 16 && !c->closing && !c->waiting &&
-	    !c->reading_paused; i++) {
+	/*
+	 * Bounded work per wake-up, so one client cannot starve timers.
+	 * Frames already read ahead do not make the socket readable again:
+	 * when the batch ends with some left, come back for them at once.
+	 */
+	for (int i = 0;; i++) {
+		if (c->closing || c->waiting || c->reading_paused)
+			return;
+		if (i == 16) {
+			if (smb_frame_rx_pending(&c->rx) > 0)
+				event_active(c->ev_read, EV_READ, 0);
+			return;
+		}
 		r = smb_frame_rx_read(&c->rx, c->fd, c->exact_reads, &frame,
 		    &len, &why);
 		switch (r) {
@@ -807,7 +831,7 @@ smb2_work_run(struct smb2_conn *c)
 		return;
 	}
 	if (!c->closing && !c->reading_paused)
-		event_add(c->ev_read, NULL);
+		smb2_conn_read_again(c);
 }
 
 /* Sessions logged off in the chain just sent go away now. */
