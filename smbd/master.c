@@ -187,7 +187,7 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 		close(sv[0]);
 		close(sv[1]);
 		return NULL;
-	case 0:
+	case 0: {
 		int nullfd;
 
 		if ((nullfd = open("/dev/null", O_RDWR)) == -1 ||
@@ -229,6 +229,7 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 		}
 		execve(path, argv, envp);
 		_exit(127);
+	}
 	}
 	close(sv[1]);
 
