@@ -34,7 +34,7 @@ usage(void)
 	exit(1);
 }
 
-static __attribute__((noreturn)) void
+static __attribute__((noreturn, format(printf, 1, 2))) void
 die(const char *fmt, ...)
 {
 	va_list ap;
