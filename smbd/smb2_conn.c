@@ -615,6 +615,50 @@ smb2_work_free(struct smb2_conn *c)
 	c->work = NULL;
 }
 
+/* Where the FileId sits in each request body that has one. */
+static size_t
+smb2_fileid_offset(uint16_t cmd)
+{
+	switch (cmd) {
+	case SMB2_CLOSE:
+	case SMB2_FLUSH:
+	case SMB2_LOCK:
+	case SMB2_IOCTL:
+	case SMB2_QUERY_DIRECTORY:
+	case SMB2_CHANGE_NOTIFY:
+		return 8;
+	case SMB2_READ:
+	case SMB2_WRITE:
+	case SMB2_SET_INFO:
+		return 16;
+	case SMB2_QUERY_INFO:
+		return 24;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * In a related chain, a FileId of all ones means "the file the previous
+ * request opened" (MS-SMB2 3.3.5.2.7.2).  The frame is our own copy, so
+ * the id is filled in where it stands.
+ */
+static void
+smb2_related_fileid(struct smb2_work *w, struct smb2_req *req)
+{
+	size_t off = smb2_fileid_offset(req->hdr.command);
+	uint8_t *p;
+	int i;
+
+	if (off == 0 || rbuf_left(&req->body) < off + 16)
+		return;
+	p = (uint8_t *)(uintptr_t)rbuf_cur(&req->body) + off;
+	for (i = 0; i < 16; i++)
+		if (p[i] != 0xff)
+			return;
+	memcpy(p, w->prev_file_id, 16);
+}
+
 /*
  * Check one request before its handler runs.  Returns an NTSTATUS for the
  * client, or SMB2_DEFER... never; and -1 (as 0xfffffffe) to drop.
@@ -659,6 +703,7 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 			req->hdr.tree_id = w->prev_tree_id;
 		if (w->prev_status != NT_STATUS_SUCCESS)
 			return w->prev_status;
+		smb2_related_fileid(w, req);
 	}
 
 	if (rbuf_left(&req->body) < 2)
@@ -810,6 +855,11 @@ smb2_work_run(struct smb2_conn *c)
 		w->prev_tree_id = req->resp_tree_id != 0 ?
 		    req->resp_tree_id : req->hdr.tree_id;
 		w->prev_status = req->status;
+		/* A successful CREATE names the file for what follows. */
+		if (req->hdr.command == SMB2_CREATE &&
+		    req->status == NT_STATUS_SUCCESS &&
+		    wbuf_len(req->out) >= 80)
+			memcpy(w->prev_file_id, wbuf_data(req->out) + 64, 16);
 		smb2_req_after_emit(c, req, wbuf_data(&w->resp) +
 		    w->last_resp_off, wbuf_len(&w->resp) - w->last_resp_off);
 		if (c->closing)
