@@ -822,6 +822,13 @@ smb2_work_run(struct smb2_conn *c)
 		    w->framelen;
 
 		st = smb2_req_check(c, w, req);
+		/*
+		 * The first request of a chain cannot be related to
+		 * anything (MS-SMB2 3.3.5.2.7.2).
+		 */
+		if (st == NT_STATUS_SUCCESS && first &&
+		    (req->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS))
+			st = NT_STATUS_INVALID_PARAMETER;
 		if (st == SMB2_DROP) {
 			smb2_conn_close(c, "protocol violation");
 			goto done;
