@@ -1,0 +1,39 @@
+#!/bin/sh
+# smbtorture (package samba-testsuite), Samba's SMB2 conformance suite,
+# against usmbd: every test in smbtorture-pass.txt passed before and must
+# still pass.  The list only grows.  Set TORTURE_ALL=1 to also run the
+# rest of the named suites and print which now pass (to extend the list).
+. "$top_srcdir/regress/integ/lib.sh"
+command -v smbtorture >/dev/null ||
+    skip "smbtorture not installed (apt-get install samba-testsuite)"
+INTEG_EXTRA_GLOBAL="	max connections per client = 0
+	auth failure limit = 0"
+integ_setup torture
+integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
+chown usmbdtest "$T/share"
+integ_client_conf
+integ_start
+
+run1() {
+	timeout 60 smbtorture --configfile="$T/client.conf" --target=samba3 \
+	    -p "$PORT" //127.0.0.1/share -U 'usmbdtest%Secret-123' "$1" \
+	    > "$T/torture.out" 2>&1
+	grep -q "^success: " "$T/torture.out"
+}
+
+while IFS= read -r t; do
+	case $t in ''|'#'*) continue ;; esac
+	if ! check "$t" run1 "$t"; then
+		grep -E "^(failure|error):" "$T/torture.out" | head -3
+	fi
+done < "$top_srcdir/regress/interop/smbtorture-pass.txt"
+
+if [ -n "${TORTURE_ALL:-}" ]; then
+	smbtorture --list 2>/dev/null | sed 's/\.[^.]*$//' | sort -u |
+	    grep -E "^smb2\.($TORTURE_ALL)" | while IFS= read -r t; do
+		grep -qxF "$t" "$top_srcdir/regress/interop/smbtorture-pass.txt" &&
+		    continue
+		run1 "$t" && echo "NOW PASSES: $t"
+	done
+fi
+integ_done
