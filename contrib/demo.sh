@@ -85,7 +85,7 @@ usmbd is running (pid $!) on 127.0.0.1 port $PORT, log in $DEMO/usmbd.log.
 
 Connect with:
     smbclient //127.0.0.1/demo -p $PORT -U usmbd-demo%demo -c ls
-    smbclient -L //127.0.0.1 -p $PORT -U usmbd-demo%demo
+    smbclient //127.0.0.1/demo -p $PORT -U usmbd-demo%demo   (interactive)
 
 Stop it with:
     sudo kill \$(cat $DEMO/usmbd.pid)
