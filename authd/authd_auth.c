@@ -418,6 +418,20 @@ authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
 	ntlmssp_auth_info_free(&info);
 }
 
+/* Tell the client to go on with NTLMSSP, the mechanism usmbd speaks. */
+static void
+authd_ask_ntlmssp(struct authd_peer *p, struct authd_exchange *ex,
+    uint64_t sid)
+{
+	struct wbuf out;
+
+	wbuf_init(&out, 1024);
+	authd_wrap(ex, SPNEGO_ACCEPT_INCOMPLETE, 1, NULL, 0, NULL, 0, &out);
+	authd_reply(p, sid, NT_STATUS_MORE_PROCESSING_REQUIRED, 0, NULL, 0, 0,
+	    wbuf_data(&out), wbuf_len(&out));
+	wbuf_free(&out);
+}
+
 void
 authd_handle_request(struct authd_peer *p, struct ipc_msg *m)
 {
@@ -486,19 +500,12 @@ authd_handle_request(struct authd_peer *p, struct ipc_msg *m)
 		 * An optimistic token for another mechanism, or none: tell
 		 * the client to go on with NTLMSSP.
 		 */
-		struct wbuf out;
-
 		if (!ex->spnego || ex->state != EX_START) {
 			authd_fail(p, sid, NT_STATUS_INVALID_PARAMETER, NULL,
 			    "no mechanism token");
 			return;
 		}
-		wbuf_init(&out, 1024);
-		authd_wrap(ex, SPNEGO_ACCEPT_INCOMPLETE, 1, NULL, 0, NULL, 0,
-		    &out);
-		authd_reply(p, sid, NT_STATUS_MORE_PROCESSING_REQUIRED, 0,
-		    NULL, 0, 0, wbuf_data(&out), wbuf_len(&out));
-		wbuf_free(&out);
+		authd_ask_ntlmssp(p, ex, sid);
 		return;
 	}
 	if (memcmp(st.mech_token, "NTLMSSP\0", 8) == 0)
@@ -508,14 +515,7 @@ authd_handle_request(struct authd_peer *p, struct ipc_msg *m)
 		    (uint32_t)st.mech_token[11] << 24;
 	if (st.kind == SPNEGO_INIT && msgtype != NTLMSSP_MSG_NEGOTIATE) {
 		/* The optimistic token was for the client's first choice. */
-		struct wbuf out;
-
-		wbuf_init(&out, 1024);
-		authd_wrap(ex, SPNEGO_ACCEPT_INCOMPLETE, 1, NULL, 0, NULL, 0,
-		    &out);
-		authd_reply(p, sid, NT_STATUS_MORE_PROCESSING_REQUIRED, 0,
-		    NULL, 0, 0, wbuf_data(&out), wbuf_len(&out));
-		wbuf_free(&out);
+		authd_ask_ntlmssp(p, ex, sid);
 		return;
 	}
 	switch (msgtype) {

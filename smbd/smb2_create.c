@@ -122,9 +122,12 @@ smb2_file_attributes(const struct smb2_tree *t, const char *path,
 	return a;
 }
 
-/* The four times and sizes every info class and CREATE report. */
+/*
+ * CreationTime, LastAccessTime, LastWriteTime and ChangeTime, as every
+ * info class, directory entry and CREATE report them.
+ */
 void
-smb2_put_times_sizes(struct wbuf *w, const struct stat *st)
+smb2_put_times(struct wbuf *w, const struct stat *st)
 {
 	struct timespec btime = st->st_ctim;
 
@@ -135,6 +138,13 @@ smb2_put_times_sizes(struct wbuf *w, const struct stat *st)
 	wbuf_put_u64le(w, smb2_filetime(&st->st_atim));
 	wbuf_put_u64le(w, smb2_filetime(&st->st_mtim));
 	wbuf_put_u64le(w, smb2_filetime(&st->st_ctim));
+}
+
+/* The four times, then AllocationSize and EndOfFile. */
+void
+smb2_put_times_sizes(struct wbuf *w, const struct stat *st)
+{
+	smb2_put_times(w, st);
 	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
 	    (uint64_t)st->st_blocks * 512);
 	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 : (uint64_t)st->st_size);

@@ -24,7 +24,8 @@ uint32_t	 smb2_maximal_access(const struct smb2_tree *, int,
 		    const char *);
 uint32_t	 smb2_file_attributes(const struct smb2_tree *, const char *,
 		    const struct stat *);
-/* CreationTime .. ChangeTime, AllocationSize, EndOfFile. */
+/* CreationTime .. ChangeTime; then AllocationSize, EndOfFile. */
+void		 smb2_put_times(struct wbuf *, const struct stat *);
 void		 smb2_put_times_sizes(struct wbuf *, const struct stat *);
 
 /* smb2_pipe.c: named pipes on IPC$. */

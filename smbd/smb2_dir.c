@@ -99,14 +99,7 @@ dir_put_entry(struct wbuf *w, size_t start, size_t max, uint8_t class,
 	if (class == FileNamesInformation) {
 		wbuf_put_u32le(w, (uint32_t)wbuf_len(&nm));
 	} else {
-		struct timespec bt = st->st_ctim;
-
-		if (st->st_mtim.tv_sec < bt.tv_sec)
-			bt = st->st_mtim;
-		wbuf_put_u64le(w, smb2_filetime(&bt));
-		wbuf_put_u64le(w, smb2_filetime(&st->st_atim));
-		wbuf_put_u64le(w, smb2_filetime(&st->st_mtim));
-		wbuf_put_u64le(w, smb2_filetime(&st->st_ctim));
+		smb2_put_times(w, st);
 		wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
 		    (uint64_t)st->st_size);
 		wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :

@@ -149,14 +149,7 @@ info_put_name(struct wbuf *w, const struct smb2_open *o, int lenfield)
 static void
 info_put_basic(struct wbuf *w, const struct stat *st, uint32_t attrs)
 {
-	struct timespec bt = st->st_ctim;
-
-	if (st->st_mtim.tv_sec < bt.tv_sec)
-		bt = st->st_mtim;
-	wbuf_put_u64le(w, smb2_filetime(&bt));
-	wbuf_put_u64le(w, smb2_filetime(&st->st_atim));
-	wbuf_put_u64le(w, smb2_filetime(&st->st_mtim));
-	wbuf_put_u64le(w, smb2_filetime(&st->st_ctim));
+	smb2_put_times(w, st);
 	wbuf_put_u32le(w, attrs);
 }
 
