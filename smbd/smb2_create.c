@@ -400,6 +400,12 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		status = NT_STATUS_ACCESS_DENIED;
 		goto fail;
 	}
+	/* A read-only file cannot be deleted, on close or otherwise. */
+	if ((opts & FILE_DELETE_ON_CLOSE) && !found &&
+	    (attrs & FILE_ATTRIBUTE_READONLY)) {
+		status = NT_STATUS_CANNOT_DELETE;
+		goto fail;
+	}
 	if (action != FILE_OPENED && !t->writeable) {
 		status = NT_STATUS_ACCESS_DENIED;
 		goto fail;

@@ -60,6 +60,7 @@
 #define FileFsAttributeInformation	5
 #define FileFsFullSizeInformation	7
 #define FileFsObjectIdInformation	8
+#define FileFsControlInformation	6
 #define FileFsSectorSizeInformation	11
 
 #define FILE_DEVICE_DISK		0x00000007
@@ -350,6 +351,12 @@ info_fs(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		wbuf_put_u32le(w, 8);
 		wbuf_put_bytes(w, "N\0T\0F\0S\0", 8);
 		break;
+	case FileFsControlInformation:
+		/* No quotas: every threshold and limit is zero. */
+		wbuf_put_zero(w, 40);
+		wbuf_put_u32le(w, 0);
+		wbuf_put_u32le(w, 0);
+		break;
 	case FileFsObjectIdInformation:
 		wbuf_put_u64le(w, (uint64_t)st.st_dev);
 		wbuf_put_u64le(w, (uint64_t)st.st_ino);
@@ -368,6 +375,34 @@ info_fs(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		return NT_STATUS_INVALID_INFO_CLASS;
 	}
 	return NT_STATUS_SUCCESS;
+}
+
+/*
+ * The fixed part of a variable-length class: a buffer smaller than that
+ * cannot hold even a truncated answer (INFO_LENGTH_MISMATCH); a larger
+ * one gets as much as fits (BUFFER_OVERFLOW).
+ */
+static size_t
+info_min_len(uint8_t type, uint8_t class)
+{
+	if (type == SMB2_0_INFO_FILE) {
+		switch (class) {
+		case FileAllInformation:
+			return 100;
+		case FileStreamInformation:
+			return 24;
+		default:
+			return 4;
+		}
+	}
+	switch (class) {
+	case FileFsVolumeInformation:
+		return 18;
+	case FileFsAttributeInformation:
+		return 12;
+	default:
+		return 4;
+	}
 }
 
 uint32_t
@@ -454,6 +489,10 @@ smb2_cmd_query_info(struct smb2_conn *c, struct smb2_req *req)
 				req->error_data = 1;
 				return NT_STATUS_BUFFER_TOO_SMALL;
 			}
+			wbuf_free(&w);
+			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		}
+		if (outlen < info_min_len(type, class)) {
 			wbuf_free(&w);
 			return NT_STATUS_INFO_LENGTH_MISMATCH;
 		}
