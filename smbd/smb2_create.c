@@ -255,6 +255,14 @@ create_pipe(struct smb2_conn *c, struct smb2_req *req, const char *name)
 	return NT_STATUS_SUCCESS;
 }
 
+/* INVALID_PARAMETER, with the reason in the debug log. */
+static uint32_t
+create_invalid(struct smb2_conn *c, int why)
+{
+	log_debug("%s: CREATE refused as invalid (check %d)", c->peer, why);
+	return NT_STATUS_INVALID_PARAMETER;
+}
+
 uint32_t
 smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 {
@@ -289,14 +297,15 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	rbuf_get_u32le(&r, &ctxoff);
 	rbuf_get_u32le(&r, &ctxlen);
 	if (rbuf_error(&r))
-		return NT_STATUS_INVALID_PARAMETER;
+		return create_invalid(c, 1);
 	if (imp > 3)
 		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
-	if (disp > FILE_OVERWRITE_IF ||
-	    ((opts & FILE_DIRECTORY_FILE) && (opts & FILE_NON_DIRECTORY_FILE)))
-		return NT_STATUS_INVALID_PARAMETER;
+	if (disp > FILE_OVERWRITE_IF)
+		return create_invalid(c, 2);
+	if ((opts & FILE_DIRECTORY_FILE) && (opts & FILE_NON_DIRECTORY_FILE))
+		return create_invalid(c, 20);
 	if (nlen % 2 != 0)
-		return NT_STATUS_INVALID_PARAMETER;
+		return create_invalid(c, 3);
 	if (nlen == 0)
 		name = xstrdup("");
 	else if (rbuf_sub(&req->msg, noff, nlen, &nameb) == -1 ||
@@ -304,7 +313,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_OBJECT_NAME_INVALID;
 	if (name[0] == '\\') {
 		free(name);
-		return NT_STATUS_INVALID_PARAMETER;
+		return create_invalid(c, 4);
 	}
 	if (t->ipc) {
 		status = create_pipe(c, req, name);
@@ -392,7 +401,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		goto fail;
 	}
 	if (isdir && action != FILE_OPENED && action != FILE_CREATED) {
-		status = NT_STATUS_INVALID_PARAMETER;
+		status = create_invalid(c, 5);
 		goto fail;
 	}
 	if ((opts & FILE_DELETE_ON_CLOSE) && !(access & (DELETE |
