@@ -90,7 +90,7 @@ integ_setup() {
 	pid file = $T/usmbd.pid
 	passdb file = $T/private/passdb
 	libexec directory = $top_builddir
-	log level = 3
+	log level = ${INTEG_LOG_LEVEL:-2}
 ${INTEG_EXTRA_GLOBAL:-}
 
 [share]

@@ -141,7 +141,7 @@ test_userdb(void)
 	fclose(fp);
 	CHECK(userdb_load(path, &db) == -1);	/* short hash */
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	system(cmd);
+	CHECK(system(cmd) == 0);
 }
 
 int

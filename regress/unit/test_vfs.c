@@ -1,0 +1,135 @@
+/*
+ * Unit tests for client name checking, path resolution below a share
+ * root, and DOS wildcards.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ntstatus.h"
+#include "smb2_dir.h"
+#include "unit.h"
+#include "vfs.h"
+
+static void
+test_names(void)
+{
+	struct vfs_name n;
+
+	CHECK(vfs_name_parse("dir\\file.txt", &n) == NT_STATUS_SUCCESS);
+	CHECK_STR(n.path, "dir/file.txt");
+	CHECK(n.stream == NULL);
+	vfs_name_free(&n);
+	CHECK(vfs_name_parse("", &n) == NT_STATUS_SUCCESS);
+	CHECK_STR(n.path, "");
+	vfs_name_free(&n);
+	CHECK(vfs_name_parse("a\\b\\", &n) == NT_STATUS_SUCCESS &&
+	    n.trailing_sep);
+	vfs_name_free(&n);
+	CHECK(vfs_name_parse("file:stream:$DATA", &n) == NT_STATUS_SUCCESS);
+	CHECK_STR(n.path, "file");
+	CHECK_STR(n.stream, "stream");
+	vfs_name_free(&n);
+	CHECK(vfs_name_parse("file::$DATA", &n) == NT_STATUS_SUCCESS &&
+	    n.stream == NULL);
+	vfs_name_free(&n);
+	CHECK(vfs_name_parse("file:s:$BOGUS", &n) ==
+	    NT_STATUS_OBJECT_NAME_INVALID);
+	CHECK(vfs_name_parse("a\\..\\b", &n) ==
+	    NT_STATUS_OBJECT_PATH_SYNTAX_BAD);
+	CHECK(vfs_name_parse("a\\.\\b", &n) ==
+	    NT_STATUS_OBJECT_PATH_SYNTAX_BAD);
+	CHECK(vfs_name_parse("a\\\\b", &n) == NT_STATUS_OBJECT_NAME_INVALID);
+	CHECK(vfs_name_parse("a*b", &n) == NT_STATUS_OBJECT_NAME_INVALID);
+	CHECK(vfs_name_parse("a?b", &n) == NT_STATUS_OBJECT_NAME_INVALID);
+	CHECK(vfs_name_parse("a|b", &n) == NT_STATUS_OBJECT_NAME_INVALID);
+	CHECK(vfs_name_parse("dir:x\\file", &n) ==
+	    NT_STATUS_OBJECT_NAME_INVALID);
+	CHECK(vfs_name_parse("a\001b", &n) == NT_STATUS_OBJECT_NAME_INVALID);
+}
+
+static void
+test_resolve(void)
+{
+	char tmpl[] = "/tmp/usmbd-vfs.XXXXXX", *real, path[512];
+	struct conf_share cfg;
+	struct vfs_share sh;
+	int found, fd;
+
+	if (mkdtemp(tmpl) == NULL) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	snprintf(path, sizeof(path), "%s/Dir", tmpl);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/Dir/File.TXT", tmpl);
+	close(open(path, O_CREAT | O_WRONLY, 0644));
+	snprintf(path, sizeof(path), "%s/Dir/out", tmpl);
+	CHECK(symlink("/etc", path) == 0);
+	snprintf(path, sizeof(path), "%s/Dir/in", tmpl);
+	CHECK(symlink("File.TXT", path) == 0);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.follow_symlinks = 1;
+	sh.rootfd = open(tmpl, O_RDONLY | O_DIRECTORY);
+	sh.cfg = &cfg;
+	sh.case_sensitive = 0;
+
+	CHECK(vfs_resolve(&sh, "dir/file.txt", &real, &found) ==
+	    NT_STATUS_SUCCESS && found);
+	CHECK_STR(real, "Dir/File.TXT");
+	free(real);
+	CHECK(vfs_resolve(&sh, "DIR/new.txt", &real, &found) ==
+	    NT_STATUS_SUCCESS && !found);
+	CHECK_STR(real, "Dir/new.txt");
+	free(real);
+	CHECK(vfs_resolve(&sh, "nodir/x", &real, &found) ==
+	    NT_STATUS_OBJECT_PATH_NOT_FOUND);
+	sh.case_sensitive = 1;
+	CHECK(vfs_resolve(&sh, "dir/file.txt", &real, &found) ==
+	    NT_STATUS_OBJECT_PATH_NOT_FOUND);
+	sh.case_sensitive = 0;
+	/* A symlink inside the share works; one that leaves it does not. */
+	CHECK((fd = vfs_open(&sh, "Dir/in", O_RDONLY, 0)) != -1);
+	close(fd);
+	CHECK(vfs_open(&sh, "Dir/out/passwd", O_RDONLY, 0) == -1);
+	CHECK(vfs_open(&sh, "../../etc/passwd", O_RDONLY, 0) == -1);
+	close(sh.rootfd);
+	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
+	CHECK(system(path) == 0);
+}
+
+static void
+test_wildcards(void)
+{
+	CHECK(smb2_wildcard_match("*", "anything"));
+	CHECK(smb2_wildcard_match("*", ""));
+	CHECK(smb2_wildcard_match("*.txt", "README.TXT"));
+	CHECK(!smb2_wildcard_match("*.txt", "README.md"));
+	CHECK(smb2_wildcard_match("a?c", "abc"));
+	CHECK(!smb2_wildcard_match("a?c", "ac"));
+	CHECK(smb2_wildcard_match("FILE", "file"));
+	/* DOS_STAR '<' stops at the last dot; DOS_QM and DOS_DOT. */
+	CHECK(smb2_wildcard_match("<.txt", "a.b.txt"));
+	CHECK(smb2_wildcard_match("<", "name"));
+	CHECK(smb2_wildcard_match("ab>>", "ab"));
+	CHECK(smb2_wildcard_match("ab>>.c", "abx.c"));
+	CHECK(smb2_wildcard_match("abc\"*", "abc.txt"));
+	CHECK(smb2_wildcard_match("abc\"", "abc"));
+}
+
+int
+main(void)
+{
+	test_names();
+	test_resolve();
+	test_wildcards();
+	return unit_done();
+}
