@@ -43,6 +43,8 @@ const char	**session_share_paths(const struct sandbox_user *);
 struct session_share *session_share_find(const char *);
 
 /* session_main.c */
+struct smb2_cmd;
+const struct smb2_cmd *session_commands(void);
 int		 session_init(const uint8_t *, size_t);
 void		 session_shutdown(void);
 

@@ -73,6 +73,12 @@ static const struct smb2_cmd session_cmds[SMB2_NCOMMANDS] = {
 	[SMB2_CANCEL] = { session_cmd_cancel, 4, 0 },
 };
 
+const struct smb2_cmd *
+session_commands(void)
+{
+	return session_cmds;
+}
+
 static void
 session_closed(struct smb2_conn *c, const char *why)
 {

@@ -950,6 +950,13 @@ smb2_regress_hook(struct smb2_conn *c, const uint8_t *arg, size_t len)
 }
 #endif
 
+/* A frame from somewhere other than the socket: tests and fuzzing. */
+void
+smb2_conn_input(struct smb2_conn *c, uint8_t *frame, size_t len)
+{
+	smb2_frame(c, frame, len);
+}
+
 /*
  * A complete frame arrived: an SMB1 negotiate to upgrade, a transform to
  * decrypt, or SMB2 messages.
@@ -964,6 +971,10 @@ smb2_frame(struct smb2_conn *c, uint8_t *frame, size_t len)
 	size_t plainlen;
 	uint64_t sid;
 
+	if (len < 4) {
+		smb2_conn_close(c, "message too short");
+		return;
+	}
 #ifdef USMBD_REGRESS_HOOKS
 	if (len >= 8 && memcmp(frame, "REGRESS!", 8) == 0) {
 		smb2_regress_hook(c, frame + 8, len - 8);

@@ -178,6 +178,8 @@ void		 smb2_conn_close(struct smb2_conn *, const char *);
 void		 smb2_conn_free(struct smb2_conn *);
 /* A deferred handler finished; req->status and req->out are set. */
 void		 smb2_conn_resume(struct smb2_conn *);
+/* Work through one frame as if it had come from the socket. */
+void		 smb2_conn_input(struct smb2_conn *, uint8_t *, size_t);
 /* Write everything queued, blocking (before a handoff). */
 int		 smb2_conn_flush(struct smb2_conn *);
 /* Queue raw bytes (with the 4-byte framing header added). */
