@@ -22,18 +22,12 @@
 #include "smb2_dir.h"
 #include "smb2_info.h"
 #include "smb2_ioctl.h"
+#include "smb2_notify.h"
 #include "smb2_rw.h"
 #include "lockd_client.h"
 #include "smb2_tree.h"
 #include "usmbd.h"
 #include "util.h"
-
-static uint32_t
-session_cmd_cancel(struct smb2_conn *c, struct smb2_req *req)
-{
-	/* Nothing runs asynchronously yet: there is nothing to cancel. */
-	return SMB2_NO_RESPONSE;
-}
 
 static uint32_t
 session_cmd_negotiate(struct smb2_conn *c, struct smb2_req *req)
@@ -70,7 +64,9 @@ static const struct smb2_cmd session_cmds[SMB2_NCOMMANDS] = {
 	[SMB2_SET_INFO] = { smb2_cmd_set_info, 33,
 	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
 	[SMB2_ECHO] = { smb2_cmd_echo, 4, 0 },
-	[SMB2_CANCEL] = { session_cmd_cancel, 4, 0 },
+	[SMB2_CANCEL] = { smb2_cmd_cancel_async, 4, 0 },
+	[SMB2_CHANGE_NOTIFY] = { smb2_cmd_change_notify, 32,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
 };
 
 const struct smb2_cmd *

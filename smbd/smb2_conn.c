@@ -59,6 +59,8 @@ smb2_conn_new(struct event_base *base, int fd, const struct conf *conf,
 	c->exact_reads = preauth;
 	TAILQ_INIT(&c->outq);
 	TAILQ_INIT(&c->sessions);
+	TAILQ_INIT(&c->asyncs);
+	c->next_async_id = 1;
 	smb_frame_rx_init(&c->rx, conf->g.max_message_size);
 	if (fd_set_nonblock(fd) == -1)
 		fatal("client socket");
@@ -392,6 +394,7 @@ smb2_session_new(struct smb2_conn *c)
 void
 smb2_session_free(struct smb2_conn *c, struct smb2_session *s)
 {
+	smb2_async_cancel_session(c, s);
 	TAILQ_REMOVE(&c->sessions, s, entry);
 	smb2_tree_free_all(s);
 	smb2_signer_free(s->signer);
@@ -532,6 +535,11 @@ smb2_work_emit(struct smb2_conn *c, struct smb2_work *w)
 	h.credits = grant;
 	h.flags = SMB2_FLAGS_SERVER_TO_REDIR |
 	    (req->hdr.flags & SMB2_FLAGS_RELATED_OPERATIONS);
+	if (req->async_id != 0) {
+		/* The interim answer of a request that went async. */
+		h.flags |= SMB2_FLAGS_ASYNC_COMMAND;
+		h.async_id = req->async_id;
+	}
 	h.message_id = req->hdr.message_id;
 	h.process_id = req->hdr.process_id;
 	h.tree_id = req->resp_tree_id != 0 ? req->resp_tree_id :
@@ -844,6 +852,13 @@ smb2_work_run(struct smb2_conn *c)
 		}
 		if (st == SMB2_NO_RESPONSE)
 			continue;
+		if (st == SMB2_ASYNC) {
+			/* Interim STATUS_PENDING, never signed (3.3.4.1.1). */
+			st = NT_STATUS_PENDING;
+			req->no_sign = 1;
+			smb2_error_body(req->out);
+			req->error_data = 1;
+		}
 		req->status = st;
  emit:
 		if (req->drop) {
@@ -949,6 +964,121 @@ smb2_regress_hook(struct smb2_conn *c, const uint8_t *arg, size_t len)
 	log_warnx("regress: unknown hook");
 }
 #endif
+
+struct smb2_async *
+smb2_async_new(struct smb2_conn *c, struct smb2_req *req,
+    smb2_async_cancel cancel, void *arg)
+{
+	struct smb2_async *a;
+
+	a = xcalloc(1, sizeof(*a));
+	a->async_id = c->next_async_id++;
+	a->message_id = req->hdr.message_id;
+	a->command = req->hdr.command;
+	a->credit_charge = req->hdr.credit_charge;
+	a->session_id = req->hdr.session_id;
+	a->sess = req->sess;
+	a->sign = req->sess != NULL && req->sess->signer != NULL &&
+	    !(req->sess->flags & (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS)) &&
+	    (req->was_signed || req->sess->signing_required);
+	a->encrypt = req->sess != NULL && req->sess->enc != NULL &&
+	    (req->was_encrypted || req->sess->encrypt_data ||
+	    (req->tree != NULL && smb2_tree_encrypted(req->tree)));
+	a->cancel = cancel;
+	a->arg = arg;
+	req->async_id = a->async_id;
+	TAILQ_INSERT_TAIL(&c->asyncs, a, entry);
+	return a;
+}
+
+/* The final answer of an async request: one message of its own. */
+void
+smb2_async_complete(struct smb2_conn *c, struct smb2_async *a,
+    uint32_t status, const void *body, size_t len)
+{
+	struct smb2_hdr h;
+	struct wbuf w, eb;
+	uint8_t th[SMB2_TRANSFORM_LEN], *out;
+	struct iovec iov;
+
+	TAILQ_REMOVE(&c->asyncs, a, entry);
+	wbuf_init(&w, SMB2_HDR_LEN + len + 64);
+	memset(&h, 0, sizeof(h));
+	h.credit_charge = a->credit_charge;
+	h.status = status;
+	h.command = a->command;
+	h.flags = SMB2_FLAGS_SERVER_TO_REDIR | SMB2_FLAGS_ASYNC_COMMAND;
+	h.message_id = a->message_id;
+	h.async_id = a->async_id;
+	h.session_id = a->session_id;
+	smb2_hdr_build(&w, &h);
+	if (body != NULL && len > 0)
+		wbuf_put_bytes(&w, body, len);
+	else {
+		wbuf_init(&eb, 16);
+		smb2_error_body(&eb);
+		wbuf_put_bytes(&w, wbuf_data(&eb), wbuf_len(&eb));
+		wbuf_free(&eb);
+	}
+	if (a->sign && a->sess->signer != NULL) {
+		wbuf_set_u32le(&w, 16, h.flags | SMB2_FLAGS_SIGNED);
+		smb2_sign(a->sess->signer, wbuf_data(&w), wbuf_len(&w));
+	}
+	if (!wbuf_error(&w) && c->fd != -1) {
+		if (a->encrypt && a->sess->enc != NULL) {
+			out = xmalloc(SMB2_TRANSFORM_LEN + wbuf_len(&w));
+			iov.iov_base = wbuf_data(&w);
+			iov.iov_len = wbuf_len(&w);
+			if (smb2_encrypt(a->sess->enc, a->sess->id, &iov, 1, th,
+			    out + SMB2_TRANSFORM_LEN) == 0) {
+				memcpy(out, th, SMB2_TRANSFORM_LEN);
+				smb2_conn_send(c, out,
+				    SMB2_TRANSFORM_LEN + wbuf_len(&w));
+			}
+			free(out);
+		} else
+			smb2_conn_send(c, wbuf_data(&w), wbuf_len(&w));
+	}
+	wbuf_free(&w);
+	free(a);
+}
+
+void
+smb2_async_cancel_session(struct smb2_conn *c, struct smb2_session *s)
+{
+	struct smb2_async *a, *next;
+
+	c->cancel_status = NT_STATUS_NOTIFY_CLEANUP;
+	for (a = TAILQ_FIRST(&c->asyncs); a != NULL; a = next) {
+		next = TAILQ_NEXT(a, entry);
+		if (s == NULL || a->sess == s)
+			a->cancel(c, a);
+	}
+	c->cancel_status = 0;
+}
+
+/*
+ * CANCEL (MS-SMB2 3.3.5.16): find the request by AsyncId, or by
+ * MessageId for one that has not gone async, and cancel it.  CANCEL
+ * itself is never answered.
+ */
+uint32_t
+smb2_cmd_cancel_async(struct smb2_conn *c, struct smb2_req *req)
+{
+	struct smb2_async *a;
+
+	TAILQ_FOREACH(a, &c->asyncs, entry) {
+		if (req->hdr.flags & SMB2_FLAGS_ASYNC_COMMAND) {
+			if (a->async_id == req->hdr.async_id)
+				break;
+		} else if (a->message_id == req->hdr.message_id)
+			break;
+	}
+	if (a != NULL && (a->sess == NULL ||
+	    a->session_id == req->hdr.session_id))
+		a->cancel(c, a);
+	return SMB2_NO_RESPONSE;
+}
 
 /* A frame from somewhere other than the socket: tests and fuzzing. */
 void

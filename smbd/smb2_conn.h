@@ -28,6 +28,7 @@ struct smb2_req;
 
 /* Handler answers that are not an NTSTATUS. */
 #define SMB2_DEFER		0xffffffffU	/* completes later */
+#define SMB2_ASYNC		0xfffffffcU	/* went async: interim sent */
 #define SMB2_NO_RESPONSE	0xfffffffdU	/* e.g. CANCEL */
 
 #define SMB2_HDR_LEN		64
@@ -84,9 +85,32 @@ struct smb2_req {
 	int			 sign_always;	/* 3.1.1 final setup */
 	int			 drop;		/* end the connection after */
 	int			 error_data;	/* out holds an error body */
+	uint64_t		 async_id;	/* set when it went async */
 };
 
 typedef uint32_t (*smb2_handler)(struct smb2_conn *, struct smb2_req *);
+
+/*
+ * A request that went asynchronous (MS-SMB2 3.3.4.2): the client got an
+ * interim STATUS_PENDING with the AsyncId and waits for the final answer,
+ * or cancels.
+ */
+struct smb2_async;
+typedef void	(*smb2_async_cancel)(struct smb2_conn *, struct smb2_async *);
+
+struct smb2_async {
+	TAILQ_ENTRY(smb2_async)	 entry;
+	uint64_t		 async_id;
+	uint64_t		 message_id;
+	uint16_t		 command;
+	uint16_t		 credit_charge;
+	uint64_t		 session_id;
+	struct smb2_session	*sess;
+	int			 sign;
+	int			 encrypt;
+	smb2_async_cancel	 cancel;
+	void			*arg;
+};
 
 #define SMB2_CMD_NEED_SESSION	0x01
 #define SMB2_CMD_NEED_TREE	0x02
@@ -156,6 +180,9 @@ struct smb2_conn {
 	uint64_t		 next_session_id;
 
 	struct smb2_work	*work;		/* current frame */
+	TAILQ_HEAD(, smb2_async) asyncs;
+	uint64_t		 next_async_id;
+	uint32_t		 cancel_status;	/* why asyncs are cancelled */
 	int			 waiting;	/* a handler deferred */
 	int			 handoff;	/* preauth: session is valid */
 
@@ -178,6 +205,19 @@ void		 smb2_conn_close(struct smb2_conn *, const char *);
 void		 smb2_conn_free(struct smb2_conn *);
 /* A deferred handler finished; req->status and req->out are set. */
 void		 smb2_conn_resume(struct smb2_conn *);
+/*
+ * Make the current request asynchronous; the handler then returns
+ * SMB2_ASYNC and later calls smb2_async_complete() exactly once (also
+ * from its cancel function).
+ */
+struct smb2_async *smb2_async_new(struct smb2_conn *, struct smb2_req *,
+		    smb2_async_cancel, void *);
+void		 smb2_async_complete(struct smb2_conn *, struct smb2_async *,
+		    uint32_t, const void *, size_t);
+/* Cancel every async request of a session, or all with NULL. */
+void		 smb2_async_cancel_session(struct smb2_conn *,
+		    struct smb2_session *);
+uint32_t	 smb2_cmd_cancel_async(struct smb2_conn *, struct smb2_req *);
 /* Work through one frame as if it had come from the socket. */
 void		 smb2_conn_input(struct smb2_conn *, uint8_t *, size_t);
 /* Write everything queued, blocking (before a handoff). */

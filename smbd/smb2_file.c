@@ -19,6 +19,7 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_notify.h"
 #include "smb2_tree.h"
 #include "util.h"
 
@@ -54,6 +55,7 @@ smb2_open_new(struct smb2_conn *c, struct smb2_req *req)
 void
 smb2_open_free(struct smb2_conn *c, struct smb2_open *o)
 {
+	smb2_notify_close(o);
 	TAILQ_REMOVE(&smb2_opens, o, conn_entry);
 	TAILQ_REMOVE(&o->tree->files, o, tree_entry);
 	smb2_nopens--;

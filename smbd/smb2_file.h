@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 struct rbuf;
+struct notify_state;
 struct rpc_pipe;
 struct smb2_conn;
 struct smb2_req;
@@ -88,6 +89,8 @@ struct smb2_open {
 	DIR			*dir;
 	char			*dir_pattern;
 	int			 dir_done;
+	/* CHANGE_NOTIFY (smb2_notify.c). */
+	struct notify_state	*notify;
 	/* IPC$. */
 	struct rpc_pipe		*pipe;
 	char			*pipe_name;
