@@ -436,11 +436,17 @@ smb2_cmd_query_info(struct smb2_conn *c, struct smb2_req *req)
 	wbuf_init(&w, 65536);
 	switch (type) {
 	case SMB2_0_INFO_FILE:
+		/*
+		 * Only the classes that return timestamps and attributes need
+		 * FILE_READ_ATTRIBUTES (MS-FSA 2.1.5.11); FileStandardInformation
+		 * is asked for on opens with FILE_READ_DATA alone (impacket's
+		 * downloads do this).
+		 */
 		if (!(o->access & FILE_READ_ATTRIBUTES) &&
-		    class != FileAccessInformation &&
-		    class != FilePositionInformation &&
-		    class != FileModeInformation &&
-		    class != FileAlignmentInformation) {
+		    (class == FileBasicInformation ||
+		    class == FileAllInformation ||
+		    class == FileNetworkOpenInformation ||
+		    class == FileAttributeTagInformation)) {
 			st = NT_STATUS_ACCESS_DENIED;
 			break;
 		}
