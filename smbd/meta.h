@@ -101,6 +101,7 @@ struct meta_file {
 	uint32_t	attrs;
 	uint64_t	create_time;	/* FILETIME */
 	int		stored;		/* came from user.DOSATTRIB */
+	uint32_t	ea_size;	/* see meta_ea_size */
 };
 void		 meta_query(int, int, const char *, const struct stat *,
 		    int, struct meta_file *);
@@ -144,6 +145,8 @@ int		 meta_ea_name_valid(const char *, size_t);
  * EA name (after "user.") or NULL for Samba's reserved names.
  */
 const char	*meta_ea_from_xattr(const char *);
+/* Is this EA name (without "user.") one of Samba's reserved names? */
+int		 meta_ea_reserved(const char *);
 
 /*
  * The EAs of an open file, as name/value pairs read with flistxattr and
