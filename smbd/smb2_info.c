@@ -396,18 +396,20 @@ info_min_len(uint8_t type, uint8_t class)
 	if (type == SMB2_0_INFO_FILE) {
 		switch (class) {
 		case FileAllInformation:
-			return 100;
+			return 104;
 		case FileStreamInformation:
-			return 24;
+			return 32;
+		case FileAlternateNameInformation:
+			return 8;
 		default:
 			return 4;
 		}
 	}
 	switch (class) {
 	case FileFsVolumeInformation:
-		return 18;
+		return 24;
 	case FileFsAttributeInformation:
-		return 12;
+		return 16;
 	default:
 		return 4;
 	}
@@ -450,11 +452,13 @@ smb2_cmd_query_info(struct smb2_conn *c, struct smb2_req *req)
 	wbuf_init(&w, 65536);
 	switch (type) {
 	case SMB2_0_INFO_FILE:
+		/* Only the classes with times or attributes need the
+		   right to read attributes (MS-FSA 2.1.5.12). */
 		if (!(o->access & FILE_READ_ATTRIBUTES) &&
-		    class != FileAccessInformation &&
-		    class != FilePositionInformation &&
-		    class != FileModeInformation &&
-		    class != FileAlignmentInformation) {
+		    (class == FileBasicInformation ||
+		    class == FileAllInformation ||
+		    class == FileNetworkOpenInformation ||
+		    class == FileAttributeTagInformation)) {
 			st = NT_STATUS_ACCESS_DENIED;
 			break;
 		}
