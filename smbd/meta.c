@@ -491,12 +491,17 @@ meta_ea_list(int fd, struct meta_ea_item **itp)
 uint32_t
 meta_ea_size(const struct meta_ea_item *it, size_t n)
 {
-	size_t i, total = 0;
+	size_t i, total = 0, one;
 
-	/* FILE_FULL_EA_INFORMATION entries, each 4-byte aligned. */
-	for (i = 0; i < n; i++)
-		total += (8 + strlen(it[i].name) + 1 + it[i].value_len + 3) &
-		    ~(size_t)3;
+	/*
+	 * The length of the FILE_FULL_EA_INFORMATION list a query would
+	 * return: entries 4-byte aligned, the last one unpadded (what
+	 * Samba reports too).
+	 */
+	for (i = 0; i < n; i++) {
+		one = 8 + strlen(it[i].name) + 1 + it[i].value_len;
+		total += i + 1 < n ? (one + 3) & ~(size_t)3 : one;
+	}
 	return (uint32_t)total;
 }
 

@@ -161,7 +161,8 @@ struct meta_ea_item {
 ssize_t		 meta_ea_list(int, struct meta_ea_item **);
 void		 meta_ea_list_free(struct meta_ea_item *, size_t);
 /* The EaSize of FileEaInformation and directory entries: the size of the
-   whole FILE_FULL_EA_INFORMATION list, 0 without EAs. */
+   whole FILE_FULL_EA_INFORMATION list (the last entry unpadded), 0
+   without EAs. */
 uint32_t	 meta_ea_size(const struct meta_ea_item *, size_t);
 uint32_t	 meta_ea_size_fd(int);
 /*
