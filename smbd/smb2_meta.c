@@ -106,6 +106,70 @@ smb2_dir_meta(const struct smb2_tree *t, struct smb2_open *o,
 	meta_query(-1, dirfd(o->dir), name, st, hidden, mf);
 }
 
+/*
+ * ChangeTime a client set explicitly.  Linux cannot set an inode's
+ * ctime, so the worker remembers the value for as long as the file's
+ * write time stays what it was when the client set it; the first write
+ * after that makes ChangeTime follow the write time again.
+ */
+struct smb2_meta_ctime {
+	dev_t		dev;
+	ino_t		ino;
+	struct timespec	mtime;
+	uint64_t	change_time;
+};
+#define SMB2_META_CTIMES	64
+static struct smb2_meta_ctime smb2_meta_ctimes[SMB2_META_CTIMES];
+static size_t smb2_meta_ctime_next;
+
+static struct smb2_meta_ctime *
+smb2_meta_ctime_find(const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < SMB2_META_CTIMES; i++)
+		if (smb2_meta_ctimes[i].change_time != 0 &&
+		    smb2_meta_ctimes[i].dev == st->st_dev &&
+		    smb2_meta_ctimes[i].ino == st->st_ino)
+			return &smb2_meta_ctimes[i];
+	return NULL;
+}
+
+static void
+smb2_meta_ctime_set(const struct stat *st, uint64_t ct)
+{
+	struct smb2_meta_ctime *e;
+
+	if ((e = smb2_meta_ctime_find(st)) == NULL) {
+		e = &smb2_meta_ctimes[smb2_meta_ctime_next];
+		smb2_meta_ctime_next = (smb2_meta_ctime_next + 1) %
+		    SMB2_META_CTIMES;
+	}
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->mtime = st->st_mtim;
+	e->change_time = ct;
+}
+
+static uint64_t
+smb2_meta_change_time(const struct stat *st)
+{
+	struct smb2_meta_ctime *e;
+
+	if ((e = smb2_meta_ctime_find(st)) != NULL) {
+		if (e->mtime.tv_sec == st->st_mtim.tv_sec &&
+		    e->mtime.tv_nsec == st->st_mtim.tv_nsec)
+			return e->change_time;
+		e->change_time = 0;
+	}
+	/*
+	 * Otherwise ChangeTime is the write time, as Samba reports it: the
+	 * inode's ctime moves with every chmod, xattr and link change, so
+	 * it is no time a client could ever set or predict.
+	 */
+	return smb2_filetime(&st->st_mtim);
+}
+
 void
 smb2_put_meta_times(struct wbuf *w, const struct stat *st,
     const struct meta_file *mf)
@@ -113,12 +177,7 @@ smb2_put_meta_times(struct wbuf *w, const struct stat *st,
 	wbuf_put_u64le(w, mf->create_time);
 	wbuf_put_u64le(w, smb2_filetime(&st->st_atim));
 	wbuf_put_u64le(w, smb2_filetime(&st->st_mtim));
-	/*
-	 * ChangeTime is the write time, as Samba reports it: the inode's
-	 * ctime moves with every chmod, xattr and link change, so it is no
-	 * time a client could ever set or predict.
-	 */
-	wbuf_put_u64le(w, smb2_filetime(&st->st_mtim));
+	wbuf_put_u64le(w, smb2_meta_change_time(st));
 }
 
 void
@@ -488,9 +547,9 @@ smb2_meta_set_ea(struct smb2_open *o, struct rbuf *in)
  * SET_INFO FileBasicInformation (MS-FSA 2.1.5.14.2): a time of 0 stays;
  * -1 and -2 (stop and resume automatic updates) leave the stored value
  * alone too; anything else below zero is invalid.  CreationTime goes to
- * user.DOSATTRIB, access and write times to the inode; ChangeTime cannot
- * be set on Linux.  Attributes of 0 stay; otherwise the settable bits
- * are replaced.
+ * user.DOSATTRIB, access and write times to the inode; ChangeTime, which
+ * Linux cannot set, is remembered by the worker (smb2_meta_ctime_set).
+ * Attributes of 0 stay; otherwise the settable bits are replaced.
  */
 uint32_t
 smb2_meta_set_basic(struct smb2_open *o, struct rbuf *r)
@@ -534,6 +593,8 @@ smb2_meta_set_basic(struct smb2_open *o, struct rbuf *r)
 		    futimens(o->fd, ts) == -1)
 			return ntstatus_from_errno(errno);
 	}
+	if ((int64_t)t[3] > 0 && fstat(o->fd, &st) == 0)
+		smb2_meta_ctime_set(&st, t[3]);
 	setct = (int64_t)t[0] > 0;
 	if (!setct && attrs == 0)
 		return NT_STATUS_SUCCESS;
