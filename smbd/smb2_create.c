@@ -306,6 +306,8 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
 	if (disp > FILE_OVERWRITE_IF)
 		return create_invalid(c, 2);
+	if (!smb2_meta_attrs_valid(attrs))
+		return create_invalid(c, 21);
 	if ((opts & FILE_DIRECTORY_FILE) && (opts & FILE_NON_DIRECTORY_FILE))
 		return create_invalid(c, 20);
 	if (nlen % 2 != 0)

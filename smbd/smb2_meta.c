@@ -191,6 +191,17 @@ smb2_put_meta_times_sizes(struct wbuf *w, const struct stat *st,
 }
 
 /*
+ * FileAttributes of a CREATE: the volume label, device and bits above
+ * the defined ones are refused (what Windows answers, as smbtorture's
+ * smb2.create.gentest records it).
+ */
+int
+smb2_meta_attrs_valid(uint32_t attrs)
+{
+	return (attrs & 0xffff8048U) == 0;
+}
+
+/*
  * The checks of MS-FSA 2.1.5.1.2 that depend on the attributes of an
  * existing file.  *access may lose write rights that MAXIMUM_ALLOWED
  * asked for.
@@ -242,7 +253,7 @@ smb2_meta_create_store(struct smb2_open *o, int created, uint32_t attrs)
 	struct meta_dosinfo di;
 	int fd = o->fd, own = 0, fl;
 
-	attrs &= META_ATTR_SETTABLE;
+	attrs &= META_ATTR_SETTABLE & ~FILE_ATTRIBUTE_NORMAL;
 	if ((fl = fcntl(fd, F_GETFL)) == -1 || (fl & O_PATH) == O_PATH) {
 		struct vfs_share vs = { o->tree->ss->rootfd,
 		    o->tree->ss->share, 0 };

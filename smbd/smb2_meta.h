@@ -40,6 +40,8 @@ void		 smb2_put_meta_times(struct wbuf *, const struct stat *,
 void		 smb2_put_meta_times_sizes(struct wbuf *, const struct stat *,
 		    const struct meta_file *);
 
+/* CREATE: are these FileAttributes acceptable at all? */
+int		 smb2_meta_attrs_valid(uint32_t);
 /* CREATE: checks on an existing file's attributes (READONLY, HIDDEN and
    SYSTEM on overwrite); may drop write rights from MAXIMUM_ALLOWED. */
 uint32_t	 smb2_meta_create_check(const struct smb2_tree *,
