@@ -25,6 +25,7 @@
 #include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_info.h"
+#include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "unicode.h"
 #include "util.h"
@@ -185,6 +186,8 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		st.st_nlink = 1;
 	} else if (fstat(o->fd, &st) == -1)
 		return ntstatus_from_errno(errno);
+	else
+		smb2_stream_stat(o, &st);
 	attrs = o->pipe != NULL ? FILE_ATTRIBUTE_NORMAL :
 	    smb2_file_attributes(o->tree, o->path, &st);
 
@@ -233,15 +236,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		break;
 	case FileStreamInformation:
 		*fixed = 0;
-		if (S_ISDIR(st.st_mode))
-			break;
-		wbuf_put_u32le(w, 0);
-		wbuf_put_u32le(w, 14);
-		wbuf_put_u64le(w, (uint64_t)st.st_size);
-		wbuf_put_u64le(w, (uint64_t)st.st_blocks * 512);
-		/* "::$DATA" in UTF-16LE */
-		wbuf_put_bytes(w, ":\0:\0$\0D\0A\0T\0A\0", 14);
-		break;
+		return smb2_stream_info(o, w);
 	case FileCompressionInformation:
 		wbuf_put_u64le(w, S_ISDIR(st.st_mode) ? 0 :
 		    (uint64_t)st.st_size);
