@@ -492,6 +492,10 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		status = ntstatus_from_errno(errno);
 		goto fail;
 	}
+	/* Overwriting a file replaces its named streams too. */
+	if (!isdir && found && (action == FILE_OVERWRITTEN ||
+	    action == FILE_SUPERSEDED))
+		smb2_stream_remove_all(fd);
 	if (access & MAXIMUM_ALLOWED) {
 		access &= ~MAXIMUM_ALLOWED;
 		access |= smb2_maximal_access(t, vs.rootfd,
@@ -535,14 +539,12 @@ close_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 	uint32_t flags = 0;
 
 	rbuf_get_u32le(r, &flags);
-	if (status == NT_STATUS_SUCCESS && (flags & LOCKD_CLOSE_DELETE) &&
+	if (status == NT_STATUS_SUCCESS && cw->stream != NULL &&
+	    cw->rootfd != -1)
+		smb2_stream_closed(cw->rootfd, cw->path, cw->stream, flags);
+	else if (status == NT_STATUS_SUCCESS && (flags & LOCKD_CLOSE_DELETE) &&
 	    cw->rootfd != -1) {
-		if (cw->stream != NULL) {
-			if (smb2_stream_remove(cw->rootfd, cw->path,
-			    cw->stream) == -1)
-				log_warn("delete on close: %s:%s", cw->path,
-				    cw->stream);
-		} else if (unlinkat(cw->rootfd, cw->path,
+		if (unlinkat(cw->rootfd, cw->path,
 		    cw->is_dir ? AT_REMOVEDIR : 0) == -1)
 			log_warn("delete on close: %s", cw->path);
 	}

@@ -435,7 +435,9 @@ smb2_cmd_query_info(struct smb2_conn *c, struct smb2_req *req)
 		    class != FileAccessInformation &&
 		    class != FilePositionInformation &&
 		    class != FileModeInformation &&
-		    class != FileAlignmentInformation) {
+		    class != FileAlignmentInformation &&
+		    /* Listing streams needs no access (smb2.streams.names). */
+		    class != FileStreamInformation) {
 			st = NT_STATUS_ACCESS_DENIED;
 			break;
 		}

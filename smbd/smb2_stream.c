@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "lockd_proto.h"
 #include "log.h"
 #include "ntstatus.h"
 #include "session.h"
@@ -627,8 +628,62 @@ smb2_stream_is_rename(const struct smb2_open *o, const struct rbuf *r)
 }
 
 /*
+ * A named stream renamed to the unnamed one: its data becomes the file's
+ * data, and the open an open of the file (MS-FSA 2.1.5.14.11).
+ */
+static uint32_t
+stream_rename_default(struct smb2_open *o, int rep)
+{
+	struct vfs_share vs = { o->tree->ss->rootfd, NULL, 0 };
+	struct stat st;
+	uint8_t *data;
+	size_t dlen, done = 0;
+	ssize_t n;
+	char *x;
+	int fd;
+
+	if (fstat(o->fd, &st) == -1)
+		return ntstatus_from_errno(errno);
+	if (S_ISDIR(st.st_mode))
+		return NT_STATUS_INVALID_PARAMETER;
+	/* Only an empty unnamed stream may be replaced. */
+	if (st.st_size != 0)
+		return rep ? NT_STATUS_INVALID_PARAMETER :
+		    NT_STATUS_OBJECT_NAME_COLLISION;
+	if (stream_get(o->fd, o->stream, &data, &dlen) == -1)
+		return ntstatus_from_errno(errno);
+	if ((fd = vfs_open(&vs, o->path, O_RDWR, 0)) == -1) {
+		free(data);
+		return ntstatus_from_errno(errno);
+	}
+	while (done < dlen) {
+		n = pwrite(fd, data + done, dlen - done, (off_t)done);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(data);
+			close(fd);
+			return n == 0 ? NT_STATUS_DISK_FULL :
+			    ntstatus_from_errno(errno);
+		}
+		done += (size_t)n;
+	}
+	free(data);
+	x = stream_xname(o->stream);
+	if (fremovexattr(fd, x) == -1 && errno != ENODATA)
+		log_warn("stream rename: removing %s of %s", x, o->path);
+	free(x);
+	close(o->fd);
+	o->fd = fd;
+	free(o->stream);
+	o->stream = NULL;
+	return NT_STATUS_SUCCESS;
+}
+
+/*
  * FileRenameInformation with a target ":new[:$DATA]": the stream gets a
- * new name on the same file (MS-FSA 2.1.5.14.11).
+ * new name on the same file (MS-FSA 2.1.5.14.11).  An existing target is
+ * replaced only when asked to and only when it is empty.
  */
 uint32_t
 smb2_stream_rename(struct smb2_open *o, struct rbuf *r)
@@ -651,10 +706,19 @@ smb2_stream_rename(struct smb2_open *o, struct rbuf *r)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (utf16le_to_utf8(&nb, nlen, &name, &len) == -1)
 		return NT_STATUS_OBJECT_NAME_INVALID;
-	/* A stream moves only to another stream name of its own file. */
-	if (name[0] != ':' || o->stream == NULL) {
+	if (o->stream == NULL) {
+		/* The unnamed stream cannot become a named one here. */
 		free(name);
 		return NT_STATUS_INVALID_PARAMETER;
+	}
+	if (name[0] != ':') {
+		/*
+		 * Renaming the file through an open of one of its streams:
+		 * Windows refuses it as a sharing violation, the stream
+		 * itself being open.
+		 */
+		free(name);
+		return NT_STATUS_SHARING_VIOLATION;
 	}
 	status = smb2_stream_name_parse(name + 1, &newname, &type);
 	free(name);
@@ -663,8 +727,7 @@ smb2_stream_rename(struct smb2_open *o, struct rbuf *r)
 	if (type == STREAM_TYPE_INDEX)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (newname == NULL)
-		/* Into the unnamed stream: not supported here. */
-		return NT_STATUS_INVALID_PARAMETER;
+		return stream_rename_default(o, rep);
 	if (strcmp(newname, o->stream) == 0) {
 		free(newname);
 		return NT_STATUS_SUCCESS;
@@ -674,12 +737,28 @@ smb2_stream_rename(struct smb2_open *o, struct rbuf *r)
 		return ntstatus_from_errno(errno);
 	}
 	/* Only a change of case may find the stream itself. */
-	if (exists && strcmp(canon, o->stream) != 0 && !rep) {
-		free(canon);
-		free(newname);
-		return NT_STATUS_OBJECT_NAME_COLLISION;
+	if (exists && strcmp(canon, o->stream) != 0) {
+		if (!rep)
+			status = NT_STATUS_OBJECT_NAME_COLLISION;
+		else if (stream_get(o->fd, canon, &data, &dlen) == -1)
+			status = ntstatus_from_errno(errno);
+		else {
+			free(data);
+			if (dlen != 0)
+				status = NT_STATUS_INVALID_PARAMETER;
+		}
+		if (status == NT_STATUS_SUCCESS) {
+			/* Replace it under the name it has. */
+			free(newname);
+			newname = canon;
+			canon = NULL;
+		}
 	}
 	free(canon);
+	if (status != NT_STATUS_SUCCESS) {
+		free(newname);
+		return status;
+	}
 	if (stream_get(o->fd, o->stream, &data, &dlen) == -1) {
 		free(newname);
 		return ntstatus_from_errno(errno);
@@ -700,21 +779,47 @@ smb2_stream_rename(struct smb2_open *o, struct rbuf *r)
 	return NT_STATUS_SUCCESS;
 }
 
-int
-smb2_stream_remove(int rootfd, const char *path, const char *stream)
+void
+smb2_stream_closed(int rootfd, const char *path, const char *stream,
+    uint32_t flags)
 {
 	struct vfs_share vs = { rootfd, NULL, 0 };
 	char *x;
-	int fd, r, saved;
+	int fd;
 
+	if (flags & LOCKD_CLOSE_DELETE_FILE) {
+		if (unlinkat(rootfd, path, 0) == -1 && errno != ENOENT)
+			log_warn("delete pending: %s", path);
+		return;
+	}
+	if (!(flags & LOCKD_CLOSE_DELETE))
+		return;
 	if ((fd = vfs_open(&vs, *path == '\0' ? "." : path, O_RDONLY, 0)) ==
-	    -1)
-		return -1;
+	    -1) {
+		log_warn("delete on close: %s:%s", path, stream);
+		return;
+	}
 	x = stream_xname(stream);
-	r = fremovexattr(fd, x);
-	saved = errno;
+	if (fremovexattr(fd, x) == -1 && errno != ENODATA)
+		log_warn("delete on close: %s:%s", path, stream);
 	free(x);
 	close(fd);
-	errno = saved;
-	return r == -1 && saved != ENODATA ? -1 : 0;
+}
+
+void
+smb2_stream_remove_all(int fd)
+{
+	char *list, *copy;
+	size_t len, off, slen;
+
+	if ((list = stream_list(fd, &len)) == NULL)
+		return;
+	for (off = 0; off < len; off += strlen(list + off) + 1) {
+		if (stream_from_xname(list + off, &slen) == NULL)
+			continue;
+		copy = list + off;
+		if (fremovexattr(fd, copy) == -1 && errno != ENODATA)
+			log_warn("overwrite: removing %s", copy);
+	}
+	free(list);
 }

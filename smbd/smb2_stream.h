@@ -98,8 +98,14 @@ int		 smb2_stream_is_rename(const struct smb2_open *,
 		    const struct rbuf *);
 uint32_t	 smb2_stream_rename(struct smb2_open *, struct rbuf *);
 
-/* Remove a stream of the file at path below rootfd (delete on close). */
-int		 smb2_stream_remove(int rootfd, const char *path,
-		    const char *stream);
+/*
+ * The last open of a named stream closed with lockd's LOCKD_CLOSE_*
+ * flags: remove the stream (its delete on close), or the whole file
+ * whose deletion waited for its streams.
+ */
+void		 smb2_stream_closed(int rootfd, const char *path,
+		    const char *stream, uint32_t flags);
+/* Remove every named stream of a file (an overwrite of the file). */
+void		 smb2_stream_remove_all(int fd);
 
 #endif /* USMBD_SMB2_STREAM_H */

@@ -15,14 +15,14 @@
 
 /*
  * A stream name may hold any character but NUL, the separators '\' and
- * '/', and ':' which ends it; control characters are refused as well,
- * because Samba's xattr names could not carry them back to a client
- * unchanged.
+ * '/', and ':' which ends it: unlike a file name it may hold control
+ * characters and the wildcards * ? < > " | (Windows accepts them, and
+ * smbtorture's smb2.streams.names2 checks every one).
  */
 static int
 stream_char_ok(unsigned char c)
 {
-	return c >= 0x20 && c != '\\' && c != '/' && c != ':';
+	return c != '\0' && c != '\\' && c != '/' && c != ':';
 }
 
 uint32_t
