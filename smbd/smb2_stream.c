@@ -261,17 +261,6 @@ smb2_stream_stat(const struct smb2_open *o, struct stat *st)
 }
 
 uint32_t
-smb2_stream_check_type(int type, int isdir, uint32_t opts)
-{
-	if (type == STREAM_TYPE_DATA && isdir)
-		return (opts & FILE_DIRECTORY_FILE) ?
-		    NT_STATUS_NOT_A_DIRECTORY : NT_STATUS_FILE_IS_A_DIRECTORY;
-	if (type == STREAM_TYPE_INDEX && !isdir)
-		return NT_STATUS_NOT_A_DIRECTORY;
-	return NT_STATUS_SUCCESS;
-}
-
-uint32_t
 smb2_stream_create(struct smb2_conn *c, struct smb2_req *req,
     const struct vfs_share *vs, const struct vfs_name *vn, uint32_t access,
     uint32_t share, uint32_t disp, uint32_t opts, struct smb2_open **op,

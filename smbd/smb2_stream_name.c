@@ -13,6 +13,9 @@
 #include "smb2_stream.h"
 #include "util.h"
 
+/* CreateOptions FILE_DIRECTORY_FILE (MS-SMB2 2.2.13). */
+#define STREAM_FILE_DIRECTORY_FILE	0x00000001
+
 /*
  * A stream name may hold any character but NUL, the separators '\' and
  * '/', and ':' which ends it: unlike a file name it may hold control
@@ -57,5 +60,16 @@ smb2_stream_name_parse(const char *spec, char **name, int *type)
 			return NT_STATUS_OBJECT_NAME_INVALID;
 	if (nlen > 0)
 		*name = xstrndup(spec, nlen);
+	return NT_STATUS_SUCCESS;
+}
+
+uint32_t
+smb2_stream_check_type(int type, int isdir, uint32_t opts)
+{
+	if (type == STREAM_TYPE_DATA && isdir)
+		return (opts & STREAM_FILE_DIRECTORY_FILE) ?
+		    NT_STATUS_NOT_A_DIRECTORY : NT_STATUS_FILE_IS_A_DIRECTORY;
+	if (type == STREAM_TYPE_INDEX && !isdir)
+		return NT_STATUS_NOT_A_DIRECTORY;
 	return NT_STATUS_SUCCESS;
 }
