@@ -135,7 +135,9 @@ info_put_name(struct wbuf *w, const struct smb2_open *o, int lenfield)
 	struct wbuf nm;
 	char *p, *name;
 
-	xasprintf(&name, "\\%s", o->path);
+	/* A stream open is named "\dir\file:stream" as on Windows. */
+	xasprintf(&name, "\\%s%s%s", o->path, o->stream != NULL ? ":" : "",
+	    o->stream != NULL ? o->stream : "");
 	for (p = name; *p != '\0'; p++)
 		if (*p == '/')
 			*p = '\\';
@@ -341,7 +343,7 @@ info_fs(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		wbuf_put_u32le(w, FILE_CASE_SENSITIVE_SEARCH |
 		    FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK |
 		    FILE_PERSISTENT_ACLS | FILE_SUPPORTS_SPARSE_FILES |
-		    FILE_SUPPORTS_OBJECT_IDS);
+		    FILE_SUPPORTS_OBJECT_IDS | FILE_NAMED_STREAMS);
 		wbuf_put_u32le(w, 255);
 		wbuf_put_u32le(w, 8);
 		wbuf_put_bytes(w, "N\0T\0F\0S\0", 8);

@@ -10,6 +10,8 @@ command -v getfattr >/dev/null || skip "getfattr not installed (apt-get install 
 integ_setup streams
 integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
 chown usmbdtest "$T/share"
+# A limit below what ext4 holds, so that the refusal is usmbd's own.
+sed -i 's/^\[share\]$/[share]\n\tmax stream size = 1000/' "$CONF"
 integ_client_conf
 integ_start
 cd "$T" || exit 99
@@ -102,10 +104,26 @@ check "... and lists the renamed one" \
     grep -q 'stream: \[:renamed:\$DATA\], 10 bytes' "$T/out"
 
 # max stream size: a stream larger than the share allows is refused.
-head -c 70000 /dev/zero > big.txt
+head -c 1000 /dev/urandom > max.txt
+smb "$PORT" -c "put max.txt f.txt:max"
+check "a stream of exactly max stream size is stored" \
+    [ "$(xattr 'user.DosStream.max:$DATA' "$T/share/f.txt")" = "$(hex < max.txt)00" ]
+head -c 1001 /dev/zero > big.txt
 smb "$PORT" -c "put big.txt f.txt:big"
-check "a stream beyond 64K is refused with FILE_TOO_LARGE" \
+check "a stream beyond max stream size is refused with FILE_TOO_LARGE" \
     grep -q NT_STATUS_FILE_TOO_LARGE "$T/out"
+check "... and nothing beyond the limit is stored" \
+    [ "$(xattr 'user.DosStream.big:$DATA' "$T/share/f.txt" | wc -c)" -le 2001 ]
+
+# Directories have named streams too, but no unnamed one.
+smb "$PORT" -c "mkdir d; put s1.txt d:ds; allinfo d"
+check "a stream on a directory is an xattr of the directory" \
+    [ "$(xattr 'user.DosStream.ds:$DATA' "$T/share/d")" = "$(hex < s1.txt)00" ]
+check "... listed without ::\$DATA" \
+    sh -c "grep -q 'stream: \[:ds:\$DATA\], 10 bytes' '$T/out' && ! grep -q '::\$DATA' '$T/out'"
+rm -f back.txt
+smb "$PORT" -c "get d:ds back.txt"
+check "... and reads back" cmp -s s1.txt back.txt
 
 smb "$PORT" -c "del new.txt"
 check "deleting a file removes it with its streams" [ ! -e "$T/share/new.txt" ]
