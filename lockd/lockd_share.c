@@ -331,6 +331,10 @@ lockd_share_rename_check(uint32_t peer, uint64_t handle)
 		if (!(other->share & FILE_SHARE_DELETE))
 			return LOCKD_STATUS_SHARING_VIOLATION;
 	}
+	/* The file's named streams move with it. */
+	if (o->file->stream[0] == '\0' &&
+	    lockd_streams_block_delete(o->file->dev, o->file->ino))
+		return LOCKD_STATUS_SHARING_VIOLATION;
 	return LOCKD_STATUS_OK;
 }
 

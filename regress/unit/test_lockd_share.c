@@ -97,6 +97,12 @@ main(void)
 	CHECK(lockd_share_open(2, 1, 600, "", DEL, SR | SW | SD,
 	    LOCKD_OPEN_DELETE_ON_CLOSE, &h3) ==
 	    LOCKD_STATUS_SHARING_VIOLATION);
+	/* ... and from being renamed. */
+	CHECK(lockd_share_open(2, 1, 600, "", ATTR, SR | SW | SD, 0, &h3) ==
+	    0);
+	CHECK(lockd_share_rename_check(2, h3) ==
+	    LOCKD_STATUS_SHARING_VIOLATION);
+	CHECK(lockd_share_close(2, h3, &fl) == 0 && fl == 0);
 	CHECK(lockd_share_close(1, h1, &fl) == 0 && fl == 0);
 	CHECK(lockd_share_close(1, h2, &fl) == 0 && fl == 0);
 	/*
