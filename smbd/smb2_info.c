@@ -187,6 +187,8 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		return ntstatus_from_errno(errno);
 	attrs = o->pipe != NULL ? FILE_ATTRIBUTE_NORMAL :
 	    smb2_file_attributes(o->tree, o->path, &st);
+	if (o->sparse)		/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
+		attrs |= FILE_ATTRIBUTE_SPARSE_FILE;
 
 	switch (class) {
 	case FileBasicInformation:
