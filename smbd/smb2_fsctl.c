@@ -308,13 +308,14 @@ fsctl_copychunk(struct smb2_open *dst, struct smb2_req *req,
 
 	/*
 	 * The target is written, and with FSCTL_SRV_COPYCHUNK read too (the
-	 * client may have meant to compare); the source is read.
+	 * client may have meant to compare); the source is read, which
+	 * execute access allows as well.
 	 */
 	need = FILE_WRITE_DATA;
 	if (io->ctl_code == FSCTL_SRV_COPYCHUNK)
 		need |= FILE_READ_DATA;
 	if ((dst->access & need) != need ||
-	    (src->access & FILE_READ_DATA) == 0) {
+	    (src->access & (FILE_READ_DATA | FILE_EXECUTE)) == 0) {
 		wbuf_free(&w);
 		return NT_STATUS_ACCESS_DENIED;
 	}
