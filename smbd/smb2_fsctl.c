@@ -23,6 +23,7 @@
 #include <openssl/hmac.h>
 
 #include "log.h"
+#include "meta.h"
 #include "ntstatus.h"
 #include "session.h"
 #include "smb2.h"
@@ -139,18 +140,76 @@ fsctl_reply_error(struct smb2_req *req, struct smb2_ioctl_req *io,
 }
 
 /*
- * The sparse flag of a file (FILE_ATTRIBUTE_SPARSE_FILE).  Until the
- * DOS attributes are stored, it lives in the open.
+ * An fd of the file that xattrs can be read and written through: the
+ * open's own, or, for an open that has only a path fd (attribute-only
+ * access), a new read-only one below the share root that the caller
+ * closes.
  */
 static int
-fsctl_sparse_get(const struct smb2_open *o)
+fsctl_xattr_fd(const struct smb2_open *o, int *tmp)
 {
-	return o->sparse;
+	struct vfs_share vs;
+	int fl;
+
+	*tmp = -1;
+	if (o->fd == -1 || (fl = fcntl(o->fd, F_GETFL)) == -1)
+		return -1;
+	if ((fl & O_PATH) != O_PATH)
+		return o->fd;
+	if (o->tree->ss == NULL)
+		return -1;
+	memset(&vs, 0, sizeof(vs));
+	vs.rootfd = o->tree->ss->rootfd;
+	vs.cfg = o->tree->ss->share;
+	*tmp = vfs_open(&vs, *o->path == '\0' ? "." : o->path,
+	    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
+	return *tmp;
+}
+
+/*
+ * The sparse flag of a file is FILE_ATTRIBUTE_SPARSE_FILE in its
+ * user.DOSATTRIB, where Samba keeps it too, so every open and every
+ * server sees it.  On a file system without xattrs it lives in the open.
+ */
+int
+smb2_fsctl_sparse(const struct smb2_open *o)
+{
+	struct meta_dosinfo di;
+	int fd, tmp, rc;
+
+	if (o->pipe != NULL || o->is_dir || o->stream != NULL)
+		return 0;
+	if ((fd = fsctl_xattr_fd(o, &tmp)) == -1)
+		return o->sparse;
+	rc = meta_get_dosinfo(fd, &di);
+	if (tmp != -1)
+		close(tmp);
+	if (rc == -1 || !(di.valid & META_DOSINFO_ATTRIB))
+		return o->sparse;
+	return (di.attrib & FILE_ATTRIBUTE_SPARSE_FILE) != 0;
 }
 
 static uint32_t
 fsctl_sparse_set(struct smb2_open *o, int on)
 {
+	struct stat st;
+	int fd, tmp, rc, saved;
+
+	if ((fd = fsctl_xattr_fd(o, &tmp)) == -1 || fstat(fd, &st) == -1) {
+		saved = errno;
+		if (tmp != -1)
+			close(tmp);
+		return ntstatus_from_errno(saved);
+	}
+	rc = meta_update_attrib(fd, &st, on ? FILE_ATTRIBUTE_SPARSE_FILE : 0,
+	    on ? 0 : FILE_ATTRIBUTE_SPARSE_FILE);
+	saved = errno;
+	if (tmp != -1)
+		close(tmp);
+	if (rc == -1 && saved != ENOTSUP) {
+		log_debug("%s: user.DOSATTRIB: %s", o->path, strerror(saved));
+		return ntstatus_from_errno(saved);
+	}
 	o->sparse = on;
 	return NT_STATUS_SUCCESS;
 }
@@ -416,7 +475,7 @@ fsctl_query_allocated_ranges(struct smb2_open *o, struct smb2_req *req,
 		end = (uint64_t)st.st_size;
 	pos = rg.off;
 	while (pos < end) {
-		if (!fsctl_sparse_get(o)) {
+		if (!smb2_fsctl_sparse(o)) {
 			/* A file that is not sparse is allocated whole. */
 			data = pos;
 			hole = end;
@@ -508,7 +567,7 @@ fsctl_set_zero_data(struct smb2_open *o, struct smb2_req *req,
 		 * A sparse file gives the space back; any other keeps its
 		 * allocation and only reads as zeros, as on NTFS.
 		 */
-		mode = fsctl_sparse_get(o) ?
+		mode = smb2_fsctl_sparse(o) ?
 		    FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE :
 		    FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
 		if (fallocate(o->fd, mode, (off_t)rg.off,

@@ -143,11 +143,13 @@ struct smb2_req;
 struct smb2_ioctl_req;
 
 /*
- * Handle the file-system controls; SMB2_FSCTL_UNHANDLED for a control
- * code this file does not know.
+ * The file-system controls, and the status Windows gives for the ones
+ * we do not implement.
  */
-#define SMB2_FSCTL_UNHANDLED	0xfffffffeU
 uint32_t	 smb2_fsctl(struct smb2_conn *, struct smb2_req *,
 		    struct smb2_ioctl_req *);
+/* Whether an open's file is sparse (FILE_ATTRIBUTE_SPARSE_FILE). */
+struct smb2_open;
+int		 smb2_fsctl_sparse(const struct smb2_open *);
 
 #endif /* USMBD_SMB2_FSCTL_H */

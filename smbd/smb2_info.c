@@ -24,6 +24,7 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_fsctl.h"
 #include "smb2_info.h"
 #include "smb2_tree.h"
 #include "unicode.h"
@@ -187,7 +188,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		return ntstatus_from_errno(errno);
 	attrs = o->pipe != NULL ? FILE_ATTRIBUTE_NORMAL :
 	    smb2_file_attributes(o->tree, o->path, &st);
-	if (o->sparse)		/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
+	if (o->pipe == NULL && smb2_fsctl_sparse(o))
 		attrs |= FILE_ATTRIBUTE_SPARSE_FILE;
 
 	switch (class) {
