@@ -752,6 +752,16 @@ smb2_fsctl(struct smb2_conn *c, struct smb2_req *req,
 {
 	struct smb2_open *o;
 
+	switch (io->ctl_code) {
+	case FSCTL_QUERY_NETWORK_INTERFACE_INFO:
+	case FSCTL_LMR_REQUEST_RESILIENCY:
+		/*
+		 * Controls of the server rather than of a file (no FileId
+		 * to check), for features this server does not offer
+		 * (MS-SMB2 3.3.5.15.9, 3.3.5.15.11).
+		 */
+		return NT_STATUS_NOT_SUPPORTED;
+	}
 	if ((o = smb2_open_lookup(c, req, io->file_id)) == NULL)
 		return NT_STATUS_FILE_CLOSED;
 
