@@ -1,0 +1,296 @@
+/*
+ * srvsvc (MS-SRVS) and wkssvc (MS-WKST): the share list, the server's
+ * and the workstation's description.  Requests are decoded and replies
+ * encoded in NDR32 by hand, following the IDL in MS-SRVS 6 and MS-WKST 6.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "rpc_int.h"
+#include "unicode.h"
+#include "util.h"
+
+#define PLATFORM_ID_NT		500
+#define SRV_VERSION_MAJOR	6
+#define SRV_VERSION_MINOR	1
+/* Workstation, server, Unix, NT, server NT (MS-SRVS 2.2.2.7). */
+#define SRV_TYPE		0x00009803
+#define SHI_USES_UNLIMITED	0xffffffff
+#define MAX_NAME		1024
+
+static const char *
+srv_str(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* The fixed part of SHARE_INFO_<level>; its strings follow later. */
+static void
+srv_share_fixed(struct ndr_out *o, const struct rpc_share_info *s,
+    uint32_t level)
+{
+	ndr_put_ptr(o, 1);			/* netname */
+	if (level == 0)
+		return;
+	ndr_put_u32(o, s->type);
+	ndr_put_ptr(o, 1);			/* remark */
+	if (level == 1)
+		return;
+	if (level == 501) {
+		ndr_put_u32(o, 0);		/* flags: manual caching */
+		return;
+	}
+	ndr_put_u32(o, 0);			/* permissions */
+	ndr_put_u32(o, SHI_USES_UNLIMITED);	/* max_uses */
+	ndr_put_u32(o, 0);			/* current_uses */
+	ndr_put_ptr(o, 1);			/* path */
+	ndr_put_ptr(o, 0);			/* passwd */
+	if (level == 502) {
+		ndr_put_u32(o, 0);		/* reserved: no descriptor */
+		ndr_put_ptr(o, 0);
+	}
+}
+
+static void
+srv_share_deferred(struct ndr_out *o, const struct rpc_share_info *s,
+    uint32_t level)
+{
+	ndr_put_wstr(o, s->name);
+	if (level == 0)
+		return;
+	ndr_put_wstr(o, srv_str(s->comment));
+	if (level == 2 || level == 502)
+		ndr_put_wstr(o, srv_str(s->path));
+}
+
+static int
+srv_level_ok(uint32_t level, int getinfo)
+{
+	switch (level) {
+	case 0:
+	case 1:
+	case 2:
+	case 501:
+	case 502:
+		return 1;
+	case 1005:
+		return getinfo;
+	default:
+		return 0;
+	}
+}
+
+/* The part of the requests before the level: a unique server name. */
+static int
+srv_get_server(struct rbuf *r)
+{
+	char *name;
+
+	if (ndr_get_wstr_ptr(r, MAX_NAME, &name) == -1)
+		return -1;
+	free(name);
+	return 0;
+}
+
+/* NetrShareEnum (15) and NetrShareEnumSticky (36), MS-SRVS 3.1.4.8. */
+static uint32_t
+srvsvc_share_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
+	uint32_t level, sw, cptr, count, bptr, maxlen, rptr, resume = 0;
+	size_t i, n = 0, skip;
+
+	if (srv_get_server(r) == -1 || ndr_get_u32(r, &level) == -1 ||
+	    ndr_get_u32(r, &sw) == -1 || ndr_get_ptr(r, &cptr) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	if (cptr != 0) {
+		if (ndr_get_u32(r, &count) == -1 ||
+		    ndr_get_ptr(r, &bptr) == -1)
+			return RPC_X_BAD_STUB_DATA;
+		/* Clients send an empty container to be filled. */
+		if (bptr != 0)
+			return RPC_X_BAD_STUB_DATA;
+	}
+	if (ndr_get_u32(r, &maxlen) == -1 || ndr_get_ptr(r, &rptr) == -1 ||
+	    (rptr != 0 && ndr_get_u32(r, &resume) == -1) || sw != level)
+		return RPC_X_BAD_STUB_DATA;
+
+	for (i = 0; i < ctx->nshares; i++)
+		if (ctx->shares[i].browseable)
+			n++;
+	skip = resume < n ? resume : n;
+	ndr_put_u32(o, level);
+	ndr_put_u32(o, level);
+	if (!srv_level_ok(level, 0)) {
+		ndr_put_ptr(o, 0);
+		ndr_put_u32(o, 0);		/* TotalEntries */
+		ndr_put_ptr(o, rptr != 0);
+		if (rptr != 0)
+			ndr_put_u32(o, resume);
+		ndr_put_u32(o, RPC_WERR_INVALID_LEVEL);
+		return 0;
+	}
+	ndr_put_ptr(o, 1);
+	ndr_put_u32(o, (uint32_t)(n - skip));	/* EntriesRead */
+	ndr_put_ptr(o, n - skip > 0);
+	if (n - skip > 0) {
+		size_t k;
+
+		ndr_put_u32(o, (uint32_t)(n - skip));
+		for (k = 0, i = 0; i < ctx->nshares; i++)
+			if (ctx->shares[i].browseable && k++ >= skip)
+				srv_share_fixed(o, &ctx->shares[i], level);
+		for (k = 0, i = 0; i < ctx->nshares; i++)
+			if (ctx->shares[i].browseable && k++ >= skip)
+				srv_share_deferred(o, &ctx->shares[i], level);
+	}
+	ndr_put_u32(o, (uint32_t)n);		/* TotalEntries */
+	ndr_put_ptr(o, rptr != 0);
+	if (rptr != 0)
+		ndr_put_u32(o, (uint32_t)n);
+	ndr_put_u32(o, RPC_WERR_OK);
+	return 0;
+}
+
+/* NetrShareGetInfo (16), MS-SRVS 3.1.4.10. */
+static uint32_t
+srvsvc_share_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
+	const struct rpc_share_info *s = NULL;
+	uint32_t level;
+	char *name;
+	size_t i;
+
+	if (srv_get_server(r) == -1 || ndr_get_wstr(r, MAX_NAME, &name) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	if (ndr_get_u32(r, &level) == -1) {
+		free(name);
+		return RPC_X_BAD_STUB_DATA;
+	}
+	for (i = 0; i < ctx->nshares; i++)
+		if (utf8_casecmp(ctx->shares[i].name, name) == 0)
+			s = &ctx->shares[i];
+	free(name);
+	ndr_put_u32(o, level);
+	if (s == NULL || !srv_level_ok(level, 1)) {
+		ndr_put_ptr(o, 0);
+		ndr_put_u32(o, s == NULL ? RPC_WERR_NET_NAME_NOT_FOUND :
+		    RPC_WERR_INVALID_LEVEL);
+		return 0;
+	}
+	ndr_put_ptr(o, 1);
+	if (level == 1005)
+		ndr_put_u32(o, 0);		/* shi1005_flags */
+	else {
+		srv_share_fixed(o, s, level);
+		srv_share_deferred(o, s, level);
+	}
+	ndr_put_u32(o, RPC_WERR_OK);
+	return 0;
+}
+
+/* NetrServerGetInfo (21), MS-SRVS 3.1.4.17. */
+static uint32_t
+srvsvc_server_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
+	uint32_t level;
+
+	if (srv_get_server(r) == -1 || ndr_get_u32(r, &level) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	ndr_put_u32(o, level);
+	if (level != 100 && level != 101 && level != 102) {
+		ndr_put_ptr(o, 0);
+		ndr_put_u32(o, RPC_WERR_INVALID_LEVEL);
+		return 0;
+	}
+	ndr_put_ptr(o, 1);
+	ndr_put_u32(o, PLATFORM_ID_NT);
+	ndr_put_ptr(o, 1);				/* name */
+	if (level >= 101) {
+		ndr_put_u32(o, SRV_VERSION_MAJOR);
+		ndr_put_u32(o, SRV_VERSION_MINOR);
+		ndr_put_u32(o, SRV_TYPE);
+		ndr_put_ptr(o, 1);			/* comment */
+	}
+	if (level == 102) {
+		ndr_put_u32(o, 0xffffffff);		/* users */
+		ndr_put_u32(o, 15);			/* disc (minutes) */
+		ndr_put_u32(o, 0);			/* hidden */
+		ndr_put_u32(o, 240);			/* announce */
+		ndr_put_u32(o, 3000);			/* anndelta */
+		ndr_put_u32(o, 0);			/* licenses */
+		ndr_put_ptr(o, 1);			/* userpath */
+	}
+	ndr_put_wstr(o, srv_str(ctx->server_name));
+	if (level >= 101)
+		ndr_put_wstr(o, srv_str(ctx->server_string));
+	if (level == 102)
+		ndr_put_wstr(o, "C:\\");
+	ndr_put_u32(o, RPC_WERR_OK);
+	return 0;
+}
+
+static const rpc_op_fn srvsvc_ops[] = {
+	[15] = srvsvc_share_enum,
+	[16] = srvsvc_share_getinfo,
+	[21] = srvsvc_server_getinfo,
+	[36] = srvsvc_share_enum,
+};
+
+const struct rpc_iface rpc_srvsvc = {
+	"srvsvc",
+	/* 4b324fc8-1670-01d3-1278-5a47bf6ee188 */
+	{ 0xc8, 0x4f, 0x32, 0x4b, 0x70, 0x16, 0xd3, 0x01,
+	  0x12, 0x78, 0x5a, 0x47, 0xbf, 0x6e, 0xe1, 0x88 },
+	3, 0, srvsvc_ops, nitems(srvsvc_ops)
+};
+
+/* NetrWkstaGetInfo (0), MS-WKST 3.2.4.1. */
+static uint32_t
+wkssvc_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
+	uint32_t level;
+
+	if (srv_get_server(r) == -1 || ndr_get_u32(r, &level) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	ndr_put_u32(o, level);
+	if (level != 100 && level != 101 && level != 102) {
+		ndr_put_ptr(o, 0);
+		ndr_put_u32(o, RPC_WERR_INVALID_LEVEL);
+		return 0;
+	}
+	ndr_put_ptr(o, 1);
+	ndr_put_u32(o, PLATFORM_ID_NT);
+	ndr_put_ptr(o, 1);				/* computername */
+	ndr_put_ptr(o, 1);				/* langroup */
+	ndr_put_u32(o, SRV_VERSION_MAJOR);
+	ndr_put_u32(o, SRV_VERSION_MINOR);
+	if (level >= 101)
+		ndr_put_ptr(o, 1);			/* lanroot */
+	if (level == 102)
+		ndr_put_u32(o, 1);			/* logged_on_users */
+	ndr_put_wstr(o, srv_str(ctx->server_name));
+	ndr_put_wstr(o, srv_str(ctx->domain));
+	if (level >= 101)
+		ndr_put_wstr(o, "C:\\");
+	ndr_put_u32(o, RPC_WERR_OK);
+	return 0;
+}
+
+static const rpc_op_fn wkssvc_ops[] = {
+	[0] = wkssvc_getinfo,
+};
+
+const struct rpc_iface rpc_wkssvc = {
+	"wkssvc",
+	/* 6bffd098-a112-3610-9833-46c3f87e345a */
+	{ 0x98, 0xd0, 0xff, 0x6b, 0x12, 0xa1, 0x10, 0x36,
+	  0x98, 0x33, 0x46, 0xc3, 0xf8, 0x7e, 0x34, 0x5a },
+	1, 0, wkssvc_ops, nitems(wkssvc_ops)
+};
