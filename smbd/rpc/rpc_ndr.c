@@ -36,21 +36,25 @@ ndr_get_ptr(struct rbuf *r, uint32_t *ref)
 	return ndr_get_u32(r, ref);
 }
 
-/* Read n UTF-16 units as UTF-8, dropping one terminating NUL. */
+/*
+ * Read n UTF-16 units as UTF-8.  The string ends at its first NUL, as
+ * the server's C strings would (clients pad names with NULs).
+ */
 static int
 ndr_utf16(struct rbuf *r, uint32_t n, char **out)
 {
 	struct rbuf s;
 	const uint8_t *p;
-	size_t olen;
+	size_t olen, i;
 
 	*out = NULL;
 	if (rbuf_take(r, (size_t)n * 2, &s) == -1)
 		return -1;
 	p = s.data;
-	if (n > 0 && p[2 * (n - 1)] == 0 && p[2 * (n - 1) + 1] == 0)
-		s.len -= 2;
-	if (utf16le_to_utf8(&s, s.len, out, &olen) == -1)
+	for (i = 0; i < n; i++)
+		if (p[2 * i] == 0 && p[2 * i + 1] == 0)
+			break;
+	if (utf16le_to_utf8(&s, i * 2, out, &olen) == -1)
 		return -1;
 	return 0;
 }
