@@ -65,6 +65,8 @@ smb2_pipe_setup(void)
 	pipe_ctx.shares = pipe_shares;
 	pipe_ctx.nshares = n;
 	pipe_ctx.user = S.auth.user;
+	pipe_ctx.anonymous = (S.auth.flags &
+	    (AUTH_FLAG_ANONYMOUS | AUTH_FLAG_GUEST)) != 0;
 	pipe_ctx.uid = S.auth.uid;
 	pipe_ctx.gid = S.auth.gid;
 	for (i = 0; i < S.auth.ngroups && i < AUTH_MAX_GROUPS; i++)

@@ -23,8 +23,10 @@ static const struct rpc_share_info shares[] = {
 };
 static const uint32_t groups[] = { 100, 1000 };
 static const struct rpc_ctx ctx = {
-	"SERVER", "WORKGROUP", "usmbd", shares, 3, "alice", 1000, 1000,
-	groups, 2, { 1, 2, 3 }
+	.server_name = "SERVER", .domain = "WORKGROUP",
+	.server_string = "usmbd", .shares = shares, .nshares = 3,
+	.user = "alice", .uid = 1000, .gid = 1000, .groups = groups,
+	.ngroups = 2, .domain_sub = { 1, 2, 3 }
 };
 
 int

@@ -47,8 +47,10 @@ static const struct rpc_share_info shares[] = {
 };
 
 static struct rpc_ctx ctx = {
-	"SERVER", "WORKGROUP", "usmbd", shares, 3, "alice", 1000, 1000,
-	NULL, 0, { 1, 2, 3 }
+	.server_name = "SERVER", .domain = "WORKGROUP",
+	.server_string = "usmbd", .shares = shares, .nshares = 3,
+	.user = "alice", .uid = 1000, .gid = 1000, .groups = NULL,
+	.ngroups = 0, .domain_sub = { 1, 2, 3 }
 };
 
 static uint8_t buf[1 << 20];

@@ -31,6 +31,7 @@ struct rpc_ctx {
 	const struct rpc_share_info *shares;
 	size_t		 nshares;
 	const char	*user;		/* the session's user */
+	int		 anonymous;	/* an anonymous or guest session */
 	uint32_t	 uid;
 	uint32_t	 gid;
 	const uint32_t	*groups;	/* supplementary gids */

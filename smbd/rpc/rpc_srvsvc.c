@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "rpc_int.h"
@@ -66,21 +67,41 @@ srv_share_deferred(struct ndr_out *o, const struct rpc_share_info *s,
 		ndr_put_wstr(o, srv_str(s->path));
 }
 
+/*
+ * The levels a request may ask for: 0 when unknown (ERROR_INVALID_LEVEL),
+ * -1 when the caller may not see them.  Levels 2 and 502 show local paths,
+ * which Windows keeps from unprivileged callers (MS-SRVS 3.1.4.8); here
+ * every authenticated user may see them, as Samba allows, but not an
+ * anonymous or guest session, which may not enumerate level 501 either.
+ * NetrShareEnumSticky knows no level 501.
+ */
+enum { SRV_ENUM, SRV_STICKY, SRV_GETINFO };
+
 static int
-srv_level_ok(uint32_t level, int getinfo)
+srv_level_ok(const struct rpc_ctx *ctx, uint32_t level, int op)
 {
 	switch (level) {
 	case 0:
 	case 1:
-	case 2:
-	case 501:
-	case 502:
 		return 1;
+	case 501:
+		if (op == SRV_STICKY)
+			return 0;
+		return ctx->anonymous && op != SRV_GETINFO ? -1 : 1;
+	case 2:
+	case 502:
+		return ctx->anonymous ? -1 : 1;
 	case 1005:
-		return getinfo;
+		return op == SRV_GETINFO;
 	default:
 		return 0;
 	}
+}
+
+static uint32_t
+srv_level_err(int ok)
+{
+	return ok == -1 ? RPC_WERR_ACCESS_DENIED : RPC_WERR_INVALID_LEVEL;
 }
 
 /* The part of the requests before the level: a unique server name. */
@@ -97,11 +118,13 @@ srv_get_server(struct rbuf *r)
 
 /* NetrShareEnum (15) and NetrShareEnumSticky (36), MS-SRVS 3.1.4.8. */
 static uint32_t
-srvsvc_share_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+srvsvc_share_enum_op(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
+    int op)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	uint32_t level, sw, cptr, count, bptr, maxlen, rptr, resume = 0;
 	size_t i, n = 0, skip;
+	int ok;
 
 	if (srv_get_server(r) == -1 || ndr_get_u32(r, &level) == -1 ||
 	    ndr_get_u32(r, &sw) == -1 || ndr_get_ptr(r, &cptr) == -1)
@@ -124,13 +147,13 @@ srvsvc_share_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	skip = resume < n ? resume : n;
 	ndr_put_u32(o, level);
 	ndr_put_u32(o, level);
-	if (!srv_level_ok(level, 0)) {
+	if ((ok = srv_level_ok(ctx, level, op)) != 1) {
 		ndr_put_ptr(o, 0);
 		ndr_put_u32(o, 0);		/* TotalEntries */
 		ndr_put_ptr(o, rptr != 0);
 		if (rptr != 0)
 			ndr_put_u32(o, resume);
-		ndr_put_u32(o, RPC_WERR_INVALID_LEVEL);
+		ndr_put_u32(o, srv_level_err(ok));
 		return 0;
 	}
 	ndr_put_ptr(o, 1);
@@ -155,6 +178,19 @@ srvsvc_share_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	return 0;
 }
 
+static uint32_t
+srvsvc_share_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	return srvsvc_share_enum_op(p, r, o, SRV_ENUM);
+}
+
+static uint32_t
+srvsvc_share_enum_sticky(struct rpc_pipe *p, struct rbuf *r,
+    struct ndr_out *o)
+{
+	return srvsvc_share_enum_op(p, r, o, SRV_STICKY);
+}
+
 /* NetrShareGetInfo (16), MS-SRVS 3.1.4.10. */
 static uint32_t
 srvsvc_share_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
@@ -164,6 +200,7 @@ srvsvc_share_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	uint32_t level;
 	char *name;
 	size_t i;
+	int ok = 1;
 
 	if (srv_get_server(r) == -1 || ndr_get_wstr(r, MAX_NAME, &name) == -1)
 		return RPC_X_BAD_STUB_DATA;
@@ -176,10 +213,10 @@ srvsvc_share_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 			s = &ctx->shares[i];
 	free(name);
 	ndr_put_u32(o, level);
-	if (s == NULL || !srv_level_ok(level, 1)) {
+	if (s == NULL || (ok = srv_level_ok(ctx, level, SRV_GETINFO)) != 1) {
 		ndr_put_ptr(o, 0);
 		ndr_put_u32(o, s == NULL ? RPC_WERR_NET_NAME_NOT_FOUND :
-		    RPC_WERR_INVALID_LEVEL);
+		    srv_level_err(ok));
 		return 0;
 	}
 	ndr_put_ptr(o, 1);
@@ -235,11 +272,62 @@ srvsvc_server_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	return 0;
 }
 
+/* NetrShareCheck (20), MS-SRVS 3.1.4.13: is this path shared, and how. */
+static uint32_t
+srvsvc_share_check(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
+	char *dev;
+	size_t i;
+
+	if (srv_get_server(r) == -1 || ndr_get_wstr(r, MAX_NAME, &dev) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	for (i = 0; i < ctx->nshares; i++)
+		if (ctx->shares[i].path != NULL &&
+		    utf8_casecmp(ctx->shares[i].path, dev) == 0)
+			break;
+	free(dev);
+	ndr_put_u32(o, i < ctx->nshares ? ctx->shares[i].type : 0);
+	ndr_put_u32(o, i < ctx->nshares ? RPC_WERR_OK :
+	    RPC_WERR_DEVICE_NOT_SHARED);
+	return 0;
+}
+
+/* NetrRemoteTOD (28), MS-SRVS 3.1.4.21: the server's clock in UTC. */
+static uint32_t
+srvsvc_remote_tod(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	if (srv_get_server(r) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	ndr_put_ptr(o, 1);
+	ndr_put_u32(o, (uint32_t)ts.tv_sec);		/* elapsedt */
+	ndr_put_u32(o, (uint32_t)(ts.tv_nsec / 1000000));	/* msecs */
+	ndr_put_u32(o, (uint32_t)tm.tm_hour);
+	ndr_put_u32(o, (uint32_t)tm.tm_min);
+	ndr_put_u32(o, (uint32_t)tm.tm_sec);
+	ndr_put_u32(o, (uint32_t)(ts.tv_nsec / 10000000));	/* hunds */
+	ndr_put_u32(o, 0);				/* timezone: UTC */
+	ndr_put_u32(o, 310);				/* tinterval */
+	ndr_put_u32(o, (uint32_t)tm.tm_mday);
+	ndr_put_u32(o, (uint32_t)tm.tm_mon + 1);
+	ndr_put_u32(o, (uint32_t)tm.tm_year + 1900);
+	ndr_put_u32(o, (uint32_t)tm.tm_wday);
+	ndr_put_u32(o, RPC_WERR_OK);
+	return 0;
+}
+
 static const rpc_op_fn srvsvc_ops[] = {
 	[15] = srvsvc_share_enum,
 	[16] = srvsvc_share_getinfo,
+	[20] = srvsvc_share_check,
 	[21] = srvsvc_server_getinfo,
-	[36] = srvsvc_share_enum,
+	[28] = srvsvc_remote_tod,
+	[36] = srvsvc_share_enum_sticky,
 };
 
 const struct rpc_iface rpc_srvsvc = {
