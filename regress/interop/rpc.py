@@ -133,9 +133,9 @@ def lsa_checks():
         lsad.hLsarQueryInformationPolicy2(
             d, pol, lsad.POLICY_INFORMATION_CLASS.PolicyPrimaryDomainInformation)
         check("a closed handle is refused", False)
-    except lsad.DCERPCSessionError as e:
-        check("a closed handle is refused with STATUS_INVALID_HANDLE",
-              e.get_error_code() == 0xc0000008, hex(e.get_error_code()))
+    except rpcrt.DCERPCException as e:
+        check("a closed handle is refused with a context mismatch fault",
+              "context_mismatch" in str(e), str(e))
     d.disconnect()
 
 

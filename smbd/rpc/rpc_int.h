@@ -95,6 +95,7 @@ int	rpc_sid_eq(const struct rpc_sid *, const struct rpc_sid *);
 int	rpc_sid_in(const struct rpc_sid *, const struct rpc_sid *, uint32_t *);
 void	rpc_sid_make(struct rpc_sid *, uint8_t, int, ...);
 void	rpc_sid_domain(const struct rpc_ctx *, struct rpc_sid *);
+void	rpc_sid_str(const struct rpc_sid *, char *, size_t);
 
 /* Policy handles, tracked per pipe. */
 enum rpc_htype {
@@ -107,7 +108,10 @@ enum rpc_htype {
 
 /* NULL when the table is full. */
 uint8_t	*rpc_handle_new(struct rpc_pipe *, enum rpc_htype, int);
-/* 0 and the handle's extra value when h is a live handle of that type. */
+/*
+ * 0 and the handle's extra value when h is a live handle of that type,
+ * -2 when it is of another type, -1 when there is no such handle.
+ */
 int	 rpc_handle_get(struct rpc_pipe *, const uint8_t [20], enum rpc_htype,
 	    int *);
 int	 rpc_handle_close(struct rpc_pipe *, const uint8_t [20]);

@@ -31,6 +31,17 @@
 #define SAMR_MAX_LOOKUP		1000
 #define MAX_NAME		1024
 
+/*
+ * A handle the pipe never gave out is refused by the RPC runtime itself
+ * with a fault (MS-RPCE 3.1.1.5.3.2.1); one of the wrong kind by the
+ * service with STATUS_INVALID_HANDLE.
+ */
+static int
+lsa_is_fault(uint32_t st)
+{
+	return st == RPC_X_BAD_STUB_DATA || st == RPC_NCA_CONTEXT_MISMATCH;
+}
+
 enum {
 	D_WORLD, D_CREATOR, D_NT, D_BUILTIN, D_ACCOUNT, D_UNIX_USER,
 	D_UNIX_GROUP, D_COUNT
@@ -111,6 +122,7 @@ struct lsa_res {
 	uint16_t	 use;
 	const char	*name;
 	struct rpc_sid	 sid;
+	char		 sidstr[192];	/* the name of an unmapped SID */
 };
 
 static void
@@ -124,6 +136,9 @@ lsa_by_sid(const struct lsa_names *n, const struct rpc_sid *sid,
 	res->dom = -1;
 	res->use = RPC_SID_UNKNOWN;
 	res->sid = *sid;
+	/* An unmapped SID is named by its string form (MS-LSAT 3.1.4.11). */
+	rpc_sid_str(sid, res->sidstr, sizeof(res->sidstr));
+	res->name = res->sidstr;
 	for (i = 0; i < D_COUNT; i++)
 		if (n->dom[i].name[0] != '\0' &&
 		    rpc_sid_eq(sid, &n->dom[i].sid)) {
@@ -152,6 +167,14 @@ lsa_by_name(const struct lsa_names *n, const char *full, struct lsa_res *res)
 	memset(res, 0, sizeof(*res));
 	res->dom = -1;
 	res->use = RPC_SID_UNKNOWN;
+	if (full[0] == '\0') {
+		/* An empty name is the server's own domain. */
+		res->dom = D_ACCOUNT;
+		res->use = RPC_SID_DOMAIN;
+		res->name = n->dom[D_ACCOUNT].name;
+		res->sid = n->dom[D_ACCOUNT].sid;
+		return;
+	}
 	if (bs != NULL) {
 		dname = xstrndup(full, (size_t)(bs - full));
 		name = bs + 1;
@@ -260,14 +283,24 @@ lsa_get_empty_list(struct rbuf *r)
 }
 
 static uint32_t
+rpc_handle_check(struct rpc_pipe *p, const uint8_t h[20], enum rpc_htype type,
+    int *extra)
+{
+	int rv;
+
+	if ((rv = rpc_handle_get(p, h, type, extra)) == 0)
+		return ST_OK;
+	return rv == -2 ? ST_INVALID_HANDLE : RPC_NCA_CONTEXT_MISMATCH;
+}
+
+static uint32_t
 lsa_check_policy(struct rpc_pipe *p, struct rbuf *r)
 {
 	uint8_t h[20];
 
 	if (ndr_get_handle(r, h) == -1)
 		return RPC_X_BAD_STUB_DATA;
-	return rpc_handle_get(p, h, RPC_H_LSA_POLICY, NULL) == 0 ? ST_OK :
-	    ST_INVALID_HANDLE;
+	return rpc_handle_check(p, h, RPC_H_LSA_POLICY, NULL);
 }
 
 /* LsarClose (0) and SamrCloseHandle (1). */
@@ -276,13 +309,13 @@ lsa_close(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 {
 	static const uint8_t zero[20];
 	uint8_t h[20];
-	int ok;
 
 	if (ndr_get_handle(r, h) == -1)
 		return RPC_X_BAD_STUB_DATA;
-	ok = rpc_handle_close(p, h) == 0;
-	ndr_put_handle(o, ok ? zero : h);
-	ndr_put_u32(o, ok ? ST_OK : ST_INVALID_HANDLE);
+	if (rpc_handle_close(p, h) == -1)
+		return RPC_NCA_CONTEXT_MISMATCH;
+	ndr_put_handle(o, zero);
+	ndr_put_u32(o, ST_OK);
 	return 0;
 }
 
@@ -369,8 +402,9 @@ lsa_query_info(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	uint16_t class;
 	uint32_t st;
 
-	if ((st = lsa_check_policy(p, r)) == RPC_X_BAD_STUB_DATA ||
-	    ndr_get_u16(r, &class) == -1)
+	if (lsa_is_fault(st = lsa_check_policy(p, r)))
+		return st;
+	if (ndr_get_u16(r, &class) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	if (st == ST_OK && class != 3 && class != 5 && class != 12)
 		st = ST_INVALID_PARAMETER;
@@ -428,7 +462,7 @@ lsa_lookup_sids_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 	uint16_t level;
 	size_t i, nmapped = 0;
 
-	if (vers != 3 && (st = lsa_check_policy(p, r)) == RPC_X_BAD_STUB_DATA)
+	if (vers != 3 && lsa_is_fault(st = lsa_check_policy(p, r)))
 		return st;
 	if (ndr_get_u32(r, &count) == -1 || ndr_get_ptr(r, &ptr) == -1 ||
 	    count > LSA_MAX_LOOKUP || (count > 0 && ptr == 0))
@@ -570,7 +604,7 @@ lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 	uint16_t level;
 	size_t i, nmapped = 0;
 
-	if (vers != 4 && (st = lsa_check_policy(p, r)) == RPC_X_BAD_STUB_DATA)
+	if (vers != 4 && lsa_is_fault(st = lsa_check_policy(p, r)))
 		return st;
 	if (ndr_get_u32(r, &count) == -1 || count > LSA_MAX_LOOKUP ||
 	    ndr_get_u32(r, &max) == -1 || max != count)
@@ -652,13 +686,84 @@ lsa_lookup_names4(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	return lsa_lookup_names_v(p, r, o, 4);
 }
 
+/* LsarEnumerateTrustedDomains (13): a stand-alone server trusts none. */
+static uint32_t
+lsa_enum_trust(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	uint32_t st, ctx, maxlen;
+
+	if (lsa_is_fault(st = lsa_check_policy(p, r)))
+		return st;
+	if (ndr_get_u32(r, &ctx) == -1 || ndr_get_u32(r, &maxlen) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	ndr_put_u32(o, ctx);
+	ndr_put_u32(o, 0);
+	ndr_put_ptr(o, 0);
+	ndr_put_u32(o, st != ST_OK ? st : ST_NO_MORE_ENTRIES);
+	return 0;
+}
+
+/* A [in,out] PRPC_UNICODE_STRING: its pointer and string, if any. */
+static int
+lsa_get_ustr_ptr(struct rbuf *r)
+{
+	uint16_t len, maxlen;
+	uint32_t ptr, ref;
+	char *s;
+
+	if (ndr_get_ptr(r, &ptr) == -1)
+		return -1;
+	if (ptr == 0)
+		return 0;
+	if (ndr_get_ustr_hdr(r, &len, &maxlen, &ref) == -1)
+		return -1;
+	if (ref != 0) {
+		if (ndr_get_ustr_body(r, len, maxlen, &s) == -1)
+			return -1;
+		free(s);
+	}
+	return 0;
+}
+
+/* LsarGetUserName (45), MS-LSAT 3.1.4.4: who the caller is. */
+static uint32_t
+lsa_get_user_name(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
+	const char *user = ctx->user != NULL && ctx->user[0] != '\0' ?
+	    ctx->user : "ANONYMOUS LOGON";
+	const char *dom = ctx->anonymous ? "NT AUTHORITY" : ctx->server_name;
+	uint32_t dptr;
+	char *name;
+
+	if (ndr_get_wstr_ptr(r, MAX_NAME, &name) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	free(name);
+	if (lsa_get_ustr_ptr(r) == -1 || ndr_get_ptr(r, &dptr) == -1 ||
+	    (dptr != 0 && lsa_get_ustr_ptr(r) == -1))
+		return RPC_X_BAD_STUB_DATA;
+	ndr_put_ptr(o, 1);
+	ndr_put_ustr_hdr(o, user);
+	ndr_put_ustr_body(o, user);
+	ndr_put_ptr(o, dptr != 0);
+	if (dptr != 0) {
+		ndr_put_ptr(o, 1);
+		ndr_put_ustr_hdr(o, dom);
+		ndr_put_ustr_body(o, dom);
+	}
+	ndr_put_u32(o, ST_OK);
+	return 0;
+}
+
 static const rpc_op_fn lsarpc_ops[] = {
 	[0] = lsa_close,
 	[6] = lsa_open_policy,
 	[7] = lsa_query_info,
+	[13] = lsa_enum_trust,
 	[14] = lsa_lookup_names,
 	[15] = lsa_lookup_sids,
 	[44] = lsa_open_policy2,
+	[45] = lsa_get_user_name,
 	[46] = lsa_query_info,
 	[57] = lsa_lookup_sids2,
 	[58] = lsa_lookup_names2,
@@ -759,8 +864,7 @@ samr_check(struct rpc_pipe *p, struct rbuf *r, enum rpc_htype type,
 
 	if (ndr_get_handle(r, h) == -1)
 		return RPC_X_BAD_STUB_DATA;
-	return rpc_handle_get(p, h, type, extra) == 0 ? ST_OK :
-	    ST_INVALID_HANDLE;
+	return rpc_handle_check(p, h, type, extra);
 }
 
 /* Our domain number (D_ACCOUNT or D_BUILTIN) of a handle's extra. */
@@ -780,9 +884,9 @@ samr_lookup_domain(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	char *name = NULL;
 	int d = -1;
 
-	if ((st = samr_check(p, r, RPC_H_SAMR_SERVER, NULL)) ==
-	    RPC_X_BAD_STUB_DATA ||
-	    ndr_get_ustr_hdr(r, &len, &maxlen, &ref) == -1 ||
+	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_SERVER, NULL)))
+		return st;
+	if (ndr_get_ustr_hdr(r, &len, &maxlen, &ref) == -1 ||
 	    (ref != 0 && ndr_get_ustr_body(r, len, maxlen, &name) == -1))
 		return RPC_X_BAD_STUB_DATA;
 	lsa_names_init(rpc_pipe_ctx(p), &names);
@@ -809,8 +913,9 @@ samr_enum_domains(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	const char *dname[2];
 	uint32_t st, ctx, maxlen, i, n;
 
-	if ((st = samr_check(p, r, RPC_H_SAMR_SERVER, NULL)) ==
-	    RPC_X_BAD_STUB_DATA || ndr_get_u32(r, &ctx) == -1 ||
+	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_SERVER, NULL)))
+		return st;
+	if (ndr_get_u32(r, &ctx) == -1 ||
 	    ndr_get_u32(r, &maxlen) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	lsa_names_init(rpc_pipe_ctx(p), &names);
@@ -846,8 +951,9 @@ samr_open_domain(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	struct rpc_sid sid;
 	uint32_t st, access;
 
-	if ((st = samr_check(p, r, RPC_H_SAMR_SERVER, NULL)) ==
-	    RPC_X_BAD_STUB_DATA || ndr_get_u32(r, &access) == -1 ||
+	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_SERVER, NULL)))
+		return st;
+	if (ndr_get_u32(r, &access) == -1 ||
 	    ndr_get_sid(r, &sid) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	lsa_names_init(rpc_pipe_ctx(p), &names);
@@ -894,8 +1000,9 @@ samr_lookup_names(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	size_t i, j, mapped = 0;
 	int extra = 0, d;
 
-	if ((st = samr_check(p, r, RPC_H_SAMR_DOMAIN, &extra)) ==
-	    RPC_X_BAD_STUB_DATA || ndr_get_u32(r, &count) == -1 ||
+	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_DOMAIN, &extra)))
+		return st;
+	if (ndr_get_u32(r, &count) == -1 ||
 	    ndr_get_u32(r, &max) == -1 || ndr_get_u32(r, &off) == -1 ||
 	    ndr_get_u32(r, &actual) == -1 || off != 0 || actual != count ||
 	    actual > max || count > SAMR_MAX_LOOKUP)
@@ -941,8 +1048,9 @@ samr_lookup_ids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	size_t i, j, mapped = 0;
 	int extra = 0, d;
 
-	if ((st = samr_check(p, r, RPC_H_SAMR_DOMAIN, &extra)) ==
-	    RPC_X_BAD_STUB_DATA || ndr_get_u32(r, &count) == -1 ||
+	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_DOMAIN, &extra)))
+		return st;
+	if (ndr_get_u32(r, &count) == -1 ||
 	    ndr_get_u32(r, &max) == -1 || ndr_get_u32(r, &off) == -1 ||
 	    ndr_get_u32(r, &actual) == -1 || off != 0 || actual != count ||
 	    actual > max || count > SAMR_MAX_LOOKUP)

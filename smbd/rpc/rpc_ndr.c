@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -322,4 +323,17 @@ rpc_sid_domain(const struct rpc_ctx *ctx, struct rpc_sid *sid)
 {
 	rpc_sid_make(sid, 5, 4, (uint32_t)21, ctx->domain_sub[0],
 	    ctx->domain_sub[1], ctx->domain_sub[2]);
+}
+
+void
+rpc_sid_str(const struct rpc_sid *sid, char *buf, size_t len)
+{
+	size_t off;
+	int i, n;
+
+	n = snprintf(buf, len, "S-1-%u", sid->auth);
+	for (i = 0; i < sid->nsub && n > 0 && (size_t)n < len; i++) {
+		off = (size_t)n;
+		n += snprintf(buf + off, len - off, "-%u", sid->sub[i]);
+	}
 }

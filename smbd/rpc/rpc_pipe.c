@@ -724,8 +724,10 @@ rpc_handle_get(struct rpc_pipe *p, const uint8_t h[20], enum rpc_htype type,
 {
 	struct rpc_handle *e;
 
-	if ((e = rpc_handle_find(p, h)) == NULL || e->type != type)
+	if ((e = rpc_handle_find(p, h)) == NULL)
 		return -1;
+	if (e->type != type)
+		return -2;
 	if (extra != NULL)
 		*extra = e->extra;
 	return 0;
