@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "log.h"
 #include "rpc_int.h"
 #include "unicode.h"
 #include "util.h"
@@ -193,7 +194,10 @@ lsa_by_name(const struct lsa_names *n, const char *full, struct lsa_res *res)
 			goto out;
 		}
 	}
-	for (i = 0; i < D_COUNT && dname == NULL; i++)
+	/* "DOMAIN" and "DOMAIN\" name the domain itself. */
+	if (dname != NULL && name[0] == '\0')
+		name = dname;
+	for (i = 0; i < D_COUNT && (dname == NULL || name == dname); i++)
 		if (n->dom[i].name[0] != '\0' &&
 		    utf8_casecmp(name, n->dom[i].name) == 0) {
 			res->dom = (int)i;
@@ -202,6 +206,7 @@ lsa_by_name(const struct lsa_names *n, const char *full, struct lsa_res *res)
 			res->sid = n->dom[i].sid;
 			goto out;
 		}
+	log_debug("rpc: name \"%s\" not mapped", full);
 out:
 	free(dname);
 }
@@ -640,8 +645,10 @@ lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 			if (vers >= 3)
 				ndr_put_ptr(o, res[i].dom >= 0);
 			else {
-				if (res[i].dom >= 0 &&
-				    res[i].use != RPC_SID_DOMAIN)
+				/* A domain has no RID: -1 (MS-LSAT 2.2.20). */
+				if (res[i].use == RPC_SID_DOMAIN)
+					rid = 0xffffffff;
+				else if (res[i].dom >= 0)
 					rid = res[i].sid.sub[
 					    res[i].sid.nsub - 1];
 				ndr_put_u32(o, rid);

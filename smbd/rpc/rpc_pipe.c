@@ -558,7 +558,7 @@ static void
 rpc_request(struct rpc_pipe *p, const struct rpc_hdr *h, struct rbuf *r)
 {
 	uint32_t alloc_hint;
-	uint16_t ctx_id, opnum;
+	uint16_t ctx_id = 0, opnum = 0;
 
 	if (rbuf_get_u32le(r, &alloc_hint) == -1 ||
 	    rbuf_get_u16le(r, &ctx_id) == -1 ||

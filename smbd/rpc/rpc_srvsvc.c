@@ -338,16 +338,35 @@ const struct rpc_iface rpc_srvsvc = {
 	3, 0, srvsvc_ops, nitems(srvsvc_ops)
 };
 
+/*
+ * WKSTA_INFO_502 (MS-WKST 2.2.5.4): the redirector's tunables, with the
+ * values a default Windows installation reports.
+ */
+static const uint32_t wks502[] = {
+	3600, 250, 16, 600, 50, 60, 512, 17,	/* char_wait .. max_threads */
+	6144, 10, 500, 10, 500, 40, 1,		/* lock_quota .. dormant */
+	0xffffffff, 3, 20, 5, 3600,		/* read_ahead .. reset freq */
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0	/* the booleans */
+};
+
 /* NetrWkstaGetInfo (0), MS-WKST 3.2.4.1. */
 static uint32_t
 wkssvc_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	uint32_t level;
+	size_t i;
 
 	if (srv_get_server(r) == -1 || ndr_get_u32(r, &level) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	ndr_put_u32(o, level);
+	if (level == 502) {
+		ndr_put_ptr(o, 1);
+		for (i = 0; i < nitems(wks502); i++)
+			ndr_put_u32(o, wks502[i]);
+		ndr_put_u32(o, RPC_WERR_OK);
+		return 0;
+	}
 	if (level != 100 && level != 101 && level != 102) {
 		ndr_put_ptr(o, 0);
 		ndr_put_u32(o, RPC_WERR_INVALID_LEVEL);
