@@ -135,6 +135,7 @@ struct rpc_iface {
 	size_t		 nops;
 };
 
-extern const struct rpc_iface rpc_srvsvc, rpc_wkssvc, rpc_lsarpc, rpc_samr;
+extern const struct rpc_iface rpc_srvsvc, rpc_wkssvc, rpc_lsarpc, rpc_samr,
+    rpc_dssetup;
 
 #endif /* USMBD_RPC_INT_H */

@@ -902,6 +902,8 @@ samr_lookup_domain(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	else if (name != NULL &&
 	    utf8_casecmp(name, names.dom[D_ACCOUNT].name) == 0)
 		d = D_ACCOUNT;
+	if (d == -1)
+		log_debug("rpc: no domain \"%s\"", name != NULL ? name : "");
 	free(name);
 	if (st == ST_OK && d == -1)
 		st = ST_NO_SUCH_DOMAIN;
@@ -1122,4 +1124,57 @@ const struct rpc_iface rpc_samr = {
 	{ 0x78, 0x57, 0x34, 0x12, 0x34, 0x12, 0xcd, 0xab,
 	  0xef, 0x00, 0x01, 0x23, 0x45, 0x67, 0x89, 0xac },
 	1, 0, samr_ops, nitems(samr_ops)
+};
+
+/*
+ * dssetup (MS-DSSP) on the lsarpc endpoint:
+ * DsRolerGetPrimaryDomainInformation (0) says this is a stand-alone server.
+ */
+static uint32_t
+dssetup_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
+	uint16_t level;
+
+	if (ndr_get_u16(r, &level) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	if (level < 1 || level > 3) {
+		ndr_put_ptr(o, 0);
+		ndr_put_u32(o, RPC_WERR_INVALID_PARAMETER);
+		return 0;
+	}
+	ndr_put_ptr(o, 1);
+	ndr_put_u16(o, level);
+	switch (level) {
+	case 1:
+		ndr_put_u16(o, 2);		/* DsRole_RoleStandaloneServer */
+		ndr_put_u32(o, 0);		/* Flags */
+		ndr_put_ptr(o, 1);		/* DomainNameFlat */
+		ndr_put_ptr(o, 0);		/* DomainNameDns */
+		ndr_put_ptr(o, 0);		/* DomainForestName */
+		wbuf_put_zero(o->w, 16);	/* DomainGuid */
+		ndr_put_wstr(o, ctx->domain != NULL ? ctx->domain : "");
+		break;
+	case 2:
+		ndr_put_u32(o, 0);		/* no upgrade in progress */
+		ndr_put_u16(o, 0);		/* DsRoleServerUnknown */
+		break;
+	case 3:
+		ndr_put_u16(o, 0);		/* DsRoleOperationIdle */
+		break;
+	}
+	ndr_put_u32(o, RPC_WERR_OK);
+	return 0;
+}
+
+static const rpc_op_fn dssetup_ops[] = {
+	[0] = dssetup_getinfo,
+};
+
+const struct rpc_iface rpc_dssetup = {
+	"dssetup",
+	/* 3919286a-b10c-11d0-9ba8-00c04fd92ef5 */
+	{ 0x6a, 0x28, 0x19, 0x39, 0x0c, 0xb1, 0xd0, 0x11,
+	  0x9b, 0xa8, 0x00, 0xc0, 0x4f, 0xd9, 0x2e, 0xf5 },
+	0, 0, dssetup_ops, nitems(dssetup_ops)
 };

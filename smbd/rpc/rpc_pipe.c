@@ -149,11 +149,12 @@ rpc_pipe_open(const char *name, const struct rpc_ctx *ctx)
 		p->ifaces[0] = &rpc_wkssvc;
 	} else if (strcasecmp(name, "lsarpc") == 0 ||
 	    strcasecmp(name, "lsass") == 0 || strcasecmp(name, "samr") == 0) {
-		/* One endpoint in Windows' lsass serves both interfaces. */
+		/* One endpoint in Windows' lsass serves these interfaces. */
 		canon = tolower((unsigned char)name[0]) == 's' ? "samr" :
 		    "lsass";
 		p->ifaces[0] = &rpc_lsarpc;
 		p->ifaces[1] = &rpc_samr;
+		p->ifaces[2] = &rpc_dssetup;
 	} else {
 		free(p);
 		return NULL;
@@ -385,7 +386,12 @@ rpc_contexts(struct rpc_pipe *p, struct rbuf *r, struct wbuf *w)
 			for (k = 0; k < p->npctx; k++)
 				if (p->pctx[k].id == id)
 					break;
-			if (k == p->npctx && p->npctx == RPC_MAX_CONTEXTS) {
+			if (k < p->npctx && p->pctx[k].iface != f) {
+				/* A context keeps its abstract syntax. */
+				result = RES_PROVIDER_REJECT;
+				reason = REASON_ABSTRACT;
+			} else if (k == p->npctx &&
+			    p->npctx == RPC_MAX_CONTEXTS) {
 				result = RES_PROVIDER_REJECT;
 				reason = REASON_LOCAL_LIMIT;
 			} else {
