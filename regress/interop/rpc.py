@@ -153,6 +153,25 @@ def samr_checks():
     check("SamrLookupIdsInDomain 544",
           r["Names"]["Element"][0]["Data"] == "Administrators")
     samr.hSamrCloseHandle(d, dh)
+    acct = [x for x in doms if x != "Builtin"][0]
+    sid = samr.hSamrLookupDomainInSamServer(d, h, acct)["DomainId"]
+    dh = samr.hSamrOpenDomain(d, h, domainId=sid)["DomainHandle"]
+    r = samr.hSamrEnumerateUsersInDomain(d, dh)
+    users = [e["Name"] for e in r["Buffer"]["Buffer"]]
+    check("SamrEnumerateUsersInDomain lists the user", users == [USER], users)
+    rid = samr.hSamrLookupNamesInDomain(d, dh, (USER,))[
+        "RelativeIds"]["Element"][0]["Data"]
+    check("SamrLookupNamesInDomain gives the user's RID",
+          rid == 1000 + 2 * UID, rid)
+    uh = samr.hSamrOpenUser(d, dh, userId=rid)["UserHandle"]
+    r = samr.hSamrQueryInformationUser2(
+        d, uh, samr.USER_INFORMATION_CLASS.UserAllInformation)
+    info = r["Buffer"]["All"]
+    check("SamrQueryInformationUser2 level 21",
+          info["UserName"] == USER and info["UserId"] == rid,
+          info["UserName"])
+    samr.hSamrCloseHandle(d, uh)
+    samr.hSamrCloseHandle(d, dh)
     samr.hSamrCloseHandle(d, h)
     d.disconnect()
 

@@ -88,6 +88,12 @@ if command -v rpcclient >/dev/null; then
 	rpc enumdomains
 	check "rpcclient enumdomains" grep -q 'name:\[USMBDRPC\]' "$T/rpc.out"
 	grep -q 'USMBDRPC' "$T/rpc.out" || cat "$T/rpc.out"
+	rpc enumdomusers
+	check "rpcclient enumdomusers" grep -q 'user:\[usmbdtest\]' "$T/rpc.out"
+	grep -q 'usmbdtest' "$T/rpc.out" || cat "$T/rpc.out"
+	rpc getusername
+	check "rpcclient getusername" grep -q 'Account Name: usmbdtest' "$T/rpc.out"
+	grep -q 'usmbdtest' "$T/rpc.out" || cat "$T/rpc.out"
 	rpc "lookupdomain Builtin"
 	check "rpcclient lookupdomain Builtin" grep -q 'S-1-5-32' "$T/rpc.out"
 	grep -q 'S-1-5-32' "$T/rpc.out" || cat "$T/rpc.out"

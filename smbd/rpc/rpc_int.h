@@ -103,6 +103,7 @@ enum rpc_htype {
 	RPC_H_LSA_POLICY,
 	RPC_H_SAMR_SERVER,
 	RPC_H_SAMR_DOMAIN,
+	RPC_H_SAMR_USER,
 };
 #define RPC_MAX_HANDLES	64
 

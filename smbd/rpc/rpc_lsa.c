@@ -26,6 +26,8 @@
 #define ST_NO_SUCH_DOMAIN	0xc00000df
 #define ST_INSUFF_RESOURCES	0xc000009a
 #define ST_NO_MORE_ENTRIES	0x8000001a
+#define ST_NO_SUCH_USER		0xc0000064
+#define ST_INVALID_INFO_CLASS	0xc0000003
 
 /* MS-LSAT 3.1.4.5: at most this many names or SIDs per lookup. */
 #define LSA_MAX_LOOKUP		20480
@@ -1105,14 +1107,169 @@ samr_lookup_ids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	return 0;
 }
 
+/* The users a domain handle sees: the session's user, in the account domain. */
+static const struct lsa_acct *
+samr_user(const struct lsa_names *n, int dom, size_t idx)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n->nacct; i++)
+		if (n->acct[i].dom == dom && n->acct[i].use == RPC_SID_USER &&
+		    k++ == idx)
+			return &n->acct[i];
+	return NULL;
+}
+
+/* SamrEnumerateUsersInDomain (13). */
+static uint32_t
+samr_enum_users(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	struct lsa_names names;
+	const struct lsa_acct *a;
+	uint32_t st, ctx, uac, maxlen, i, n = 0;
+	int extra = 0;
+
+	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_DOMAIN, &extra)))
+		return st;
+	if (ndr_get_u32(r, &ctx) == -1 || ndr_get_u32(r, &uac) == -1 ||
+	    ndr_get_u32(r, &maxlen) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	lsa_names_init(rpc_pipe_ctx(p), &names);
+	while (st == ST_OK && samr_user(&names, samr_dom(extra), ctx + n) != NULL)
+		n++;
+	ndr_put_u32(o, ctx + n);
+	ndr_put_ptr(o, st == ST_OK);
+	if (st == ST_OK) {
+		ndr_put_u32(o, n);
+		ndr_put_ptr(o, n > 0);
+		if (n > 0) {
+			ndr_put_u32(o, n);
+			for (i = 0; i < n; i++) {
+				a = samr_user(&names, samr_dom(extra), ctx + i);
+				ndr_put_u32(o, a->rid);
+				ndr_put_ustr_hdr(o, a->name);
+			}
+			for (i = 0; i < n; i++) {
+				a = samr_user(&names, samr_dom(extra), ctx + i);
+				ndr_put_ustr_body(o, a->name);
+			}
+		}
+	}
+	ndr_put_u32(o, n);
+	ndr_put_u32(o, st);
+	return 0;
+}
+
+/* SamrOpenUser (34). */
+static uint32_t
+samr_open_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	static const uint8_t zero[20];
+	struct lsa_names names;
+	const struct lsa_acct *a;
+	uint32_t st, access, rid;
+	size_t i;
+	int extra = 0;
+
+	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_DOMAIN, &extra)))
+		return st;
+	if (ndr_get_u32(r, &access) == -1 || ndr_get_u32(r, &rid) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	lsa_names_init(rpc_pipe_ctx(p), &names);
+	for (i = 0; st == ST_OK &&
+	    (a = samr_user(&names, samr_dom(extra), i)) != NULL; i++)
+		if (a->rid == rid) {
+			ndr_put_u32(o, samr_new_handle(p, o, RPC_H_SAMR_USER,
+			    (int)rid));
+			return 0;
+		}
+	ndr_put_handle(o, zero);
+	ndr_put_u32(o, st != ST_OK ? st : ST_NO_SUCH_USER);
+	return 0;
+}
+
+/*
+ * SamrQueryInformationUser (36) and ...User2 (47), level 21
+ * (SAMPR_USER_ALL_INFORMATION, MS-SAMR 2.2.6.6) with what the worker
+ * knows: the name, the RID and a normal, enabled account.
+ */
+static uint32_t
+samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
+	uint32_t st;
+	uint16_t level;
+	int rid = 0, i;
+
+	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_USER, &rid)))
+		return st;
+	if (ndr_get_u16(r, &level) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	if (st == ST_OK && level != 21)
+		st = ST_INVALID_INFO_CLASS;
+	if (st != ST_OK) {
+		ndr_put_ptr(o, 0);
+		ndr_put_u32(o, st);
+		return 0;
+	}
+	ndr_put_ptr(o, 1);
+	ndr_put_u16(o, level);
+	wbuf_align(o->w, 4);
+	/* Six times: last logon and logoff, password set, expiry ... */
+	for (i = 0; i < 6; i++) {
+		ndr_put_u32(o, 0);
+		ndr_put_u32(o, i == 3 || i == 5 ? 0x7fffffff : 0);
+	}
+	ndr_put_ustr_hdr(o, ctx->user);			/* UserName */
+	for (i = 0; i < 9; i++)
+		ndr_put_ustr_hdr(o, "");	/* FullName .. Parameters */
+	for (i = 0; i < 2; i++) {		/* Lm and Nt OWF: never */
+		ndr_put_u16(o, 0);
+		ndr_put_u16(o, 0);
+		ndr_put_ptr(o, 0);
+	}
+	ndr_put_ustr_hdr(o, "");			/* PrivateData */
+	ndr_put_u32(o, 0);				/* SecurityDescriptor */
+	ndr_put_ptr(o, 0);
+	ndr_put_u32(o, (uint32_t)rid);
+	ndr_put_u32(o, 513);				/* Domain Users */
+	ndr_put_u32(o, 0x00000210);	/* NORMAL_ACCOUNT | DONT_EXPIRE */
+	ndr_put_u32(o, 0x00ffffff);			/* WhichFields */
+	ndr_put_u16(o, 168);				/* hours per week */
+	ndr_put_ptr(o, 1);
+	ndr_put_u16(o, 0);				/* BadPasswordCount */
+	ndr_put_u16(o, 0);				/* LogonCount */
+	ndr_put_u16(o, 0);				/* CountryCode */
+	ndr_put_u16(o, 0);				/* CodePage */
+	ndr_put_u8(o, 0);
+	ndr_put_u8(o, 1);				/* NtPasswordPresent */
+	ndr_put_u8(o, 0);
+	ndr_put_u8(o, 0);
+	ndr_put_ustr_body(o, ctx->user);
+	for (i = 0; i < 10; i++)
+		ndr_put_ustr_body(o, "");
+	/* LogonHours: every hour allowed, 21 bytes of 1260. */
+	ndr_put_u32(o, 1260);
+	ndr_put_u32(o, 0);
+	ndr_put_u32(o, 21);
+	for (i = 0; i < 21; i++)
+		ndr_put_u8(o, 0xff);
+	ndr_put_u32(o, ST_OK);
+	return 0;
+}
+
 static const rpc_op_fn samr_ops[] = {
 	[0] = samr_connect,
 	[1] = lsa_close,
 	[5] = samr_lookup_domain,
 	[6] = samr_enum_domains,
 	[7] = samr_open_domain,
+	[13] = samr_enum_users,
 	[17] = samr_lookup_names,
 	[18] = samr_lookup_ids,
+	[34] = samr_open_user,
+	[36] = samr_query_user,
+	[47] = samr_query_user,
 	[57] = samr_connect2,
 	[62] = samr_connect4,
 	[64] = samr_connect5,
