@@ -303,7 +303,8 @@ smb2_stream_create(struct smb2_conn *c, struct smb2_req *req,
 			goto fail;
 		}
 		*created |= STREAM_CREATED_BASE;
-	} else if ((fd = vfs_open(vs, at, O_RDONLY, 0)) == -1) {
+	} else if ((fd = vfs_open(vs, at, O_RDONLY | O_NONBLOCK, 0)) == -1) {
+		/* (Non-blocking: a FIFO in the share must not hang us.) */
 		status = errno == ENOENT ? NT_STATUS_OBJECT_NAME_NOT_FOUND :
 		    ntstatus_from_errno(errno);
 		goto fail;
