@@ -24,7 +24,10 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_fsctl.h"
 #include "smb2_info.h"
+#include "smb2_meta.h"
+#include "meta.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "unicode.h"
@@ -151,10 +154,11 @@ info_put_name(struct wbuf *w, const struct smb2_open *o, int lenfield)
 }
 
 static void
-info_put_basic(struct wbuf *w, const struct stat *st, uint32_t attrs)
+info_put_basic(struct wbuf *w, const struct stat *st,
+    const struct meta_file *mf)
 {
-	smb2_put_times(w, st);
-	wbuf_put_u32le(w, attrs);
+	smb2_put_meta_times(w, st, mf);
+	wbuf_put_u32le(w, mf->attrs);
 }
 
 static void
@@ -180,6 +184,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
     struct wbuf *w, int *fixed)
 {
 	struct stat st;
+	struct meta_file mf;
 	uint32_t attrs;
 
 	*fixed = 1;
@@ -190,12 +195,18 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		return ntstatus_from_errno(errno);
 	else
 		smb2_stream_stat(o, &st);
-	attrs = o->pipe != NULL ? FILE_ATTRIBUTE_NORMAL :
-	    smb2_file_attributes(o->tree, o->path, &st);
+	if (o->pipe != NULL) {
+		memset(&mf, 0, sizeof(mf));
+		mf.attrs = FILE_ATTRIBUTE_NORMAL;
+	} else
+		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
+	attrs = mf.attrs;
+	if (o->pipe == NULL && smb2_fsctl_sparse(o))
+		attrs |= FILE_ATTRIBUTE_SPARSE_FILE;
 
 	switch (class) {
 	case FileBasicInformation:
-		info_put_basic(w, &st, attrs);
+		info_put_basic(w, &st, &mf);
 		wbuf_put_u32le(w, 0);
 		break;
 	case FileStandardInformation:
@@ -205,7 +216,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		wbuf_put_u64le(w, (uint64_t)st.st_ino);
 		break;
 	case FileEaInformation:
-		wbuf_put_u32le(w, 0);
+		wbuf_put_u32le(w, mf.ea_size);
 		break;
 	case FileAccessInformation:
 		wbuf_put_u32le(w, o->access);
@@ -221,11 +232,11 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		break;
 	case FileAllInformation:
 		*fixed = 0;
-		info_put_basic(w, &st, attrs);
+		info_put_basic(w, &st, &mf);
 		wbuf_put_u32le(w, 0);
 		info_put_standard(w, &st, o->delete_on_close);
 		wbuf_put_u64le(w, (uint64_t)st.st_ino);
-		wbuf_put_u32le(w, 0);			/* EaSize */
+		wbuf_put_u32le(w, mf.ea_size);		/* EaSize */
 		wbuf_put_u32le(w, o->access);
 		wbuf_put_u64le(w, o->position);
 		wbuf_put_u32le(w, o->create_options & 0x0000103e);
@@ -246,7 +257,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		wbuf_put_zero(w, 6);
 		break;
 	case FileNetworkOpenInformation:
-		smb2_put_times_sizes(w, &st);
+		smb2_put_meta_times_sizes(w, &st, &mf);
 		wbuf_put_u32le(w, attrs);
 		wbuf_put_u32le(w, 0);
 		break;
@@ -385,18 +396,20 @@ info_min_len(uint8_t type, uint8_t class)
 	if (type == SMB2_0_INFO_FILE) {
 		switch (class) {
 		case FileAllInformation:
-			return 100;
+			return 104;
 		case FileStreamInformation:
-			return 24;
+			return 32;
+		case FileAlternateNameInformation:
+			return 8;
 		default:
 			return 4;
 		}
 	}
 	switch (class) {
 	case FileFsVolumeInformation:
-		return 18;
+		return 24;
 	case FileFsAttributeInformation:
-		return 12;
+		return 16;
 	default:
 		return 4;
 	}
@@ -430,16 +443,26 @@ smb2_cmd_query_info(struct smb2_conn *c, struct smb2_req *req)
 	if (outlen > c->max_trans)
 		return NT_STATUS_INVALID_PARAMETER;
 
+	/* EAs answer with whole entries only (smb2_meta.c). */
+	if (type == SMB2_0_INFO_FILE && class == FileFullEaInformation &&
+	    o->pipe == NULL)
+		return smb2_meta_query_ea(c, req, o, outlen, inoff, inlen,
+		    flags);
+
 	wbuf_init(&w, 65536);
 	switch (type) {
 	case SMB2_0_INFO_FILE:
+		/*
+		 * Only the classes that return timestamps and attributes need
+		 * FILE_READ_ATTRIBUTES (MS-FSA 2.1.5.11); FileStandardInformation
+		 * is asked for on opens with FILE_READ_DATA alone (impacket's
+		 * downloads do this).
+		 */
 		if (!(o->access & FILE_READ_ATTRIBUTES) &&
-		    class != FileAccessInformation &&
-		    class != FilePositionInformation &&
-		    class != FileModeInformation &&
-		    class != FileAlignmentInformation &&
-		    /* Listing streams needs no access (smb2.streams.names). */
-		    class != FileStreamInformation) {
+		    (class == FileBasicInformation ||
+		    class == FileAllInformation ||
+		    class == FileNetworkOpenInformation ||
+		    class == FileAttributeTagInformation)) {
 			st = NT_STATUS_ACCESS_DENIED;
 			break;
 		}

@@ -1,0 +1,30 @@
+/*
+ * libFuzzer target: the user.DOSATTRIB decoder.  A blob that decodes
+ * must survive an encode and decode round trip with its attributes and
+ * create time intact.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "meta.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	struct meta_dosinfo di, back;
+	uint8_t buf[META_DOSATTRIB_MAX];
+	size_t n;
+
+	if (meta_dosattrib_decode(data, len, &di) == -1)
+		return 0;
+	if ((n = meta_dosattrib_encode(&di, buf, sizeof(buf))) == 0)
+		abort();
+	if (meta_dosattrib_decode(buf, n, &back) == -1 ||
+	    back.attrib != di.attrib || back.create_time != di.create_time)
+		abort();
+	return 0;
+}
