@@ -359,6 +359,9 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		vfs_name_free(&vn);
 		if (status != NT_STATUS_SUCCESS)
 			return status;
+		/* A file made for its first stream gets its metadata. */
+		if (created & STREAM_CREATED_BASE)
+			smb2_meta_create_store(o, 1, attrs);
 		return create_register(c, req, o, action, created);
 	}
 	stype = vn.stream_type;

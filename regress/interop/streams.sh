@@ -76,6 +76,8 @@ check "a stream put creates its empty base file" \
     test -f "$T/share/new.txt" -a ! -s "$T/share/new.txt"
 check "... with the stream on it" \
     [ "$(xattr 'user.DosStream.s:$DATA' "$T/share/new.txt")" = "$(hex < s1.txt)00" ]
+check "... and its DOS attributes and create time in user.DOSATTRIB" \
+    [ -n "$(xattr user.DOSATTRIB "$T/share/new.txt")" ]
 
 # smbclient's del lists the directory with the name as a mask first and
 # so never reaches a stream; impacket deletes (delete on close) and
