@@ -152,10 +152,11 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action)
 
 	smb2_open_fileid(o, id);
 	if (o->pipe == NULL) {
-		if (o->fd != -1)
-			fstat(o->fd, &o->st);
+		if (o->fd != -1 && fstat(o->fd, &o->st) == 0)
+			smb2_stream_stat(o, &o->st);
 		smb2_file_meta(o->tree, o->path, o->fd, &o->st, &mf);
-		o->file_attributes = mf.attrs;
+		o->file_attributes = mf.attrs =
+		    smb2_stream_attributes(o, mf.attrs);
 	} else {
 		memset(&mf, 0, sizeof(mf));
 		mf.create_time = smb2_filetime(&o->st.st_ctim);
@@ -358,6 +359,9 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		vfs_name_free(&vn);
 		if (status != NT_STATUS_SUCCESS)
 			return status;
+		/* A file made for its first stream gets its metadata. */
+		if (created & STREAM_CREATED_BASE)
+			smb2_meta_create_store(o, 1, attrs);
 		return create_register(c, req, o, action, created);
 	}
 	stype = vn.stream_type;
@@ -646,6 +650,7 @@ smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
 		smb2_stream_stat(o, &st);
 		have = 1;
 		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
+		mf.attrs = smb2_stream_attributes(o, mf.attrs);
 		attrs = mf.attrs;
 	}
 	wbuf_reset(req->out);

@@ -200,6 +200,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		mf.attrs = FILE_ATTRIBUTE_NORMAL;
 	} else
 		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
+	mf.attrs = smb2_stream_attributes(o, mf.attrs);
 	attrs = mf.attrs;
 	if (o->pipe == NULL && smb2_fsctl_sparse(o))
 		attrs |= FILE_ATTRIBUTE_SPARSE_FILE;
