@@ -110,6 +110,7 @@ struct rpc_pipe {
 	size_t			 inlen;
 
 	int			 call_active;
+	int			 call_refused;	/* drop its fragments */
 	uint32_t		 call_id;
 	uint16_t		 call_ctx;
 	uint16_t		 call_opnum;
@@ -577,11 +578,17 @@ rpc_request(struct rpc_pipe *p, const struct rpc_hdr *h, struct rbuf *r)
 	}
 	if (h->flags & PFC_FIRST_FRAG) {
 		p->call_active = 1;
+		p->call_refused = 0;
 		p->call_id = h->call_id;
 		p->call_ctx = ctx_id;
 		p->call_opnum = opnum;
 		wbuf_free(&p->call);
 		wbuf_init(&p->call, RPC_MAX_REQUEST);
+	} else if (p->call_refused && h->call_id == p->call_id) {
+		/* The rest of a call already answered with a fault. */
+		if (h->flags & PFC_LAST_FRAG)
+			p->call_refused = 0;
+		return;
 	} else if (!p->call_active || h->call_id != p->call_id ||
 	    ctx_id != p->call_ctx || opnum != p->call_opnum) {
 		/* A middle fragment of no call in progress. */
@@ -592,6 +599,7 @@ rpc_request(struct rpc_pipe *p, const struct rpc_hdr *h, struct rbuf *r)
 	if (wbuf_put_bytes(&p->call, rbuf_cur(r), rbuf_left(r)) == -1) {
 		/* Larger than RPC_MAX_REQUEST: refuse it. */
 		p->call_active = 0;
+		p->call_refused = !(h->flags & PFC_LAST_FRAG);
 		wbuf_free(&p->call);
 		wbuf_init(&p->call, RPC_MAX_REQUEST);
 		rpc_send_fault(p, h->call_id, ctx_id,
