@@ -52,6 +52,8 @@ def srvsvc_checks():
              r["InfoStruct"]["ShareInfo"]["Level1"]["Buffer"]]
     check("NetrShareEnum level 1 lists share and IPC$",
           "share" in names and "IPC$" in names, names)
+    check("NetrShareEnum level 1 lists the 40 bulk shares",
+          len([n for n in names if n.startswith("bulk")]) == 40, len(names))
     types = {e["shi1_netname"][:-1]: e["shi1_type"] for e in
              r["InfoStruct"]["ShareInfo"]["Level1"]["Buffer"]}
     check("IPC$ is STYPE_IPC|STYPE_SPECIAL",
