@@ -192,7 +192,7 @@ check_enum1(const uint8_t *stub, size_t len)
 	ndr_get_ptr(&r, &v);
 	CHECK(v != 0);
 	ndr_get_u32(&r, &cnt);
-	CHECK(cnt == 2);			/* the hidden share is not listed */
+	CHECK(cnt == 2);		/* the hidden share is not listed */
 	ndr_get_ptr(&r, &v);
 	CHECK(v != 0);
 	ndr_get_u32(&r, &v);

@@ -110,7 +110,7 @@ struct rpc_pipe {
 	size_t			 inlen;
 
 	int			 call_active;
-	int			 call_refused;	/* drop its fragments */
+	int			 call_refused;	/* drop the rest */
 	uint32_t		 call_id;
 	uint16_t		 call_ctx;
 	uint16_t		 call_opnum;
@@ -509,7 +509,8 @@ rpc_respond(struct rpc_pipe *p, const struct wbuf *stub)
 			flags |= PFC_LAST_FRAG;
 		wbuf_init(&w, RPC_MAX_FRAG);
 		rpc_put_hdr(&w, PTYPE_RESPONSE, flags, p->call_id);
-		wbuf_put_u32le(&w, (uint32_t)(total - off));	/* alloc_hint */
+		/* alloc_hint: what is left of the stub */
+		wbuf_put_u32le(&w, (uint32_t)(total - off));
 		wbuf_put_u16le(&w, p->call_ctx);
 		wbuf_put_u8(&w, 0);
 		wbuf_put_u8(&w, 0);

@@ -343,9 +343,9 @@ const struct rpc_iface rpc_srvsvc = {
  * values a default Windows installation reports.
  */
 static const uint32_t wks502[] = {
-	3600, 250, 16, 600, 50, 60, 512, 17,	/* char_wait .. max_threads */
-	6144, 10, 500, 10, 500, 40, 1,		/* lock_quota .. dormant */
-	0xffffffff, 3, 20, 5, 3600,		/* read_ahead .. reset freq */
+	3600, 250, 16, 600, 50, 60, 512, 17,	/* char_wait .. */
+	6144, 10, 500, 10, 500, 40, 1,		/* lock_quota .. */
+	0xffffffff, 3, 20, 5, 3600,		/* read_ahead .. */
 	0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0	/* the booleans */
 };
 
