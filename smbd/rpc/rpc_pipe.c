@@ -108,6 +108,7 @@ struct rpc_pipe {
 
 	uint8_t			*in;		/* one partial PDU */
 	size_t			 inlen;
+	size_t			 incap;
 
 	int			 call_active;
 	int			 call_refused;	/* drop the rest */
@@ -162,7 +163,9 @@ rpc_pipe_open(const char *name, const struct rpc_ctx *ctx)
 	}
 	strlcpy(p->name, canon, sizeof(p->name));
 	p->ctx = ctx;
-	p->in = xmalloc(0xffff);
+	/* Room for a header; a fragment's length decides the rest. */
+	p->incap = RPC_MAX_FRAG;
+	p->in = xmalloc(p->incap);
 	wbuf_init(&p->call, RPC_MAX_REQUEST);
 	return p;
 }
@@ -678,6 +681,10 @@ rpc_pipe_write(struct rpc_pipe *p, const uint8_t *data, size_t len)
 			n = RPC_HDR_LEN - p->inlen;
 		else {
 			frag = (uint16_t)(p->in[8] | p->in[9] << 8);
+			if (frag > p->incap) {
+				p->in = xreallocarray(p->in, 1, frag);
+				p->incap = frag;
+			}
 			n = frag - p->inlen;
 		}
 		if (n > len)
