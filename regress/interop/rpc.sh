@@ -134,6 +134,9 @@ if command -v smbtorture >/dev/null; then
 		done
 	}
 	torture rpc.srvsvc \
+	    "srvsvc (admin access).NetConnEnum" \
+	    "srvsvc (admin access).NetFileEnum" \
+	    "srvsvc (admin access).NetSessEnum" \
 	    "srvsvc (admin access).NetShareEnumAll" \
 	    "srvsvc (admin access).NetSrvGetInfo" \
 	    "srvsvc (admin access).NetRemoteTOD" \
