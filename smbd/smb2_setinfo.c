@@ -317,28 +317,97 @@ setinfo_rename_reply(uint32_t status, struct rbuf *r, void *arg)
 	smb2_conn_resume(c);
 }
 
+/* The answer to closing the probe open of a parent directory. */
+static void
+setinfo_probe_closed(uint32_t status, struct rbuf *r, void *arg)
+{
+	(void)status;
+	(void)r;
+	(void)arg;
+}
+
+/*
+ * Windows renames by opening the target's parent directory for adding
+ * an entry, sharing read and write but not delete (MS-FSA 2.1.5.14.11
+ * opens it as the target directory).  An open of that directory that
+ * holds DELETE access, or shares nothing, therefore makes the rename
+ * fail with SHARING_VIOLATION.  The probe is a real lockd open, closed
+ * at once, so that opens of every session count.
+ */
+static void
+setinfo_parent_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct setinfo_wait *sw = arg;
+	struct smb2_conn *c = sw->c;
+	struct smb2_req *req = &c->work->req;
+	uint64_t handle = 0;
+
+	rbuf_get_u64le(r, &handle);
+	if (status == NT_STATUS_SUCCESS && handle != 0)
+		lockd_client_request(LOCKD_OP_CLOSE, &handle, 8,
+		    setinfo_probe_closed, NULL);
+	if (status == NT_STATUS_SUCCESS &&
+	    lockd_client_request(LOCKD_OP_RENAME_CHECK, &sw->o->lockd_handle,
+	    8, setinfo_rename_reply, sw) == 0)
+		return;
+	if (status == NT_STATUS_SUCCESS)
+		status = NT_STATUS_INSUFFICIENT_RESOURCES;
+	req->status = status;
+	free(sw->target);
+	free(sw);
+	smb2_conn_resume(c);
+}
+
 static uint32_t
 setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 {
 	struct setinfo_wait *sw;
+	struct stat st;
+	uint8_t mem[64];
+	struct wbuf w;
 	uint32_t status;
-	char *target;
-	int replace;
+	char *target, *parent, *slash;
+	int replace, rc;
 
 	if (!(o->access & DELETE))
 		return NT_STATUS_ACCESS_DENIED;
 	if (*o->path == '\0')
 		return NT_STATUS_INVALID_PARAMETER;
+	/*
+	 * A directory with open files below it cannot be renamed
+	 * (MS-FSA 2.1.5.14.11: ACCESS_DENIED).  Only this worker's opens
+	 * are known by path.
+	 */
+	if (o->is_dir && smb2_open_busy_below(o))
+		return NT_STATUS_ACCESS_DENIED;
 	if ((status = setinfo_target(o, r, &target, &replace)) !=
 	    NT_STATUS_SUCCESS)
 		return status;
+	parent = xstrdup(target);
+	if ((slash = strrchr(parent, '/')) != NULL)
+		*slash = '\0';
+	rc = fstatat(o->tree->ss->rootfd, slash != NULL ? parent : ".", &st,
+	    AT_SYMLINK_NOFOLLOW);
+	free(parent);
+	if (rc == -1) {
+		free(target);
+		return errno == ENOENT || errno == ENOTDIR ?
+		    NT_STATUS_OBJECT_PATH_NOT_FOUND : ntstatus_from_errno(errno);
+	}
+	wbuf_init_fixed(&w, mem, sizeof(mem));
+	wbuf_put_u64le(&w, (uint64_t)st.st_dev);
+	wbuf_put_u64le(&w, (uint64_t)st.st_ino);
+	wbuf_put_u32le(&w, FILE_ADD_FILE | SYNCHRONIZE);
+	wbuf_put_u32le(&w, FILE_SHARE_READ | FILE_SHARE_WRITE);
+	wbuf_put_u32le(&w, LOCKD_OPEN_DIRECTORY);
+	wbuf_put_u16le(&w, 0);
 	sw = xcalloc(1, sizeof(*sw));
 	sw->c = c;
 	sw->o = o;
 	sw->target = target;
 	sw->replace = replace;
-	if (lockd_client_request(LOCKD_OP_RENAME_CHECK, &o->lockd_handle, 8,
-	    setinfo_rename_reply, sw) == -1) {
+	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
+	    setinfo_parent_reply, sw) == -1) {
 		free(target);
 		free(sw);
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
