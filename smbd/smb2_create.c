@@ -25,6 +25,7 @@
 #include "ntstatus.h"
 #include "session.h"
 #include "smb2.h"
+#include "smb2_cctx.h"
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
@@ -49,7 +50,16 @@
 #define FILE_WRITE_THROUGH	0x00000002
 #define FILE_NON_DIRECTORY_FILE	0x00000040
 #define FILE_DELETE_ON_CLOSE	0x00001000
+#define FILE_CREATE_TREE_CONNECTION	0x00000080
+#define FILE_OPEN_BY_FILE_ID	0x00002000
+#define FILE_RESERVE_OPFILTER	0x00100000
 #define FILE_OPEN_REPARSE_POINT	0x00200000
+/* Options Windows refuses as not supported, and the reserved ones. */
+#define CREATE_OPTIONS_UNSUPPORTED	(FILE_CREATE_TREE_CONNECTION | \
+	FILE_OPEN_BY_FILE_ID | FILE_RESERVE_OPFILTER)
+#define CREATE_OPTIONS_RESERVED	0xff000000U
+/* Attributes a CREATE may not ask for: VOLUME, DEVICE, bit 15, above. */
+#define CREATE_ATTRS_INVALID	0xffff8048U
 
 #define SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB 0x0001
 
@@ -64,6 +74,8 @@ struct create_wait {
 	struct smb2_open	*o;
 	uint32_t		 action;
 	int			 created;	/* remove again on refusal */
+	uint32_t		 cctx;		/* contexts to answer */
+	uint32_t		 maximal;	/* for MxAc */
 };
 
 uint32_t
@@ -90,6 +102,16 @@ smb2_maximal_access(const struct smb2_tree *t, int dirfd, const char *name)
 {
 	uint32_t a = FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE |
 	    FILE_READ_EA;
+	struct stat st;
+
+	/*
+	 * The owner may change the mode and so do anything with the file:
+	 * that is full control, as the owner's entry of a synthesized ACL
+	 * says.
+	 */
+	if (t->writeable && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) ==
+	    0 && st.st_uid == geteuid())
+		return FILE_ALL_ACCESS & t->maximal_access;
 
 	if (faccessat(dirfd, name, R_OK, AT_EACCESS) == 0)
 		a |= FILE_READ_DATA;
@@ -151,9 +173,11 @@ smb2_put_times_sizes(struct wbuf *w, const struct stat *st)
 }
 
 static void
-create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action)
+create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
+    uint32_t cctx, uint32_t maximal)
 {
-	uint8_t id[16];
+	uint8_t id[16], data[32];
+	size_t prev = (size_t)-1, start;
 
 	smb2_open_fileid(o, id);
 	wbuf_reset(req->out);
@@ -167,6 +191,34 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action)
 	wbuf_put_bytes(req->out, id, 16);
 	wbuf_put_u32le(req->out, 0);	/* CreateContextsOffset */
 	wbuf_put_u32le(req->out, 0);	/* CreateContextsLength */
+	start = wbuf_len(req->out);
+	if (cctx & SMB2_CCTX_MXAC) {
+		/* QueryStatus, then MaximalAccess (MS-SMB2 2.2.14.2.5). */
+		memset(data, 0, 8);
+		data[4] = (uint8_t)maximal;
+		data[5] = (uint8_t)(maximal >> 8);
+		data[6] = (uint8_t)(maximal >> 16);
+		data[7] = (uint8_t)(maximal >> 24);
+		smb2_cctx_put(req->out, &prev, "MxAc", data, 8);
+	}
+	if (cctx & SMB2_CCTX_QFID) {
+		/* DiskFileId, VolumeId, Reserved (MS-SMB2 2.2.14.2.9). */
+		uint64_t ino = (uint64_t)o->st.st_ino;
+		uint64_t dev = (uint64_t)o->st.st_dev;
+		int i;
+
+		memset(data, 0, sizeof(data));
+		for (i = 0; i < 8; i++) {
+			data[i] = (uint8_t)(ino >> (8 * i));
+			data[8 + i] = (uint8_t)(dev >> (8 * i));
+		}
+		smb2_cctx_put(req->out, &prev, "QFid", data, 32);
+	}
+	if (prev != (size_t)-1) {
+		wbuf_set_u32le(req->out, 80, (uint32_t)(SMB2_HDR_LEN + start));
+		wbuf_set_u32le(req->out, 84,
+		    (uint32_t)(wbuf_len(req->out) - start));
+	}
 }
 
 static void
@@ -187,7 +239,7 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 		req->status = status;
 	} else {
 		o->lockd_handle = handle;
-		create_response(req, o, cw->action);
+		create_response(req, o, cw->action, cw->cctx, cw->maximal);
 		req->status = NT_STATUS_SUCCESS;
 	}
 	free(cw);
@@ -197,7 +249,8 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 /* Register the open with lockd; the CREATE completes in the reply. */
 static uint32_t
 create_register(struct smb2_conn *c, struct smb2_req *req,
-    struct smb2_open *o, uint32_t action, int created)
+    struct smb2_open *o, uint32_t action, int created, uint32_t cctx,
+    uint32_t maximal)
 {
 	struct create_wait *cw;
 	uint8_t mem[64];
@@ -220,6 +273,8 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	cw->o = o;
 	cw->action = action;
 	cw->created = created;
+	cw->cctx = cctx;
+	cw->maximal = maximal;
 	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
 	    create_lockd_reply, cw) == -1) {
 		free(cw);
@@ -251,7 +306,7 @@ create_pipe(struct smb2_conn *c, struct smb2_req *req, const char *name)
 	o->st = st;
 	o->file_attributes = FILE_ATTRIBUTE_NORMAL;
 	o->access = FILE_GENERIC_READ | FILE_GENERIC_WRITE;
-	create_response(req, o, FILE_OPENED);
+	create_response(req, o, FILE_OPENED, 0, 0);
 	return NT_STATUS_SUCCESS;
 }
 
@@ -271,11 +326,12 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	struct vfs_name vn;
 	struct smb2_open *o;
 	struct rbuf r = req->body, nameb;
+	struct smb2_cctx cc;
 	struct stat st;
 	uint16_t ssize, noff, nlen;
 	uint8_t secflags, oplock;
 	uint32_t imp, access, attrs, share, disp, opts, ctxoff, ctxlen;
-	uint32_t status, action;
+	uint32_t status, action, maximal = 0;
 	uint64_t flags, reserved;
 	char *name = NULL, *real = NULL;
 	size_t namelen;
@@ -304,6 +360,13 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		return create_invalid(c, 2);
 	if ((opts & FILE_DIRECTORY_FILE) && (opts & FILE_NON_DIRECTORY_FILE))
 		return create_invalid(c, 20);
+	if (opts & CREATE_OPTIONS_RESERVED)
+		return create_invalid(c, 21);
+	if (opts & CREATE_OPTIONS_UNSUPPORTED)
+		return NT_STATUS_NOT_SUPPORTED;
+	if ((status = smb2_cctx_parse(&req->msg, ctxoff, ctxlen, &cc)) !=
+	    NT_STATUS_SUCCESS)
+		return create_invalid(c, 23);
 	if (nlen % 2 != 0)
 		return create_invalid(c, 3);
 	if (nlen == 0)
@@ -322,10 +385,31 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	}
 
 	access = smb2_map_generic(access);
+	/*
+	 * Reserved bits, no access at all, or SYNCHRONIZE alone are
+	 * refused as Windows does; the SACL needs a privilege nobody here
+	 * holds.
+	 */
 	if ((access & ~(FILE_ALL_ACCESS | MAXIMUM_ALLOWED |
-	    ACCESS_SYSTEM_SECURITY)) != 0) {
+	    ACCESS_SYSTEM_SECURITY)) != 0 || (access & ~SYNCHRONIZE) == 0) {
 		free(name);
 		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (access & ACCESS_SYSTEM_SECURITY) {
+		free(name);
+		return NT_STATUS_PRIVILEGE_NOT_HELD;
+	}
+	if (attrs & CREATE_ATTRS_INVALID) {
+		free(name);
+		return create_invalid(c, 22);
+	}
+	/*
+	 * No previous versions are kept, and no durable handle exists to
+	 * reconnect to.
+	 */
+	if (cc.seen & (SMB2_CCTX_TWRP | SMB2_CCTX_DHNC | SMB2_CCTX_DH2C)) {
+		free(name);
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
 	status = vfs_name_parse(name, &vn);
 	free(name);
@@ -471,14 +555,24 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	}
 	if (!isdir && !found)
 		created = 1;
+	/* AlSi: reserve space for a new or overwritten file. */
+	if ((cc.seen & SMB2_CCTX_ALSI) && !isdir && cc.alloc_size > 0 &&
+	    cc.alloc_size <= INT64_MAX && action != FILE_OPENED &&
+	    fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)cc.alloc_size) == -1 &&
+	    errno != EOPNOTSUPP) {
+		status = ntstatus_from_errno(errno);
+		goto fail;
+	}
 	if (fstat(fd, &st) == -1) {
 		status = ntstatus_from_errno(errno);
 		goto fail;
 	}
+	if ((access & MAXIMUM_ALLOWED) || (cc.seen & SMB2_CCTX_MXAC))
+		maximal = smb2_maximal_access(t, vs.rootfd,
+		    *real == '\0' ? "." : real);
 	if (access & MAXIMUM_ALLOWED) {
 		access &= ~MAXIMUM_ALLOWED;
-		access |= smb2_maximal_access(t, vs.rootfd,
-		    *real == '\0' ? "." : real);
+		access |= maximal;
 	}
 
 	o = smb2_open_new(c, req);
@@ -491,7 +585,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	o->create_options = opts;
 	o->delete_on_close = (opts & FILE_DELETE_ON_CLOSE) != 0;
 	o->file_attributes = smb2_file_attributes(t, real, &st);
-	return create_register(c, req, o, action, created);
+	return create_register(c, req, o, action, created, cc.seen, maximal);
 
  fail:
 	if (fd != -1)
