@@ -88,6 +88,18 @@ smb2_open_busy_below(const struct smb2_open *dir)
 	return 0;
 }
 
+int
+smb2_open_busy_inode(dev_t dev, ino_t ino)
+{
+	const struct smb2_open *o;
+
+	TAILQ_FOREACH(o, &smb2_opens, conn_entry)
+		if (o->pipe == NULL && o->st.st_dev == dev &&
+		    o->st.st_ino == ino)
+			return 1;
+	return 0;
+}
+
 void
 smb2_open_fileid(const struct smb2_open *o, uint8_t id[16])
 {

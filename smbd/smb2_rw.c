@@ -177,9 +177,13 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 			return NT_STATUS_DISK_FULL;
 		done += (size_t)n;
 	}
-	/* Write-through and unbuffered writes are on disk before we answer. */
-	if ((flags & (SMB2_WRITEFLAG_WRITE_THROUGH |
-	    SMB2_WRITEFLAG_WRITE_UNBUFFERED)) && fdatasync(o->fd) == -1)
+	/*
+	 * Write-through and unbuffered writes are on disk before we answer,
+	 * and so is every write of a handle in FILE_WRITE_THROUGH mode.
+	 */
+	if (((flags & (SMB2_WRITEFLAG_WRITE_THROUGH |
+	    SMB2_WRITEFLAG_WRITE_UNBUFFERED)) ||
+	    (o->create_options & 0x00000002)) && fdatasync(o->fd) == -1)
 		return ntstatus_from_errno(errno);
 	o->position = off + len;
 	wbuf_reset(req->out);
