@@ -429,7 +429,7 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 	struct wbuf w;
 	uint32_t status;
 	char *target, *parent, *slash;
-	int replace, rc;
+	int replace, rc, e;
 
 	if (!(o->access & DELETE))
 		return NT_STATUS_ACCESS_DENIED;
@@ -450,16 +450,38 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 		free(target);
 		return status;
 	}
+	sw = xcalloc(1, sizeof(*sw));
+	sw->c = c;
+	sw->o = o;
+	sw->target = target;
+	sw->replace = replace;
+	/*
+	 * Directories are renamed without the parent probe: a change
+	 * notify handle on the parent holds DELETE access, and clients
+	 * expect renames of subdirectories below it to work.
+	 */
+	if (o->is_dir) {
+		if (lockd_client_request(LOCKD_OP_RENAME_CHECK,
+		    &o->lockd_handle, 8, setinfo_rename_reply, sw) == -1) {
+			free(target);
+			free(sw);
+			return NT_STATUS_INSUFFICIENT_RESOURCES;
+		}
+		c->waiting = 1;
+		return SMB2_DEFER;
+	}
 	parent = xstrdup(target);
 	if ((slash = strrchr(parent, '/')) != NULL)
 		*slash = '\0';
 	rc = fstatat(o->tree->ss->rootfd, slash != NULL ? parent : ".", &st,
 	    AT_SYMLINK_NOFOLLOW);
+	e = errno;
 	free(parent);
 	if (rc == -1) {
 		free(target);
-		return errno == ENOENT || errno == ENOTDIR ?
-		    NT_STATUS_OBJECT_PATH_NOT_FOUND : ntstatus_from_errno(errno);
+		free(sw);
+		return e == ENOENT || e == ENOTDIR ?
+		    NT_STATUS_OBJECT_PATH_NOT_FOUND : ntstatus_from_errno(e);
 	}
 	wbuf_init_fixed(&w, mem, sizeof(mem));
 	wbuf_put_u64le(&w, (uint64_t)st.st_dev);
@@ -468,11 +490,6 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 	wbuf_put_u32le(&w, FILE_SHARE_READ | FILE_SHARE_WRITE);
 	wbuf_put_u32le(&w, LOCKD_OPEN_DIRECTORY);
 	wbuf_put_u16le(&w, 0);
-	sw = xcalloc(1, sizeof(*sw));
-	sw->c = c;
-	sw->o = o;
-	sw->target = target;
-	sw->replace = replace;
 	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
 	    setinfo_parent_reply, sw) == -1) {
 		free(target);

@@ -15,7 +15,7 @@ integ_client_conf
 integ_start
 
 run1() {
-	timeout 60 smbtorture --configfile="$T/client.conf" --target=samba3 \
+	timeout 120 smbtorture --configfile="$T/client.conf" --target=samba3 \
 	    -p "$PORT" //127.0.0.1/share -U 'usmbdtest%Secret-123' "$1" \
 	    > "$T/torture.out" 2>&1
 	grep -q "^success: " "$T/torture.out"
