@@ -335,7 +335,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	uint64_t flags, reserved;
 	char *name = NULL, *real = NULL;
 	size_t namelen;
-	int found, fd = -1, oflags, created = 0, isdir;
+	int found, fd = -1, oflags, created = 0, isdir, trailing;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
@@ -422,6 +422,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	vs.rootfd = t->ss->rootfd;
 	vs.cfg = t->ss->share;
 	vs.case_sensitive = t->ss->share->case_sensitive == CASE_SENSITIVE_YES;
+	trailing = vn.trailing_sep;
 	if (vfs_is_vetoed(&vs, vn.path)) {
 		vfs_name_free(&vn);
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
@@ -449,6 +450,11 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		fd = -1;
 	}
 	isdir = found ? S_ISDIR(st.st_mode) : (opts & FILE_DIRECTORY_FILE) != 0;
+	/* A trailing '\' names a directory only (MS-FSA 2.1.5.1). */
+	if (trailing && (!isdir || (opts & FILE_NON_DIRECTORY_FILE))) {
+		status = NT_STATUS_OBJECT_NAME_INVALID;
+		goto fail;
+	}
 
 	switch (disp) {
 	case FILE_OPEN:
