@@ -335,7 +335,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	uint64_t flags, reserved;
 	char *name = NULL, *real = NULL;
 	size_t namelen;
-	int found, fd = -1, oflags, created = 0, isdir, trailing;
+	int found, fd = -1, oflags, created = 0, isdir, trailing, islink;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
@@ -437,7 +437,16 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		status = ntstatus_from_errno(errno);
 		goto fail;
 	}
-	if (found && S_ISLNK(st.st_mode)) {
+	/*
+	 * FILE_OPEN_REPARSE_POINT opens a symlink itself, so that a client
+	 * can delete or rename one it cannot follow (one that leaves the
+	 * share, or a dangling one); only plain opens, never to write.
+	 */
+	islink = found && S_ISLNK(st.st_mode) &&
+	    (opts & FILE_OPEN_REPARSE_POINT) &&
+	    (disp == FILE_OPEN || disp == FILE_OPEN_IF) &&
+	    !(opts & FILE_DIRECTORY_FILE);
+	if (found && S_ISLNK(st.st_mode) && !islink) {
 		/* Follow it, below the root only. */
 		if ((fd = vfs_open(&vs, real, O_PATH, 0)) == -1 ||
 		    fstat(fd, &st) == -1) {
@@ -532,7 +541,9 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		close(pfd);
 		created = 1;
 	}
-	if (isdir)
+	if (islink)
+		oflags = O_PATH | O_NOFOLLOW;
+	else if (isdir)
 		oflags = O_RDONLY | O_DIRECTORY;
 	else if (access & (FILE_WRITE_DATA | FILE_APPEND_DATA) ||
 	    action != FILE_OPENED)
@@ -546,7 +557,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	if (!isdir && found && (action == FILE_OVERWRITTEN ||
 	    action == FILE_SUPERSEDED))
 		oflags |= O_TRUNC;
-	if (opts & FILE_WRITE_THROUGH)
+	if ((opts & FILE_WRITE_THROUGH) && !islink)
 		oflags |= O_DSYNC;
 	fd = vfs_open(&vs, real, oflags, 0666 &
 	    t->ss->share->create_mask);

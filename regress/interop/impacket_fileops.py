@@ -265,5 +265,24 @@ s.close(tid, fid)
 check("the file is gone after close",
       not os.path.exists(os.path.join(SHAREDIR, "d.txt")))
 
+# A symlink leaving the share: never followed, but removable as itself.
+FILE_OPEN_REPARSE_POINT = 0x00200000
+DELETE = 0x00010000
+os.symlink("/etc/hostname", os.path.join(SHAREDIR, "esc.lnk"))
+st = status_of(create, "esc.lnk", disp=s3.FILE_OPEN)
+check("a symlink out of the share is not followed",
+      st == STATUS_ACCESS_DENIED, hex(st))
+try:
+    fid = create("esc.lnk", disp=s3.FILE_OPEN, access=DELETE,
+                 opts=FILE_OPEN_REPARSE_POINT | s3.FILE_DELETE_ON_CLOSE)
+    s.close(tid, fid)
+    check("FILE_OPEN_REPARSE_POINT opens the link itself", True)
+except (SessionError, Smb3Error) as e:
+    check("FILE_OPEN_REPARSE_POINT opens the link itself", False,
+          hex(e.get_error_code()))
+check("delete-on-close removed the link, not its target",
+      not os.path.lexists(os.path.join(SHAREDIR, "esc.lnk")) and
+      os.path.exists("/etc/hostname"))
+
 c.logoff()
 sys.exit(1 if failures else 0)

@@ -19,6 +19,8 @@ mkdir "$S/sub"
 echo deep > "$S/sub/deep.txt"
 ln -s sub "$S/sublink"
 ln -s /etc/hostname "$S/escape.txt"
+head -c 12345 /dev/zero > "$T/outside.bin"
+ln -s ../outside.bin "$S/outlink.bin"
 ln -s /etc "$S/escapedir"
 ln -s ../../../../../../etc/hostname "$S/sub/dotdot.txt"
 echo veto > "$S/x.secret"
@@ -67,6 +69,10 @@ smb 'ls'
 check "veto files are not listed" sh -c "! grep -q secret '$T/out'"
 check "dot files are listed" has "\.dotfile"
 check "dot files are hidden" grep -q "\.dotfile *AH\|\.dotfile *H" "$T/out"
+check "a listing shows nothing of a file outside the share" \
+    sh -c "! grep -q 12345 '$T/out'"
+check "a symlink inside the share lists as its target" \
+    grep -q "link.txt *A *7 " "$T/out"
 smb 'get x.secret got'
 check "a vetoed file cannot be opened" has NT_STATUS_OBJECT_NAME_NOT_FOUND
 integ_done
