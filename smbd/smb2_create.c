@@ -68,14 +68,25 @@
 #define FILE_GENERIC_EXECUTE	0x001200a0
 #define FILE_ALL_ACCESS		0x001f01ff
 
+/*
+ * What a CREATE does once lockd has granted the open: nothing that
+ * changes an existing file may happen before, or a refused open (a
+ * sharing violation) would already have truncated someone's data.
+ */
+struct create_extra {
+	uint32_t		 cctx;		/* contexts to answer */
+	uint32_t		 maximal;	/* for MxAc */
+	int			 truncate;	/* overwrite, supersede */
+	uint64_t		 alloc;		/* AlSi, 0 for none */
+};
+
 /* Where a CREATE waits for lockd. */
 struct create_wait {
 	struct smb2_conn	*c;
 	struct smb2_open	*o;
 	uint32_t		 action;
 	int			 created;	/* remove again on refusal */
-	uint32_t		 cctx;		/* contexts to answer */
-	uint32_t		 maximal;	/* for MxAc */
+	struct create_extra	 x;
 };
 
 uint32_t
@@ -221,6 +232,21 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
 	}
 }
 
+/* Truncate and reserve space now that the open is granted. */
+static uint32_t
+create_granted(struct smb2_open *o, const struct create_extra *x)
+{
+	if (x->truncate && ftruncate(o->fd, 0) == -1)
+		return ntstatus_from_errno(errno);
+	if (x->alloc > 0 && x->alloc <= INT64_MAX &&
+	    fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)x->alloc) == -1 &&
+	    errno != EOPNOTSUPP)
+		return ntstatus_from_errno(errno);
+	if ((x->truncate || x->alloc > 0) && fstat(o->fd, &o->st) == -1)
+		return ntstatus_from_errno(errno);
+	return NT_STATUS_SUCCESS;
+}
+
 static void
 create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 {
@@ -239,8 +265,12 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 		req->status = status;
 	} else {
 		o->lockd_handle = handle;
-		create_response(req, o, cw->action, cw->cctx, cw->maximal);
-		req->status = NT_STATUS_SUCCESS;
+		req->status = create_granted(o, &cw->x);
+		if (req->status == NT_STATUS_SUCCESS)
+			create_response(req, o, cw->action, cw->x.cctx,
+			    cw->x.maximal);
+		else
+			smb2_close_open(NULL, o);
 	}
 	free(cw);
 	smb2_conn_resume(c);
@@ -249,8 +279,8 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 /* Register the open with lockd; the CREATE completes in the reply. */
 static uint32_t
 create_register(struct smb2_conn *c, struct smb2_req *req,
-    struct smb2_open *o, uint32_t action, int created, uint32_t cctx,
-    uint32_t maximal)
+    struct smb2_open *o, uint32_t action, int created,
+    const struct create_extra *x)
 {
 	struct create_wait *cw;
 	uint8_t mem[64];
@@ -273,8 +303,7 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	cw->o = o;
 	cw->action = action;
 	cw->created = created;
-	cw->cctx = cctx;
-	cw->maximal = maximal;
+	cw->x = *x;
 	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
 	    create_lockd_reply, cw) == -1) {
 		free(cw);
@@ -327,6 +356,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	struct smb2_open *o;
 	struct rbuf r = req->body, nameb;
 	struct smb2_cctx cc;
+	struct create_extra x;
 	struct stat st;
 	uint16_t ssize, noff, nlen;
 	uint8_t secflags, oplock;
@@ -554,9 +584,6 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		oflags = O_RDONLY;
 	if (!isdir && !found)
 		oflags |= O_CREAT | O_EXCL;
-	if (!isdir && found && (action == FILE_OVERWRITTEN ||
-	    action == FILE_SUPERSEDED))
-		oflags |= O_TRUNC;
 	if ((opts & FILE_WRITE_THROUGH) && !islink)
 		oflags |= O_DSYNC;
 	fd = vfs_open(&vs, real, oflags, 0666 &
@@ -572,14 +599,6 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	}
 	if (!isdir && !found)
 		created = 1;
-	/* AlSi: reserve space for a new or overwritten file. */
-	if ((cc.seen & SMB2_CCTX_ALSI) && !isdir && cc.alloc_size > 0 &&
-	    cc.alloc_size <= INT64_MAX && action != FILE_OPENED &&
-	    fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)cc.alloc_size) == -1 &&
-	    errno != EOPNOTSUPP) {
-		status = ntstatus_from_errno(errno);
-		goto fail;
-	}
 	if (fstat(fd, &st) == -1) {
 		status = ntstatus_from_errno(errno);
 		goto fail;
@@ -602,7 +621,15 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	o->create_options = opts;
 	o->delete_on_close = (opts & FILE_DELETE_ON_CLOSE) != 0;
 	o->file_attributes = smb2_file_attributes(t, real, &st);
-	return create_register(c, req, o, action, created, cc.seen, maximal);
+	memset(&x, 0, sizeof(x));
+	x.cctx = cc.seen;
+	x.maximal = maximal;
+	x.truncate = !isdir && found && (action == FILE_OVERWRITTEN ||
+	    action == FILE_SUPERSEDED);
+	/* AlSi: reserve space for a new or overwritten file. */
+	if ((cc.seen & SMB2_CCTX_ALSI) && !isdir && action != FILE_OPENED)
+		x.alloc = cc.alloc_size;
+	return create_register(c, req, o, action, created, &x);
 
  fail:
 	if (fd != -1)

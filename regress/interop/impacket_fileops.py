@@ -15,7 +15,8 @@ from impacket import smb3, smb3structs as s3
 from impacket.nt_errors import (STATUS_ACCESS_DENIED,
                                 STATUS_INVALID_PARAMETER,
                                 STATUS_OBJECT_NAME_COLLISION,
-                                STATUS_OBJECT_NAME_NOT_FOUND)
+                                STATUS_OBJECT_NAME_NOT_FOUND,
+                                STATUS_SHARING_VIOLATION)
 from impacket.smb3 import SessionError as Smb3Error
 from impacket.smbconnection import SMBConnection, SessionError
 
@@ -163,6 +164,21 @@ fid = create("alsi.txt", disp=s3.FILE_OVERWRITE_IF,
 r = s3.SMB2Create_Response(last["p"]["Data"])
 check("AlSi reserves the space", r["AllocationSize"] >= (1 << 20) and
       r["EndOfFile"] == 0, "%d/%d" % (r["AllocationSize"], r["EndOfFile"]))
+s.close(tid, fid)
+
+# A refused overwrite leaves the data alone.
+fid = s.create(tid, "keep.txt", ALL, 0, 0, s3.FILE_OVERWRITE_IF, 0)
+s.writeFile(tid, fid, b"precious")
+st = status_of(create, "keep.txt", disp=s3.FILE_OVERWRITE_IF)
+check("an overwrite against a non-sharing open is a sharing violation",
+      st == STATUS_SHARING_VIOLATION, hex(st))
+check("the refused overwrite truncated nothing",
+      os.stat(os.path.join(SHAREDIR, "keep.txt")).st_size == 8)
+s.close(tid, fid)
+fid = create("keep.txt", disp=s3.FILE_OVERWRITE)
+r = s3.SMB2Create_Response(last["p"]["Data"])
+check("a granted overwrite truncates", r["EndOfFile"] == 0 and
+      os.stat(os.path.join(SHAREDIR, "keep.txt")).st_size == 0)
 s.close(tid, fid)
 
 # Rename.
