@@ -392,6 +392,13 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		return create_invalid(c, 20);
 	if (opts & CREATE_OPTIONS_RESERVED)
 		return create_invalid(c, 21);
+	/*
+	 * MS-FSA 2.1.5.1: a directory cannot be superseded or
+	 * overwritten.
+	 */
+	if ((opts & FILE_DIRECTORY_FILE) && (disp == FILE_SUPERSEDE ||
+	    disp == FILE_OVERWRITE || disp == FILE_OVERWRITE_IF))
+		return create_invalid(c, 24);
 	if (opts & CREATE_OPTIONS_UNSUPPORTED)
 		return NT_STATUS_NOT_SUPPORTED;
 	if ((status = smb2_cctx_parse(&req->msg, ctxoff, ctxlen, &cc)) !=
