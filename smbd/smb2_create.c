@@ -366,6 +366,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	char *name = NULL, *real = NULL;
 	size_t namelen;
 	int found, fd = -1, oflags, created = 0, isdir, trailing, islink;
+	int readonly_fd = 0;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
@@ -587,6 +588,9 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		oflags = (access & (FILE_READ_DATA | FILE_EXECUTE |
 		    MAXIMUM_ALLOWED)) || action != FILE_OPENED ? O_RDWR :
 		    O_WRONLY;
+	else if ((access & MAXIMUM_ALLOWED) && t->writeable)
+		/* Writable if the kernel allows it; see the fallback below. */
+		oflags = O_RDWR;
 	else
 		oflags = O_RDONLY;
 	if (!isdir && !found)
@@ -595,6 +599,17 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		oflags |= O_DSYNC;
 	fd = vfs_open(&vs, real, oflags, 0666 &
 	    t->ss->share->create_mask);
+	/*
+	 * MAXIMUM_ALLOWED on an existing file the user may not write: open
+	 * it for reading, and grant no write access below.
+	 */
+	if (fd == -1 && (errno == EACCES || errno == EROFS ||
+	    errno == ETXTBSY) && (access & MAXIMUM_ALLOWED) && found &&
+	    action == FILE_OPENED && (oflags & O_ACCMODE) == O_RDWR) {
+		oflags = (oflags & ~O_ACCMODE) | O_RDONLY;
+		fd = vfs_open(&vs, real, oflags, 0);
+		readonly_fd = 1;
+	}
 	if (fd == -1 && errno == EACCES && oflags == O_RDONLY &&
 	    !(access & (FILE_READ_DATA | FILE_EXECUTE)))
 		/* Attributes only: a path fd is enough. */
@@ -616,6 +631,8 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	if (access & MAXIMUM_ALLOWED) {
 		access &= ~MAXIMUM_ALLOWED;
 		access |= maximal;
+		if (readonly_fd || (!isdir && (oflags & O_ACCMODE) == O_RDONLY))
+			access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
 	}
 
 	o = smb2_open_new(c, req);

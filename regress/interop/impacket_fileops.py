@@ -181,6 +181,27 @@ check("a granted overwrite truncates", r["EndOfFile"] == 0 and
       os.stat(os.path.join(SHAREDIR, "keep.txt")).st_size == 0)
 s.close(tid, fid)
 
+# MAXIMUM_ALLOWED gives a writable handle when the file may be written,
+# and a read-only one otherwise.
+MAXIMUM_ALLOWED = 0x02000000
+s.close(tid, create("max.txt", disp=s3.FILE_OVERWRITE_IF))
+fid = create("max.txt", disp=s3.FILE_OPEN, access=MAXIMUM_ALLOWED)
+st = status_of(s.writeFile, tid, fid, b"max")
+check("a MAXIMUM_ALLOWED handle writes", st == 0, hex(st))
+s.close(tid, fid)
+os.chmod(os.path.join(SHAREDIR, "max.txt"), 0o444)
+try:
+    fid = create("max.txt", disp=s3.FILE_OPEN, access=MAXIMUM_ALLOWED)
+    st = status_of(s.writeFile, tid, fid, b"no")
+    check("MAXIMUM_ALLOWED on a read-only file opens, without write",
+          st == STATUS_ACCESS_DENIED, hex(st))
+    check("and reads", s.read(tid, fid, 0, 3) == b"max")
+    s.close(tid, fid)
+except (SessionError, Smb3Error) as e:
+    check("MAXIMUM_ALLOWED on a read-only file opens", False,
+          hex(e.get_error_code()))
+os.chmod(os.path.join(SHAREDIR, "max.txt"), 0o644)
+
 # Rename.
 fid = create("r1.txt", disp=s3.FILE_OVERWRITE_IF)
 s.close(tid, create("r2.txt", disp=s3.FILE_OVERWRITE_IF))
