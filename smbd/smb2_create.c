@@ -366,7 +366,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	char *name = NULL, *real = NULL;
 	size_t namelen;
 	int found, fd = -1, oflags, created = 0, isdir, trailing, islink;
-	int readonly_fd = 0;
+	int readonly_fd = 0, raced = 0;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
@@ -469,6 +469,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	vfs_name_free(&vn);
 	if (status != NT_STATUS_SUCCESS)
 		return status;
+ resolved:
 
 	if (found && fstatat(vs.rootfd, *real == '\0' ? "." : real, &st,
 	    AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) == -1) {
@@ -658,8 +659,26 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
  fail:
 	if (fd != -1)
 		close(fd);
+	fd = -1;
 	if (created)
 		unlinkat(vs.rootfd, real, isdir ? AT_REMOVEDIR : 0);
+	/*
+	 * Another open created the name between our lookup and our
+	 * create: a disposition that accepts an existing file looks again
+	 * and opens it (smb2.create.mkdir-dup races two of them).
+	 */
+	if (status == NT_STATUS_OBJECT_NAME_COLLISION && !found && !created &&
+	    disp != FILE_CREATE && !raced) {
+		char *want = real;
+
+		raced = 1;
+		real = NULL;
+		status = vfs_resolve(&vs, want, &real, &found);
+		free(want);
+		if (status != NT_STATUS_SUCCESS)
+			return status;
+		goto resolved;
+	}
 	free(real);
 	return status;
 }
