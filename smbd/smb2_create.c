@@ -459,12 +459,12 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 
 	access = smb2_map_generic(access);
 	/*
-	 * Reserved bits, no access at all, or SYNCHRONIZE alone are
-	 * refused as Windows does; the SACL needs a privilege nobody here
-	 * holds.
+	 * Reserved bits or no access at all are refused as Windows does
+	 * (SYNCHRONIZE alone is fine: smb2.getinfo.getinfo_access); the
+	 * SACL needs a privilege nobody here holds.
 	 */
 	if ((access & ~(FILE_ALL_ACCESS | MAXIMUM_ALLOWED |
-	    ACCESS_SYSTEM_SECURITY)) != 0 || (access & ~SYNCHRONIZE) == 0) {
+	    ACCESS_SYSTEM_SECURITY)) != 0 || access == 0) {
 		free(name);
 		return NT_STATUS_ACCESS_DENIED;
 	}
