@@ -239,8 +239,8 @@ fsctl_request_resume_key(struct smb2_open *o, struct smb2_req *req,
  * Copy len bytes within or between files with read and write, through
  * one buffer holding the whole range: a chunk whose source and target
  * overlap in one file then reads as it was before the copy, as on
- * Windows.  Returns the bytes written, -1 with errno on failure before
- * any.
+ * Windows.  Returns the bytes written, with errno saying why when that
+ * is short (0: the source ended), or -1 with errno when none were.
  */
 static ssize_t
 fsctl_copy_rw(int sfd, uint64_t soff, int dfd, uint64_t doff, size_t len)
@@ -256,7 +256,7 @@ fsctl_copy_rw(int sfd, uint64_t soff, int dfd, uint64_t doff, size_t len)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			saved = n == 0 ? EIO : errno;
+			saved = n == 0 ? 0 : errno;
 			free(buf);
 			errno = saved;
 			return -1;
@@ -270,10 +270,8 @@ fsctl_copy_rw(int sfd, uint64_t soff, int dfd, uint64_t doff, size_t len)
 		if (n <= 0) {
 			saved = n == 0 ? ENOSPC : errno;
 			free(buf);
-			if (put > 0)
-				return (ssize_t)put;
 			errno = saved;
-			return -1;
+			return put > 0 ? (ssize_t)put : -1;
 		}
 		put += (size_t)n;
 	}
@@ -285,7 +283,7 @@ fsctl_copy_rw(int sfd, uint64_t soff, int dfd, uint64_t doff, size_t len)
  * Copy one chunk: copy_file_range(2) lets the file system share or copy
  * extents without the data passing through us; where it cannot (another
  * file system, no support, or overlapping ranges of one file) we read
- * and write.  Returns the bytes copied; -1 with errno when nothing was.
+ * and write.  Returns as fsctl_copy_rw does.
  */
 static ssize_t
 fsctl_copy_chunk(int sfd, uint64_t soff, int dfd, uint64_t doff,
@@ -313,13 +311,12 @@ fsctl_copy_chunk(int sfd, uint64_t soff, int dfd, uint64_t doff,
 		}
 		if (n == -1)
 			return done > 0 ? (ssize_t)done : -1;
-		if (n == 0)
-			break;
+		if (n == 0) {
+			/* The source ended under us. */
+			errno = 0;
+			return done > 0 ? (ssize_t)done : -1;
+		}
 		done += (size_t)n;
-	}
-	if (done < len && done == 0) {
-		errno = EIO;
-		return -1;
 	}
 	return (ssize_t)done;
 }
@@ -400,17 +397,21 @@ fsctl_copychunk(struct smb2_open *dst, struct smb2_req *req,
 		n = fsctl_copy_chunk(src->fd, ch.src_off, dst->fd, ch.dst_off,
 		    ch.len, src->st.st_dev == dst->st.st_dev &&
 		    src->st.st_ino == dst->st.st_ino);
-		if (n == -1) {
-			st = ntstatus_from_errno(errno);
+		if (n == -1 || (uint32_t)n < ch.len) {
+			/*
+			 * A failed or partial chunk: the bytes it wrote, and
+			 * why it stopped (a source cut short under us reads
+			 * as a range past its end).
+			 */
+			st = errno == 0 ? NT_STATUS_INVALID_VIEW_SIZE :
+			    ntstatus_from_errno(errno);
+			if (n > 0) {
+				partial = (uint32_t)n;
+				total += (uint64_t)n;
+			}
 			break;
 		}
 		total += (uint64_t)n;
-		if ((uint32_t)n < ch.len) {
-			/* A partial chunk: its bytes, and why it stopped. */
-			partial = (uint32_t)n;
-			st = NT_STATUS_DISK_FULL;
-			break;
-		}
 		written++;
 	}
 	fsctl_copychunk_resp(&w, written, partial, (uint32_t)total);
@@ -721,6 +722,32 @@ fsctl_get_reparse_point(struct smb2_open *o, struct smb2_req *req,
 }
 
 /*
+ * FSCTL_GET_OBJECT_ID and FSCTL_CREATE_OR_GET_OBJECT_ID (MS-FSA
+ * 2.1.5.10.13, 2.1.5.10.1): every file has the object id its inode
+ * gives, so both answer with it and nothing is stored.
+ */
+static uint32_t
+fsctl_object_id(struct smb2_open *o, struct smb2_req *req,
+    struct smb2_ioctl_req *io)
+{
+	struct stat st;
+	struct wbuf w;
+	uint32_t status;
+
+	if (o->pipe != NULL)
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	if (io->max_output_response < FSCTL_OBJECTID_LEN)
+		return NT_STATUS_INVALID_PARAMETER;
+	if (o->fd == -1 || fstat(o->fd, &st) == -1)
+		return NT_STATUS_INVALID_PARAMETER;
+	wbuf_init(&w, FSCTL_OBJECTID_LEN);
+	fsctl_objectid_put(&w, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
+	status = fsctl_reply(req, io, &w, NT_STATUS_SUCCESS);
+	wbuf_free(&w);
+	return status;
+}
+
+/*
  * FSCTL_SRV_ENUMERATE_SNAPSHOTS (MS-SMB2 3.3.5.15.1): this server keeps
  * no previous versions, so the array is empty.
  */
@@ -789,6 +816,9 @@ smb2_fsctl(struct smb2_conn *c, struct smb2_req *req,
 		return fsctl_get_reparse_point(o, req, io);
 	case FSCTL_SRV_ENUMERATE_SNAPSHOTS:
 		return fsctl_enumerate_snapshots(o, req, io);
+	case FSCTL_GET_OBJECT_ID:
+	case FSCTL_CREATE_OR_GET_OBJECT_ID:
+		return fsctl_object_id(o, req, io);
 	default:
 		/*
 		 * Named pipes know only the pipe controls; the object store
