@@ -30,10 +30,15 @@
 /* FILETIME of the Unix epoch: 100 ns units since 1601. */
 #define FILETIME_UNIX_EPOCH	116444736000000000ULL
 
+/* Seconds from 1601 to 1970. */
+#define FILETIME_EPOCH_DELTA	11644473600LL
+
 static uint64_t
 meta_filetime(const struct timespec *ts)
 {
-	return FILETIME_UNIX_EPOCH + (uint64_t)ts->tv_sec * 10000000ULL +
+	if (ts->tv_sec < -FILETIME_EPOCH_DELTA)
+		return 0;
+	return (uint64_t)(ts->tv_sec + FILETIME_EPOCH_DELTA) * 10000000ULL +
 	    (uint64_t)ts->tv_nsec / 100;
 }
 
@@ -273,8 +278,10 @@ meta_query(int fd, int dirfd, const char *name, const struct stat *st,
 	    (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)))
 		xfd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
 		    O_NOCTTY | O_CLOEXEC);
-	if (xfd != -1)
+	if (xfd != -1) {
 		rc = meta_get_dosinfo(xfd, &di);
+		mf->ea_size = meta_ea_size_fd(xfd);
+	}
 	if (xfd != -1 && xfd != fd)
 		close(xfd);
 	if (rc == 0 && (di.valid & META_DOSINFO_ATTRIB)) {
@@ -316,6 +323,17 @@ meta_ea_name_valid(const char *name, size_t len)
 	return 1;
 }
 
+int
+meta_ea_reserved(const char *n)
+{
+	/* Samba's own metadata is never an EA. */
+	return *n == '\0' || strncasecmp(n, "DOSATTRIB", 9) == 0 ||
+	    strcasecmp(n, "DosAttrib") == 0 ||
+	    strncasecmp(n, "DosStream.", 10) == 0 ||
+	    strncasecmp(n, "SAMBA_", 6) == 0 ||
+	    strcasecmp(n, "NTACL") == 0;
+}
+
 const char *
 meta_ea_from_xattr(const char *xname)
 {
@@ -324,15 +342,7 @@ meta_ea_from_xattr(const char *xname)
 	if (strncmp(xname, META_EA_PREFIX, strlen(META_EA_PREFIX)) != 0)
 		return NULL;
 	n = xname + strlen(META_EA_PREFIX);
-	/* Samba's own metadata is never an EA. */
-	if (*n == '\0' || strcasecmp(n, "DOSATTRIB") == 0 ||
-	    strcasecmp(n, "DosAttrib") == 0 ||
-	    strncasecmp(n, "DosStream.", 10) == 0 ||
-	    strncasecmp(n, "SAMBA_", 6) == 0 ||
-	    strcasecmp(n, "NTACL") == 0 ||
-	    strncasecmp(n, "DOSATTRIB", 9) == 0)
-		return NULL;
-	if (!meta_ea_name_valid(n, strlen(n)))
+	if (meta_ea_reserved(n) || !meta_ea_name_valid(n, strlen(n)))
 		return NULL;
 	return n;
 }
@@ -481,12 +491,17 @@ meta_ea_list(int fd, struct meta_ea_item **itp)
 uint32_t
 meta_ea_size(const struct meta_ea_item *it, size_t n)
 {
-	size_t i, total = 0;
+	size_t i, total = 0, one;
 
-	/* FILE_FULL_EA_INFORMATION entries, each 4-byte aligned. */
-	for (i = 0; i < n; i++)
-		total += (8 + strlen(it[i].name) + 1 + it[i].value_len + 3) &
-		    ~(size_t)3;
+	/*
+	 * The length of the FILE_FULL_EA_INFORMATION list a query would
+	 * return: entries 4-byte aligned, the last one unpadded (what
+	 * Samba reports too).
+	 */
+	for (i = 0; i < n; i++) {
+		one = 8 + strlen(it[i].name) + 1 + it[i].value_len;
+		total += i + 1 < n ? (one + 3) & ~(size_t)3 : one;
+	}
 	return (uint32_t)total;
 }
 

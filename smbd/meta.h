@@ -101,6 +101,7 @@ struct meta_file {
 	uint32_t	attrs;
 	uint64_t	create_time;	/* FILETIME */
 	int		stored;		/* came from user.DOSATTRIB */
+	uint32_t	ea_size;	/* see meta_ea_size */
 };
 void		 meta_query(int, int, const char *, const struct stat *,
 		    int, struct meta_file *);
@@ -144,6 +145,8 @@ int		 meta_ea_name_valid(const char *, size_t);
  * EA name (after "user.") or NULL for Samba's reserved names.
  */
 const char	*meta_ea_from_xattr(const char *);
+/* Is this EA name (without "user.") one of Samba's reserved names? */
+int		 meta_ea_reserved(const char *);
 
 /*
  * The EAs of an open file, as name/value pairs read with flistxattr and
@@ -158,7 +161,8 @@ struct meta_ea_item {
 ssize_t		 meta_ea_list(int, struct meta_ea_item **);
 void		 meta_ea_list_free(struct meta_ea_item *, size_t);
 /* The EaSize of FileEaInformation and directory entries: the size of the
-   whole FILE_FULL_EA_INFORMATION list, 0 without EAs. */
+   whole FILE_FULL_EA_INFORMATION list (the last entry unpadded), 0
+   without EAs. */
 uint32_t	 meta_ea_size(const struct meta_ea_item *, size_t);
 uint32_t	 meta_ea_size_fd(int);
 /*

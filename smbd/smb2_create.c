@@ -28,6 +28,8 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_meta.h"
+#include "meta.h"
 #include "smb2_tree.h"
 #include "unicode.h"
 #include "util.h"
@@ -102,24 +104,15 @@ smb2_maximal_access(const struct smb2_tree *t, int dirfd, const char *name)
 	return a & t->maximal_access;
 }
 
-/* DOS attributes of a file as usmbd shows them before the xattr layer. */
+/* DOS attributes of a file as clients see them (smb2_meta.c). */
 uint32_t
 smb2_file_attributes(const struct smb2_tree *t, const char *path,
     const struct stat *st)
 {
-	uint32_t a = 0;
+	struct meta_file mf;
 
-	if (S_ISDIR(st->st_mode))
-		a |= FILE_ATTRIBUTE_DIRECTORY;
-	else
-		a |= FILE_ATTRIBUTE_ARCHIVE;
-	if (t->ss != NULL) {
-		struct vfs_share vs = { t->ss->rootfd, t->ss->share, 0 };
-
-		if (vfs_is_hidden(&vs, path))
-			a |= FILE_ATTRIBUTE_HIDDEN;
-	}
-	return a;
+	smb2_file_meta(t, path, -1, st, &mf);
+	return mf.attrs;
 }
 
 /*
@@ -153,15 +146,25 @@ smb2_put_times_sizes(struct wbuf *w, const struct stat *st)
 static void
 create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action)
 {
+	struct meta_file mf;
 	uint8_t id[16];
 
 	smb2_open_fileid(o, id);
+	if (o->pipe == NULL) {
+		if (o->fd != -1)
+			fstat(o->fd, &o->st);
+		smb2_file_meta(o->tree, o->path, o->fd, &o->st, &mf);
+		o->file_attributes = mf.attrs;
+	} else {
+		memset(&mf, 0, sizeof(mf));
+		mf.create_time = smb2_filetime(&o->st.st_ctim);
+	}
 	wbuf_reset(req->out);
 	wbuf_put_u16le(req->out, 89);
 	wbuf_put_u8(req->out, 0);	/* OplockLevel: none granted yet */
 	wbuf_put_u8(req->out, 0);	/* Flags */
 	wbuf_put_u32le(req->out, action);
-	smb2_put_times_sizes(req->out, &o->st);
+	smb2_put_meta_times_sizes(req->out, &o->st, &mf);
 	wbuf_put_u32le(req->out, o->file_attributes);
 	wbuf_put_u32le(req->out, 0);	/* Reserved2 */
 	wbuf_put_bytes(req->out, id, 16);
@@ -278,7 +281,8 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	uint32_t status, action;
 	uint64_t flags, reserved;
 	char *name = NULL, *real = NULL;
-	size_t namelen;
+	struct meta_ea *eas = NULL;
+	size_t namelen, neas = 0;
 	int found, fd = -1, oflags, created = 0, isdir;
 
 	rbuf_get_u16le(&r, &ssize);
@@ -302,6 +306,8 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
 	if (disp > FILE_OVERWRITE_IF)
 		return create_invalid(c, 2);
+	if (!smb2_meta_attrs_valid(attrs))
+		return create_invalid(c, 21);
 	if ((opts & FILE_DIRECTORY_FILE) && (opts & FILE_NON_DIRECTORY_FILE))
 		return create_invalid(c, 20);
 	if (nlen % 2 != 0)
@@ -419,6 +425,13 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		status = NT_STATUS_ACCESS_DENIED;
 		goto fail;
 	}
+	/* Attribute rules and the ExtA EAs (smb2_meta.c). */
+	if (found && (status = smb2_meta_create_check(t, real, &st, disp,
+	    opts, attrs, &access)) != NT_STATUS_SUCCESS)
+		goto fail;
+	if ((status = smb2_meta_create_eas(req, ctxoff, ctxlen, &eas,
+	    &neas)) != NT_STATUS_SUCCESS)
+		goto fail;
 	if ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE |
 	    FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)) && !t->writeable) {
 		status = NT_STATUS_ACCESS_DENIED;
@@ -490,10 +503,23 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	o->share_access = share;
 	o->create_options = opts;
 	o->delete_on_close = (opts & FILE_DELETE_ON_CLOSE) != 0;
+	if (action != FILE_OPENED)
+		smb2_meta_create_store(o, created, attrs);
+	if (neas > 0 && action != FILE_OPENED &&
+	    (status = smb2_meta_apply_eas(o->fd, eas, neas)) !=
+	    NT_STATUS_SUCCESS) {
+		free(eas);
+		o->path = NULL;
+		smb2_open_free(c, o);
+		fd = -1;
+		goto fail;
+	}
+	free(eas);
 	o->file_attributes = smb2_file_attributes(t, real, &st);
 	return create_register(c, req, o, action, created);
 
  fail:
+	free(eas);
 	if (fd != -1)
 		close(fd);
 	if (created)
@@ -572,6 +598,7 @@ smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
 	struct smb2_open *o;
 	struct rbuf r = req->body;
 	struct stat st;
+	struct meta_file mf;
 	uint16_t ssize, flags;
 	uint32_t reserved, attrs = 0;
 	uint8_t id[16];
@@ -588,14 +615,15 @@ smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
 	if ((flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) && o->fd != -1 &&
 	    fstat(o->fd, &st) == 0) {
 		have = 1;
-		attrs = smb2_file_attributes(o->tree, o->path, &st);
+		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
+		attrs = mf.attrs;
 	}
 	wbuf_reset(req->out);
 	wbuf_put_u16le(req->out, 60);
 	wbuf_put_u16le(req->out, have ? SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB : 0);
 	wbuf_put_u32le(req->out, 0);
 	if (have)
-		smb2_put_times_sizes(req->out, &st);
+		smb2_put_meta_times_sizes(req->out, &st, &mf);
 	else
 		wbuf_put_zero(req->out, 48);
 	wbuf_put_u32le(req->out, attrs);

@@ -29,6 +29,8 @@
 #include "smb2_create.h"
 #include "smb2_dir.h"
 #include "smb2_file.h"
+#include "smb2_meta.h"
+#include "meta.h"
 #include "smb2_tree.h"
 #include "unicode.h"
 #include "util.h"
@@ -73,7 +75,8 @@ dir_fixed_len(uint8_t class)
 /* Append one entry; returns its offset, or -1 when it does not fit. */
 static int
 dir_put_entry(struct wbuf *w, size_t start, size_t max, uint8_t class,
-    const char *name, const struct stat *st, uint32_t attrs, size_t *entoff)
+    const char *name, const struct stat *st, const struct meta_file *mf,
+    size_t *entoff)
 {
 	struct wbuf nm;
 	size_t off, need;
@@ -99,15 +102,15 @@ dir_put_entry(struct wbuf *w, size_t start, size_t max, uint8_t class,
 	if (class == FileNamesInformation) {
 		wbuf_put_u32le(w, (uint32_t)wbuf_len(&nm));
 	} else {
-		smb2_put_times(w, st);
+		smb2_put_meta_times(w, st, mf);
 		wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
 		    (uint64_t)st->st_size);
 		wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
 		    (uint64_t)st->st_blocks * 512);
-		wbuf_put_u32le(w, attrs);
+		wbuf_put_u32le(w, mf->attrs);
 		wbuf_put_u32le(w, (uint32_t)wbuf_len(&nm));
 		if (class != FileDirectoryInformation)
-			wbuf_put_u32le(w, 0);	/* EaSize */
+			wbuf_put_u32le(w, mf->ea_size);
 		switch (class) {
 		case FileBothDirectoryInformation:
 			wbuf_put_zero(w, 26);	/* no 8.3 short name */
@@ -166,7 +169,8 @@ smb2_cmd_query_directory(struct smb2_conn *c, struct smb2_req *req)
 	struct vfs_share vs;
 	uint16_t ssize, noff, nlen;
 	uint8_t class, flags, id[16];
-	uint32_t index, outlen, attrs;
+	uint32_t index, outlen;
+	struct meta_file mf;
 	char *pattern = NULL, *child;
 	size_t plen, start, entoff = 0, prev = (size_t)-1;
 	long pos;
@@ -252,10 +256,10 @@ smb2_cmd_query_directory(struct smb2_conn *c, struct smb2_req *req)
 			free(child);
 			continue;
 		}
-		attrs = smb2_file_attributes(t, child, &st);
+		smb2_dir_meta(t, o, de->d_name, child, &st, &mf);
 		free(child);
 		rc = dir_put_entry(req->out, start, outlen, class, de->d_name,
-		    &st, attrs, &entoff);
+		    &st, &mf, &entoff);
 		if (rc == 1)
 			continue;
 		if (rc == -1) {

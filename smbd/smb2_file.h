@@ -86,6 +86,7 @@ struct smb2_open {
 	uint64_t		 lockd_handle;	/* 0: none */
 	uint64_t		 position;	/* FilePositionInformation */
 	int			 sparse;	/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
+	uint32_t		 ea_next;	/* FileFullEaInformation cursor */
 	/* QUERY_DIRECTORY state. */
 	DIR			*dir;
 	char			*dir_pattern;

@@ -24,8 +24,9 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
-#include "smb2_fsctl.h"
 #include "smb2_info.h"
+#include "smb2_meta.h"
+#include "meta.h"
 #include "smb2_tree.h"
 #include "unicode.h"
 #include "util.h"
@@ -149,10 +150,11 @@ info_put_name(struct wbuf *w, const struct smb2_open *o, int lenfield)
 }
 
 static void
-info_put_basic(struct wbuf *w, const struct stat *st, uint32_t attrs)
+info_put_basic(struct wbuf *w, const struct stat *st,
+    const struct meta_file *mf)
 {
-	smb2_put_times(w, st);
-	wbuf_put_u32le(w, attrs);
+	smb2_put_meta_times(w, st, mf);
+	wbuf_put_u32le(w, mf->attrs);
 }
 
 static void
@@ -178,6 +180,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
     struct wbuf *w, int *fixed)
 {
 	struct stat st;
+	struct meta_file mf;
 	uint32_t attrs;
 
 	*fixed = 1;
@@ -186,14 +189,19 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		st.st_nlink = 1;
 	} else if (fstat(o->fd, &st) == -1)
 		return ntstatus_from_errno(errno);
-	attrs = o->pipe != NULL ? FILE_ATTRIBUTE_NORMAL :
-	    smb2_file_attributes(o->tree, o->path, &st);
-	if (o->pipe == NULL && smb2_fsctl_sparse(o))
-		attrs |= FILE_ATTRIBUTE_SPARSE_FILE;
+	if (o->pipe != NULL) {
+		memset(&mf, 0, sizeof(mf));
+		mf.attrs = FILE_ATTRIBUTE_NORMAL;
+	} else
+		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
+	/* Sparse without xattrs: kept in the open (smb2_fsctl.c). */
+	if (o->pipe == NULL && !mf.stored && o->sparse)
+		mf.attrs |= FILE_ATTRIBUTE_SPARSE_FILE;
+	attrs = mf.attrs;
 
 	switch (class) {
 	case FileBasicInformation:
-		info_put_basic(w, &st, attrs);
+		info_put_basic(w, &st, &mf);
 		wbuf_put_u32le(w, 0);
 		break;
 	case FileStandardInformation:
@@ -203,7 +211,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		wbuf_put_u64le(w, (uint64_t)st.st_ino);
 		break;
 	case FileEaInformation:
-		wbuf_put_u32le(w, 0);
+		wbuf_put_u32le(w, mf.ea_size);
 		break;
 	case FileAccessInformation:
 		wbuf_put_u32le(w, o->access);
@@ -219,11 +227,11 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		break;
 	case FileAllInformation:
 		*fixed = 0;
-		info_put_basic(w, &st, attrs);
+		info_put_basic(w, &st, &mf);
 		wbuf_put_u32le(w, 0);
 		info_put_standard(w, &st, o->delete_on_close);
 		wbuf_put_u64le(w, (uint64_t)st.st_ino);
-		wbuf_put_u32le(w, 0);			/* EaSize */
+		wbuf_put_u32le(w, mf.ea_size);		/* EaSize */
 		wbuf_put_u32le(w, o->access);
 		wbuf_put_u64le(w, o->position);
 		wbuf_put_u32le(w, o->create_options & 0x0000103e);
@@ -252,7 +260,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		wbuf_put_zero(w, 6);
 		break;
 	case FileNetworkOpenInformation:
-		smb2_put_times_sizes(w, &st);
+		smb2_put_meta_times_sizes(w, &st, &mf);
 		wbuf_put_u32le(w, attrs);
 		wbuf_put_u32le(w, 0);
 		break;
@@ -391,18 +399,20 @@ info_min_len(uint8_t type, uint8_t class)
 	if (type == SMB2_0_INFO_FILE) {
 		switch (class) {
 		case FileAllInformation:
-			return 100;
+			return 104;
 		case FileStreamInformation:
-			return 24;
+			return 32;
+		case FileAlternateNameInformation:
+			return 8;
 		default:
 			return 4;
 		}
 	}
 	switch (class) {
 	case FileFsVolumeInformation:
-		return 18;
+		return 24;
 	case FileFsAttributeInformation:
-		return 12;
+		return 16;
 	default:
 		return 4;
 	}
@@ -436,14 +446,22 @@ smb2_cmd_query_info(struct smb2_conn *c, struct smb2_req *req)
 	if (outlen > c->max_trans)
 		return NT_STATUS_INVALID_PARAMETER;
 
+	/* EAs answer with whole entries only (smb2_meta.c). */
+	if (type == SMB2_0_INFO_FILE && class == FileFullEaInformation &&
+	    o->pipe == NULL)
+		return smb2_meta_query_ea(c, req, o, outlen, inoff, inlen,
+		    flags);
+
 	wbuf_init(&w, 65536);
 	switch (type) {
 	case SMB2_0_INFO_FILE:
+		/* Only the classes with times or attributes need the
+		   right to read attributes (MS-FSA 2.1.5.12). */
 		if (!(o->access & FILE_READ_ATTRIBUTES) &&
-		    class != FileAccessInformation &&
-		    class != FilePositionInformation &&
-		    class != FileModeInformation &&
-		    class != FileAlignmentInformation) {
+		    (class == FileBasicInformation ||
+		    class == FileAllInformation ||
+		    class == FileNetworkOpenInformation ||
+		    class == FileAttributeTagInformation)) {
 			st = NT_STATUS_ACCESS_DENIED;
 			break;
 		}

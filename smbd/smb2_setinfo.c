@@ -26,6 +26,7 @@
 #include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_info.h"
+#include "smb2_meta.h"
 #include "smb2_tree.h"
 #include "unicode.h"
 #include "util.h"
@@ -34,6 +35,7 @@
 #define SMB2_0_INFO_FILE		0x01
 
 #define FileBasicInformation		4
+#define FileFullEaInformation		15
 #define FileRenameInformation		10
 #define FileLinkInformation		11
 #define FileDispositionInformation	13
@@ -59,41 +61,6 @@ setinfo_done(struct smb2_req *req)
 {
 	wbuf_reset(req->out);
 	wbuf_put_u16le(req->out, 2);
-}
-
-/*
- * Timestamps: 0 leaves a time alone, and -1 / -2 (stop and resume
- * automatic updates) leave it alone as well (MS-FSCC 2.4.7).
- */
-static uint32_t
-setinfo_basic(struct smb2_open *o, struct rbuf *r)
-{
-	uint64_t ct, at, wt, cht;
-	uint32_t attrs, reserved;
-	struct timespec ts[2];
-
-	rbuf_get_u64le(r, &ct);
-	rbuf_get_u64le(r, &at);
-	rbuf_get_u64le(r, &wt);
-	rbuf_get_u64le(r, &cht);
-	rbuf_get_u32le(r, &attrs);
-	rbuf_get_u32le(r, &reserved);
-	if (rbuf_error(r))
-		return NT_STATUS_INFO_LENGTH_MISMATCH;
-	if (!(o->access & FILE_WRITE_ATTRIBUTES))
-		return NT_STATUS_ACCESS_DENIED;
-	if ((attrs & FILE_ATTRIBUTE_DIRECTORY) && !o->is_dir)
-		return NT_STATUS_INVALID_PARAMETER;
-	ts[0].tv_nsec = UTIME_OMIT;
-	ts[1].tv_nsec = UTIME_OMIT;
-	if (at != 0 && at != UINT64_MAX && at != UINT64_MAX - 1)
-		smb2_timespec(at, &ts[0]);
-	if (wt != 0 && wt != UINT64_MAX && wt != UINT64_MAX - 1)
-		smb2_timespec(wt, &ts[1]);
-	if ((ts[0].tv_nsec != UTIME_OMIT || ts[1].tv_nsec != UTIME_OMIT) &&
-	    futimens(o->fd, ts) == -1)
-		return ntstatus_from_errno(errno);
-	return NT_STATUS_SUCCESS;
 }
 
 static uint32_t
@@ -402,7 +369,10 @@ smb2_cmd_set_info(struct smb2_conn *c, struct smb2_req *req)
 
 	switch (class) {
 	case FileBasicInformation:
-		status = setinfo_basic(o, &in);
+		status = smb2_meta_set_basic(o, &in);
+		break;
+	case FileFullEaInformation:
+		status = smb2_meta_set_ea(o, &in);
 		break;
 	case FileEndOfFileInformation:
 		status = setinfo_eof(o, &in, 0);
