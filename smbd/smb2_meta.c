@@ -203,13 +203,13 @@ smb2_meta_attrs_valid(uint32_t attrs)
 
 /*
  * The checks of MS-FSA 2.1.5.1.2 that depend on the attributes of an
- * existing file.  *access may lose write rights that MAXIMUM_ALLOWED
- * asked for.
+ * existing file.  *readonly is set for a read-only file, whose write
+ * rights MAXIMUM_ALLOWED must then leave out.
  */
 uint32_t
 smb2_meta_create_check(const struct smb2_tree *t, const char *path,
     const struct stat *st, uint32_t disp, uint32_t opts, uint32_t attrs,
-    uint32_t *access)
+    uint32_t *access, int *readonly)
 {
 	struct meta_file mf;
 	int overwrite = disp == FILE_SUPERSEDE || disp == FILE_OVERWRITE ||
@@ -230,14 +230,14 @@ smb2_meta_create_check(const struct smb2_tree *t, const char *path,
 		return NT_STATUS_ACCESS_DENIED;
 	if (!(mf.attrs & FILE_ATTRIBUTE_READONLY))
 		return NT_STATUS_SUCCESS;
+	*readonly = 1;
 	/* A read-only file is neither deleted nor written. */
 	if (opts & FILE_DELETE_ON_CLOSE_OPT)
 		return NT_STATUS_CANNOT_DELETE;
 	if (overwrite)
 		return NT_STATUS_ACCESS_DENIED;
-	if (*access & MAXIMUM_ALLOWED)
-		*access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
-	else if (*access & (FILE_WRITE_DATA | FILE_APPEND_DATA))
+	if (!(*access & MAXIMUM_ALLOWED) &&
+	    (*access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
 		return NT_STATUS_ACCESS_DENIED;
 	return NT_STATUS_SUCCESS;
 }

@@ -43,10 +43,11 @@ void		 smb2_put_meta_times_sizes(struct wbuf *, const struct stat *,
 /* CREATE: are these FileAttributes acceptable at all? */
 int		 smb2_meta_attrs_valid(uint32_t);
 /* CREATE: checks on an existing file's attributes (READONLY, HIDDEN and
-   SYSTEM on overwrite); may drop write rights from MAXIMUM_ALLOWED. */
+   SYSTEM on overwrite); *readonly tells the caller to keep write rights
+   out of MAXIMUM_ALLOWED. */
 uint32_t	 smb2_meta_create_check(const struct smb2_tree *,
 		    const char *, const struct stat *, uint32_t, uint32_t,
-		    uint32_t, uint32_t *);
+		    uint32_t, uint32_t *, int *);
 /* CREATE: store the attributes of a new or overwritten file. */
 void		 smb2_meta_create_store(struct smb2_open *, int, uint32_t);
 /* CREATE: the EAs of an ExtA context (checked), and storing them. */
