@@ -28,6 +28,9 @@ struct wbuf;
  */
 void		 smb2_file_meta(const struct smb2_tree *, const char *, int,
 		    const struct stat *, struct meta_file *);
+/* The same with the EA size (an xattr listing more). */
+void		 smb2_file_meta_ea(const struct smb2_tree *, const char *,
+		    int, const struct stat *, struct meta_file *);
 /* The same for a directory entry: name in the open directory o, child
    its path below the share root. */
 void		 smb2_dir_meta(const struct smb2_tree *, struct smb2_open *,
