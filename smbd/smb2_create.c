@@ -283,7 +283,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	char *name = NULL, *real = NULL;
 	struct meta_ea *eas = NULL;
 	size_t namelen, neas = 0;
-	int found, fd = -1, oflags, created = 0, isdir;
+	int found, fd = -1, oflags, created = 0, isdir, readonly = 0;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
@@ -427,7 +427,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	}
 	/* Attribute rules and the ExtA EAs (smb2_meta.c). */
 	if (found && (status = smb2_meta_create_check(t, real, &st, disp,
-	    opts, attrs, &access)) != NT_STATUS_SUCCESS)
+	    opts, attrs, &access, &readonly)) != NT_STATUS_SUCCESS)
 		goto fail;
 	if ((status = smb2_meta_create_eas(req, ctxoff, ctxlen, &eas,
 	    &neas)) != NT_STATUS_SUCCESS)
@@ -492,6 +492,9 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		access &= ~MAXIMUM_ALLOWED;
 		access |= smb2_maximal_access(t, vs.rootfd,
 		    *real == '\0' ? "." : real);
+		/* A read-only file is not granted writing (MS-FSA). */
+		if (readonly)
+			access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
 	}
 
 	o = smb2_open_new(c, req);
@@ -515,7 +518,6 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		goto fail;
 	}
 	free(eas);
-	o->file_attributes = smb2_file_attributes(t, real, &st);
 	return create_register(c, req, o, action, created);
 
  fail:

@@ -192,7 +192,9 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 	if (o->pipe != NULL) {
 		memset(&mf, 0, sizeof(mf));
 		mf.attrs = FILE_ATTRIBUTE_NORMAL;
-	} else
+	} else if (class == FileEaInformation || class == FileAllInformation)
+		smb2_file_meta_ea(o->tree, o->path, o->fd, &st, &mf);
+	else
 		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
 	/* Sparse without xattrs: kept in the open (smb2_fsctl.c). */
 	if (o->pipe == NULL && !mf.stored && o->sparse)

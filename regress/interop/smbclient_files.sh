@@ -30,7 +30,8 @@ for proto in SMB2_02 SMB2_10 SMB3_00 SMB3_02 SMB3_11; do
 		smb $pin -c "rename $d\\f.bin $d\\g.bin; allinfo $d\\g.bin; setmode $d\\g.bin +r; ls $d\\g.bin"
 		check "$d: rename and allinfo" grep -q "stream: \[::\$DATA\], 16777216 bytes" "$T/out"
 		check "$d: the file was renamed on disk" [ -f "$T/share/$d/g.bin" ]
-		smb $pin -c "del $d\\g.bin; rmdir $d; ls"
+		# A read-only file cannot be deleted (as on Windows and Samba).
+		smb $pin -c "setmode $d\\g.bin -r; del $d\\g.bin; rmdir $d; ls"
 		check "$d: del and rmdir" [ ! -e "$T/share/$d" ]
 	done
 done
