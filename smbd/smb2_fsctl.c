@@ -201,6 +201,20 @@ fsctl_sparse_set(struct smb2_open *o, int on)
 			close(tmp);
 		return ntstatus_from_errno(saved);
 	}
+	/*
+	 * A file that stops being sparse gets its holes allocated, as on
+	 * NTFS, so that writing into them later cannot run out of space.
+	 * Without write access to the data (attributes only) or without
+	 * fallocate the file stays as it is.
+	 */
+	if (!on && st.st_size > 0 && smb2_fsctl_sparse(o) &&
+	    fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0, st.st_size) == -1 &&
+	    errno != EBADF && errno != EOPNOTSUPP && errno != ENOSYS) {
+		saved = errno;
+		if (tmp != -1)
+			close(tmp);
+		return ntstatus_from_errno(saved);
+	}
 	rc = meta_update_attrib(fd, &st, on ? FILE_ATTRIBUTE_SPARSE_FILE : 0,
 	    on ? 0 : FILE_ATTRIBUTE_SPARSE_FILE);
 	saved = errno;
