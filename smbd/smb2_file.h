@@ -85,8 +85,8 @@ struct smb2_open {
 	int			 delete_on_close;
 	uint64_t		 lockd_handle;	/* 0: none */
 	uint64_t		 position;	/* FilePositionInformation */
-	int			 sparse;	/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
 	uint32_t		 ea_next;	/* FileFullEaInformation cursor */
+	int			 sparse;	/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
 	/* QUERY_DIRECTORY state. */
 	DIR			*dir;
 	char			*dir_pattern;
