@@ -31,6 +31,7 @@
 #include "smb2_file.h"
 #include "smb2_fsctl.h"
 #include "smb2_ioctl.h"
+#include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "util.h"
 #include "vfs.h"
@@ -249,6 +250,47 @@ fsctl_request_resume_key(struct smb2_open *o, struct smb2_req *req,
 	return st;
 }
 
+/* pread until len bytes or the end: the count, or -1 with errno. */
+static ssize_t
+fsctl_read_full(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = pread(fd, buf + got, len - got, (off_t)(off + got));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* pwrite all of len bytes: 0, or -1 with errno. */
+static int
+fsctl_write_full(int fd, const uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t put = 0;
+	ssize_t n;
+
+	while (put < len) {
+		n = pwrite(fd, buf + put, len - put, (off_t)(off + put));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		put += (size_t)n;
+	}
+	return 0;
+}
+
 /*
  * Copy len bytes within or between files with read and write, through
  * one buffer holding the whole range: a chunk whose source and target
@@ -335,6 +377,63 @@ fsctl_copy_chunk(int sfd, uint64_t soff, int dfd, uint64_t doff,
 	return (ssize_t)done;
 }
 
+/*
+ * Copy one chunk where the source or the target is a named stream: the
+ * stream code reads and writes the xattr that holds it (through a
+ * scratch request, so its format lives in one place), and the data
+ * passes through one buffer.  Streams are at most 64 KiB, so this stays
+ * small.  The positions of the opens are not moved by a copy.
+ */
+static uint32_t
+fsctl_copy_stream_chunk(struct smb2_open *src, uint64_t soff,
+    struct smb2_open *dst, uint64_t doff, uint32_t len)
+{
+	struct smb2_req scratch;
+	struct wbuf out;
+	struct rbuf in;
+	uint64_t spos = src->position, dpos = dst->position;
+	uint8_t *buf = NULL;
+	const uint8_t *data;
+	uint32_t st = NT_STATUS_SUCCESS;
+	ssize_t n;
+
+	memset(&scratch, 0, sizeof(scratch));
+	wbuf_init(&out, (size_t)len + 64);
+	scratch.out = &out;
+	if (src->stream != NULL) {
+		/* A READ response: 16 bytes, then the data. */
+		st = smb2_stream_read(&scratch, src, len, soff, len);
+		if (st == NT_STATUS_SUCCESS && wbuf_len(&out) != 16 + len)
+			st = NT_STATUS_INVALID_VIEW_SIZE;
+		data = wbuf_data(&out) + 16;
+	} else {
+		buf = xmalloc(len);
+		n = fsctl_read_full(src->fd, buf, len, soff);
+		if (n == -1)
+			st = ntstatus_from_errno(errno);
+		else if ((uint32_t)n < len)
+			st = NT_STATUS_INVALID_VIEW_SIZE;
+		data = buf;
+	}
+	if (st == NT_STATUS_SUCCESS) {
+		rbuf_init(&in, data, len);
+		if (dst->stream != NULL) {
+			struct wbuf wout;
+
+			wbuf_init(&wout, 64);
+			scratch.out = &wout;
+			st = smb2_stream_write(&scratch, dst, &in, doff);
+			wbuf_free(&wout);
+		} else if (fsctl_write_full(dst->fd, data, len, doff) == -1)
+			st = ntstatus_from_errno(errno);
+	}
+	free(buf);
+	wbuf_free(&out);
+	src->position = spos;
+	dst->position = dpos;
+	return st;
+}
+
 /* FSCTL_SRV_COPYCHUNK and FSCTL_SRV_COPYCHUNK_WRITE (MS-SMB2 3.3.5.15.6). */
 static uint32_t
 fsctl_copychunk(struct smb2_open *dst, struct smb2_req *req,
@@ -389,7 +488,8 @@ fsctl_copychunk(struct smb2_open *dst, struct smb2_req *req,
 		wbuf_free(&w);
 		return NT_STATUS_ACCESS_DENIED;
 	}
-	if (!fsctl_is_file(dst) || !fsctl_is_file(src)) {
+	if (src->pipe != NULL || src->is_dir || src->fd == -1 ||
+	    dst->pipe != NULL || dst->is_dir || dst->fd == -1) {
 		wbuf_free(&w);
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
 	}
@@ -404,9 +504,19 @@ fsctl_copychunk(struct smb2_open *dst, struct smb2_req *req,
 			st = ntstatus_from_errno(errno);
 			break;
 		}
+		smb2_stream_stat(src, &sst);
 		if (ch.src_off + ch.len > (uint64_t)sst.st_size) {
 			st = NT_STATUS_INVALID_VIEW_SIZE;
 			break;
+		}
+		if (src->stream != NULL || dst->stream != NULL) {
+			st = fsctl_copy_stream_chunk(src, ch.src_off, dst,
+			    ch.dst_off, ch.len);
+			if (st != NT_STATUS_SUCCESS)
+				break;
+			total += ch.len;
+			written++;
+			continue;
 		}
 		n = fsctl_copy_chunk(src->fd, ch.src_off, dst->fd, ch.dst_off,
 		    ch.len, src->st.st_dev == dst->st.st_dev &&
