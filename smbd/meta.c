@@ -265,7 +265,7 @@ meta_update_attrib(int fd, const struct stat *st, uint32_t set,
 
 void
 meta_query(int fd, int dirfd, const char *name, const struct stat *st,
-    int hidden, struct meta_file *mf)
+    int flags, struct meta_file *mf)
 {
 	struct meta_dosinfo di;
 	int xfd = fd, rc = -1, fl;
@@ -280,7 +280,8 @@ meta_query(int fd, int dirfd, const char *name, const struct stat *st,
 		    O_NOCTTY | O_CLOEXEC);
 	if (xfd != -1) {
 		rc = meta_get_dosinfo(xfd, &di);
-		mf->ea_size = meta_ea_size_fd(xfd);
+		if (flags & META_QUERY_EA)
+			mf->ea_size = meta_ea_size_fd(xfd);
 	}
 	if (xfd != -1 && xfd != fd)
 		close(xfd);
@@ -291,7 +292,7 @@ meta_query(int fd, int dirfd, const char *name, const struct stat *st,
 		mf->attrs = S_ISDIR(st->st_mode) ? 0 : ATTR_ARCHIVE;
 	if (S_ISDIR(st->st_mode))
 		mf->attrs |= ATTR_DIRECTORY;
-	if (hidden)
+	if (flags & META_QUERY_HIDDEN)
 		mf->attrs |= 0x2;	/* FILE_ATTRIBUTE_HIDDEN */
 	if (mf->attrs == 0)
 		mf->attrs = ATTR_NORMAL;

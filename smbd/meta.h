@@ -94,14 +94,17 @@ uint64_t	 meta_synth_create_time(const struct stat *);
  * The attributes and create time clients see for a file: from the xattr
  * when there is one, else synthesized from st.  fd may be -1 or an O_PATH
  * descriptor; dirfd and name then name the file to read the xattr from
- * (name relative to dirfd; "" or NULL: none).  hidden adds HIDDEN
- * ("hide dot files" and friends).
+ * (name relative to dirfd; "" or NULL: none).  META_QUERY_HIDDEN adds
+ * HIDDEN ("hide dot files" and friends); META_QUERY_EA also finds the EA
+ * size, which costs a listing of the xattrs.
  */
+#define META_QUERY_HIDDEN	0x01
+#define META_QUERY_EA		0x02
 struct meta_file {
 	uint32_t	attrs;
 	uint64_t	create_time;	/* FILETIME */
 	int		stored;		/* came from user.DOSATTRIB */
-	uint32_t	ea_size;	/* see meta_ea_size */
+	uint32_t	ea_size;	/* META_QUERY_EA: see meta_ea_size */
 };
 void		 meta_query(int, int, const char *, const struct stat *,
 		    int, struct meta_file *);

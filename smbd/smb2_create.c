@@ -399,7 +399,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	struct meta_ea *eas = NULL;
 	size_t namelen, neas = 0;
 	int found, fd = -1, oflags, created = 0, isdir = 0, stype;
-	int trailing, islink, readonly_fd = 0, raced = 0;
+	int trailing, islink, readonly_fd = 0, raced = 0, readonly = 0;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
@@ -607,7 +607,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	}
 	/* Attribute rules and the ExtA EAs (smb2_meta.c). */
 	if (found && (status = smb2_meta_create_check(t, real, &st, disp,
-	    opts, attrs, &access)) != NT_STATUS_SUCCESS)
+	    opts, attrs, &access, &readonly)) != NT_STATUS_SUCCESS)
 		goto fail;
 	if ((status = smb2_meta_create_eas(req, ctxoff, ctxlen, &eas,
 	    &neas)) != NT_STATUS_SUCCESS)
@@ -687,7 +687,9 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	if (access & MAXIMUM_ALLOWED) {
 		access &= ~MAXIMUM_ALLOWED;
 		access |= maximal;
-		if (readonly_fd || (!isdir && (oflags & O_ACCMODE) == O_RDONLY))
+		/* A read-only file is not granted writing (MS-FSA). */
+		if (readonly || readonly_fd ||
+		    (!isdir && (oflags & O_ACCMODE) == O_RDONLY))
 			access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
 	}
 

@@ -58,9 +58,9 @@ smb2_meta_now(void)
 	return smb2_filetime(&ts);
 }
 
-void
-smb2_file_meta(const struct smb2_tree *t, const char *path, int fd,
-    const struct stat *st, struct meta_file *mf)
+static void
+smb2_file_meta_do(const struct smb2_tree *t, const char *path, int fd,
+    const struct stat *st, int want_ea, struct meta_file *mf)
 {
 	struct vfs_share vs;
 	int hidden = 0, xfd = fd, fl;
@@ -82,9 +82,24 @@ smb2_file_meta(const struct smb2_tree *t, const char *path, int fd,
 	    (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)))
 		xfd = vfs_open(&vs, *path == '\0' ? "." : path,
 		    O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
-	meta_query(xfd, -1, NULL, st, hidden, mf);
+	meta_query(xfd, -1, NULL, st, (hidden ? META_QUERY_HIDDEN : 0) |
+	    (want_ea ? META_QUERY_EA : 0), mf);
 	if (xfd != -1 && xfd != fd)
 		close(xfd);
+}
+
+void
+smb2_file_meta(const struct smb2_tree *t, const char *path, int fd,
+    const struct stat *st, struct meta_file *mf)
+{
+	smb2_file_meta_do(t, path, fd, st, 0, mf);
+}
+
+void
+smb2_file_meta_ea(const struct smb2_tree *t, const char *path, int fd,
+    const struct stat *st, struct meta_file *mf)
+{
+	smb2_file_meta_do(t, path, fd, st, 1, mf);
 }
 
 void
@@ -103,7 +118,8 @@ smb2_dir_meta(const struct smb2_tree *t, struct smb2_open *o,
 		    vfs_is_hidden(&vs, child);
 	}
 	/* One component below an open directory, never through a link. */
-	meta_query(-1, dirfd(o->dir), name, st, hidden, mf);
+	meta_query(-1, dirfd(o->dir), name, st,
+	    (hidden ? META_QUERY_HIDDEN : 0) | META_QUERY_EA, mf);
 }
 
 /*
@@ -203,13 +219,13 @@ smb2_meta_attrs_valid(uint32_t attrs)
 
 /*
  * The checks of MS-FSA 2.1.5.1.2 that depend on the attributes of an
- * existing file.  *access may lose write rights that MAXIMUM_ALLOWED
- * asked for.
+ * existing file.  *readonly is set for a read-only file, whose write
+ * rights MAXIMUM_ALLOWED must then leave out.
  */
 uint32_t
 smb2_meta_create_check(const struct smb2_tree *t, const char *path,
     const struct stat *st, uint32_t disp, uint32_t opts, uint32_t attrs,
-    uint32_t *access)
+    uint32_t *access, int *readonly)
 {
 	struct meta_file mf;
 	int overwrite = disp == FILE_SUPERSEDE || disp == FILE_OVERWRITE ||
@@ -230,14 +246,14 @@ smb2_meta_create_check(const struct smb2_tree *t, const char *path,
 		return NT_STATUS_ACCESS_DENIED;
 	if (!(mf.attrs & FILE_ATTRIBUTE_READONLY))
 		return NT_STATUS_SUCCESS;
+	*readonly = 1;
 	/* A read-only file is neither deleted nor written. */
 	if (opts & FILE_DELETE_ON_CLOSE_OPT)
 		return NT_STATUS_CANNOT_DELETE;
 	if (overwrite)
 		return NT_STATUS_ACCESS_DENIED;
-	if (*access & MAXIMUM_ALLOWED)
-		*access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
-	else if (*access & (FILE_WRITE_DATA | FILE_APPEND_DATA))
+	if (!(*access & MAXIMUM_ALLOWED) &&
+	    (*access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
 		return NT_STATUS_ACCESS_DENIED;
 	return NT_STATUS_SUCCESS;
 }

@@ -28,6 +28,9 @@ struct wbuf;
  */
 void		 smb2_file_meta(const struct smb2_tree *, const char *, int,
 		    const struct stat *, struct meta_file *);
+/* The same with the EA size (an xattr listing more). */
+void		 smb2_file_meta_ea(const struct smb2_tree *, const char *,
+		    int, const struct stat *, struct meta_file *);
 /* The same for a directory entry: name in the open directory o, child
    its path below the share root. */
 void		 smb2_dir_meta(const struct smb2_tree *, struct smb2_open *,
@@ -43,10 +46,11 @@ void		 smb2_put_meta_times_sizes(struct wbuf *, const struct stat *,
 /* CREATE: are these FileAttributes acceptable at all? */
 int		 smb2_meta_attrs_valid(uint32_t);
 /* CREATE: checks on an existing file's attributes (READONLY, HIDDEN and
-   SYSTEM on overwrite); may drop write rights from MAXIMUM_ALLOWED. */
+   SYSTEM on overwrite); *readonly tells the caller to keep write rights
+   out of MAXIMUM_ALLOWED. */
 uint32_t	 smb2_meta_create_check(const struct smb2_tree *,
 		    const char *, const struct stat *, uint32_t, uint32_t,
-		    uint32_t, uint32_t *);
+		    uint32_t, uint32_t *, int *);
 /* CREATE: store the attributes of a new or overwritten file. */
 void		 smb2_meta_create_store(struct smb2_open *, int, uint32_t);
 /* CREATE: the EAs of an ExtA context (checked), and storing them. */

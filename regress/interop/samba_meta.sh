@@ -109,6 +109,12 @@ ct_u=$(field "$PORT" fromusmbd.txt create_time)
 ct_s=$(field "$SPORT" fromusmbd.txt create_time)
 check "Samba shows usmbd's create time ($ct_u)" [ -n "$ct_u" ] && [ "$ct_s" = "$ct_u" ]
 
+# READONLY means what it means on Windows and Samba.
+smb "$PORT" "put data.txt ro.txt; setmode ro.txt +r; del ro.txt"
+check "a read-only file is not deleted" [ -f "$T/share/ro.txt" ]
+smb "$PORT" "setmode ro.txt -r; del ro.txt"
+check "it is once READONLY is cleared" [ ! -e "$T/share/ro.txt" ]
+
 # A file without the xattr looks the same through both.
 echo plain > "$T/share/plain.txt"
 chown usmbdtest "$T/share/plain.txt"

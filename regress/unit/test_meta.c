@@ -238,7 +238,7 @@ test_query(void)
 	meta_query(-1, -1, NULL, &st, 0, &mf);
 	CHECK(mf.create_time == 116444736000000000ULL - 100000000ULL);
 	st.st_mode = S_IFDIR | 0755;
-	meta_query(-1, -1, NULL, &st, 1, &mf);
+	meta_query(-1, -1, NULL, &st, META_QUERY_HIDDEN, &mf);
 	CHECK(mf.attrs == 0x12);
 }
 
