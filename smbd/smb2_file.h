@@ -103,6 +103,8 @@ struct smb2_open *smb2_open_lookup(struct smb2_conn *, struct smb2_req *,
 struct smb2_open *smb2_open_new(struct smb2_conn *, struct smb2_req *);
 void		 smb2_open_free(struct smb2_conn *, struct smb2_open *);
 void		 smb2_open_fileid(const struct smb2_open *, uint8_t [16]);
+/* The open with these ids, if it still exists (IO completions). */
+struct smb2_open *smb2_open_find(uint64_t, uint64_t);
 size_t		 smb2_open_count(void);
 
 /* FILETIME (100 ns units since 1601) to and from struct timespec. */
