@@ -1051,6 +1051,16 @@ smb2_regress_hook(struct smb2_conn *c, const uint8_t *arg, size_t len)
 		}
 		return;
 	}
+	if (len == 4 && memcmp(arg, "fork", 4) == 0) {
+		pid_t pid;
+
+		/* Threads are allowed; a new process must not be. */
+		log_warnx("regress: forking");
+		if ((pid = fork()) == 0)
+			_exit(0);
+		log_warnx("regress: still alive after fork (%d)", (int)pid);
+		return;
+	}
 	if (len > 9 && memcmp(arg, "aiodelay ", 9) == 0) {
 		char num[16];
 
