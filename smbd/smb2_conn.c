@@ -16,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +61,12 @@ smb2_conn_new(struct event_base *base, int fd, const struct conf *conf,
 	c->cmds = cmds;
 	c->preauth = preauth;
 	c->exact_reads = preauth;
+	/*
+	 * Requests and responses are small and latency-bound: no Nagle
+	 * (not a socket in the tests that use a pipe; that is fine).
+	 */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+	    sizeof(int));
 	TAILQ_INIT(&c->outq);
 	TAILQ_INIT(&c->sessions);
 	TAILQ_INIT(&c->asyncs);
@@ -251,8 +258,9 @@ smb2_conn_trywrite(struct smb2_conn *c)
 {
 	struct smb2_out *o;
 	struct iovec iov[16];
+	struct msghdr mh;
 	ssize_t n;
-	int cnt, r;
+	int cnt, r, more;
 
 	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
 		if (o->off == o->len && o->file_len > 0) {
@@ -264,16 +272,29 @@ smb2_conn_trywrite(struct smb2_conn *c)
 		}
 		/* Gather memory up to and including the next file part. */
 		cnt = 0;
+		more = 0;
 		TAILQ_FOREACH(o, &c->outq, entry) {
 			if (cnt == (int)nitems(iov))
 				break;
 			iov[cnt].iov_base = o->data + o->off;
 			iov[cnt].iov_len = o->len - o->off;
 			cnt++;
-			if (o->file_len > 0)
+			if (o->file_len > 0) {
+				more = 1;
 				break;
+			}
 		}
-		n = writev(c->fd, iov, cnt);
+		/*
+		 * A header whose data follows by sendfile() waits for that
+		 * data (MSG_MORE), so that the two leave in full segments
+		 * rather than as a tiny one held up by Nagle's algorithm.
+		 */
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = iov;
+		mh.msg_iovlen = (size_t)cnt;
+		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+		if (n == -1 && errno == ENOTSOCK)
+			n = writev(c->fd, iov, cnt);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -1365,6 +1386,16 @@ smb2_frame(struct smb2_conn *c, uint8_t *frame, size_t len)
 		w->framelen = plainlen;
 		w->encrypted = 1;
 		w->enc_sess = s;
+	} else if (len >= 65536 && frame == c->rx.buf) {
+		size_t n;
+
+		/*
+		 * A large frame (a WRITE) is taken from the receive buffer
+		 * rather than copied: its data is written from where the
+		 * socket put it.
+		 */
+		w->frame = smb_frame_rx_steal(&c->rx, &n);
+		w->framelen = len;
 	} else {
 		w->frame = xmalloc(len);
 		memcpy(w->frame, frame, len);

@@ -37,6 +37,16 @@
 #include "smb2_rw.h"
 #include "util.h"
 
+/*
+ * Memory that IO in flight may hold (buffers and WRITE frames).  The
+ * credit window alone would let a client park hundreds of MiB here;
+ * past this, requests take the synchronous path, which holds the loop
+ * and so slows the client down.
+ */
+#define RW_INFLIGHT_MAX		(64 * 1024 * 1024)
+
+static size_t	rw_inflight;
+
 struct rw_io {
 	struct aio_job		 job;
 	struct smb2_conn	*c;
@@ -47,6 +57,7 @@ struct rw_io {
 	uint64_t		 volatile_id;
 	uint32_t		 mincount;
 	int			 zero_copy;
+	size_t			 charge;	/* counted in rw_inflight */
 };
 
 int
@@ -63,14 +74,18 @@ smb2_rw_async_ok(struct smb2_conn *c, struct smb2_req *req,
 }
 
 static struct rw_io *
-rw_io_new(struct smb2_conn *c, struct smb2_open *o)
+rw_io_new(struct smb2_conn *c, struct smb2_open *o, size_t charge)
 {
 	struct rw_io *io;
 	int fd;
 
+	if (rw_inflight + charge > RW_INFLIGHT_MAX)
+		return NULL;
 	if ((fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return NULL;
 	io = xcalloc(1, sizeof(*io));
+	io->charge = charge;
+	rw_inflight += charge;
 	io->c = c;
 	io->job.fd = fd;
 	io->persistent_id = o->persistent_id;
@@ -81,6 +96,7 @@ rw_io_new(struct smb2_conn *c, struct smb2_open *o)
 static void
 rw_io_free(struct rw_io *io)
 {
+	rw_inflight -= io->charge;
 	if (io->job.fd != -1)
 		close(io->job.fd);
 	smb2_out_free(io->out);
@@ -167,7 +183,7 @@ smb2_read_async(struct smb2_conn *c, struct smb2_req *req,
 {
 	struct rw_io *io;
 
-	if ((io = rw_io_new(c, o)) == NULL)
+	if ((io = rw_io_new(c, o, len)) == NULL)
 		return -1;
 	io->a = smb2_async_quiet(c, req, rw_cancel, io);
 	io->mincount = mincount;
@@ -227,7 +243,7 @@ smb2_write_async(struct smb2_conn *c, struct smb2_req *req,
 {
 	struct rw_io *io;
 
-	if ((io = rw_io_new(c, o)) == NULL)
+	if ((io = rw_io_new(c, o, c->work->framelen)) == NULL)
 		return -1;
 	/*
 	 * The request's frame becomes the job's: the data is written from
@@ -280,7 +296,7 @@ smb2_flush_async(struct smb2_conn *c, struct smb2_req *req,
 {
 	struct rw_io *io;
 
-	if ((io = rw_io_new(c, o)) == NULL)
+	if ((io = rw_io_new(c, o, 0)) == NULL)
 		return -1;
 	io->a = smb2_async_quiet(c, req, rw_cancel, io);
 	io->job.op = AIO_FSYNC;
