@@ -1216,6 +1216,16 @@ smb2_async_reply(struct smb2_conn *c, struct smb2_async *a, uint32_t status,
 		smb2_out_free(o);
 	} else {
 		msglen += file_len;
+		if (msglen > 0xffffff) {
+			log_warnx("%s: response of %zu bytes does not fit a "
+			    "frame", c->peer, msglen);
+			smb2_out_free(o);
+			if (file_fd != -1)
+				close(file_fd);
+			smb2_conn_close(c, "response too large");
+			free(a);
+			return;
+		}
 		o->data[0] = 0;
 		o->data[1] = (uint8_t)(msglen >> 16);
 		o->data[2] = (uint8_t)(msglen >> 8);
