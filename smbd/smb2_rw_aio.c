@@ -223,6 +223,9 @@ rw_write_done(struct aio_job *j)
 		return;
 	}
 	rw_position(io, j->off + j->len);
+	if (j->datasync && log_getverbose() >= 3)
+		log_debug("%s: WRITE of %zu bytes at %llu is on stable storage",
+		    io->c->peer, j->len, (unsigned long long)j->off);
 	io->out = smb2_out_new(16);
 	wbuf_init_fixed(&w, io->out->data + SMB2_OUT_HEADROOM, 16);
 	wbuf_put_u16le(&w, 17);

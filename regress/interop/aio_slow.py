@@ -109,7 +109,13 @@ check("a READ past the end is END_OF_FILE (%08x)" % st, st == 0xC0000011)
 st, buf = read_answer(send_read(fid, 65536, len(data) - 100))
 check("a READ across the end is short", st == 0 and buf == data[-100:])
 
-# 5. LOGOFF while a READ is in flight.
+# 5. A WRITE on a write-through open reaches stable storage first (the
+# server logs it; the shell script checks).
+wt = conn.createFile(tid, "wt.bin", creationOption=0x2 | 0x40)
+conn.writeFile(tid, wt, b"x" * 100000, 0)
+conn.closeFile(tid, wt)
+
+# 6. LOGOFF while a READ is in flight.
 delay(1000)
 send_read(fid)
 conn.logoff()

@@ -8,6 +8,7 @@ grep -q 'define USMBD_REGRESS_HOOKS 1' "$top_builddir/config.h" ||
     skip "built without --enable-regress-hooks: no way to delay a read"
 /usr/bin/python3 -c 'import impacket' 2>/dev/null ||
     skip "python3-impacket not installed (apt-get install python3-impacket)"
+INTEG_LOG_LEVEL=3
 integ_setup aioslow
 integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
 chown usmbdtest "$T/share"
@@ -20,6 +21,7 @@ check "the client script ran to its end" grep -q '^done' "$T/py.out"
 check "every client check passed (exit $rc)" [ "$rc" -eq 0 ]
 check "no worker died" sh -c "! grep -q 'killed by signal' '$LOG'"
 check "the delay hook ran" log_has "regress: next read is delayed"
+check "a WRITE on a write-through open was synced" log_has "WRITE of 100000 bytes at 0 is on stable storage"
 
 # The worker, which has IO threads now, still cannot fork.
 cat > "$T/fork.py" <<PYEOF
