@@ -1203,16 +1203,27 @@ smb2_async_reply(struct smb2_conn *c, struct smb2_async *a, uint32_t status,
 			log_warnx("%s: cannot sign a response", c->peer);
 	}
 	if (a->encrypt && a->sess->enc != NULL) {
-		out = xmalloc(SMB2_TRANSFORM_LEN + msglen);
+		struct smb2_out *eo;
+		size_t elen = SMB2_TRANSFORM_LEN + msglen;
+
+		/* Encrypt straight into the queue entry that goes out. */
+		eo = smb2_out_new(elen);
+		out = eo->data + 4;
 		iov.iov_base = o->data + 4;
 		iov.iov_len = msglen;
-		if (smb2_encrypt(a->sess->enc, a->sess->id, &iov, 1, th,
-		    out + SMB2_TRANSFORM_LEN) == 0) {
-			memcpy(out, th, SMB2_TRANSFORM_LEN);
-			smb2_conn_send(c, out, SMB2_TRANSFORM_LEN + msglen);
-		} else
+		if (elen > 0xffffff || smb2_encrypt(a->sess->enc, a->sess->id,
+		    &iov, 1, th, out + SMB2_TRANSFORM_LEN) == -1) {
+			smb2_out_free(eo);
 			smb2_conn_close(c, "encryption failed");
-		free(out);
+		} else {
+			memcpy(out, th, SMB2_TRANSFORM_LEN);
+			eo->data[0] = 0;
+			eo->data[1] = (uint8_t)(elen >> 16);
+			eo->data[2] = (uint8_t)(elen >> 8);
+			eo->data[3] = (uint8_t)elen;
+			eo->len = 4 + elen;
+			smb2_conn_queue(c, eo);
+		}
 		smb2_out_free(o);
 	} else {
 		msglen += file_len;
