@@ -16,7 +16,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -61,12 +60,6 @@ smb2_conn_new(struct event_base *base, int fd, const struct conf *conf,
 	c->cmds = cmds;
 	c->preauth = preauth;
 	c->exact_reads = preauth;
-	/*
-	 * Requests and responses are small and latency-bound: no Nagle
-	 * (not a socket in the tests that use a pipe; that is fine).
-	 */
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
-	    sizeof(int));
 	TAILQ_INIT(&c->outq);
 	TAILQ_INIT(&c->sessions);
 	TAILQ_INIT(&c->asyncs);
