@@ -23,7 +23,10 @@ enum lockd_op {
 	LOCKD_OP_OPEN,
 	/*
 	 * A CLOSE.  body: u64 handle.  reply: u32 LOCKD_CLOSE_* flags;
-	 * LOCKD_CLOSE_DELETE tells the last closer to remove the file.
+	 * LOCKD_CLOSE_DELETE tells the last closer to remove the file (or
+	 * the named stream it had open); LOCKD_CLOSE_DELETE_FILE tells the
+	 * last closer of a named stream to remove the whole file, whose
+	 * deletion waited for its streams to close.
 	 */
 	LOCKD_OP_CLOSE,
 	/*
@@ -47,6 +50,7 @@ enum lockd_op {
 #define LOCKD_OPEN_DIRECTORY		0x0002
 
 #define LOCKD_CLOSE_DELETE		0x0001
+#define LOCKD_CLOSE_DELETE_FILE		0x0002
 
 #define LOCKD_MAX_STREAM_NAME		1024
 

@@ -117,6 +117,65 @@ lockd_has_data_access(uint32_t access)
 	    FILE_EXECUTE | DELETE)) != 0;
 }
 
+/*
+ * The unnamed stream of a file: it sorts first among the file's entries,
+ * since the key is (dev, ino, stream) and its stream name is "".
+ */
+static struct lockd_file *
+lockd_file_base(uint64_t dev, uint64_t ino)
+{
+	struct lockd_file key;
+
+	key.dev = dev;
+	key.ino = ino;
+	key.stream = (char *)(uintptr_t)"";
+	return RB_FIND(lockd_files, &lockd_files, &key);
+}
+
+/* Does any named stream of the file have an open? */
+static int
+lockd_streams_open(uint64_t dev, uint64_t ino)
+{
+	struct lockd_file key, *g;
+
+	key.dev = dev;
+	key.ino = ino;
+	key.stream = (char *)(uintptr_t)"";
+	for (g = RB_NFIND(lockd_files, &lockd_files, &key);
+	    g != NULL && g->dev == dev && g->ino == ino;
+	    g = RB_NEXT(lockd_files, &lockd_files, g))
+		if (g->stream[0] != '\0' && g->nopens > 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Deleting a file deletes its named streams with it, so an open of the
+ * unnamed stream for DELETE needs every open of every named stream to
+ * share delete (MS-FSA 2.1.5.1.2); the other way round there is no such
+ * rule.
+ */
+static int
+lockd_streams_block_delete(uint64_t dev, uint64_t ino)
+{
+	struct lockd_file key, *g;
+	struct lockd_open *o;
+
+	key.dev = dev;
+	key.ino = ino;
+	key.stream = (char *)(uintptr_t)"";
+	for (g = RB_NFIND(lockd_files, &lockd_files, &key);
+	    g != NULL && g->dev == dev && g->ino == ino;
+	    g = RB_NEXT(lockd_files, &lockd_files, g)) {
+		if (g->stream[0] == '\0')
+			continue;
+		TAILQ_FOREACH(o, &g->opens, file_entry)
+			if (!(o->share & FILE_SHARE_DELETE))
+				return 1;
+	}
+	return 0;
+}
+
 static struct lockd_open *
 lockd_open_find(uint64_t handle, uint32_t peer)
 {
@@ -143,6 +202,13 @@ lockd_share_open(uint32_t peer, uint64_t dev, uint64_t ino,
 	key.dev = dev;
 	key.ino = ino;
 	key.stream = (char *)(uintptr_t)stream;
+	/* A named stream of a file being deleted cannot be opened. */
+	if (*stream != '\0' && (f = lockd_file_base(dev, ino)) != NULL &&
+	    f->delete_pending)
+		return LOCKD_STATUS_DELETE_PENDING;
+	if (*stream == '\0' && (access & DELETE) &&
+	    lockd_streams_block_delete(dev, ino))
+		return LOCKD_STATUS_SHARING_VIOLATION;
 	f = RB_FIND(lockd_files, &lockd_files, &key);
 	if (f != NULL) {
 		if (f->delete_pending)
@@ -184,8 +250,10 @@ lockd_share_open(uint32_t peer, uint64_t dev, uint64_t ino,
 static uint32_t
 lockd_open_drop(struct lockd_open *o)
 {
-	struct lockd_file *f = o->file;
+	struct lockd_file *f = o->file, *base;
+	uint64_t dev = f->dev, ino = f->ino;
 	uint32_t flags = 0;
+	int named = f->stream[0] != '\0';
 
 	/* Closing a delete-on-close open makes the delete pending. */
 	if (o->flags & LOCKD_OPEN_DELETE_ON_CLOSE)
@@ -196,11 +264,27 @@ lockd_open_drop(struct lockd_open *o)
 	lockd_nopens--;
 	free(o);
 	if (f->nopens == 0) {
+		/*
+		 * A file whose named streams are still open is removed
+		 * when the last of them closes; until then it stays
+		 * delete-pending, here with no opens of its own.
+		 */
+		if (f->delete_pending && !named &&
+		    lockd_streams_open(dev, ino))
+			return flags;
 		if (f->delete_pending)
 			flags |= LOCKD_CLOSE_DELETE;
 		RB_REMOVE(lockd_files, &lockd_files, f);
 		free(f->stream);
 		free(f);
+	}
+	if (named && (base = lockd_file_base(dev, ino)) != NULL &&
+	    base->nopens == 0 && !lockd_streams_open(dev, ino)) {
+		if (base->delete_pending)
+			flags |= LOCKD_CLOSE_DELETE_FILE;
+		RB_REMOVE(lockd_files, &lockd_files, base);
+		free(base->stream);
+		free(base);
 	}
 	return flags;
 }
@@ -247,6 +331,10 @@ lockd_share_rename_check(uint32_t peer, uint64_t handle)
 		if (!(other->share & FILE_SHARE_DELETE))
 			return LOCKD_STATUS_SHARING_VIOLATION;
 	}
+	/* The file's named streams move with it. */
+	if (o->file->stream[0] == '\0' &&
+	    lockd_streams_block_delete(o->file->dev, o->file->ino))
+		return LOCKD_STATUS_SHARING_VIOLATION;
 	return LOCKD_STATUS_OK;
 }
 

@@ -263,6 +263,9 @@ static const char *const conf_vfs_known[] = { "acl_xattr", "streams_xattr" };
 #define SI(n, f, d, lo, hi, doc) \
 	{ n, SC_SHARE, T_INT, OFF(conf_share, f, int), 0, d, lo, hi, 0, \
 	    NULL, doc }
+#define SZ(n, f, d, lo, hi, doc) \
+	{ n, SC_SHARE, T_SIZE, OFF(conf_share, f, size_t), 0, d, lo, hi, 0, \
+	    NULL, doc }
 #define SM(n, f, d, doc) \
 	{ n, SC_SHARE, T_MODE, OFF(conf_share, f, mode_t), 0, d, 0, 07777, 0, \
 	    NULL, doc }
@@ -437,6 +440,8 @@ static const struct conf_param conf_params[] = {
 	    "links that leave the share are always refused"),
 	SL("vfs objects", T_LIST, vfs_objects, "", F_VFS,
 	    "Samba modules whose behaviour is built in"),
+	SZ("max stream size", max_stream_size, "65535", 0, 65535,
+	    "bytes one alternate data stream may hold"),
 	SB("printable", printable, "no", F_MUSTBENO,
 	    "printing is not supported"),
 };

@@ -100,6 +100,7 @@ struct conf_share {
 	int		  follow_symlinks;
 	int		  wide_links;
 	char		**vfs_objects;		/* acl_xattr, streams_xattr */
+	size_t		  max_stream_size;	/* bytes of one named stream */
 	int		  printable;		/* always 0 */
 };
 

@@ -30,6 +30,7 @@
 #include "smb2_file.h"
 #include "smb2_meta.h"
 #include "meta.h"
+#include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "unicode.h"
 #include "util.h"
@@ -151,8 +152,6 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action)
 
 	smb2_open_fileid(o, id);
 	if (o->pipe == NULL) {
-		if (o->fd != -1)
-			fstat(o->fd, &o->st);
 		smb2_file_meta(o->tree, o->path, o->fd, &o->st, &mf);
 		o->file_attributes = mf.attrs;
 	} else {
@@ -183,7 +182,9 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 
 	rbuf_get_u64le(r, &handle);
 	if (status != NT_STATUS_SUCCESS) {
-		if (cw->created && o->tree->ss != NULL)
+		if (cw->created && o->stream != NULL)
+			smb2_stream_undo_create(o, cw->created);
+		else if (cw->created && o->tree->ss != NULL)
 			unlinkat(o->tree->ss->rootfd, o->path,
 			    o->is_dir ? AT_REMOVEDIR : 0);
 		smb2_open_free(c, o);
@@ -203,9 +204,10 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
     struct smb2_open *o, uint32_t action, int created)
 {
 	struct create_wait *cw;
-	uint8_t mem[64];
+	uint8_t mem[64 + LOCKD_MAX_STREAM_NAME];
 	struct wbuf w;
 	uint32_t flags = 0;
+	size_t slen = o->stream != NULL ? strlen(o->stream) : 0;
 
 	if (o->delete_on_close)
 		flags |= LOCKD_OPEN_DELETE_ON_CLOSE;
@@ -217,7 +219,9 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	wbuf_put_u32le(&w, o->access);
 	wbuf_put_u32le(&w, o->share_access);
 	wbuf_put_u32le(&w, flags);
-	wbuf_put_u16le(&w, 0);
+	/* Each stream has share modes of its own (MS-FSA 2.1.5.1.2). */
+	wbuf_put_u16le(&w, (uint16_t)slen);
+	wbuf_put_bytes(&w, o->stream, slen);
 	cw = xcalloc(1, sizeof(*cw));
 	cw->c = c;
 	cw->o = o;
@@ -226,7 +230,9 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
 	    create_lockd_reply, cw) == -1) {
 		free(cw);
-		if (created && o->tree->ss != NULL)
+		if (created && o->stream != NULL)
+			smb2_stream_undo_create(o, created);
+		else if (created && o->tree->ss != NULL)
 			unlinkat(o->tree->ss->rootfd, o->path,
 			    o->is_dir ? AT_REMOVEDIR : 0);
 		smb2_open_free(c, o);
@@ -283,7 +289,8 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	char *name = NULL, *real = NULL;
 	struct meta_ea *eas = NULL;
 	size_t namelen, neas = 0;
-	int found, fd = -1, oflags, created = 0, isdir, readonly = 0;
+	int found, fd = -1, oflags, created = 0, isdir = 0, stype;
+	int readonly = 0;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
@@ -337,10 +344,6 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	free(name);
 	if (status != NT_STATUS_SUCCESS)
 		return status;
-	if (vn.stream != NULL) {
-		vfs_name_free(&vn);
-		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
-	}
 	vs.rootfd = t->ss->rootfd;
 	vs.cfg = t->ss->share;
 	vs.case_sensitive = t->ss->share->case_sensitive == CASE_SENSITIVE_YES;
@@ -348,6 +351,15 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		vfs_name_free(&vn);
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
+	if (vn.stream != NULL) {
+		status = smb2_stream_create(c, req, &vs, &vn, access, share,
+		    disp, opts, &o, &action, &created);
+		vfs_name_free(&vn);
+		if (status != NT_STATUS_SUCCESS)
+			return status;
+		return create_register(c, req, o, action, created);
+	}
+	stype = vn.stream_type;
 	status = vfs_resolve(&vs, vn.path, &real, &found);
 	vfs_name_free(&vn);
 	if (status != NT_STATUS_SUCCESS)
@@ -371,6 +383,10 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		fd = -1;
 	}
 	isdir = found ? S_ISDIR(st.st_mode) : (opts & FILE_DIRECTORY_FILE) != 0;
+	/* "dir::$DATA" and "file::$INDEX_ALLOCATION" */
+	if ((status = smb2_stream_check_type(stype, isdir, opts)) !=
+	    NT_STATUS_SUCCESS)
+		goto fail;
 
 	switch (disp) {
 	case FILE_OPEN:
@@ -488,6 +504,10 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		status = ntstatus_from_errno(errno);
 		goto fail;
 	}
+	/* Overwriting a file replaces its named streams too. */
+	if (!isdir && found && (action == FILE_OVERWRITTEN ||
+	    action == FILE_SUPERSEDED))
+		smb2_stream_remove_all(fd);
 	if (access & MAXIMUM_ALLOWED) {
 		access &= ~MAXIMUM_ALLOWED;
 		access |= smb2_maximal_access(t, vs.rootfd,
@@ -535,6 +555,7 @@ struct close_wait {
 	struct smb2_conn	*c;	/* NULL: nobody waits for a response */
 	int			 rootfd;
 	char			*path;
+	char			*stream;	/* a named stream's name */
 	int			 is_dir;
 };
 
@@ -545,13 +566,17 @@ close_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 	uint32_t flags = 0;
 
 	rbuf_get_u32le(r, &flags);
-	if (status == NT_STATUS_SUCCESS && (flags & LOCKD_CLOSE_DELETE) &&
+	if (status == NT_STATUS_SUCCESS && cw->stream != NULL &&
+	    cw->rootfd != -1)
+		smb2_stream_closed(cw->rootfd, cw->path, cw->stream, flags);
+	else if (status == NT_STATUS_SUCCESS && (flags & LOCKD_CLOSE_DELETE) &&
 	    cw->rootfd != -1) {
 		if (unlinkat(cw->rootfd, cw->path,
 		    cw->is_dir ? AT_REMOVEDIR : 0) == -1)
 			log_warn("delete on close: %s", cw->path);
 	}
 	free(cw->path);
+	free(cw->stream);
 	if (cw->c != NULL)
 		smb2_conn_resume(cw->c);
 	free(cw);
@@ -579,12 +604,15 @@ smb2_close_open(struct smb2_conn *c, struct smb2_open *o)
 	cw->c = c;
 	cw->rootfd = o->tree->ss != NULL ? o->tree->ss->rootfd : -1;
 	cw->path = xstrdup(o->path);
+	if (o->stream != NULL)
+		cw->stream = xstrdup(o->stream);
 	cw->is_dir = o->is_dir;
 	smb2_open_free(c, o);
 	memcpy(body, &h, 8);
 	if (lockd_client_request(LOCKD_OP_CLOSE, body, sizeof(body),
 	    close_lockd_reply, cw) == -1) {
 		free(cw->path);
+		free(cw->stream);
 		free(cw);
 		return NT_STATUS_SUCCESS;
 	}
@@ -616,6 +644,7 @@ smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_FILE_CLOSED;
 	if ((flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) && o->fd != -1 &&
 	    fstat(o->fd, &st) == 0) {
+		smb2_stream_stat(o, &st);
 		have = 1;
 		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
 		attrs = mf.attrs;

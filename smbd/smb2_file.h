@@ -86,6 +86,7 @@ struct smb2_open {
 	uint64_t		 lockd_handle;	/* 0: none */
 	uint64_t		 position;	/* FilePositionInformation */
 	uint32_t		 ea_next;	/* FileFullEaInformation cursor */
+	int			 sparse;	/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
 	/* QUERY_DIRECTORY state. */
 	DIR			*dir;
 	char			*dir_pattern;

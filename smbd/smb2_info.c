@@ -24,9 +24,11 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_fsctl.h"
 #include "smb2_info.h"
 #include "smb2_meta.h"
 #include "meta.h"
+#include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "unicode.h"
 #include "util.h"
@@ -136,7 +138,9 @@ info_put_name(struct wbuf *w, const struct smb2_open *o, int lenfield)
 	struct wbuf nm;
 	char *p, *name;
 
-	xasprintf(&name, "\\%s", o->path);
+	/* A stream open is named "\dir\file:stream" as on Windows. */
+	xasprintf(&name, "\\%s%s%s", o->path, o->stream != NULL ? ":" : "",
+	    o->stream != NULL ? o->stream : "");
 	for (p = name; *p != '\0'; p++)
 		if (*p == '/')
 			*p = '\\';
@@ -189,6 +193,8 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		st.st_nlink = 1;
 	} else if (fstat(o->fd, &st) == -1)
 		return ntstatus_from_errno(errno);
+	else
+		smb2_stream_stat(o, &st);
 	if (o->pipe != NULL) {
 		memset(&mf, 0, sizeof(mf));
 		mf.attrs = FILE_ATTRIBUTE_NORMAL;
@@ -197,6 +203,8 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 	else
 		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
 	attrs = mf.attrs;
+	if (o->pipe == NULL && smb2_fsctl_sparse(o))
+		attrs |= FILE_ATTRIBUTE_SPARSE_FILE;
 
 	switch (class) {
 	case FileBasicInformation:
@@ -243,15 +251,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		break;
 	case FileStreamInformation:
 		*fixed = 0;
-		if (S_ISDIR(st.st_mode))
-			break;
-		wbuf_put_u32le(w, 0);
-		wbuf_put_u32le(w, 14);
-		wbuf_put_u64le(w, (uint64_t)st.st_size);
-		wbuf_put_u64le(w, (uint64_t)st.st_blocks * 512);
-		/* "::$DATA" in UTF-16LE */
-		wbuf_put_bytes(w, ":\0:\0$\0D\0A\0T\0A\0", 14);
-		break;
+		return smb2_stream_info(o, w);
 	case FileCompressionInformation:
 		wbuf_put_u64le(w, S_ISDIR(st.st_mode) ? 0 :
 		    (uint64_t)st.st_size);
@@ -356,7 +356,7 @@ info_fs(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		wbuf_put_u32le(w, FILE_CASE_SENSITIVE_SEARCH |
 		    FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK |
 		    FILE_PERSISTENT_ACLS | FILE_SUPPORTS_SPARSE_FILES |
-		    FILE_SUPPORTS_OBJECT_IDS);
+		    FILE_SUPPORTS_OBJECT_IDS | FILE_NAMED_STREAMS);
 		wbuf_put_u32le(w, 255);
 		wbuf_put_u32le(w, 8);
 		wbuf_put_bytes(w, "N\0T\0F\0S\0", 8);
@@ -454,8 +454,12 @@ smb2_cmd_query_info(struct smb2_conn *c, struct smb2_req *req)
 	wbuf_init(&w, 65536);
 	switch (type) {
 	case SMB2_0_INFO_FILE:
-		/* Only the classes with times or attributes need the
-		   right to read attributes (MS-FSA 2.1.5.12). */
+		/*
+		 * Only the classes that return timestamps and attributes need
+		 * FILE_READ_ATTRIBUTES (MS-FSA 2.1.5.11); FileStandardInformation
+		 * is asked for on opens with FILE_READ_DATA alone (impacket's
+		 * downloads do this).
+		 */
 		if (!(o->access & FILE_READ_ATTRIBUTES) &&
 		    (class == FileBasicInformation ||
 		    class == FileAllInformation ||

@@ -10,6 +10,7 @@
 #include "smb2.h"
 #include "smb2_conn.h"
 #include "smb2_file.h"
+#include "smb2_fsctl.h"
 #include "smb2_ioctl.h"
 #include "smb2_tree.h"
 #include "util.h"
@@ -21,17 +22,8 @@
 #define FSCTL_PIPE_TRANSCEIVE		0x0011c017
 #define FSCTL_PIPE_WAIT			0x00110018
 
-struct smb2_ioctl_req {
-	uint32_t	ctl_code;
-	uint8_t		file_id[16];
-	struct rbuf	input;
-	uint32_t	max_input_response;
-	uint32_t	max_output_response;
-	uint32_t	flags;
-};
-
 /* The IOCTL response: fixed part, then the output at offset 0x70. */
-static void
+void
 smb2_ioctl_body(struct wbuf *out, const struct smb2_ioctl_req *io,
     const void *data, size_t len)
 {
@@ -155,6 +147,7 @@ smb2_cmd_ioctl(struct smb2_conn *c, struct smb2_req *req)
 		smb2_ioctl_body(req->out, &io, NULL, 0);
 		return NT_STATUS_SUCCESS;
 	default:
-		return NT_STATUS_NOT_SUPPORTED;
+		/* The file-system controls live in smb2_fsctl.c. */
+		return smb2_fsctl(c, req, &io);
 	}
 }

@@ -31,6 +31,8 @@ static int			 pipe_ready;
 static void
 smb2_pipe_setup(void)
 {
+	static uint32_t groups[AUTH_MAX_GROUPS];
+	const uint8_t *g;
 	size_t i, n = 0;
 	char *p;
 
@@ -38,11 +40,12 @@ smb2_pipe_setup(void)
 	for (i = 0; i < S.nshares; i++) {
 		const struct conf_share *sh = S.shares[i].share;
 
-		if (!sh->browseable || !sh->available)
+		if (!sh->available)
 			continue;
 		pipe_shares[n].name = sh->name;
-		pipe_shares[n].type = 0;	/* STYPE_DISKTREE */
+		pipe_shares[n].type = RPC_STYPE_DISKTREE;
 		pipe_shares[n].comment = sh->comment;
+		pipe_shares[n].browseable = sh->browseable;
 		xasprintf(&p, "C:%s", sh->path);
 		for (char *q = p; *q != '\0'; q++)
 			if (*q == '/')
@@ -51,9 +54,10 @@ smb2_pipe_setup(void)
 		n++;
 	}
 	pipe_shares[n].name = "IPC$";
-	pipe_shares[n].type = 0x80000003;	/* STYPE_IPC | STYPE_SPECIAL */
+	pipe_shares[n].type = RPC_STYPE_IPC | RPC_STYPE_SPECIAL;
 	pipe_shares[n].comment = "IPC Service";
 	pipe_shares[n].path = "C:\\tmp";
+	pipe_shares[n].browseable = 1;
 	n++;
 	pipe_ctx.server_name = S.conf->g.netbios_name;
 	pipe_ctx.domain = S.conf->g.workgroup;
@@ -61,8 +65,24 @@ smb2_pipe_setup(void)
 	pipe_ctx.shares = pipe_shares;
 	pipe_ctx.nshares = n;
 	pipe_ctx.user = S.auth.user;
+	pipe_ctx.anonymous = (S.auth.flags &
+	    (AUTH_FLAG_ANONYMOUS | AUTH_FLAG_GUEST)) != 0;
 	pipe_ctx.uid = S.auth.uid;
 	pipe_ctx.gid = S.auth.gid;
+	for (i = 0; i < S.auth.ngroups && i < AUTH_MAX_GROUPS; i++)
+		groups[i] = S.auth.groups[i];
+	pipe_ctx.groups = groups;
+	pipe_ctx.ngroups = i;
+	/*
+	 * The domain SID S-1-5-21-a-b-c comes from the server GUID, which
+	 * persists in the state directory, so it is stable across restarts
+	 * without a file of its own.
+	 */
+	g = S.conn != NULL ? S.conn->nres.server_guid : NULL;
+	for (i = 0; i < 3 && g != NULL; i++)
+		pipe_ctx.domain_sub[i] = (uint32_t)g[4 * i] |
+		    (uint32_t)g[4 * i + 1] << 8 | (uint32_t)g[4 * i + 2] << 16 |
+		    (uint32_t)g[4 * i + 3] << 24;
 	pipe_ready = 1;
 }
 

@@ -19,6 +19,7 @@
 #include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_rw.h"
+#include "smb2_stream.h"
 #include "smb2_tree.h"
 
 #define SMB2_WRITEFLAG_WRITE_THROUGH	0x00000001
@@ -78,6 +79,8 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_ACCESS_DENIED;
 	if (off > INT64_MAX)
 		return NT_STATUS_INVALID_PARAMETER;
+	if (o->stream != NULL)
+		return smb2_stream_read(req, o, len, off, mincount);
 
 	wbuf_reset(req->out);
 	wbuf_put_u16le(req->out, 17);
@@ -142,6 +145,8 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
 	if (!(o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
 		return NT_STATUS_ACCESS_DENIED;
+	if (o->stream != NULL)
+		return smb2_stream_write(req, o, &data, off);
 	/* An append-only handle always writes at the end. */
 	if (off == UINT64_MAX || !(o->access & FILE_WRITE_DATA)) {
 		struct stat st;

@@ -149,8 +149,11 @@ smb2_cmd_session_setup(struct smb2_conn *c, struct smb2_req *req)
 		s = req->sess = smb2_session_new(c);
 		s->signing_required = sesssetup_signing_required(c, secmode);
 		reqflags |= AUTH_REQ_NEW;
-	} else if (s->state != SESS_IN_PROGRESS) {
-		/* Re-authentication of a valid or expired session. */
+	} else if (s->state != SESS_IN_PROGRESS && !s->reauth) {
+		/*
+		 * Re-authentication of a valid or expired session starts; its
+		 * later legs find s->reauth set.
+		 */
 		if (c->nres.dialect < SMB2_DIALECT_300 &&
 		    s->state == SESS_VALID)
 			return NT_STATUS_REQUEST_NOT_ACCEPTED;
@@ -282,12 +285,17 @@ sesssetup_authd_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	return;
 
  fail:
-	if (s != NULL && !s->reauth) {
+	/*
+	 * A failed authentication ends the session, a re-authenticated one
+	 * too, with its tree connects and opens (MS-SMB2 3.3.5.5.3).
+	 */
+	if (s != NULL) {
+		if (s->reauth)
+			log_info("%s: re-authentication of session 0x%llx "
+			    "failed (0x%08x): session closed", c->peer,
+			    (unsigned long long)s->id, req->status);
 		smb2_session_free(c, s);
 		req->sess = NULL;
-	} else if (s != NULL) {
-		s->reauth = 0;
-		s->state = SESS_EXPIRED;
 	}
 	smb2_conn_resume(c);
 }

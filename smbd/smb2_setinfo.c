@@ -27,6 +27,7 @@
 #include "smb2_file.h"
 #include "smb2_info.h"
 #include "smb2_meta.h"
+#include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "unicode.h"
 #include "util.h"
@@ -78,6 +79,8 @@ setinfo_eof(struct smb2_open *o, struct rbuf *r, int alloc)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (size > INT64_MAX)
 		return NT_STATUS_INVALID_PARAMETER;
+	if (o->stream != NULL)
+		return smb2_stream_set_eof(o, size, alloc);
 	if (alloc) {
 		/*
 		 * An allocation below the end of file truncates; above it,
@@ -294,6 +297,11 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 
 	if (!(o->access & DELETE))
 		return NT_STATUS_ACCESS_DENIED;
+	if (smb2_stream_is_rename(o, r)) {
+		if ((status = smb2_stream_rename(o, r)) == NT_STATUS_SUCCESS)
+			setinfo_done(&c->work->req);
+		return status;
+	}
 	if (*o->path == '\0')
 		return NT_STATUS_INVALID_PARAMETER;
 	if ((status = setinfo_target(o, r, &target, &replace)) !=

@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "log.h"
 #include "ntstatus.h"
+#include "smb2_stream.h"
 #include "unicode.h"
 #include "util.h"
 #include "vfs.h"
@@ -55,25 +56,15 @@ vfs_name_parse(const char *in, struct vfs_name *out)
 	last = strrchr(buf, '/');
 	last = last == NULL ? buf : last + 1;
 	if ((colon = strchr(last, ':')) != NULL) {
-		char *type;
+		uint32_t status;
 
 		*colon++ = '\0';
-		if ((type = strchr(colon, ':')) != NULL) {
-			*type++ = '\0';
-			if (strcasecmp(type, "$DATA") != 0) {
-				free(buf);
-				return NT_STATUS_OBJECT_NAME_INVALID;
-			}
+		status = smb2_stream_name_parse(colon, &out->stream,
+		    &out->stream_type);
+		if (status != NT_STATUS_SUCCESS) {
+			free(buf);
+			return status;
 		}
-		for (i = 0; colon[i] != '\0'; i++)
-			if (!vfs_char_ok((unsigned char)colon[i]) ||
-			    colon[i] == '/') {
-				free(buf);
-				return NT_STATUS_OBJECT_NAME_INVALID;
-			}
-		/* "file::$DATA" is the unnamed stream. */
-		if (*colon != '\0')
-			out->stream = xstrdup(colon);
 	}
 	/* Components: no empty ones, no "." or "..", no reserved chars. */
 	p = buf;

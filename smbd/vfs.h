@@ -30,13 +30,15 @@ struct vfs_share {
 struct vfs_name {
 	char	*path;		/* '/'-separated, no leading '/', "" = root */
 	char	*stream;	/* NULL, or the stream name without ":$DATA" */
+	int	 stream_type;	/* STREAM_TYPE_* of smb2_stream.h */
 	int	 trailing_sep;	/* the client wrote a trailing '\' */
 };
 
 /*
  * Check and convert a UTF-8 name as a client sent it (already converted
  * from UTF-16LE): '\' separators, Windows reserved characters refused,
- * "." and ".." components refused, an optional ":stream[:$DATA]" suffix.
+ * "." and ".." components refused, an optional ":stream[:$DATA]" suffix
+ * (smb2_stream_name_parse).
  * Returns an NTSTATUS.
  */
 uint32_t	vfs_name_parse(const char *, struct vfs_name *);

@@ -15,8 +15,20 @@ integ_client_conf
 integ_start
 
 run1() {
-	timeout 60 smbtorture --configfile="$T/client.conf" --target=samba3 \
-	    -p "$PORT" //127.0.0.1/share -U 'usmbdtest%Secret-123' "$1" \
+	case $1 in
+	smb2.set-sparse-ioctl|smb2.zero-data-ioctl)
+		# Manual tests: they act on the file their options name.
+		head -c 8192 /dev/urandom > "$T/share/fsctl_manual.dat"
+		chown usmbdtest "$T/share/fsctl_manual.dat"
+		set -- "$1" --option=torture:filename=fsctl_manual.dat \
+		    --option=torture:offset=1024 \
+		    --option=torture:beyond_final_zero=4096
+		;;
+	esac
+	# A guard against hangs, not a measure: smb2.maxfid opens 16 000
+	# files and takes a minute on a loaded 2-core machine.
+	timeout 300 smbtorture --configfile="$T/client.conf" --target=samba3 \
+	    -p "$PORT" //127.0.0.1/share -U 'usmbdtest%Secret-123' "$@" \
 	    > "$T/torture.out" 2>&1
 	grep -q "^success: " "$T/torture.out"
 }

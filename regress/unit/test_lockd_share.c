@@ -83,6 +83,52 @@ main(void)
 	CHECK(lockd_share_close(6, h3, &fl) == 0 && fl == 0);
 	CHECK(lockd_share_count() == 0);
 
+	/*
+	 * Streams (MS-FSA 2.1.5.1.2): each has share modes of its own, but
+	 * a stream open that does not share delete keeps the file from
+	 * being opened for DELETE.
+	 */
+	CHECK(lockd_share_open(1, 1, 600, "s1", W, 0, 0, &h1) == 0);
+	CHECK(lockd_share_open(1, 1, 600, "s2", W, 0, 0, &h2) == 0);
+	CHECK(lockd_share_open(1, 1, 600, "", W, 0, 0, &h3) == 0);
+	CHECK(lockd_share_close(1, h3, &fl) == 0 && fl == 0);
+	CHECK(lockd_share_open(2, 1, 600, "s1", W, 0, 0, &h3) ==
+	    LOCKD_STATUS_SHARING_VIOLATION);
+	CHECK(lockd_share_open(2, 1, 600, "", DEL, SR | SW | SD,
+	    LOCKD_OPEN_DELETE_ON_CLOSE, &h3) ==
+	    LOCKD_STATUS_SHARING_VIOLATION);
+	/* ... and from being renamed. */
+	CHECK(lockd_share_open(2, 1, 600, "", ATTR, SR | SW | SD, 0, &h3) ==
+	    0);
+	CHECK(lockd_share_rename_check(2, h3) ==
+	    LOCKD_STATUS_SHARING_VIOLATION);
+	CHECK(lockd_share_close(2, h3, &fl) == 0 && fl == 0);
+	CHECK(lockd_share_close(1, h1, &fl) == 0 && fl == 0);
+	CHECK(lockd_share_close(1, h2, &fl) == 0 && fl == 0);
+	/*
+	 * A file deleted while a stream that shares delete is open: it
+	 * stays delete-pending, its streams cannot be opened by name, and
+	 * the last stream closer is told to remove the file.
+	 */
+	CHECK(lockd_share_open(1, 1, 600, "s1", R | W, SR | SW | SD, 0,
+	    &h1) == 0);
+	CHECK(lockd_share_open(2, 1, 600, "", DEL, SR | SW | SD,
+	    LOCKD_OPEN_DELETE_ON_CLOSE, &h2) == 0);
+	CHECK(lockd_share_close(2, h2, &fl) == 0 && fl == 0);
+	CHECK(lockd_share_open(2, 1, 600, "", R, SR | SW | SD, 0, &h3) ==
+	    LOCKD_STATUS_DELETE_PENDING);
+	CHECK(lockd_share_open(2, 1, 600, "s1", R, SR | SW | SD, 0, &h3) ==
+	    LOCKD_STATUS_DELETE_PENDING);
+	CHECK(lockd_share_close(1, h1, &fl) == 0 &&
+	    fl == LOCKD_CLOSE_DELETE_FILE);
+	CHECK(lockd_share_open(2, 1, 600, "", R, 0, 0, &h3) == 0);
+	CHECK(lockd_share_close(2, h3, &fl) == 0 && fl == 0);
+	/* Delete on close of a stream removes only the stream. */
+	CHECK(lockd_share_open(1, 1, 700, "s", DEL, SD,
+	    LOCKD_OPEN_DELETE_ON_CLOSE, &h1) == 0);
+	CHECK(lockd_share_close(1, h1, &fl) == 0 && fl == LOCKD_CLOSE_DELETE);
+	CHECK(lockd_share_count() == 0);
+
 	/* The limit on opens is enforced. */
 	lockd_share_set_limit(1);
 	CHECK(lockd_share_open(7, 1, 500, "", R, SR, 0, &h1) == 0);

@@ -1,0 +1,199 @@
+#!/usr/bin/python3
+"""impacket's DCE/RPC over usmbd's named pipes: srvsvc share enumeration
+(levels 1 and 2), share and server info, wkssvc, lsarpc lookups, samr
+domains, an unknown opnum and an unknown interface.  Prints one line per
+check and exits non-zero if any failed.
+
+usage: rpc.py PORT USER PASSWORD UID
+"""
+import sys
+
+from impacket.dcerpc.v5 import lsad, lsat, rpcrt, samr, srvs, transport, wkst
+from impacket.dcerpc.v5.dtypes import MAXIMUM_ALLOWED, RPC_SID
+from impacket.uuid import uuidtup_to_bin
+
+PORT = int(sys.argv[1])
+USER = sys.argv[2]
+PASSWORD = sys.argv[3]
+UID = int(sys.argv[4])
+failures = 0
+
+
+def check(desc, ok, detail=""):
+    global failures
+    print("%s: %s%s" % ("ok" if ok else "FAIL", desc,
+                        (" (%s)" % detail) if detail and not ok else ""))
+    if not ok:
+        failures += 1
+
+
+def connect(pipe, iface, dialect=None):
+    t = transport.SMBTransport("127.0.0.1", PORT, pipe, username=USER,
+                               password=PASSWORD)
+    if dialect is not None:
+        t.preferred_dialect(dialect)
+    d = t.get_dce_rpc()
+    d.connect()
+    d.bind(iface)
+    return d
+
+
+def attempt(desc, fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - report any failure
+        check(desc, False, repr(e))
+
+
+def srvsvc_checks():
+    d = connect(r"\srvsvc", srvs.MSRPC_UUID_SRVS)
+    r = srvs.hNetrShareEnum(d, 1)
+    names = [e["shi1_netname"][:-1] for e in
+             r["InfoStruct"]["ShareInfo"]["Level1"]["Buffer"]]
+    check("NetrShareEnum level 1 lists share and IPC$",
+          "share" in names and "IPC$" in names, names)
+    types = {e["shi1_netname"][:-1]: e["shi1_type"] for e in
+             r["InfoStruct"]["ShareInfo"]["Level1"]["Buffer"]}
+    check("IPC$ is STYPE_IPC|STYPE_SPECIAL",
+          types.get("IPC$") == 0x80000003, types)
+    r = srvs.hNetrShareEnum(d, 2)
+    paths = {e["shi2_netname"][:-1]: e["shi2_path"][:-1] for e in
+             r["InfoStruct"]["ShareInfo"]["Level2"]["Buffer"]}
+    check("NetrShareEnum level 2 gives a Windows path",
+          paths.get("share", "").startswith("C:\\")
+          and "/" not in paths.get("share", "/"), paths)
+    r = srvs.hNetrShareGetInfo(d, "share\x00", 1)
+    check("NetrShareGetInfo level 1",
+          r["InfoStruct"]["ShareInfo1"]["shi1_netname"][:-1] == "share")
+    try:
+        srvs.hNetrShareGetInfo(d, "nosuchshare\x00", 1)
+        check("NetrShareGetInfo of a missing share fails", False)
+    except srvs.DCERPCSessionError as e:
+        check("NetrShareGetInfo of a missing share fails",
+              e.get_error_code() == 2310, hex(e.get_error_code()))
+    r = srvs.hNetrServerGetInfo(d, 101)
+    check("NetrServerGetInfo level 101",
+          r["InfoStruct"]["ServerInfo101"]["sv101_platform_id"] == 500)
+    # An opnum srvsvc does not implement: a fault, and the pipe lives on.
+    try:
+        d.call(99, b"")
+        d.recv()
+        check("an unknown opnum faults", False)
+    except rpcrt.DCERPCException as e:
+        check("an unknown opnum faults with nca_s_op_rng_error",
+              "nca_s_op_rng_error" in str(e), str(e))
+    r = srvs.hNetrShareEnum(d, 0)
+    check("the pipe still works after a fault",
+          r["InfoStruct"]["ShareInfo"]["Level0"]["EntriesRead"] >= 2)
+    d.disconnect()
+
+
+def wkssvc_checks():
+    d = connect(r"\wkssvc", wkst.MSRPC_UUID_WKST)
+    for level in (100, 101, 102):
+        r = wkst.hNetrWkstaGetInfo(d, level)
+        info = r["WkstaInfo"]["WkstaInfo%d" % level]
+        check("NetrWkstaGetInfo level %d" % level,
+              info["wki%d_platform_id" % level] == 500)
+    d.disconnect()
+
+
+def lsa_checks():
+    d = connect(r"\lsarpc", lsat.MSRPC_UUID_LSAT)
+    pol = lsad.hLsarOpenPolicy2(d, MAXIMUM_ALLOWED)["PolicyHandle"]
+    r = lsad.hLsarQueryInformationPolicy2(
+        d, pol, lsad.POLICY_INFORMATION_CLASS.PolicyAccountDomainInformation)
+    sid = r["PolicyInformation"]["PolicyAccountDomainInfo"]["DomainSid"]
+    dom = sid.formatCanonical()
+    check("account domain SID is S-1-5-21-a-b-c",
+          dom.startswith("S-1-5-21-") and len(dom.split("-")) == 7, dom)
+    sids = ["S-1-1-0", "S-1-5-32-544", "S-1-22-1-%d" % UID]
+    r = lsat.hLsarLookupSids2(d, pol, sids)
+    names = [n["Name"] for n in r["TranslatedNames"]["Names"]]
+    check("LookupSids2 names Everyone, Administrators and the user",
+          names == ["Everyone", "Administrators", USER], names)
+    try:
+        lsat.hLsarLookupSids2(d, pol, ["S-1-5-21-1-2-3-4"])
+        check("LookupSids2 of an unknown SID fails", False)
+    except lsat.DCERPCSessionError as e:
+        check("LookupSids2 of an unknown SID: STATUS_NONE_MAPPED",
+              e.get_error_code() == 0xc0000073, hex(e.get_error_code()))
+    try:
+        r = lsat.hLsarLookupSids2(d, pol, ["S-1-1-0", "S-1-5-21-1-2-3-4"])
+        check("LookupSids2 partly mapped", False, "no error")
+    except lsat.DCERPCSessionError as e:
+        check("LookupSids2 partly mapped: STATUS_SOME_NOT_MAPPED",
+              e.get_error_code() == 0x00000107, hex(e.get_error_code()))
+    r = lsat.hLsarLookupNames3(d, pol, [USER, "BUILTIN\\Users"])
+    got = [s["Sid"].formatCanonical() for s in r["TranslatedSids"]["Sids"]]
+    check("LookupNames3 resolves the user and BUILTIN\\Users",
+          got == ["S-1-22-1-%d" % UID, "S-1-5-32-545"], got)
+    lsad.hLsarClose(d, pol)
+    try:
+        lsad.hLsarQueryInformationPolicy2(
+            d, pol, lsad.POLICY_INFORMATION_CLASS.PolicyPrimaryDomainInformation)
+        check("a closed handle is refused", False)
+    except rpcrt.DCERPCException as e:
+        check("a closed handle is refused with a context mismatch fault",
+              "context_mismatch" in str(e), str(e))
+    d.disconnect()
+
+
+def samr_checks():
+    d = connect(r"\samr", samr.MSRPC_UUID_SAMR)
+    h = samr.hSamrConnect(d)["ServerHandle"]
+    r = samr.hSamrEnumerateDomainsInSamServer(d, h)
+    doms = [e["Name"] for e in r["Buffer"]["Buffer"]]
+    check("SamrEnumerateDomainsInSamServer", "Builtin" in doms, doms)
+    sid = samr.hSamrLookupDomainInSamServer(d, h, "Builtin")["DomainId"]
+    check("SamrLookupDomainInSamServer Builtin",
+          sid.formatCanonical() == "S-1-5-32", sid.formatCanonical())
+    dh = samr.hSamrOpenDomain(d, h, domainId=sid)["DomainHandle"]
+    r = samr.hSamrLookupIdsInDomain(d, dh, [544])
+    check("SamrLookupIdsInDomain 544",
+          r["Names"]["Element"][0]["Data"] == "Administrators")
+    samr.hSamrCloseHandle(d, dh)
+    acct = [x for x in doms if x != "Builtin"][0]
+    sid = samr.hSamrLookupDomainInSamServer(d, h, acct)["DomainId"]
+    dh = samr.hSamrOpenDomain(d, h, domainId=sid)["DomainHandle"]
+    r = samr.hSamrEnumerateUsersInDomain(d, dh)
+    users = [e["Name"] for e in r["Buffer"]["Buffer"]]
+    check("SamrEnumerateUsersInDomain lists the user", users == [USER], users)
+    rid = samr.hSamrLookupNamesInDomain(d, dh, (USER,))[
+        "RelativeIds"]["Element"][0]["Data"]
+    check("SamrLookupNamesInDomain gives the user's RID",
+          rid == 1000 + 2 * UID, rid)
+    uh = samr.hSamrOpenUser(d, dh, userId=rid)["UserHandle"]
+    r = samr.hSamrQueryInformationUser2(
+        d, uh, samr.USER_INFORMATION_CLASS.UserAllInformation)
+    info = r["Buffer"]["All"]
+    check("SamrQueryInformationUser2 level 21",
+          info["UserName"] == USER and info["UserId"] == rid,
+          info["UserName"])
+    samr.hSamrCloseHandle(d, uh)
+    samr.hSamrCloseHandle(d, dh)
+    samr.hSamrCloseHandle(d, h)
+    d.disconnect()
+
+
+def bind_checks():
+    t = transport.SMBTransport("127.0.0.1", PORT, r"\srvsvc", username=USER,
+                               password=PASSWORD)
+    d = t.get_dce_rpc()
+    d.connect()
+    try:
+        d.bind(uuidtup_to_bin(("12345678-1234-abcd-ef00-0123456789ab",
+                               "1.0")))
+        check("binding an unknown interface fails", False)
+    except rpcrt.DCERPCException as e:
+        check("binding an unknown interface: abstract syntax not supported",
+              "abstract_syntax_not_supported" in str(e), str(e))
+    d.disconnect()
+
+
+attempt("srvsvc", srvsvc_checks)
+attempt("wkssvc", wkssvc_checks)
+attempt("lsarpc", lsa_checks)
+attempt("samr", samr_checks)
+attempt("bind", bind_checks)
+sys.exit(1 if failures else 0)

@@ -1,0 +1,111 @@
+/*
+ * Alternate data streams (MS-FSCC 2.1.5.3 for their names, MS-FSA 2.1.5.1
+ * for opening them), stored the way Samba's streams_xattr module stores
+ * them (DESIGN.md §4): the named stream "s" of a file is the extended
+ * attribute "user.DosStream.s:$DATA" of that file, whose value is the
+ * stream's data followed by one NUL byte.  The unnamed stream is the file
+ * itself, so streams go with the inode through renames and vanish with it.
+ */
+#ifndef USMBD_SMB2_STREAM_H
+#define USMBD_SMB2_STREAM_H
+
+#include <sys/stat.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rbuf;
+struct wbuf;
+struct smb2_conn;
+struct smb2_open;
+struct smb2_req;
+struct vfs_name;
+struct vfs_share;
+
+#define STREAM_XATTR_PREFIX	"user.DosStream."
+#define STREAM_XATTR_SUFFIX	":$DATA"
+/*
+ * The longest stream name in bytes of UTF-8: the whole attribute name
+ * must fit in the kernel's XATTR_NAME_MAX of 255 bytes.
+ */
+#define STREAM_MAX_NAME		(255 - (sizeof(STREAM_XATTR_PREFIX) - 1) - \
+				    (sizeof(STREAM_XATTR_SUFFIX) - 1))
+/* The kernel's XATTR_SIZE_MAX, less the NUL byte Samba appends. */
+#define STREAM_MAX_SIZE		65535
+
+/* What the ":type" part of a name asked for. */
+#define STREAM_TYPE_NONE	0	/* no type given */
+#define STREAM_TYPE_DATA	1	/* "$DATA" */
+#define STREAM_TYPE_INDEX	2	/* "$INDEX_ALLOCATION": a directory */
+
+/* smb2_stream.c is split so that the parser links without the server. */
+
+/*
+ * Parse what follows the first ':' of a name's last component:
+ * "stream", "stream:$DATA", ":$DATA" or ":$INDEX_ALLOCATION" (type names
+ * case-insensitive).  *name gets the stream name (NULL for the unnamed
+ * stream), *type the STREAM_TYPE_*.  Returns an NTSTATUS:
+ * OBJECT_NAME_INVALID for an empty name without a type, an empty or
+ * unknown type, a named $INDEX_ALLOCATION, a character no stream name
+ * may hold, or a name too long to store.
+ */
+uint32_t	 smb2_stream_name_parse(const char *, char **, int *);
+
+/*
+ * CREATE of a named stream (vn->stream set): resolve and, as Windows
+ * does, create the base file when the disposition allows it, then open
+ * or create the stream.  On success *op is a new open whose fd is the
+ * base file, *action the CreateAction and *created the STREAM_CREATED_*
+ * bits to undo if lockd refuses the open.
+ */
+#define STREAM_CREATED_BASE	0x1
+#define STREAM_CREATED_STREAM	0x2
+uint32_t	 smb2_stream_create(struct smb2_conn *, struct smb2_req *,
+		    const struct vfs_share *, const struct vfs_name *,
+		    uint32_t access, uint32_t share, uint32_t disp,
+		    uint32_t opts, struct smb2_open **, uint32_t *action,
+		    int *created);
+/* Undo what smb2_stream_create made, when the open is refused after all. */
+void		 smb2_stream_undo_create(struct smb2_open *, int);
+/*
+ * "file::$DATA" or "dir::$INDEX_ALLOCATION" on what turned out to be a
+ * file or directory: NT_STATUS_SUCCESS or the status Windows gives.
+ */
+uint32_t	 smb2_stream_check_type(int type, int isdir, uint32_t opts);
+
+/* Make a stat of the base file describe the stream of this open. */
+void		 smb2_stream_stat(const struct smb2_open *, struct stat *);
+
+/* READ and WRITE on a stream open; the rest of the command is checked. */
+uint32_t	 smb2_stream_read(struct smb2_req *, struct smb2_open *,
+		    uint32_t len, uint64_t off, uint32_t mincount);
+uint32_t	 smb2_stream_write(struct smb2_req *, struct smb2_open *,
+		    const struct rbuf *, uint64_t off);
+/* FileEndOfFileInformation / FileAllocationInformation on a stream. */
+uint32_t	 smb2_stream_set_eof(struct smb2_open *, uint64_t, int alloc);
+
+/*
+ * FileStreamInformation of the file an open belongs to: "::$DATA" first
+ * (files only), then every named stream.
+ */
+uint32_t	 smb2_stream_info(const struct smb2_open *, struct wbuf *);
+
+/*
+ * FileRenameInformation: does this buffer (or this open) make it a
+ * stream rename?  Then smb2_stream_rename does it.
+ */
+int		 smb2_stream_is_rename(const struct smb2_open *,
+		    const struct rbuf *);
+uint32_t	 smb2_stream_rename(struct smb2_open *, struct rbuf *);
+
+/*
+ * The last open of a named stream closed with lockd's LOCKD_CLOSE_*
+ * flags: remove the stream (its delete on close), or the whole file
+ * whose deletion waited for its streams.
+ */
+void		 smb2_stream_closed(int rootfd, const char *path,
+		    const char *stream, uint32_t flags);
+/* Remove every named stream of a file (an overwrite of the file). */
+void		 smb2_stream_remove_all(int fd);
+
+#endif /* USMBD_SMB2_STREAM_H */
