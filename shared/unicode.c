@@ -179,6 +179,33 @@ unicode_upper(uint32_t c)
 		return c - 32;
 	if (c >= 0x450 && c <= 0x45f)
 		return c - 80;
+	if (((c >= 0x461 && c <= 0x481) || (c >= 0x48b && c <= 0x4bf) ||
+	    (c >= 0x4d1 && c <= 0x52f)) && (c & 1))
+		return c - 1;
+	/* Greek letters with tonos */
+	if (c == 0x3ac)
+		return 0x386;
+	if (c >= 0x3ad && c <= 0x3af)
+		return c - 37;
+	if (c == 0x3cc)
+		return 0x38c;
+	if (c == 0x3cd || c == 0x3ce)
+		return c - 63;
+	/* Armenian */
+	if (c >= 0x561 && c <= 0x586)
+		return c - 48;
+	/* Latin Extended Additional: pairs, upper case even. */
+	if (((c >= 0x1e01 && c <= 0x1e95) || (c >= 0x1ea1 && c <= 0x1eff)) &&
+	    (c & 1))
+		return c - 1;
+	/* Roman numerals, circled letters */
+	if (c >= 0x2170 && c <= 0x217f)
+		return c - 16;
+	if (c >= 0x24d0 && c <= 0x24e9)
+		return c - 26;
+	/* Fullwidth Latin letters */
+	if (c >= 0xff41 && c <= 0xff5a)
+		return c - 32;
 	return c;
 }
 

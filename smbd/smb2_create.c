@@ -25,6 +25,7 @@
 #include "ntstatus.h"
 #include "session.h"
 #include "smb2.h"
+#include "smb2_cctx.h"
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
@@ -52,7 +53,16 @@
 #define FILE_WRITE_THROUGH	0x00000002
 #define FILE_NON_DIRECTORY_FILE	0x00000040
 #define FILE_DELETE_ON_CLOSE	0x00001000
+#define FILE_CREATE_TREE_CONNECTION	0x00000080
+#define FILE_OPEN_BY_FILE_ID	0x00002000
+#define FILE_RESERVE_OPFILTER	0x00100000
 #define FILE_OPEN_REPARSE_POINT	0x00200000
+/* Options Windows refuses as not supported, and the reserved ones. */
+#define CREATE_OPTIONS_UNSUPPORTED	(FILE_CREATE_TREE_CONNECTION | \
+	FILE_OPEN_BY_FILE_ID | FILE_RESERVE_OPFILTER)
+#define CREATE_OPTIONS_RESERVED	0xff000000U
+/* Attributes a CREATE may not ask for: VOLUME, DEVICE, bit 15, above. */
+#define CREATE_ATTRS_INVALID	0xffff8048U
 
 #define SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB 0x0001
 
@@ -61,12 +71,30 @@
 #define FILE_GENERIC_EXECUTE	0x001200a0
 #define FILE_ALL_ACCESS		0x001f01ff
 
+/*
+ * What a CREATE does once lockd has granted the open: nothing that
+ * changes an existing file may happen before, or a refused open (a
+ * sharing violation) would already have truncated someone's data.
+ */
+struct create_extra {
+	uint32_t		 cctx;		/* contexts to answer */
+	uint32_t		 maximal;	/* for MxAc */
+	int			 truncate;	/* overwrite, supersede */
+	uint64_t		 alloc;		/* AlSi, 0 for none */
+	int			 store_meta;	/* attributes of a new file */
+	int			 created;
+	uint32_t		 attrs;
+	struct meta_ea		*eas;		/* ExtA */
+	size_t			 neas;
+};
+
 /* Where a CREATE waits for lockd. */
 struct create_wait {
 	struct smb2_conn	*c;
 	struct smb2_open	*o;
 	uint32_t		 action;
 	int			 created;	/* remove again on refusal */
+	struct create_extra	 x;
 };
 
 uint32_t
@@ -93,6 +121,16 @@ smb2_maximal_access(const struct smb2_tree *t, int dirfd, const char *name)
 {
 	uint32_t a = FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE |
 	    FILE_READ_EA;
+	struct stat st;
+
+	/*
+	 * The owner may change the mode and so do anything with the file:
+	 * that is full control, as the owner's entry of a synthesized ACL
+	 * says.
+	 */
+	if (t->writeable && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) ==
+	    0 && st.st_uid == geteuid())
+		return FILE_ALL_ACCESS & t->maximal_access;
 
 	if (faccessat(dirfd, name, R_OK, AT_EACCESS) == 0)
 		a |= FILE_READ_DATA;
@@ -145,15 +183,20 @@ smb2_put_times_sizes(struct wbuf *w, const struct stat *st)
 }
 
 static void
-create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action)
+create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
+    uint32_t cctx, uint32_t maximal)
 {
 	struct meta_file mf;
-	uint8_t id[16];
+	uint8_t id[16], data[32];
+	size_t prev = (size_t)-1, start;
 
 	smb2_open_fileid(o, id);
 	if (o->pipe == NULL) {
+		if (o->fd != -1 && fstat(o->fd, &o->st) == 0)
+			smb2_stream_stat(o, &o->st);
 		smb2_file_meta(o->tree, o->path, o->fd, &o->st, &mf);
-		o->file_attributes = mf.attrs;
+		o->file_attributes = mf.attrs =
+		    smb2_stream_attributes(o, mf.attrs);
 	} else {
 		memset(&mf, 0, sizeof(mf));
 		mf.create_time = smb2_filetime(&o->st.st_ctim);
@@ -169,6 +212,62 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action)
 	wbuf_put_bytes(req->out, id, 16);
 	wbuf_put_u32le(req->out, 0);	/* CreateContextsOffset */
 	wbuf_put_u32le(req->out, 0);	/* CreateContextsLength */
+	start = wbuf_len(req->out);
+	if (cctx & SMB2_CCTX_MXAC) {
+		/* QueryStatus, then MaximalAccess (MS-SMB2 2.2.14.2.5). */
+		memset(data, 0, 8);
+		data[4] = (uint8_t)maximal;
+		data[5] = (uint8_t)(maximal >> 8);
+		data[6] = (uint8_t)(maximal >> 16);
+		data[7] = (uint8_t)(maximal >> 24);
+		smb2_cctx_put(req->out, &prev, "MxAc", data, 8);
+	}
+	if (cctx & SMB2_CCTX_QFID) {
+		/* DiskFileId, VolumeId, Reserved (MS-SMB2 2.2.14.2.9). */
+		uint64_t ino = (uint64_t)o->st.st_ino;
+		uint64_t dev = (uint64_t)o->st.st_dev;
+		int i;
+
+		memset(data, 0, sizeof(data));
+		for (i = 0; i < 8; i++) {
+			data[i] = (uint8_t)(ino >> (8 * i));
+			data[8 + i] = (uint8_t)(dev >> (8 * i));
+		}
+		smb2_cctx_put(req->out, &prev, "QFid", data, 32);
+	}
+	if (prev != (size_t)-1) {
+		wbuf_set_u32le(req->out, 80, (uint32_t)(SMB2_HDR_LEN + start));
+		wbuf_set_u32le(req->out, 84,
+		    (uint32_t)(wbuf_len(req->out) - start));
+	}
+}
+
+/*
+ * Truncate, reserve space, store attributes and EAs now that the open is
+ * granted, so that a refused open changes nothing of someone's file.
+ */
+static uint32_t
+create_granted(struct smb2_open *o, const struct create_extra *x)
+{
+	uint32_t status;
+
+	if (x->truncate && ftruncate(o->fd, 0) == -1)
+		return ntstatus_from_errno(errno);
+	/* Overwriting a file replaces its named streams too. */
+	if (x->truncate)
+		smb2_stream_remove_all(o->fd);
+	if (x->store_meta)
+		smb2_meta_create_store(o, x->created, x->attrs);
+	if (x->neas > 0 && (status = smb2_meta_apply_eas(o->fd, x->eas,
+	    x->neas)) != NT_STATUS_SUCCESS)
+		return status;
+	if (x->alloc > 0 && x->alloc <= INT64_MAX &&
+	    fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)x->alloc) == -1 &&
+	    errno != EOPNOTSUPP)
+		return ntstatus_from_errno(errno);
+	if ((x->truncate || x->alloc > 0) && fstat(o->fd, &o->st) == -1)
+		return ntstatus_from_errno(errno);
+	return NT_STATUS_SUCCESS;
 }
 
 static void
@@ -191,9 +290,14 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 		req->status = status;
 	} else {
 		o->lockd_handle = handle;
-		create_response(req, o, cw->action);
-		req->status = NT_STATUS_SUCCESS;
+		req->status = create_granted(o, &cw->x);
+		if (req->status == NT_STATUS_SUCCESS)
+			create_response(req, o, cw->action, cw->x.cctx,
+			    cw->x.maximal);
+		else
+			smb2_close_open(NULL, o);
 	}
+	free(cw->x.eas);
 	free(cw);
 	smb2_conn_resume(c);
 }
@@ -201,7 +305,8 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 /* Register the open with lockd; the CREATE completes in the reply. */
 static uint32_t
 create_register(struct smb2_conn *c, struct smb2_req *req,
-    struct smb2_open *o, uint32_t action, int created)
+    struct smb2_open *o, uint32_t action, int created,
+    const struct create_extra *x)
 {
 	struct create_wait *cw;
 	uint8_t mem[64 + LOCKD_MAX_STREAM_NAME];
@@ -227,8 +332,10 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	cw->o = o;
 	cw->action = action;
 	cw->created = created;
+	cw->x = *x;
 	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
 	    create_lockd_reply, cw) == -1) {
+		free(cw->x.eas);
 		free(cw);
 		if (created && o->stream != NULL)
 			smb2_stream_undo_create(o, created);
@@ -260,7 +367,7 @@ create_pipe(struct smb2_conn *c, struct smb2_req *req, const char *name)
 	o->st = st;
 	o->file_attributes = FILE_ATTRIBUTE_NORMAL;
 	o->access = FILE_GENERIC_READ | FILE_GENERIC_WRITE;
-	create_response(req, o, FILE_OPENED);
+	create_response(req, o, FILE_OPENED, 0, 0);
 	return NT_STATUS_SUCCESS;
 }
 
@@ -280,17 +387,20 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	struct vfs_name vn;
 	struct smb2_open *o;
 	struct rbuf r = req->body, nameb;
+	struct smb2_cctx cc;
+	struct create_extra x;
 	struct stat st;
 	uint16_t ssize, noff, nlen;
 	uint8_t secflags, oplock;
 	uint32_t imp, access, attrs, share, disp, opts, ctxoff, ctxlen;
-	uint32_t status, action;
+	uint32_t status, action, maximal = 0;
 	uint64_t flags, reserved;
 	char *name = NULL, *real = NULL;
 	struct meta_ea *eas = NULL;
 	size_t namelen, neas = 0;
 	int found, fd = -1, oflags, created = 0, isdir = 0, stype;
 	int readonly = 0;
+	int trailing, islink, readonly_fd = 0, raced = 0;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
@@ -317,6 +427,20 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		return create_invalid(c, 21);
 	if ((opts & FILE_DIRECTORY_FILE) && (opts & FILE_NON_DIRECTORY_FILE))
 		return create_invalid(c, 20);
+	if (opts & CREATE_OPTIONS_RESERVED)
+		return create_invalid(c, 21);
+	/*
+	 * MS-FSA 2.1.5.1: a directory cannot be superseded or
+	 * overwritten.
+	 */
+	if ((opts & FILE_DIRECTORY_FILE) && (disp == FILE_SUPERSEDE ||
+	    disp == FILE_OVERWRITE || disp == FILE_OVERWRITE_IF))
+		return create_invalid(c, 24);
+	if (opts & CREATE_OPTIONS_UNSUPPORTED)
+		return NT_STATUS_NOT_SUPPORTED;
+	if ((status = smb2_cctx_parse(&req->msg, ctxoff, ctxlen, &cc)) !=
+	    NT_STATUS_SUCCESS)
+		return create_invalid(c, 23);
 	if (nlen % 2 != 0)
 		return create_invalid(c, 3);
 	if (nlen == 0)
@@ -335,10 +459,31 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	}
 
 	access = smb2_map_generic(access);
+	/*
+	 * Reserved bits, no access at all, or SYNCHRONIZE alone are
+	 * refused as Windows does; the SACL needs a privilege nobody here
+	 * holds.
+	 */
 	if ((access & ~(FILE_ALL_ACCESS | MAXIMUM_ALLOWED |
-	    ACCESS_SYSTEM_SECURITY)) != 0) {
+	    ACCESS_SYSTEM_SECURITY)) != 0 || (access & ~SYNCHRONIZE) == 0) {
 		free(name);
 		return NT_STATUS_ACCESS_DENIED;
+	}
+	if (access & ACCESS_SYSTEM_SECURITY) {
+		free(name);
+		return NT_STATUS_PRIVILEGE_NOT_HELD;
+	}
+	if (attrs & CREATE_ATTRS_INVALID) {
+		free(name);
+		return create_invalid(c, 22);
+	}
+	/*
+	 * No previous versions are kept, and no durable handle exists to
+	 * reconnect to.
+	 */
+	if (cc.seen & (SMB2_CCTX_TWRP | SMB2_CCTX_DHNC | SMB2_CCTX_DH2C)) {
+		free(name);
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
 	status = vfs_name_parse(name, &vn);
 	free(name);
@@ -347,6 +492,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	vs.rootfd = t->ss->rootfd;
 	vs.cfg = t->ss->share;
 	vs.case_sensitive = t->ss->share->case_sensitive == CASE_SENSITIVE_YES;
+	trailing = vn.trailing_sep;
 	if (vfs_is_vetoed(&vs, vn.path)) {
 		vfs_name_free(&vn);
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
@@ -357,20 +503,34 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		vfs_name_free(&vn);
 		if (status != NT_STATUS_SUCCESS)
 			return status;
-		return create_register(c, req, o, action, created);
+		/* A file made for its first stream gets its metadata. */
+		if (created & STREAM_CREATED_BASE)
+			smb2_meta_create_store(o, 1, attrs);
+		memset(&x, 0, sizeof(x));
+		return create_register(c, req, o, action, created, &x);
 	}
 	stype = vn.stream_type;
 	status = vfs_resolve(&vs, vn.path, &real, &found);
 	vfs_name_free(&vn);
 	if (status != NT_STATUS_SUCCESS)
 		return status;
+ resolved:
 
 	if (found && fstatat(vs.rootfd, *real == '\0' ? "." : real, &st,
 	    AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) == -1) {
 		status = ntstatus_from_errno(errno);
 		goto fail;
 	}
-	if (found && S_ISLNK(st.st_mode)) {
+	/*
+	 * FILE_OPEN_REPARSE_POINT opens a symlink itself, so that a client
+	 * can delete or rename one it cannot follow (one that leaves the
+	 * share, or a dangling one); only plain opens, never to write.
+	 */
+	islink = found && S_ISLNK(st.st_mode) &&
+	    (opts & FILE_OPEN_REPARSE_POINT) &&
+	    (disp == FILE_OPEN || disp == FILE_OPEN_IF) &&
+	    !(opts & FILE_DIRECTORY_FILE);
+	if (found && S_ISLNK(st.st_mode) && !islink) {
 		/* Follow it, below the root only. */
 		if ((fd = vfs_open(&vs, real, O_PATH, 0)) == -1 ||
 		    fstat(fd, &st) == -1) {
@@ -387,6 +547,11 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	if ((status = smb2_stream_check_type(stype, isdir, opts)) !=
 	    NT_STATUS_SUCCESS)
 		goto fail;
+	/* A trailing '\' names a directory only (MS-FSA 2.1.5.1). */
+	if (trailing && (!isdir || (opts & FILE_NON_DIRECTORY_FILE))) {
+		status = NT_STATUS_OBJECT_NAME_INVALID;
+		goto fail;
+	}
 
 	switch (disp) {
 	case FILE_OPEN:
@@ -471,24 +636,37 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		close(pfd);
 		created = 1;
 	}
-	if (isdir)
+	if (islink)
+		oflags = O_PATH | O_NOFOLLOW;
+	else if (isdir)
 		oflags = O_RDONLY | O_DIRECTORY;
 	else if (access & (FILE_WRITE_DATA | FILE_APPEND_DATA) ||
 	    action != FILE_OPENED)
 		oflags = (access & (FILE_READ_DATA | FILE_EXECUTE |
 		    MAXIMUM_ALLOWED)) || action != FILE_OPENED ? O_RDWR :
 		    O_WRONLY;
+	else if ((access & MAXIMUM_ALLOWED) && t->writeable)
+		/* Writable if the kernel allows it; see the fallback below. */
+		oflags = O_RDWR;
 	else
 		oflags = O_RDONLY;
 	if (!isdir && !found)
 		oflags |= O_CREAT | O_EXCL;
-	if (!isdir && found && (action == FILE_OVERWRITTEN ||
-	    action == FILE_SUPERSEDED))
-		oflags |= O_TRUNC;
-	if (opts & FILE_WRITE_THROUGH)
+	if ((opts & FILE_WRITE_THROUGH) && !islink)
 		oflags |= O_DSYNC;
 	fd = vfs_open(&vs, real, oflags, 0666 &
 	    t->ss->share->create_mask);
+	/*
+	 * MAXIMUM_ALLOWED on an existing file the user may not write: open
+	 * it for reading, and grant no write access below.
+	 */
+	if (fd == -1 && (errno == EACCES || errno == EROFS ||
+	    errno == ETXTBSY) && (access & MAXIMUM_ALLOWED) && found &&
+	    action == FILE_OPENED && (oflags & O_ACCMODE) == O_RDWR) {
+		oflags = (oflags & ~O_ACCMODE) | O_RDONLY;
+		fd = vfs_open(&vs, real, oflags, 0);
+		readonly_fd = 1;
+	}
 	if (fd == -1 && errno == EACCES && oflags == O_RDONLY &&
 	    !(access & (FILE_READ_DATA | FILE_EXECUTE)))
 		/* Attributes only: a path fd is enough. */
@@ -504,16 +682,14 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		status = ntstatus_from_errno(errno);
 		goto fail;
 	}
-	/* Overwriting a file replaces its named streams too. */
-	if (!isdir && found && (action == FILE_OVERWRITTEN ||
-	    action == FILE_SUPERSEDED))
-		smb2_stream_remove_all(fd);
+	if ((access & MAXIMUM_ALLOWED) || (cc.seen & SMB2_CCTX_MXAC))
+		maximal = smb2_maximal_access(t, vs.rootfd,
+		    *real == '\0' ? "." : real);
 	if (access & MAXIMUM_ALLOWED) {
 		access &= ~MAXIMUM_ALLOWED;
-		access |= smb2_maximal_access(t, vs.rootfd,
-		    *real == '\0' ? "." : real);
-		/* A read-only file is not granted writing (MS-FSA). */
-		if (readonly)
+		access |= maximal;
+		if (readonly || readonly_fd ||
+		    (!isdir && (oflags & O_ACCMODE) == O_RDONLY))
 			access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
 	}
 
@@ -526,26 +702,50 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	o->share_access = share;
 	o->create_options = opts;
 	o->delete_on_close = (opts & FILE_DELETE_ON_CLOSE) != 0;
-	if (action != FILE_OPENED)
-		smb2_meta_create_store(o, created, attrs);
-	if (neas > 0 && action != FILE_OPENED &&
-	    (status = smb2_meta_apply_eas(o->fd, eas, neas)) !=
-	    NT_STATUS_SUCCESS) {
+	o->file_attributes = smb2_file_attributes(t, real, &st);
+	memset(&x, 0, sizeof(x));
+	if (action != FILE_OPENED) {
+		x.store_meta = 1;
+		x.created = created;
+		x.attrs = attrs;
+		x.eas = eas;
+		x.neas = neas;
+	} else
 		free(eas);
-		o->path = NULL;
-		smb2_open_free(c, o);
-		fd = -1;
-		goto fail;
-	}
-	free(eas);
-	return create_register(c, req, o, action, created);
+	eas = NULL;
+	x.cctx = cc.seen;
+	x.maximal = maximal;
+	x.truncate = !isdir && found && (action == FILE_OVERWRITTEN ||
+	    action == FILE_SUPERSEDED);
+	/* AlSi: reserve space for a new or overwritten file. */
+	if ((cc.seen & SMB2_CCTX_ALSI) && !isdir && action != FILE_OPENED)
+		x.alloc = cc.alloc_size;
+	return create_register(c, req, o, action, created, &x);
 
  fail:
 	free(eas);
 	if (fd != -1)
 		close(fd);
+	fd = -1;
 	if (created)
 		unlinkat(vs.rootfd, real, isdir ? AT_REMOVEDIR : 0);
+	/*
+	 * Another open created the name between our lookup and our
+	 * create: a disposition that accepts an existing file looks again
+	 * and opens it (smb2.create.mkdir-dup races two of them).
+	 */
+	if (status == NT_STATUS_OBJECT_NAME_COLLISION && !found && !created &&
+	    disp != FILE_CREATE && !raced) {
+		char *want = real;
+
+		raced = 1;
+		real = NULL;
+		status = vfs_resolve(&vs, want, &real, &found);
+		free(want);
+		if (status != NT_STATUS_SUCCESS)
+			return status;
+		goto resolved;
+	}
 	free(real);
 	return status;
 }
@@ -647,6 +847,7 @@ smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
 		smb2_stream_stat(o, &st);
 		have = 1;
 		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
+		mf.attrs = smb2_stream_attributes(o, mf.attrs);
 		attrs = mf.attrs;
 	}
 	wbuf_reset(req->out);

@@ -276,11 +276,26 @@ smb2_cmd_query_directory(struct smb2_conn *c, struct smb2_req *req)
 			free(child);
 			continue;
 		}
-		if (fstatat(dirfd(o->dir), de->d_name, &st, 0) == -1 &&
-		    fstatat(dirfd(o->dir), de->d_name, &st,
+		if (fstatat(dirfd(o->dir), de->d_name, &st,
 		    AT_SYMLINK_NOFOLLOW) == -1) {
 			free(child);
 			continue;
+		}
+		/*
+		 * A symlink shows what it points to, but only when that
+		 * lies inside the share: resolved below the root like any
+		 * open, else the link itself is shown, so nothing about a
+		 * file outside the share leaks into a listing.
+		 */
+		if (S_ISLNK(st.st_mode)) {
+			struct stat target;
+			int lfd;
+
+			if ((lfd = vfs_open(&vs, child, O_PATH, 0)) != -1) {
+				if (fstat(lfd, &target) == 0)
+					st = target;
+				close(lfd);
+			}
 		}
 		smb2_dir_meta(t, o, de->d_name, child, &st, &mf);
 		free(child);

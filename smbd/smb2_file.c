@@ -70,6 +70,36 @@ smb2_open_free(struct smb2_conn *c, struct smb2_open *o)
 	free(o);
 }
 
+int
+smb2_open_busy_below(const struct smb2_open *dir)
+{
+	const struct smb2_open *o;
+	size_t len = strlen(dir->path);
+
+	TAILQ_FOREACH(o, &smb2_opens, conn_entry) {
+		if (o == dir || o->tree->ss != dir->tree->ss ||
+		    o->path == NULL)
+			continue;
+		if (len == 0 ? *o->path != '\0' :
+		    strncmp(o->path, dir->path, len) == 0 &&
+		    o->path[len] == '/')
+			return 1;
+	}
+	return 0;
+}
+
+int
+smb2_open_busy_inode(dev_t dev, ino_t ino)
+{
+	const struct smb2_open *o;
+
+	TAILQ_FOREACH(o, &smb2_opens, conn_entry)
+		if (o->pipe == NULL && o->st.st_dev == dev &&
+		    o->st.st_ino == ino)
+			return 1;
+	return 0;
+}
+
 void
 smb2_open_fileid(const struct smb2_open *o, uint8_t id[16])
 {

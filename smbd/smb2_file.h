@@ -104,6 +104,10 @@ struct smb2_open *smb2_open_lookup(struct smb2_conn *, struct smb2_req *,
 		    const uint8_t [16]);
 struct smb2_open *smb2_open_new(struct smb2_conn *, struct smb2_req *);
 void		 smb2_open_free(struct smb2_conn *, struct smb2_open *);
+/* Has this worker an open below the directory of this open? */
+int		 smb2_open_busy_below(const struct smb2_open *);
+/* Has this worker an open of the file with this device and inode? */
+int		 smb2_open_busy_inode(dev_t, ino_t);
 void		 smb2_open_fileid(const struct smb2_open *, uint8_t [16]);
 size_t		 smb2_open_count(void);
 

@@ -213,6 +213,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		smb2_file_meta_ea(o->tree, o->path, o->fd, &st, &mf);
 	else
 		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
+	mf.attrs = smb2_stream_attributes(o, mf.attrs);
 	attrs = mf.attrs;
 	if (o->pipe == NULL && smb2_fsctl_sparse(o))
 		attrs |= FILE_ATTRIBUTE_SPARSE_FILE;

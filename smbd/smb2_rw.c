@@ -77,7 +77,8 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
 	if (!(o->access & (FILE_READ_DATA | FILE_EXECUTE)))
 		return NT_STATUS_ACCESS_DENIED;
-	if (off > INT64_MAX)
+	/* The byte range must stay within a signed 64-bit file offset. */
+	if (off > INT64_MAX || len > INT64_MAX - off)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (o->stream != NULL)
 		return smb2_stream_read(req, o, len, off, mincount);
@@ -106,6 +107,9 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 	o->position = off + (uint64_t)n;
 	return NT_STATUS_SUCCESS;
 }
+
+/* MAXFILESIZE of MS-FSA 2.1.5.3: 16 TiB less 64 KiB. */
+#define SMB2_MAX_FILE_SIZE	0xfffffff0000ULL
 
 uint32_t
 smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
@@ -147,8 +151,11 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_ACCESS_DENIED;
 	if (o->stream != NULL)
 		return smb2_stream_write(req, o, &data, off);
-	/* An append-only handle always writes at the end. */
-	if (off == UINT64_MAX || !(o->access & FILE_WRITE_DATA)) {
+	/*
+	 * An append-only handle always writes at the end; for any other
+	 * handle an offset of -1 is just out of range, as on Windows.
+	 */
+	if (!(o->access & FILE_WRITE_DATA)) {
 		struct stat st;
 
 		if (fstat(o->fd, &st) == -1)
@@ -156,6 +163,9 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 		off = (uint64_t)st.st_size;
 	}
 	if (off > INT64_MAX || len > INT64_MAX - off)
+		return NT_STATUS_INVALID_PARAMETER;
+	/* NTFS's largest file size bounds what a write may reach. */
+	if (len > 0 && off + len > SMB2_MAX_FILE_SIZE)
 		return NT_STATUS_INVALID_PARAMETER;
 	/*
 	 * Write everything or fail: a short write is retried, and nothing
@@ -172,9 +182,13 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 			return NT_STATUS_DISK_FULL;
 		done += (size_t)n;
 	}
-	/* Write-through and unbuffered writes are on disk before we answer. */
-	if ((flags & (SMB2_WRITEFLAG_WRITE_THROUGH |
-	    SMB2_WRITEFLAG_WRITE_UNBUFFERED)) && fdatasync(o->fd) == -1)
+	/*
+	 * Write-through and unbuffered writes are on disk before we answer,
+	 * and so is every write of a handle in FILE_WRITE_THROUGH mode.
+	 */
+	if (((flags & (SMB2_WRITEFLAG_WRITE_THROUGH |
+	    SMB2_WRITEFLAG_WRITE_UNBUFFERED)) ||
+	    (o->create_options & 0x00000002)) && fdatasync(o->fd) == -1)
 		return ntstatus_from_errno(errno);
 	o->position = off + len;
 	wbuf_reset(req->out);

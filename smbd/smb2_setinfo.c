@@ -47,6 +47,18 @@
 #define FileDispositionInformationEx	64
 
 #define FILE_DISPOSITION_DELETE		0x00000001
+#define FILE_DISPOSITION_POSIX_SEMANTICS	0x00000002
+#define FILE_DISPOSITION_FORCE_IMAGE_SECTION_CHECK 0x00000004
+#define FILE_DISPOSITION_ON_CLOSE	0x00000008
+#define FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE 0x00000010
+#define FILE_DISPOSITION_VALID		0x0000001f
+
+/* FileModeInformation bits (MS-FSCC 2.4.26). */
+#define FILE_WRITE_THROUGH		0x00000002
+#define FILE_SEQUENTIAL_ONLY		0x00000004
+#define FILE_NO_INTERMEDIATE_BUFFERING	0x00000008
+#define FILE_SYNCHRONOUS_IO_ALERT	0x00000010
+#define FILE_SYNCHRONOUS_IO_NONALERT	0x00000020
 
 /* A SET_INFO that waits for lockd. */
 struct setinfo_wait {
@@ -143,13 +155,20 @@ setinfo_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 	smb2_conn_resume(c);
 }
 
+/*
+ * FileDispositionInformation and, with flags, FileDispositionInformationEx
+ * (MS-FSCC 2.4.11, 2.4.12; MS-FSA 2.1.5.14.3).
+ */
 static uint32_t
-setinfo_disposition(struct smb2_conn *c, struct smb2_open *o, int on)
+setinfo_disposition(struct smb2_conn *c, struct smb2_open *o, int on,
+    uint32_t flags)
 {
 	struct setinfo_wait *sw;
 	uint8_t body[12];
 	uint32_t v = (uint32_t)on;
 
+	if (flags & ~FILE_DISPOSITION_VALID)
+		return NT_STATUS_INVALID_PARAMETER;
 	if (!(o->access & DELETE))
 		return NT_STATUS_ACCESS_DENIED;
 	if (on && o->is_dir && !setinfo_dir_empty(o->fd))
@@ -158,6 +177,22 @@ setinfo_disposition(struct smb2_conn *c, struct smb2_open *o, int on)
 		return NT_STATUS_ACCESS_DENIED;
 	if (on && *o->path == '\0')
 		return NT_STATUS_CANNOT_DELETE;
+	if (on && (o->file_attributes & FILE_ATTRIBUTE_READONLY) &&
+	    !(flags & FILE_DISPOSITION_IGNORE_READONLY_ATTRIBUTE))
+		return NT_STATUS_CANNOT_DELETE;
+	/*
+	 * POSIX semantics: the name goes away now and the open handles
+	 * keep the file until they close, which is what unlink(2) does.
+	 * Nothing is left pending, so no later close removes a new file
+	 * that took the name.
+	 */
+	if (on && (flags & FILE_DISPOSITION_POSIX_SEMANTICS)) {
+		if (unlinkat(o->tree->ss->rootfd, o->path,
+		    o->is_dir ? AT_REMOVEDIR : 0) == -1)
+			return ntstatus_from_errno(errno);
+		setinfo_done(&c->work->req);
+		return NT_STATUS_SUCCESS;
+	}
 	memcpy(body, &o->lockd_handle, 8);
 	memcpy(body + 8, &v, 4);
 	sw = xcalloc(1, sizeof(*sw));
@@ -244,6 +279,33 @@ setinfo_target(struct smb2_open *o, struct rbuf *r, char **target,
 	return NT_STATUS_SUCCESS;
 }
 
+/*
+ * A target that exists may only be replaced when the client asked for
+ * it, when it is a file, and when nobody has it open (MS-FSA
+ * 2.1.5.14.11; other sessions' opens are not known by path here).
+ */
+static uint32_t
+setinfo_target_check(struct smb2_open *o, const char *target, int replace)
+{
+	struct stat st;
+
+	if (fstatat(o->tree->ss->rootfd, target, &st, AT_SYMLINK_NOFOLLOW) ==
+	    -1)
+		return errno == ENOENT ? NT_STATUS_SUCCESS :
+		    errno == ENOTDIR ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
+		    ntstatus_from_errno(errno);
+	/* The file itself, renamed to another case of its name. */
+	if (st.st_dev == o->st.st_dev && st.st_ino == o->st.st_ino)
+		return NT_STATUS_SUCCESS;
+	if (!replace)
+		return NT_STATUS_OBJECT_NAME_COLLISION;
+	if (S_ISDIR(st.st_mode) || o->is_dir)
+		return NT_STATUS_ACCESS_DENIED;
+	if (smb2_open_busy_inode(st.st_dev, st.st_ino))
+		return NT_STATUS_ACCESS_DENIED;
+	return NT_STATUS_SUCCESS;
+}
+
 static void
 setinfo_rename_reply(uint32_t status, struct rbuf *r, void *arg)
 {
@@ -287,13 +349,57 @@ setinfo_rename_reply(uint32_t status, struct rbuf *r, void *arg)
 	smb2_conn_resume(c);
 }
 
+/* The answer to closing the probe open of a parent directory. */
+static void
+setinfo_probe_closed(uint32_t status, struct rbuf *r, void *arg)
+{
+	(void)status;
+	(void)r;
+	(void)arg;
+}
+
+/*
+ * Windows renames by opening the target's parent directory for adding
+ * an entry, sharing read and write but not delete (MS-FSA 2.1.5.14.11
+ * opens it as the target directory).  An open of that directory that
+ * holds DELETE access, or shares nothing, therefore makes the rename
+ * fail with SHARING_VIOLATION.  The probe is a real lockd open, closed
+ * at once, so that opens of every session count.
+ */
+static void
+setinfo_parent_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct setinfo_wait *sw = arg;
+	struct smb2_conn *c = sw->c;
+	struct smb2_req *req = &c->work->req;
+	uint64_t handle = 0;
+
+	rbuf_get_u64le(r, &handle);
+	if (status == NT_STATUS_SUCCESS && handle != 0)
+		lockd_client_request(LOCKD_OP_CLOSE, &handle, 8,
+		    setinfo_probe_closed, NULL);
+	if (status == NT_STATUS_SUCCESS &&
+	    lockd_client_request(LOCKD_OP_RENAME_CHECK, &sw->o->lockd_handle,
+	    8, setinfo_rename_reply, sw) == 0)
+		return;
+	if (status == NT_STATUS_SUCCESS)
+		status = NT_STATUS_INSUFFICIENT_RESOURCES;
+	req->status = status;
+	free(sw->target);
+	free(sw);
+	smb2_conn_resume(c);
+}
+
 static uint32_t
 setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 {
 	struct setinfo_wait *sw;
+	struct stat st;
+	uint8_t mem[64];
+	struct wbuf w;
 	uint32_t status;
-	char *target;
-	int replace;
+	char *target, *parent, *slash;
+	int replace, rc, e;
 
 	if (!(o->access & DELETE))
 		return NT_STATUS_ACCESS_DENIED;
@@ -304,16 +410,63 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 	}
 	if (*o->path == '\0')
 		return NT_STATUS_INVALID_PARAMETER;
+	/*
+	 * A directory with open files below it cannot be renamed
+	 * (MS-FSA 2.1.5.14.11: ACCESS_DENIED).  Only this worker's opens
+	 * are known by path.
+	 */
+	if (o->is_dir && smb2_open_busy_below(o))
+		return NT_STATUS_ACCESS_DENIED;
 	if ((status = setinfo_target(o, r, &target, &replace)) !=
 	    NT_STATUS_SUCCESS)
 		return status;
+	if ((status = setinfo_target_check(o, target, replace)) !=
+	    NT_STATUS_SUCCESS) {
+		free(target);
+		return status;
+	}
 	sw = xcalloc(1, sizeof(*sw));
 	sw->c = c;
 	sw->o = o;
 	sw->target = target;
 	sw->replace = replace;
-	if (lockd_client_request(LOCKD_OP_RENAME_CHECK, &o->lockd_handle, 8,
-	    setinfo_rename_reply, sw) == -1) {
+	/*
+	 * Directories are renamed without the parent probe: a change
+	 * notify handle on the parent holds DELETE access, and clients
+	 * expect renames of subdirectories below it to work.
+	 */
+	if (o->is_dir) {
+		if (lockd_client_request(LOCKD_OP_RENAME_CHECK,
+		    &o->lockd_handle, 8, setinfo_rename_reply, sw) == -1) {
+			free(target);
+			free(sw);
+			return NT_STATUS_INSUFFICIENT_RESOURCES;
+		}
+		c->waiting = 1;
+		return SMB2_DEFER;
+	}
+	parent = xstrdup(target);
+	if ((slash = strrchr(parent, '/')) != NULL)
+		*slash = '\0';
+	rc = fstatat(o->tree->ss->rootfd, slash != NULL ? parent : ".", &st,
+	    AT_SYMLINK_NOFOLLOW);
+	e = errno;
+	free(parent);
+	if (rc == -1) {
+		free(target);
+		free(sw);
+		return e == ENOENT || e == ENOTDIR ?
+		    NT_STATUS_OBJECT_PATH_NOT_FOUND : ntstatus_from_errno(e);
+	}
+	wbuf_init_fixed(&w, mem, sizeof(mem));
+	wbuf_put_u64le(&w, (uint64_t)st.st_dev);
+	wbuf_put_u64le(&w, (uint64_t)st.st_ino);
+	wbuf_put_u32le(&w, FILE_ADD_FILE | SYNCHRONIZE);
+	wbuf_put_u32le(&w, FILE_SHARE_READ | FILE_SHARE_WRITE);
+	wbuf_put_u32le(&w, LOCKD_OPEN_DIRECTORY);
+	wbuf_put_u16le(&w, 0);
+	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
+	    setinfo_parent_reply, sw) == -1) {
 		free(target);
 		free(sw);
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
@@ -322,25 +475,76 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 	return SMB2_DEFER;
 }
 
+/*
+ * FileLinkInformation: a hard link (MS-FSA 2.1.5.14.6).  A replaced
+ * target is swapped atomically: the link is made under a temporary name
+ * and renamed over the target, so a failure never loses the old file.
+ */
 static uint32_t
 setinfo_link(struct smb2_open *o, struct rbuf *r)
 {
 	int rootfd = o->tree->ss->rootfd, replace;
-	uint32_t status;
-	char *target;
+	uint32_t status, rnd;
+	char *target, *tmp, *slash;
+	struct stat st;
 
 	if (o->is_dir)
 		return NT_STATUS_FILE_IS_A_DIRECTORY;
 	if ((status = setinfo_target(o, r, &target, &replace)) !=
 	    NT_STATUS_SUCCESS)
 		return status;
-	if (replace)
-		unlinkat(rootfd, target, 0);
+	if (fstatat(rootfd, target, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (st.st_dev == o->st.st_dev && st.st_ino == o->st.st_ino)
+			status = replace ? NT_STATUS_SUCCESS :
+			    NT_STATUS_OBJECT_NAME_COLLISION;
+		else if (!replace)
+			status = NT_STATUS_OBJECT_NAME_COLLISION;
+		else if (S_ISDIR(st.st_mode) ||
+		    smb2_open_busy_inode(st.st_dev, st.st_ino))
+			status = NT_STATUS_ACCESS_DENIED;
+		else {
+			arc4random_buf(&rnd, sizeof(rnd));
+			slash = strrchr(target, '/');
+			xasprintf(&tmp, "%.*s%s.usmbd-link-%08x",
+			    slash != NULL ? (int)(slash - target) : 0, target,
+			    slash != NULL ? "/" : "", rnd);
+			if (linkat(rootfd, o->path, rootfd, tmp, 0) == -1)
+				status = ntstatus_from_errno(errno);
+			else if (renameat(rootfd, tmp, rootfd, target) == -1) {
+				status = ntstatus_from_errno(errno);
+				unlinkat(rootfd, tmp, 0);
+			}
+			free(tmp);
+		}
+		free(target);
+		return status;
+	}
 	if (linkat(rootfd, o->path, rootfd, target, 0) == -1)
 		status = errno == EEXIST ? NT_STATUS_OBJECT_NAME_COLLISION :
+		    errno == ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
 		    ntstatus_from_errno(errno);
 	free(target);
 	return status;
+}
+
+/*
+ * FileModeInformation (MS-FSA 2.1.5.14.8): only write-through and
+ * sequential-only may change; the synchronous I/O mode is fixed at open
+ * time and unbuffered I/O cannot be switched on later.
+ */
+static uint32_t
+setinfo_mode(struct smb2_open *o, uint32_t mode)
+{
+	uint32_t sync = FILE_SYNCHRONOUS_IO_ALERT | FILE_SYNCHRONOUS_IO_NONALERT;
+
+	if (mode & ~(FILE_WRITE_THROUGH | FILE_SEQUENTIAL_ONLY | sync))
+		return NT_STATUS_INVALID_PARAMETER;
+	if ((mode & sync) == sync ||
+	    (mode & sync) != (o->create_options & sync))
+		return NT_STATUS_INVALID_PARAMETER;
+	o->create_options &= ~(FILE_WRITE_THROUGH | FILE_SEQUENTIAL_ONLY);
+	o->create_options |= mode & (FILE_WRITE_THROUGH | FILE_SEQUENTIAL_ONLY);
+	return NT_STATUS_SUCCESS;
 }
 
 uint32_t
@@ -392,6 +596,13 @@ smb2_cmd_set_info(struct smb2_conn *c, struct smb2_req *req)
 		rbuf_get_u64le(&in, &pos);
 		if (rbuf_error(&in))
 			return NT_STATUS_INFO_LENGTH_MISMATCH;
+		/*
+		 * MS-FSA 2.1.5.14.9: no negative offsets, and sector
+		 * alignment for unbuffered opens.
+		 */
+		if (pos > INT64_MAX || ((o->create_options &
+		    FILE_NO_INTERMEDIATE_BUFFERING) && pos % 512 != 0))
+			return NT_STATUS_INVALID_PARAMETER;
 		o->position = pos;
 		status = NT_STATUS_SUCCESS;
 		break;
@@ -399,21 +610,19 @@ smb2_cmd_set_info(struct smb2_conn *c, struct smb2_req *req)
 		rbuf_get_u32le(&in, &flags);
 		if (rbuf_error(&in))
 			return NT_STATUS_INFO_LENGTH_MISMATCH;
-		if (flags & ~0x0000103eU)
-			return NT_STATUS_INVALID_PARAMETER;
-		status = NT_STATUS_SUCCESS;
+		status = setinfo_mode(o, flags);
 		break;
 	case FileDispositionInformation:
 		rbuf_get_u8(&in, &u8);
 		if (rbuf_error(&in))
 			return NT_STATUS_INFO_LENGTH_MISMATCH;
-		return setinfo_disposition(c, o, u8 != 0);
+		return setinfo_disposition(c, o, u8 != 0, 0);
 	case FileDispositionInformationEx:
 		rbuf_get_u32le(&in, &flags);
 		if (rbuf_error(&in))
 			return NT_STATUS_INFO_LENGTH_MISMATCH;
 		return setinfo_disposition(c, o,
-		    (flags & FILE_DISPOSITION_DELETE) != 0);
+		    (flags & FILE_DISPOSITION_DELETE) != 0, flags);
 	case FileRenameInformation:
 		return setinfo_rename(c, o, &in);
 	case FileLinkInformation:

@@ -261,6 +261,15 @@ smb2_stream_stat(const struct smb2_open *o, struct stat *st)
 }
 
 uint32_t
+smb2_stream_attributes(const struct smb2_open *o, uint32_t attrs)
+{
+	if (o->stream == NULL || !(attrs & FILE_ATTRIBUTE_DIRECTORY))
+		return attrs;
+	attrs &= ~FILE_ATTRIBUTE_DIRECTORY;
+	return attrs != 0 ? attrs : FILE_ATTRIBUTE_NORMAL;
+}
+
+uint32_t
 smb2_stream_create(struct smb2_conn *c, struct smb2_req *req,
     const struct vfs_share *vs, const struct vfs_name *vn, uint32_t access,
     uint32_t share, uint32_t disp, uint32_t opts, struct smb2_open **op,
@@ -303,7 +312,8 @@ smb2_stream_create(struct smb2_conn *c, struct smb2_req *req,
 			goto fail;
 		}
 		*created |= STREAM_CREATED_BASE;
-	} else if ((fd = vfs_open(vs, at, O_RDONLY, 0)) == -1) {
+	} else if ((fd = vfs_open(vs, at, O_RDONLY | O_NONBLOCK, 0)) == -1) {
+		/* (Non-blocking: a FIFO in the share must not hang us.) */
 		status = errno == ENOENT ? NT_STATUS_OBJECT_NAME_NOT_FOUND :
 		    ntstatus_from_errno(errno);
 		goto fail;
@@ -388,7 +398,8 @@ smb2_stream_create(struct smb2_conn *c, struct smb2_req *req,
 	o->share_access = share;
 	o->create_options = opts;
 	o->delete_on_close = (opts & FILE_DELETE_ON_CLOSE) != 0;
-	o->file_attributes = smb2_file_attributes(t, real, &st);
+	o->file_attributes = smb2_stream_attributes(o,
+	    smb2_file_attributes(t, real, &st));
 	*op = o;
 	return NT_STATUS_SUCCESS;
 

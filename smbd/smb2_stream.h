@@ -75,6 +75,12 @@ uint32_t	 smb2_stream_check_type(int type, int isdir, uint32_t opts);
 
 /* Make a stat of the base file describe the stream of this open. */
 void		 smb2_stream_stat(const struct smb2_open *, struct stat *);
+/*
+ * The attributes of a stream open: its file's, but never DIRECTORY,
+ * since a stream of a directory is data (clients refuse to read or
+ * write an open that claims to be a directory).
+ */
+uint32_t	 smb2_stream_attributes(const struct smb2_open *, uint32_t);
 
 /* READ and WRITE on a stream open; the rest of the command is checked. */
 uint32_t	 smb2_stream_read(struct smb2_req *, struct smb2_open *,

@@ -9,7 +9,7 @@ usage: rpc.py PORT USER PASSWORD UID
 import sys
 
 from impacket.dcerpc.v5 import lsad, lsat, rpcrt, samr, srvs, transport, wkst
-from impacket.dcerpc.v5.dtypes import MAXIMUM_ALLOWED, RPC_SID
+from impacket.dcerpc.v5.dtypes import MAXIMUM_ALLOWED, NULL
 from impacket.uuid import uuidtup_to_bin
 
 PORT = int(sys.argv[1])
@@ -52,6 +52,8 @@ def srvsvc_checks():
              r["InfoStruct"]["ShareInfo"]["Level1"]["Buffer"]]
     check("NetrShareEnum level 1 lists share and IPC$",
           "share" in names and "IPC$" in names, names)
+    check("NetrShareEnum level 1 lists the 40 bulk shares",
+          len([n for n in names if n.startswith("bulk")]) == 40, len(names))
     types = {e["shi1_netname"][:-1]: e["shi1_type"] for e in
              r["InfoStruct"]["ShareInfo"]["Level1"]["Buffer"]}
     check("IPC$ is STYPE_IPC|STYPE_SPECIAL",
@@ -71,6 +73,17 @@ def srvsvc_checks():
     except srvs.DCERPCSessionError as e:
         check("NetrShareGetInfo of a missing share fails",
               e.get_error_code() == 2310, hex(e.get_error_code()))
+    for desc, fn in (("NetrSessionEnum", lambda: srvs.hNetrSessionEnum(
+            d, NULL, NULL, 10)),
+            ("NetrConnectionEnum", lambda: srvs.hNetrConnectionEnum(
+                d, "IPC$\x00", 1)),
+            ("NetrFileEnum", lambda: srvs.hNetrFileEnum(d, NULL, NULL, 3))):
+        try:
+            fn()
+            check(desc + " is refused", False)
+        except rpcrt.DCERPCException as e:
+            check(desc + " is refused: ERROR_ACCESS_DENIED",
+                  e.get_error_code() == 5, hex(e.get_error_code()))
     r = srvs.hNetrServerGetInfo(d, 101)
     check("NetrServerGetInfo level 101",
           r["InfoStruct"]["ServerInfo101"]["sv101_platform_id"] == 500)

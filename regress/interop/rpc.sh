@@ -24,6 +24,14 @@ cat >> "$CONF" <<CONFEOF
 	path = $T/hidden
 	browseable = no
 CONFEOF
+# Enough shares with long comments that the share list takes several
+# response fragments.
+LONG=$(printf 'a long comment that makes the share list span fragments %.0s' 1 2)
+for i in $(seq -w 1 40); do
+	mkdir -p "$T/bulk$i"
+	printf '\n[bulk%s]\n\tpath = %s\n\tcomment = %s %s\n' \
+	    "$i" "$T/bulk$i" "$LONG" "$i" >> "$CONF"
+done
 integ_client_conf
 integ_start
 AUTH='usmbdtest%Secret-123'
@@ -38,6 +46,8 @@ for proto in SMB2_02 SMB3_11; do
 	    grep -q 'share *Disk *the test share' "$T/list"
 	check "$proto: other is listed" grep -q 'other *Disk *another one' "$T/list"
 	check "$proto: IPC\$ is listed" grep -q 'IPC\$ *IPC *IPC Service' "$T/list"
+	check "$proto: all 40 bulk shares are listed (several fragments)" \
+	    [ "$(grep -c 'bulk[0-9]* *Disk *a long comment.* [0-9][0-9]$' "$T/list")" -eq 40 ]
 	check "$proto: a non-browseable share is not listed" \
 	    sh -c "! grep -q hidden '$T/list'"
 	grep -q 'share' "$T/list" || cat "$T/list"
@@ -124,6 +134,9 @@ if command -v smbtorture >/dev/null; then
 		done
 	}
 	torture rpc.srvsvc \
+	    "srvsvc (admin access).NetConnEnum" \
+	    "srvsvc (admin access).NetFileEnum" \
+	    "srvsvc (admin access).NetSessEnum" \
 	    "srvsvc (admin access).NetShareEnumAll" \
 	    "srvsvc (admin access).NetSrvGetInfo" \
 	    "srvsvc (admin access).NetRemoteTOD" \

@@ -1,7 +1,9 @@
 #!/bin/sh
 # smbclient works in a share as a person would: on every dialect, plain
 # and encrypted: mkdir, put, ls, get with a matching checksum, rename,
-# allinfo, setmode, del, rmdir.  One 1 GiB round trip on SMB 3.1.1.
+# allinfo, setmode, del, rmdir.  SMB 2.0.2 and 2.1 have no encryption: a
+# client that demands it must be refused, never served in the clear.
+# One 1 GiB put and get on SMB 3.1.1 plain and one encrypted.
 . "$top_srcdir/regress/integ/lib.sh"
 command -v smbclient >/dev/null || skip "smbclient not installed (apt-get install smbclient)"
 integ_setup smbfiles
@@ -10,29 +12,51 @@ chown usmbdtest "$T/share"
 integ_client_conf
 integ_start
 cd "$T" || exit 99
-head -c 16777216 /dev/urandom > src.bin
+SMALL=1048576
+head -c $SMALL /dev/urandom > src.bin
 
 smb() {
 	timeout 600 smbclient -s "$T/client.conf" //127.0.0.1/share -p "$PORT" \
 	    -U 'usmbdtest%Secret-123' "$@" >"$T/out" 2>&1
 }
 
+# smbclient exits 0 even when a command fails: look for NT_STATUS errors.
+no_error() {
+	! grep -q "NT_STATUS_" "$T/out"
+}
+
+# A client that requires encryption gets no share on this dialect.
+not_served() {
+	! smb "$@" -c "ls" && ! grep -q "blocks of size" "$T/out"
+}
+
 for proto in SMB2_02 SMB2_10 SMB3_00 SMB3_02 SMB3_11; do
 	for prot in off encrypt; do
-		case $proto,$prot in SMB2*,encrypt) continue ;; esac
 		d="$proto${prot#off}"
 		pin="--option=clientminprotocol=$proto --option=clientmaxprotocol=$proto"
 		[ "$prot" = encrypt ] && pin="$pin --client-protection=encrypt"
+		case $proto,$prot in
+		SMB2*,encrypt)
+			check "$d: no encryption, so no service" not_served $pin
+			continue ;;
+		esac
 		rm -f back.bin
-		smb $pin -c "mkdir $d; put src.bin $d\\f.bin; get $d\\f.bin back.bin; ls $d\\*"
+		smb $pin -c "mkdir $d; ls"
+		check "$d: mkdir" [ -d "$T/share/$d" ]
+		check "$d: ls shows the directory" grep -q "^  $d  *D " "$T/out"
+		smb $pin -c "put src.bin $d\\f.bin; get $d\\f.bin back.bin; ls $d\\*"
 		check "$d: put and get" cmp -s src.bin back.bin
-		check "$d: ls shows the file" grep -q "f.bin *A *16777216" "$T/out"
-		smb $pin -c "rename $d\\f.bin $d\\g.bin; allinfo $d\\g.bin; setmode $d\\g.bin +r; ls $d\\g.bin"
-		check "$d: rename and allinfo" grep -q "stream: \[::\$DATA\], 16777216 bytes" "$T/out"
+		check "$d: ls shows the file" grep -q "f.bin *A *$SMALL" "$T/out"
+		smb $pin -c "rename $d\\f.bin $d\\g.bin; allinfo $d\\g.bin"
+		check "$d: rename and allinfo" grep -q "stream: \[::\$DATA\], $SMALL bytes" "$T/out"
 		check "$d: the file was renamed on disk" [ -f "$T/share/$d/g.bin" ]
-		# A read-only file cannot be deleted (as on Windows and Samba).
-		smb $pin -c "setmode $d\\g.bin -r; del $d\\g.bin; rmdir $d; ls"
-		check "$d: del and rmdir" [ ! -e "$T/share/$d" ]
+		check "$d: the old name is gone" [ ! -e "$T/share/$d/f.bin" ]
+		smb $pin -c "setmode $d\\g.bin +r"
+		check "$d: setmode" no_error
+		smb $pin -c "setmode $d\\g.bin -r; del $d\\g.bin"
+		check "$d: del" [ ! -e "$T/share/$d/g.bin" ]
+		smb $pin -c "rmdir $d; ls"
+		check "$d: rmdir" [ ! -e "$T/share/$d" ]
 	done
 done
 
@@ -41,7 +65,7 @@ rm -f back.bin
 smb --option=clientminprotocol=SMB3_11 -c "put big.bin big.bin; get big.bin back.bin"
 check "1 GiB put and get with matching checksums" cmp -s big.bin back.bin
 rm -f back.bin
-smb --option=clientminprotocol=SMB3_11 --client-protection=encrypt -c "get big.bin back.bin"
-check "1 GiB get, encrypted, matches" cmp -s big.bin back.bin
-rm -f big.bin back.bin "$T/share/big.bin"
+smb --option=clientminprotocol=SMB3_11 --client-protection=encrypt -c "put big.bin big2.bin; get big2.bin back.bin"
+check "1 GiB put and get, encrypted, matches" cmp -s big.bin back.bin
+rm -f big.bin back.bin "$T/share/big.bin" "$T/share/big2.bin"
 integ_done

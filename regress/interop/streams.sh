@@ -76,6 +76,8 @@ check "a stream put creates its empty base file" \
     test -f "$T/share/new.txt" -a ! -s "$T/share/new.txt"
 check "... with the stream on it" \
     [ "$(xattr 'user.DosStream.s:$DATA' "$T/share/new.txt")" = "$(hex < s1.txt)00" ]
+check "... and its DOS attributes and create time in user.DOSATTRIB" \
+    [ -n "$(xattr user.DOSATTRIB "$T/share/new.txt")" ]
 
 # smbclient's del lists the directory with the name as a mask first and
 # so never reaches a stream; impacket deletes (delete on close) and
@@ -87,10 +89,23 @@ c = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=int(sys.argv[1]))
 c.login("usmbdtest", "Secret-123")
 c.deleteFile("share", "f.txt:Second")
 c.rename("share", "f.txt:s1", ":renamed")
+# The EAs of the file do not show its streams.
+s = c._SMBConnection
+tid = s.connectTree("share")
+fid = s.create(tid, "f.txt", 0x80089, 7, 0, 1, 0)
+try:
+    eas = s.queryInfo(tid, fid, b"", 1, 15)
+except Exception as e:
+    eas = str(e).encode()
+s.close(tid, fid)
+print("eas", eas.hex())
+if b"DosStream" not in eas and b"DOSSTREAM" not in eas.upper():
+    print("no stream in EAs")
 c.logoff()
 print("impacket done")
 PYEOF
 check "impacket deletes and renames streams" grep -q "impacket done" "$T/out"
+check "EA listing hides the stream xattrs" grep -q "no stream in EAs" "$T/out"
 check "delete of a stream removes its xattr" \
     [ -z "$(xattr 'user.DosStream.Second:$DATA' "$T/share/f.txt")" ]
 check "rename of a stream moves its xattr" \

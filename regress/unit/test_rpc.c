@@ -192,7 +192,7 @@ check_enum1(const uint8_t *stub, size_t len)
 	ndr_get_ptr(&r, &v);
 	CHECK(v != 0);
 	ndr_get_u32(&r, &cnt);
-	CHECK(cnt == 2);			/* the hidden share is not listed */
+	CHECK(cnt == 2);		/* the hidden share is not listed */
 	ndr_get_ptr(&r, &v);
 	CHECK(v != 0);
 	ndr_get_u32(&r, &v);
@@ -300,6 +300,17 @@ test_request(void)
 	CHECK(n < 300);
 	n = rd(p);
 	CHECK(buf[2] == 3 && le32(buf + 24) == 0x1c00001b);
+	/* Its later fragments are dropped without another fault. */
+	CHECK(rpc_pipe_write(p, frag, 4280) == 0);
+	frag[3] = 0x02;
+	CHECK(rpc_pipe_write(p, frag, 4280) == 0);
+	CHECK(rpc_pipe_pending(p) == 0);
+	/* And the pipe answers the next call. */
+	n = hex(req_enum1, pdu);
+	CHECK(rpc_pipe_write(p, pdu, n) == 0);
+	n = rd(p);
+	CHECK(buf[2] == 2);
+	check_enum1(buf + 24, n - 24);
 	rpc_pipe_close(p);
 }
 

@@ -92,6 +92,8 @@ test_unicode(void)
 	CHECK(utf8_casecmp("Stra\xc3\x9f" "e", "STRA\xc3\x9f" "E") == 0);
 	CHECK(utf8_casecmp("abc", "ABD") < 0);
 	CHECK(utf8_casecmp("\xd0\xb6", "\xd0\x96") == 0);	/* Cyrillic */
+	CHECK(utf8_casecmp("\xef\xbd\x81", "\xef\xbc\xa1") == 0);	/* fullwidth a */
+	CHECK(utf8_casecmp("\xd5\xa1", "\xd4\xb1") == 0);	/* Armenian */
 }
 
 static void

@@ -123,6 +123,27 @@ test_wildcards(void)
 	CHECK(smb2_wildcard_match("ab>>.c", "abx.c"));
 	CHECK(smb2_wildcard_match("abc\"*", "abc.txt"));
 	CHECK(smb2_wildcard_match("abc\"", "abc"));
+	CHECK(!smb2_wildcard_match("abc", "abcd"));
+	CHECK(!smb2_wildcard_match("*.c", "a.cpp"));
+	CHECK(smb2_wildcard_match("*a*b", "xxaxxb"));
+	/* Non-ASCII letters fold too, and '?' takes a whole character. */
+	CHECK(smb2_wildcard_match("\xc3\x84*", "\xc3\xa4rger.txt"));
+	CHECK(smb2_wildcard_match("?rger.txt", "\xc3\xa4rger.txt"));
+	CHECK(smb2_wildcard_match("\xc3\x84RGER.TXT", "\xc3\xa4rger.txt"));
+	/*
+	 * Many stars against a long name that does not match: must finish
+	 * at once rather than backtrack exponentially.
+	 */
+	{
+		char name[256], pat[80];
+
+		memset(name, 'a', 255);
+		name[255] = '\0';
+		strcpy(pat, "*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b");
+		CHECK(!smb2_wildcard_match(pat, name));
+		pat[strlen(pat) - 1] = 'a';
+		CHECK(smb2_wildcard_match(pat, name));
+	}
 }
 
 int

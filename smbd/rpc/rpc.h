@@ -31,7 +31,7 @@ struct rpc_ctx {
 	const struct rpc_share_info *shares;
 	size_t		 nshares;
 	const char	*user;		/* the session's user */
-	int		 anonymous;	/* an anonymous or guest session */
+	int		 anonymous;	/* anonymous or guest */
 	uint32_t	 uid;
 	uint32_t	 gid;
 	const uint32_t	*groups;	/* supplementary gids */
@@ -55,7 +55,8 @@ size_t		 rpc_pipe_pending(const struct rpc_pipe *);
  * Copy up to max bytes of the next message; *more is set when the rest of
  * that message waits for the next read.
  */
-size_t		 rpc_pipe_read(struct rpc_pipe *, uint8_t *, size_t, int *);
+size_t		 rpc_pipe_read(struct rpc_pipe *, uint8_t *, size_t,
+		    int *);
 void		 rpc_pipe_close(struct rpc_pipe *);
 
 #endif /* USMBD_RPC_H */

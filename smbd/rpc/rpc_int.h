@@ -40,7 +40,7 @@ struct rpc_pipe;
 /* A SID in host form. */
 #define RPC_SID_MAX_SUB		15
 struct rpc_sid {
-	uint8_t		 auth;		/* identifier authority (low byte) */
+	uint8_t		 auth;		/* identifier authority */
 	uint8_t		 nsub;
 	uint32_t	 sub[RPC_SID_MAX_SUB];
 };
@@ -92,7 +92,8 @@ int	ndr_put_handle(struct ndr_out *, const uint8_t [20]);
 /* SIDs. */
 int	rpc_sid_eq(const struct rpc_sid *, const struct rpc_sid *);
 /* Is sid the domain dom followed by exactly one RID, and which. */
-int	rpc_sid_in(const struct rpc_sid *, const struct rpc_sid *, uint32_t *);
+int	rpc_sid_in(const struct rpc_sid *, const struct rpc_sid *,
+	    uint32_t *);
 void	rpc_sid_make(struct rpc_sid *, uint8_t, int, ...);
 void	rpc_sid_domain(const struct rpc_ctx *, struct rpc_sid *);
 void	rpc_sid_str(const struct rpc_sid *, char *, size_t);
@@ -113,8 +114,8 @@ uint8_t	*rpc_handle_new(struct rpc_pipe *, enum rpc_htype, int);
  * 0 and the handle's extra value when h is a live handle of that type,
  * -2 when it is of another type, -1 when there is no such handle.
  */
-int	 rpc_handle_get(struct rpc_pipe *, const uint8_t [20], enum rpc_htype,
-	    int *);
+int	 rpc_handle_get(struct rpc_pipe *, const uint8_t [20],
+	    enum rpc_htype, int *);
 int	 rpc_handle_close(struct rpc_pipe *, const uint8_t [20]);
 
 const struct rpc_ctx *rpc_pipe_ctx(const struct rpc_pipe *);

@@ -125,7 +125,7 @@ struct lsa_res {
 	uint16_t	 use;
 	const char	*name;
 	struct rpc_sid	 sid;
-	char		 sidstr[192];	/* the name of an unmapped SID */
+	char		 sidstr[192];	/* names an unmapped SID */
 };
 
 static void
@@ -1107,7 +1107,7 @@ samr_lookup_ids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	return 0;
 }
 
-/* The users a domain handle sees: the session's user, in the account domain. */
+/* The users of a domain: the session's user, in the account domain. */
 static const struct lsa_acct *
 samr_user(const struct lsa_names *n, int dom, size_t idx)
 {
@@ -1135,7 +1135,8 @@ samr_enum_users(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	    ndr_get_u32(r, &maxlen) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	lsa_names_init(rpc_pipe_ctx(p), &names);
-	while (st == ST_OK && samr_user(&names, samr_dom(extra), ctx + n) != NULL)
+	while (st == ST_OK &&
+	    samr_user(&names, samr_dom(extra), ctx + n) != NULL)
 		n++;
 	ndr_put_u32(o, ctx + n);
 	ndr_put_ptr(o, st == ST_OK);
@@ -1229,7 +1230,7 @@ samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		ndr_put_ptr(o, 0);
 	}
 	ndr_put_ustr_hdr(o, "");			/* PrivateData */
-	ndr_put_u32(o, 0);				/* SecurityDescriptor */
+	ndr_put_u32(o, 0);			/* SecurityDescriptor */
 	ndr_put_ptr(o, 0);
 	ndr_put_u32(o, (uint32_t)rid);
 	ndr_put_u32(o, 513);				/* Domain Users */
@@ -1304,7 +1305,7 @@ dssetup_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	ndr_put_u16(o, level);
 	switch (level) {
 	case 1:
-		ndr_put_u16(o, 2);		/* DsRole_RoleStandaloneServer */
+		ndr_put_u16(o, 2);		/* stand-alone server */
 		ndr_put_u32(o, 0);		/* Flags */
 		ndr_put_ptr(o, 1);		/* DomainNameFlat */
 		ndr_put_ptr(o, 0);		/* DomainNameDns */

@@ -93,8 +93,8 @@ ndr_get_ustr_hdr(struct rbuf *r, uint16_t *len, uint16_t *maxlen,
     uint32_t *ref)
 {
 	/* The structure holds a pointer: it is aligned to 4. */
-	if (rbuf_align(r, 4) == -1 || ndr_get_u16(r, len) == -1 || ndr_get_u16(r, maxlen) == -1 ||
-	    ndr_get_ptr(r, ref) == -1)
+	if (rbuf_align(r, 4) == -1 || ndr_get_u16(r, len) == -1 ||
+	    ndr_get_u16(r, maxlen) == -1 || ndr_get_ptr(r, ref) == -1)
 		return -1;
 	/* MS-DTYP 2.3.10: even lengths, Length within MaximumLength. */
 	if ((*len & 1) != 0 || *len > *maxlen)

@@ -108,8 +108,10 @@ struct rpc_pipe {
 
 	uint8_t			*in;		/* one partial PDU */
 	size_t			 inlen;
+	size_t			 incap;
 
 	int			 call_active;
+	int			 call_refused;	/* drop the rest */
 	uint32_t		 call_id;
 	uint16_t		 call_ctx;
 	uint16_t		 call_opnum;
@@ -161,7 +163,9 @@ rpc_pipe_open(const char *name, const struct rpc_ctx *ctx)
 	}
 	strlcpy(p->name, canon, sizeof(p->name));
 	p->ctx = ctx;
-	p->in = xmalloc(0xffff);
+	/* Room for a header; a fragment's length decides the rest. */
+	p->incap = RPC_MAX_FRAG;
+	p->in = xmalloc(p->incap);
 	wbuf_init(&p->call, RPC_MAX_REQUEST);
 	return p;
 }
@@ -508,7 +512,8 @@ rpc_respond(struct rpc_pipe *p, const struct wbuf *stub)
 			flags |= PFC_LAST_FRAG;
 		wbuf_init(&w, RPC_MAX_FRAG);
 		rpc_put_hdr(&w, PTYPE_RESPONSE, flags, p->call_id);
-		wbuf_put_u32le(&w, (uint32_t)(total - off));	/* alloc_hint */
+		/* alloc_hint: what is left of the stub */
+		wbuf_put_u32le(&w, (uint32_t)(total - off));
 		wbuf_put_u16le(&w, p->call_ctx);
 		wbuf_put_u8(&w, 0);
 		wbuf_put_u8(&w, 0);
@@ -577,11 +582,17 @@ rpc_request(struct rpc_pipe *p, const struct rpc_hdr *h, struct rbuf *r)
 	}
 	if (h->flags & PFC_FIRST_FRAG) {
 		p->call_active = 1;
+		p->call_refused = 0;
 		p->call_id = h->call_id;
 		p->call_ctx = ctx_id;
 		p->call_opnum = opnum;
 		wbuf_free(&p->call);
 		wbuf_init(&p->call, RPC_MAX_REQUEST);
+	} else if (p->call_refused && h->call_id == p->call_id) {
+		/* The rest of a call already answered with a fault. */
+		if (h->flags & PFC_LAST_FRAG)
+			p->call_refused = 0;
+		return;
 	} else if (!p->call_active || h->call_id != p->call_id ||
 	    ctx_id != p->call_ctx || opnum != p->call_opnum) {
 		/* A middle fragment of no call in progress. */
@@ -592,6 +603,7 @@ rpc_request(struct rpc_pipe *p, const struct rpc_hdr *h, struct rbuf *r)
 	if (wbuf_put_bytes(&p->call, rbuf_cur(r), rbuf_left(r)) == -1) {
 		/* Larger than RPC_MAX_REQUEST: refuse it. */
 		p->call_active = 0;
+		p->call_refused = !(h->flags & PFC_LAST_FRAG);
 		wbuf_free(&p->call);
 		wbuf_init(&p->call, RPC_MAX_REQUEST);
 		rpc_send_fault(p, h->call_id, ctx_id,
@@ -669,6 +681,10 @@ rpc_pipe_write(struct rpc_pipe *p, const uint8_t *data, size_t len)
 			n = RPC_HDR_LEN - p->inlen;
 		else {
 			frag = (uint16_t)(p->in[8] | p->in[9] << 8);
+			if (frag > p->incap) {
+				p->in = xreallocarray(p->in, 1, frag);
+				p->incap = frag;
+			}
 			n = frag - p->inlen;
 		}
 		if (n > len)

@@ -116,27 +116,37 @@ srv_get_server(struct rbuf *r)
 	return 0;
 }
 
+/*
+ * The container of an [in] enumeration: clients send it empty, with a NULL
+ * buffer or an array of no elements.
+ */
+static int
+srv_get_container(struct rbuf *r)
+{
+	uint32_t count, bptr, max;
+
+	if (ndr_get_u32(r, &count) == -1 || ndr_get_ptr(r, &bptr) == -1)
+		return -1;
+	if (bptr != 0 && ndr_get_u32(r, &max) == -1)
+		return -1;
+	return count == 0 && (bptr == 0 || max == 0) ? 0 : -1;
+}
+
 /* NetrShareEnum (15) and NetrShareEnumSticky (36), MS-SRVS 3.1.4.8. */
 static uint32_t
 srvsvc_share_enum_op(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
     int op)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
-	uint32_t level, sw, cptr, count, bptr, maxlen, rptr, resume = 0;
+	uint32_t level, sw, cptr, maxlen, rptr, resume = 0;
 	size_t i, n = 0, skip;
 	int ok;
 
 	if (srv_get_server(r) == -1 || ndr_get_u32(r, &level) == -1 ||
 	    ndr_get_u32(r, &sw) == -1 || ndr_get_ptr(r, &cptr) == -1)
 		return RPC_X_BAD_STUB_DATA;
-	if (cptr != 0) {
-		if (ndr_get_u32(r, &count) == -1 ||
-		    ndr_get_ptr(r, &bptr) == -1)
-			return RPC_X_BAD_STUB_DATA;
-		/* Clients send an empty container to be filled. */
-		if (bptr != 0)
-			return RPC_X_BAD_STUB_DATA;
-	}
+	if (cptr != 0 && srv_get_container(r) == -1)
+		return RPC_X_BAD_STUB_DATA;
 	if (ndr_get_u32(r, &maxlen) == -1 || ndr_get_ptr(r, &rptr) == -1 ||
 	    (rptr != 0 && ndr_get_u32(r, &resume) == -1) || sw != level)
 		return RPC_X_BAD_STUB_DATA;
@@ -321,7 +331,70 @@ srvsvc_remote_tod(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	return 0;
 }
 
+/*
+ * NetrConnectionEnum (8), NetrFileEnum (9) and NetrSessionEnum (12): only
+ * administrators may list connections, open files and sessions (MS-SRVS
+ * 3.1.4.1, 3.1.4.16, 3.1.4.5), and no user of usmbd is one, so every
+ * caller gets ERROR_ACCESS_DENIED with the empty container it sent.
+ * nstr is the number of optional strings before the enumeration.
+ */
+static uint32_t
+srvsvc_enum_denied(struct rbuf *r, struct ndr_out *o, int nstr)
+{
+	uint32_t level, sw, cptr, maxlen, rptr, resume = 0;
+	char *s;
+	int i;
+
+	for (i = 0; i < nstr; i++) {
+		if (ndr_get_wstr_ptr(r, MAX_NAME, &s) == -1)
+			return RPC_X_BAD_STUB_DATA;
+		free(s);
+	}
+	if (ndr_get_u32(r, &level) == -1 || ndr_get_u32(r, &sw) == -1 ||
+	    ndr_get_ptr(r, &cptr) == -1 || sw != level)
+		return RPC_X_BAD_STUB_DATA;
+	if (cptr != 0 && srv_get_container(r) == -1)
+		return RPC_X_BAD_STUB_DATA;
+	if (ndr_get_u32(r, &maxlen) == -1 || ndr_get_ptr(r, &rptr) == -1 ||
+	    (rptr != 0 && ndr_get_u32(r, &resume) == -1))
+		return RPC_X_BAD_STUB_DATA;
+	ndr_put_u32(o, level);
+	ndr_put_u32(o, level);
+	ndr_put_ptr(o, cptr != 0);
+	if (cptr != 0) {
+		ndr_put_u32(o, 0);
+		ndr_put_ptr(o, 0);
+	}
+	ndr_put_u32(o, 0);				/* TotalEntries */
+	ndr_put_ptr(o, rptr != 0);
+	if (rptr != 0)
+		ndr_put_u32(o, resume);
+	ndr_put_u32(o, RPC_WERR_ACCESS_DENIED);
+	return 0;
+}
+
+static uint32_t
+srvsvc_conn_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	return srvsvc_enum_denied(r, o, 2);
+}
+
+static uint32_t
+srvsvc_file_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	return srvsvc_enum_denied(r, o, 3);
+}
+
+static uint32_t
+srvsvc_sess_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+{
+	return srvsvc_enum_denied(r, o, 3);
+}
+
 static const rpc_op_fn srvsvc_ops[] = {
+	[8] = srvsvc_conn_enum,
+	[9] = srvsvc_file_enum,
+	[12] = srvsvc_sess_enum,
 	[15] = srvsvc_share_enum,
 	[16] = srvsvc_share_getinfo,
 	[20] = srvsvc_share_check,
@@ -343,9 +416,9 @@ const struct rpc_iface rpc_srvsvc = {
  * values a default Windows installation reports.
  */
 static const uint32_t wks502[] = {
-	3600, 250, 16, 600, 50, 60, 512, 17,	/* char_wait .. max_threads */
-	6144, 10, 500, 10, 500, 40, 1,		/* lock_quota .. dormant */
-	0xffffffff, 3, 20, 5, 3600,		/* read_ahead .. reset freq */
+	3600, 250, 16, 600, 50, 60, 512, 17,	/* char_wait .. */
+	6144, 10, 500, 10, 500, 40, 1,		/* lock_quota .. */
+	0xffffffff, 3, 20, 5, 3600,		/* read_ahead .. */
 	0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0	/* the booleans */
 };
 

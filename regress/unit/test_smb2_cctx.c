@@ -1,0 +1,150 @@
+/*
+ * Unit tests for the create context parser and builder (MS-SMB2
+ * 2.2.13.2, 2.2.14.2).
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ntstatus.h"
+#include "smb2_cctx.h"
+#include "unit.h"
+
+/* Build one request context with tag and data at w's current end. */
+static size_t
+put_ctx(struct wbuf *w, const char *tag, const void *data, size_t len,
+    int last)
+{
+	size_t start = wbuf_len(w), taglen = strlen(tag), doff;
+
+	doff = (16 + taglen + 7) & ~(size_t)7;
+	wbuf_put_u32le(w, 0);
+	wbuf_put_u16le(w, 16);
+	wbuf_put_u16le(w, (uint16_t)taglen);
+	wbuf_put_u16le(w, 0);
+	wbuf_put_u16le(w, len != 0 ? (uint16_t)doff : 0);
+	wbuf_put_u32le(w, (uint32_t)len);
+	wbuf_put_bytes(w, tag, taglen);
+	wbuf_put_zero(w, doff - 16 - taglen);
+	if (len != 0)
+		wbuf_put_bytes(w, data, len);
+	if (!last) {
+		wbuf_align(w, 8);
+		wbuf_set_u32le(w, start, (uint32_t)(wbuf_len(w) - start));
+	}
+	return start;
+}
+
+static uint32_t
+parse(struct wbuf *w, struct smb2_cctx *cc)
+{
+	struct rbuf r;
+
+	rbuf_init(&r, wbuf_data(w), wbuf_len(w));
+	return smb2_cctx_parse(&r, 0, (uint32_t)wbuf_len(w), cc);
+}
+
+static void
+test_parse(void)
+{
+	const uint8_t alsi[8] = { 0x00, 0x00, 0x10 };
+	const uint8_t twrp[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	const uint8_t sd[20] = { 1 };
+	struct smb2_cctx cc;
+	struct wbuf w;
+	struct rbuf r;
+
+	wbuf_init(&w, 4096);
+	/* No contexts at all. */
+	rbuf_init(&r, NULL, 0);
+	CHECK(smb2_cctx_parse(&r, 0, 0, &cc) == NT_STATUS_SUCCESS &&
+	    cc.seen == 0);
+
+	/* Several known ones, an unknown one, and a long unknown name. */
+	put_ctx(&w, "MxAc", NULL, 0, 0);
+	put_ctx(&w, "AlSi", alsi, 8, 0);
+	put_ctx(&w, "FooO", NULL, 0, 0);
+	put_ctx(&w, "xxxxxxxxxxxxxxxxx", NULL, 0, 0);
+	put_ctx(&w, "SecD", sd, sizeof(sd), 0);
+	put_ctx(&w, "QFid", NULL, 0, 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_SUCCESS);
+	CHECK(cc.seen == (SMB2_CCTX_MXAC | SMB2_CCTX_ALSI | SMB2_CCTX_SECD |
+	    SMB2_CCTX_QFID));
+	CHECK(cc.alloc_size == 0x100000);
+	CHECK(rbuf_left(&cc.secd) == sizeof(sd));
+
+	wbuf_reset(&w);
+	put_ctx(&w, "TWrp", twrp, 8, 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_SUCCESS &&
+	    cc.twrp_time == 0x0807060504030201ULL);
+
+	/* Names shorter than four bytes are malformed. */
+	wbuf_reset(&w);
+	put_ctx(&w, "xxx", NULL, 0, 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+	wbuf_reset(&w);
+	put_ctx(&w, "x", NULL, 0, 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+
+	/* A known context of the wrong size. */
+	wbuf_reset(&w);
+	put_ctx(&w, "AlSi", alsi, 4, 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+
+	/* Next pointing outside, or misaligned. */
+	wbuf_reset(&w);
+	put_ctx(&w, "MxAc", NULL, 0, 1);
+	wbuf_set_u32le(&w, 0, 64);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+	wbuf_set_u32le(&w, 0, 12);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+
+	/* Data beyond the context. */
+	wbuf_reset(&w);
+	put_ctx(&w, "AlSi", alsi, 8, 1);
+	wbuf_set_u32le(&w, 12, 9);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+
+	/* An area outside the message. */
+	rbuf_init(&r, wbuf_data(&w), wbuf_len(&w));
+	CHECK(smb2_cctx_parse(&r, 8, (uint32_t)wbuf_len(&w), &cc) ==
+	    NT_STATUS_INVALID_PARAMETER);
+	wbuf_free(&w);
+}
+
+static void
+test_put(void)
+{
+	const uint8_t mx[8] = { 0, 0, 0, 0, 0xff, 0x01, 0x1f, 0 };
+	struct smb2_cctx cc;
+	struct wbuf w;
+	struct rbuf r;
+	size_t prev = (size_t)-1;
+
+	wbuf_init(&w, 4096);
+	CHECK(smb2_cctx_put(&w, &prev, "MxAc", mx, 8) == 0);
+	CHECK(wbuf_len(&w) == 32);
+	CHECK(smb2_cctx_put(&w, &prev, "QFid", NULL, 0) == 0);
+	CHECK(prev == 32);
+	/* The first one now links to the second. */
+	rbuf_init(&r, wbuf_data(&w), 4);
+	{
+		uint32_t next;
+
+		CHECK(rbuf_get_u32le(&r, &next) == 0 && next == 32);
+	}
+	/* What we build parses back. */
+	CHECK(parse(&w, &cc) == NT_STATUS_SUCCESS &&
+	    cc.seen == (SMB2_CCTX_MXAC | SMB2_CCTX_QFID));
+	wbuf_free(&w);
+}
+
+int
+main(void)
+{
+	test_parse();
+	test_put();
+	return unit_done();
+}
