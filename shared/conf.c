@@ -339,6 +339,8 @@ static const struct conf_param conf_params[] = {
 	    0, 65536, "connections from one client address"),
 	GI("max open files", max_open_files, "16384", 16, 1048576,
 	    "open files per session"),
+	GI("aio threads", aio_threads, "4", 0, 64,
+	    "disk IO threads per session worker; 0: IO on the event loop"),
 	GZ("max message size", max_message_size, "8454144", M64K, M16M,
 	    "largest SMB2 message accepted"),
 	GZ("smb2 max read", smb2_max_read, "8M", M64K, M16M,

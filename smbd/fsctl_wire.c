@@ -241,3 +241,15 @@ fsctl_symlink_reparse(struct wbuf *w, const char *target)
 	wbuf_free(&name);
 	return wbuf_error(w) ? -1 : 0;
 }
+
+void
+fsctl_objectid_put(struct wbuf *w, uint64_t dev, uint64_t ino)
+{
+	wbuf_put_u64le(w, ino);		/* ObjectId */
+	wbuf_put_u64le(w, dev);
+	wbuf_put_u64le(w, dev);		/* BirthVolumeId */
+	wbuf_put_u64le(w, 0);
+	wbuf_put_u64le(w, ino);		/* BirthObjectId */
+	wbuf_put_u64le(w, dev);
+	wbuf_put_zero(w, 16);		/* DomainId */
+}

@@ -25,6 +25,7 @@
 
 #include <event2/event.h>
 
+#include "aio.h"
 #include "auth.h"
 #include "conf.h"
 #include "ipc.h"
@@ -132,6 +133,8 @@ main(int argc, char **argv)
 	if (ev == NULL || event_add(ev, NULL) == -1)
 		fatalx("signal event");
 	signal(SIGPIPE, SIG_IGN);
+	/* Its threads start on first use, inside the sandbox. */
+	aio_init(S.base, S.conf->g.aio_threads);
 
 	setproctitle("session %s", S.auth.user);
 	sandbox_drop_privs(&su);

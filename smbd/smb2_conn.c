@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -25,6 +26,7 @@
 
 #include <event2/event.h>
 
+#include "aio.h"
 #include "conf.h"
 #include "log.h"
 #include "ntstatus.h"
@@ -37,6 +39,7 @@
 #define SMB2_OUTQ_HIGH		(32 * 1024 * 1024)
 
 static void	smb2_conn_readcb(evutil_socket_t, short, void *);
+static int	smb2_conn_queue(struct smb2_conn *, struct smb2_out *);
 static void	smb2_conn_writecb(evutil_socket_t, short, void *);
 static void	smb2_work_run(struct smb2_conn *);
 static void	smb2_conn_reap_sessions(struct smb2_conn *);
@@ -161,7 +164,7 @@ smb2_conn_free(struct smb2_conn *c)
 		smb2_session_free(c, s);
 	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
 		TAILQ_REMOVE(&c->outq, o, entry);
-		free(o);
+		smb2_out_free(o);
 	}
 	if (c->work != NULL) {
 		wbuf_free(&c->work->resp);
@@ -180,25 +183,111 @@ smb2_conn_free(struct smb2_conn *c)
 	free(c);
 }
 
+struct smb2_out *
+smb2_out_new(size_t bodylen)
+{
+	struct smb2_out *o;
+
+	o = xmalloc(sizeof(*o) + SMB2_OUT_HEADROOM + bodylen);
+	o->len = SMB2_OUT_HEADROOM + bodylen;
+	o->off = 0;
+	o->file_fd = -1;
+	o->file_off = 0;
+	o->file_len = 0;
+	return o;
+}
+
+void
+smb2_out_free(struct smb2_out *o)
+{
+	if (o == NULL)
+		return;
+	if (o->file_fd != -1)
+		close(o->file_fd);
+	free(o);
+}
+
+/*
+ * Send the file part of the first queued entry with sendfile(): the data
+ * goes from the page cache to the socket without passing through here.
+ * Returns 0 when it is all sent, 1 when the socket is full, -1 on error.
+ */
+static int
+smb2_conn_sendfile(struct smb2_conn *c, struct smb2_out *o)
+{
+	off_t foff;
+	ssize_t n;
+
+	while (o->file_len > 0) {
+		foff = (off_t)o->file_off;
+		n = sendfile(c->fd, o->file_fd, &foff, o->file_len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 1;
+			return -1;
+		}
+		if (n == 0) {
+			/*
+			 * The file shrank after its length went into the
+			 * header: the frame cannot be completed honestly.
+			 */
+			log_warnx("%s: file shrank under a READ being sent",
+			    c->peer);
+			errno = EIO;
+			return -1;
+		}
+		o->file_off += (uint64_t)n;
+		o->file_len -= (size_t)n;
+		c->outq_bytes -= (size_t)n;
+	}
+	return 0;
+}
+
 /* Try to write what is queued; 0 when empty, 1 when more is left. */
 static int
 smb2_conn_trywrite(struct smb2_conn *c)
 {
 	struct smb2_out *o;
 	struct iovec iov[16];
+	struct msghdr mh;
 	ssize_t n;
-	int cnt;
+	int cnt, r, more;
 
-	while (!TAILQ_EMPTY(&c->outq)) {
+	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
+		if (o->off == o->len && o->file_len > 0) {
+			if ((r = smb2_conn_sendfile(c, o)) != 0)
+				return r;
+			TAILQ_REMOVE(&c->outq, o, entry);
+			smb2_out_free(o);
+			continue;
+		}
+		/* Gather memory up to and including the next file part. */
 		cnt = 0;
+		more = 0;
 		TAILQ_FOREACH(o, &c->outq, entry) {
 			if (cnt == (int)nitems(iov))
 				break;
 			iov[cnt].iov_base = o->data + o->off;
 			iov[cnt].iov_len = o->len - o->off;
 			cnt++;
+			if (o->file_len > 0) {
+				more = 1;
+				break;
+			}
 		}
-		n = writev(c->fd, iov, cnt);
+		/*
+		 * A header whose data follows by sendfile() waits for that
+		 * data (MSG_MORE), so that the two leave in full segments
+		 * rather than as a tiny one held up by Nagle's algorithm.
+		 */
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = iov;
+		mh.msg_iovlen = (size_t)cnt;
+		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+		if (n == -1 && errno == ENOTSOCK)
+			n = writev(c->fd, iov, cnt);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -207,7 +296,7 @@ smb2_conn_trywrite(struct smb2_conn *c)
 			return -1;
 		}
 		c->outq_bytes -= (size_t)n;
-		while (n > 0 && (o = TAILQ_FIRST(&c->outq)) != NULL) {
+		while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
 			size_t left = o->len - o->off;
 
 			if ((size_t)n < left) {
@@ -215,8 +304,13 @@ smb2_conn_trywrite(struct smb2_conn *c)
 				break;
 			}
 			n -= (ssize_t)left;
+			o->off = o->len;
+			if (o->file_len > 0)
+				break;	/* its file part is next */
 			TAILQ_REMOVE(&c->outq, o, entry);
-			free(o);
+			smb2_out_free(o);
+			if (n == 0)
+				break;
 		}
 	}
 	return 0;
@@ -250,7 +344,6 @@ int
 smb2_conn_send(struct smb2_conn *c, const uint8_t *data, size_t len)
 {
 	struct smb2_out *o;
-	int r;
 
 	if (c->fd == -1)
 		return -1;
@@ -259,16 +352,28 @@ smb2_conn_send(struct smb2_conn *c, const uint8_t *data, size_t len)
 		    c->peer, len);
 		return -1;
 	}
-	o = xmalloc(sizeof(*o) + 4 + len);
+	o = smb2_out_new(len);
 	o->data[0] = 0;
 	o->data[1] = (uint8_t)(len >> 16);
 	o->data[2] = (uint8_t)(len >> 8);
 	o->data[3] = (uint8_t)len;
 	memcpy(o->data + 4, data, len);
 	o->len = 4 + len;
-	o->off = 0;
+	return smb2_conn_queue(c, o);
+}
+
+/* Queue a framed entry (it is ours now) and write what the socket takes. */
+static int
+smb2_conn_queue(struct smb2_conn *c, struct smb2_out *o)
+{
+	int r;
+
+	if (c->fd == -1) {
+		smb2_out_free(o);
+		return -1;
+	}
 	TAILQ_INSERT_TAIL(&c->outq, o, entry);
-	c->outq_bytes += o->len;
+	c->outq_bytes += o->len + o->file_len;
 	if ((r = smb2_conn_trywrite(c)) == -1) {
 		log_warn("%s: write", c->peer);
 		smb2_conn_close(c, "write error");
@@ -334,10 +439,9 @@ smb2_conn_readcb(evutil_socket_t fd, short what, void *arg)
 				static const uint8_t ok[4] = { 0x82, 0, 0, 0 };
 				struct smb2_out *o;
 
-				o = xmalloc(sizeof(*o) + 4);
+				o = smb2_out_new(0);
 				memcpy(o->data, ok, 4);
 				o->len = 4;
-				o->off = 0;
 				TAILQ_INSERT_TAIL(&c->outq, o, entry);
 				c->outq_bytes += 4;
 				if (smb2_conn_trywrite(c) == 1)
@@ -961,6 +1065,25 @@ smb2_regress_hook(struct smb2_conn *c, const uint8_t *arg, size_t len)
 		}
 		return;
 	}
+	if (len == 4 && memcmp(arg, "fork", 4) == 0) {
+		pid_t pid;
+
+		/* Threads are allowed; a new process must not be. */
+		log_warnx("regress: forking");
+		if ((pid = fork()) == 0)
+			_exit(0);
+		log_warnx("regress: still alive after fork (%d)", (int)pid);
+		return;
+	}
+	if (len > 9 && memcmp(arg, "aiodelay ", 9) == 0) {
+		char num[16];
+
+		/* The next read in the thread pool sleeps first. */
+		snprintf(num, sizeof(num), "%.*s", (int)(len - 9), arg + 9);
+		aio_regress_delay((uint32_t)strtoul(num, NULL, 10));
+		log_warnx("regress: next read is delayed %s ms", num);
+		return;
+	}
 	log_warnx("regress: unknown hook");
 }
 #endif
@@ -989,6 +1112,134 @@ smb2_async_new(struct smb2_conn *c, struct smb2_req *req,
 	req->async_id = a->async_id;
 	TAILQ_INSERT_TAIL(&c->asyncs, a, entry);
 	return a;
+}
+
+struct smb2_async *
+smb2_async_quiet(struct smb2_conn *c, struct smb2_req *req,
+    smb2_async_cancel cancel, void *arg)
+{
+	struct smb2_async *a;
+
+	a = smb2_async_new(c, req, cancel, arg);
+	/* No interim answer: the request keeps its synchronous header. */
+	req->async_id = 0;
+	a->quiet = 1;
+	a->credits_req = req->hdr.credits;
+	a->tree_id = req->hdr.tree_id;
+	a->process_id = req->hdr.process_id;
+	/* An encrypted answer is not signed: the transform protects it. */
+	if (a->encrypt)
+		a->sign = 0;
+	return a;
+}
+
+int
+smb2_async_protected(const struct smb2_async *a)
+{
+	return a->sign || a->encrypt;
+}
+
+void
+smb2_async_reply(struct smb2_conn *c, struct smb2_async *a, uint32_t status,
+    struct smb2_out *o, size_t bodylen, int file_fd, uint64_t file_off,
+    size_t file_len)
+{
+	struct smb2_hdr h;
+	struct wbuf w;
+	uint8_t th[SMB2_TRANSFORM_LEN], *out;
+	struct iovec iov;
+	size_t msglen;
+
+	TAILQ_REMOVE(&c->asyncs, a, entry);
+	if (!smb2_status_has_body(a->command, status) || o == NULL) {
+		/* An error: the ERROR structure, and no file data. */
+		smb2_out_free(o);
+		o = smb2_out_new(16);
+		wbuf_init_fixed(&w, o->data + SMB2_OUT_HEADROOM, 16);
+		smb2_error_body(&w);
+		bodylen = wbuf_len(&w);
+		if (file_fd != -1)
+			close(file_fd);
+		file_fd = -1;
+		file_len = 0;
+	}
+	o->len = SMB2_OUT_HEADROOM + bodylen;
+	msglen = SMB2_HDR_LEN + bodylen;
+	memset(&h, 0, sizeof(h));
+	h.credit_charge = a->credit_charge;
+	h.status = status;
+	h.command = a->command;
+	h.flags = SMB2_FLAGS_SERVER_TO_REDIR;
+	h.message_id = a->message_id;
+	h.session_id = a->session_id;
+	if (a->quiet) {
+		/* An ordinary answer: it grants credits (3.3.1.2). */
+		h.credits = smb2_credits_grant(&c->credits, a->credits_req);
+		h.process_id = a->process_id;
+		h.tree_id = a->tree_id;
+	} else {
+		h.flags |= SMB2_FLAGS_ASYNC_COMMAND;
+		h.async_id = a->async_id;
+	}
+	if (log_getverbose() >= 3)
+		log_debug("%s: %s mid %llu -> %s (completed%s)", c->peer,
+		    smb2_command_name(a->command),
+		    (unsigned long long)a->message_id, ntstatus_name(status),
+		    file_fd != -1 ? ", zero-copy" : "");
+	wbuf_init_fixed(&w, o->data + 4, SMB2_HDR_LEN);
+	smb2_hdr_build(&w, &h);
+	if (file_fd != -1 && (a->sign || a->encrypt))
+		fatalx("zero-copy send of a protected response");
+	if (a->sign && a->sess->signer != NULL) {
+		wbuf_set_u32le(&w, 16, h.flags | SMB2_FLAGS_SIGNED);
+		if (smb2_sign(a->sess->signer, o->data + 4, msglen) == -1)
+			log_warnx("%s: cannot sign a response", c->peer);
+	}
+	if (a->encrypt && a->sess->enc != NULL) {
+		struct smb2_out *eo;
+		size_t elen = SMB2_TRANSFORM_LEN + msglen;
+
+		/* Encrypt straight into the queue entry that goes out. */
+		eo = smb2_out_new(elen);
+		out = eo->data + 4;
+		iov.iov_base = o->data + 4;
+		iov.iov_len = msglen;
+		if (elen > 0xffffff || smb2_encrypt(a->sess->enc, a->sess->id,
+		    &iov, 1, th, out + SMB2_TRANSFORM_LEN) == -1) {
+			smb2_out_free(eo);
+			smb2_conn_close(c, "encryption failed");
+		} else {
+			memcpy(out, th, SMB2_TRANSFORM_LEN);
+			eo->data[0] = 0;
+			eo->data[1] = (uint8_t)(elen >> 16);
+			eo->data[2] = (uint8_t)(elen >> 8);
+			eo->data[3] = (uint8_t)elen;
+			eo->len = 4 + elen;
+			smb2_conn_queue(c, eo);
+		}
+		smb2_out_free(o);
+	} else {
+		msglen += file_len;
+		if (msglen > 0xffffff) {
+			log_warnx("%s: response of %zu bytes does not fit a "
+			    "frame", c->peer, msglen);
+			smb2_out_free(o);
+			if (file_fd != -1)
+				close(file_fd);
+			smb2_conn_close(c, "response too large");
+			free(a);
+			return;
+		}
+		o->data[0] = 0;
+		o->data[1] = (uint8_t)(msglen >> 16);
+		o->data[2] = (uint8_t)(msglen >> 8);
+		o->data[3] = (uint8_t)msglen;
+		o->file_fd = file_fd;
+		o->file_off = file_off;
+		o->file_len = file_len;
+		smb2_conn_queue(c, o);
+	}
+	free(a);
 }
 
 /* The final answer of an async request: one message of its own. */
@@ -1149,6 +1400,16 @@ smb2_frame(struct smb2_conn *c, uint8_t *frame, size_t len)
 		w->framelen = plainlen;
 		w->encrypted = 1;
 		w->enc_sess = s;
+	} else if (len >= 65536 && frame == c->rx.buf) {
+		size_t n;
+
+		/*
+		 * A large frame (a WRITE) is taken from the receive buffer
+		 * rather than copied: its data is written from where the
+		 * socket put it.
+		 */
+		w->frame = smb_frame_rx_steal(&c->rx, &n);
+		w->framelen = len;
 	} else {
 		w->frame = xmalloc(len);
 		memcpy(w->frame, frame, len);

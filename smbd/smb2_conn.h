@@ -110,6 +110,14 @@ struct smb2_async {
 	int			 encrypt;
 	smb2_async_cancel	 cancel;
 	void			*arg;
+	/*
+	 * A quiet one got no interim response: its final answer is an
+	 * ordinary response that grants credits (smb2_async_reply()).
+	 */
+	int			 quiet;
+	uint16_t		 credits_req;
+	uint32_t		 tree_id;
+	uint32_t		 process_id;
 };
 
 #define SMB2_CMD_NEED_SESSION	0x01
@@ -123,12 +131,22 @@ struct smb2_cmd {
 
 #define SMB2_NCOMMANDS	19
 
+/*
+ * A queued message: len bytes of data, then, for a zero-copy READ,
+ * file_len bytes sent from file_fd (which the entry owns) at file_off.
+ */
 struct smb2_out {
 	TAILQ_ENTRY(smb2_out)	 entry;
 	size_t			 len;
 	size_t			 off;
+	int			 file_fd;	/* -1: none */
+	uint64_t		 file_off;
+	size_t			 file_len;	/* still to send */
 	uint8_t			 data[];
 };
+
+/* Room before a response body: the frame length and the SMB2 header. */
+#define SMB2_OUT_HEADROOM	(4 + 64)
 
 /* A frame being worked through, kept while a handler waits. */
 struct smb2_work {
@@ -214,6 +232,29 @@ struct smb2_async *smb2_async_new(struct smb2_conn *, struct smb2_req *,
 		    smb2_async_cancel, void *);
 void		 smb2_async_complete(struct smb2_conn *, struct smb2_async *,
 		    uint32_t, const void *, size_t);
+/*
+ * Like smb2_async_new(), but no interim response is sent: the handler
+ * returns SMB2_NO_RESPONSE and the engine goes on with other requests;
+ * the answer comes later through smb2_async_reply().  For a lone request
+ * whose work runs elsewhere (disk IO in the thread pool).
+ */
+struct smb2_async *smb2_async_quiet(struct smb2_conn *, struct smb2_req *,
+		    smb2_async_cancel, void *);
+/* A queue entry with SMB2_OUT_HEADROOM + bodylen bytes of data. */
+struct smb2_out	*smb2_out_new(size_t bodylen);
+void		 smb2_out_free(struct smb2_out *);
+/*
+ * The answer of a quiet (or async) request: the body is at
+ * o->data + SMB2_OUT_HEADROOM (o may be NULL for an error), followed on
+ * the wire by file_len bytes of file_fd when file_fd is not -1 (only
+ * when the response is neither signed nor encrypted).  Takes o and
+ * file_fd.
+ */
+void		 smb2_async_reply(struct smb2_conn *, struct smb2_async *,
+		    uint32_t, struct smb2_out *, size_t, int, uint64_t,
+		    size_t);
+/* Is the answer of this async request signed or encrypted? */
+int		 smb2_async_protected(const struct smb2_async *);
 /* Cancel every async request of a session, or all with NULL. */
 void		 smb2_async_cancel_session(struct smb2_conn *,
 		    struct smb2_session *);

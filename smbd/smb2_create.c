@@ -399,8 +399,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	struct meta_ea *eas = NULL;
 	size_t namelen, neas = 0;
 	int found, fd = -1, oflags, created = 0, isdir = 0, stype;
-	int readonly = 0;
-	int trailing, islink, readonly_fd = 0, raced = 0;
+	int trailing, islink, readonly_fd = 0, raced = 0, readonly = 0;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
@@ -460,12 +459,12 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 
 	access = smb2_map_generic(access);
 	/*
-	 * Reserved bits, no access at all, or SYNCHRONIZE alone are
-	 * refused as Windows does; the SACL needs a privilege nobody here
-	 * holds.
+	 * Reserved bits or no access at all are refused as Windows does
+	 * (SYNCHRONIZE alone is fine: smb2.getinfo.getinfo_access); the
+	 * SACL needs a privilege nobody here holds.
 	 */
 	if ((access & ~(FILE_ALL_ACCESS | MAXIMUM_ALLOWED |
-	    ACCESS_SYSTEM_SECURITY)) != 0 || (access & ~SYNCHRONIZE) == 0) {
+	    ACCESS_SYSTEM_SECURITY)) != 0 || access == 0) {
 		free(name);
 		return NT_STATUS_ACCESS_DENIED;
 	}
@@ -688,6 +687,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	if (access & MAXIMUM_ALLOWED) {
 		access &= ~MAXIMUM_ALLOWED;
 		access |= maximal;
+		/* A read-only file is not granted writing (MS-FSA). */
 		if (readonly || readonly_fd ||
 		    (!isdir && (oflags & O_ACCMODE) == O_RDONLY))
 			access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);

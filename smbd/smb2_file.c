@@ -113,6 +113,18 @@ smb2_open_fileid(const struct smb2_open *o, uint8_t id[16])
 }
 
 struct smb2_open *
+smb2_open_find(uint64_t persistent_id, uint64_t volatile_id)
+{
+	struct smb2_open *o;
+
+	TAILQ_FOREACH(o, &smb2_opens, conn_entry)
+		if (o->volatile_id == volatile_id &&
+		    o->persistent_id == persistent_id)
+			return o;
+	return NULL;
+}
+
+struct smb2_open *
 smb2_open_lookup(struct smb2_conn *c, struct smb2_req *req,
     const uint8_t id[16])
 {

@@ -109,6 +109,8 @@ int		 smb2_open_busy_below(const struct smb2_open *);
 /* Has this worker an open of the file with this device and inode? */
 int		 smb2_open_busy_inode(dev_t, ino_t);
 void		 smb2_open_fileid(const struct smb2_open *, uint8_t [16]);
+/* The open with these ids, if it still exists (IO completions). */
+struct smb2_open *smb2_open_find(uint64_t, uint64_t);
 size_t		 smb2_open_count(void);
 
 /* FILETIME (100 ns units since 1601) to and from struct timespec. */

@@ -31,6 +31,7 @@
 #include "smb2_file.h"
 #include "smb2_fsctl.h"
 #include "smb2_ioctl.h"
+#include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "util.h"
 #include "vfs.h"
@@ -201,6 +202,20 @@ fsctl_sparse_set(struct smb2_open *o, int on)
 			close(tmp);
 		return ntstatus_from_errno(saved);
 	}
+	/*
+	 * A file that stops being sparse gets its holes allocated, as on
+	 * NTFS, so that writing into them later cannot run out of space.
+	 * Without write access to the data (attributes only) or without
+	 * fallocate the file stays as it is.
+	 */
+	if (!on && st.st_size > 0 && smb2_fsctl_sparse(o) &&
+	    fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0, st.st_size) == -1 &&
+	    errno != EBADF && errno != EOPNOTSUPP && errno != ENOSYS) {
+		saved = errno;
+		if (tmp != -1)
+			close(tmp);
+		return ntstatus_from_errno(saved);
+	}
 	rc = meta_update_attrib(fd, &st, on ? FILE_ATTRIBUTE_SPARSE_FILE : 0,
 	    on ? 0 : FILE_ATTRIBUTE_SPARSE_FILE);
 	saved = errno;
@@ -235,12 +250,53 @@ fsctl_request_resume_key(struct smb2_open *o, struct smb2_req *req,
 	return st;
 }
 
+/* pread until len bytes or the end: the count, or -1 with errno. */
+static ssize_t
+fsctl_read_full(int fd, uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = pread(fd, buf + got, len - got, (off_t)(off + got));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* pwrite all of len bytes: 0, or -1 with errno. */
+static int
+fsctl_write_full(int fd, const uint8_t *buf, size_t len, uint64_t off)
+{
+	size_t put = 0;
+	ssize_t n;
+
+	while (put < len) {
+		n = pwrite(fd, buf + put, len - put, (off_t)(off + put));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		put += (size_t)n;
+	}
+	return 0;
+}
+
 /*
  * Copy len bytes within or between files with read and write, through
  * one buffer holding the whole range: a chunk whose source and target
  * overlap in one file then reads as it was before the copy, as on
- * Windows.  Returns the bytes written, -1 with errno on failure before
- * any.
+ * Windows.  Returns the bytes written, with errno saying why when that
+ * is short (0: the source ended), or -1 with errno when none were.
  */
 static ssize_t
 fsctl_copy_rw(int sfd, uint64_t soff, int dfd, uint64_t doff, size_t len)
@@ -256,7 +312,7 @@ fsctl_copy_rw(int sfd, uint64_t soff, int dfd, uint64_t doff, size_t len)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			saved = n == 0 ? EIO : errno;
+			saved = n == 0 ? 0 : errno;
 			free(buf);
 			errno = saved;
 			return -1;
@@ -270,10 +326,8 @@ fsctl_copy_rw(int sfd, uint64_t soff, int dfd, uint64_t doff, size_t len)
 		if (n <= 0) {
 			saved = n == 0 ? ENOSPC : errno;
 			free(buf);
-			if (put > 0)
-				return (ssize_t)put;
 			errno = saved;
-			return -1;
+			return put > 0 ? (ssize_t)put : -1;
 		}
 		put += (size_t)n;
 	}
@@ -285,7 +339,7 @@ fsctl_copy_rw(int sfd, uint64_t soff, int dfd, uint64_t doff, size_t len)
  * Copy one chunk: copy_file_range(2) lets the file system share or copy
  * extents without the data passing through us; where it cannot (another
  * file system, no support, or overlapping ranges of one file) we read
- * and write.  Returns the bytes copied; -1 with errno when nothing was.
+ * and write.  Returns as fsctl_copy_rw does.
  */
 static ssize_t
 fsctl_copy_chunk(int sfd, uint64_t soff, int dfd, uint64_t doff,
@@ -313,15 +367,71 @@ fsctl_copy_chunk(int sfd, uint64_t soff, int dfd, uint64_t doff,
 		}
 		if (n == -1)
 			return done > 0 ? (ssize_t)done : -1;
-		if (n == 0)
-			break;
+		if (n == 0) {
+			/* The source ended under us. */
+			errno = 0;
+			return done > 0 ? (ssize_t)done : -1;
+		}
 		done += (size_t)n;
 	}
-	if (done < len && done == 0) {
-		errno = EIO;
-		return -1;
-	}
 	return (ssize_t)done;
+}
+
+/*
+ * Copy one chunk where the source or the target is a named stream: the
+ * stream code reads and writes the xattr that holds it (through a
+ * scratch request, so its format lives in one place), and the data
+ * passes through one buffer.  Streams are at most 64 KiB, so this stays
+ * small.  The positions of the opens are not moved by a copy.
+ */
+static uint32_t
+fsctl_copy_stream_chunk(struct smb2_open *src, uint64_t soff,
+    struct smb2_open *dst, uint64_t doff, uint32_t len)
+{
+	struct smb2_req scratch;
+	struct wbuf out;
+	struct rbuf in;
+	uint64_t spos = src->position, dpos = dst->position;
+	uint8_t *buf = NULL;
+	const uint8_t *data;
+	uint32_t st = NT_STATUS_SUCCESS;
+	ssize_t n;
+
+	memset(&scratch, 0, sizeof(scratch));
+	wbuf_init(&out, (size_t)len + 64);
+	scratch.out = &out;
+	if (src->stream != NULL) {
+		/* A READ response: 16 bytes, then the data. */
+		st = smb2_stream_read(&scratch, src, len, soff, len);
+		if (st == NT_STATUS_SUCCESS && wbuf_len(&out) != 16 + len)
+			st = NT_STATUS_INVALID_VIEW_SIZE;
+		data = wbuf_data(&out) + 16;
+	} else {
+		buf = xmalloc(len);
+		n = fsctl_read_full(src->fd, buf, len, soff);
+		if (n == -1)
+			st = ntstatus_from_errno(errno);
+		else if ((uint32_t)n < len)
+			st = NT_STATUS_INVALID_VIEW_SIZE;
+		data = buf;
+	}
+	if (st == NT_STATUS_SUCCESS) {
+		rbuf_init(&in, data, len);
+		if (dst->stream != NULL) {
+			struct wbuf wout;
+
+			wbuf_init(&wout, 64);
+			scratch.out = &wout;
+			st = smb2_stream_write(&scratch, dst, &in, doff);
+			wbuf_free(&wout);
+		} else if (fsctl_write_full(dst->fd, data, len, doff) == -1)
+			st = ntstatus_from_errno(errno);
+	}
+	free(buf);
+	wbuf_free(&out);
+	src->position = spos;
+	dst->position = dpos;
+	return st;
 }
 
 /* FSCTL_SRV_COPYCHUNK and FSCTL_SRV_COPYCHUNK_WRITE (MS-SMB2 3.3.5.15.6). */
@@ -378,7 +488,8 @@ fsctl_copychunk(struct smb2_open *dst, struct smb2_req *req,
 		wbuf_free(&w);
 		return NT_STATUS_ACCESS_DENIED;
 	}
-	if (!fsctl_is_file(dst) || !fsctl_is_file(src)) {
+	if (src->pipe != NULL || src->is_dir || src->fd == -1 ||
+	    dst->pipe != NULL || dst->is_dir || dst->fd == -1) {
 		wbuf_free(&w);
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
 	}
@@ -393,24 +504,38 @@ fsctl_copychunk(struct smb2_open *dst, struct smb2_req *req,
 			st = ntstatus_from_errno(errno);
 			break;
 		}
+		smb2_stream_stat(src, &sst);
 		if (ch.src_off + ch.len > (uint64_t)sst.st_size) {
 			st = NT_STATUS_INVALID_VIEW_SIZE;
 			break;
 		}
+		if (src->stream != NULL || dst->stream != NULL) {
+			st = fsctl_copy_stream_chunk(src, ch.src_off, dst,
+			    ch.dst_off, ch.len);
+			if (st != NT_STATUS_SUCCESS)
+				break;
+			total += ch.len;
+			written++;
+			continue;
+		}
 		n = fsctl_copy_chunk(src->fd, ch.src_off, dst->fd, ch.dst_off,
 		    ch.len, src->st.st_dev == dst->st.st_dev &&
 		    src->st.st_ino == dst->st.st_ino);
-		if (n == -1) {
-			st = ntstatus_from_errno(errno);
+		if (n == -1 || (uint32_t)n < ch.len) {
+			/*
+			 * A failed or partial chunk: the bytes it wrote, and
+			 * why it stopped (a source cut short under us reads
+			 * as a range past its end).
+			 */
+			st = errno == 0 ? NT_STATUS_INVALID_VIEW_SIZE :
+			    ntstatus_from_errno(errno);
+			if (n > 0) {
+				partial = (uint32_t)n;
+				total += (uint64_t)n;
+			}
 			break;
 		}
 		total += (uint64_t)n;
-		if ((uint32_t)n < ch.len) {
-			/* A partial chunk: its bytes, and why it stopped. */
-			partial = (uint32_t)n;
-			st = NT_STATUS_DISK_FULL;
-			break;
-		}
 		written++;
 	}
 	fsctl_copychunk_resp(&w, written, partial, (uint32_t)total);
@@ -721,6 +846,32 @@ fsctl_get_reparse_point(struct smb2_open *o, struct smb2_req *req,
 }
 
 /*
+ * FSCTL_GET_OBJECT_ID and FSCTL_CREATE_OR_GET_OBJECT_ID (MS-FSA
+ * 2.1.5.10.13, 2.1.5.10.1): every file has the object id its inode
+ * gives, so both answer with it and nothing is stored.
+ */
+static uint32_t
+fsctl_object_id(struct smb2_open *o, struct smb2_req *req,
+    struct smb2_ioctl_req *io)
+{
+	struct stat st;
+	struct wbuf w;
+	uint32_t status;
+
+	if (o->pipe != NULL)
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	if (io->max_output_response < FSCTL_OBJECTID_LEN)
+		return NT_STATUS_INVALID_PARAMETER;
+	if (o->fd == -1 || fstat(o->fd, &st) == -1)
+		return NT_STATUS_INVALID_PARAMETER;
+	wbuf_init(&w, FSCTL_OBJECTID_LEN);
+	fsctl_objectid_put(&w, (uint64_t)st.st_dev, (uint64_t)st.st_ino);
+	status = fsctl_reply(req, io, &w, NT_STATUS_SUCCESS);
+	wbuf_free(&w);
+	return status;
+}
+
+/*
  * FSCTL_SRV_ENUMERATE_SNAPSHOTS (MS-SMB2 3.3.5.15.1): this server keeps
  * no previous versions, so the array is empty.
  */
@@ -789,6 +940,9 @@ smb2_fsctl(struct smb2_conn *c, struct smb2_req *req,
 		return fsctl_get_reparse_point(o, req, io);
 	case FSCTL_SRV_ENUMERATE_SNAPSHOTS:
 		return fsctl_enumerate_snapshots(o, req, io);
+	case FSCTL_GET_OBJECT_ID:
+	case FSCTL_CREATE_OR_GET_OBJECT_ID:
+		return fsctl_object_id(o, req, io);
 	default:
 		/*
 		 * Named pipes know only the pipe controls; the object store

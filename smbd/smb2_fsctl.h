@@ -27,6 +27,8 @@
 #define FSCTL_GET_COMPRESSION		0x0009003c
 #define FSCTL_SET_COMPRESSION		0x0009c040
 #define FSCTL_GET_REPARSE_POINT		0x000900a8
+#define FSCTL_GET_OBJECT_ID		0x0009009c
+#define FSCTL_CREATE_OR_GET_OBJECT_ID	0x000900c0
 #define FSCTL_QUERY_NETWORK_INTERFACE_INFO 0x001401fc
 #define FSCTL_LMR_REQUEST_RESILIENCY	0x001401d4
 
@@ -41,6 +43,7 @@
 #define FSCTL_COPYCHUNK_RESP_LEN	12
 #define FSCTL_COPYCHUNK_HDR_LEN		32
 #define FSCTL_COPYCHUNK_CHUNK_LEN	24
+#define FSCTL_OBJECTID_LEN		64
 /* FILE_ALLOCATED_RANGE_BUFFER and FILE_ZERO_DATA_INFORMATION. */
 #define FSCTL_RANGE_LEN			16
 
@@ -138,6 +141,13 @@ int		 fsctl_trim_get(const struct fsctl_trim *, uint32_t,
  * the 16-bit lengths.
  */
 int		 fsctl_symlink_reparse(struct wbuf *, const char *);
+
+/*
+ * FILE_OBJECTID_BUFFER (MS-FSCC 2.1.3.1) of a file that has no stored
+ * object id: one derived from its inode and device numbers, stable
+ * for the life of the file, with the volume from the device number.
+ */
+void		 fsctl_objectid_put(struct wbuf *, uint64_t, uint64_t);
 
 /* smb2_fsctl.c */
 struct smb2_conn;

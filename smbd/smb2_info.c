@@ -24,7 +24,6 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
-#include "smb2_fsctl.h"
 #include "smb2_info.h"
 #include "smb2_meta.h"
 #include "meta.h"
@@ -214,9 +213,10 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 	else
 		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
 	mf.attrs = smb2_stream_attributes(o, mf.attrs);
+	/* Sparse without xattrs: kept in the open (smb2_fsctl.c). */
+	if (o->pipe == NULL && !mf.stored && o->sparse)
+		mf.attrs |= FILE_ATTRIBUTE_SPARSE_FILE;
 	attrs = mf.attrs;
-	if (o->pipe == NULL && smb2_fsctl_sparse(o))
-		attrs |= FILE_ATTRIBUTE_SPARSE_FILE;
 
 	switch (class) {
 	case FileBasicInformation:

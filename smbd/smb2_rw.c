@@ -26,6 +26,10 @@
 #define SMB2_WRITEFLAG_WRITE_UNBUFFERED	0x00000002
 #define SMB2_READFLAG_READ_UNBUFFERED	0x01
 
+/* CreateOptions that ask for every write to reach stable storage. */
+#define FILE_WRITE_THROUGH		0x00000002
+#define FILE_NO_INTERMEDIATE_BUFFERING	0x00000008
+
 /*
  * Large MTU: a request moving n bytes must carry a credit charge of at
  * least ceil(n / 64 KiB) (MS-SMB2 3.3.5.2.5).
@@ -82,6 +86,10 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (o->stream != NULL)
 		return smb2_stream_read(req, o, len, off, mincount);
+	/* A lone READ reads in the thread pool and answers later. */
+	if (smb2_rw_async_ok(c, req, o) &&
+	    smb2_read_async(c, req, o, off, len, mincount) == 0)
+		return SMB2_NO_RESPONSE;
 
 	wbuf_reset(req->out);
 	wbuf_put_u16le(req->out, 17);
@@ -122,6 +130,7 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	uint8_t id[16];
 	ssize_t n;
 	size_t done = 0;
+	int append = 0, datasync;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u16le(&r, &dataoff);
@@ -161,12 +170,25 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 		if (fstat(o->fd, &st) == -1)
 			return ntstatus_from_errno(errno);
 		off = (uint64_t)st.st_size;
+		append = 1;
 	}
 	if (off > INT64_MAX || len > INT64_MAX - off)
 		return NT_STATUS_INVALID_PARAMETER;
 	/* NTFS's largest file size bounds what a write may reach. */
 	if (len > 0 && off + len > SMB2_MAX_FILE_SIZE)
 		return NT_STATUS_INVALID_PARAMETER;
+	/* Write-through and unbuffered writes are on disk before we answer. */
+	datasync = (flags & (SMB2_WRITEFLAG_WRITE_THROUGH |
+	    SMB2_WRITEFLAG_WRITE_UNBUFFERED)) || (o->create_options &
+	    (FILE_WRITE_THROUGH | FILE_NO_INTERMEDIATE_BUFFERING));
+	/*
+	 * A lone WRITE writes in the thread pool and answers later.  An
+	 * append stays here: its offset, the end of the file, must not race
+	 * with other writes still in flight.
+	 */
+	if (!append && smb2_rw_async_ok(c, req, o) &&
+	    smb2_write_async(c, req, o, off, &data, datasync) == 0)
+		return SMB2_NO_RESPONSE;
 	/*
 	 * Write everything or fail: a short write is retried, and nothing
 	 * is reported as written that did not reach the file.
@@ -182,13 +204,7 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 			return NT_STATUS_DISK_FULL;
 		done += (size_t)n;
 	}
-	/*
-	 * Write-through and unbuffered writes are on disk before we answer,
-	 * and so is every write of a handle in FILE_WRITE_THROUGH mode.
-	 */
-	if (((flags & (SMB2_WRITEFLAG_WRITE_THROUGH |
-	    SMB2_WRITEFLAG_WRITE_UNBUFFERED)) ||
-	    (o->create_options & 0x00000002)) && fdatasync(o->fd) == -1)
+	if (datasync && fdatasync(o->fd) == -1)
 		return ntstatus_from_errno(errno);
 	o->position = off + len;
 	wbuf_reset(req->out);
@@ -221,6 +237,9 @@ smb2_cmd_flush(struct smb2_conn *c, struct smb2_req *req)
 	if (o->pipe == NULL) {
 		if (!(o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
 			return NT_STATUS_ACCESS_DENIED;
+		if (smb2_rw_async_ok(c, req, o) &&
+		    smb2_flush_async(c, req, o) == 0)
+			return SMB2_NO_RESPONSE;
 		if (fsync(o->fd) == -1)
 			return ntstatus_from_errno(errno);
 	}

@@ -15,6 +15,16 @@ uint32_t	smb2_cmd_read(struct smb2_conn *, struct smb2_req *);
 uint32_t	smb2_cmd_write(struct smb2_conn *, struct smb2_req *);
 uint32_t	smb2_cmd_flush(struct smb2_conn *, struct smb2_req *);
 
+/* smb2_rw_aio.c: the same, with the disk IO in the thread pool. */
+int		smb2_rw_async_ok(struct smb2_conn *, struct smb2_req *,
+		    struct smb2_open *);
+int		smb2_read_async(struct smb2_conn *, struct smb2_req *,
+		    struct smb2_open *, uint64_t, uint32_t, uint32_t);
+int		smb2_write_async(struct smb2_conn *, struct smb2_req *,
+		    struct smb2_open *, uint64_t, const struct rbuf *, int);
+int		smb2_flush_async(struct smb2_conn *, struct smb2_req *,
+		    struct smb2_open *);
+
 /* smb2_pipe.c */
 uint32_t	smb2_pipe_read(struct smb2_conn *, struct smb2_req *,
 		    struct smb2_open *, uint32_t);

@@ -3,7 +3,8 @@
 independent SMB2 client: FSCTL_SRV_REQUEST_RESUME_KEY, FSCTL_SRV_COPYCHUNK
 of a 3 MiB file in 1 MiB chunks (checked byte for byte), the copy limits,
 FSCTL_SET_SPARSE seen through another open, FSCTL_SET_ZERO_DATA and
-FSCTL_QUERY_ALLOCATED_RANGES, and FSCTL_GET_REPARSE_POINT on a symlink.
+FSCTL_QUERY_ALLOCATED_RANGES, object ids, and FSCTL_GET_REPARSE_POINT on a
+symlink.
 Prints one "ok NAME" line per check that held.
 usage: fsctl_impacket.py PORT USER PASS"""
 import hashlib
@@ -121,6 +122,12 @@ if status(lambda: s.ioctl(tid, dst, QAR, FSCTL,
                           struct.pack("<QQ", 0, len(data)), 0, 16)) == \
         0x80000005:
     ok("qar_overflow")
+# Object ids: the same through both controls, different per file.
+oid = s.ioctl(tid, src, 0x000900C0, FSCTL, b"", 0, 64)
+if len(oid) == 64 and oid == s.ioctl(tid, src, 0x0009009C, FSCTL, b"", 0,
+                                     64) and \
+        oid[:16] != s.ioctl(tid, dst, 0x0009009C, FSCTL, b"", 0, 64)[:16]:
+    ok("object_id")
 close(dst)
 close(src)
 

@@ -17,7 +17,7 @@ integ_start
 grep -v "^ok " "$T/py.out" | tail -15
 for t in resume_key copychunk_counts copychunk_data copychunk_limits \
     copychunk_bad_key sparse_other_open zero_data_qar zero_data_reads_zero \
-    qar_overflow reparse_symlink reparse_none; do
+    qar_overflow object_id reparse_symlink reparse_none; do
 	check "impacket: $t" grep -qx "ok $t" "$T/py.out"
 done
 check "the copy is the same file" cmp -s "$T/share/cc_src.bin" \

@@ -285,6 +285,26 @@ test_reparse(void)
 	CHECK(fsctl_symlink_reparse(&w, "\xff") == -1);
 }
 
+static void
+test_objectid(void)
+{
+	uint8_t out[80], want[8];
+	struct wbuf w;
+
+	wbuf_init_fixed(&w, out, sizeof(out));
+	fsctl_objectid_put(&w, 0x0102, 0x0a0b0c);
+	CHECK(wbuf_len(&w) == FSCTL_OBJECTID_LEN);
+	memset(want, 0, sizeof(want));
+	want[0] = 0x0c;
+	want[1] = 0x0b;
+	want[2] = 0x0a;
+	CHECK_MEM(out, want, 8);		/* ObjectId: the inode */
+	CHECK_MEM(out + 32, out, 16);		/* BirthObjectId */
+	CHECK(out[8] == 0x02 && out[9] == 0x01);
+	memset(want, 0, sizeof(want));
+	CHECK_MEM(out + 56, want, 8);		/* DomainId */
+}
+
 int
 main(void)
 {
@@ -293,5 +313,6 @@ main(void)
 	test_ranges();
 	test_small();
 	test_reparse();
+	test_objectid();
 	return unit_done();
 }

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Disk IO runs off the session worker's event loop: a READ held in the
+# IO thread pool does not hold up other requests on its connection, and
+# CANCEL, CLOSE and LOGOFF while it is in flight are safe (aio_slow.py).
+# Needs --enable-regress-hooks for the delay.
+. "$top_srcdir/regress/integ/lib.sh"
+grep -q 'define USMBD_REGRESS_HOOKS 1' "$top_builddir/config.h" ||
+    skip "built without --enable-regress-hooks: no way to delay a read"
+/usr/bin/python3 -c 'import impacket' 2>/dev/null ||
+    skip "python3-impacket not installed (apt-get install python3-impacket)"
+INTEG_LOG_LEVEL=3
+integ_setup aioslow
+integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
+chown usmbdtest "$T/share"
+integ_start
+timeout 120 /usr/bin/python3 "$top_srcdir/regress/interop/aio_slow.py" \
+    "$PORT" usmbdtest 'Secret-123' > "$T/py.out" 2>&1
+rc=$?
+cat "$T/py.out"
+check "the client script ran to its end" grep -q '^done' "$T/py.out"
+check "every client check passed (exit $rc)" [ "$rc" -eq 0 ]
+check "no worker died" sh -c "! grep -q 'killed by signal' '$LOG'"
+check "the delay hook ran" log_has "regress: next read is delayed"
+check "a WRITE on a write-through open was synced" log_has "WRITE of 100000 bytes at 0 is on stable storage"
+
+# The worker, which has IO threads now, still cannot fork.
+cat > "$T/fork.py" <<PYEOF
+from impacket.smbconnection import SMBConnection
+c = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=$PORT)
+c.login("usmbdtest", "Secret-123")
+t = c.connectTree("share")
+c.getSMBServer().read(t, c.openFile(t, "slow.bin"), 0, 4096)
+c.getSMBServer()._NetBIOSSession.send_packet(b"REGRESS!fork")
+try:
+    c.getSMBServer().echo()
+    print("alive")
+except Exception:
+    print("dropped")
+PYEOF
+out=$(timeout 60 /usr/bin/python3 "$T/fork.py" 2>&1)
+check "a worker that forks loses its connection ($out)" [ "$out" = dropped ]
+check "the worker was killed by SIGSYS" log_has "session (pid [0-9]*) killed by signal 31"
+check "no fork survived" sh -c "! grep -q 'still alive after fork' '$LOG'"
+integ_done

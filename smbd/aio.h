@@ -1,0 +1,60 @@
+/*
+ * A small pool of threads for disk IO, so that a slow disk does not stall
+ * the session worker's event loop (DESIGN.md §6).  Threads only run the
+ * system calls of a job; everything else, including the completion
+ * callback, runs on the loop thread.
+ */
+#ifndef USMBD_AIO_H
+#define USMBD_AIO_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+
+enum aio_op {
+	AIO_PREAD,	/* read up to len bytes into buf */
+	AIO_PWRITE,	/* write all len bytes of buf, then sync if asked */
+	AIO_FSYNC,	/* fsync */
+	AIO_PREPARE,	/* stat and read ahead, for a zero-copy send */
+};
+
+struct aio_job {
+	TAILQ_ENTRY(aio_job)	 entry;
+	enum aio_op		 op;
+	int			 fd;	/* the job's own descriptor */
+	uint64_t		 off;
+	size_t			 len;
+	uint8_t			*buf;
+	int			 datasync;	/* PWRITE: fdatasync after */
+	uint32_t		 delay_ms;	/* regress: sleep first */
+	/* Results, set by the thread. */
+	ssize_t			 result;	/* bytes, or -1 */
+	int			 error;		/* errno when result is -1 */
+	/* Called on the loop thread once the job is done. */
+	void			(*done)(struct aio_job *);
+	void			*arg;
+};
+
+/*
+ * Start the pool (threads are created on first use, after the sandbox is
+ * in place, so that they inherit it).  With 0 threads every job runs at
+ * once on the calling thread.
+ */
+void	aio_init(struct event_base *, int);
+/* Queue a job; its done callback always runs later on the loop thread. */
+void	aio_submit(struct aio_job *);
+/* Run a job's system calls here and now (the synchronous fallback). */
+void	aio_run(struct aio_job *);
+/* How many threads the pool may use; 0 when IO is synchronous. */
+int	aio_threads(void);
+
+#ifdef USMBD_REGRESS_HOOKS
+/* Tests: the next read job sleeps this long before it runs. */
+void	aio_regress_delay(uint32_t);
+#endif
+
+#endif /* USMBD_AIO_H */
