@@ -327,6 +327,16 @@ meta_ea_name_valid(const char *name, size_t len)
 int
 meta_ea_reserved(const char *n)
 {
+	/*
+	 * Other xattr namespaces named as an EA (security.NTACL holds
+	 * Samba's NT ACL) are no client's business either.
+	 */
+	if (strncasecmp(n, "security.", 9) == 0 ||
+	    strncasecmp(n, "trusted.", 8) == 0 ||
+	    strncasecmp(n, "system.", 7) == 0)
+		return 1;
+	if (strncasecmp(n, META_EA_PREFIX, strlen(META_EA_PREFIX)) == 0)
+		n += strlen(META_EA_PREFIX);
 	/* Samba's own metadata is never an EA. */
 	return *n == '\0' || strncasecmp(n, "DOSATTRIB", 9) == 0 ||
 	    strcasecmp(n, "DosAttrib") == 0 ||

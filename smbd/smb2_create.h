@@ -24,7 +24,11 @@ uint32_t	 smb2_maximal_access(const struct smb2_tree *, int,
 		    const char *);
 uint32_t	 smb2_file_attributes(const struct smb2_tree *, const char *,
 		    const struct stat *);
-/* CreationTime .. ChangeTime; then AllocationSize, EndOfFile. */
+/*
+ * CreationTime .. ChangeTime; then AllocationSize, EndOfFile, from the
+ * inode alone.  Replies about a file use smb2_put_meta_times
+ * (smb2_meta.h), which has the stored create time.
+ */
 void		 smb2_put_times(struct wbuf *, const struct stat *);
 void		 smb2_put_times_sizes(struct wbuf *, const struct stat *);
 

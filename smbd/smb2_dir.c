@@ -29,6 +29,7 @@
 #include "smb2_create.h"
 #include "smb2_dir.h"
 #include "smb2_file.h"
+#include "smb2_info.h"
 #include "smb2_meta.h"
 #include "meta.h"
 #include "smb2_tree.h"
@@ -72,6 +73,31 @@ dir_fixed_len(uint8_t class)
 	}
 }
 
+/*
+ * ShortNameLength, Reserved and the 24 bytes of ShortName: the 8.3 name
+ * FileAlternateNameInformation gives, empty for a name that already is
+ * one (as Windows fills it).
+ */
+static void
+dir_put_short_name(struct wbuf *w, const char *name)
+{
+	struct wbuf sn;
+	char out[13];
+	size_t len = 0;
+
+	wbuf_init(&sn, 32);
+	if (strcmp(name, ".") != 0 && strcmp(name, "..") != 0 &&
+	    !smb2_short_name(name, out) &&
+	    utf8_to_utf16le(out, strlen(out), &sn) == 0 &&
+	    wbuf_len(&sn) <= 24)
+		len = wbuf_len(&sn);
+	wbuf_put_u8(w, (uint8_t)len);
+	wbuf_put_u8(w, 0);
+	wbuf_put_bytes(w, wbuf_data(&sn), len);
+	wbuf_put_zero(w, 24 - len);
+	wbuf_free(&sn);
+}
+
 /* Append one entry; returns its offset, or -1 when it does not fit. */
 static int
 dir_put_entry(struct wbuf *w, size_t start, size_t max, uint8_t class,
@@ -113,10 +139,10 @@ dir_put_entry(struct wbuf *w, size_t start, size_t max, uint8_t class,
 			wbuf_put_u32le(w, mf->ea_size);
 		switch (class) {
 		case FileBothDirectoryInformation:
-			wbuf_put_zero(w, 26);	/* no 8.3 short name */
+			dir_put_short_name(w, name);
 			break;
 		case FileIdBothDirectoryInformation:
-			wbuf_put_zero(w, 26);
+			dir_put_short_name(w, name);
 			wbuf_put_u16le(w, 0);
 			wbuf_put_u64le(w, (uint64_t)st->st_ino);
 			break;

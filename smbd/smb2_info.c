@@ -76,22 +76,20 @@
 #define FILE_SUPPORTS_OBJECT_IDS	0x00010000
 
 /*
- * An 8.3 name for FileAlternateNameInformation: the name itself when it
- * already is one, otherwise the first five legal characters, '~' and two
- * characters of a hash of the whole name, and up to three of the
- * extension, upper-cased.
+ * An 8.3 name: the name itself when it already is one, otherwise the
+ * first five legal characters, '~' and two characters of a hash of the
+ * whole name, and up to three of the extension, upper-cased.  Returns
+ * whether the name was 8.3 already.
  */
-static void
-info_put_short_name(struct wbuf *w, const struct smb2_open *o)
+int
+smb2_short_name(const char *name, char *out)
 {
-	const char *name = strrchr(o->path, '/'), *dot, *p;
-	char base[9], ext[4], out[13];
+	const char *dot, *p;
+	char base[9], ext[4];
 	uint32_t h = 2166136261U;
 	size_t nb = 0, ne = 0, len;
-	struct wbuf nm;
 	int is83;
 
-	name = name == NULL ? o->path : name + 1;
 	len = strlen(name);
 	dot = strrchr(name, '.');
 	is83 = len > 0 && len <= 12 && (dot == NULL ? len <= 8 :
@@ -122,7 +120,20 @@ info_put_short_name(struct wbuf *w, const struct smb2_open *o)
 	}
 	base[nb] = '\0';
 	ext[ne] = '\0';
-	snprintf(out, sizeof(out), "%s%s%s", base, ne > 0 ? "." : "", ext);
+	snprintf(out, 13, "%s%s%s", base, ne > 0 ? "." : "", ext);
+	return is83;
+}
+
+/* FileAlternateNameInformation. */
+static void
+info_put_short_name(struct wbuf *w, const struct smb2_open *o)
+{
+	const char *name = strrchr(o->path, '/');
+	char out[13];
+	struct wbuf nm;
+
+	name = name == NULL ? o->path : name + 1;
+	smb2_short_name(name, out);
 	wbuf_init(&nm, 64);
 	utf8_to_utf16le(out, strlen(out), &nm);
 	wbuf_put_u32le(w, (uint32_t)wbuf_len(&nm));

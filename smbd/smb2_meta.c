@@ -298,6 +298,20 @@ smb2_meta_create_store(struct smb2_open *o, int created, uint32_t attrs)
 		close(fd);
 }
 
+/*
+ * An EA name a client may store: one that fits an xattr name, and none
+ * of Samba's private names (ACCESS_DENIED, as Samba answers).
+ */
+static uint32_t
+smb2_meta_ea_name_check(const char *name)
+{
+	if (strlen(name) > SMB2_META_EA_NAME_MAX)
+		return NT_STATUS_INVALID_EA_NAME;
+	if (meta_ea_reserved(name))
+		return NT_STATUS_ACCESS_DENIED;
+	return NT_STATUS_SUCCESS;
+}
+
 /* Find the create context named tag (4 bytes) of a CREATE. */
 static int
 smb2_meta_find_context(struct smb2_req *req, uint32_t ctxoff,
@@ -354,12 +368,12 @@ smb2_meta_create_eas(struct smb2_req *req, uint32_t ctxoff, uint32_t ctxlen,
 	if (status != NT_STATUS_SUCCESS)
 		return status;
 	for (i = 0; i < *n; i++) {
-		if (strlen((*eas)[i].name) > SMB2_META_EA_NAME_MAX ||
-		    meta_ea_reserved((*eas)[i].name)) {
+		status = smb2_meta_ea_name_check((*eas)[i].name);
+		if (status != NT_STATUS_SUCCESS) {
 			free(*eas);
 			*eas = NULL;
 			*n = 0;
-			return NT_STATUS_INVALID_EA_NAME;
+			return status;
 		}
 	}
 	return NT_STATUS_SUCCESS;
@@ -552,10 +566,10 @@ smb2_meta_set_ea(struct smb2_open *o, struct rbuf *in)
 	if (status != NT_STATUS_SUCCESS)
 		return status;
 	for (i = 0; i < n; i++) {
-		if (strlen(eas[i].name) > SMB2_META_EA_NAME_MAX ||
-		    meta_ea_reserved(eas[i].name)) {
+		status = smb2_meta_ea_name_check(eas[i].name);
+		if (status != NT_STATUS_SUCCESS) {
 			free(eas);
-			return NT_STATUS_INVALID_EA_NAME;
+			return status;
 		}
 	}
 	if ((status = smb2_meta_ea_fd(o, &own)) != NT_STATUS_SUCCESS) {

@@ -149,4 +149,14 @@ if $PY -c 'import impacket' 2>/dev/null; then
 else
 	echo "impacket not installed: EA checks skipped"
 fi
+
+# smbtorture's smb2.ea.acl_xattr needs the name of the ACL xattr, which
+# the enforced list cannot pass: it runs here.
+if command -v smbtorture >/dev/null; then
+	check "smbtorture smb2.ea.acl_xattr (security.NTACL is no EA)" sh -c \
+	    "timeout 60 smbtorture --configfile='$T/client.conf' \
+	    --target=samba3 --option=torture:acl_xattr_name=security.NTACL \
+	    -p '$PORT' //127.0.0.1/share -U 'usmbdtest%Secret-123' \
+	    smb2.ea.acl_xattr 2>&1 | grep -q '^success: acl_xattr'"
+fi
 integ_done

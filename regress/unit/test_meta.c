@@ -219,6 +219,11 @@ test_ea_names(void)
 	CHECK(meta_ea_from_xattr("security.NTACL") == NULL);
 	CHECK(meta_ea_from_xattr("trusted.x") == NULL);
 	CHECK(meta_ea_from_xattr("user.") == NULL);
+	CHECK(meta_ea_reserved("security.NTACL"));
+	CHECK(meta_ea_reserved("user.DOSATTRIB"));
+	CHECK(meta_ea_reserved("dosattrib"));
+	CHECK(meta_ea_reserved("SAMBA_PAI"));
+	CHECK(!meta_ea_reserved("EAONE"));
 }
 
 static void
