@@ -8,6 +8,25 @@
 
 #include <stdint.h>
 
+/* CREATE dispositions and create actions (MS-SMB2 2.2.13, 2.2.14). */
+#define FILE_SUPERSEDE		0
+#define FILE_OPEN		1
+#define FILE_CREATE		2
+#define FILE_OPEN_IF		3
+#define FILE_OVERWRITE		4
+#define FILE_OVERWRITE_IF	5
+
+#define FILE_SUPERSEDED		0
+#define FILE_OPENED		1
+#define FILE_CREATED		2
+#define FILE_OVERWRITTEN	3
+
+/* The create options more than one command looks at. */
+#define FILE_DIRECTORY_FILE	0x00000001
+#define FILE_WRITE_THROUGH	0x00000002
+#define FILE_NON_DIRECTORY_FILE	0x00000040
+#define FILE_DELETE_ON_CLOSE	0x00001000
+
 struct rpc_pipe;
 struct smb2_conn;
 struct smb2_open;

@@ -39,12 +39,6 @@
 #define SL_RETURN_SINGLE_ENTRY	0x00000002
 #define SL_INDEX_SPECIFIED	0x00000004
 
-/* CREATE dispositions (MS-SMB2 2.2.13). */
-#define FILE_SUPERSEDE		0
-#define FILE_OVERWRITE		4
-#define FILE_OVERWRITE_IF	5
-
-#define FILE_DELETE_ON_CLOSE_OPT 0x00001000
 
 /* The longest EA name an xattr can carry after "user.". */
 #define SMB2_META_EA_NAME_MAX	(255 - (sizeof(META_EA_PREFIX) - 1))
@@ -248,7 +242,7 @@ smb2_meta_create_check(const struct smb2_tree *t, const char *path,
 		return NT_STATUS_SUCCESS;
 	*readonly = 1;
 	/* A read-only file is neither deleted nor written. */
-	if (opts & FILE_DELETE_ON_CLOSE_OPT)
+	if (opts & FILE_DELETE_ON_CLOSE)
 		return NT_STATUS_CANNOT_DELETE;
 	if (overwrite)
 		return NT_STATUS_ACCESS_DENIED;

@@ -27,7 +27,6 @@
 #define SMB2_READFLAG_READ_UNBUFFERED	0x01
 
 /* CreateOptions that ask for every write to reach stable storage. */
-#define FILE_WRITE_THROUGH		0x00000002
 #define FILE_NO_INTERMEDIATE_BUFFERING	0x00000008
 
 /*

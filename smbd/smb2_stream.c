@@ -35,23 +35,6 @@
 #include "util.h"
 #include "vfs.h"
 
-#define FILE_SUPERSEDE		0
-#define FILE_OPEN		1
-#define FILE_CREATE		2
-#define FILE_OPEN_IF		3
-#define FILE_OVERWRITE		4
-#define FILE_OVERWRITE_IF	5
-
-#define FILE_SUPERSEDED		0
-#define FILE_OPENED		1
-#define FILE_CREATED		2
-#define FILE_OVERWRITTEN	3
-
-#define FILE_DIRECTORY_FILE	0x00000001
-#define FILE_WRITE_THROUGH	0x00000002
-#define FILE_NON_DIRECTORY_FILE	0x00000040
-#define FILE_DELETE_ON_CLOSE	0x00001000
-
 /* Streams are reported in clusters of this size, as a volume would. */
 #define STREAM_CLUSTER		4096
 
