@@ -39,7 +39,6 @@
 #define SL_RETURN_SINGLE_ENTRY	0x00000002
 #define SL_INDEX_SPECIFIED	0x00000004
 
-
 /* The longest EA name an xattr can carry after "user.". */
 #define SMB2_META_EA_NAME_MAX	(255 - (sizeof(META_EA_PREFIX) - 1))
 
