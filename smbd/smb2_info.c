@@ -535,11 +535,18 @@ smb2_cmd_query_info(struct smb2_conn *c, struct smb2_req *req)
 		w.len = outlen;
 		st = NT_STATUS_BUFFER_OVERFLOW;
 	}
+	smb2_query_info_reply(req, &w);
+	return st;
+}
+
+/* The QUERY_INFO response body around the data in w, which it frees. */
+void
+smb2_query_info_reply(struct smb2_req *req, struct wbuf *w)
+{
 	wbuf_reset(req->out);
 	wbuf_put_u16le(req->out, 9);
 	wbuf_put_u16le(req->out, SMB2_HDR_LEN + 8);
-	wbuf_put_u32le(req->out, (uint32_t)wbuf_len(&w));
-	wbuf_put_bytes(req->out, wbuf_data(&w), wbuf_len(&w));
-	wbuf_free(&w);
-	return st;
+	wbuf_put_u32le(req->out, (uint32_t)wbuf_len(w));
+	wbuf_put_bytes(req->out, wbuf_data(w), wbuf_len(w));
+	wbuf_free(w);
 }

@@ -29,6 +29,7 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_info.h"
 #include "smb2_meta.h"
 #include "smb2_tree.h"
 #include "util.h"
@@ -531,12 +532,7 @@ smb2_meta_query_ea(struct smb2_conn *c, struct smb2_req *req,
 		wbuf_free(&w);
 		return status;
 	}
-	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 9);
-	wbuf_put_u16le(req->out, SMB2_HDR_LEN + 8);
-	wbuf_put_u32le(req->out, (uint32_t)wbuf_len(&w));
-	wbuf_put_bytes(req->out, wbuf_data(&w), wbuf_len(&w));
-	wbuf_free(&w);
+	smb2_query_info_reply(req, &w);
 	(void)c;
 	return status;
 }
