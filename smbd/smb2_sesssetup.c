@@ -289,11 +289,18 @@ sesssetup_authd_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	 * A failed authentication ends the session, a re-authenticated one
 	 * too, with its tree connects and opens (MS-SMB2 3.3.5.5.3).
 	 */
-	if (s != NULL) {
-		if (s->reauth)
-			log_info("%s: re-authentication of session 0x%llx "
-			    "failed (0x%08x): session closed", c->peer,
-			    (unsigned long long)s->id, req->status);
+	if (s != NULL && s->reauth) {
+		/*
+		 * The response may still be encrypted with this session's
+		 * keys, so it is freed only after it has been sent, as on
+		 * LOGOFF.
+		 */
+		log_info("%s: re-authentication of session 0x%llx failed "
+		    "(0x%08x): session closed", c->peer,
+		    (unsigned long long)s->id, req->status);
+		s->reauth = 0;
+		s->logged_off = 1;
+	} else if (s != NULL) {
 		smb2_session_free(c, s);
 		req->sess = NULL;
 	}

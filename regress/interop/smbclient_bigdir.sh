@@ -46,5 +46,11 @@ check "all $N entries are listed" [ "$count" -eq "$N" ]
 bounded() {
 	[ "$peak" -gt 0 ] && [ "$peak" -lt 65536 ]
 }
-check "the worker stays below 64 MiB resident" bounded
+if grep -q '^#define USMBD_SANITIZERS 1' "$top_builddir/config.h"; then
+	# ASan keeps freed memory in quarantine and adds shadow memory, so
+	# the resident size says nothing about the worker's own bound here.
+	echo "not checked in a sanitizer build: the worker's resident size"
+else
+	check "the worker stays below 64 MiB resident" bounded
+fi
 integ_done

@@ -230,7 +230,7 @@ check_enum1(const uint8_t *stub, size_t len)
 static void
 test_request(void)
 {
-	uint8_t pdu[4096], frag[4096];
+	uint8_t pdu[4096], frag[4280];	/* frag: one whole maximal fragment */
 	struct rpc_pipe *p;
 	size_t n, stublen, half;
 
