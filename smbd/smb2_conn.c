@@ -991,6 +991,12 @@ smb2_work_run(struct smb2_conn *c)
 		if (c->closing)
 			goto done;
 	}
+	/*
+	 * In a chain of several responses the last one is padded to 8 bytes
+	 * too, as Windows does (smb2.compound.compound-padding).
+	 */
+	if (w->have_last && w->last_resp_off > 0)
+		wbuf_align(&w->resp, 8);
 	if (w->have_last && w->last_sign != NULL)
 		smb2_work_sign(c, w, w->last_resp_off, wbuf_len(&w->resp),
 		    w->last_sign);
