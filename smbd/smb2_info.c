@@ -178,7 +178,9 @@ info_put_standard(struct wbuf *w, const struct stat *st, int pending)
 
 	wbuf_put_u64le(w, dir ? 0 : (uint64_t)st->st_blocks * 512);
 	wbuf_put_u64le(w, dir ? 0 : (uint64_t)st->st_size);
-	wbuf_put_u32le(w, (uint32_t)st->st_nlink);
+	/* A link that is delete-pending no longer counts (smb2.setinfo). */
+	wbuf_put_u32le(w, (uint32_t)(pending && st->st_nlink > 0 ?
+	    st->st_nlink - 1 : st->st_nlink));
 	wbuf_put_u8(w, (uint8_t)pending);
 	wbuf_put_u8(w, (uint8_t)dir);
 	wbuf_put_u16le(w, 0);

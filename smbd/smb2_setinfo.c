@@ -94,12 +94,13 @@ setinfo_eof(struct smb2_open *o, struct rbuf *r, int alloc)
 		return smb2_stream_set_eof(o, size, alloc);
 	if (alloc) {
 		/*
-		 * An allocation below the end of file truncates; above it,
-		 * space is reserved without changing the size.
+		 * An allocation at or below the end of file truncates (which
+		 * also frees space reserved beyond it); above it, space is
+		 * reserved without changing the size.
 		 */
 		if (fstat(o->fd, &st) == -1)
 			return ntstatus_from_errno(errno);
-		if (size < (uint64_t)st.st_size)
+		if (size <= (uint64_t)st.st_size)
 			return ftruncate(o->fd, (off_t)size) == -1 ?
 			    ntstatus_from_errno(errno) : NT_STATUS_SUCCESS;
 		if (size > 0 && fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0,
