@@ -980,7 +980,17 @@ smb2_work_run(struct smb2_conn *c)
 		    req->resp_session_id : req->hdr.session_id;
 		w->prev_tree_id = req->resp_tree_id != 0 ?
 		    req->resp_tree_id : req->hdr.tree_id;
-		w->prev_status = req->status;
+		/*
+		 * An error carries down a related chain from the request
+		 * that made the ids the chain uses (a CREATE, a session or a
+		 * tree); a later request that fails alone, like a WRITE on a
+		 * read-only open, does not fail the ones after it
+		 * (smb2.compound.related6, as Windows does).
+		 */
+		if (!req->related || req->hdr.command == SMB2_CREATE ||
+		    req->hdr.command == SMB2_SESSION_SETUP ||
+		    req->hdr.command == SMB2_TREE_CONNECT)
+			w->prev_status = req->status;
 		/* A successful CREATE names the file for what follows. */
 		if (req->hdr.command == SMB2_CREATE &&
 		    req->status == NT_STATUS_SUCCESS &&
