@@ -254,6 +254,16 @@ create_granted(struct smb2_open *o, const struct create_extra *x)
 	return NT_STATUS_SUCCESS;
 }
 
+/* Remove what a refused CREATE made, below the share root. */
+static void
+smb2_open_unlink(struct smb2_open *o)
+{
+	struct vfs_share sh = { .rootfd = o->tree->ss->rootfd,
+	    .cfg = o->tree->ss->share };
+
+	vfs_unlink(&sh, o->path, o->is_dir ? AT_REMOVEDIR : 0);
+}
+
 static void
 create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 {
@@ -268,8 +278,7 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 		if (cw->created && o->stream != NULL)
 			smb2_stream_undo_create(o, cw->created);
 		else if (cw->created && o->tree->ss != NULL)
-			unlinkat(o->tree->ss->rootfd, o->path,
-			    o->is_dir ? AT_REMOVEDIR : 0);
+			smb2_open_unlink(o);
 		smb2_open_free(c, o);
 		req->status = status;
 	} else {
@@ -324,8 +333,7 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 		if (created && o->stream != NULL)
 			smb2_stream_undo_create(o, created);
 		else if (created && o->tree->ss != NULL)
-			unlinkat(o->tree->ss->rootfd, o->path,
-			    o->is_dir ? AT_REMOVEDIR : 0);
+			smb2_open_unlink(o);
 		smb2_open_free(c, o);
 		log_warnx("%s: lockd unreachable; refusing CREATE", c->peer);
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
@@ -499,8 +507,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		return status;
  resolved:
 
-	if (found && fstatat(vs.rootfd, *real == '\0' ? "." : real, &st,
-	    AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) == -1) {
+	if (found && vfs_lstat(&vs, real, &st) == -1) {
 		status = ntstatus_from_errno(errno);
 		goto fail;
 	}
@@ -712,7 +719,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		close(fd);
 	fd = -1;
 	if (created)
-		unlinkat(vs.rootfd, real, isdir ? AT_REMOVEDIR : 0);
+		vfs_unlink(&vs, real, isdir ? AT_REMOVEDIR : 0);
 	/*
 	 * Another open created the name between our lookup and our
 	 * create: a disposition that accepts an existing file looks again
@@ -755,7 +762,9 @@ close_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 		smb2_stream_closed(cw->rootfd, cw->path, cw->stream, flags);
 	else if (status == NT_STATUS_SUCCESS && (flags & LOCKD_CLOSE_DELETE) &&
 	    cw->rootfd != -1) {
-		if (unlinkat(cw->rootfd, cw->path,
+		struct vfs_share sh = { .rootfd = cw->rootfd };
+
+		if (vfs_unlink(&sh, cw->path,
 		    cw->is_dir ? AT_REMOVEDIR : 0) == -1)
 			log_warn("delete on close: %s", cw->path);
 	}

@@ -68,6 +68,16 @@ struct setinfo_wait {
 	int			 on;
 };
 
+
+/* The share as the vfs layer wants it, for operations on names. */
+static struct vfs_share
+setinfo_share(const struct smb2_open *o)
+{
+	struct vfs_share sh = { .rootfd = o->tree->ss->rootfd,
+	    .cfg = o->tree->ss->share };
+
+	return sh;
+}
 static void
 setinfo_done(struct smb2_req *req)
 {
@@ -187,8 +197,10 @@ setinfo_disposition(struct smb2_conn *c, struct smb2_open *o, int on,
 	 * that took the name.
 	 */
 	if (on && (flags & FILE_DISPOSITION_POSIX_SEMANTICS)) {
-		if (unlinkat(o->tree->ss->rootfd, o->path,
-		    o->is_dir ? AT_REMOVEDIR : 0) == -1)
+		struct vfs_share sh = setinfo_share(o);
+
+		if (vfs_unlink(&sh, o->path, o->is_dir ? AT_REMOVEDIR : 0) ==
+		    -1)
 			return ntstatus_from_errno(errno);
 		setinfo_done(&c->work->req);
 		return NT_STATUS_SUCCESS;
@@ -287,10 +299,10 @@ setinfo_target(struct smb2_open *o, struct rbuf *r, char **target,
 static uint32_t
 setinfo_target_check(struct smb2_open *o, const char *target, int replace)
 {
+	struct vfs_share sh = setinfo_share(o);
 	struct stat st;
 
-	if (fstatat(o->tree->ss->rootfd, target, &st, AT_SYMLINK_NOFOLLOW) ==
-	    -1)
+	if (vfs_lstat(&sh, target, &st) == -1)
 		return errno == ENOENT ? NT_STATUS_SUCCESS :
 		    errno == ENOTDIR ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
 		    ntstatus_from_errno(errno);
@@ -313,14 +325,14 @@ setinfo_rename_reply(uint32_t status, struct rbuf *r, void *arg)
 	struct smb2_conn *c = sw->c;
 	struct smb2_req *req = &c->work->req;
 	struct smb2_open *o = sw->o, *other;
-	int rootfd = o->tree->ss->rootfd;
+	struct vfs_share sh = setinfo_share(o);
 	size_t oldlen = strlen(o->path);
 	char *np;
 
 	if (status == NT_STATUS_SUCCESS) {
 		if (strcmp(o->path, sw->target) == 0)
 			status = NT_STATUS_SUCCESS;
-		else if (renameat2(rootfd, o->path, rootfd, sw->target,
+		else if (vfs_rename(&sh, o->path, sw->target,
 		    sw->replace ? 0 : RENAME_NOREPLACE) == -1)
 			status = errno == EEXIST || errno == ENOTEMPTY ?
 			    NT_STATUS_OBJECT_NAME_COLLISION :
@@ -393,6 +405,7 @@ setinfo_parent_reply(uint32_t status, struct rbuf *r, void *arg)
 static uint32_t
 setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 {
+	struct vfs_share sh;
 	struct setinfo_wait *sw;
 	struct stat st;
 	uint8_t mem[64];
@@ -448,8 +461,8 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 	parent = xstrdup(target);
 	if ((slash = strrchr(parent, '/')) != NULL)
 		*slash = '\0';
-	rc = fstatat(o->tree->ss->rootfd, slash != NULL ? parent : ".", &st,
-	    AT_SYMLINK_NOFOLLOW);
+	sh = setinfo_share(o);
+	rc = vfs_lstat(&sh, slash != NULL ? parent : "", &st);
 	e = errno;
 	free(parent);
 	if (rc == -1) {
@@ -483,7 +496,8 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 static uint32_t
 setinfo_link(struct smb2_open *o, struct rbuf *r)
 {
-	int rootfd = o->tree->ss->rootfd, replace;
+	struct vfs_share sh = setinfo_share(o);
+	int replace;
 	uint32_t status, rnd;
 	char *target, *tmp, *slash;
 	struct stat st;
@@ -493,7 +507,7 @@ setinfo_link(struct smb2_open *o, struct rbuf *r)
 	if ((status = setinfo_target(o, r, &target, &replace)) !=
 	    NT_STATUS_SUCCESS)
 		return status;
-	if (fstatat(rootfd, target, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+	if (vfs_lstat(&sh, target, &st) == 0) {
 		if (st.st_dev == o->st.st_dev && st.st_ino == o->st.st_ino)
 			status = replace ? NT_STATUS_SUCCESS :
 			    NT_STATUS_OBJECT_NAME_COLLISION;
@@ -508,18 +522,18 @@ setinfo_link(struct smb2_open *o, struct rbuf *r)
 			xasprintf(&tmp, "%.*s%s.usmbd-link-%08x",
 			    slash != NULL ? (int)(slash - target) : 0, target,
 			    slash != NULL ? "/" : "", rnd);
-			if (linkat(rootfd, o->path, rootfd, tmp, 0) == -1)
+			if (vfs_link(&sh, o->path, tmp) == -1)
 				status = ntstatus_from_errno(errno);
-			else if (renameat(rootfd, tmp, rootfd, target) == -1) {
+			else if (vfs_rename(&sh, tmp, target, 0) == -1) {
 				status = ntstatus_from_errno(errno);
-				unlinkat(rootfd, tmp, 0);
+				vfs_unlink(&sh, tmp, 0);
 			}
 			free(tmp);
 		}
 		free(target);
 		return status;
 	}
-	if (linkat(rootfd, o->path, rootfd, target, 0) == -1)
+	if (vfs_link(&sh, o->path, target) == -1)
 		status = errno == EEXIST ? NT_STATUS_OBJECT_NAME_COLLISION :
 		    errno == ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
 		    ntstatus_from_errno(errno);

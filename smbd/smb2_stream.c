@@ -396,7 +396,7 @@ smb2_stream_create(struct smb2_conn *c, struct smb2_req *req,
 	if (fd != -1)
 		close(fd);
 	if (*created & STREAM_CREATED_BASE)
-		unlinkat(vs->rootfd, real, 0);
+		vfs_unlink(vs, real, 0);
 	*created = 0;
 	free(canon);
 	free(real);
@@ -412,7 +412,10 @@ smb2_stream_undo_create(struct smb2_open *o, int created)
 		return;
 	if (created & STREAM_CREATED_BASE) {
 		/* The stream went with the file it was created with. */
-		unlinkat(o->tree->ss->rootfd, o->path, 0);
+		struct vfs_share vs = { .rootfd = o->tree->ss->rootfd,
+		    .cfg = o->tree->ss->share };
+
+		vfs_unlink(&vs, o->path, 0);
 		return;
 	}
 	if (created & STREAM_CREATED_STREAM) {
@@ -771,7 +774,7 @@ smb2_stream_closed(int rootfd, const char *path, const char *stream,
 	int fd;
 
 	if (flags & LOCKD_CLOSE_DELETE_FILE) {
-		if (unlinkat(rootfd, path, 0) == -1 && errno != ENOENT)
+		if (vfs_unlink(&vs, path, 0) == -1 && errno != ENOENT)
 			log_warn("delete pending: %s", path);
 		return;
 	}

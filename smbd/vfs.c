@@ -162,6 +162,82 @@ vfs_open_parent(const struct vfs_share *sh, const char *path,
 	return fd;
 }
 
+/*
+ * Operations on a name: its directory is opened below the share root
+ * like every path (openat2, RESOLVE_BENEATH), and only the last
+ * component is left to the *at call, so no symlink among the parents
+ * leads out of the share.
+ */
+int
+vfs_unlink(const struct vfs_share *sh, const char *path, int flags)
+{
+	const char *last;
+	int pfd, rc, saved;
+
+	if ((pfd = vfs_open_parent(sh, path, &last)) == -1)
+		return -1;
+	rc = unlinkat(pfd, last, flags);
+	saved = errno;
+	close(pfd);
+	errno = saved;
+	return rc;
+}
+
+int
+vfs_lstat(const struct vfs_share *sh, const char *path, struct stat *st)
+{
+	const char *last;
+	int pfd, rc, saved;
+
+	if (*path == '\0')
+		return fstatat(sh->rootfd, ".", st, AT_SYMLINK_NOFOLLOW);
+	if ((pfd = vfs_open_parent(sh, path, &last)) == -1)
+		return -1;
+	rc = fstatat(pfd, last, st, AT_SYMLINK_NOFOLLOW);
+	saved = errno;
+	close(pfd);
+	errno = saved;
+	return rc;
+}
+
+/* rename (with renameat2 flags) or, with link set, a hard link. */
+static int
+vfs_two(const struct vfs_share *sh, const char *from, const char *to,
+    unsigned int flags, int link)
+{
+	const char *lf, *lt;
+	int pf, pt, rc, saved;
+
+	if ((pf = vfs_open_parent(sh, from, &lf)) == -1)
+		return -1;
+	if ((pt = vfs_open_parent(sh, to, &lt)) == -1) {
+		saved = errno;
+		close(pf);
+		errno = saved;
+		return -1;
+	}
+	rc = link ? linkat(pf, lf, pt, lt, 0) :
+	    renameat2(pf, lf, pt, lt, flags);
+	saved = errno;
+	close(pf);
+	close(pt);
+	errno = saved;
+	return rc;
+}
+
+int
+vfs_rename(const struct vfs_share *sh, const char *from, const char *to,
+    unsigned int flags)
+{
+	return vfs_two(sh, from, to, flags, 0);
+}
+
+int
+vfs_link(const struct vfs_share *sh, const char *from, const char *to)
+{
+	return vfs_two(sh, from, to, 0, 1);
+}
+
 /* Find name in the directory dirfd regardless of case; NULL if absent. */
 static char *
 vfs_find_nocase(int dirfd, const char *name)

@@ -60,6 +60,12 @@ int		vfs_open(const struct vfs_share *, const char *, int, mode_t);
 int		vfs_open_parent(const struct vfs_share *, const char *,
 		    const char **);
 /* Is a name vetoed by "veto files", or hidden by the hide options? */
+/* unlinkat, fstatat (no follow), renameat2, linkat below the root. */
+int		vfs_unlink(const struct vfs_share *, const char *, int);
+int		vfs_lstat(const struct vfs_share *, const char *, struct stat *);
+int		vfs_rename(const struct vfs_share *, const char *, const char *,
+		    unsigned int);
+int		vfs_link(const struct vfs_share *, const char *, const char *);
 int		vfs_is_vetoed(const struct vfs_share *, const char *);
 int		vfs_is_hidden(const struct vfs_share *, const char *);
 
