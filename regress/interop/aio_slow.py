@@ -58,21 +58,18 @@ def read_answer(mid):
 
 
 # 1. An ECHO behind a slow READ is answered while the READ waits.
-delay(1500)
-t0 = time.monotonic()
+# Order, not time, is checked: the READ's answer must not have come
+# before the ECHO's (impacket files early answers as outstanding).
+delay(3000)
 mid = send_read(fid)
 srv.echo()
-t1 = time.monotonic()
+check("the ECHO was answered before the slow READ",
+      mid not in srv._Connection["OutstandingResponses"])
 st, buf = read_answer(mid)
-t2 = time.monotonic()
-check("the ECHO was answered while the READ waited (%.2fs)" % (t1 - t0),
-      t1 - t0 < 1.0)
-check("the READ took its delay (%.2fs)" % (t2 - t0), t2 - t0 >= 1.4)
 check("the slow READ returned the data", st == 0 and buf == data[:65536])
 
 # 2. CANCEL answers the READ at once; the late result is dropped.
 delay(2500)
-t0 = time.monotonic()
 mid = send_read(fid)
 p = srv.SMB_PACKET()
 p["Command"] = s3.SMB2_CANCEL
@@ -81,10 +78,10 @@ p["TreeID"] = tid
 p["Data"] = s3.SMB2Cancel()
 srv.sendSMB(p)
 st, buf = read_answer(mid)
-t1 = time.monotonic()
+# A worker whose loop waited for the disk would have answered the READ
+# with its data before it saw the CANCEL.
 check("CANCEL answered the READ with STATUS_CANCELLED (%08x)" % st,
       st == 0xC0000120)
-check("... at once (%.2fs)" % (t1 - t0), t1 - t0 < 1.5)
 time.sleep(1.5)
 srv.echo()
 mid = send_read(fid, 1048576)
