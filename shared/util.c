@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,4 +185,47 @@ parse_number(const char *s, long long min, long long max, const char **errstr)
 		return -1;
 	}
 	return v;
+}
+
+/* pread until len bytes or the end: the count, or -1 with errno. */
+ssize_t
+pread_full(int fd, void *vbuf, size_t len, uint64_t off)
+{
+	uint8_t *buf = vbuf;
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = pread(fd, buf + got, len - got, (off_t)(off + got));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* pwrite all of len bytes: 0, or -1 with errno. */
+int
+pwrite_full(int fd, const void *vbuf, size_t len, uint64_t off)
+{
+	const uint8_t *buf = vbuf;
+	size_t put = 0;
+	ssize_t n;
+
+	while (put < len) {
+		n = pwrite(fd, buf + put, len - put, (off_t)(off + put));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = ENOSPC;
+			return -1;
+		}
+		put += (size_t)n;
+	}
+	return 0;
 }

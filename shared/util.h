@@ -32,6 +32,10 @@ void	 fd_closefrom(int);
 
 /* Monotonic clock in milliseconds. */
 uint64_t	 time_mono_ms(void);
+/* pread until len bytes or end of file: the count, or -1 with errno. */
+ssize_t		 pread_full(int, void *, size_t, uint64_t);
+/* pwrite all len bytes (ENOSPC if the file takes none): 0 or -1. */
+int		 pwrite_full(int, const void *, size_t, uint64_t);
 
 /* Parse a decimal in [min, max]; returns -1 and sets *errstr on error. */
 long long	 parse_number(const char *, long long, long long,

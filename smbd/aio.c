@@ -32,6 +32,7 @@
 
 #include "aio.h"
 #include "log.h"
+#include "util.h"
 
 static struct {
 	pthread_mutex_t		 mtx;
@@ -84,41 +85,22 @@ aio_run(struct aio_job *j)
 	switch (j->op) {
 	case AIO_PREAD:
 		/* Read until len or end of file, so a short result means EOF. */
-		while (done < j->len) {
-			n = pread(j->fd, j->buf + done, j->len - done,
-			    (off_t)(j->off + done));
-			if (n == -1 && errno == EINTR)
-				continue;
-			if (n == -1) {
-				j->error = errno;
-				return;
-			}
-			if (n == 0)
-				break;
-			done += (size_t)n;
+		if ((n = pread_full(j->fd, j->buf, j->len, j->off)) == -1) {
+			j->error = errno;
+			return;
 		}
-		j->result = (ssize_t)done;
+		j->result = n;
 		break;
 	case AIO_PWRITE:
 		/*
-		 * Write everything or fail: a short write is retried, and
-		 * nothing is reported as written that did not reach the file.
+		 * Write everything or fail: nothing is reported as written
+		 * that did not reach the file.
 		 */
-		while (done < j->len) {
-			n = pwrite(j->fd, j->buf + done, j->len - done,
-			    (off_t)(j->off + done));
-			if (n == -1 && errno == EINTR)
-				continue;
-			if (n == -1) {
-				j->error = errno;
-				return;
-			}
-			if (n == 0) {
-				j->error = ENOSPC;
-				return;
-			}
-			done += (size_t)n;
+		if (pwrite_full(j->fd, j->buf, j->len, j->off) == -1) {
+			j->error = errno;
+			return;
 		}
+		done = j->len;
 		if (j->datasync && fdatasync(j->fd) == -1) {
 			j->error = errno;
 			return;

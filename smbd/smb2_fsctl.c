@@ -250,47 +250,6 @@ fsctl_request_resume_key(struct smb2_open *o, struct smb2_req *req,
 	return st;
 }
 
-/* pread until len bytes or the end: the count, or -1 with errno. */
-static ssize_t
-fsctl_read_full(int fd, uint8_t *buf, size_t len, uint64_t off)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = pread(fd, buf + got, len - got, (off_t)(off + got));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
-/* pwrite all of len bytes: 0, or -1 with errno. */
-static int
-fsctl_write_full(int fd, const uint8_t *buf, size_t len, uint64_t off)
-{
-	size_t put = 0;
-	ssize_t n;
-
-	while (put < len) {
-		n = pwrite(fd, buf + put, len - put, (off_t)(off + put));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = ENOSPC;
-			return -1;
-		}
-		put += (size_t)n;
-	}
-	return 0;
-}
-
 /*
  * Copy len bytes within or between files with read and write, through
  * one buffer holding the whole range: a chunk whose source and target
@@ -408,7 +367,7 @@ fsctl_copy_stream_chunk(struct smb2_open *src, uint64_t soff,
 		data = wbuf_data(&out) + 16;
 	} else {
 		buf = xmalloc(len);
-		n = fsctl_read_full(src->fd, buf, len, soff);
+		n = pread_full(src->fd, buf, len, soff);
 		if (n == -1)
 			st = ntstatus_from_errno(errno);
 		else if ((uint32_t)n < len)
@@ -424,7 +383,7 @@ fsctl_copy_stream_chunk(struct smb2_open *src, uint64_t soff,
 			scratch.out = &wout;
 			st = smb2_stream_write(&scratch, dst, &in, doff);
 			wbuf_free(&wout);
-		} else if (fsctl_write_full(dst->fd, data, len, doff) == -1)
+		} else if (pwrite_full(dst->fd, data, len, doff) == -1)
 			st = ntstatus_from_errno(errno);
 	}
 	free(buf);

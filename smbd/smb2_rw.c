@@ -21,6 +21,7 @@
 #include "smb2_rw.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
+#include "util.h"
 
 #define SMB2_WRITEFLAG_WRITE_THROUGH	0x00000001
 #define SMB2_WRITEFLAG_WRITE_UNBUFFERED	0x00000002
@@ -127,8 +128,6 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	uint32_t len, channel, remaining, flags;
 	uint64_t off;
 	uint8_t id[16];
-	ssize_t n;
-	size_t done = 0;
 	int append = 0, datasync;
 
 	rbuf_get_u16le(&r, &ssize);
@@ -192,17 +191,8 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	 * Write everything or fail: a short write is retried, and nothing
 	 * is reported as written that did not reach the file.
 	 */
-	while (done < len) {
-		n = pwrite(o->fd, rbuf_cur(&data) + done, len - done,
-		    (off_t)(off + done));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return ntstatus_from_errno(errno);
-		if (n == 0)
-			return NT_STATUS_DISK_FULL;
-		done += (size_t)n;
-	}
+	if (pwrite_full(o->fd, rbuf_cur(&data), len, off) == -1)
+		return ntstatus_from_errno(errno);
 	if (datasync && fdatasync(o->fd) == -1)
 		return ntstatus_from_errno(errno);
 	o->position = off + len;
