@@ -771,6 +771,18 @@ smb2_related_fileid(struct smb2_work *w, struct smb2_req *req)
 	memcpy(p, w->prev_file_id, 16);
 }
 
+/* Remember the FileId a request named, for related requests after it. */
+static void
+smb2_chain_fileid(struct smb2_work *w, struct smb2_req *req)
+{
+	size_t off = smb2_fileid_offset(req->hdr.command);
+	struct rbuf r = req->body;
+
+	if (off == 0 || rbuf_skip(&r, off) == -1)
+		return;
+	rbuf_get_bytes(&r, w->prev_file_id, 16);
+}
+
 /*
  * Check one request before its handler runs.  Returns an NTSTATUS for the
  * client, or SMB2_DEFER... never; and -1 (as 0xfffffffe) to drop.
@@ -991,11 +1003,19 @@ smb2_work_run(struct smb2_conn *c)
 		    req->hdr.command == SMB2_SESSION_SETUP ||
 		    req->hdr.command == SMB2_TREE_CONNECT)
 			w->prev_status = req->status;
-		/* A successful CREATE names the file for what follows. */
-		if (req->hdr.command == SMB2_CREATE &&
-		    req->status == NT_STATUS_SUCCESS &&
-		    wbuf_len(req->out) >= 80)
-			memcpy(w->prev_file_id, wbuf_data(req->out) + 64, 16);
+		/*
+		 * A successful CREATE names the file for what follows; so
+		 * does any other request that names a file, like a FLUSH
+		 * at the head of a FLUSH+CLOSE chain (MS-SMB2 3.3.5.2.7.2;
+		 * smb2.compound_async.flush_close).
+		 */
+		if (req->hdr.command == SMB2_CREATE) {
+			if (req->status == NT_STATUS_SUCCESS &&
+			    wbuf_len(req->out) >= 80)
+				memcpy(w->prev_file_id,
+				    wbuf_data(req->out) + 64, 16);
+		} else
+			smb2_chain_fileid(w, req);
 		smb2_req_after_emit(c, req, wbuf_data(&w->resp) +
 		    w->last_resp_off, wbuf_len(&w->resp) - w->last_resp_off);
 		if (c->closing)
