@@ -138,7 +138,10 @@ test_bind(void)
 	CHECK(buf[2] == 13 && le16(buf + 16) == 0);
 	rpc_pipe_close(p);
 
-	/* NDR32 accepted, NDR64 refused, feature negotiation acknowledged. */
+	/*
+	 * NDR32 accepted in context 0, NDR64 in context 1, feature
+	 * negotiation acknowledged.
+	 */
 	p = rpc_pipe_open("srvsvc", &ctx);
 	n = hex(bind_three, pdu);
 	CHECK(rpc_pipe_write(p, pdu, n) == 0);
@@ -147,7 +150,9 @@ test_bind(void)
 	off = 40;
 	CHECK(buf[off] == 3);
 	CHECK(le16(buf + off + 4) == 0 && le16(buf + off + 6) == 0);
-	CHECK(le16(buf + off + 28) == 2 && le16(buf + off + 30) == 2);
+	CHECK(le16(buf + off + 28) == 0 && le16(buf + off + 30) == 0);
+	CHECK(buf[off + 32] == 0x33 && buf[off + 33] == 0x05);	/* NDR64 */
+	CHECK(le32(buf + off + 48) == 1);
 	CHECK(le16(buf + off + 52) == 3 && le16(buf + off + 54) == 2);
 	CHECK(n == off + 4 + 3 * 24);
 	rpc_pipe_close(p);
@@ -180,11 +185,11 @@ test_bind(void)
 static void
 check_enum1(const uint8_t *stub, size_t len)
 {
-	struct rbuf r;
+	struct ndr_in r;
 	uint32_t v, cnt, i, ref[6];
 	char *s;
 
-	rbuf_init(&r, stub, len);
+	ndr_in_init(&r, stub, len, 0);
 	ndr_get_u32(&r, &v);
 	CHECK(v == 1);				/* Level */
 	ndr_get_u32(&r, &v);
@@ -224,7 +229,7 @@ check_enum1(const uint8_t *stub, size_t len)
 	CHECK(v == 2);
 	ndr_get_u32(&r, &v);
 	CHECK(v == 0);				/* WERR_OK */
-	CHECK(!rbuf_error(&r) && rbuf_left(&r) == 0);
+	CHECK(!rbuf_error(&r.r) && rbuf_left(&r.r) == 0);
 }
 
 static void
@@ -325,7 +330,7 @@ test_fragments(void)
 	struct rpc_pipe *p;
 	struct wbuf stub;
 	size_t i, n, nfrag = 0;
-	struct rbuf r;
+	struct ndr_in r;
 	uint32_t v, cnt;
 	int more;
 
@@ -360,7 +365,7 @@ test_fragments(void)
 	}
 	CHECK(nfrag > 3);
 	CHECK(rpc_pipe_pending(p) == 0);
-	rbuf_init(&r, wbuf_data(&stub), wbuf_len(&stub));
+	ndr_in_init(&r, wbuf_data(&stub), wbuf_len(&stub), 0);
 	ndr_get_u32(&r, &v);
 	ndr_get_u32(&r, &v);
 	ndr_get_ptr(&r, &v);
@@ -381,36 +386,36 @@ test_ndr(void)
 	};
 	struct ndr_out o;
 	struct wbuf w;
-	struct rbuf r;
+	struct ndr_in r;
 	struct rpc_sid s;
 	char *str;
 
 	wbuf_init(&w, 1024);
-	ndr_out_init(&o, &w);
+	ndr_out_init(&o, &w, 0);
 	ndr_put_u8(&o, 1);
 	ndr_put_wstr(&o, "ab");
 	CHECK(wbuf_len(&w) == 4 + sizeof(want));
 	CHECK_MEM(wbuf_data(&w) + 4, want, sizeof(want));
-	rbuf_init(&r, wbuf_data(&w), wbuf_len(&w));
-	rbuf_skip(&r, 1);
+	ndr_in_init(&r, wbuf_data(&w), wbuf_len(&w), 0);
+	rbuf_skip(&r.r, 1);
 	CHECK(ndr_get_wstr(&r, 10, &str) == 0);
 	CHECK_STR(str, "ab");
 	free(str);
 	/* Longer than allowed, an offset, actual beyond max. */
-	rbuf_init(&r, wbuf_data(&w) + 4, sizeof(want));
+	ndr_in_init(&r, wbuf_data(&w) + 4, sizeof(want), 0);
 	CHECK(ndr_get_wstr(&r, 1, &str) == -1 && str == NULL);
 	wbuf_data(&w)[8] = 1;
-	rbuf_init(&r, wbuf_data(&w) + 4, sizeof(want));
+	ndr_in_init(&r, wbuf_data(&w) + 4, sizeof(want), 0);
 	CHECK(ndr_get_wstr(&r, 10, &str) == -1);
 	wbuf_data(&w)[8] = 0;
 	wbuf_data(&w)[4] = 2;
-	rbuf_init(&r, wbuf_data(&w) + 4, sizeof(want));
+	ndr_in_init(&r, wbuf_data(&w) + 4, sizeof(want), 0);
 	CHECK(ndr_get_wstr(&r, 10, &str) == -1);
 	wbuf_free(&w);
 
 	/* Unique pointers get distinct referent ids; NULL is 0. */
 	wbuf_init(&w, 1024);
-	ndr_out_init(&o, &w);
+	ndr_out_init(&o, &w, 0);
 	ndr_put_ptr(&o, 1);
 	ndr_put_ptr(&o, 0);
 	ndr_put_ptr(&o, 1);
@@ -420,15 +425,15 @@ test_ndr(void)
 
 	/* RPC_SID S-1-1-0 round trip; a bad revision is refused. */
 	wbuf_init(&w, 1024);
-	ndr_out_init(&o, &w);
+	ndr_out_init(&o, &w, 0);
 	rpc_sid_make(&s, 1, 1, (uint32_t)0);
 	ndr_put_sid(&o, &s);
 	CHECK(wbuf_len(&w) == sizeof(sid));
 	CHECK_MEM(wbuf_data(&w), sid, sizeof(sid));
-	rbuf_init(&r, sid, sizeof(sid));
+	ndr_in_init(&r, sid, sizeof(sid), 0);
 	CHECK(ndr_get_sid(&r, &s) == 0 && s.auth == 1 && s.nsub == 1);
 	wbuf_data(&w)[4] = 2;
-	rbuf_init(&r, wbuf_data(&w), wbuf_len(&w));
+	ndr_in_init(&r, wbuf_data(&w), wbuf_len(&w), 0);
 	CHECK(ndr_get_sid(&r, &s) == -1);
 	wbuf_free(&w);
 }

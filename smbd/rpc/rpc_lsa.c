@@ -254,12 +254,14 @@ lsa_put_refs(struct ndr_out *o, const struct lsa_names *n,
 	int i;
 
 	ndr_put_ptr(o, 1);
+	ndr_put_struct(o);
 	ndr_put_u32(o, (uint32_t)rf->n);
 	ndr_put_ptr(o, rf->n > 0);
 	ndr_put_u32(o, 32);			/* MaxEntries */
+	ndr_put_trail(o);
 	if (rf->n == 0)
 		return;
-	ndr_put_u32(o, (uint32_t)rf->n);
+	ndr_put_count(o, (uint32_t)rf->n);
 	for (i = 0; i < rf->n; i++) {
 		ndr_put_ustr_hdr(o, n->dom[rf->order[i]].name);
 		ndr_put_ptr(o, 1);
@@ -280,11 +282,12 @@ lsa_status(size_t mapped, size_t count)
 
 /* The [in] translated list clients send empty. */
 static int
-lsa_get_empty_list(struct rbuf *r)
+lsa_get_empty_list(struct ndr_in *r)
 {
 	uint32_t entries, ptr;
 
-	if (ndr_get_u32(r, &entries) == -1 || ndr_get_ptr(r, &ptr) == -1)
+	if (ndr_get_struct(r) == -1 || ndr_get_u32(r, &entries) == -1 ||
+	    ndr_get_ptr(r, &ptr) == -1)
 		return -1;
 	return ptr == 0 ? 0 : -1;
 }
@@ -301,7 +304,7 @@ rpc_handle_check(struct rpc_pipe *p, const uint8_t h[20], enum rpc_htype type,
 }
 
 static uint32_t
-lsa_check_policy(struct rpc_pipe *p, struct rbuf *r)
+lsa_check_policy(struct rpc_pipe *p, struct ndr_in *r)
 {
 	uint8_t h[20];
 
@@ -312,7 +315,7 @@ lsa_check_policy(struct rpc_pipe *p, struct rbuf *r)
 
 /* LsarClose (0) and SamrCloseHandle (1). */
 static uint32_t
-lsa_close(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_close(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	static const uint8_t zero[20];
 	uint8_t h[20];
@@ -328,28 +331,30 @@ lsa_close(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* LSAPR_OBJECT_ATTRIBUTES: only a quality of service is expected. */
 static int
-lsa_get_objattr(struct rbuf *r)
+lsa_get_objattr(struct ndr_in *r)
 {
 	uint32_t len, root, name, attr, sd, qos, qlen;
 	uint16_t imp;
 	uint8_t b;
 
-	if (ndr_get_u32(r, &len) == -1 || ndr_get_ptr(r, &root) == -1 ||
-	    ndr_get_ptr(r, &name) == -1 || ndr_get_u32(r, &attr) == -1 ||
-	    ndr_get_ptr(r, &sd) == -1 || ndr_get_ptr(r, &qos) == -1)
+	if (ndr_get_struct(r) == -1 || ndr_get_u32(r, &len) == -1 ||
+	    ndr_get_ptr(r, &root) == -1 || ndr_get_ptr(r, &name) == -1 ||
+	    ndr_get_u32(r, &attr) == -1 || ndr_get_ptr(r, &sd) == -1 ||
+	    ndr_get_ptr(r, &qos) == -1)
 		return -1;
 	/* MS-LSAD 2.2.9: the other members are ignored and sent NULL. */
 	if (root != 0 || name != 0 || sd != 0)
 		return -1;
+	/* SECURITY_QUALITY_OF_SERVICE: its level is an enum. */
 	if (qos != 0 && (ndr_get_u32(r, &qlen) == -1 ||
-	    ndr_get_u16(r, &imp) == -1 || rbuf_get_u8(r, &b) == -1 ||
-	    rbuf_get_u8(r, &b) == -1))
+	    ndr_get_enum(r, &imp) == -1 || ndr_get_u8(r, &b) == -1 ||
+	    ndr_get_u8(r, &b) == -1))
 		return -1;
 	return 0;
 }
 
 static uint32_t
-lsa_open_common(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_open_common(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	static const uint8_t zero[20];
 	uint32_t access;
@@ -369,7 +374,7 @@ lsa_open_common(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* A unique pointer to one wchar_t, as LsarOpenPolicy and SamrConnect take. */
 static int
-lsa_get_wchar_ptr(struct rbuf *r)
+lsa_get_wchar_ptr(struct ndr_in *r)
 {
 	uint32_t ptr;
 	uint16_t c;
@@ -381,7 +386,7 @@ lsa_get_wchar_ptr(struct rbuf *r)
 
 /* LsarOpenPolicy (6). */
 static uint32_t
-lsa_open_policy(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_open_policy(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	if (lsa_get_wchar_ptr(r) == -1)
 		return RPC_X_BAD_STUB_DATA;
@@ -390,7 +395,7 @@ lsa_open_policy(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* LsarOpenPolicy2 (44). */
 static uint32_t
-lsa_open_policy2(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_open_policy2(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	char *name;
 
@@ -402,7 +407,7 @@ lsa_open_policy2(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* LsarQueryInformationPolicy (7) and ...Policy2 (46). */
 static uint32_t
-lsa_query_info(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_query_info(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	struct rpc_sid sid;
@@ -411,7 +416,7 @@ lsa_query_info(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 	if (lsa_is_fault(st = lsa_check_policy(p, r)))
 		return st;
-	if (ndr_get_u16(r, &class) == -1)
+	if (ndr_get_enum(r, &class) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	if (st == ST_OK && class != 3 && class != 5 && class != 12)
 		st = ST_INVALID_PARAMETER;
@@ -421,9 +426,12 @@ lsa_query_info(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		return 0;
 	}
 	rpc_sid_domain(ctx, &sid);
+	/* The union's arms hold pointers. */
 	ndr_put_ptr(o, 1);
-	ndr_put_u16(o, class);
-	wbuf_align(o->w, 4);
+	ndr_put_union(o);
+	ndr_put_enum(o, class);
+	ndr_put_union(o);
+	ndr_put_struct(o);
 	switch (class) {
 	case 3:
 		/* A stand-alone server: the workgroup, without a SID. */
@@ -441,7 +449,7 @@ lsa_query_info(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		ndr_put_ustr_hdr(o, ctx->domain);
 		ndr_put_ustr_hdr(o, "");
 		ndr_put_ustr_hdr(o, "");
-		wbuf_put_zero(o->w, 16);	/* DomainGuid */
+		ndr_put_zero(o, 16);		/* DomainGuid */
 		ndr_put_ptr(o, 0);
 		ndr_put_ustr_body(o, ctx->domain);
 		ndr_put_ustr_body(o, "");
@@ -457,7 +465,7 @@ lsa_query_info(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
  * vers is 1, 2 or 3.
  */
 static uint32_t
-lsa_lookup_sids_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
+lsa_lookup_sids_v(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o,
     int vers)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
@@ -471,13 +479,14 @@ lsa_lookup_sids_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 
 	if (vers != 3 && lsa_is_fault(st = lsa_check_policy(p, r)))
 		return st;
-	if (ndr_get_u32(r, &count) == -1 || ndr_get_ptr(r, &ptr) == -1 ||
-	    count > LSA_MAX_LOOKUP || (count > 0 && ptr == 0))
+	if (ndr_get_struct(r) == -1 || ndr_get_u32(r, &count) == -1 ||
+	    ndr_get_ptr(r, &ptr) == -1 || count > LSA_MAX_LOOKUP ||
+	    (count > 0 && ptr == 0))
 		return RPC_X_BAD_STUB_DATA;
 	lsa_names_init(ctx, &names);
 	lsa_refs_init(&rf);
 	if (ptr != 0) {
-		if (ndr_get_u32(r, &max) == -1 || max != count)
+		if (ndr_get_count(r, &max) == -1 || max != count)
 			return RPC_X_BAD_STUB_DATA;
 		for (i = 0; i < count; i++)
 			if (ndr_get_ptr(r, &sptr) == -1 || sptr == 0)
@@ -491,7 +500,7 @@ lsa_lookup_sids_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 			lsa_by_sid(&names, &sid, &res[i]);
 		}
 	}
-	if (lsa_get_empty_list(r) == -1 || ndr_get_u16(r, &level) == -1 ||
+	if (lsa_get_empty_list(r) == -1 || ndr_get_enum(r, &level) == -1 ||
 	    ndr_get_u32(r, &mapped) == -1 ||
 	    (vers > 1 && (ndr_get_u32(r, &opt) == -1 ||
 	    ndr_get_u32(r, &opt) == -1))) {
@@ -505,18 +514,21 @@ lsa_lookup_sids_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 			nmapped++;
 	lsa_put_refs(o, &names, &rf);
 	/* TranslatedNames */
+	ndr_put_struct(o);
 	ndr_put_u32(o, count);
 	ndr_put_ptr(o, count > 0);
 	if (count > 0) {
-		ndr_put_u32(o, count);
+		ndr_put_count(o, count);
 		for (i = 0; i < count; i++) {
-			ndr_put_u16(o, res[i].use);
+			ndr_put_struct(o);
+			ndr_put_enum(o, res[i].use);
 			ndr_put_ustr_hdr(o, res[i].name != NULL ?
 			    res[i].name : "");
 			ndr_put_u32(o, (uint32_t)(res[i].dom >= 0 ?
 			    rf.map[res[i].dom] : -1));
 			if (vers > 1)
 				ndr_put_u32(o, 0);	/* Flags */
+			ndr_put_trail(o);
 		}
 		for (i = 0; i < count; i++)
 			ndr_put_ustr_body(o, res[i].name != NULL ?
@@ -529,19 +541,19 @@ lsa_lookup_sids_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 }
 
 static uint32_t
-lsa_lookup_sids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_sids(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_sids_v(p, r, o, 1);
 }
 
 static uint32_t
-lsa_lookup_sids2(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_sids2(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_sids_v(p, r, o, 2);
 }
 
 static uint32_t
-lsa_lookup_sids3(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_sids3(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_sids_v(p, r, o, 3);
 }
@@ -551,7 +563,7 @@ lsa_lookup_sids3(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
  * the buffers.  Every string is returned (allocated) in names[].
  */
 static int
-lsa_get_ustr_array(struct rbuf *r, uint32_t count, char **names)
+lsa_get_ustr_array(struct ndr_in *r, uint32_t count, char **names)
 {
 	uint16_t *len, *maxlen;
 	uint32_t ref;
@@ -599,7 +611,7 @@ lsa_free_names(char **names, size_t n)
  * LookupNames4 (77, no handle): vers is 1, 2, 3 or 4.
  */
 static uint32_t
-lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
+lsa_lookup_names_v(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o,
     int vers)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
@@ -614,11 +626,11 @@ lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 	if (vers != 4 && lsa_is_fault(st = lsa_check_policy(p, r)))
 		return st;
 	if (ndr_get_u32(r, &count) == -1 || count > LSA_MAX_LOOKUP ||
-	    ndr_get_u32(r, &max) == -1 || max != count)
+	    ndr_get_count(r, &max) == -1 || max != count)
 		return RPC_X_BAD_STUB_DATA;
 	in = xcalloc(count + 1, sizeof(*in));
 	if (lsa_get_ustr_array(r, count, in) == -1 ||
-	    lsa_get_empty_list(r) == -1 || ndr_get_u16(r, &level) == -1 ||
+	    lsa_get_empty_list(r) == -1 || ndr_get_enum(r, &level) == -1 ||
 	    ndr_get_u32(r, &mapped) == -1 ||
 	    (vers > 1 && (ndr_get_u32(r, &opt) == -1 ||
 	    ndr_get_u32(r, &opt) == -1))) {
@@ -636,14 +648,18 @@ lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 			nmapped++;
 	}
 	lsa_put_refs(o, &names, &rf);
+	ndr_put_struct(o);
 	ndr_put_u32(o, count);
 	ndr_put_ptr(o, count > 0);
 	if (count > 0) {
-		ndr_put_u32(o, count);
+		ndr_put_count(o, count);
 		for (i = 0; i < count; i++) {
 			uint32_t rid = 0;
 
-			ndr_put_u16(o, res[i].use);
+			/* Only LSAPR_TRANSLATED_SID_EX2 holds a pointer. */
+			if (vers >= 3)
+				ndr_put_struct(o);
+			ndr_put_enum(o, res[i].use);
 			if (vers >= 3)
 				ndr_put_ptr(o, res[i].dom >= 0);
 			else {
@@ -659,6 +675,8 @@ lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 			    rf.map[res[i].dom] : -1));
 			if (vers > 1)
 				ndr_put_u32(o, 0);	/* Flags */
+			if (vers >= 3)
+				ndr_put_trail(o);
 		}
 		for (i = 0; i < count && vers >= 3; i++)
 			if (res[i].dom >= 0)
@@ -672,32 +690,32 @@ lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 }
 
 static uint32_t
-lsa_lookup_names(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_names(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_names_v(p, r, o, 1);
 }
 
 static uint32_t
-lsa_lookup_names2(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_names2(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_names_v(p, r, o, 2);
 }
 
 static uint32_t
-lsa_lookup_names3(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_names3(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_names_v(p, r, o, 3);
 }
 
 static uint32_t
-lsa_lookup_names4(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_names4(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_names_v(p, r, o, 4);
 }
 
 /* LsarEnumerateTrustedDomains (13): a stand-alone server trusts none. */
 static uint32_t
-lsa_enum_trust(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_enum_trust(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	uint32_t st, ctx, maxlen;
 
@@ -706,6 +724,7 @@ lsa_enum_trust(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	if (ndr_get_u32(r, &ctx) == -1 || ndr_get_u32(r, &maxlen) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	ndr_put_u32(o, ctx);
+	ndr_put_struct(o);
 	ndr_put_u32(o, 0);
 	ndr_put_ptr(o, 0);
 	ndr_put_u32(o, st != ST_OK ? st : ST_NO_MORE_ENTRIES);
@@ -714,7 +733,7 @@ lsa_enum_trust(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* A [in,out] PRPC_UNICODE_STRING: its pointer and string, if any. */
 static int
-lsa_get_ustr_ptr(struct rbuf *r)
+lsa_get_ustr_ptr(struct ndr_in *r)
 {
 	uint16_t len, maxlen;
 	uint32_t ptr, ref;
@@ -736,7 +755,7 @@ lsa_get_ustr_ptr(struct rbuf *r)
 
 /* LsarGetUserName (45), MS-LSAT 3.1.4.4: who the caller is. */
 static uint32_t
-lsa_get_user_name(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_get_user_name(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	const char *user = ctx->user != NULL && ctx->user[0] != '\0' ?
@@ -808,7 +827,7 @@ samr_new_handle(struct rpc_pipe *p, struct ndr_out *o, enum rpc_htype type,
 
 /* SamrConnect (0). */
 static uint32_t
-samr_connect(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_connect(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	uint32_t access;
 
@@ -820,7 +839,7 @@ samr_connect(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* SamrConnect2 (57), SamrConnect4 (62) and SamrConnect5 (64). */
 static uint32_t
-samr_connect_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
+samr_connect_v(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o,
     int vers)
 {
 	uint32_t access, rev, inver, sw, feat;
@@ -848,25 +867,25 @@ samr_connect_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 }
 
 static uint32_t
-samr_connect2(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_connect2(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return samr_connect_v(p, r, o, 2);
 }
 
 static uint32_t
-samr_connect4(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_connect4(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return samr_connect_v(p, r, o, 4);
 }
 
 static uint32_t
-samr_connect5(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_connect5(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return samr_connect_v(p, r, o, 5);
 }
 
 static uint32_t
-samr_check(struct rpc_pipe *p, struct rbuf *r, enum rpc_htype type,
+samr_check(struct rpc_pipe *p, struct ndr_in *r, enum rpc_htype type,
     int *extra)
 {
 	uint8_t h[20];
@@ -885,7 +904,7 @@ samr_dom(int extra)
 
 /* SamrLookupDomainInSamServer (5). */
 static uint32_t
-samr_lookup_domain(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_lookup_domain(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
 	uint16_t len, maxlen;
@@ -918,7 +937,7 @@ samr_lookup_domain(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* SamrEnumerateDomainsInSamServer (6). */
 static uint32_t
-samr_enum_domains(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_enum_domains(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
 	const char *dname[2];
@@ -936,11 +955,13 @@ samr_enum_domains(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	ndr_put_u32(o, ctx + n);
 	ndr_put_ptr(o, st == ST_OK);
 	if (st == ST_OK) {
+		ndr_put_struct(o);
 		ndr_put_u32(o, n);
 		ndr_put_ptr(o, n > 0);
 		if (n > 0) {
-			ndr_put_u32(o, n);
+			ndr_put_count(o, n);
 			for (i = ctx; i < 2; i++) {
+				ndr_put_struct(o);
 				ndr_put_u32(o, 0);
 				ndr_put_ustr_hdr(o, dname[i]);
 			}
@@ -955,7 +976,7 @@ samr_enum_domains(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* SamrOpenDomain (7). */
 static uint32_t
-samr_open_domain(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_open_domain(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	static const uint8_t zero[20];
 	struct lsa_names names;
@@ -992,18 +1013,19 @@ samr_put_ulongs(struct ndr_out *o, const uint32_t *v, uint32_t n)
 {
 	uint32_t i;
 
+	ndr_put_struct(o);
 	ndr_put_u32(o, n);
 	ndr_put_ptr(o, n > 0);
 	if (n == 0)
 		return;
-	ndr_put_u32(o, n);
+	ndr_put_count(o, n);
 	for (i = 0; i < n; i++)
 		ndr_put_u32(o, v[i]);
 }
 
 /* SamrLookupNamesInDomain (17). */
 static uint32_t
-samr_lookup_names(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_lookup_names(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
 	uint32_t st, count, max, off, actual, *rids = NULL, *uses = NULL;
@@ -1014,8 +1036,8 @@ samr_lookup_names(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_DOMAIN, &extra)))
 		return st;
 	if (ndr_get_u32(r, &count) == -1 ||
-	    ndr_get_u32(r, &max) == -1 || ndr_get_u32(r, &off) == -1 ||
-	    ndr_get_u32(r, &actual) == -1 || off != 0 || actual != count ||
+	    ndr_get_count(r, &max) == -1 || ndr_get_count(r, &off) == -1 ||
+	    ndr_get_count(r, &actual) == -1 || off != 0 || actual != count ||
 	    actual > max || count > SAMR_MAX_LOOKUP)
 		return RPC_X_BAD_STUB_DATA;
 	in = xcalloc(count + 1, sizeof(*in));
@@ -1051,7 +1073,7 @@ samr_lookup_names(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* SamrLookupIdsInDomain (18). */
 static uint32_t
-samr_lookup_ids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_lookup_ids(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
 	uint32_t st, count, max, off, actual, *rids = NULL, *uses = NULL;
@@ -1062,8 +1084,8 @@ samr_lookup_ids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_DOMAIN, &extra)))
 		return st;
 	if (ndr_get_u32(r, &count) == -1 ||
-	    ndr_get_u32(r, &max) == -1 || ndr_get_u32(r, &off) == -1 ||
-	    ndr_get_u32(r, &actual) == -1 || off != 0 || actual != count ||
+	    ndr_get_count(r, &max) == -1 || ndr_get_count(r, &off) == -1 ||
+	    ndr_get_count(r, &actual) == -1 || off != 0 || actual != count ||
 	    actual > max || count > SAMR_MAX_LOOKUP)
 		return RPC_X_BAD_STUB_DATA;
 	rids = xcalloc(count + 1, sizeof(*rids));
@@ -1090,10 +1112,11 @@ samr_lookup_ids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 			}
 	}
 	/* SAMPR_RETURNED_USTRING_ARRAY */
+	ndr_put_struct(o);
 	ndr_put_u32(o, (uint32_t)count);
 	ndr_put_ptr(o, count > 0);
 	if (count > 0) {
-		ndr_put_u32(o, (uint32_t)count);
+		ndr_put_count(o, (uint32_t)count);
 		for (i = 0; i < count; i++)
 			ndr_put_ustr_hdr(o, out[i]);
 		for (i = 0; i < count; i++)
@@ -1122,7 +1145,7 @@ samr_user(const struct lsa_names *n, int dom, size_t idx)
 
 /* SamrEnumerateUsersInDomain (13). */
 static uint32_t
-samr_enum_users(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_enum_users(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
 	const struct lsa_acct *a;
@@ -1141,12 +1164,14 @@ samr_enum_users(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	ndr_put_u32(o, ctx + n);
 	ndr_put_ptr(o, st == ST_OK);
 	if (st == ST_OK) {
+		ndr_put_struct(o);
 		ndr_put_u32(o, n);
 		ndr_put_ptr(o, n > 0);
 		if (n > 0) {
-			ndr_put_u32(o, n);
+			ndr_put_count(o, n);
 			for (i = 0; i < n; i++) {
 				a = samr_user(&names, samr_dom(extra), ctx + i);
+				ndr_put_struct(o);
 				ndr_put_u32(o, a->rid);
 				ndr_put_ustr_hdr(o, a->name);
 			}
@@ -1163,7 +1188,7 @@ samr_enum_users(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* SamrOpenUser (34). */
 static uint32_t
-samr_open_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_open_user(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	static const uint8_t zero[20];
 	struct lsa_names names;
@@ -1195,7 +1220,7 @@ samr_open_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
  * knows: the name, the RID and a normal, enabled account.
  */
 static uint32_t
-samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_query_user(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	uint32_t st;
@@ -1204,7 +1229,7 @@ samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_USER, &rid)))
 		return st;
-	if (ndr_get_u16(r, &level) == -1)
+	if (ndr_get_enum(r, &level) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	if (st == ST_OK && level != 21)
 		st = ST_INVALID_INFO_CLASS;
@@ -1214,8 +1239,10 @@ samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		return 0;
 	}
 	ndr_put_ptr(o, 1);
-	ndr_put_u16(o, level);
-	wbuf_align(o->w, 4);
+	ndr_put_union(o);
+	ndr_put_enum(o, level);
+	ndr_put_union(o);
+	ndr_put_struct(o);
 	/* Six times: last logon and logoff, password set, expiry ... */
 	for (i = 0; i < 6; i++) {
 		ndr_put_u32(o, 0);
@@ -1225,17 +1252,20 @@ samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	for (i = 0; i < 9; i++)
 		ndr_put_ustr_hdr(o, "");	/* FullName .. Parameters */
 	for (i = 0; i < 2; i++) {		/* Lm and Nt OWF: never */
+		ndr_put_struct(o);
 		ndr_put_u16(o, 0);
 		ndr_put_u16(o, 0);
 		ndr_put_ptr(o, 0);
 	}
 	ndr_put_ustr_hdr(o, "");			/* PrivateData */
-	ndr_put_u32(o, 0);			/* SecurityDescriptor */
+	ndr_put_struct(o);			/* SecurityDescriptor */
+	ndr_put_u32(o, 0);
 	ndr_put_ptr(o, 0);
 	ndr_put_u32(o, (uint32_t)rid);
 	ndr_put_u32(o, 513);				/* Domain Users */
 	ndr_put_u32(o, 0x00000210);	/* NORMAL_ACCOUNT | DONT_EXPIRE */
 	ndr_put_u32(o, 0x00ffffff);			/* WhichFields */
+	ndr_put_struct(o);				/* LogonHours */
 	ndr_put_u16(o, 168);				/* hours per week */
 	ndr_put_ptr(o, 1);
 	ndr_put_u16(o, 0);				/* BadPasswordCount */
@@ -1246,13 +1276,14 @@ samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	ndr_put_u8(o, 1);				/* NtPasswordPresent */
 	ndr_put_u8(o, 0);
 	ndr_put_u8(o, 0);
+	ndr_put_trail(o);
 	ndr_put_ustr_body(o, ctx->user);
 	for (i = 0; i < 10; i++)
 		ndr_put_ustr_body(o, "");
 	/* LogonHours: every hour allowed, 21 bytes of 1260. */
-	ndr_put_u32(o, 1260);
-	ndr_put_u32(o, 0);
-	ndr_put_u32(o, 21);
+	ndr_put_count(o, 1260);
+	ndr_put_count(o, 0);
+	ndr_put_count(o, 21);
 	for (i = 0; i < 21; i++)
 		ndr_put_u8(o, 0xff);
 	ndr_put_u32(o, ST_OK);
@@ -1289,12 +1320,12 @@ const struct rpc_iface rpc_samr = {
  * DsRolerGetPrimaryDomainInformation (0) says this is a stand-alone server.
  */
 static uint32_t
-dssetup_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+dssetup_getinfo(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	uint16_t level;
 
-	if (ndr_get_u16(r, &level) == -1)
+	if (ndr_get_enum(r, &level) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	if (level < 1 || level > 3) {
 		ndr_put_ptr(o, 0);
@@ -1302,23 +1333,26 @@ dssetup_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		return 0;
 	}
 	ndr_put_ptr(o, 1);
-	ndr_put_u16(o, level);
+	ndr_put_union(o);
+	ndr_put_enum(o, level);
+	ndr_put_union(o);
 	switch (level) {
 	case 1:
-		ndr_put_u16(o, 2);		/* stand-alone server */
+		ndr_put_struct(o);
+		ndr_put_enum(o, 2);		/* stand-alone server */
 		ndr_put_u32(o, 0);		/* Flags */
 		ndr_put_ptr(o, 1);		/* DomainNameFlat */
 		ndr_put_ptr(o, 0);		/* DomainNameDns */
 		ndr_put_ptr(o, 0);		/* DomainForestName */
-		wbuf_put_zero(o->w, 16);	/* DomainGuid */
+		ndr_put_zero(o, 16);		/* DomainGuid */
 		ndr_put_wstr(o, ctx->domain != NULL ? ctx->domain : "");
 		break;
 	case 2:
 		ndr_put_u32(o, 0);		/* no upgrade in progress */
-		ndr_put_u16(o, 0);		/* DsRoleServerUnknown */
+		ndr_put_enum(o, 0);		/* DsRoleServerUnknown */
 		break;
 	case 3:
-		ndr_put_u16(o, 0);		/* DsRoleOperationIdle */
+		ndr_put_enum(o, 0);		/* DsRoleOperationIdle */
 		break;
 	}
 	ndr_put_u32(o, RPC_WERR_OK);
