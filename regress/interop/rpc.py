@@ -7,6 +7,7 @@ check and exits non-zero if any failed.
 
 usage: rpc.py PORT USER PASSWORD UID
 """
+import grp
 import sys
 
 from impacket.dcerpc.v5 import (dssp, lsad, lsat, rpcrt, samr, srvs,
@@ -155,6 +156,7 @@ def lsa_checks():
     got = [s["Sid"].formatCanonical() for s in r["TranslatedSids"]["Sids"]]
     check("LookupNames3 resolves the user and BUILTIN\\Users",
           got == ["S-1-22-1-%d" % UID, "S-1-5-32-545"], got)
+    other_user_checks(d, pol, dom)
     lsad.hLsarClose(d, pol)
     try:
         lsad.hLsarQueryInformationPolicy2(
@@ -164,6 +166,54 @@ def lsa_checks():
         check("a closed handle is refused with a context mismatch fault",
               "context_mismatch" in str(e), str(e))
     d.disconnect()
+
+
+def other_user_checks(d, pol, dom):
+    """Users and groups other than the session's: the master's name
+    service names them."""
+    adm = grp.getgrnam("adm").gr_gid
+    unknown = 3999999
+    sids = ["S-1-22-1-0", "S-1-22-2-0", "S-1-22-2-%d" % adm,
+            "%s-1000" % dom, "%s-%d" % (dom, 1001 + 2 * adm)]
+    r = lsat.hLsarLookupSids2(d, pol, sids)
+    doms = [e["Name"] for e in r["ReferencedDomains"]["Domains"]]
+    got = [(doms[n["DomainIndex"]], n["Name"], n["Use"])
+           for n in r["TranslatedNames"]["Names"]]
+    check("LookupSids2 of root's uid and gid, a group and account RIDs",
+          got == [("Unix User", "root", 1), ("Unix Group", "root", 2),
+                  ("Unix Group", "adm", 2), ("USMBDRPC", "root", 1),
+                  ("USMBDRPC", "adm", 2)], got)
+    try:
+        lsat.hLsarLookupSids2(d, pol, ["S-1-22-1-0",
+                                       "S-1-22-1-%d" % unknown])
+        check("LookupSids2 of an unknown uid", False, "no error")
+    except lsat.DCERPCSessionError as e:
+        names = [(n["Name"], n["Use"], n["DomainIndex"]) for n in
+                 e.get_packet()["TranslatedNames"]["Names"]]
+        check("LookupSids2 of an unknown uid: STATUS_SOME_NOT_MAPPED, "
+              "SidTypeUnknown",
+              e.get_error_code() == 0x107 and names ==
+              [("root", 1, 0), ("S-1-22-1-%d" % unknown, 8, -1)],
+              "%x %r" % (e.get_error_code(), names))
+    try:
+        lsat.hLsarLookupSids2(d, pol, ["S-1-22-2-%d" % unknown])
+        check("LookupSids2 of an unknown gid", False, "no error")
+    except lsat.DCERPCSessionError as e:
+        check("LookupSids2 of an unknown gid: STATUS_NONE_MAPPED",
+              e.get_error_code() == 0xc0000073, hex(e.get_error_code()))
+    r = lsat.hLsarLookupNames3(d, pol, ["root", "adm", "Unix Group\\root",
+                                        "USMBDRPC\\root"])
+    got = [(s["Sid"].formatCanonical(), s["Use"])
+           for s in r["TranslatedSids"]["Sids"]]
+    check("LookupNames3 of other users and groups",
+          got == [("S-1-22-1-0", 1), ("S-1-22-2-%d" % adm, 2),
+                  ("S-1-22-2-0", 2), ("%s-1000" % dom, 1)], got)
+    try:
+        lsat.hLsarLookupNames3(d, pol, ["nosuchuser0815"])
+        check("LookupNames3 of an unknown name", False, "no error")
+    except lsat.DCERPCSessionError as e:
+        check("LookupNames3 of an unknown name: STATUS_NONE_MAPPED",
+              e.get_error_code() == 0xc0000073, hex(e.get_error_code()))
 
 
 def samr_checks():
@@ -186,6 +236,16 @@ def samr_checks():
     r = samr.hSamrEnumerateUsersInDomain(d, dh)
     users = [e["Name"] for e in r["Buffer"]["Buffer"]]
     check("SamrEnumerateUsersInDomain lists the user", users == [USER], users)
+    adm = grp.getgrnam("adm").gr_gid
+    r = samr.hSamrLookupIdsInDomain(d, dh, [1000, 1001 + 2 * adm])
+    got = [(e["Data"], u["Data"]) for e, u in
+           zip(r["Names"]["Element"], r["Use"]["Element"])]
+    check("SamrLookupIdsInDomain of root and adm",
+          got == [("root", 1), ("adm", 2)], got)
+    r = samr.hSamrLookupNamesInDomain(d, dh, ("root", "adm"))
+    got = [e["Data"] for e in r["RelativeIds"]["Element"]]
+    check("SamrLookupNamesInDomain of root and adm",
+          got == [1000, 1001 + 2 * adm], got)
     rid = samr.hSamrLookupNamesInDomain(d, dh, (USER,))[
         "RelativeIds"]["Element"][0]["Data"]
     check("SamrLookupNamesInDomain gives the user's RID",

@@ -97,6 +97,25 @@ if command -v rpcclient >/dev/null; then
 	check "rpcclient lookupnames: Everyone" \
 	    grep -q 'Everyone S-1-1-0 (Well-known Group: 5)' "$T/rpc.out"
 	grep -q 'Everyone' "$T/rpc.out" || cat "$T/rpc.out"
+	# Other users and groups than the session's: named by the master.
+	rpc "lookupsids S-1-22-1-0 S-1-22-2-0"
+	check "rpcclient lookupsids: root's uid" \
+	    grep -q 'S-1-22-1-0 Unix User\\root (1)' "$T/rpc.out"
+	check "rpcclient lookupsids: root's gid" \
+	    grep -q 'S-1-22-2-0 Unix Group\\root (2)' "$T/rpc.out"
+	grep -q 'Unix User.root' "$T/rpc.out" || cat "$T/rpc.out"
+	rpc "lookupsids S-1-22-1-3999999"
+	check "rpcclient lookupsids: an unknown uid is not mapped" \
+	    grep -q 'NT_STATUS_NONE_MAPPED\|\*unknown\*' "$T/rpc.out"
+	rpc "lookupnames root"
+	check "rpcclient lookupnames: root" \
+	    grep -q 'root S-1-22-1-0 (User: 1)' "$T/rpc.out"
+	grep -q 'root S-1' "$T/rpc.out" || cat "$T/rpc.out"
+	rpc "lookupnames adm"
+	check "rpcclient lookupnames: a group" \
+	    grep -q "adm S-1-22-2-$(getent group adm | cut -d: -f3) (Domain Group: 2)" \
+	    "$T/rpc.out"
+	grep -q 'adm S-1' "$T/rpc.out" || cat "$T/rpc.out"
 	rpc enumdomains
 	check "rpcclient enumdomains" grep -q 'name:\[USMBDRPC\]' "$T/rpc.out"
 	grep -q 'USMBDRPC' "$T/rpc.out" || cat "$T/rpc.out"

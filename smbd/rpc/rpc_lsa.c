@@ -1,16 +1,20 @@
 /*
  * lsarpc (MS-LSAD, MS-LSAT) and samr (MS-SAMR): enough for a client to
  * name the SIDs it sees in security descriptors and to find the server's
- * domains.  The session worker cannot read the account databases, so the
- * names it knows are the well-known SIDs, the server's domains and the
- * session's own user (as Samba's Unix user S-1-22-1-uid and as the
- * account domain's RID 1000 + 2 * uid); everything else is unmapped, as
- * MS-LSAT 3.1.4.9 describes.
+ * domains.  The worker itself knows the well-known SIDs, the server's
+ * domains and the session's own user (as Samba's Unix user S-1-22-1-uid
+ * and as the account domain's RID 1000 + 2 * uid).  Other Unix users and
+ * groups (S-1-22-1-uid, S-1-22-2-gid, account domain RIDs 1000 + 2 * uid
+ * and 1001 + 2 * gid) are named through ctx->lookup, which asks the
+ * master's name service, since the sandboxed worker cannot read the
+ * account databases.  Everything else is unmapped, as MS-LSAT 3.1.4.9
+ * describes.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "log.h"
@@ -33,6 +37,12 @@
 #define LSA_MAX_LOOKUP		20480
 #define SAMR_MAX_LOOKUP		1000
 #define MAX_NAME		1024
+/*
+ * At most this many questions to the name service per call: a client
+ * that sends thousands of SIDs gets the rest unmapped rather than holding
+ * the worker (and the master) in lookups.
+ */
+#define LSA_MAX_ASK		1024
 
 /*
  * A handle the pipe never gave out is refused by the RPC runtime itself
@@ -211,6 +221,196 @@ lsa_by_name(const struct lsa_names *n, const char *full, struct lsa_res *res)
 	log_debug("rpc: name \"%s\" not mapped", full);
 out:
 	free(dname);
+}
+
+/*
+ * Ask the name service the nq questions in q.  Its answers are checked as
+ * if they came from the wire: a name must be terminated, not empty and
+ * valid UTF-8, or the question counts as unanswered.
+ */
+static void
+lsa_ask(const struct rpc_ctx *ctx, struct rpc_name *q, size_t nq)
+{
+	struct wbuf tmp;
+	size_t i;
+	int ok = 1;
+
+	if (nq == 0)
+		return;
+	if (ctx->lookup == NULL || ctx->lookup(ctx->lookup_arg, q, nq) == -1)
+		ok = 0;
+	for (i = 0; i < nq; i++) {
+		q[i].name[RPC_NAME_MAX - 1] = '\0';
+		if (!ok || q[i].name[0] == '\0')
+			q[i].found = 0;
+		if (!q[i].found)
+			continue;
+		wbuf_init(&tmp, 4 * RPC_NAME_MAX);
+		if (utf8_to_utf16le(q[i].name, strlen(q[i].name), &tmp) == -1)
+			q[i].found = 0;
+		wbuf_free(&tmp);
+	}
+}
+
+/* Which Unix id a SID of ours stands for: RPC_NAME_UID, _GID or 0. */
+static int
+lsa_sid_unix(const struct lsa_names *n, const struct rpc_sid *sid,
+    uint32_t *id)
+{
+	uint32_t rid;
+
+	if (rpc_sid_in(sid, &n->dom[D_UNIX_USER].sid, id))
+		return RPC_NAME_UID;
+	if (rpc_sid_in(sid, &n->dom[D_UNIX_GROUP].sid, id))
+		return RPC_NAME_GID;
+	/* Samba's algorithmic RIDs: users even, groups odd. */
+	if (rpc_sid_in(sid, &n->dom[D_ACCOUNT].sid, &rid) && rid >= 1000) {
+		*id = (rid - 1000) / 2;
+		return (rid & 1) ? RPC_NAME_GID : RPC_NAME_UID;
+	}
+	return 0;
+}
+
+/* The SID of Unix id in domain dom (D_ACCOUNT or a Unix one); -1 if none. */
+static int
+lsa_unix_sid(const struct lsa_names *n, int dom, int kind, uint32_t id,
+    struct rpc_sid *sid)
+{
+	*sid = n->dom[dom].sid;
+	if (dom == D_ACCOUNT) {
+		if (id > (UINT32_MAX - 1001) / 2)
+			return -1;
+		id = 1000 + 2 * id + (kind == RPC_NAME_GID ||
+		    kind == RPC_NAME_GROUP);
+	}
+	sid->sub[sid->nsub++] = id;
+	return 0;
+}
+
+/* Name the SIDs of Unix users and groups that are still unmapped. */
+static void
+lsa_resolve_sids(const struct rpc_ctx *ctx, const struct lsa_names *n,
+    struct lsa_res *res, size_t count)
+{
+	struct rpc_name *q;
+	size_t *idx, nq = 0, i;
+	uint32_t id, rid;
+	int kind;
+
+	if (ctx->lookup == NULL || count == 0)
+		return;
+	q = xcalloc(count < LSA_MAX_ASK ? count : LSA_MAX_ASK, sizeof(*q));
+	idx = xcalloc(count < LSA_MAX_ASK ? count : LSA_MAX_ASK,
+	    sizeof(*idx));
+	for (i = 0; i < count && nq < LSA_MAX_ASK; i++) {
+		if (res[i].dom != -1 ||
+		    (kind = lsa_sid_unix(n, &res[i].sid, &id)) == 0)
+			continue;
+		q[nq].kind = kind;
+		q[nq].id = id;
+		idx[nq++] = i;
+	}
+	lsa_ask(ctx, q, nq);
+	for (i = 0; i < nq; i++) {
+		struct lsa_res *r = &res[idx[i]];
+
+		if (!q[i].found)
+			continue;
+		if (rpc_sid_in(&r->sid, &n->dom[D_ACCOUNT].sid, &rid))
+			r->dom = D_ACCOUNT;
+		else
+			r->dom = q[i].kind == RPC_NAME_UID ? D_UNIX_USER :
+			    D_UNIX_GROUP;
+		r->use = q[i].kind == RPC_NAME_UID ? RPC_SID_USER :
+		    RPC_SID_DOM_GRP;
+		strlcpy(r->sidstr, q[i].name, sizeof(r->sidstr));
+		r->name = r->sidstr;
+	}
+	free(q);
+	free(idx);
+}
+
+/*
+ * Find the SIDs of names still unmapped that may be Unix users or groups:
+ * "name", "Unix User\name", "Unix Group\name" or "SERVER\name" (the
+ * account domain).  An unqualified name is a user first, then a group,
+ * and gets the Unix domains' SIDs, which are the ones the server's
+ * security descriptors carry.
+ */
+static void
+lsa_resolve_names(const struct rpc_ctx *ctx, const struct lsa_names *n,
+    char **in, struct lsa_res *res, size_t count)
+{
+	struct rpc_name *q;
+	size_t *idx, nq, i, round;
+	int *dom;
+
+	if (ctx->lookup == NULL || count == 0)
+		return;
+	q = xcalloc(count < LSA_MAX_ASK ? count : LSA_MAX_ASK, sizeof(*q));
+	idx = xcalloc(count < LSA_MAX_ASK ? count : LSA_MAX_ASK,
+	    sizeof(*idx));
+	dom = xcalloc(count < LSA_MAX_ASK ? count : LSA_MAX_ASK,
+	    sizeof(*dom));
+	/* Round 0 asks for users, round 1 for groups. */
+	for (round = 0; round < 2; round++) {
+		int kind = round == 0 ? RPC_NAME_USER : RPC_NAME_GROUP;
+
+		for (i = 0, nq = 0; i < count && nq < LSA_MAX_ASK; i++) {
+			const char *bs, *name = in[i];
+			int d = -1;
+
+			if (res[i].dom != -1)
+				continue;
+			if ((bs = strchr(in[i], '\\')) != NULL) {
+				size_t dl = (size_t)(bs - in[i]);
+
+				name = bs + 1;
+				if (dl == strlen(n->dom[D_UNIX_USER].name) &&
+				    strncasecmp(in[i], n->dom[D_UNIX_USER].name,
+				    dl) == 0)
+					d = D_UNIX_USER;
+				else if (dl ==
+				    strlen(n->dom[D_UNIX_GROUP].name) &&
+				    strncasecmp(in[i],
+				    n->dom[D_UNIX_GROUP].name, dl) == 0)
+					d = D_UNIX_GROUP;
+				else if (dl == strlen(n->dom[D_ACCOUNT].name) &&
+				    strncasecmp(in[i], n->dom[D_ACCOUNT].name,
+				    dl) == 0)
+					d = D_ACCOUNT;
+				else
+					continue;
+			} else
+				d = kind == RPC_NAME_USER ? D_UNIX_USER :
+				    D_UNIX_GROUP;
+			if ((d == D_UNIX_USER && kind != RPC_NAME_USER) ||
+			    (d == D_UNIX_GROUP && kind != RPC_NAME_GROUP) ||
+			    name[0] == '\0' || strlen(name) >= RPC_NAME_MAX ||
+			    strchr(name, '\\') != NULL)
+				continue;
+			memset(&q[nq], 0, sizeof(q[nq]));
+			q[nq].kind = kind;
+			strlcpy(q[nq].name, name, sizeof(q[nq].name));
+			dom[nq] = d;
+			idx[nq++] = i;
+		}
+		lsa_ask(ctx, q, nq);
+		for (i = 0; i < nq; i++) {
+			struct lsa_res *r = &res[idx[i]];
+
+			if (!q[i].found || lsa_unix_sid(n, dom[i], kind,
+			    q[i].id, &r->sid) == -1)
+				continue;
+			r->dom = dom[i];
+			r->use = kind == RPC_NAME_USER ? RPC_SID_USER :
+			    RPC_SID_DOM_GRP;
+			r->name = NULL;
+		}
+	}
+	free(q);
+	free(idx);
+	free(dom);
 }
 
 /*
@@ -509,6 +709,7 @@ lsa_lookup_sids_v(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o,
 	}
 	if (st != ST_OK)
 		count = 0;
+	lsa_resolve_sids(ctx, &names, res, count);
 	for (i = 0; i < count; i++)
 		if (lsa_refs_add(&rf, res[i].dom) >= 0)
 			nmapped++;
@@ -642,11 +843,12 @@ lsa_lookup_names_v(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o,
 	if (st != ST_OK)
 		count = 0;
 	res = xcalloc(count + 1, sizeof(*res));
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count; i++)
 		lsa_by_name(&names, in[i], &res[i]);
+	lsa_resolve_names(ctx, &names, in, res, count);
+	for (i = 0; i < count; i++)
 		if (lsa_refs_add(&rf, res[i].dom) >= 0)
 			nmapped++;
-	}
 	lsa_put_refs(o, &names, &rf);
 	ndr_put_struct(o);
 	ndr_put_u32(o, count);
@@ -1028,8 +1230,9 @@ static uint32_t
 samr_lookup_names(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
+	struct lsa_res *res;
 	uint32_t st, count, max, off, actual, *rids = NULL, *uses = NULL;
-	char **in = NULL;
+	char **in = NULL, **qual;
 	size_t i, j, mapped = 0;
 	int extra = 0, d;
 
@@ -1051,17 +1254,36 @@ samr_lookup_names(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 		count = 0;
 	rids = xcalloc(count + 1, sizeof(*rids));
 	uses = xcalloc(count + 1, sizeof(*uses));
+	res = xcalloc(count + 1, sizeof(*res));
+	qual = xcalloc(count + 1, sizeof(*qual));
 	for (i = 0; i < count; i++) {
 		uses[i] = RPC_SID_UNKNOWN;
+		res[i].dom = -1;
 		for (j = 0; j < names.nacct; j++)
 			if (names.acct[j].dom == d &&
 			    utf8_casecmp(in[i], names.acct[j].name) == 0) {
 				rids[i] = names.acct[j].rid;
 				uses[i] = names.acct[j].use;
-				mapped++;
+				res[i].dom = d;
 				break;
 			}
+		/* Other Unix users and groups, in the account domain only. */
+		xasprintf(&qual[i], "%s\\%s",
+		    d == D_ACCOUNT ? names.dom[D_ACCOUNT].name : "", in[i]);
 	}
+	if (d == D_ACCOUNT)
+		lsa_resolve_names(rpc_pipe_ctx(p), &names, qual, res, count);
+	for (i = 0; i < count; i++) {
+		if (res[i].dom == -1)
+			continue;
+		if (uses[i] == RPC_SID_UNKNOWN) {
+			rids[i] = res[i].sid.sub[res[i].sid.nsub - 1];
+			uses[i] = res[i].use;
+		}
+		mapped++;
+	}
+	free(res);
+	lsa_free_names(qual, count);
 	samr_put_ulongs(o, rids, (uint32_t)count);
 	samr_put_ulongs(o, uses, (uint32_t)count);
 	ndr_put_u32(o, st != ST_OK ? st : lsa_status(mapped, count));
@@ -1076,6 +1298,7 @@ static uint32_t
 samr_lookup_ids(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
+	struct lsa_res *res;
 	uint32_t st, count, max, off, actual, *rids = NULL, *uses = NULL;
 	const char **out = NULL;
 	size_t i, j, mapped = 0;
@@ -1100,16 +1323,32 @@ samr_lookup_ids(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 		count = 0;
 	uses = xcalloc(count + 1, sizeof(*uses));
 	out = xcalloc(count + 1, sizeof(*out));
+	res = xcalloc(count + 1, sizeof(*res));
 	for (i = 0; i < count; i++) {
 		uses[i] = RPC_SID_UNKNOWN;
+		res[i].dom = -1;
 		for (j = 0; j < names.nacct; j++)
 			if (names.acct[j].dom == d &&
 			    names.acct[j].rid == rids[i]) {
 				out[i] = names.acct[j].name;
 				uses[i] = names.acct[j].use;
-				mapped++;
+				res[i].dom = d;
 				break;
 			}
+		res[i].sid = names.dom[d].sid;
+		res[i].sid.sub[res[i].sid.nsub++] = rids[i];
+	}
+	/* Other Unix users and groups, in the account domain only. */
+	if (d == D_ACCOUNT)
+		lsa_resolve_sids(rpc_pipe_ctx(p), &names, res, count);
+	for (i = 0; i < count; i++) {
+		if (res[i].dom == -1)
+			continue;
+		if (out[i] == NULL) {
+			out[i] = res[i].name;
+			uses[i] = res[i].use;
+		}
+		mapped++;
 	}
 	/* SAMPR_RETURNED_USTRING_ARRAY */
 	ndr_put_struct(o);
@@ -1127,6 +1366,7 @@ samr_lookup_ids(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 	free(rids);
 	free(uses);
 	free(out);
+	free(res);
 	return 0;
 }
 
