@@ -685,6 +685,12 @@ master_start_session(struct child *ch, struct conn *c, int fd,
 }
 
 /*
+ * Name service requests a session worker may make per second: 16
+ * questions each, enough for the largest lookup lsarpc asks at once.
+ */
+#define MASTER_NAMES_PER_SECOND	128
+
+/*
  * Could a user or group have this name?  NSS would refuse the others
  * anyway; refusing them here keeps a worker's bytes away from NSS modules
  * that might treat them specially.
@@ -769,6 +775,7 @@ static void
 master_handle_names(struct child *ch, const struct ipc_msg *m)
 {
 	struct names_msg req;
+	uint64_t now = time_mono_ms();
 	uint32_t i;
 	int allowed;
 
@@ -781,6 +788,22 @@ master_handle_names(struct child *ch, const struct ipc_msg *m)
 	allowed = ch->conn != NULL && ch->conn->authed &&
 	    (ch->conn->auth.flags &
 	    (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS)) == 0;
+	/*
+	 * NSS may block, and the master serves everyone: a worker gets a
+	 * bounded number of lookups per second, the rest go unanswered
+	 * (unmapped names, not an error).
+	 */
+	if (now - ch->names_window_ms >= 1000) {
+		ch->names_window_ms = now;
+		ch->names_in_window = 0;
+	}
+	if (allowed && ++ch->names_in_window > MASTER_NAMES_PER_SECOND) {
+		if (ch->names_in_window == MASTER_NAMES_PER_SECOND + 1)
+			log_warnx("%s: more than %d name requests a second; "
+			    "the rest of this second go unanswered",
+			    ipc_chan_name(ch->chan), MASTER_NAMES_PER_SECOND);
+		allowed = 0;
+	}
 	for (i = 0; i < NAMES_MAX_ENTRIES; i++) {
 		struct names_entry *e = &req.ent[i];
 

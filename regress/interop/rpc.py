@@ -174,7 +174,8 @@ def other_user_checks(d, pol, dom):
     adm = grp.getgrnam("adm").gr_gid
     unknown = 3999999
     sids = ["S-1-22-1-0", "S-1-22-2-0", "S-1-22-2-%d" % adm,
-            "%s-1000" % dom, "%s-%d" % (dom, 1001 + 2 * adm)]
+            "%s-1000" % dom, "%s-%d" % (dom, 1001 + 2 * adm),
+            "%s-513" % dom]
     r = lsat.hLsarLookupSids2(d, pol, sids)
     doms = [e["Name"] for e in r["ReferencedDomains"]["Domains"]]
     got = [(doms[n["DomainIndex"]], n["Name"], n["Use"])
@@ -182,7 +183,7 @@ def other_user_checks(d, pol, dom):
     check("LookupSids2 of root's uid and gid, a group and account RIDs",
           got == [("Unix User", "root", 1), ("Unix Group", "root", 2),
                   ("Unix Group", "adm", 2), ("USMBDRPC", "root", 1),
-                  ("USMBDRPC", "adm", 2)], got)
+                  ("USMBDRPC", "adm", 2), ("USMBDRPC", "None", 2)], got)
     try:
         lsat.hLsarLookupSids2(d, pol, ["S-1-22-1-0",
                                        "S-1-22-1-%d" % unknown])

@@ -84,6 +84,11 @@ static const struct lsa_acct lsa_wellknown[] = {
 	{ "Administrators", D_BUILTIN, 544, RPC_SID_ALIAS },
 	{ "Users", D_BUILTIN, 545, RPC_SID_ALIAS },
 	{ "Guests", D_BUILTIN, 546, RPC_SID_ALIAS },
+	/*
+	 * The primary group samr reports for every user, named as a
+	 * stand-alone Windows server names it.
+	 */
+	{ "None", D_ACCOUNT, 513, RPC_SID_DOM_GRP },
 };
 
 /* The domains and accounts this session can name. */
