@@ -217,6 +217,31 @@ def other_user_checks(d, pol, dom):
               e.get_error_code() == 0xc0000073, hex(e.get_error_code()))
 
 
+def anonymous_checks():
+    """An anonymous session translates only the well-known names: other
+    users' names are not given away."""
+    t = transport.SMBTransport("127.0.0.1", PORT, r"\lsarpc", username="",
+                               password="")
+    d = t.get_dce_rpc()
+    d.connect()
+    if syntax is None:
+        d.bind(lsat.MSRPC_UUID_LSAT)
+    else:
+        d.bind(lsat.MSRPC_UUID_LSAT, transfer_syntax=syntax)
+    pol = lsad.hLsarOpenPolicy2(d, MAXIMUM_ALLOWED)["PolicyHandle"]
+    try:
+        lsat.hLsarLookupSids2(d, pol, ["S-1-1-0", "S-1-22-1-0"])
+        check("anonymous LookupSids2 of root", False, "no error")
+    except lsat.DCERPCSessionError as e:
+        names = [(n["Name"], n["Use"]) for n in
+                 e.get_packet()["TranslatedNames"]["Names"]]
+        check("anonymous LookupSids2: Everyone mapped, root not",
+              e.get_error_code() == 0x107 and
+              names == [("Everyone", 5), ("S-1-22-1-0", 8)],
+              "%x %r" % (e.get_error_code(), names))
+    d.disconnect()
+
+
 def samr_checks():
     d = connect(r"\samr", samr.MSRPC_UUID_SAMR)
     h = samr.hSamrConnect(d)["ServerHandle"]
@@ -364,6 +389,7 @@ for syntax in (None, NDR64):
     attempt("samr", samr_checks)
     attempt("dssetup", dssetup_checks)
     attempt("levels", level_checks)
+    attempt("anonymous", anonymous_checks)
 syntax = None
 attempt("bind", bind_checks)
 sys.exit(1 if failures else 0)
