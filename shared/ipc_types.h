@@ -51,6 +51,14 @@ enum ipc_type {
 	IPC_LOCKD_REQUEST,
 	IPC_LOCKD_REPLY,
 
+	/*
+	 * session -> master and back: struct names_msg, name service
+	 * lookups of uids, gids, user and group names for lsarpc and samr
+	 * (shared/names_proto.h).
+	 */
+	IPC_NAME_REQUEST,
+	IPC_NAME_REPLY,
+
 	/* usmbd-ctl <-> master over the control socket. */
 	IPC_CTL_STATUS,
 	IPC_CTL_STATUS_REPLY,

@@ -41,6 +41,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "master.h"
+#include "names_proto.h"
 #include "ntstatus.h"
 #include "proc.h"
 #include "usmbd.h"
@@ -71,6 +72,8 @@ static const struct ipc_rule master_rules_preauth[] = {
 static const struct ipc_rule master_rules_session[] = {
 	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
 	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
+	{ IPC_NAME_REQUEST, sizeof(struct names_msg),
+	    sizeof(struct names_msg), IPC_FD_NONE },
 };
 static const struct ipc_rule master_rules_authd[] = {
 	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
@@ -681,6 +684,142 @@ master_start_session(struct child *ch, struct conn *c, int fd,
 	    c->id, c->addrstr, (long)w->pid, c->auth.user);
 }
 
+/*
+ * Name service requests a session worker may make per second: 16
+ * questions each, enough for the largest lookup lsarpc asks at once.
+ */
+#define MASTER_NAMES_PER_SECOND	128
+
+/*
+ * Could a user or group have this name?  NSS would refuse the others
+ * anyway; refusing them here keeps a worker's bytes away from NSS modules
+ * that might treat them specially.
+ */
+static int
+master_name_ok(const char *name)
+{
+	const unsigned char *p;
+
+	if (name[0] == '\0' || name[0] == '-' || name[0] == '+')
+		return 0;
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == ':' ||
+		    *p == '\\')
+			return 0;
+	return 1;
+}
+
+/* One entry of an IPC_NAME_REQUEST, answered in place. */
+static void
+master_name_lookup(struct names_entry *e)
+{
+	struct passwd *pw = NULL;
+	struct group *gr = NULL;
+	char name[NAMES_MAX_NAME], lower[NAMES_MAX_NAME];
+	const char *found = NULL;
+	size_t i;
+
+	memcpy(name, e->name, sizeof(name));
+	name[sizeof(name) - 1] = '\0';
+	memset(e->name, 0, sizeof(e->name));
+	e->found = 0;
+	e->reserved = 0;
+	if ((e->kind == NAMES_USER || e->kind == NAMES_GROUP) &&
+	    !master_name_ok(name))
+		return;
+	/* Windows names are case-insensitive, Unix ones mostly lower case. */
+	for (i = 0; name[i] != '\0'; i++)
+		lower[i] = (name[i] >= 'A' && name[i] <= 'Z') ?
+		    (char)(name[i] - 'A' + 'a') : name[i];
+	lower[i] = '\0';
+	switch (e->kind) {
+	case NAMES_UID:
+		if ((pw = getpwuid((uid_t)e->id)) != NULL)
+			found = pw->pw_name;
+		break;
+	case NAMES_GID:
+		if ((gr = getgrgid((gid_t)e->id)) != NULL)
+			found = gr->gr_name;
+		break;
+	case NAMES_USER:
+		if ((pw = getpwnam(name)) == NULL && strcmp(name, lower) != 0)
+			pw = getpwnam(lower);
+		if (pw != NULL) {
+			e->id = (uint32_t)pw->pw_uid;
+			found = pw->pw_name;
+		}
+		break;
+	case NAMES_GROUP:
+		if ((gr = getgrnam(name)) == NULL && strcmp(name, lower) != 0)
+			gr = getgrnam(lower);
+		if (gr != NULL) {
+			e->id = (uint32_t)gr->gr_gid;
+			found = gr->gr_name;
+		}
+		break;
+	}
+	/* A name too long for the reply is not a name we can give. */
+	if (found == NULL || strlen(found) >= sizeof(e->name) ||
+	    !master_name_ok(found))
+		return;
+	memcpy(e->name, found, strlen(found) + 1);
+	e->found = 1;
+}
+
+/*
+ * A session worker asks for names of uids and gids, or ids of names, for
+ * its lsarpc and samr pipes (shared/names_proto.h).  Guest and anonymous
+ * sessions get no answers, as Windows' default LSA policy gives them none.
+ */
+static void
+master_handle_names(struct child *ch, const struct ipc_msg *m)
+{
+	struct names_msg req;
+	uint64_t now = time_mono_ms();
+	uint32_t i;
+	int allowed;
+
+	memcpy(&req, m->data, sizeof(req));
+	if (req.count == 0 || req.count > NAMES_MAX_ENTRIES) {
+		log_warnx("%s: name request with %u entries: refused",
+		    ipc_chan_name(ch->chan), req.count);
+		req.count = 0;
+	}
+	allowed = ch->conn != NULL && ch->conn->authed &&
+	    (ch->conn->auth.flags &
+	    (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS)) == 0;
+	/*
+	 * NSS may block, and the master serves everyone: a worker gets a
+	 * bounded number of lookups per second, the rest go unanswered
+	 * (unmapped names, not an error).
+	 */
+	if (now - ch->names_window_ms >= 1000) {
+		ch->names_window_ms = now;
+		ch->names_in_window = 0;
+	}
+	if (allowed && ++ch->names_in_window > MASTER_NAMES_PER_SECOND) {
+		if (ch->names_in_window == MASTER_NAMES_PER_SECOND + 1)
+			log_warnx("%s: more than %d name requests a second; "
+			    "the rest of this second go unanswered",
+			    ipc_chan_name(ch->chan), MASTER_NAMES_PER_SECOND);
+		allowed = 0;
+	}
+	for (i = 0; i < NAMES_MAX_ENTRIES; i++) {
+		struct names_entry *e = &req.ent[i];
+
+		if (i >= req.count || !allowed || e->kind < NAMES_UID ||
+		    e->kind > NAMES_GROUP) {
+			memset(e, 0, sizeof(*e));
+			continue;
+		}
+		master_name_lookup(e);
+	}
+	if (ipc_chan_send(ch->chan, IPC_NAME_REPLY, m->hdr.peerid, -1, &req,
+	    sizeof(req)) == -1)
+		log_warnx("%s: cannot answer a name request",
+		    ipc_chan_name(ch->chan));
+}
+
 static void
 master_child_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 {
@@ -698,6 +837,9 @@ master_child_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 		break;
 	case IPC_PREAUTH_HANDOFF:
 		master_handle_handoff(ch, m);
+		break;
+	case IPC_NAME_REQUEST:
+		master_handle_names(ch, m);
 		break;
 	default:
 		/* The rules let nothing else through. */

@@ -51,6 +51,9 @@ struct child {
 	struct conn		*conn;
 	uint64_t		 started_ms;
 	int			 hello;
+	/* Name service requests of a session worker, per second. */
+	uint64_t		 names_window_ms;
+	unsigned int		 names_in_window;
 };
 
 struct listener {

@@ -5,13 +5,17 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "buf.h"
 #include "conf.h"
+#include "ipc.h"
 #include "log.h"
+#include "names_proto.h"
 #include "ntstatus.h"
 #include "rpc/rpc.h"
 #include "session.h"
@@ -21,11 +25,100 @@
 #include "smb2_file.h"
 #include "smb2_ioctl.h"
 #include "smb2_rw.h"
+#include "usmbd.h"
 #include "util.h"
 
 static struct rpc_ctx		 pipe_ctx;
 static struct rpc_share_info	*pipe_shares;
 static int			 pipe_ready;
+
+_Static_assert(RPC_NAME_MAX == NAMES_MAX_NAME, "name lengths differ");
+
+/* How long a name lookup may keep the worker waiting for the master. */
+#define PIPE_NAMES_TIMEOUT_MS	10000
+
+/*
+ * Ask the master one batch of name service questions and wait for its
+ * answer.  The worker serves one session; blocking it for the time NSS
+ * takes is what a Samba smbd does in the same place.  The master sends
+ * nothing else on this channel once the session runs, so anything but the
+ * matching reply is a broken channel, and the names stay unmapped.
+ */
+static int
+smb2_pipe_ask(struct names_msg *msg)
+{
+	static uint8_t buf[IPC_HDR_LEN + IPC_MAX_PAYLOAD];
+	static uint32_t seq;
+	static int broken;
+	static const struct ipc_rule rule = { IPC_NAME_REPLY,
+	    sizeof(struct names_msg), sizeof(struct names_msg), IPC_FD_NONE };
+	struct pollfd pfd;
+	struct ipc_msg m;
+	const struct names_msg *rep;
+	int rv;
+
+	if (broken)
+		return -1;
+	msg->seq = ++seq;
+	if (ipc_send(USMBD_FD_MASTER, IPC_NAME_REQUEST, 0, -1, msg,
+	    sizeof(*msg)) == -1) {
+		log_warn("name lookup: cannot ask the master");
+		return -1;
+	}
+	pfd.fd = USMBD_FD_MASTER;
+	pfd.events = POLLIN;
+	while ((rv = poll(&pfd, 1, PIPE_NAMES_TIMEOUT_MS)) == -1 &&
+	    errno == EINTR)
+		;
+	if (rv != 1 || ipc_recv(USMBD_FD_MASTER, &m, buf, sizeof(buf)) != 1 ||
+	    ipc_check(&m, &rule, 1) == -1) {
+		log_warnx("name lookup: no answer from the master; names of "
+		    "other users stay unmapped for this session");
+		broken = 1;
+		return -1;
+	}
+	rep = (const struct names_msg *)m.data;
+	if (rep->seq != msg->seq || rep->count != msg->count) {
+		log_warnx("name lookup: the master answered another question");
+		broken = 1;
+		return -1;
+	}
+	memcpy(msg, m.data, sizeof(*msg));
+	return 0;
+}
+
+/* rpc_ctx.lookup: the questions of one RPC call, in batches. */
+static int
+smb2_pipe_lookup(void *arg, struct rpc_name *q, size_t n)
+{
+	struct names_msg msg;
+	size_t off, i, k;
+
+	for (off = 0; off < n; off += k) {
+		k = n - off < NAMES_MAX_ENTRIES ? n - off : NAMES_MAX_ENTRIES;
+		memset(&msg, 0, sizeof(msg));
+		msg.count = (uint32_t)k;
+		for (i = 0; i < k; i++) {
+			msg.ent[i].kind = (uint32_t)q[off + i].kind;
+			msg.ent[i].id = q[off + i].id;
+			strlcpy(msg.ent[i].name, q[off + i].name,
+			    sizeof(msg.ent[i].name));
+		}
+		if (smb2_pipe_ask(&msg) == -1)
+			return -1;
+		for (i = 0; i < k; i++) {
+			struct rpc_name *e = &q[off + i];
+
+			e->found = msg.ent[i].found == 1;
+			if (!e->found)
+				continue;
+			e->id = msg.ent[i].id;
+			memcpy(e->name, msg.ent[i].name, sizeof(e->name));
+			e->name[sizeof(e->name) - 1] = '\0';
+		}
+	}
+	return 0;
+}
 
 /* What the RPC services may tell a client: the shares it can see. */
 static void
@@ -67,6 +160,9 @@ smb2_pipe_setup(void)
 	pipe_ctx.user = S.auth.user;
 	pipe_ctx.anonymous = (S.auth.flags &
 	    (AUTH_FLAG_ANONYMOUS | AUTH_FLAG_GUEST)) != 0;
+	/* Guests and anonymous users may not translate names (Windows). */
+	if (!pipe_ctx.anonymous)
+		pipe_ctx.lookup = smb2_pipe_lookup;
 	pipe_ctx.uid = S.auth.uid;
 	pipe_ctx.gid = S.auth.gid;
 	for (i = 0; i < S.auth.ngroups && i < AUTH_MAX_GROUPS; i++)

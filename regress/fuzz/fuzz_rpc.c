@@ -1,5 +1,6 @@
 /*
- * libFuzzer target for the DCE/RPC runtime and services: the first byte
+ * libFuzzer target for the DCE/RPC runtime and services, in NDR32 and
+ * NDR64 (the seeds bind both): the first byte
  * picks the pipe (srvsvc, wkssvc, lsarpc, samr), the second the size of
  * the writes the rest is fed in (1 to 256); after every write the output
  * is drained with reads of varying size.  Every read must stay within its
@@ -22,11 +23,44 @@ static const struct rpc_share_info shares[] = {
 	    "C:\\tmp", 1 },
 };
 static const uint32_t groups[] = { 100, 1000 };
+
+/*
+ * A name service that knows even ids and names starting with a vowel,
+ * and answers some questions badly (an unterminated name, bytes that are
+ * not UTF-8), so that the services' checks of its answers are fuzzed too.
+ */
+static int
+fuzz_lookup(void *arg, struct rpc_name *q, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (q[i].kind) {
+		case RPC_NAME_UID:
+		case RPC_NAME_GID:
+			q[i].found = q[i].id % 2 == 0;
+			if (q[i].id % 6 == 0)
+				memset(q[i].name, 'n', sizeof(q[i].name));
+			else if (q[i].id % 10 == 4)
+				memcpy(q[i].name, "\xc3\x28", 3);
+			else
+				memcpy(q[i].name, "name", 5);
+			break;
+		default:
+			q[i].found = strchr("aeiouAEIOU", q[i].name[0]) != NULL &&
+			    q[i].name[0] != '\0';
+			q[i].id = (uint32_t)strlen(q[i].name);
+			break;
+		}
+	}
+	return 0;
+}
+
 static const struct rpc_ctx ctx = {
 	.server_name = "SERVER", .domain = "WORKGROUP",
 	.server_string = "usmbd", .shares = shares, .nshares = 3,
 	.user = "alice", .uid = 1000, .gid = 1000, .groups = groups,
-	.ngroups = 2, .domain_sub = { 1, 2, 3 }
+	.ngroups = 2, .domain_sub = { 1, 2, 3 }, .lookup = fuzz_lookup
 };
 
 int

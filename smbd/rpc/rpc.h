@@ -24,6 +24,26 @@ struct rpc_share_info {
 	int		 browseable;	/* listed by NetShareEnum */
 };
 
+/*
+ * A question for the system's name service, which the session worker
+ * cannot ask itself: the name of a uid or gid, or the id and canonical
+ * name of a user or group name.
+ */
+#define RPC_NAME_MAX		64	/* with the terminating NUL */
+enum rpc_name_kind {
+	RPC_NAME_UID = 1,
+	RPC_NAME_GID,
+	RPC_NAME_USER,
+	RPC_NAME_GROUP,
+};
+
+struct rpc_name {
+	int		 kind;		/* enum rpc_name_kind */
+	uint32_t	 id;
+	int		 found;		/* set by the lookup */
+	char		 name[RPC_NAME_MAX];
+};
+
 struct rpc_ctx {
 	const char	*server_name;	/* NetBIOS name */
 	const char	*domain;	/* workgroup */
@@ -41,6 +61,13 @@ struct rpc_ctx {
 	 * S-1-5-21-a-b-c, stable across restarts.
 	 */
 	uint32_t	 domain_sub[3];
+	/*
+	 * Answers n questions in place; -1 when the name service cannot be
+	 * asked.  NULL for a session that may not translate names (guest,
+	 * anonymous): it sees only the well-known names and its own.
+	 */
+	int		(*lookup)(void *, struct rpc_name *, size_t);
+	void		*lookup_arg;
 };
 
 struct rpc_pipe;

@@ -1,5 +1,5 @@
 /*
- * Inside the DCE/RPC code: the NDR32 marshalling layer, policy handles and
+ * Inside the DCE/RPC code: the NDR marshalling layer, policy handles and
  * the table of interfaces.
  */
 #ifndef USMBD_RPC_INT_H
@@ -46,39 +46,73 @@ struct rpc_sid {
 };
 
 /*
- * NDR32 readers and writers.  Alignment is relative to the start of the
- * stub data, which is the start of the buffer.  Referent ids of unique
- * pointers the server writes come from a counter in the writer context.
+ * NDR readers and writers for both transfer syntaxes a presentation
+ * context may negotiate: NDR32 (C706 chapter 14) and NDR64 (MS-RPCE
+ * 2.2.5).  Each interface is written once; the ndr64 flag of the stream
+ * switches what differs: pointers (referent ids) and array counts are 8
+ * bytes aligned to 8 instead of 4, enums 4 bytes instead of 2, a structure
+ * or union arm holding a pointer is aligned to 8, and a structure ends with
+ * a trailing gap up to its alignment (MS-RPCE 2.2.5.3.4.1).  Alignment is
+ * relative to the start of the stub data, the start of the buffer.
+ * Referent ids of unique pointers the server writes come from a counter.
  */
+struct ndr_in {
+	struct rbuf	 r;
+	int		 ndr64;
+};
+
 struct ndr_out {
 	struct wbuf	*w;
 	uint32_t	 ref;
+	int		 ndr64;
 };
 
-int	ndr_get_u16(struct rbuf *, uint16_t *);
-int	ndr_get_u32(struct rbuf *, uint32_t *);
-/* A unique or full pointer: its referent id (0 for NULL). */
-int	ndr_get_ptr(struct rbuf *, uint32_t *);
+void	ndr_in_init(struct ndr_in *, const uint8_t *, size_t, int);
+int	ndr_get_u8(struct ndr_in *, uint8_t *);
+int	ndr_get_u16(struct ndr_in *, uint16_t *);
+int	ndr_get_u32(struct ndr_in *, uint32_t *);
+/* An enum: 2 bytes in NDR32, 4 in NDR64 (values above 0xffff refused). */
+int	ndr_get_enum(struct ndr_in *, uint16_t *);
+/* A conformance, offset or count: 4 or 8 bytes (at most UINT32_MAX). */
+int	ndr_get_count(struct ndr_in *, uint32_t *);
+/* A unique or full pointer: nonzero when present, 0 for NULL. */
+int	ndr_get_ptr(struct ndr_in *, uint32_t *);
+/* The start of a structure or union arm that holds a pointer. */
+int	ndr_get_struct(struct ndr_in *);
+/* The end of such a structure: NDR64's trailing gap. */
+int	ndr_get_trail(struct ndr_in *);
+/*
+ * Before the discriminant and before the arm of a union whose arms hold
+ * pointers: NDR64 aligns both to the union's alignment, 8; NDR32 aligns
+ * each to its own (MS-RPCE 2.2.5.3.4.3).
+ */
+int	ndr_get_union(struct ndr_in *);
 /*
  * A conformant varying string of UTF-16 (offset 0, terminated or not) as
  * UTF-8, at most max characters.
  */
-int	ndr_get_wstr(struct rbuf *, size_t, char **);
+int	ndr_get_wstr(struct ndr_in *, size_t, char **);
 /* A unique [string] wchar_t * (a NULL pointer gives NULL). */
-int	ndr_get_wstr_ptr(struct rbuf *, size_t, char **);
+int	ndr_get_wstr_ptr(struct ndr_in *, size_t, char **);
 /* The header of RPC_UNICODE_STRING: lengths and the buffer's referent. */
-int	ndr_get_ustr_hdr(struct rbuf *, uint16_t *, uint16_t *, uint32_t *);
+int	ndr_get_ustr_hdr(struct ndr_in *, uint16_t *, uint16_t *, uint32_t *);
 /* The deferred buffer of an RPC_UNICODE_STRING of len bytes. */
-int	ndr_get_ustr_body(struct rbuf *, uint16_t, uint16_t, char **);
-int	ndr_get_sid(struct rbuf *, struct rpc_sid *);
-int	ndr_get_handle(struct rbuf *, uint8_t [20]);
+int	ndr_get_ustr_body(struct ndr_in *, uint16_t, uint16_t, char **);
+int	ndr_get_sid(struct ndr_in *, struct rpc_sid *);
+int	ndr_get_handle(struct ndr_in *, uint8_t [20]);
 
-void	ndr_out_init(struct ndr_out *, struct wbuf *);
+void	ndr_out_init(struct ndr_out *, struct wbuf *, int);
 int	ndr_put_u8(struct ndr_out *, uint8_t);
 int	ndr_put_u16(struct ndr_out *, uint16_t);
 int	ndr_put_u32(struct ndr_out *, uint32_t);
+int	ndr_put_enum(struct ndr_out *, uint16_t);
+int	ndr_put_count(struct ndr_out *, uint32_t);
+int	ndr_put_zero(struct ndr_out *, size_t);
 /* A unique pointer: a fresh referent id when present, else 0. */
 int	ndr_put_ptr(struct ndr_out *, int);
+int	ndr_put_struct(struct ndr_out *);
+int	ndr_put_trail(struct ndr_out *);
+int	ndr_put_union(struct ndr_out *);
 /* The deferred part of a [string] wchar_t *: NUL-terminated UTF-16. */
 int	ndr_put_wstr(struct ndr_out *, const char *);
 /* The inline part of RPC_UNICODE_STRING (without a terminating NUL). */
@@ -125,7 +159,7 @@ const struct rpc_ctx *rpc_pipe_ctx(const struct rpc_pipe *);
  * into out.  Returns 0, or a fault status that the runtime sends instead
  * (RPC_NCA_* or RPC_X_BAD_STUB_DATA).
  */
-typedef uint32_t (*rpc_op_fn)(struct rpc_pipe *, struct rbuf *,
+typedef uint32_t (*rpc_op_fn)(struct rpc_pipe *, struct ndr_in *,
     struct ndr_out *);
 
 struct rpc_iface {

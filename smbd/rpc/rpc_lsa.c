@@ -1,16 +1,20 @@
 /*
  * lsarpc (MS-LSAD, MS-LSAT) and samr (MS-SAMR): enough for a client to
  * name the SIDs it sees in security descriptors and to find the server's
- * domains.  The session worker cannot read the account databases, so the
- * names it knows are the well-known SIDs, the server's domains and the
- * session's own user (as Samba's Unix user S-1-22-1-uid and as the
- * account domain's RID 1000 + 2 * uid); everything else is unmapped, as
- * MS-LSAT 3.1.4.9 describes.
+ * domains.  The worker itself knows the well-known SIDs, the server's
+ * domains and the session's own user (as Samba's Unix user S-1-22-1-uid
+ * and as the account domain's RID 1000 + 2 * uid).  Other Unix users and
+ * groups (S-1-22-1-uid, S-1-22-2-gid, account domain RIDs 1000 + 2 * uid
+ * and 1001 + 2 * gid) are named through ctx->lookup, which asks the
+ * master's name service, since the sandboxed worker cannot read the
+ * account databases.  Everything else is unmapped, as MS-LSAT 3.1.4.9
+ * describes.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "log.h"
@@ -33,6 +37,12 @@
 #define LSA_MAX_LOOKUP		20480
 #define SAMR_MAX_LOOKUP		1000
 #define MAX_NAME		1024
+/*
+ * At most this many questions to the name service per call: a client
+ * that sends thousands of SIDs gets the rest unmapped rather than holding
+ * the worker (and the master) in lookups.
+ */
+#define LSA_MAX_ASK		1024
 
 /*
  * A handle the pipe never gave out is refused by the RPC runtime itself
@@ -74,6 +84,11 @@ static const struct lsa_acct lsa_wellknown[] = {
 	{ "Administrators", D_BUILTIN, 544, RPC_SID_ALIAS },
 	{ "Users", D_BUILTIN, 545, RPC_SID_ALIAS },
 	{ "Guests", D_BUILTIN, 546, RPC_SID_ALIAS },
+	/*
+	 * The primary group samr reports for every user, named as a
+	 * stand-alone Windows server names it.
+	 */
+	{ "None", D_ACCOUNT, 513, RPC_SID_DOM_GRP },
 };
 
 /* The domains and accounts this session can name. */
@@ -214,6 +229,196 @@ out:
 }
 
 /*
+ * Ask the name service the nq questions in q.  Its answers are checked as
+ * if they came from the wire: a name must be terminated, not empty and
+ * valid UTF-8, or the question counts as unanswered.
+ */
+static void
+lsa_ask(const struct rpc_ctx *ctx, struct rpc_name *q, size_t nq)
+{
+	struct wbuf tmp;
+	size_t i;
+	int ok = 1;
+
+	if (nq == 0)
+		return;
+	if (ctx->lookup == NULL || ctx->lookup(ctx->lookup_arg, q, nq) == -1)
+		ok = 0;
+	for (i = 0; i < nq; i++) {
+		q[i].name[RPC_NAME_MAX - 1] = '\0';
+		if (!ok || q[i].name[0] == '\0')
+			q[i].found = 0;
+		if (!q[i].found)
+			continue;
+		wbuf_init(&tmp, 4 * RPC_NAME_MAX);
+		if (utf8_to_utf16le(q[i].name, strlen(q[i].name), &tmp) == -1)
+			q[i].found = 0;
+		wbuf_free(&tmp);
+	}
+}
+
+/* Which Unix id a SID of ours stands for: RPC_NAME_UID, _GID or 0. */
+static int
+lsa_sid_unix(const struct lsa_names *n, const struct rpc_sid *sid,
+    uint32_t *id)
+{
+	uint32_t rid;
+
+	if (rpc_sid_in(sid, &n->dom[D_UNIX_USER].sid, id))
+		return RPC_NAME_UID;
+	if (rpc_sid_in(sid, &n->dom[D_UNIX_GROUP].sid, id))
+		return RPC_NAME_GID;
+	/* Samba's algorithmic RIDs: users even, groups odd. */
+	if (rpc_sid_in(sid, &n->dom[D_ACCOUNT].sid, &rid) && rid >= 1000) {
+		*id = (rid - 1000) / 2;
+		return (rid & 1) ? RPC_NAME_GID : RPC_NAME_UID;
+	}
+	return 0;
+}
+
+/* The SID of Unix id in domain dom (D_ACCOUNT or a Unix one); -1 if none. */
+static int
+lsa_unix_sid(const struct lsa_names *n, int dom, int kind, uint32_t id,
+    struct rpc_sid *sid)
+{
+	*sid = n->dom[dom].sid;
+	if (dom == D_ACCOUNT) {
+		if (id > (UINT32_MAX - 1001) / 2)
+			return -1;
+		id = 1000 + 2 * id + (kind == RPC_NAME_GID ||
+		    kind == RPC_NAME_GROUP);
+	}
+	sid->sub[sid->nsub++] = id;
+	return 0;
+}
+
+/* Name the SIDs of Unix users and groups that are still unmapped. */
+static void
+lsa_resolve_sids(const struct rpc_ctx *ctx, const struct lsa_names *n,
+    struct lsa_res *res, size_t count)
+{
+	struct rpc_name *q;
+	size_t *idx, nq = 0, i;
+	uint32_t id, rid;
+	int kind;
+
+	if (ctx->lookup == NULL || count == 0)
+		return;
+	q = xcalloc(count < LSA_MAX_ASK ? count : LSA_MAX_ASK, sizeof(*q));
+	idx = xcalloc(count < LSA_MAX_ASK ? count : LSA_MAX_ASK,
+	    sizeof(*idx));
+	for (i = 0; i < count && nq < LSA_MAX_ASK; i++) {
+		if (res[i].dom != -1 ||
+		    (kind = lsa_sid_unix(n, &res[i].sid, &id)) == 0)
+			continue;
+		q[nq].kind = kind;
+		q[nq].id = id;
+		idx[nq++] = i;
+	}
+	lsa_ask(ctx, q, nq);
+	for (i = 0; i < nq; i++) {
+		struct lsa_res *r = &res[idx[i]];
+
+		if (!q[i].found)
+			continue;
+		if (rpc_sid_in(&r->sid, &n->dom[D_ACCOUNT].sid, &rid))
+			r->dom = D_ACCOUNT;
+		else
+			r->dom = q[i].kind == RPC_NAME_UID ? D_UNIX_USER :
+			    D_UNIX_GROUP;
+		r->use = q[i].kind == RPC_NAME_UID ? RPC_SID_USER :
+		    RPC_SID_DOM_GRP;
+		strlcpy(r->sidstr, q[i].name, sizeof(r->sidstr));
+		r->name = r->sidstr;
+	}
+	free(q);
+	free(idx);
+}
+
+/*
+ * Find the SIDs of names still unmapped that may be Unix users or groups:
+ * "name", "Unix User\name", "Unix Group\name" or "SERVER\name" (the
+ * account domain).  An unqualified name is a user first, then a group,
+ * and gets the Unix domains' SIDs, which are the ones the server's
+ * security descriptors carry.
+ */
+static void
+lsa_resolve_names(const struct rpc_ctx *ctx, const struct lsa_names *n,
+    char **in, struct lsa_res *res, size_t count)
+{
+	struct rpc_name *q;
+	size_t *idx, nq, i, round;
+	int *dom;
+
+	if (ctx->lookup == NULL || count == 0)
+		return;
+	q = xcalloc(count < LSA_MAX_ASK ? count : LSA_MAX_ASK, sizeof(*q));
+	idx = xcalloc(count < LSA_MAX_ASK ? count : LSA_MAX_ASK,
+	    sizeof(*idx));
+	dom = xcalloc(count < LSA_MAX_ASK ? count : LSA_MAX_ASK,
+	    sizeof(*dom));
+	/* Round 0 asks for users, round 1 for groups. */
+	for (round = 0; round < 2; round++) {
+		int kind = round == 0 ? RPC_NAME_USER : RPC_NAME_GROUP;
+
+		for (i = 0, nq = 0; i < count && nq < LSA_MAX_ASK; i++) {
+			const char *bs, *name = in[i];
+			int d = -1;
+
+			if (res[i].dom != -1)
+				continue;
+			if ((bs = strchr(in[i], '\\')) != NULL) {
+				size_t dl = (size_t)(bs - in[i]);
+
+				name = bs + 1;
+				if (dl == strlen(n->dom[D_UNIX_USER].name) &&
+				    strncasecmp(in[i], n->dom[D_UNIX_USER].name,
+				    dl) == 0)
+					d = D_UNIX_USER;
+				else if (dl ==
+				    strlen(n->dom[D_UNIX_GROUP].name) &&
+				    strncasecmp(in[i],
+				    n->dom[D_UNIX_GROUP].name, dl) == 0)
+					d = D_UNIX_GROUP;
+				else if (dl == strlen(n->dom[D_ACCOUNT].name) &&
+				    strncasecmp(in[i], n->dom[D_ACCOUNT].name,
+				    dl) == 0)
+					d = D_ACCOUNT;
+				else
+					continue;
+			} else
+				d = kind == RPC_NAME_USER ? D_UNIX_USER :
+				    D_UNIX_GROUP;
+			if ((d == D_UNIX_USER && kind != RPC_NAME_USER) ||
+			    (d == D_UNIX_GROUP && kind != RPC_NAME_GROUP) ||
+			    name[0] == '\0' || strlen(name) >= RPC_NAME_MAX ||
+			    strchr(name, '\\') != NULL)
+				continue;
+			memset(&q[nq], 0, sizeof(q[nq]));
+			q[nq].kind = kind;
+			strlcpy(q[nq].name, name, sizeof(q[nq].name));
+			dom[nq] = d;
+			idx[nq++] = i;
+		}
+		lsa_ask(ctx, q, nq);
+		for (i = 0; i < nq; i++) {
+			struct lsa_res *r = &res[idx[i]];
+
+			if (!q[i].found || lsa_unix_sid(n, dom[i], kind,
+			    q[i].id, &r->sid) == -1)
+				continue;
+			r->dom = dom[i];
+			r->use = kind == RPC_NAME_USER ? RPC_SID_USER :
+			    RPC_SID_DOM_GRP;
+			r->name = NULL;
+		}
+	}
+	free(q);
+	free(idx);
+	free(dom);
+}
+
+/*
  * The referenced domain list of a lookup: each domain a result names,
  * once, in order of first use; map[] turns our domain numbers into
  * indexes of that list.
@@ -254,12 +459,14 @@ lsa_put_refs(struct ndr_out *o, const struct lsa_names *n,
 	int i;
 
 	ndr_put_ptr(o, 1);
+	ndr_put_struct(o);
 	ndr_put_u32(o, (uint32_t)rf->n);
 	ndr_put_ptr(o, rf->n > 0);
 	ndr_put_u32(o, 32);			/* MaxEntries */
+	ndr_put_trail(o);
 	if (rf->n == 0)
 		return;
-	ndr_put_u32(o, (uint32_t)rf->n);
+	ndr_put_count(o, (uint32_t)rf->n);
 	for (i = 0; i < rf->n; i++) {
 		ndr_put_ustr_hdr(o, n->dom[rf->order[i]].name);
 		ndr_put_ptr(o, 1);
@@ -280,11 +487,12 @@ lsa_status(size_t mapped, size_t count)
 
 /* The [in] translated list clients send empty. */
 static int
-lsa_get_empty_list(struct rbuf *r)
+lsa_get_empty_list(struct ndr_in *r)
 {
 	uint32_t entries, ptr;
 
-	if (ndr_get_u32(r, &entries) == -1 || ndr_get_ptr(r, &ptr) == -1)
+	if (ndr_get_struct(r) == -1 || ndr_get_u32(r, &entries) == -1 ||
+	    ndr_get_ptr(r, &ptr) == -1)
 		return -1;
 	return ptr == 0 ? 0 : -1;
 }
@@ -301,7 +509,7 @@ rpc_handle_check(struct rpc_pipe *p, const uint8_t h[20], enum rpc_htype type,
 }
 
 static uint32_t
-lsa_check_policy(struct rpc_pipe *p, struct rbuf *r)
+lsa_check_policy(struct rpc_pipe *p, struct ndr_in *r)
 {
 	uint8_t h[20];
 
@@ -312,7 +520,7 @@ lsa_check_policy(struct rpc_pipe *p, struct rbuf *r)
 
 /* LsarClose (0) and SamrCloseHandle (1). */
 static uint32_t
-lsa_close(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_close(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	static const uint8_t zero[20];
 	uint8_t h[20];
@@ -328,28 +536,30 @@ lsa_close(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* LSAPR_OBJECT_ATTRIBUTES: only a quality of service is expected. */
 static int
-lsa_get_objattr(struct rbuf *r)
+lsa_get_objattr(struct ndr_in *r)
 {
 	uint32_t len, root, name, attr, sd, qos, qlen;
 	uint16_t imp;
 	uint8_t b;
 
-	if (ndr_get_u32(r, &len) == -1 || ndr_get_ptr(r, &root) == -1 ||
-	    ndr_get_ptr(r, &name) == -1 || ndr_get_u32(r, &attr) == -1 ||
-	    ndr_get_ptr(r, &sd) == -1 || ndr_get_ptr(r, &qos) == -1)
+	if (ndr_get_struct(r) == -1 || ndr_get_u32(r, &len) == -1 ||
+	    ndr_get_ptr(r, &root) == -1 || ndr_get_ptr(r, &name) == -1 ||
+	    ndr_get_u32(r, &attr) == -1 || ndr_get_ptr(r, &sd) == -1 ||
+	    ndr_get_ptr(r, &qos) == -1)
 		return -1;
 	/* MS-LSAD 2.2.9: the other members are ignored and sent NULL. */
 	if (root != 0 || name != 0 || sd != 0)
 		return -1;
+	/* SECURITY_QUALITY_OF_SERVICE: its level is an enum. */
 	if (qos != 0 && (ndr_get_u32(r, &qlen) == -1 ||
-	    ndr_get_u16(r, &imp) == -1 || rbuf_get_u8(r, &b) == -1 ||
-	    rbuf_get_u8(r, &b) == -1))
+	    ndr_get_enum(r, &imp) == -1 || ndr_get_u8(r, &b) == -1 ||
+	    ndr_get_u8(r, &b) == -1))
 		return -1;
 	return 0;
 }
 
 static uint32_t
-lsa_open_common(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_open_common(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	static const uint8_t zero[20];
 	uint32_t access;
@@ -369,7 +579,7 @@ lsa_open_common(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* A unique pointer to one wchar_t, as LsarOpenPolicy and SamrConnect take. */
 static int
-lsa_get_wchar_ptr(struct rbuf *r)
+lsa_get_wchar_ptr(struct ndr_in *r)
 {
 	uint32_t ptr;
 	uint16_t c;
@@ -381,7 +591,7 @@ lsa_get_wchar_ptr(struct rbuf *r)
 
 /* LsarOpenPolicy (6). */
 static uint32_t
-lsa_open_policy(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_open_policy(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	if (lsa_get_wchar_ptr(r) == -1)
 		return RPC_X_BAD_STUB_DATA;
@@ -390,7 +600,7 @@ lsa_open_policy(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* LsarOpenPolicy2 (44). */
 static uint32_t
-lsa_open_policy2(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_open_policy2(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	char *name;
 
@@ -402,7 +612,7 @@ lsa_open_policy2(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* LsarQueryInformationPolicy (7) and ...Policy2 (46). */
 static uint32_t
-lsa_query_info(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_query_info(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	struct rpc_sid sid;
@@ -411,7 +621,7 @@ lsa_query_info(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 	if (lsa_is_fault(st = lsa_check_policy(p, r)))
 		return st;
-	if (ndr_get_u16(r, &class) == -1)
+	if (ndr_get_enum(r, &class) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	if (st == ST_OK && class != 3 && class != 5 && class != 12)
 		st = ST_INVALID_PARAMETER;
@@ -421,9 +631,12 @@ lsa_query_info(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		return 0;
 	}
 	rpc_sid_domain(ctx, &sid);
+	/* The union's arms hold pointers. */
 	ndr_put_ptr(o, 1);
-	ndr_put_u16(o, class);
-	wbuf_align(o->w, 4);
+	ndr_put_union(o);
+	ndr_put_enum(o, class);
+	ndr_put_union(o);
+	ndr_put_struct(o);
 	switch (class) {
 	case 3:
 		/* A stand-alone server: the workgroup, without a SID. */
@@ -441,7 +654,7 @@ lsa_query_info(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		ndr_put_ustr_hdr(o, ctx->domain);
 		ndr_put_ustr_hdr(o, "");
 		ndr_put_ustr_hdr(o, "");
-		wbuf_put_zero(o->w, 16);	/* DomainGuid */
+		ndr_put_zero(o, 16);		/* DomainGuid */
 		ndr_put_ptr(o, 0);
 		ndr_put_ustr_body(o, ctx->domain);
 		ndr_put_ustr_body(o, "");
@@ -457,7 +670,7 @@ lsa_query_info(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
  * vers is 1, 2 or 3.
  */
 static uint32_t
-lsa_lookup_sids_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
+lsa_lookup_sids_v(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o,
     int vers)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
@@ -471,13 +684,14 @@ lsa_lookup_sids_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 
 	if (vers != 3 && lsa_is_fault(st = lsa_check_policy(p, r)))
 		return st;
-	if (ndr_get_u32(r, &count) == -1 || ndr_get_ptr(r, &ptr) == -1 ||
-	    count > LSA_MAX_LOOKUP || (count > 0 && ptr == 0))
+	if (ndr_get_struct(r) == -1 || ndr_get_u32(r, &count) == -1 ||
+	    ndr_get_ptr(r, &ptr) == -1 || count > LSA_MAX_LOOKUP ||
+	    (count > 0 && ptr == 0))
 		return RPC_X_BAD_STUB_DATA;
 	lsa_names_init(ctx, &names);
 	lsa_refs_init(&rf);
 	if (ptr != 0) {
-		if (ndr_get_u32(r, &max) == -1 || max != count)
+		if (ndr_get_count(r, &max) == -1 || max != count)
 			return RPC_X_BAD_STUB_DATA;
 		for (i = 0; i < count; i++)
 			if (ndr_get_ptr(r, &sptr) == -1 || sptr == 0)
@@ -491,7 +705,7 @@ lsa_lookup_sids_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 			lsa_by_sid(&names, &sid, &res[i]);
 		}
 	}
-	if (lsa_get_empty_list(r) == -1 || ndr_get_u16(r, &level) == -1 ||
+	if (lsa_get_empty_list(r) == -1 || ndr_get_enum(r, &level) == -1 ||
 	    ndr_get_u32(r, &mapped) == -1 ||
 	    (vers > 1 && (ndr_get_u32(r, &opt) == -1 ||
 	    ndr_get_u32(r, &opt) == -1))) {
@@ -500,23 +714,27 @@ lsa_lookup_sids_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 	}
 	if (st != ST_OK)
 		count = 0;
+	lsa_resolve_sids(ctx, &names, res, count);
 	for (i = 0; i < count; i++)
 		if (lsa_refs_add(&rf, res[i].dom) >= 0)
 			nmapped++;
 	lsa_put_refs(o, &names, &rf);
 	/* TranslatedNames */
+	ndr_put_struct(o);
 	ndr_put_u32(o, count);
 	ndr_put_ptr(o, count > 0);
 	if (count > 0) {
-		ndr_put_u32(o, count);
+		ndr_put_count(o, count);
 		for (i = 0; i < count; i++) {
-			ndr_put_u16(o, res[i].use);
+			ndr_put_struct(o);
+			ndr_put_enum(o, res[i].use);
 			ndr_put_ustr_hdr(o, res[i].name != NULL ?
 			    res[i].name : "");
 			ndr_put_u32(o, (uint32_t)(res[i].dom >= 0 ?
 			    rf.map[res[i].dom] : -1));
 			if (vers > 1)
 				ndr_put_u32(o, 0);	/* Flags */
+			ndr_put_trail(o);
 		}
 		for (i = 0; i < count; i++)
 			ndr_put_ustr_body(o, res[i].name != NULL ?
@@ -529,19 +747,19 @@ lsa_lookup_sids_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 }
 
 static uint32_t
-lsa_lookup_sids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_sids(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_sids_v(p, r, o, 1);
 }
 
 static uint32_t
-lsa_lookup_sids2(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_sids2(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_sids_v(p, r, o, 2);
 }
 
 static uint32_t
-lsa_lookup_sids3(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_sids3(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_sids_v(p, r, o, 3);
 }
@@ -551,7 +769,7 @@ lsa_lookup_sids3(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
  * the buffers.  Every string is returned (allocated) in names[].
  */
 static int
-lsa_get_ustr_array(struct rbuf *r, uint32_t count, char **names)
+lsa_get_ustr_array(struct ndr_in *r, uint32_t count, char **names)
 {
 	uint16_t *len, *maxlen;
 	uint32_t ref;
@@ -599,7 +817,7 @@ lsa_free_names(char **names, size_t n)
  * LookupNames4 (77, no handle): vers is 1, 2, 3 or 4.
  */
 static uint32_t
-lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
+lsa_lookup_names_v(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o,
     int vers)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
@@ -614,11 +832,11 @@ lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 	if (vers != 4 && lsa_is_fault(st = lsa_check_policy(p, r)))
 		return st;
 	if (ndr_get_u32(r, &count) == -1 || count > LSA_MAX_LOOKUP ||
-	    ndr_get_u32(r, &max) == -1 || max != count)
+	    ndr_get_count(r, &max) == -1 || max != count)
 		return RPC_X_BAD_STUB_DATA;
 	in = xcalloc(count + 1, sizeof(*in));
 	if (lsa_get_ustr_array(r, count, in) == -1 ||
-	    lsa_get_empty_list(r) == -1 || ndr_get_u16(r, &level) == -1 ||
+	    lsa_get_empty_list(r) == -1 || ndr_get_enum(r, &level) == -1 ||
 	    ndr_get_u32(r, &mapped) == -1 ||
 	    (vers > 1 && (ndr_get_u32(r, &opt) == -1 ||
 	    ndr_get_u32(r, &opt) == -1))) {
@@ -630,20 +848,25 @@ lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 	if (st != ST_OK)
 		count = 0;
 	res = xcalloc(count + 1, sizeof(*res));
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count; i++)
 		lsa_by_name(&names, in[i], &res[i]);
+	lsa_resolve_names(ctx, &names, in, res, count);
+	for (i = 0; i < count; i++)
 		if (lsa_refs_add(&rf, res[i].dom) >= 0)
 			nmapped++;
-	}
 	lsa_put_refs(o, &names, &rf);
+	ndr_put_struct(o);
 	ndr_put_u32(o, count);
 	ndr_put_ptr(o, count > 0);
 	if (count > 0) {
-		ndr_put_u32(o, count);
+		ndr_put_count(o, count);
 		for (i = 0; i < count; i++) {
 			uint32_t rid = 0;
 
-			ndr_put_u16(o, res[i].use);
+			/* Only LSAPR_TRANSLATED_SID_EX2 holds a pointer. */
+			if (vers >= 3)
+				ndr_put_struct(o);
+			ndr_put_enum(o, res[i].use);
 			if (vers >= 3)
 				ndr_put_ptr(o, res[i].dom >= 0);
 			else {
@@ -659,6 +882,8 @@ lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 			    rf.map[res[i].dom] : -1));
 			if (vers > 1)
 				ndr_put_u32(o, 0);	/* Flags */
+			if (vers >= 3)
+				ndr_put_trail(o);
 		}
 		for (i = 0; i < count && vers >= 3; i++)
 			if (res[i].dom >= 0)
@@ -672,32 +897,32 @@ lsa_lookup_names_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 }
 
 static uint32_t
-lsa_lookup_names(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_names(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_names_v(p, r, o, 1);
 }
 
 static uint32_t
-lsa_lookup_names2(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_names2(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_names_v(p, r, o, 2);
 }
 
 static uint32_t
-lsa_lookup_names3(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_names3(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_names_v(p, r, o, 3);
 }
 
 static uint32_t
-lsa_lookup_names4(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_lookup_names4(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return lsa_lookup_names_v(p, r, o, 4);
 }
 
 /* LsarEnumerateTrustedDomains (13): a stand-alone server trusts none. */
 static uint32_t
-lsa_enum_trust(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_enum_trust(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	uint32_t st, ctx, maxlen;
 
@@ -706,6 +931,7 @@ lsa_enum_trust(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	if (ndr_get_u32(r, &ctx) == -1 || ndr_get_u32(r, &maxlen) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	ndr_put_u32(o, ctx);
+	ndr_put_struct(o);
 	ndr_put_u32(o, 0);
 	ndr_put_ptr(o, 0);
 	ndr_put_u32(o, st != ST_OK ? st : ST_NO_MORE_ENTRIES);
@@ -714,7 +940,7 @@ lsa_enum_trust(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* A [in,out] PRPC_UNICODE_STRING: its pointer and string, if any. */
 static int
-lsa_get_ustr_ptr(struct rbuf *r)
+lsa_get_ustr_ptr(struct ndr_in *r)
 {
 	uint16_t len, maxlen;
 	uint32_t ptr, ref;
@@ -736,7 +962,7 @@ lsa_get_ustr_ptr(struct rbuf *r)
 
 /* LsarGetUserName (45), MS-LSAT 3.1.4.4: who the caller is. */
 static uint32_t
-lsa_get_user_name(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+lsa_get_user_name(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	const char *user = ctx->user != NULL && ctx->user[0] != '\0' ?
@@ -808,7 +1034,7 @@ samr_new_handle(struct rpc_pipe *p, struct ndr_out *o, enum rpc_htype type,
 
 /* SamrConnect (0). */
 static uint32_t
-samr_connect(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_connect(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	uint32_t access;
 
@@ -820,7 +1046,7 @@ samr_connect(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* SamrConnect2 (57), SamrConnect4 (62) and SamrConnect5 (64). */
 static uint32_t
-samr_connect_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
+samr_connect_v(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o,
     int vers)
 {
 	uint32_t access, rev, inver, sw, feat;
@@ -848,25 +1074,25 @@ samr_connect_v(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 }
 
 static uint32_t
-samr_connect2(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_connect2(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return samr_connect_v(p, r, o, 2);
 }
 
 static uint32_t
-samr_connect4(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_connect4(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return samr_connect_v(p, r, o, 4);
 }
 
 static uint32_t
-samr_connect5(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_connect5(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return samr_connect_v(p, r, o, 5);
 }
 
 static uint32_t
-samr_check(struct rpc_pipe *p, struct rbuf *r, enum rpc_htype type,
+samr_check(struct rpc_pipe *p, struct ndr_in *r, enum rpc_htype type,
     int *extra)
 {
 	uint8_t h[20];
@@ -885,7 +1111,7 @@ samr_dom(int extra)
 
 /* SamrLookupDomainInSamServer (5). */
 static uint32_t
-samr_lookup_domain(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_lookup_domain(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
 	uint16_t len, maxlen;
@@ -918,7 +1144,7 @@ samr_lookup_domain(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* SamrEnumerateDomainsInSamServer (6). */
 static uint32_t
-samr_enum_domains(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_enum_domains(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
 	const char *dname[2];
@@ -936,11 +1162,13 @@ samr_enum_domains(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	ndr_put_u32(o, ctx + n);
 	ndr_put_ptr(o, st == ST_OK);
 	if (st == ST_OK) {
+		ndr_put_struct(o);
 		ndr_put_u32(o, n);
 		ndr_put_ptr(o, n > 0);
 		if (n > 0) {
-			ndr_put_u32(o, n);
+			ndr_put_count(o, n);
 			for (i = ctx; i < 2; i++) {
+				ndr_put_struct(o);
 				ndr_put_u32(o, 0);
 				ndr_put_ustr_hdr(o, dname[i]);
 			}
@@ -955,7 +1183,7 @@ samr_enum_domains(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* SamrOpenDomain (7). */
 static uint32_t
-samr_open_domain(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_open_domain(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	static const uint8_t zero[20];
 	struct lsa_names names;
@@ -992,30 +1220,32 @@ samr_put_ulongs(struct ndr_out *o, const uint32_t *v, uint32_t n)
 {
 	uint32_t i;
 
+	ndr_put_struct(o);
 	ndr_put_u32(o, n);
 	ndr_put_ptr(o, n > 0);
 	if (n == 0)
 		return;
-	ndr_put_u32(o, n);
+	ndr_put_count(o, n);
 	for (i = 0; i < n; i++)
 		ndr_put_u32(o, v[i]);
 }
 
 /* SamrLookupNamesInDomain (17). */
 static uint32_t
-samr_lookup_names(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_lookup_names(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
+	struct lsa_res *res;
 	uint32_t st, count, max, off, actual, *rids = NULL, *uses = NULL;
-	char **in = NULL;
+	char **in = NULL, **qual;
 	size_t i, j, mapped = 0;
 	int extra = 0, d;
 
 	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_DOMAIN, &extra)))
 		return st;
 	if (ndr_get_u32(r, &count) == -1 ||
-	    ndr_get_u32(r, &max) == -1 || ndr_get_u32(r, &off) == -1 ||
-	    ndr_get_u32(r, &actual) == -1 || off != 0 || actual != count ||
+	    ndr_get_count(r, &max) == -1 || ndr_get_count(r, &off) == -1 ||
+	    ndr_get_count(r, &actual) == -1 || off != 0 || actual != count ||
 	    actual > max || count > SAMR_MAX_LOOKUP)
 		return RPC_X_BAD_STUB_DATA;
 	in = xcalloc(count + 1, sizeof(*in));
@@ -1029,17 +1259,36 @@ samr_lookup_names(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		count = 0;
 	rids = xcalloc(count + 1, sizeof(*rids));
 	uses = xcalloc(count + 1, sizeof(*uses));
+	res = xcalloc(count + 1, sizeof(*res));
+	qual = xcalloc(count + 1, sizeof(*qual));
 	for (i = 0; i < count; i++) {
 		uses[i] = RPC_SID_UNKNOWN;
+		res[i].dom = -1;
 		for (j = 0; j < names.nacct; j++)
 			if (names.acct[j].dom == d &&
 			    utf8_casecmp(in[i], names.acct[j].name) == 0) {
 				rids[i] = names.acct[j].rid;
 				uses[i] = names.acct[j].use;
-				mapped++;
+				res[i].dom = d;
 				break;
 			}
+		/* Other Unix users and groups, in the account domain only. */
+		xasprintf(&qual[i], "%s\\%s",
+		    d == D_ACCOUNT ? names.dom[D_ACCOUNT].name : "", in[i]);
 	}
+	if (d == D_ACCOUNT)
+		lsa_resolve_names(rpc_pipe_ctx(p), &names, qual, res, count);
+	for (i = 0; i < count; i++) {
+		if (res[i].dom == -1)
+			continue;
+		if (uses[i] == RPC_SID_UNKNOWN) {
+			rids[i] = res[i].sid.sub[res[i].sid.nsub - 1];
+			uses[i] = res[i].use;
+		}
+		mapped++;
+	}
+	free(res);
+	lsa_free_names(qual, count);
 	samr_put_ulongs(o, rids, (uint32_t)count);
 	samr_put_ulongs(o, uses, (uint32_t)count);
 	ndr_put_u32(o, st != ST_OK ? st : lsa_status(mapped, count));
@@ -1051,9 +1300,10 @@ samr_lookup_names(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* SamrLookupIdsInDomain (18). */
 static uint32_t
-samr_lookup_ids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_lookup_ids(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
+	struct lsa_res *res;
 	uint32_t st, count, max, off, actual, *rids = NULL, *uses = NULL;
 	const char **out = NULL;
 	size_t i, j, mapped = 0;
@@ -1062,8 +1312,8 @@ samr_lookup_ids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_DOMAIN, &extra)))
 		return st;
 	if (ndr_get_u32(r, &count) == -1 ||
-	    ndr_get_u32(r, &max) == -1 || ndr_get_u32(r, &off) == -1 ||
-	    ndr_get_u32(r, &actual) == -1 || off != 0 || actual != count ||
+	    ndr_get_count(r, &max) == -1 || ndr_get_count(r, &off) == -1 ||
+	    ndr_get_count(r, &actual) == -1 || off != 0 || actual != count ||
 	    actual > max || count > SAMR_MAX_LOOKUP)
 		return RPC_X_BAD_STUB_DATA;
 	rids = xcalloc(count + 1, sizeof(*rids));
@@ -1078,22 +1328,39 @@ samr_lookup_ids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		count = 0;
 	uses = xcalloc(count + 1, sizeof(*uses));
 	out = xcalloc(count + 1, sizeof(*out));
+	res = xcalloc(count + 1, sizeof(*res));
 	for (i = 0; i < count; i++) {
 		uses[i] = RPC_SID_UNKNOWN;
+		res[i].dom = -1;
 		for (j = 0; j < names.nacct; j++)
 			if (names.acct[j].dom == d &&
 			    names.acct[j].rid == rids[i]) {
 				out[i] = names.acct[j].name;
 				uses[i] = names.acct[j].use;
-				mapped++;
+				res[i].dom = d;
 				break;
 			}
+		res[i].sid = names.dom[d].sid;
+		res[i].sid.sub[res[i].sid.nsub++] = rids[i];
+	}
+	/* Other Unix users and groups, in the account domain only. */
+	if (d == D_ACCOUNT)
+		lsa_resolve_sids(rpc_pipe_ctx(p), &names, res, count);
+	for (i = 0; i < count; i++) {
+		if (res[i].dom == -1)
+			continue;
+		if (out[i] == NULL) {
+			out[i] = res[i].name;
+			uses[i] = res[i].use;
+		}
+		mapped++;
 	}
 	/* SAMPR_RETURNED_USTRING_ARRAY */
+	ndr_put_struct(o);
 	ndr_put_u32(o, (uint32_t)count);
 	ndr_put_ptr(o, count > 0);
 	if (count > 0) {
-		ndr_put_u32(o, (uint32_t)count);
+		ndr_put_count(o, (uint32_t)count);
 		for (i = 0; i < count; i++)
 			ndr_put_ustr_hdr(o, out[i]);
 		for (i = 0; i < count; i++)
@@ -1104,6 +1371,7 @@ samr_lookup_ids(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	free(rids);
 	free(uses);
 	free(out);
+	free(res);
 	return 0;
 }
 
@@ -1122,7 +1390,7 @@ samr_user(const struct lsa_names *n, int dom, size_t idx)
 
 /* SamrEnumerateUsersInDomain (13). */
 static uint32_t
-samr_enum_users(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_enum_users(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct lsa_names names;
 	const struct lsa_acct *a;
@@ -1141,12 +1409,14 @@ samr_enum_users(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	ndr_put_u32(o, ctx + n);
 	ndr_put_ptr(o, st == ST_OK);
 	if (st == ST_OK) {
+		ndr_put_struct(o);
 		ndr_put_u32(o, n);
 		ndr_put_ptr(o, n > 0);
 		if (n > 0) {
-			ndr_put_u32(o, n);
+			ndr_put_count(o, n);
 			for (i = 0; i < n; i++) {
 				a = samr_user(&names, samr_dom(extra), ctx + i);
+				ndr_put_struct(o);
 				ndr_put_u32(o, a->rid);
 				ndr_put_ustr_hdr(o, a->name);
 			}
@@ -1163,7 +1433,7 @@ samr_enum_users(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* SamrOpenUser (34). */
 static uint32_t
-samr_open_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_open_user(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	static const uint8_t zero[20];
 	struct lsa_names names;
@@ -1195,7 +1465,7 @@ samr_open_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
  * knows: the name, the RID and a normal, enabled account.
  */
 static uint32_t
-samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+samr_query_user(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	uint32_t st;
@@ -1204,7 +1474,7 @@ samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 	if (lsa_is_fault(st = samr_check(p, r, RPC_H_SAMR_USER, &rid)))
 		return st;
-	if (ndr_get_u16(r, &level) == -1)
+	if (ndr_get_enum(r, &level) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	if (st == ST_OK && level != 21)
 		st = ST_INVALID_INFO_CLASS;
@@ -1214,8 +1484,10 @@ samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		return 0;
 	}
 	ndr_put_ptr(o, 1);
-	ndr_put_u16(o, level);
-	wbuf_align(o->w, 4);
+	ndr_put_union(o);
+	ndr_put_enum(o, level);
+	ndr_put_union(o);
+	ndr_put_struct(o);
 	/* Six times: last logon and logoff, password set, expiry ... */
 	for (i = 0; i < 6; i++) {
 		ndr_put_u32(o, 0);
@@ -1225,17 +1497,20 @@ samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	for (i = 0; i < 9; i++)
 		ndr_put_ustr_hdr(o, "");	/* FullName .. Parameters */
 	for (i = 0; i < 2; i++) {		/* Lm and Nt OWF: never */
+		ndr_put_struct(o);
 		ndr_put_u16(o, 0);
 		ndr_put_u16(o, 0);
 		ndr_put_ptr(o, 0);
 	}
 	ndr_put_ustr_hdr(o, "");			/* PrivateData */
-	ndr_put_u32(o, 0);			/* SecurityDescriptor */
+	ndr_put_struct(o);			/* SecurityDescriptor */
+	ndr_put_u32(o, 0);
 	ndr_put_ptr(o, 0);
 	ndr_put_u32(o, (uint32_t)rid);
 	ndr_put_u32(o, 513);				/* Domain Users */
 	ndr_put_u32(o, 0x00000210);	/* NORMAL_ACCOUNT | DONT_EXPIRE */
 	ndr_put_u32(o, 0x00ffffff);			/* WhichFields */
+	ndr_put_struct(o);				/* LogonHours */
 	ndr_put_u16(o, 168);				/* hours per week */
 	ndr_put_ptr(o, 1);
 	ndr_put_u16(o, 0);				/* BadPasswordCount */
@@ -1246,13 +1521,14 @@ samr_query_user(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 	ndr_put_u8(o, 1);				/* NtPasswordPresent */
 	ndr_put_u8(o, 0);
 	ndr_put_u8(o, 0);
+	ndr_put_trail(o);
 	ndr_put_ustr_body(o, ctx->user);
 	for (i = 0; i < 10; i++)
 		ndr_put_ustr_body(o, "");
 	/* LogonHours: every hour allowed, 21 bytes of 1260. */
-	ndr_put_u32(o, 1260);
-	ndr_put_u32(o, 0);
-	ndr_put_u32(o, 21);
+	ndr_put_count(o, 1260);
+	ndr_put_count(o, 0);
+	ndr_put_count(o, 21);
 	for (i = 0; i < 21; i++)
 		ndr_put_u8(o, 0xff);
 	ndr_put_u32(o, ST_OK);
@@ -1289,12 +1565,12 @@ const struct rpc_iface rpc_samr = {
  * DsRolerGetPrimaryDomainInformation (0) says this is a stand-alone server.
  */
 static uint32_t
-dssetup_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+dssetup_getinfo(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	uint16_t level;
 
-	if (ndr_get_u16(r, &level) == -1)
+	if (ndr_get_enum(r, &level) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	if (level < 1 || level > 3) {
 		ndr_put_ptr(o, 0);
@@ -1302,23 +1578,26 @@ dssetup_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		return 0;
 	}
 	ndr_put_ptr(o, 1);
-	ndr_put_u16(o, level);
+	ndr_put_union(o);
+	ndr_put_enum(o, level);
+	ndr_put_union(o);
 	switch (level) {
 	case 1:
-		ndr_put_u16(o, 2);		/* stand-alone server */
+		ndr_put_struct(o);
+		ndr_put_enum(o, 2);		/* stand-alone server */
 		ndr_put_u32(o, 0);		/* Flags */
 		ndr_put_ptr(o, 1);		/* DomainNameFlat */
 		ndr_put_ptr(o, 0);		/* DomainNameDns */
 		ndr_put_ptr(o, 0);		/* DomainForestName */
-		wbuf_put_zero(o->w, 16);	/* DomainGuid */
+		ndr_put_zero(o, 16);		/* DomainGuid */
 		ndr_put_wstr(o, ctx->domain != NULL ? ctx->domain : "");
 		break;
 	case 2:
 		ndr_put_u32(o, 0);		/* no upgrade in progress */
-		ndr_put_u16(o, 0);		/* DsRoleServerUnknown */
+		ndr_put_enum(o, 0);		/* DsRoleServerUnknown */
 		break;
 	case 3:
-		ndr_put_u16(o, 0);		/* DsRoleOperationIdle */
+		ndr_put_enum(o, 0);		/* DsRoleOperationIdle */
 		break;
 	}
 	ndr_put_u32(o, RPC_WERR_OK);

@@ -1,8 +1,8 @@
 /*
- * NDR32 (C706 chapter 14) over struct rbuf / wbuf: little-endian
- * primitives aligned to their size, unique pointers as referent ids,
- * conformant varying UTF-16 strings, RPC_UNICODE_STRING and RPC_SID
- * (MS-DTYP 2.3.10, 2.4.2.3).
+ * NDR32 (C706 chapter 14) and NDR64 (MS-RPCE 2.2.5) over struct rbuf /
+ * wbuf: little-endian primitives aligned to their size, unique pointers as
+ * referent ids, conformant varying UTF-16 strings, RPC_UNICODE_STRING and
+ * RPC_SID (MS-DTYP 2.3.10, 2.4.2.3).
  */
 #include "config.h"
 
@@ -15,26 +15,107 @@
 #include "rpc_int.h"
 #include "unicode.h"
 
-int
-ndr_get_u16(struct rbuf *r, uint16_t *v)
+void
+ndr_in_init(struct ndr_in *in, const uint8_t *data, size_t len, int ndr64)
 {
-	if (rbuf_align(r, 2) == -1)
-		return -1;
-	return rbuf_get_u16le(r, v);
+	rbuf_init(&in->r, data, len);
+	in->ndr64 = ndr64;
+}
+
+/* The alignment of a pointer, and of a structure that holds one. */
+static size_t
+ndr_palign(int ndr64)
+{
+	return ndr64 ? 8 : 4;
 }
 
 int
-ndr_get_u32(struct rbuf *r, uint32_t *v)
+ndr_get_u8(struct ndr_in *in, uint8_t *v)
 {
-	if (rbuf_align(r, 4) == -1)
-		return -1;
-	return rbuf_get_u32le(r, v);
+	return rbuf_get_u8(&in->r, v);
 }
 
 int
-ndr_get_ptr(struct rbuf *r, uint32_t *ref)
+ndr_get_u16(struct ndr_in *in, uint16_t *v)
 {
-	return ndr_get_u32(r, ref);
+	if (rbuf_align(&in->r, 2) == -1)
+		return -1;
+	return rbuf_get_u16le(&in->r, v);
+}
+
+int
+ndr_get_u32(struct ndr_in *in, uint32_t *v)
+{
+	if (rbuf_align(&in->r, 4) == -1)
+		return -1;
+	return rbuf_get_u32le(&in->r, v);
+}
+
+static int
+ndr_get_u64(struct ndr_in *in, uint64_t *v)
+{
+	if (rbuf_align(&in->r, 8) == -1)
+		return -1;
+	return rbuf_get_u64le(&in->r, v);
+}
+
+int
+ndr_get_enum(struct ndr_in *in, uint16_t *v)
+{
+	uint32_t v32;
+
+	if (!in->ndr64)
+		return ndr_get_u16(in, v);
+	/* MS-RPCE 2.2.5.2: a signed long; NDR32 has room for 16 bits. */
+	if (ndr_get_u32(in, &v32) == -1 || v32 > 0xffff)
+		return -1;
+	*v = (uint16_t)v32;
+	return 0;
+}
+
+int
+ndr_get_count(struct ndr_in *in, uint32_t *v)
+{
+	uint64_t v64;
+
+	if (!in->ndr64)
+		return ndr_get_u32(in, v);
+	if (ndr_get_u64(in, &v64) == -1 || v64 > UINT32_MAX)
+		return -1;
+	*v = (uint32_t)v64;
+	return 0;
+}
+
+int
+ndr_get_ptr(struct ndr_in *in, uint32_t *ref)
+{
+	uint64_t v64;
+
+	if (!in->ndr64)
+		return ndr_get_u32(in, ref);
+	if (ndr_get_u64(in, &v64) == -1)
+		return -1;
+	/* Only presence matters; keep a nonzero id nonzero. */
+	*ref = v64 == 0 ? 0 : (uint32_t)v64 != 0 ? (uint32_t)v64 : 1;
+	return 0;
+}
+
+int
+ndr_get_struct(struct ndr_in *in)
+{
+	return rbuf_align(&in->r, ndr_palign(in->ndr64));
+}
+
+int
+ndr_get_trail(struct ndr_in *in)
+{
+	return in->ndr64 ? rbuf_align(&in->r, 8) : 0;
+}
+
+int
+ndr_get_union(struct ndr_in *in)
+{
+	return in->ndr64 ? rbuf_align(&in->r, 8) : 0;
 }
 
 /*
@@ -42,14 +123,14 @@ ndr_get_ptr(struct rbuf *r, uint32_t *ref)
  * the server's C strings would (clients pad names with NULs).
  */
 static int
-ndr_utf16(struct rbuf *r, uint32_t n, char **out)
+ndr_utf16(struct ndr_in *in, uint32_t n, char **out)
 {
 	struct rbuf s;
 	const uint8_t *p;
 	size_t olen, i;
 
 	*out = NULL;
-	if (rbuf_take(r, (size_t)n * 2, &s) == -1)
+	if (rbuf_take(&in->r, (size_t)n * 2, &s) == -1)
 		return -1;
 	p = s.data;
 	for (i = 0; i < n; i++)
@@ -61,40 +142,41 @@ ndr_utf16(struct rbuf *r, uint32_t n, char **out)
 }
 
 int
-ndr_get_wstr(struct rbuf *r, size_t max, char **out)
+ndr_get_wstr(struct ndr_in *in, size_t max, char **out)
 {
 	uint32_t maxcount, offset, actual;
 
 	*out = NULL;
-	if (ndr_get_u32(r, &maxcount) == -1 || ndr_get_u32(r, &offset) == -1 ||
-	    ndr_get_u32(r, &actual) == -1)
+	if (ndr_get_count(in, &maxcount) == -1 ||
+	    ndr_get_count(in, &offset) == -1 ||
+	    ndr_get_count(in, &actual) == -1)
 		return -1;
 	/* C706 14.3.3.4: the varying part lies within the conformance. */
 	if (offset != 0 || actual > maxcount || actual > max)
 		return -1;
-	return ndr_utf16(r, actual, out);
+	return ndr_utf16(in, actual, out);
 }
 
 int
-ndr_get_wstr_ptr(struct rbuf *r, size_t max, char **out)
+ndr_get_wstr_ptr(struct ndr_in *in, size_t max, char **out)
 {
 	uint32_t ref;
 
 	*out = NULL;
-	if (ndr_get_ptr(r, &ref) == -1)
+	if (ndr_get_ptr(in, &ref) == -1)
 		return -1;
 	if (ref == 0)
 		return 0;
-	return ndr_get_wstr(r, max, out);
+	return ndr_get_wstr(in, max, out);
 }
 
 int
-ndr_get_ustr_hdr(struct rbuf *r, uint16_t *len, uint16_t *maxlen,
+ndr_get_ustr_hdr(struct ndr_in *in, uint16_t *len, uint16_t *maxlen,
     uint32_t *ref)
 {
-	/* The structure holds a pointer: it is aligned to 4. */
-	if (rbuf_align(r, 4) == -1 || ndr_get_u16(r, len) == -1 ||
-	    ndr_get_u16(r, maxlen) == -1 || ndr_get_ptr(r, ref) == -1)
+	/* The structure holds a pointer: it is aligned like one. */
+	if (ndr_get_struct(in) == -1 || ndr_get_u16(in, len) == -1 ||
+	    ndr_get_u16(in, maxlen) == -1 || ndr_get_ptr(in, ref) == -1)
 		return -1;
 	/* MS-DTYP 2.3.10: even lengths, Length within MaximumLength. */
 	if ((*len & 1) != 0 || *len > *maxlen)
@@ -103,30 +185,33 @@ ndr_get_ustr_hdr(struct rbuf *r, uint16_t *len, uint16_t *maxlen,
 }
 
 int
-ndr_get_ustr_body(struct rbuf *r, uint16_t len, uint16_t maxlen, char **out)
+ndr_get_ustr_body(struct ndr_in *in, uint16_t len, uint16_t maxlen,
+    char **out)
 {
 	uint32_t maxcount, offset, actual;
 
 	*out = NULL;
-	if (ndr_get_u32(r, &maxcount) == -1 || ndr_get_u32(r, &offset) == -1 ||
-	    ndr_get_u32(r, &actual) == -1)
+	if (ndr_get_count(in, &maxcount) == -1 ||
+	    ndr_get_count(in, &offset) == -1 ||
+	    ndr_get_count(in, &actual) == -1)
 		return -1;
 	if (offset != 0 || actual > maxcount || actual != len / 2u ||
 	    maxcount != maxlen / 2u)
 		return -1;
-	return ndr_utf16(r, actual, out);
+	return ndr_utf16(in, actual, out);
 }
 
 int
-ndr_get_sid(struct rbuf *r, struct rpc_sid *sid)
+ndr_get_sid(struct ndr_in *in, struct rpc_sid *sid)
 {
 	uint32_t count;
 	uint8_t rev, nsub, ia[6];
 	int i;
 
 	memset(sid, 0, sizeof(*sid));
-	if (ndr_get_u32(r, &count) == -1 || rbuf_get_u8(r, &rev) == -1 ||
-	    rbuf_get_u8(r, &nsub) == -1 || rbuf_get_bytes(r, ia, 6) == -1)
+	if (ndr_get_count(in, &count) == -1 || rbuf_get_u8(&in->r, &rev) == -1 ||
+	    rbuf_get_u8(&in->r, &nsub) == -1 ||
+	    rbuf_get_bytes(&in->r, ia, 6) == -1)
 		return -1;
 	/* MS-DTYP 2.4.2.3: revision 1, at most 15 sub-authorities. */
 	if (rev != 1 || nsub != count || nsub > RPC_SID_MAX_SUB ||
@@ -136,25 +221,26 @@ ndr_get_sid(struct rbuf *r, struct rpc_sid *sid)
 	sid->auth = ia[5];
 	sid->nsub = nsub;
 	for (i = 0; i < nsub; i++)
-		if (rbuf_get_u32le(r, &sid->sub[i]) == -1)
+		if (ndr_get_u32(in, &sid->sub[i]) == -1)
 			return -1;
 	return 0;
 }
 
 int
-ndr_get_handle(struct rbuf *r, uint8_t h[20])
+ndr_get_handle(struct ndr_in *in, uint8_t h[20])
 {
-	if (rbuf_align(r, 4) == -1)
+	if (rbuf_align(&in->r, 4) == -1)
 		return -1;
-	return rbuf_get_bytes(r, h, 20);
+	return rbuf_get_bytes(&in->r, h, 20);
 }
 
 void
-ndr_out_init(struct ndr_out *o, struct wbuf *w)
+ndr_out_init(struct ndr_out *o, struct wbuf *w, int ndr64)
 {
 	o->w = w;
 	/* Referent ids are opaque; Windows starts at 0x20000. */
 	o->ref = 0x00020000;
+	o->ndr64 = ndr64;
 }
 
 int
@@ -179,13 +265,60 @@ ndr_put_u32(struct ndr_out *o, uint32_t v)
 	return wbuf_put_u32le(o->w, v);
 }
 
+static int
+ndr_put_u64(struct ndr_out *o, uint64_t v)
+{
+	if (wbuf_align(o->w, 8) == -1)
+		return -1;
+	return wbuf_put_u64le(o->w, v);
+}
+
+int
+ndr_put_enum(struct ndr_out *o, uint16_t v)
+{
+	return o->ndr64 ? ndr_put_u32(o, v) : ndr_put_u16(o, v);
+}
+
+int
+ndr_put_count(struct ndr_out *o, uint32_t v)
+{
+	return o->ndr64 ? ndr_put_u64(o, v) : ndr_put_u32(o, v);
+}
+
+int
+ndr_put_zero(struct ndr_out *o, size_t n)
+{
+	return wbuf_put_zero(o->w, n);
+}
+
 int
 ndr_put_ptr(struct ndr_out *o, int present)
 {
-	if (!present)
-		return ndr_put_u32(o, 0);
-	o->ref += 4;
-	return ndr_put_u32(o, o->ref);
+	uint32_t ref = 0;
+
+	if (present) {
+		o->ref += 4;
+		ref = o->ref;
+	}
+	return o->ndr64 ? ndr_put_u64(o, ref) : ndr_put_u32(o, ref);
+}
+
+int
+ndr_put_struct(struct ndr_out *o)
+{
+	return wbuf_align(o->w, ndr_palign(o->ndr64));
+}
+
+int
+ndr_put_trail(struct ndr_out *o)
+{
+	return o->ndr64 ? wbuf_align(o->w, 8) : 0;
+}
+
+int
+ndr_put_union(struct ndr_out *o)
+{
+	return o->ndr64 ? wbuf_align(o->w, 8) : 0;
 }
 
 /* UTF-16 of s appended to a scratch buffer; the unit count in *n. */
@@ -210,9 +343,9 @@ ndr_put_wstr(struct ndr_out *o, const char *s)
 
 	if (ndr_to_utf16(s, &tmp, &n) == -1)
 		return -1;
-	ndr_put_u32(o, (uint32_t)n + 1);
-	ndr_put_u32(o, 0);
-	ndr_put_u32(o, (uint32_t)n + 1);
+	ndr_put_count(o, (uint32_t)n + 1);
+	ndr_put_count(o, 0);
+	ndr_put_count(o, (uint32_t)n + 1);
 	wbuf_put_bytes(o->w, wbuf_data(&tmp), wbuf_len(&tmp));
 	rv = wbuf_put_u16le(o->w, 0);
 	wbuf_free(&tmp);
@@ -225,8 +358,8 @@ ndr_put_ustr_hdr(struct ndr_out *o, const char *s)
 	struct wbuf tmp;
 	size_t n;
 
-	/* The structure holds a pointer: it is aligned to 4. */
-	wbuf_align(o->w, 4);
+	/* The structure holds a pointer: it is aligned like one. */
+	ndr_put_struct(o);
 	if (s == NULL) {
 		ndr_put_u16(o, 0);
 		ndr_put_u16(o, 0);
@@ -253,9 +386,9 @@ ndr_put_ustr_body(struct ndr_out *o, const char *s)
 		return 0;
 	if (ndr_to_utf16(s, &tmp, &n) == -1)
 		return -1;
-	ndr_put_u32(o, (uint32_t)n);
-	ndr_put_u32(o, 0);
-	ndr_put_u32(o, (uint32_t)n);
+	ndr_put_count(o, (uint32_t)n);
+	ndr_put_count(o, 0);
+	ndr_put_count(o, (uint32_t)n);
 	rv = wbuf_put_bytes(o->w, wbuf_data(&tmp), wbuf_len(&tmp));
 	wbuf_free(&tmp);
 	return rv;
@@ -267,7 +400,8 @@ ndr_put_sid(struct ndr_out *o, const struct rpc_sid *sid)
 	static const uint8_t ia[5];
 	int i;
 
-	ndr_put_u32(o, sid->nsub);
+	/* The conformance first, then the structure (aligned to 4). */
+	ndr_put_count(o, sid->nsub);
 	wbuf_put_u8(o->w, 1);
 	wbuf_put_u8(o->w, sid->nsub);
 	wbuf_put_bytes(o->w, ia, sizeof(ia));

@@ -5,9 +5,9 @@
  * bounded buffer, responses split into fragments of the negotiated size
  * and queued as messages for the client's reads.
  *
- * Only NDR32 is negotiated: a context offering NDR64 alone is refused
- * with proposed_transfer_syntaxes_not_supported, which every client
- * answers by using its NDR32 context.
+ * Each presentation context gets the first transfer syntax of its list
+ * that we speak, NDR32 or NDR64 (MS-RPCE 3.3.1.5.3); a request is decoded
+ * and answered in the syntax of the context it names.
  */
 #include "config.h"
 
@@ -71,6 +71,11 @@ static const uint8_t ndr32_uuid[16] = {
 	0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
 	0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60
 };
+/* 71710533-beba-4937-8319-b5dbef9ccc36 version 1 (MS-RPCE 2.2.5). */
+static const uint8_t ndr64_uuid[16] = {
+	0x33, 0x05, 0x71, 0x71, 0xba, 0xbe, 0x37, 0x49,
+	0x83, 0x19, 0xb5, 0xdb, 0xef, 0x9c, 0xcc, 0x36
+};
 /* 6cb71c2c-9812-4540-xxxx-000000000000: bind time feature negotiation. */
 static const uint8_t btfn_prefix[8] = {
 	0x2c, 0x1c, 0xb7, 0x6c, 0x12, 0x98, 0x40, 0x45
@@ -91,6 +96,7 @@ struct rpc_handle {
 
 struct rpc_pctx {
 	uint16_t		 id;
+	int			 ndr64;
 	const struct rpc_iface	*iface;
 };
 
@@ -346,7 +352,7 @@ rpc_contexts(struct rpc_pipe *p, struct rbuf *r, struct wbuf *w)
 	wbuf_put_u16le(w, 0);
 	for (i = 0; i < n; i++) {
 		uint16_t result = RES_PROVIDER_REJECT, reason = REASON_TRANSFER;
-		int accepted = 0;
+		int accepted = 0, ndr64 = 0;
 
 		if (rbuf_get_u16le(r, &id) == -1 ||
 		    rbuf_get_u8(r, &nts) == -1 || rbuf_get_u8(r, &pad) == -1 ||
@@ -369,9 +375,13 @@ rpc_contexts(struct rpc_pipe *p, struct rbuf *r, struct wbuf *w)
 				    BTFN_KEEP_ON_ORPHAN;
 				break;
 			}
+			/* The client lists its syntaxes by preference. */
 			if (f != NULL && !accepted &&
 			    memcmp(ts, ndr32_uuid, 16) == 0 && tvers == 2)
 				accepted = 1;
+			else if (f != NULL && !accepted &&
+			    memcmp(ts, ndr64_uuid, 16) == 0 && tvers == 1)
+				accepted = ndr64 = 1;
 		}
 		/* Skip transfer syntaxes after a feature negotiation one. */
 		for (j++; j < nts; j++)
@@ -403,16 +413,18 @@ rpc_contexts(struct rpc_pipe *p, struct rbuf *r, struct wbuf *w)
 					p->npctx++;
 				p->pctx[k].id = id;
 				p->pctx[k].iface = f;
+				p->pctx[k].ndr64 = ndr64;
 			}
 		}
-		log_debug("rpc %s: context %u %s: result %u reason %u",
+		log_debug("rpc %s: context %u %s: result %u reason %u%s",
 		    p->name, id, f != NULL ? f->name : "(unknown)", result,
-		    reason);
+		    reason, result == RES_ACCEPT ? ndr64 ? " NDR64" : " NDR32" :
+		    "");
 		wbuf_put_u16le(w, result);
 		wbuf_put_u16le(w, reason);
 		if (result == RES_ACCEPT) {
-			wbuf_put_bytes(w, ndr32_uuid, 16);
-			wbuf_put_u32le(w, 2);
+			wbuf_put_bytes(w, ndr64 ? ndr64_uuid : ndr32_uuid, 16);
+			wbuf_put_u32le(w, ndr64 ? 1 : 2);
 		} else
 			wbuf_put_zero(w, 20);
 	}
@@ -528,15 +540,18 @@ rpc_dispatch(struct rpc_pipe *p)
 {
 	const struct rpc_iface *f = NULL;
 	struct ndr_out o;
-	struct rbuf r;
+	struct ndr_in in;
 	struct wbuf w;
 	uint32_t st;
 	size_t i;
+	int ndr64 = 0;
 
 	p->call_active = 0;
 	for (i = 0; i < p->npctx; i++)
-		if (p->pctx[i].id == p->call_ctx)
+		if (p->pctx[i].id == p->call_ctx) {
 			f = p->pctx[i].iface;
+			ndr64 = p->pctx[i].ndr64;
+		}
 	if (f == NULL) {
 		rpc_send_fault(p, p->call_id, p->call_ctx, RPC_NCA_UNK_IF);
 		return;
@@ -548,12 +563,12 @@ rpc_dispatch(struct rpc_pipe *p)
 		    RPC_NCA_OP_RNG_ERROR);
 		return;
 	}
-	log_debug("rpc %s: %s opnum %u, %zu bytes", p->name, f->name,
-	    p->call_opnum, wbuf_len(&p->call));
-	rbuf_init(&r, wbuf_data(&p->call), wbuf_len(&p->call));
+	log_debug("rpc %s: %s opnum %u, %zu bytes%s", p->name, f->name,
+	    p->call_opnum, wbuf_len(&p->call), ndr64 ? " (NDR64)" : "");
+	ndr_in_init(&in, wbuf_data(&p->call), wbuf_len(&p->call), ndr64);
 	wbuf_init(&w, RPC_MAX_RESPONSE);
-	ndr_out_init(&o, &w);
-	st = f->ops[p->call_opnum](p, &r, &o);
+	ndr_out_init(&o, &w, ndr64);
+	st = f->ops[p->call_opnum](p, &in, &o);
 	if (st == 0 && wbuf_error(&w))
 		st = RPC_NCA_REMOTE_NO_MEMORY;
 	if (st != 0)

@@ -1,7 +1,9 @@
 /*
  * srvsvc (MS-SRVS) and wkssvc (MS-WKST): the share list, the server's
  * and the workstation's description.  Requests are decoded and replies
- * encoded in NDR32 by hand, following the IDL in MS-SRVS 6 and MS-WKST 6.
+ * encoded by hand, following the IDL in MS-SRVS 6 and MS-WKST 6, in NDR32
+ * or NDR64: a structure that holds a pointer starts with ndr_*_struct()
+ * and, when its last member leaves a gap, ends with ndr_*_trail().
  */
 #include "config.h"
 
@@ -42,6 +44,7 @@ srv_share_fixed(struct ndr_out *o, const struct rpc_share_info *s,
 		return;
 	if (level == 501) {
 		ndr_put_u32(o, 0);		/* flags: manual caching */
+		ndr_put_trail(o);
 		return;
 	}
 	ndr_put_u32(o, 0);			/* permissions */
@@ -106,7 +109,7 @@ srv_level_err(int ok)
 
 /* The part of the requests before the level: a unique server name. */
 static int
-srv_get_server(struct rbuf *r)
+srv_get_server(struct ndr_in *r)
 {
 	char *name;
 
@@ -121,20 +124,21 @@ srv_get_server(struct rbuf *r)
  * buffer or an array of no elements.
  */
 static int
-srv_get_container(struct rbuf *r)
+srv_get_container(struct ndr_in *r)
 {
 	uint32_t count, bptr, max;
 
-	if (ndr_get_u32(r, &count) == -1 || ndr_get_ptr(r, &bptr) == -1)
+	if (ndr_get_struct(r) == -1 || ndr_get_u32(r, &count) == -1 ||
+	    ndr_get_ptr(r, &bptr) == -1)
 		return -1;
-	if (bptr != 0 && ndr_get_u32(r, &max) == -1)
+	if (bptr != 0 && ndr_get_count(r, &max) == -1)
 		return -1;
 	return count == 0 && (bptr == 0 || max == 0) ? 0 : -1;
 }
 
 /* NetrShareEnum (15) and NetrShareEnumSticky (36), MS-SRVS 3.1.4.8. */
 static uint32_t
-srvsvc_share_enum_op(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
+srvsvc_share_enum_op(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o,
     int op)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
@@ -142,8 +146,11 @@ srvsvc_share_enum_op(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 	size_t i, n = 0, skip;
 	int ok;
 
-	if (srv_get_server(r) == -1 || ndr_get_u32(r, &level) == -1 ||
-	    ndr_get_u32(r, &sw) == -1 || ndr_get_ptr(r, &cptr) == -1)
+	/* SHARE_ENUM_STRUCT: a level and a union of container pointers. */
+	if (srv_get_server(r) == -1 || ndr_get_struct(r) == -1 ||
+	    ndr_get_u32(r, &level) == -1 || ndr_get_union(r) == -1 ||
+	    ndr_get_u32(r, &sw) == -1 || ndr_get_union(r) == -1 ||
+	    ndr_get_ptr(r, &cptr) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	if (cptr != 0 && srv_get_container(r) == -1)
 		return RPC_X_BAD_STUB_DATA;
@@ -155,8 +162,11 @@ srvsvc_share_enum_op(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 		if (ctx->shares[i].browseable)
 			n++;
 	skip = resume < n ? resume : n;
+	ndr_put_struct(o);
 	ndr_put_u32(o, level);
+	ndr_put_union(o);
 	ndr_put_u32(o, level);
+	ndr_put_union(o);
 	if ((ok = srv_level_ok(ctx, level, op)) != 1) {
 		ndr_put_ptr(o, 0);
 		ndr_put_u32(o, 0);		/* TotalEntries */
@@ -167,12 +177,13 @@ srvsvc_share_enum_op(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 		return 0;
 	}
 	ndr_put_ptr(o, 1);
+	ndr_put_struct(o);
 	ndr_put_u32(o, (uint32_t)(n - skip));	/* EntriesRead */
 	ndr_put_ptr(o, n - skip > 0);
 	if (n - skip > 0) {
 		size_t k;
 
-		ndr_put_u32(o, (uint32_t)(n - skip));
+		ndr_put_count(o, (uint32_t)(n - skip));
 		for (k = 0, i = 0; i < ctx->nshares; i++)
 			if (ctx->shares[i].browseable && k++ >= skip)
 				srv_share_fixed(o, &ctx->shares[i], level);
@@ -189,13 +200,13 @@ srvsvc_share_enum_op(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o,
 }
 
 static uint32_t
-srvsvc_share_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+srvsvc_share_enum(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return srvsvc_share_enum_op(p, r, o, SRV_ENUM);
 }
 
 static uint32_t
-srvsvc_share_enum_sticky(struct rpc_pipe *p, struct rbuf *r,
+srvsvc_share_enum_sticky(struct rpc_pipe *p, struct ndr_in *r,
     struct ndr_out *o)
 {
 	return srvsvc_share_enum_op(p, r, o, SRV_STICKY);
@@ -203,7 +214,7 @@ srvsvc_share_enum_sticky(struct rpc_pipe *p, struct rbuf *r,
 
 /* NetrShareGetInfo (16), MS-SRVS 3.1.4.10. */
 static uint32_t
-srvsvc_share_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+srvsvc_share_getinfo(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	const struct rpc_share_info *s = NULL;
@@ -242,7 +253,7 @@ srvsvc_share_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* NetrServerGetInfo (21), MS-SRVS 3.1.4.17. */
 static uint32_t
-srvsvc_server_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+srvsvc_server_getinfo(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	uint32_t level;
@@ -256,6 +267,7 @@ srvsvc_server_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		return 0;
 	}
 	ndr_put_ptr(o, 1);
+	ndr_put_struct(o);
 	ndr_put_u32(o, PLATFORM_ID_NT);
 	ndr_put_ptr(o, 1);				/* name */
 	if (level >= 101) {
@@ -284,7 +296,7 @@ srvsvc_server_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* NetrShareCheck (20), MS-SRVS 3.1.4.13: is this path shared, and how. */
 static uint32_t
-srvsvc_share_check(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+srvsvc_share_check(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	char *dev;
@@ -305,7 +317,7 @@ srvsvc_share_check(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 
 /* NetrRemoteTOD (28), MS-SRVS 3.1.4.21: the server's clock in UTC. */
 static uint32_t
-srvsvc_remote_tod(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+srvsvc_remote_tod(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -339,7 +351,7 @@ srvsvc_remote_tod(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
  * nstr is the number of optional strings before the enumeration.
  */
 static uint32_t
-srvsvc_enum_denied(struct rbuf *r, struct ndr_out *o, int nstr)
+srvsvc_enum_denied(struct ndr_in *r, struct ndr_out *o, int nstr)
 {
 	uint32_t level, sw, cptr, maxlen, rptr, resume = 0;
 	char *s;
@@ -350,18 +362,24 @@ srvsvc_enum_denied(struct rbuf *r, struct ndr_out *o, int nstr)
 			return RPC_X_BAD_STUB_DATA;
 		free(s);
 	}
-	if (ndr_get_u32(r, &level) == -1 || ndr_get_u32(r, &sw) == -1 ||
-	    ndr_get_ptr(r, &cptr) == -1 || sw != level)
+	if (ndr_get_struct(r) == -1 || ndr_get_u32(r, &level) == -1 ||
+	    ndr_get_union(r) == -1 || ndr_get_u32(r, &sw) == -1 ||
+	    ndr_get_union(r) == -1 || ndr_get_ptr(r, &cptr) == -1 ||
+	    sw != level)
 		return RPC_X_BAD_STUB_DATA;
 	if (cptr != 0 && srv_get_container(r) == -1)
 		return RPC_X_BAD_STUB_DATA;
 	if (ndr_get_u32(r, &maxlen) == -1 || ndr_get_ptr(r, &rptr) == -1 ||
 	    (rptr != 0 && ndr_get_u32(r, &resume) == -1))
 		return RPC_X_BAD_STUB_DATA;
+	ndr_put_struct(o);
 	ndr_put_u32(o, level);
+	ndr_put_union(o);
 	ndr_put_u32(o, level);
+	ndr_put_union(o);
 	ndr_put_ptr(o, cptr != 0);
 	if (cptr != 0) {
+		ndr_put_struct(o);
 		ndr_put_u32(o, 0);
 		ndr_put_ptr(o, 0);
 	}
@@ -374,19 +392,19 @@ srvsvc_enum_denied(struct rbuf *r, struct ndr_out *o, int nstr)
 }
 
 static uint32_t
-srvsvc_conn_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+srvsvc_conn_enum(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return srvsvc_enum_denied(r, o, 2);
 }
 
 static uint32_t
-srvsvc_file_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+srvsvc_file_enum(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return srvsvc_enum_denied(r, o, 3);
 }
 
 static uint32_t
-srvsvc_sess_enum(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+srvsvc_sess_enum(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	return srvsvc_enum_denied(r, o, 3);
 }
@@ -424,7 +442,7 @@ static const uint32_t wks502[] = {
 
 /* NetrWkstaGetInfo (0), MS-WKST 3.2.4.1. */
 static uint32_t
-wkssvc_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
+wkssvc_getinfo(struct rpc_pipe *p, struct ndr_in *r, struct ndr_out *o)
 {
 	const struct rpc_ctx *ctx = rpc_pipe_ctx(p);
 	uint32_t level;
@@ -446,6 +464,7 @@ wkssvc_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		return 0;
 	}
 	ndr_put_ptr(o, 1);
+	ndr_put_struct(o);
 	ndr_put_u32(o, PLATFORM_ID_NT);
 	ndr_put_ptr(o, 1);				/* computername */
 	ndr_put_ptr(o, 1);				/* langroup */
@@ -455,6 +474,7 @@ wkssvc_getinfo(struct rpc_pipe *p, struct rbuf *r, struct ndr_out *o)
 		ndr_put_ptr(o, 1);			/* lanroot */
 	if (level == 102)
 		ndr_put_u32(o, 1);			/* logged_on_users */
+	ndr_put_trail(o);
 	ndr_put_wstr(o, srv_str(ctx->server_name));
 	ndr_put_wstr(o, srv_str(ctx->domain));
 	if (level >= 101)
