@@ -29,6 +29,7 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_info.h"
 #include "smb2_meta.h"
 #include "meta.h"
 #include "smb2_stream.h"
@@ -70,6 +71,8 @@ struct create_extra {
 	uint32_t		 attrs;
 	struct meta_ea		*eas;		/* ExtA */
 	size_t			 neas;
+	uint8_t			*secd;		/* SecD, for a new file */
+	size_t			 secd_len;
 };
 
 /* Where a CREATE waits for lockd. */
@@ -108,13 +111,22 @@ smb2_maximal_access(const struct smb2_tree *t, int dirfd, const char *name)
 	struct stat st;
 
 	/*
-	 * The owner may change the mode and so do anything with the file:
-	 * that is full control, as the owner's entry of a synthesized ACL
-	 * says.
+	 * The owner may change the mode and ACL, and so holds every right
+	 * but the data rights its ACL entry withholds now: the kernel
+	 * checks those at open time, as the owner's ACE of the descriptor
+	 * (smb2_secdesc.c) says.
 	 */
 	if (t->writeable && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) ==
-	    0 && st.st_uid == geteuid())
-		return FILE_ALL_ACCESS & t->maximal_access;
+	    0 && st.st_uid == geteuid()) {
+		a = FILE_ALL_ACCESS;
+		if (faccessat(dirfd, name, R_OK, AT_EACCESS) == -1)
+			a &= ~FILE_READ_DATA;
+		if (faccessat(dirfd, name, W_OK, AT_EACCESS) == -1)
+			a &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+		if (faccessat(dirfd, name, X_OK, AT_EACCESS) == -1)
+			a &= ~FILE_EXECUTE;
+		return a & t->maximal_access;
+	}
 
 	if (faccessat(dirfd, name, R_OK, AT_EACCESS) == 0)
 		a |= FILE_READ_DATA;
@@ -249,7 +261,15 @@ create_granted(struct smb2_open *o, const struct create_extra *x)
 	    fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)x->alloc) == -1 &&
 	    errno != EOPNOTSUPP)
 		return ntstatus_from_errno(errno);
-	if ((x->truncate || x->alloc > 0) && fstat(o->fd, &o->st) == -1)
+	/*
+	 * The descriptor last: it may take away the owner's write access
+	 * that storing the attributes and EAs needs.
+	 */
+	if (x->secd != NULL && (status = smb2_secdesc_create(o->fd, o->path,
+	    x->secd, x->secd_len)) != NT_STATUS_SUCCESS)
+		return status;
+	if ((x->truncate || x->alloc > 0 || x->secd != NULL) &&
+	    fstat(o->fd, &o->st) == -1)
 		return ntstatus_from_errno(errno);
 	return NT_STATUS_SUCCESS;
 }
@@ -287,10 +307,16 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 		if (req->status == NT_STATUS_SUCCESS)
 			create_response(req, o, cw->action, cw->x.cctx,
 			    cw->x.maximal);
-		else
+		else {
+			/* A refused SecD leaves no new file behind. */
+			if (cw->created && o->stream == NULL &&
+			    o->tree->ss != NULL)
+				smb2_open_unlink(o);
 			smb2_close_open(NULL, o);
+		}
 	}
 	free(cw->x.eas);
+	free(cw->x.secd);
 	free(cw);
 	smb2_conn_resume(c);
 }
@@ -329,6 +355,7 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
 	    create_lockd_reply, cw) == -1) {
 		free(cw->x.eas);
+		free(cw->x.secd);
 		free(cw);
 		if (created && o->stream != NULL)
 			smb2_stream_undo_create(o, created);
@@ -475,6 +502,13 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	if (cc.seen & (SMB2_CCTX_TWRP | SMB2_CCTX_DHNC | SMB2_CCTX_DH2C)) {
 		free(name);
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	}
+	/* A malformed SecD descriptor fails the CREATE before anything. */
+	if ((cc.seen & SMB2_CCTX_SECD) && rbuf_left(&cc.secd) > 0 &&
+	    (status = smb2_secdesc_check(rbuf_cur(&cc.secd),
+	    rbuf_left(&cc.secd))) != NT_STATUS_SUCCESS) {
+		free(name);
+		return status;
 	}
 	status = vfs_name_parse(name, &vn);
 	free(name);
@@ -708,6 +742,13 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	x.maximal = maximal;
 	x.truncate = !isdir && found && (action == FILE_OVERWRITTEN ||
 	    action == FILE_SUPERSEDED);
+	/* SecD: the descriptor of a file this CREATE made. */
+	if ((cc.seen & SMB2_CCTX_SECD) && created &&
+	    rbuf_left(&cc.secd) > 0) {
+		x.secd_len = rbuf_left(&cc.secd);
+		x.secd = xmalloc(x.secd_len);
+		memcpy(x.secd, rbuf_cur(&cc.secd), x.secd_len);
+	}
 	/* AlSi: reserve space for a new or overwritten file. */
 	if ((cc.seen & SMB2_CCTX_ALSI) && !isdir && action != FILE_OPENED)
 		x.alloc = cc.alloc_size;
