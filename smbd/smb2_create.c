@@ -132,10 +132,13 @@ smb2_maximal_access(const struct smb2_tree *t, int dirfd, const char *name)
 		a |= FILE_READ_DATA;
 	if (faccessat(dirfd, name, X_OK, AT_EACCESS) == 0)
 		a |= FILE_EXECUTE;
+	/*
+	 * Not WRITE_DAC or WRITE_OWNER: only the owner may change a mode or
+	 * an ACL, and the kernel refuses anyone else (smb2_secdesc.c).
+	 */
 	if (t->writeable && faccessat(dirfd, name, W_OK, AT_EACCESS) == 0)
 		a |= FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA |
-		    FILE_WRITE_ATTRIBUTES | DELETE | FILE_DELETE_CHILD |
-		    WRITE_DAC | WRITE_OWNER;
+		    FILE_WRITE_ATTRIBUTES | DELETE | FILE_DELETE_CHILD;
 	return a & t->maximal_access;
 }
 
