@@ -114,17 +114,22 @@ smb2_maximal_access(const struct smb2_tree *t, int dirfd, const char *name)
 	 * The owner may change the mode and ACL, and so holds every right
 	 * but the data rights its ACL entry withholds now: the kernel
 	 * checks those at open time, as the owner's ACE of the descriptor
-	 * (smb2_secdesc.c) says.
+	 * (smb2_secdesc.c) says.  Executing a file means opening it for
+	 * reading here, so FILE_EXECUTE goes with read access (a new file
+	 * has no x bit, and Windows grants its owner 0x1f01ff:
+	 * smb2.create.blob); traversing a directory needs its x bit.
 	 */
 	if (t->writeable && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) ==
 	    0 && st.st_uid == geteuid()) {
 		a = FILE_ALL_ACCESS;
 		if (faccessat(dirfd, name, R_OK, AT_EACCESS) == -1)
-			a &= ~FILE_READ_DATA;
+			a &= ~(FILE_READ_DATA |
+			    (S_ISDIR(st.st_mode) ? 0 : FILE_EXECUTE));
 		if (faccessat(dirfd, name, W_OK, AT_EACCESS) == -1)
 			a &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
-		if (faccessat(dirfd, name, X_OK, AT_EACCESS) == -1)
-			a &= ~FILE_EXECUTE;
+		if (S_ISDIR(st.st_mode) &&
+		    faccessat(dirfd, name, X_OK, AT_EACCESS) == -1)
+			a &= ~FILE_TRAVERSE;
 		return a & t->maximal_access;
 	}
 

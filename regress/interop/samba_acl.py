@@ -4,10 +4,12 @@ on a file, or print its DACL one "SID:type/flags/rwx" ACE a line, rwx
 being the read, write and execute data rights of the mask.
 
 usage: samba_acl.py PORT USER PASSWORD set FILE SID:type/flags/mask...
+       samba_acl.py PORT USER PASSWORD create FILE SID:type/flags/mask...
        samba_acl.py PORT USER PASSWORD get FILE
        samba_acl.py PORT USER PASSWORD owner FILE SID
-The SD is built and parsed here by hand (MS-DTYP 2.4.6), so that the
-check does not rest on the servers' own codecs.
+"create" makes a new file with the DACL in a SecD create context.  The
+SD is built and parsed here by hand (MS-DTYP 2.4.6), so that the check
+does not rest on the servers' own codecs.
 """
 import struct
 import sys
@@ -40,6 +42,7 @@ def sid_text(data, off):
 
 def build(owner, aces):
     body = b""
+    aces = [a for a in aces if a] if aces is not None else None
     for a in aces or []:
         sid, rest = a.rsplit(":", 1)
         typ, flags, mask = rest.split("/")
@@ -77,10 +80,32 @@ def dump(data):
         print(line)
 
 
+class SecD:
+    """One SecD create context (MS-SMB2 2.2.13.2), the only one sent."""
+
+    def __init__(self, sd):
+        self.sd = sd
+
+    def getData(self):
+        return struct.pack("<IHHHHI", 0, 16, 4, 0, 24, len(self.sd)) + \
+            b"SecD" + b"\0" * 4 + self.sd
+
+
 c = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=PORT,
                   preferredDialect=s3.SMB2_DIALECT_30)
 c.login(USER, PASSWORD)
 tid = c.connectTree("share")
+if OP == "create":
+    smb = c.getSMBServer()
+    try:
+        fid = smb.create(tid, FILE, READ_CONTROL | 0x2, 7, 0x40, 2, 0x80,
+                         createContexts=[SecD(build(None, sys.argv[6:]))])
+        smb.close(tid, fid)
+        print("status=OK")
+    except Exception as e:
+        print("status=%s" % e)
+    c.logoff()
+    sys.exit(0)
 ACCESS = {"set": WRITE_DAC, "owner": WRITE_OWNER}.get(OP, 0) | READ_CONTROL
 fid = c.openFile(tid, FILE, desiredAccess=ACCESS, shareMode=7,
                  creationOption=0)

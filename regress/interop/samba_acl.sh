@@ -143,6 +143,16 @@ a_u=$(aces "$PORT" 'usmbddir\new.txt')
 check "a new file inherits the named user" sh -c \
     "echo '$a_u' | grep -qx 'S-1-22-1-$OTHER:0/0x0/r--'"
 
+# The SecD create context gives a new file its ACL.
+sd "$PORT" create secd.txt "S-1-22-1-$U:0/0/$ALL" "S-1-22-1-$OTHER:0/0/$ALL"
+
+check "CREATE with a SecD context" grep -q "status=OK" "$T/sd.out"
+check "the new file has the ACL of the context" \
+    [ "$(xattr secd.txt system.posix_acl_access)" = \
+    "0200000001000700ffffffff02000700$(le32 "$OTHER")04000000ffffffff10000700ffffffff20000000ffffffff" ]
+a_s=$(aces "$SPORT" secd.txt)
+check "Samba shows it" sh -c "echo '$a_s' | grep -qx 'S-1-22-1-$OTHER:0/0x0/rwx'"
+
 # Giving a file away is root's; Windows' answer is INVALID_OWNER.
 sd "$PORT" owner fromusmbd.txt "S-1-22-1-$OTHER"
 check "giving the file away is refused (INVALID_OWNER)" \
