@@ -334,6 +334,13 @@ sid_map_id(const struct sid_map *m, const struct sd_sid *s, uint32_t *id)
 		return SID_NONE;
 	if (s->auth == 1 && s->nsub == 1 && s->sub[0] == 0)
 		return SID_WORLD;
+	/*
+	 * Authenticated Users: every session here but a guest's, and POSIX
+	 * has no entry for "everyone but guests", so it is Everyone (as
+	 * the "other" entry it becomes).
+	 */
+	if (s->auth == 5 && s->nsub == 1 && s->sub[0] == 11)
+		return SID_WORLD;
 	if (s->auth == 3 && s->nsub == 1 && s->sub[0] == 0)
 		return SID_CREATOR_OWNER;
 	if (s->auth == 3 && s->nsub == 1 && s->sub[0] == 1)

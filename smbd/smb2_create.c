@@ -55,6 +55,10 @@
 #define FILE_GENERIC_WRITE	0x00120116
 #define FILE_GENERIC_EXECUTE	0x001200a0
 #define FILE_ALL_ACCESS		0x001f01ff
+/* What CREATE checks against the maximal access of an existing file. */
+#define CREATE_CHECKED		(FILE_READ_DATA | FILE_WRITE_DATA | \
+	FILE_APPEND_DATA | FILE_READ_EA | FILE_WRITE_EA | FILE_EXECUTE | \
+	FILE_DELETE_CHILD | FILE_WRITE_ATTRIBUTES | WRITE_DAC | WRITE_OWNER)
 
 /*
  * What a CREATE does once lockd has granted the open: nothing that
@@ -101,49 +105,52 @@ smb2_map_generic(uint32_t access)
 
 /*
  * What this user may do with the file, as far as the kernel says: the
- * basis of MAXIMUM_ALLOWED and of the MxAc context.
+ * basis of MAXIMUM_ALLOWED, of the MxAc context and of the access check
+ * of CREATE.  The data rights come from the kernel's verdict on the
+ * POSIX ACL (faccessat), mapped as the descriptor maps rwx
+ * (smb2_secdesc.c): r is FILE_GENERIC_READ, w FILE_GENERIC_WRITE, x
+ * FILE_GENERIC_EXECUTE.  The owner also holds WRITE_DAC (it may chmod
+ * and set ACLs whatever the mode), and with read and write access
+ * everything: a new file has no x bit (create mask 0666), yet Windows
+ * gives its owner full control, 0x1f01ff (smb2.create.blob), and
+ * executing a file over SMB is reading it.  DELETE is the kernel's rule
+ * for unlink: a writable parent directory.
  */
 uint32_t
 smb2_maximal_access(const struct smb2_tree *t, int dirfd, const char *name)
 {
-	uint32_t a = FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE |
-	    FILE_READ_EA;
+	uint32_t a = FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE;
 	struct stat st;
+	char *parent, *slash;
+	int r, w, x, isdir, owner;
 
-	/*
-	 * The owner may change the mode and ACL, and so holds every right
-	 * but the data rights its ACL entry withholds now: the kernel
-	 * checks those at open time, as the owner's ACE of the descriptor
-	 * (smb2_secdesc.c) says.  Executing a file means opening it for
-	 * reading here, so FILE_EXECUTE goes with read access (a new file
-	 * has no x bit, and Windows grants its owner 0x1f01ff:
-	 * smb2.create.blob); traversing a directory needs its x bit.
-	 */
-	if (t->writeable && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) ==
-	    0 && st.st_uid == geteuid()) {
-		a = FILE_ALL_ACCESS;
-		if (faccessat(dirfd, name, R_OK, AT_EACCESS) == -1)
-			a &= ~(FILE_READ_DATA |
-			    (S_ISDIR(st.st_mode) ? 0 : FILE_EXECUTE));
-		if (faccessat(dirfd, name, W_OK, AT_EACCESS) == -1)
-			a &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
-		if (S_ISDIR(st.st_mode) &&
-		    faccessat(dirfd, name, X_OK, AT_EACCESS) == -1)
-			a &= ~FILE_TRAVERSE;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
 		return a & t->maximal_access;
+	isdir = S_ISDIR(st.st_mode);
+	owner = st.st_uid == geteuid();
+	r = faccessat(dirfd, name, R_OK, AT_EACCESS) == 0;
+	w = t->writeable && faccessat(dirfd, name, W_OK, AT_EACCESS) == 0;
+	x = faccessat(dirfd, name, X_OK, AT_EACCESS) == 0;
+	if (r)
+		a |= FILE_GENERIC_READ;
+	if (x)
+		a |= FILE_GENERIC_EXECUTE;
+	if (w)
+		a |= FILE_GENERIC_WRITE | (isdir ? FILE_DELETE_CHILD : 0);
+	if (owner && t->writeable) {
+		a |= WRITE_DAC;
+		if (r && w && (x || !isdir))
+			a |= FILE_ALL_ACCESS;
 	}
-
-	if (faccessat(dirfd, name, R_OK, AT_EACCESS) == 0)
-		a |= FILE_READ_DATA;
-	if (faccessat(dirfd, name, X_OK, AT_EACCESS) == 0)
-		a |= FILE_EXECUTE;
-	/*
-	 * Not WRITE_DAC or WRITE_OWNER: only the owner may change a mode or
-	 * an ACL, and the kernel refuses anyone else (smb2_secdesc.c).
-	 */
-	if (t->writeable && faccessat(dirfd, name, W_OK, AT_EACCESS) == 0)
-		a |= FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA |
-		    FILE_WRITE_ATTRIBUTES | DELETE | FILE_DELETE_CHILD;
+	if (t->writeable && strcmp(name, ".") != 0) {
+		parent = xstrdup(name);
+		if ((slash = strrchr(parent, '/')) != NULL)
+			*slash = '\0';
+		if (faccessat(dirfd, slash != NULL ? parent : ".",
+		    W_OK | X_OK, AT_EACCESS) == 0)
+			a |= DELETE;
+		free(parent);
+	}
 	return a & t->maximal_access;
 }
 
@@ -427,6 +434,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	size_t namelen, neas = 0;
 	int found, fd = -1, oflags, created = 0, isdir = 0, stype;
 	int trailing, islink, readonly_fd = 0, raced = 0, readonly = 0;
+	int waslink = 0;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
@@ -558,6 +566,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	 * can delete or rename one it cannot follow (one that leaves the
 	 * share, or a dangling one); only plain opens, never to write.
 	 */
+	waslink = found && S_ISLNK(st.st_mode);
 	islink = found && S_ISLNK(st.st_mode) &&
 	    (opts & FILE_OPEN_REPARSE_POINT) &&
 	    (disp == FILE_OPEN || disp == FILE_OPEN_IF) &&
@@ -642,6 +651,18 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	if (found && (status = smb2_meta_create_check(t, real, &st, disp,
 	    opts, attrs, &access, &readonly)) != NT_STATUS_SUCCESS)
 		goto fail;
+	/*
+	 * The rights an open of an existing file asks for are checked
+	 * against what the kernel grants (smb2_maximal_access), so that
+	 * the open, MxAc and the descriptor agree: the kernel itself
+	 * judges only the data rights, and only once it opens for them.
+	 * DELETE stays with the kernel's unlink, which alone knows it.
+	 */
+	if (found && !waslink && (access & ~MAXIMUM_ALLOWED & CREATE_CHECKED &
+	    ~smb2_maximal_access(t, vs.rootfd, *real == '\0' ? "." : real))) {
+		status = NT_STATUS_ACCESS_DENIED;
+		goto fail;
+	}
 	if ((status = smb2_meta_create_eas(req, ctxoff, ctxlen, &eas,
 	    &neas)) != NT_STATUS_SUCCESS)
 		goto fail;

@@ -173,7 +173,9 @@ test_sid_map(void)
 	sid_make(&s, 5, 5, (uint32_t)21, (uint32_t)11, (uint32_t)22,
 	    (uint32_t)34, (uint32_t)2000);
 	CHECK(sid_map_id(&m, &s, &id) == SID_NONE);
-	sid_make(&s, 5, 1, (uint32_t)11);
+	sid_make(&s, 5, 1, (uint32_t)11);	/* Authenticated Users */
+	CHECK(sid_map_id(&m, &s, &id) == SID_WORLD);
+	sid_make(&s, 5, 1, (uint32_t)18);	/* SYSTEM */
 	CHECK(sid_map_id(&m, &s, &id) == SID_NONE);
 	sid_make(&s, 5, 2, (uint32_t)32, (uint32_t)544);
 	CHECK(sid_map_id(&m, &s, &id) == SID_NONE);
@@ -306,7 +308,7 @@ test_to_posix(void)
 	sid_make(&s, 5, 5, (uint32_t)21, (uint32_t)1, (uint32_t)2,
 	    (uint32_t)3, (uint32_t)(1001 + 2 * 300));
 	secdesc_acl_add(&sd.dacl, ACE_ACCESS_ALLOWED, 0, 0x40000000, &s);
-	sid_make(&s, 5, 1, (uint32_t)11);	/* no Unix id: dropped */
+	sid_make(&s, 5, 2, (uint32_t)32, (uint32_t)544);  /* dropped */
 	secdesc_acl_add(&sd.dacl, ACE_ACCESS_ALLOWED, 0, 0x001f01ff, &s);
 	CHECK(secdesc_to_posix(&m, &sd, 1000, 100, 0, &acc, &def) ==
 	    NT_STATUS_SUCCESS);
