@@ -31,9 +31,11 @@
 #define FILE_GENERIC_EXECUTE	0x001200a0
 #define FILE_ALL_ACCESS		0x001f01ff
 
-/* Rights the owner of a file holds whatever its mode: chmod, chown. */
-#define OWNER_IMPLIED		(READ_CONTROL | WRITE_DAC | WRITE_OWNER | \
-	FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | SYNCHRONIZE)
+/*
+ * Rights the owner of a file holds whatever its mode: it may chmod and
+ * set ACLs.  (Windows too gives an owner READ_CONTROL and WRITE_DAC.)
+ */
+#define OWNER_IMPLIED		(READ_CONTROL | WRITE_DAC)
 
 static uint32_t
 sd_sid_len(const struct sd_sid *s)
@@ -569,6 +571,14 @@ posix_aces(const struct sid_map *m, uid_t owner, gid_t group, int isdir,
 			if (perm == 0)
 				continue;
 			rights = pacl_rights(perm, isdir);
+			/*
+			 * An owner who may read and write (and search a
+			 * directory) may do anything: full control, as
+			 * smb2_maximal_access grants it.
+			 */
+			if (e->tag == PACL_USER_OBJ && !inherit &&
+			    (perm & 6) == 6 && (!isdir || perm == 7))
+				rights = FILE_ALL_ACCESS;
 			if (e->tag == PACL_USER_OBJ && !inherit)
 				rights |= OWNER_IMPLIED;
 			secdesc_acl_add(acl, ACE_ACCESS_ALLOWED, flags, rights,

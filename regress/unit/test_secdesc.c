@@ -227,10 +227,9 @@ test_pacl(void)
 	secdesc_from_posix(&m, 1000, 100, 0, &p, NULL, &sd);
 	CHECK(sd.dacl.count == 4);
 	sid_from_uid(&s, 1000);
+	/* An owner with read and write has full control. */
 	CHECK(sid_eq(&sd.dacl.ace[0].sid, &s) &&
-	    (sd.dacl.ace[0].mask & 0x0012008b) == 0x0012008b &&
-	    (sd.dacl.ace[0].mask & 0x000c0000) == 0x000c0000 &&
-	    !(sd.dacl.ace[0].mask & 0x20));
+	    sd.dacl.ace[0].mask == 0x001f01ff);
 	sid_from_uid(&s, 65534);
 	CHECK(sid_eq(&sd.dacl.ace[1].sid, &s) &&
 	    !(sd.dacl.ace[1].mask & 0x000c0000));
@@ -242,7 +241,18 @@ test_pacl(void)
 	/* A mode alone: a zero entry gives no ACE. */
 	pacl_from_mode(0750, &p);
 	secdesc_from_posix(&m, 1000, 100, 1, &p, NULL, &sd);
-	CHECK(sd.dacl.count == 2 && sd.dacl.ace[0].mask == 0x1f01ff);
+	CHECK(sd.dacl.count == 2 && sd.dacl.ace[0].mask == 0x1f01ff &&
+	    sd.dacl.ace[1].mask == 0x1200a9);
+	secdesc_free(&sd);
+	/* A read-only owner: read, and its ACL, no more. */
+	pacl_from_mode(0444, &p);
+	secdesc_from_posix(&m, 1000, 100, 0, &p, NULL, &sd);
+	CHECK(sd.dacl.count == 3 && sd.dacl.ace[0].mask == 0x160089);
+	secdesc_free(&sd);
+	/* A directory's owner without search: no full control. */
+	pacl_from_mode(0600, &p);
+	secdesc_from_posix(&m, 1000, 100, 1, &p, NULL, &sd);
+	CHECK(sd.dacl.count == 1 && sd.dacl.ace[0].mask == 0x1701df);
 	secdesc_free(&sd);
 }
 
