@@ -518,8 +518,8 @@ pacl_mask_of(const struct pacl *p, int *have)
 
 /* The ACEs of one POSIX ACL, appended to acl. */
 static void
-posix_aces(const struct sid_map *m, uid_t owner, gid_t group, int isdir,
-    const struct pacl *p, int inherit, struct sd_acl *acl)
+posix_aces(uid_t owner, gid_t group, int isdir, const struct pacl *p,
+    int inherit, struct sd_acl *acl)
 {
 	struct sd_sid sid;
 	uint32_t rights;
@@ -527,13 +527,14 @@ posix_aces(const struct sid_map *m, uid_t owner, gid_t group, int isdir,
 	uint8_t flags = inherit ? (ACE_OBJECT_INHERIT | ACE_CONTAINER_INHERIT |
 	    ACE_INHERIT_ONLY) : 0;
 	int i, have;
-	/* USER_OBJ first, then named users, groups, everyone: the order a
-	   POSIX access check uses. */
+	/*
+	 * USER_OBJ first, then named users, groups and everyone: the order
+	 * of a POSIX access check.
+	 */
 	static const uint16_t order[] = { PACL_USER_OBJ, PACL_USER,
 	    PACL_GROUP_OBJ, PACL_GROUP, PACL_OTHER };
 	size_t k;
 
-	(void)m;
 	mask = pacl_mask_of(p, &have);
 	for (k = 0; k < nitems(order); k++) {
 		for (i = 0; i < p->n; i++) {
@@ -599,9 +600,11 @@ secdesc_from_posix(const struct sid_map *m, uid_t owner, gid_t group,
 	sid_from_gid(&sd->group, group);
 	sd->dacl_present = 1;
 	sd->dacl.rev = 2;
-	posix_aces(m, owner, group, isdir, acc, 0, &sd->dacl);
+	/* Every SID shown is S-1-22-x-id; m serves the way in only. */
+	(void)m;
+	posix_aces(owner, group, isdir, acc, 0, &sd->dacl);
 	if (isdir && def != NULL && def->n > 0)
-		posix_aces(m, owner, group, isdir, def, 1, &sd->dacl);
+		posix_aces(owner, group, isdir, def, 1, &sd->dacl);
 }
 
 /* One ACL under construction: allowed and denied bits per entry. */

@@ -58,6 +58,12 @@ secdesc_read_acl(int fd, const char *name, struct pacl *p)
 		/* No ACL, no ACL support, or an O_PATH descriptor. */
 		if (errno == ENODATA || errno == EOPNOTSUPP || errno == EBADF)
 			return 0;
+		/* More entries than we map: the mode stands in. */
+		if (errno == ERANGE) {
+			log_warnx("%s: more than %d entries; ignored", name,
+			    PACL_MAX);
+			return 0;
+		}
 		return -1;
 	}
 	if (pacl_parse(buf, (size_t)n, p) == -1) {
