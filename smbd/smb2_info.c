@@ -493,13 +493,13 @@ smb2_cmd_query_info(struct smb2_conn *c, struct smb2_req *req)
 		 * READ_CONTROL for owner, group and DACL; the SACL needs
 		 * ACCESS_SYSTEM_SECURITY, which no open here holds
 		 * (MS-SMB2 3.3.5.20.3, as Windows without
-		 * SeSecurityPrivilege).
+		 * SeSecurityPrivilege).  Asking for nothing needs nothing
+		 * and gets an empty descriptor (smb2.sdread).
 		 */
 		if (((addl & (SECINFO_OWNER | SECINFO_GROUP |
 		    SECINFO_DACL)) && !(o->access & READ_CONTROL)) ||
 		    ((addl & SECINFO_SACL) &&
-		    !(o->access & ACCESS_SYSTEM_SECURITY)) ||
-		    (addl == 0 && !(o->access & READ_CONTROL))) {
+		    !(o->access & ACCESS_SYSTEM_SECURITY))) {
 			st = NT_STATUS_ACCESS_DENIED;
 			break;
 		}
