@@ -29,6 +29,7 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_info.h"
 #include "smb2_meta.h"
 #include "meta.h"
 #include "smb2_stream.h"
@@ -54,6 +55,10 @@
 #define FILE_GENERIC_WRITE	0x00120116
 #define FILE_GENERIC_EXECUTE	0x001200a0
 #define FILE_ALL_ACCESS		0x001f01ff
+/* What CREATE checks against the maximal access of an existing file. */
+#define CREATE_CHECKED		(FILE_READ_DATA | FILE_WRITE_DATA | \
+	FILE_APPEND_DATA | FILE_READ_EA | FILE_WRITE_EA | FILE_EXECUTE | \
+	FILE_DELETE_CHILD | FILE_WRITE_ATTRIBUTES | WRITE_DAC | WRITE_OWNER)
 
 /*
  * What a CREATE does once lockd has granted the open: nothing that
@@ -70,6 +75,8 @@ struct create_extra {
 	uint32_t		 attrs;
 	struct meta_ea		*eas;		/* ExtA */
 	size_t			 neas;
+	uint8_t			*secd;		/* SecD, for a new file */
+	size_t			 secd_len;
 };
 
 /* Where a CREATE waits for lockd. */
@@ -98,32 +105,52 @@ smb2_map_generic(uint32_t access)
 
 /*
  * What this user may do with the file, as far as the kernel says: the
- * basis of MAXIMUM_ALLOWED and of the MxAc context.
+ * basis of MAXIMUM_ALLOWED, of the MxAc context and of the access check
+ * of CREATE.  The data rights come from the kernel's verdict on the
+ * POSIX ACL (faccessat), mapped as the descriptor maps rwx
+ * (smb2_secdesc.c): r is FILE_GENERIC_READ, w FILE_GENERIC_WRITE, x
+ * FILE_GENERIC_EXECUTE.  The owner also holds WRITE_DAC (it may chmod
+ * and set ACLs whatever the mode), and with read and write access
+ * everything: a new file has no x bit (create mask 0666), yet Windows
+ * gives its owner full control, 0x1f01ff (smb2.create.blob), and
+ * executing a file over SMB is reading it.  DELETE is the kernel's rule
+ * for unlink: a writable parent directory.
  */
 uint32_t
 smb2_maximal_access(const struct smb2_tree *t, int dirfd, const char *name)
 {
-	uint32_t a = FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE |
-	    FILE_READ_EA;
+	uint32_t a = FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE;
 	struct stat st;
+	char *parent, *slash;
+	int r, w, x, isdir, owner;
 
-	/*
-	 * The owner may change the mode and so do anything with the file:
-	 * that is full control, as the owner's entry of a synthesized ACL
-	 * says.
-	 */
-	if (t->writeable && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) ==
-	    0 && st.st_uid == geteuid())
-		return FILE_ALL_ACCESS & t->maximal_access;
-
-	if (faccessat(dirfd, name, R_OK, AT_EACCESS) == 0)
-		a |= FILE_READ_DATA;
-	if (faccessat(dirfd, name, X_OK, AT_EACCESS) == 0)
-		a |= FILE_EXECUTE;
-	if (t->writeable && faccessat(dirfd, name, W_OK, AT_EACCESS) == 0)
-		a |= FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA |
-		    FILE_WRITE_ATTRIBUTES | DELETE | FILE_DELETE_CHILD |
-		    WRITE_DAC | WRITE_OWNER;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return a & t->maximal_access;
+	isdir = S_ISDIR(st.st_mode);
+	owner = st.st_uid == geteuid();
+	r = faccessat(dirfd, name, R_OK, AT_EACCESS) == 0;
+	w = t->writeable && faccessat(dirfd, name, W_OK, AT_EACCESS) == 0;
+	x = faccessat(dirfd, name, X_OK, AT_EACCESS) == 0;
+	if (r)
+		a |= FILE_GENERIC_READ;
+	if (x)
+		a |= FILE_GENERIC_EXECUTE;
+	if (w)
+		a |= FILE_GENERIC_WRITE | (isdir ? FILE_DELETE_CHILD : 0);
+	if (owner && t->writeable) {
+		a |= WRITE_DAC;
+		if (r && w && (x || !isdir))
+			a |= FILE_ALL_ACCESS;
+	}
+	if (t->writeable && strcmp(name, ".") != 0) {
+		parent = xstrdup(name);
+		if ((slash = strrchr(parent, '/')) != NULL)
+			*slash = '\0';
+		if (faccessat(dirfd, slash != NULL ? parent : ".",
+		    W_OK | X_OK, AT_EACCESS) == 0)
+			a |= DELETE;
+		free(parent);
+	}
 	return a & t->maximal_access;
 }
 
@@ -249,7 +276,15 @@ create_granted(struct smb2_open *o, const struct create_extra *x)
 	    fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)x->alloc) == -1 &&
 	    errno != EOPNOTSUPP)
 		return ntstatus_from_errno(errno);
-	if ((x->truncate || x->alloc > 0) && fstat(o->fd, &o->st) == -1)
+	/*
+	 * The descriptor last: it may take away the owner's write access
+	 * that storing the attributes and EAs needs.
+	 */
+	if (x->secd != NULL && (status = smb2_secdesc_create(o->fd, o->path,
+	    x->secd, x->secd_len)) != NT_STATUS_SUCCESS)
+		return status;
+	if ((x->truncate || x->alloc > 0 || x->secd != NULL) &&
+	    fstat(o->fd, &o->st) == -1)
 		return ntstatus_from_errno(errno);
 	return NT_STATUS_SUCCESS;
 }
@@ -287,10 +322,16 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 		if (req->status == NT_STATUS_SUCCESS)
 			create_response(req, o, cw->action, cw->x.cctx,
 			    cw->x.maximal);
-		else
+		else {
+			/* A refused SecD leaves no new file behind. */
+			if (cw->created && o->stream == NULL &&
+			    o->tree->ss != NULL)
+				smb2_open_unlink(o);
 			smb2_close_open(NULL, o);
+		}
 	}
 	free(cw->x.eas);
+	free(cw->x.secd);
 	free(cw);
 	smb2_conn_resume(c);
 }
@@ -329,6 +370,7 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
 	    create_lockd_reply, cw) == -1) {
 		free(cw->x.eas);
+		free(cw->x.secd);
 		free(cw);
 		if (created && o->stream != NULL)
 			smb2_stream_undo_create(o, created);
@@ -392,6 +434,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	size_t namelen, neas = 0;
 	int found, fd = -1, oflags, created = 0, isdir = 0, stype;
 	int trailing, islink, readonly_fd = 0, raced = 0, readonly = 0;
+	int waslink = 0;
 
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
@@ -476,6 +519,13 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		free(name);
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
+	/* A malformed SecD descriptor fails the CREATE before anything. */
+	if ((cc.seen & SMB2_CCTX_SECD) && rbuf_left(&cc.secd) > 0 &&
+	    (status = smb2_secdesc_check(rbuf_cur(&cc.secd),
+	    rbuf_left(&cc.secd))) != NT_STATUS_SUCCESS) {
+		free(name);
+		return status;
+	}
 	status = vfs_name_parse(name, &vn);
 	free(name);
 	if (status != NT_STATUS_SUCCESS)
@@ -516,6 +566,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	 * can delete or rename one it cannot follow (one that leaves the
 	 * share, or a dangling one); only plain opens, never to write.
 	 */
+	waslink = found && S_ISLNK(st.st_mode);
 	islink = found && S_ISLNK(st.st_mode) &&
 	    (opts & FILE_OPEN_REPARSE_POINT) &&
 	    (disp == FILE_OPEN || disp == FILE_OPEN_IF) &&
@@ -600,6 +651,18 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	if (found && (status = smb2_meta_create_check(t, real, &st, disp,
 	    opts, attrs, &access, &readonly)) != NT_STATUS_SUCCESS)
 		goto fail;
+	/*
+	 * The rights an open of an existing file asks for are checked
+	 * against what the kernel grants (smb2_maximal_access), so that
+	 * the open, MxAc and the descriptor agree: the kernel itself
+	 * judges only the data rights, and only once it opens for them.
+	 * DELETE stays with the kernel's unlink, which alone knows it.
+	 */
+	if (found && !waslink && (access & ~MAXIMUM_ALLOWED & CREATE_CHECKED &
+	    ~smb2_maximal_access(t, vs.rootfd, *real == '\0' ? "." : real))) {
+		status = NT_STATUS_ACCESS_DENIED;
+		goto fail;
+	}
 	if ((status = smb2_meta_create_eas(req, ctxoff, ctxlen, &eas,
 	    &neas)) != NT_STATUS_SUCCESS)
 		goto fail;
@@ -708,6 +771,13 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	x.maximal = maximal;
 	x.truncate = !isdir && found && (action == FILE_OVERWRITTEN ||
 	    action == FILE_SUPERSEDED);
+	/* SecD: the descriptor of a file this CREATE made. */
+	if ((cc.seen & SMB2_CCTX_SECD) && created &&
+	    rbuf_left(&cc.secd) > 0) {
+		x.secd_len = rbuf_left(&cc.secd);
+		x.secd = xmalloc(x.secd_len);
+		memcpy(x.secd, rbuf_cur(&cc.secd), x.secd_len);
+	}
 	/* AlSi: reserve space for a new or overwritten file. */
 	if ((cc.seen & SMB2_CCTX_ALSI) && !isdir && action != FILE_OPENED)
 		x.alloc = cc.alloc_size;

@@ -25,6 +25,7 @@
 #include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_info.h"
+#include "secdesc.h"
 #include "smb2_meta.h"
 #include "meta.h"
 #include "smb2_stream.h"
@@ -488,7 +489,17 @@ smb2_cmd_query_info(struct smb2_conn *c, struct smb2_req *req)
 		st = info_fs(c, o, class, &w, &fixed);
 		break;
 	case SMB2_0_INFO_SECURITY:
-		if (!(o->access & READ_CONTROL)) {
+		/*
+		 * READ_CONTROL for owner, group and DACL; the SACL needs
+		 * ACCESS_SYSTEM_SECURITY, which no open here holds
+		 * (MS-SMB2 3.3.5.20.3, as Windows without
+		 * SeSecurityPrivilege).  Asking for nothing needs nothing
+		 * and gets an empty descriptor (smb2.sdread).
+		 */
+		if (((addl & (SECINFO_OWNER | SECINFO_GROUP |
+		    SECINFO_DACL)) && !(o->access & READ_CONTROL)) ||
+		    ((addl & SECINFO_SACL) &&
+		    !(o->access & ACCESS_SYSTEM_SECURITY))) {
 			st = NT_STATUS_ACCESS_DENIED;
 			break;
 		}

@@ -17,8 +17,19 @@ uint32_t	smb2_cmd_set_info(struct smb2_conn *, struct smb2_req *);
 int		smb2_short_name(const char *, char *);
 /* Put the QUERY_INFO response body around w's data; frees w. */
 void		smb2_query_info_reply(struct smb2_req *, struct wbuf *);
-/* smb2_secdesc.c: the descriptor synthesized from owner, group, mode. */
+/*
+ * smb2_secdesc.c: security descriptors mapped onto owner, group, mode
+ * and POSIX ACLs.  Query: the parts the SECINFO_* bits ask for.
+ */
 uint32_t	smb2_security_descriptor(struct smb2_open *, uint32_t,
 		    struct wbuf *);
+/* SET_INFO of SMB2_0_INFO_SECURITY; checks the open's access. */
+struct rbuf;
+uint32_t	smb2_secdesc_set(struct smb2_open *, uint32_t, struct rbuf *);
+/* Is a SecD create context's descriptor well-formed? */
+uint32_t	smb2_secdesc_check(const uint8_t *, size_t);
+/* Apply a SecD descriptor to a file just created (fd, path for logs). */
+uint32_t	smb2_secdesc_create(int, const char *, const uint8_t *,
+		    size_t);
 
 #endif /* USMBD_SMB2_INFO_H */

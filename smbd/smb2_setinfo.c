@@ -34,6 +34,7 @@
 #include "vfs.h"
 
 #define SMB2_0_INFO_FILE		0x01
+#define SMB2_0_INFO_SECURITY		0x03
 
 #define FileBasicInformation		4
 #define FileFullEaInformation		15
@@ -584,6 +585,14 @@ smb2_cmd_set_info(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_INVALID_PARAMETER;
 	if ((o = smb2_open_lookup(c, req, id)) == NULL)
 		return NT_STATUS_FILE_CLOSED;
+	if (type == SMB2_0_INFO_SECURITY && o->pipe == NULL) {
+		if (!o->tree->writeable)
+			return NT_STATUS_ACCESS_DENIED;
+		status = smb2_secdesc_set(o, addl, &in);
+		if (status == NT_STATUS_SUCCESS)
+			setinfo_done(req);
+		return status;
+	}
 	if (type != SMB2_0_INFO_FILE)
 		return type == 2 || type == 3 ? NT_STATUS_NOT_SUPPORTED :
 		    NT_STATUS_INVALID_PARAMETER;
