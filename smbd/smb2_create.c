@@ -161,8 +161,7 @@ void
 smb2_put_times_sizes(struct wbuf *w, const struct stat *st)
 {
 	smb2_put_times(w, st);
-	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
-	    (uint64_t)st->st_blocks * 512);
+	wbuf_put_u64le(w, smb2_alloc_size(st, 0));
 	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 : (uint64_t)st->st_size);
 }
 
@@ -190,7 +189,8 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
 	wbuf_put_u8(req->out, 0);	/* OplockLevel: none granted yet */
 	wbuf_put_u8(req->out, 0);	/* Flags */
 	wbuf_put_u32le(req->out, action);
-	smb2_put_meta_times_sizes(req->out, &o->st, &mf);
+	smb2_put_meta_times_sizes(req->out, &o->st, &mf,
+	    o->alloc_reserved);
 	wbuf_put_u32le(req->out, o->file_attributes);
 	wbuf_put_u32le(req->out, 0);	/* Reserved2 */
 	wbuf_put_bytes(req->out, id, 16);
@@ -251,6 +251,8 @@ create_granted(struct smb2_open *o, const struct create_extra *x)
 		return ntstatus_from_errno(errno);
 	if ((x->truncate || x->alloc > 0) && fstat(o->fd, &o->st) == -1)
 		return ntstatus_from_errno(errno);
+	if (x->alloc > (uint64_t)o->st.st_size)
+		o->alloc_reserved = x->alloc;
 	return NT_STATUS_SUCCESS;
 }
 
@@ -848,7 +850,8 @@ smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
 	wbuf_put_u16le(req->out, have ? SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB : 0);
 	wbuf_put_u32le(req->out, 0);
 	if (have)
-		smb2_put_meta_times_sizes(req->out, &st, &mf);
+		smb2_put_meta_times_sizes(req->out, &st, &mf,
+		    o->alloc_reserved);
 	else
 		wbuf_put_zero(req->out, 48);
 	wbuf_put_u32le(req->out, attrs);

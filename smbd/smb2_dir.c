@@ -131,8 +131,7 @@ dir_put_entry(struct wbuf *w, size_t start, size_t max, uint8_t class,
 		smb2_put_meta_times(w, st, mf);
 		wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
 		    (uint64_t)st->st_size);
-		wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
-		    (uint64_t)st->st_blocks * 512);
+		wbuf_put_u64le(w, smb2_alloc_size(st, 0));
 		wbuf_put_u32le(w, mf->attrs);
 		wbuf_put_u32le(w, (uint32_t)wbuf_len(&nm));
 		if (class != FileDirectoryInformation)

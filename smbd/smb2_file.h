@@ -87,6 +87,8 @@ struct smb2_open {
 	uint64_t		 position;	/* FilePositionInformation */
 	uint32_t		 ea_next;	/* FileFullEaInformation cursor */
 	int			 sparse;	/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
+	uint64_t		 alloc_reserved; /* allocation set beyond
+						   the end of file, 0: none */
 	/* QUERY_DIRECTORY state. */
 	DIR			*dir;
 	char			*dir_pattern;

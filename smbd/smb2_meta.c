@@ -190,13 +190,38 @@ smb2_put_meta_times(struct wbuf *w, const struct stat *st,
 	wbuf_put_u64le(w, smb2_meta_change_time(st));
 }
 
+/*
+ * AllocationSize of a file.  st_blocks also counts blocks that are not
+ * data: on ext4 an xattr block (user.DOSATTRIB with EAs that do not fit
+ * in the inode) adds a whole block, so a truncated file with EAs would
+ * report 4096 bytes allocated.  The data can occupy at most its size
+ * rounded up to a cluster, or what a client reserved beyond it through
+ * this open (FileAllocationInformation, AlSi); a sparse file reports
+ * less.
+ */
+uint64_t
+smb2_alloc_size(const struct stat *st, uint64_t reserved)
+{
+	uint64_t blocks, cap;
+
+	if (S_ISDIR(st->st_mode))
+		return 0;
+	blocks = (uint64_t)st->st_blocks * 512;
+	cap = st->st_size > 0 ? (uint64_t)st->st_size : 0;
+	if (reserved > cap)
+		cap = reserved;
+	if (cap > UINT64_MAX - (SMB2_CLUSTER - 1))
+		return blocks;
+	cap = (cap + SMB2_CLUSTER - 1) / SMB2_CLUSTER * SMB2_CLUSTER;
+	return blocks < cap ? blocks : cap;
+}
+
 void
 smb2_put_meta_times_sizes(struct wbuf *w, const struct stat *st,
-    const struct meta_file *mf)
+    const struct meta_file *mf, uint64_t reserved)
 {
 	smb2_put_meta_times(w, st, mf);
-	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
-	    (uint64_t)st->st_blocks * 512);
+	wbuf_put_u64le(w, smb2_alloc_size(st, reserved));
 	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 : (uint64_t)st->st_size);
 }
 

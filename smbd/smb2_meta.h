@@ -39,9 +39,14 @@ void		 smb2_dir_meta(const struct smb2_tree *, struct smb2_open *,
 /* CreationTime .. ChangeTime with the create time of mf. */
 void		 smb2_put_meta_times(struct wbuf *, const struct stat *,
 		    const struct meta_file *);
-/* The same, then AllocationSize and EndOfFile. */
+/* The same, then AllocationSize and EndOfFile (reserved: see below). */
 void		 smb2_put_meta_times_sizes(struct wbuf *, const struct stat *,
-		    const struct meta_file *);
+		    const struct meta_file *, uint64_t);
+/* The cluster AllocationSize is counted in. */
+#define SMB2_CLUSTER	4096
+/* AllocationSize: the data blocks of st, with what an open reserved
+   beyond the end of file (0: nothing). */
+uint64_t	 smb2_alloc_size(const struct stat *, uint64_t);
 
 /* CREATE: are these FileAttributes acceptable at all? */
 int		 smb2_meta_attrs_valid(uint32_t);

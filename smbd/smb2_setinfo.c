@@ -110,16 +110,22 @@ setinfo_eof(struct smb2_open *o, struct rbuf *r, int alloc)
 		 */
 		if (fstat(o->fd, &st) == -1)
 			return ntstatus_from_errno(errno);
-		if (size <= (uint64_t)st.st_size)
+		if (size <= (uint64_t)st.st_size) {
+			o->alloc_reserved = 0;
 			return ftruncate(o->fd, (off_t)size) == -1 ?
 			    ntstatus_from_errno(errno) : NT_STATUS_SUCCESS;
+		}
 		if (size > 0 && fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0,
 		    (off_t)size) == -1 && errno != EOPNOTSUPP)
 			return ntstatus_from_errno(errno);
+		o->alloc_reserved = size;
 		return NT_STATUS_SUCCESS;
 	}
 	if (ftruncate(o->fd, (off_t)size) == -1)
 		return ntstatus_from_errno(errno);
+	/* Truncating below a reservation frees it. */
+	if (size < o->alloc_reserved)
+		o->alloc_reserved = 0;
 	return NT_STATUS_SUCCESS;
 }
 
