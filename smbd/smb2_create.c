@@ -416,8 +416,6 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
 	if (disp > FILE_OVERWRITE_IF)
 		return create_invalid(c, 2);
-	if (!smb2_meta_attrs_valid(attrs))
-		return create_invalid(c, 21);
 	if ((opts & FILE_DIRECTORY_FILE) && (opts & FILE_NON_DIRECTORY_FILE))
 		return create_invalid(c, 20);
 	if (opts & CREATE_OPTIONS_RESERVED)
@@ -466,6 +464,11 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		free(name);
 		return NT_STATUS_PRIVILEGE_NOT_HELD;
 	}
+	/*
+	 * Windows looks at the desired access before the attributes: a
+	 * reserved access bit with a volume attribute is ACCESS_DENIED
+	 * (smb2.create.gentest).
+	 */
 	if (attrs & CREATE_ATTRS_INVALID) {
 		free(name);
 		return create_invalid(c, 22);
@@ -570,6 +573,14 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	default:
 		action = found ? FILE_OVERWRITTEN : FILE_CREATED;
 		break;
+	}
+	/*
+	 * No file is stored encrypted here, so none is made so (what a
+	 * standalone Windows or Samba server answers).
+	 */
+	if ((attrs & FILE_ATTRIBUTE_ENCRYPTED) && action != FILE_OPENED) {
+		status = NT_STATUS_ACCESS_DENIED;
+		goto fail;
 	}
 	if (found && isdir && (opts & FILE_NON_DIRECTORY_FILE)) {
 		status = NT_STATUS_FILE_IS_A_DIRECTORY;
