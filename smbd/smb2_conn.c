@@ -783,6 +783,7 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 	const struct smb2_cmd *cmd;
 	uint16_t ssize;
 	uint8_t *p;
+	int noids;
 
 	if (req->hdr.command >= SMB2_NCOMMANDS)
 		return NT_STATUS_INVALID_PARAMETER;
@@ -808,7 +809,18 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 		return SMB2_DROP;
 
 	/* Related chains inherit ids from the previous element. */
+	noids = w->prev_noids;
+	w->prev_noids = 0;
 	if (req->related) {
+		/*
+		 * MS-SMB2 3.3.5.2.7.2: after a request whose session or tree
+		 * could not be found, the related ones fail with
+		 * INVALID_PARAMETER (smb2.compound.invalid2).
+		 */
+		if (noids) {
+			w->prev_noids = 1;
+			return NT_STATUS_INVALID_PARAMETER;
+		}
 		if (req->hdr.session_id == UINT64_MAX)
 			req->hdr.session_id = w->prev_session_id;
 		if (req->hdr.tree_id == UINT32_MAX)
@@ -835,8 +847,10 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 		return NT_STATUS_SUCCESS;
 
 	req->sess = smb2_session_find(c, req->hdr.session_id);
-	if (req->sess == NULL)
+	if (req->sess == NULL) {
+		w->prev_noids = 1;
 		return NT_STATUS_USER_SESSION_DELETED;
+	}
 	if (req->sess->state == SESS_EXPIRED &&
 	    req->hdr.command != SMB2_SESSION_SETUP &&
 	    req->hdr.command != SMB2_LOGOFF)
@@ -874,8 +888,10 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 
 	if (cmd->flags & SMB2_CMD_NEED_TREE) {
 		req->tree = smb2_tree_find(req->sess, req->hdr.tree_id);
-		if (req->tree == NULL)
+		if (req->tree == NULL) {
+			w->prev_noids = 1;
 			return NT_STATUS_NETWORK_NAME_DELETED;
+		}
 		if (!w->encrypted && smb2_tree_encrypted(req->tree))
 			return NT_STATUS_ACCESS_DENIED;
 	}
