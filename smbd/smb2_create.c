@@ -33,6 +33,7 @@
 #include "meta.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "unicode.h"
 #include "util.h"
 #include "vfs.h"
@@ -848,6 +849,8 @@ smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_INVALID_PARAMETER;
 	if ((o = smb2_open_lookup(c, req, id)) == NULL)
 		return NT_STATUS_FILE_CLOSED;
+	/* A write time still owed is set before it is reported. */
+	smb2_wt_close(o);
 	if ((flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) && o->fd != -1 &&
 	    fstat(o->fd, &st) == 0) {
 		smb2_stream_stat(o, &st);

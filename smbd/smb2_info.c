@@ -29,6 +29,7 @@
 #include "meta.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "unicode.h"
 #include "util.h"
 
@@ -206,8 +207,10 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		st.st_nlink = 1;
 	} else if (fstat(o->fd, &st) == -1)
 		return ntstatus_from_errno(errno);
-	else
+	else {
 		smb2_stream_stat(o, &st);
+		smb2_wt_stat(o, &st);
+	}
 	if (o->pipe != NULL) {
 		memset(&mf, 0, sizeof(mf));
 		mf.attrs = FILE_ATTRIBUTE_NORMAL;

@@ -32,6 +32,7 @@
 #include "smb2_info.h"
 #include "smb2_meta.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "util.h"
 #include "vfs.h"
 
@@ -286,6 +287,7 @@ void
 smb2_meta_create_store(struct smb2_open *o, int created, uint32_t attrs)
 {
 	struct meta_dosinfo di;
+	struct stat st;
 	int fd = o->fd, own = 0, fl;
 
 	attrs &= META_ATTR_SETTABLE & ~FILE_ATTRIBUTE_NORMAL;
@@ -300,8 +302,16 @@ smb2_meta_create_store(struct smb2_open *o, int created, uint32_t attrs)
 	}
 	if (created || meta_get_dosinfo(fd, &di) == -1) {
 		memset(&di, 0, sizeof(di));
-		di.create_time = created ? smb2_meta_now() :
-		    meta_synth_create_time(&o->st);
+		/*
+		 * A new file was created when it was last written: the
+		 * kernel's (coarser) clock, not ours, or the two times
+		 * differ (smb2.timestamps.delayed-write-vs-flush).
+		 */
+		if (created)
+			di.create_time = fstat(fd, &st) == 0 ?
+			    smb2_filetime(&st.st_mtim) : smb2_meta_now();
+		else
+			di.create_time = meta_synth_create_time(&o->st);
 	} else if (!(di.valid & META_DOSINFO_CREATE_TIME))
 		di.create_time = meta_synth_create_time(&o->st);
 	di.valid = META_DOSINFO_ATTRIB | META_DOSINFO_CREATE_TIME;
@@ -634,6 +644,8 @@ smb2_meta_set_basic(struct smb2_open *o, struct rbuf *r)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (fstat(o->fd, &st) == -1)
 		return ntstatus_from_errno(errno);
+	/* Pending, sticky and frozen write times (smb2_wtime.c). */
+	smb2_wt_setbasic(o, t[2]);
 
 	ts[0].tv_nsec = UTIME_OMIT;
 	ts[1].tv_nsec = UTIME_OMIT;
