@@ -614,8 +614,8 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	if (found && (status = smb2_meta_create_check(t, real, &st, disp,
 	    opts, attrs, &access, &readonly)) != NT_STATUS_SUCCESS)
 		goto fail;
-	if ((status = smb2_meta_create_eas(req, ctxoff, ctxlen, &eas,
-	    &neas)) != NT_STATUS_SUCCESS)
+	if ((status = smb2_meta_create_eas(&cc, &eas, &neas)) !=
+	    NT_STATUS_SUCCESS)
 		goto fail;
 	if ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE |
 	    FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)) && !t->writeable) {

@@ -26,6 +26,7 @@
 #include "ntstatus.h"
 #include "session.h"
 #include "smb2.h"
+#include "smb2_cctx.h"
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
@@ -341,59 +342,28 @@ smb2_meta_ea_name_check(const char *name)
 	return NT_STATUS_SUCCESS;
 }
 
-/* Find the create context named tag (4 bytes) of a CREATE. */
-static int
-smb2_meta_find_context(struct smb2_req *req, uint32_t ctxoff,
-    uint32_t ctxlen, const char *tag, struct rbuf *data)
-{
-	struct rbuf all, r;
-	uint32_t next, dlen, off = 0;
-	uint16_t noff, nlen, reserved, doff;
-	const uint8_t *name;
-
-	if (ctxlen == 0 || rbuf_sub(&req->msg, ctxoff, ctxlen, &all) == -1)
-		return -1;
-	for (;;) {
-		if (rbuf_sub(&all, off, ctxlen - off, &r) == -1)
-			return -1;
-		rbuf_get_u32le(&r, &next);
-		rbuf_get_u16le(&r, &noff);
-		rbuf_get_u16le(&r, &nlen);
-		rbuf_get_u16le(&r, &reserved);
-		rbuf_get_u16le(&r, &doff);
-		rbuf_get_u32le(&r, &dlen);
-		if (rbuf_error(&r))
-			return -1;
-		if (nlen == 4 && rbuf_seek(&r, noff) == 0 &&
-		    rbuf_get_ptr(&r, &name, 4) == 0 &&
-		    memcmp(name, tag, 4) == 0)
-			return rbuf_sub(&r, doff, dlen, data);
-		if (next == 0 || next > ctxlen - off)
-			return -1;
-		off += next;
-	}
-}
-
 /*
  * The EAs of an ExtA create context, checked before anything is
  * created.  Returns an NTSTATUS; *eas is NULL without the context.
  */
 uint32_t
-smb2_meta_create_eas(struct smb2_req *req, uint32_t ctxoff, uint32_t ctxlen,
-    struct meta_ea **eas, size_t *n)
+smb2_meta_create_eas(const struct smb2_cctx *cc, struct meta_ea **eas,
+    size_t *n)
 {
-	struct rbuf data;
+	struct rbuf data = cc->exta;
 	const uint8_t *p;
 	uint32_t status, off;
-	size_t i;
+	size_t i, len;
 
 	*eas = NULL;
 	*n = 0;
-	if (smb2_meta_find_context(req, ctxoff, ctxlen, "ExtA", &data) == -1)
+	/* The context list was parsed once, by smb2_cctx_parse(). */
+	if (!(cc->seen & SMB2_CCTX_EXTA))
 		return NT_STATUS_SUCCESS;
-	if (rbuf_get_ptr(&data, &p, rbuf_left(&data)) == -1)
+	len = rbuf_left(&data);
+	if (rbuf_get_ptr(&data, &p, len) == -1)
 		return NT_STATUS_INVALID_PARAMETER;
-	status = meta_ea_parse_full(p, rbuf_offset(&data), eas, n, &off);
+	status = meta_ea_parse_full(p, len, eas, n, &off);
 	if (status != NT_STATUS_SUCCESS)
 		return status;
 	for (i = 0; i < *n; i++) {

@@ -14,6 +14,7 @@
 struct meta_ea;
 struct meta_file;
 struct rbuf;
+struct smb2_cctx;
 struct smb2_conn;
 struct smb2_open;
 struct smb2_req;
@@ -58,8 +59,9 @@ uint32_t	 smb2_meta_create_check(const struct smb2_tree *,
 		    uint32_t, uint32_t *, int *);
 /* CREATE: store the attributes of a new or overwritten file. */
 void		 smb2_meta_create_store(struct smb2_open *, int, uint32_t);
-/* CREATE: the EAs of an ExtA context (checked), and storing them. */
-uint32_t	 smb2_meta_create_eas(struct smb2_req *, uint32_t, uint32_t,
+/* CREATE: the EAs of the ExtA context smb2_cctx_parse() found
+   (checked), and storing them. */
+uint32_t	 smb2_meta_create_eas(const struct smb2_cctx *,
 		    struct meta_ea **, size_t *);
 uint32_t	 smb2_meta_apply_eas(int, const struct meta_ea *, size_t);
 
