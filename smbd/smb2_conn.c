@@ -771,6 +771,17 @@ smb2_related_fileid(struct smb2_work *w, struct smb2_req *req)
 	memcpy(p, w->prev_file_id, 16);
 }
 
+/* Remember the FileId a request used, for a related one after it. */
+static void
+smb2_used_fileid(struct smb2_work *w, struct smb2_req *req)
+{
+	size_t off = smb2_fileid_offset(req->hdr.command);
+
+	if (off == 0 || rbuf_left(&req->body) < off + 16)
+		return;
+	memcpy(w->prev_file_id, rbuf_cur(&req->body) + off, 16);
+}
+
 /*
  * Check one request before its handler runs.  Returns an NTSTATUS for the
  * client, or SMB2_DEFER... never; and -1 (as 0xfffffffe) to drop.
@@ -1007,11 +1018,17 @@ smb2_work_run(struct smb2_conn *c)
 		    req->hdr.command == SMB2_SESSION_SETUP ||
 		    req->hdr.command == SMB2_TREE_CONNECT)
 			w->prev_status = req->status;
-		/* A successful CREATE names the file for what follows. */
+		/*
+		 * A successful CREATE names the file for what follows; any
+		 * other request the file it used (MS-SMB2 3.3.5.2.7.2:
+		 * FLUSH then a related CLOSE, smb2.compound_async).
+		 */
 		if (req->hdr.command == SMB2_CREATE &&
 		    req->status == NT_STATUS_SUCCESS &&
 		    wbuf_len(req->out) >= 80)
 			memcpy(w->prev_file_id, wbuf_data(req->out) + 64, 16);
+		else if (req->hdr.command != SMB2_CREATE)
+			smb2_used_fileid(w, req);
 		smb2_req_after_emit(c, req, wbuf_data(&w->resp) +
 		    w->last_resp_off, wbuf_len(&w->resp) - w->last_resp_off);
 		if (c->closing)
