@@ -796,6 +796,9 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 	uint8_t *p;
 	int noids;
 
+	/* Whether the previous request's ids were unknown, for this one. */
+	noids = w->prev_noids;
+	w->prev_noids = 0;
 	if (req->hdr.command >= SMB2_NCOMMANDS)
 		return NT_STATUS_INVALID_PARAMETER;
 	cmd = &c->cmds[req->hdr.command];
@@ -820,8 +823,6 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 		return SMB2_DROP;
 
 	/* Related chains inherit ids from the previous element. */
-	noids = w->prev_noids;
-	w->prev_noids = 0;
 	if (req->related) {
 		/*
 		 * MS-SMB2 3.3.5.2.7.2: after a request whose session or tree
