@@ -176,8 +176,11 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
 
 	smb2_open_fileid(o, id);
 	if (o->pipe == NULL) {
-		if (o->fd != -1 && fstat(o->fd, &o->st) == 0)
+		if (o->fd != -1 && fstat(o->fd, &o->st) == 0) {
 			smb2_stream_stat(o, &o->st);
+			if (o->stream == NULL)
+				smb2_wt_stat(o, &o->st);
+		}
 		smb2_file_meta(o->tree, o->path, o->fd, &o->st, &mf);
 		o->file_attributes = mf.attrs =
 		    smb2_stream_attributes(o, mf.attrs);
@@ -854,6 +857,8 @@ smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
 	if ((flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) && o->fd != -1 &&
 	    fstat(o->fd, &st) == 0) {
 		smb2_stream_stat(o, &st);
+		if (o->stream == NULL)
+			smb2_wt_stat(o, &st);
 		have = 1;
 		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
 		mf.attrs = smb2_stream_attributes(o, mf.attrs);

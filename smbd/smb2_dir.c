@@ -33,6 +33,7 @@
 #include "smb2_meta.h"
 #include "meta.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "unicode.h"
 #include "util.h"
 #include "vfs.h"
@@ -297,6 +298,8 @@ smb2_cmd_query_directory(struct smb2_conn *c, struct smb2_req *req)
 			}
 		}
 		smb2_dir_meta(t, o, de->d_name, child, &st, &mf);
+		/* A write time an open of this worker still owes. */
+		smb2_wt_stat_inode(&st);
 		free(child);
 		rc = dir_put_entry(req->out, start, outlen, class, de->d_name,
 		    &st, &mf, &entoff);

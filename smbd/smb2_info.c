@@ -209,7 +209,8 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		return ntstatus_from_errno(errno);
 	else {
 		smb2_stream_stat(o, &st);
-		smb2_wt_stat(o, &st);
+		if (o->stream == NULL)
+			smb2_wt_stat(o, &st);
 	}
 	if (o->pipe != NULL) {
 		memset(&mf, 0, sizeof(mf));

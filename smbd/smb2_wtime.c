@@ -38,6 +38,19 @@ enum {
 	WT_DONE		/* updated once; writes since set wt_dirty */
 };
 
+/* Opens of this worker whose write time is reported from wt_shown. */
+static size_t wt_noverride;
+
+static void
+wt_set_override(struct smb2_open *o, int on)
+{
+	if (on && !o->wt_override)
+		wt_noverride++;
+	else if (!on && o->wt_override)
+		wt_noverride--;
+	o->wt_override = on;
+}
+
 static void
 wt_cancel(struct smb2_open *o)
 {
@@ -79,7 +92,7 @@ wt_apply(struct smb2_open *o)
 	wt_touch(o);
 	o->wt_state = WT_DONE;
 	o->wt_dirty = 0;
-	o->wt_override = 0;
+	wt_set_override(o, 0);
 }
 
 static void
@@ -104,7 +117,7 @@ smb2_wt_write(struct smb2_conn *c, struct smb2_open *o)
 	if (o->wt_sticky) {
 		/* The time stays what the client set; fixed at close. */
 		o->wt_dirty = 1;
-		o->wt_override = 1;
+		wt_set_override(o, 1);
 		return;
 	}
 	switch (o->wt_state) {
@@ -113,7 +126,7 @@ smb2_wt_write(struct smb2_conn *c, struct smb2_open *o)
 		if (fstat(o->fd, &st) == -1)
 			return;
 		o->wt_shown = st.st_mtim;
-		o->wt_override = 1;
+		wt_set_override(o, 1);
 		o->wt_state = WT_PENDING;
 		if (o->wt_ev == NULL &&
 		    (o->wt_ev = evtimer_new(c->base, wt_timer, o)) == NULL) {
@@ -128,7 +141,7 @@ smb2_wt_write(struct smb2_conn *c, struct smb2_open *o)
 		break;
 	default:
 		o->wt_dirty = 1;
-		o->wt_override = 1;
+		wt_set_override(o, 1);
 		break;
 	}
 }
@@ -145,7 +158,7 @@ smb2_wt_modified(struct smb2_open *o)
 {
 	if (o->wt_sticky) {
 		o->wt_dirty = 1;
-		o->wt_override = 1;
+		wt_set_override(o, 1);
 		return;
 	}
 	/* The change set the kernel's time to now: nothing is owed. */
@@ -153,7 +166,7 @@ smb2_wt_modified(struct smb2_open *o)
 	if (o->wt_state != WT_NONE)
 		o->wt_state = WT_DONE;
 	o->wt_dirty = 0;
-	o->wt_override = 0;
+	wt_set_override(o, 0);
 }
 
 /* Another open of the file: an explicit time replaces what it owed. */
@@ -170,7 +183,7 @@ wt_forget(struct smb2_open *o, void *arg)
 	if (o->wt_state != WT_NONE)
 		o->wt_state = WT_DONE;
 	o->wt_dirty = 0;
-	o->wt_override = 0;
+	wt_set_override(o, 0);
 }
 
 void
@@ -201,14 +214,14 @@ smb2_wt_setbasic(struct smb2_open *o, uint64_t wt)
 		}
 		o->wt_sticky = 0;
 		o->wt_dirty = 0;
-		o->wt_override = 0;
+		wt_set_override(o, 0);
 		o->wt_state = WT_NONE;
 	} else if (wt != 0) {
 		/* The caller sets the kernel's time; it sticks here. */
 		smb2_timespec(wt, &o->wt_shown);
 		o->wt_sticky = 1;
 		o->wt_dirty = 0;
-		o->wt_override = 0;
+		wt_set_override(o, 0);
 		wt_cancel(o);
 		smb2_open_foreach(wt_forget, o);
 	}
@@ -235,13 +248,49 @@ smb2_wt_close(struct smb2_open *o)
 		wt_touch(o);
 	o->wt_state = WT_NONE;
 	o->wt_dirty = 0;
-	o->wt_override = 0;
+	wt_set_override(o, 0);
 	o->wt_sticky = 0;
+}
+
+struct wt_find {
+	const struct stat	*st;
+	const struct smb2_open	*found;
+};
+
+static void
+wt_find(struct smb2_open *o, void *arg)
+{
+	struct wt_find *f = arg;
+
+	if (f->found == NULL && o->wt_override &&
+	    o->st.st_dev == f->st->st_dev && o->st.st_ino == f->st->st_ino)
+		f->found = o;
 }
 
 void
 smb2_wt_stat(const struct smb2_open *o, struct stat *st)
 {
-	if (o->wt_override)
+	if (o != NULL && o->wt_override) {
 		st->st_mtim = o->wt_shown;
+		return;
+	}
+	/*
+	 * Another open of the same file may owe an update: every handle
+	 * and directory listing of this worker sees the same time, as
+	 * Samba's share-mode entry gives it.  Nothing to look up, and no
+	 * cost, while no open owes one.
+	 */
+	smb2_wt_stat_inode(st);
+}
+
+void
+smb2_wt_stat_inode(struct stat *st)
+{
+	struct wt_find f = { st, NULL };
+
+	if (wt_noverride == 0 || S_ISDIR(st->st_mode))
+		return;
+	smb2_open_foreach(wt_find, &f);
+	if (f.found != NULL)
+		st->st_mtim = f.found->wt_shown;
 }

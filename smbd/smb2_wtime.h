@@ -30,7 +30,12 @@ void	smb2_wt_modified(struct smb2_open *);
 void	smb2_wt_setbasic(struct smb2_open *, uint64_t);
 /* The handle closes: apply what is still owed; the timer goes away. */
 void	smb2_wt_close(struct smb2_open *);
-/* The write time to report for o instead of what st says, if any. */
+/*
+ * The write time to report for o (or for another open of the same file
+ * in this worker) instead of what st says, if any.
+ */
 void	smb2_wt_stat(const struct smb2_open *, struct stat *);
+/* The same for a file known by its stat only (a directory entry). */
+void	smb2_wt_stat_inode(struct stat *);
 
 #endif /* USMBD_SMB2_WTIME_H */
