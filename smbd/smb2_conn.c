@@ -771,16 +771,15 @@ smb2_related_fileid(struct smb2_work *w, struct smb2_req *req)
 	memcpy(p, w->prev_file_id, 16);
 }
 
-/* Remember the FileId a request named, for related requests after it. */
+/* Remember the FileId a request used, for a related one after it. */
 static void
-smb2_chain_fileid(struct smb2_work *w, struct smb2_req *req)
+smb2_used_fileid(struct smb2_work *w, struct smb2_req *req)
 {
 	size_t off = smb2_fileid_offset(req->hdr.command);
-	struct rbuf r = req->body;
 
-	if (off == 0 || rbuf_skip(&r, off) == -1)
+	if (off == 0 || rbuf_left(&req->body) < off + 16)
 		return;
-	rbuf_get_bytes(&r, w->prev_file_id, 16);
+	memcpy(w->prev_file_id, rbuf_cur(&req->body) + off, 16);
 }
 
 /*
@@ -795,7 +794,11 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 	const struct smb2_cmd *cmd;
 	uint16_t ssize;
 	uint8_t *p;
+	int noids;
 
+	/* Whether the previous request's ids were unknown, for this one. */
+	noids = w->prev_noids;
+	w->prev_noids = 0;
 	if (req->hdr.command >= SMB2_NCOMMANDS)
 		return NT_STATUS_INVALID_PARAMETER;
 	cmd = &c->cmds[req->hdr.command];
@@ -821,6 +824,15 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 
 	/* Related chains inherit ids from the previous element. */
 	if (req->related) {
+		/*
+		 * MS-SMB2 3.3.5.2.7.2: after a request whose session or tree
+		 * could not be found, the related ones fail with
+		 * INVALID_PARAMETER (smb2.compound.invalid2).
+		 */
+		if (noids) {
+			w->prev_noids = 1;
+			return NT_STATUS_INVALID_PARAMETER;
+		}
 		if (req->hdr.session_id == UINT64_MAX)
 			req->hdr.session_id = w->prev_session_id;
 		if (req->hdr.tree_id == UINT32_MAX)
@@ -847,8 +859,10 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 		return NT_STATUS_SUCCESS;
 
 	req->sess = smb2_session_find(c, req->hdr.session_id);
-	if (req->sess == NULL)
+	if (req->sess == NULL) {
+		w->prev_noids = 1;
 		return NT_STATUS_USER_SESSION_DELETED;
+	}
 	if (req->sess->state == SESS_EXPIRED &&
 	    req->hdr.command != SMB2_SESSION_SETUP &&
 	    req->hdr.command != SMB2_LOGOFF)
@@ -886,8 +900,10 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 
 	if (cmd->flags & SMB2_CMD_NEED_TREE) {
 		req->tree = smb2_tree_find(req->sess, req->hdr.tree_id);
-		if (req->tree == NULL)
+		if (req->tree == NULL) {
+			w->prev_noids = 1;
 			return NT_STATUS_NETWORK_NAME_DELETED;
+		}
 		if (!w->encrypted && smb2_tree_encrypted(req->tree))
 			return NT_STATUS_ACCESS_DENIED;
 	}
@@ -1004,18 +1020,16 @@ smb2_work_run(struct smb2_conn *c)
 		    req->hdr.command == SMB2_TREE_CONNECT)
 			w->prev_status = req->status;
 		/*
-		 * A successful CREATE names the file for what follows; so
-		 * does any other request that names a file, like a FLUSH
-		 * at the head of a FLUSH+CLOSE chain (MS-SMB2 3.3.5.2.7.2;
-		 * smb2.compound_async.flush_close).
+		 * A successful CREATE names the file for what follows; any
+		 * other request the file it used (MS-SMB2 3.3.5.2.7.2:
+		 * FLUSH then a related CLOSE, smb2.compound_async).
 		 */
-		if (req->hdr.command == SMB2_CREATE) {
-			if (req->status == NT_STATUS_SUCCESS &&
-			    wbuf_len(req->out) >= 80)
-				memcpy(w->prev_file_id,
-				    wbuf_data(req->out) + 64, 16);
-		} else
-			smb2_chain_fileid(w, req);
+		if (req->hdr.command == SMB2_CREATE &&
+		    req->status == NT_STATUS_SUCCESS &&
+		    wbuf_len(req->out) >= 80)
+			memcpy(w->prev_file_id, wbuf_data(req->out) + 64, 16);
+		else if (req->hdr.command != SMB2_CREATE)
+			smb2_used_fileid(w, req);
 		smb2_req_after_emit(c, req, wbuf_data(&w->resp) +
 		    w->last_resp_off, wbuf_len(&w->resp) - w->last_resp_off);
 		if (c->closing)

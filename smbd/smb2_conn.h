@@ -166,6 +166,7 @@ struct smb2_work {
 	uint32_t	 prev_tree_id;
 	uint8_t		 prev_file_id[16];
 	uint32_t	 prev_status;
+	int		 prev_noids;	/* its session or tree was unknown */
 };
 
 struct smb2_conn {

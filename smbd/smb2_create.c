@@ -34,6 +34,7 @@
 #include "meta.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "unicode.h"
 #include "util.h"
 #include "vfs.h"
@@ -188,8 +189,7 @@ void
 smb2_put_times_sizes(struct wbuf *w, const struct stat *st)
 {
 	smb2_put_times(w, st);
-	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
-	    (uint64_t)st->st_blocks * 512);
+	wbuf_put_u64le(w, smb2_alloc_size(st, 0));
 	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 : (uint64_t)st->st_size);
 }
 
@@ -203,8 +203,11 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
 
 	smb2_open_fileid(o, id);
 	if (o->pipe == NULL) {
-		if (o->fd != -1 && fstat(o->fd, &o->st) == 0)
+		if (o->fd != -1 && fstat(o->fd, &o->st) == 0) {
 			smb2_stream_stat(o, &o->st);
+			if (o->stream == NULL)
+				smb2_wt_stat(o, &o->st);
+		}
 		smb2_file_meta(o->tree, o->path, o->fd, &o->st, &mf);
 		o->file_attributes = mf.attrs =
 		    smb2_stream_attributes(o, mf.attrs);
@@ -217,7 +220,8 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
 	wbuf_put_u8(req->out, 0);	/* OplockLevel: none granted yet */
 	wbuf_put_u8(req->out, 0);	/* Flags */
 	wbuf_put_u32le(req->out, action);
-	smb2_put_meta_times_sizes(req->out, &o->st, &mf);
+	smb2_put_meta_times_sizes(req->out, &o->st, &mf,
+	    o->alloc_reserved);
 	wbuf_put_u32le(req->out, o->file_attributes);
 	wbuf_put_u32le(req->out, 0);	/* Reserved2 */
 	wbuf_put_bytes(req->out, id, 16);
@@ -286,6 +290,8 @@ create_granted(struct smb2_open *o, const struct create_extra *x)
 	if ((x->truncate || x->alloc > 0 || x->secd != NULL) &&
 	    fstat(o->fd, &o->st) == -1)
 		return ntstatus_from_errno(errno);
+	if (x->alloc > (uint64_t)o->st.st_size)
+		o->alloc_reserved = x->alloc;
 	return NT_STATUS_SUCCESS;
 }
 
@@ -457,8 +463,6 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
 	if (disp > FILE_OVERWRITE_IF)
 		return create_invalid(c, 2);
-	if (!smb2_meta_attrs_valid(attrs))
-		return create_invalid(c, 21);
 	if ((opts & FILE_DIRECTORY_FILE) && (opts & FILE_NON_DIRECTORY_FILE))
 		return create_invalid(c, 20);
 	if (opts & CREATE_OPTIONS_RESERVED)
@@ -507,6 +511,11 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		free(name);
 		return NT_STATUS_PRIVILEGE_NOT_HELD;
 	}
+	/*
+	 * Windows looks at the desired access before the attributes: a
+	 * reserved access bit with a volume attribute is ACCESS_DENIED
+	 * (smb2.create.gentest).
+	 */
 	if (attrs & CREATE_ATTRS_INVALID) {
 		free(name);
 		return create_invalid(c, 22);
@@ -620,6 +629,14 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		action = found ? FILE_OVERWRITTEN : FILE_CREATED;
 		break;
 	}
+	/*
+	 * No file is stored encrypted here, so none is made so (what a
+	 * standalone Windows or Samba server answers).
+	 */
+	if ((attrs & FILE_ATTRIBUTE_ENCRYPTED) && action != FILE_OPENED) {
+		status = NT_STATUS_ACCESS_DENIED;
+		goto fail;
+	}
 	if (found && isdir && (opts & FILE_NON_DIRECTORY_FILE)) {
 		status = NT_STATUS_FILE_IS_A_DIRECTORY;
 		goto fail;
@@ -663,8 +680,8 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		status = NT_STATUS_ACCESS_DENIED;
 		goto fail;
 	}
-	if ((status = smb2_meta_create_eas(req, ctxoff, ctxlen, &eas,
-	    &neas)) != NT_STATUS_SUCCESS)
+	if ((status = smb2_meta_create_eas(&cc, &eas, &neas)) !=
+	    NT_STATUS_SUCCESS)
 		goto fail;
 	if ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE |
 	    FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)) && !t->writeable) {
@@ -905,9 +922,13 @@ smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_INVALID_PARAMETER;
 	if ((o = smb2_open_lookup(c, req, id)) == NULL)
 		return NT_STATUS_FILE_CLOSED;
+	/* A write time still owed is set before it is reported. */
+	smb2_wt_close(o);
 	if ((flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) && o->fd != -1 &&
 	    fstat(o->fd, &st) == 0) {
 		smb2_stream_stat(o, &st);
+		if (o->stream == NULL)
+			smb2_wt_stat(o, &st);
 		have = 1;
 		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
 		mf.attrs = smb2_stream_attributes(o, mf.attrs);
@@ -918,7 +939,8 @@ smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
 	wbuf_put_u16le(req->out, have ? SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB : 0);
 	wbuf_put_u32le(req->out, 0);
 	if (have)
-		smb2_put_meta_times_sizes(req->out, &st, &mf);
+		smb2_put_meta_times_sizes(req->out, &st, &mf,
+		    o->alloc_reserved);
 	else
 		wbuf_put_zero(req->out, 48);
 	wbuf_put_u32le(req->out, attrs);

@@ -33,6 +33,7 @@
 #include "smb2_meta.h"
 #include "meta.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "unicode.h"
 #include "util.h"
 #include "vfs.h"
@@ -131,8 +132,7 @@ dir_put_entry(struct wbuf *w, size_t start, size_t max, uint8_t class,
 		smb2_put_meta_times(w, st, mf);
 		wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
 		    (uint64_t)st->st_size);
-		wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
-		    (uint64_t)st->st_blocks * 512);
+		wbuf_put_u64le(w, smb2_alloc_size(st, 0));
 		wbuf_put_u32le(w, mf->attrs);
 		wbuf_put_u32le(w, (uint32_t)wbuf_len(&nm));
 		if (class != FileDirectoryInformation)
@@ -298,6 +298,8 @@ smb2_cmd_query_directory(struct smb2_conn *c, struct smb2_req *req)
 			}
 		}
 		smb2_dir_meta(t, o, de->d_name, child, &st, &mf);
+		/* A write time an open of this worker still owes. */
+		smb2_wt_stat_inode(&st);
 		free(child);
 		rc = dir_put_entry(req->out, start, outlen, class, de->d_name,
 		    &st, &mf, &entoff);

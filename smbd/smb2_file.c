@@ -21,6 +21,7 @@
 #include "smb2_file.h"
 #include "smb2_notify.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "util.h"
 
 static TAILQ_HEAD(, smb2_open) smb2_opens = TAILQ_HEAD_INITIALIZER(smb2_opens);
@@ -56,6 +57,7 @@ void
 smb2_open_free(struct smb2_conn *c, struct smb2_open *o)
 {
 	smb2_notify_close(o);
+	smb2_wt_close(o);
 	TAILQ_REMOVE(&smb2_opens, o, conn_entry);
 	TAILQ_REMOVE(&o->tree->files, o, tree_entry);
 	smb2_nopens--;
@@ -86,6 +88,17 @@ smb2_open_busy_below(const struct smb2_open *dir)
 			return 1;
 	}
 	return 0;
+}
+
+void
+smb2_open_foreach(void (*fn)(struct smb2_open *, void *), void *arg)
+{
+	struct smb2_open *o, *next;
+
+	for (o = TAILQ_FIRST(&smb2_opens); o != NULL; o = next) {
+		next = TAILQ_NEXT(o, conn_entry);
+		fn(o, arg);
+	}
 }
 
 int

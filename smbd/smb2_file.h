@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <stdint.h>
 
+struct event;
 struct rbuf;
 struct notify_state;
 struct rpc_pipe;
@@ -87,6 +88,15 @@ struct smb2_open {
 	uint64_t		 position;	/* FilePositionInformation */
 	uint32_t		 ea_next;	/* FileFullEaInformation cursor */
 	int			 sparse;	/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
+	uint64_t		 alloc_reserved; /* allocation set beyond
+						   the end of file, 0: none */
+	/* LastWriteTime updates (smb2_wtime.c). */
+	struct event		*wt_ev;		/* the delayed update */
+	int			 wt_state;
+	int			 wt_dirty;	/* written since the update */
+	int			 wt_sticky;	/* set or frozen by the client */
+	int			 wt_override;	/* report wt_shown */
+	struct timespec		 wt_shown;
 	/* QUERY_DIRECTORY state. */
 	DIR			*dir;
 	char			*dir_pattern;
@@ -112,6 +122,9 @@ void		 smb2_open_fileid(const struct smb2_open *, uint8_t [16]);
 /* The open with these ids, if it still exists (IO completions). */
 struct smb2_open *smb2_open_find(uint64_t, uint64_t);
 size_t		 smb2_open_count(void);
+/* Call fn for every open of this worker. */
+void		 smb2_open_foreach(void (*)(struct smb2_open *, void *),
+		    void *);
 
 /* FILETIME (100 ns units since 1601) to and from struct timespec. */
 uint64_t	 smb2_filetime(const struct timespec *);

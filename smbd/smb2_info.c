@@ -30,6 +30,7 @@
 #include "meta.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "unicode.h"
 #include "util.h"
 
@@ -173,11 +174,12 @@ info_put_basic(struct wbuf *w, const struct stat *st,
 }
 
 static void
-info_put_standard(struct wbuf *w, const struct stat *st, int pending)
+info_put_standard(struct wbuf *w, const struct stat *st, int pending,
+    uint64_t reserved)
 {
 	int dir = S_ISDIR(st->st_mode);
 
-	wbuf_put_u64le(w, dir ? 0 : (uint64_t)st->st_blocks * 512);
+	wbuf_put_u64le(w, smb2_alloc_size(st, reserved));
 	wbuf_put_u64le(w, dir ? 0 : (uint64_t)st->st_size);
 	/* A link that is delete-pending no longer counts (smb2.setinfo). */
 	wbuf_put_u32le(w, (uint32_t)(pending && st->st_nlink > 0 ?
@@ -206,8 +208,11 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		st.st_nlink = 1;
 	} else if (fstat(o->fd, &st) == -1)
 		return ntstatus_from_errno(errno);
-	else
+	else {
 		smb2_stream_stat(o, &st);
+		if (o->stream == NULL)
+			smb2_wt_stat(o, &st);
+	}
 	if (o->pipe != NULL) {
 		memset(&mf, 0, sizeof(mf));
 		mf.attrs = FILE_ATTRIBUTE_NORMAL;
@@ -227,7 +232,8 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		wbuf_put_u32le(w, 0);
 		break;
 	case FileStandardInformation:
-		info_put_standard(w, &st, o->delete_on_close);
+		info_put_standard(w, &st, o->delete_on_close,
+		    o->alloc_reserved);
 		break;
 	case FileInternalInformation:
 		wbuf_put_u64le(w, (uint64_t)st.st_ino);
@@ -251,7 +257,8 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		*fixed = 0;
 		info_put_basic(w, &st, &mf);
 		wbuf_put_u32le(w, 0);
-		info_put_standard(w, &st, o->delete_on_close);
+		info_put_standard(w, &st, o->delete_on_close,
+		    o->alloc_reserved);
 		wbuf_put_u64le(w, (uint64_t)st.st_ino);
 		wbuf_put_u32le(w, mf.ea_size);		/* EaSize */
 		wbuf_put_u32le(w, o->access);
@@ -274,7 +281,7 @@ info_file(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		wbuf_put_zero(w, 6);
 		break;
 	case FileNetworkOpenInformation:
-		smb2_put_meta_times_sizes(w, &st, &mf);
+		smb2_put_meta_times_sizes(w, &st, &mf, o->alloc_reserved);
 		wbuf_put_u32le(w, attrs);
 		wbuf_put_u32le(w, 0);
 		break;

@@ -26,12 +26,14 @@
 #include "ntstatus.h"
 #include "session.h"
 #include "smb2.h"
+#include "smb2_cctx.h"
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_info.h"
 #include "smb2_meta.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "util.h"
 #include "vfs.h"
 
@@ -190,13 +192,38 @@ smb2_put_meta_times(struct wbuf *w, const struct stat *st,
 	wbuf_put_u64le(w, smb2_meta_change_time(st));
 }
 
+/*
+ * AllocationSize of a file.  st_blocks also counts blocks that are not
+ * data: on ext4 an xattr block (user.DOSATTRIB with EAs that do not fit
+ * in the inode) adds a whole block, so a truncated file with EAs would
+ * report 4096 bytes allocated.  The data can occupy at most its size
+ * rounded up to a cluster, or what a client reserved beyond it through
+ * this open (FileAllocationInformation, AlSi); a sparse file reports
+ * less.
+ */
+uint64_t
+smb2_alloc_size(const struct stat *st, uint64_t reserved)
+{
+	uint64_t blocks, cap;
+
+	if (S_ISDIR(st->st_mode))
+		return 0;
+	blocks = (uint64_t)st->st_blocks * 512;
+	cap = st->st_size > 0 ? (uint64_t)st->st_size : 0;
+	if (reserved > cap)
+		cap = reserved;
+	if (cap > UINT64_MAX - (SMB2_CLUSTER - 1))
+		return blocks;
+	cap = (cap + SMB2_CLUSTER - 1) / SMB2_CLUSTER * SMB2_CLUSTER;
+	return blocks < cap ? blocks : cap;
+}
+
 void
 smb2_put_meta_times_sizes(struct wbuf *w, const struct stat *st,
-    const struct meta_file *mf)
+    const struct meta_file *mf, uint64_t reserved)
 {
 	smb2_put_meta_times(w, st, mf);
-	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 :
-	    (uint64_t)st->st_blocks * 512);
+	wbuf_put_u64le(w, smb2_alloc_size(st, reserved));
 	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 : (uint64_t)st->st_size);
 }
 
@@ -261,6 +288,7 @@ void
 smb2_meta_create_store(struct smb2_open *o, int created, uint32_t attrs)
 {
 	struct meta_dosinfo di;
+	struct stat st;
 	int fd = o->fd, own = 0, fl;
 
 	attrs &= META_ATTR_SETTABLE & ~FILE_ATTRIBUTE_NORMAL;
@@ -275,8 +303,16 @@ smb2_meta_create_store(struct smb2_open *o, int created, uint32_t attrs)
 	}
 	if (created || meta_get_dosinfo(fd, &di) == -1) {
 		memset(&di, 0, sizeof(di));
-		di.create_time = created ? smb2_meta_now() :
-		    meta_synth_create_time(&o->st);
+		/*
+		 * A new file was created when it was last written: the
+		 * kernel's (coarser) clock, not ours, or the two times
+		 * differ (smb2.timestamps.delayed-write-vs-flush).
+		 */
+		if (created)
+			di.create_time = fstat(fd, &st) == 0 ?
+			    smb2_filetime(&st.st_mtim) : smb2_meta_now();
+		else
+			di.create_time = meta_synth_create_time(&o->st);
 	} else if (!(di.valid & META_DOSINFO_CREATE_TIME))
 		di.create_time = meta_synth_create_time(&o->st);
 	di.valid = META_DOSINFO_ATTRIB | META_DOSINFO_CREATE_TIME;
@@ -306,59 +342,28 @@ smb2_meta_ea_name_check(const char *name)
 	return NT_STATUS_SUCCESS;
 }
 
-/* Find the create context named tag (4 bytes) of a CREATE. */
-static int
-smb2_meta_find_context(struct smb2_req *req, uint32_t ctxoff,
-    uint32_t ctxlen, const char *tag, struct rbuf *data)
-{
-	struct rbuf all, r;
-	uint32_t next, dlen, off = 0;
-	uint16_t noff, nlen, reserved, doff;
-	const uint8_t *name;
-
-	if (ctxlen == 0 || rbuf_sub(&req->msg, ctxoff, ctxlen, &all) == -1)
-		return -1;
-	for (;;) {
-		if (rbuf_sub(&all, off, ctxlen - off, &r) == -1)
-			return -1;
-		rbuf_get_u32le(&r, &next);
-		rbuf_get_u16le(&r, &noff);
-		rbuf_get_u16le(&r, &nlen);
-		rbuf_get_u16le(&r, &reserved);
-		rbuf_get_u16le(&r, &doff);
-		rbuf_get_u32le(&r, &dlen);
-		if (rbuf_error(&r))
-			return -1;
-		if (nlen == 4 && rbuf_seek(&r, noff) == 0 &&
-		    rbuf_get_ptr(&r, &name, 4) == 0 &&
-		    memcmp(name, tag, 4) == 0)
-			return rbuf_sub(&r, doff, dlen, data);
-		if (next == 0 || next > ctxlen - off)
-			return -1;
-		off += next;
-	}
-}
-
 /*
  * The EAs of an ExtA create context, checked before anything is
  * created.  Returns an NTSTATUS; *eas is NULL without the context.
  */
 uint32_t
-smb2_meta_create_eas(struct smb2_req *req, uint32_t ctxoff, uint32_t ctxlen,
-    struct meta_ea **eas, size_t *n)
+smb2_meta_create_eas(const struct smb2_cctx *cc, struct meta_ea **eas,
+    size_t *n)
 {
-	struct rbuf data;
+	struct rbuf data = cc->exta;
 	const uint8_t *p;
 	uint32_t status, off;
-	size_t i;
+	size_t i, len;
 
 	*eas = NULL;
 	*n = 0;
-	if (smb2_meta_find_context(req, ctxoff, ctxlen, "ExtA", &data) == -1)
+	/* The context list was parsed once, by smb2_cctx_parse(). */
+	if (!(cc->seen & SMB2_CCTX_EXTA))
 		return NT_STATUS_SUCCESS;
-	if (rbuf_get_ptr(&data, &p, rbuf_left(&data)) == -1)
+	len = rbuf_left(&data);
+	if (rbuf_get_ptr(&data, &p, len) == -1)
 		return NT_STATUS_INVALID_PARAMETER;
-	status = meta_ea_parse_full(p, rbuf_offset(&data), eas, n, &off);
+	status = meta_ea_parse_full(p, len, eas, n, &off);
 	if (status != NT_STATUS_SUCCESS)
 		return status;
 	for (i = 0; i < *n; i++) {
@@ -609,6 +614,8 @@ smb2_meta_set_basic(struct smb2_open *o, struct rbuf *r)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (fstat(o->fd, &st) == -1)
 		return ntstatus_from_errno(errno);
+	/* Pending, sticky and frozen write times (smb2_wtime.c). */
+	smb2_wt_setbasic(o, t[2]);
 
 	ts[0].tv_nsec = UTIME_OMIT;
 	ts[1].tv_nsec = UTIME_OMIT;

@@ -14,6 +14,7 @@
 struct meta_ea;
 struct meta_file;
 struct rbuf;
+struct smb2_cctx;
 struct smb2_conn;
 struct smb2_open;
 struct smb2_req;
@@ -39,9 +40,14 @@ void		 smb2_dir_meta(const struct smb2_tree *, struct smb2_open *,
 /* CreationTime .. ChangeTime with the create time of mf. */
 void		 smb2_put_meta_times(struct wbuf *, const struct stat *,
 		    const struct meta_file *);
-/* The same, then AllocationSize and EndOfFile. */
+/* The same, then AllocationSize and EndOfFile (reserved: see below). */
 void		 smb2_put_meta_times_sizes(struct wbuf *, const struct stat *,
-		    const struct meta_file *);
+		    const struct meta_file *, uint64_t);
+/* The cluster AllocationSize is counted in. */
+#define SMB2_CLUSTER	4096
+/* AllocationSize: the data blocks of st, with what an open reserved
+   beyond the end of file (0: nothing). */
+uint64_t	 smb2_alloc_size(const struct stat *, uint64_t);
 
 /* CREATE: are these FileAttributes acceptable at all? */
 int		 smb2_meta_attrs_valid(uint32_t);
@@ -53,8 +59,9 @@ uint32_t	 smb2_meta_create_check(const struct smb2_tree *,
 		    uint32_t, uint32_t *, int *);
 /* CREATE: store the attributes of a new or overwritten file. */
 void		 smb2_meta_create_store(struct smb2_open *, int, uint32_t);
-/* CREATE: the EAs of an ExtA context (checked), and storing them. */
-uint32_t	 smb2_meta_create_eas(struct smb2_req *, uint32_t, uint32_t,
+/* CREATE: the EAs of the ExtA context smb2_cctx_parse() found
+   (checked), and storing them. */
+uint32_t	 smb2_meta_create_eas(const struct smb2_cctx *,
 		    struct meta_ea **, size_t *);
 uint32_t	 smb2_meta_apply_eas(int, const struct meta_ea *, size_t);
 

@@ -234,6 +234,13 @@ smb2_cmd_change_notify(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (!(o->access & FILE_LIST_DIRECTORY))
 		return NT_STATUS_ACCESS_DENIED;
+	/*
+	 * Only the last request of a compound chain may go asynchronous;
+	 * one in the middle fails, and the chain goes on (MS-SMB2 3.3.5.2.7
+	 * note, what Windows and Samba answer: smb2.compound.interim2).
+	 */
+	if (req->hdr.next_command != 0)
+		return NT_STATUS_INTERNAL_ERROR;
 	if ((ns = o->notify) == NULL) {
 		ns = xcalloc(1, sizeof(*ns));
 		ns->c = c;

@@ -21,6 +21,7 @@
 #include "smb2_rw.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "util.h"
 
 #define SMB2_WRITEFLAG_WRITE_THROUGH	0x00000001
@@ -175,6 +176,9 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	/* NTFS's largest file size bounds what a write may reach. */
 	if (len > 0 && off + len > SMB2_MAX_FILE_SIZE)
 		return NT_STATUS_INVALID_PARAMETER;
+	/* The write time moves later, or not at all (smb2_wtime.c). */
+	if (len > 0)
+		smb2_wt_write(c, o);
 	/* Write-through and unbuffered writes are on disk before we answer. */
 	datasync = (flags & (SMB2_WRITEFLAG_WRITE_THROUGH |
 	    SMB2_WRITEFLAG_WRITE_UNBUFFERED)) || (o->create_options &
@@ -226,6 +230,7 @@ smb2_cmd_flush(struct smb2_conn *c, struct smb2_req *req)
 	if (o->pipe == NULL) {
 		if (!(o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
 			return NT_STATUS_ACCESS_DENIED;
+		smb2_wt_flush(o);
 		if (smb2_rw_async_ok(c, req, o) &&
 		    smb2_flush_async(c, req, o) == 0)
 			return SMB2_NO_RESPONSE;

@@ -29,6 +29,7 @@
 #include "smb2_meta.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "unicode.h"
 #include "util.h"
 #include "vfs.h"
@@ -111,16 +112,26 @@ setinfo_eof(struct smb2_open *o, struct rbuf *r, int alloc)
 		 */
 		if (fstat(o->fd, &st) == -1)
 			return ntstatus_from_errno(errno);
-		if (size <= (uint64_t)st.st_size)
-			return ftruncate(o->fd, (off_t)size) == -1 ?
-			    ntstatus_from_errno(errno) : NT_STATUS_SUCCESS;
+		if (size <= (uint64_t)st.st_size) {
+			o->alloc_reserved = 0;
+			if (ftruncate(o->fd, (off_t)size) == -1)
+				return ntstatus_from_errno(errno);
+			smb2_wt_modified(o);
+			return NT_STATUS_SUCCESS;
+		}
 		if (size > 0 && fallocate(o->fd, FALLOC_FL_KEEP_SIZE, 0,
 		    (off_t)size) == -1 && errno != EOPNOTSUPP)
 			return ntstatus_from_errno(errno);
+		o->alloc_reserved = size;
 		return NT_STATUS_SUCCESS;
 	}
 	if (ftruncate(o->fd, (off_t)size) == -1)
 		return ntstatus_from_errno(errno);
+	/* Truncation set the write time: nothing delayed is owed. */
+	smb2_wt_modified(o);
+	/* Truncating below a reservation frees it. */
+	if (size < o->alloc_reserved)
+		o->alloc_reserved = 0;
 	return NT_STATUS_SUCCESS;
 }
 

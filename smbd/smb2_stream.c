@@ -29,6 +29,7 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_meta.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "unicode.h"
@@ -577,7 +578,8 @@ smb2_stream_info(const struct smb2_open *o, struct wbuf *w)
 	/* A directory has no unnamed data stream. */
 	if (!S_ISDIR(st.st_mode))
 		stream_put_entry(w, &prev, "", 0, (uint64_t)st.st_size,
-		    (uint64_t)st.st_blocks * 512);
+		    smb2_alloc_size(&st, o->stream == NULL ?
+		    o->alloc_reserved : 0));
 	if ((list = stream_list(o->fd, &len)) == NULL)
 		return errno == ENOTSUP ? NT_STATUS_SUCCESS :
 		    ntstatus_from_errno(errno);

@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "meta.h"
 #include "ntstatus.h"
 #include "smb2_cctx.h"
 #include "unit.h"
@@ -141,10 +143,56 @@ test_put(void)
 	wbuf_free(&w);
 }
 
+/*
+ * ExtA: the create context parser hands the FILE_FULL_EA_INFORMATION
+ * list to the one EA parser (meta.c) that SET_INFO uses too, as CREATE
+ * does (smb2_meta_create_eas).
+ */
+static void
+test_exta(void)
+{
+	/* One EA "EAONE" = "VALUE1": NextEntryOffset 0, flags 0. */
+	const uint8_t ea[] = { 0, 0, 0, 0, 0, 5, 6, 0,
+	    'E', 'A', 'O', 'N', 'E', 0, 'V', 'A', 'L', 'U', 'E', '1' };
+	const uint8_t alsi[8] = { 0 };
+	struct smb2_cctx cc;
+	struct meta_ea *eas;
+	const uint8_t *p;
+	struct rbuf d;
+	struct wbuf w;
+	uint32_t off;
+	size_t n;
+
+	wbuf_init(&w, 4096);
+	put_ctx(&w, "AlSi", alsi, 8, 0);
+	put_ctx(&w, "ExtA", ea, sizeof(ea), 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_SUCCESS &&
+	    (cc.seen & SMB2_CCTX_EXTA));
+	d = cc.exta;
+	CHECK(rbuf_left(&d) == sizeof(ea) &&
+	    rbuf_get_ptr(&d, &p, sizeof(ea)) == 0 &&
+	    memcmp(p, ea, sizeof(ea)) == 0);
+	CHECK(meta_ea_parse_full(p, sizeof(ea), &eas, &n, &off) ==
+	    NT_STATUS_SUCCESS && n == 1);
+	if (n == 1) {
+		CHECK(strcmp(eas[0].name, "EAONE") == 0 &&
+		    eas[0].value_len == 6 &&
+		    memcmp(eas[0].value, "VALUE1", 6) == 0);
+		free(eas);
+	}
+	/* An empty ExtA is seen, with nothing in it. */
+	wbuf_reset(&w);
+	put_ctx(&w, "ExtA", NULL, 0, 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_SUCCESS &&
+	    (cc.seen & SMB2_CCTX_EXTA) && rbuf_left(&cc.exta) == 0);
+	wbuf_free(&w);
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_put();
+	test_exta();
 	return unit_done();
 }
