@@ -476,6 +476,11 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		free(name);
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
 	}
+	/* Without streams a colon is no more than a character NTFS refuses. */
+	if (!t->ss->share->streams && strchr(name, ':') != NULL) {
+		free(name);
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
 	status = vfs_name_parse(name, &vn);
 	free(name);
 	if (status != NT_STATUS_SUCCESS)

@@ -370,7 +370,8 @@ info_fs(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		wbuf_put_u32le(w, FILE_CASE_SENSITIVE_SEARCH |
 		    FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK |
 		    FILE_PERSISTENT_ACLS | FILE_SUPPORTS_SPARSE_FILES |
-		    FILE_SUPPORTS_OBJECT_IDS | FILE_NAMED_STREAMS);
+		    FILE_SUPPORTS_OBJECT_IDS |
+		    (o->tree->ss->share->streams ? FILE_NAMED_STREAMS : 0));
 		wbuf_put_u32le(w, 255);
 		wbuf_put_u32le(w, 8);
 		wbuf_put_bytes(w, "N\0T\0F\0S\0", 8);

@@ -9,14 +9,18 @@ command -v smbtorture >/dev/null ||
 INTEG_EXTRA_GLOBAL="	max connections per client = 0
 	auth failure limit = 0"
 integ_setup torture
-# The share Samba's selftest runs smb2.dosmode on: names hidden by the
-# share's configuration.
+# The shares Samba's selftest runs smb2.dosmode on (names hidden by the
+# share's configuration) and smb2.create_no_streams on (no streams_xattr).
 cat >> "$CONF" <<EOF
 [dosmode]
 	path = $T/share
 	read only = no
 	hide files = /hidefile/
 	hide dot files = yes
+[nostreams]
+	path = $T/share
+	read only = no
+	streams = no
 EOF
 integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
 chown usmbdtest "$T/share"
@@ -28,6 +32,9 @@ run1() {
 	case $1 in
 	smb2.dosmode)
 		share=dosmode
+		;;
+	smb2.create_no_streams.*)
+		share=nostreams
 		;;
 	smb2.set-sparse-ioctl|smb2.zero-data-ioctl)
 		# Manual tests: they act on the file their options name.
