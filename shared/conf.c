@@ -444,6 +444,8 @@ static const struct conf_param conf_params[] = {
 	    "Samba modules whose behaviour is built in"),
 	SZ("max stream size", max_stream_size, "65535", 0, 65535,
 	    "bytes one alternate data stream may hold"),
+	SB("streams", streams, "yes", 0,
+	    "names with a colon open alternate data streams"),
 	SB("printable", printable, "no", F_MUSTBENO,
 	    "printing is not supported"),
 };

@@ -101,6 +101,7 @@ struct conf_share {
 	int		  wide_links;
 	char		**vfs_objects;		/* acl_xattr, streams_xattr */
 	size_t		  max_stream_size;	/* bytes of one named stream */
+	int		  streams;		/* named streams supported */
 	int		  printable;		/* always 0 */
 };
 

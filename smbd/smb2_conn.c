@@ -479,12 +479,14 @@ smb2_session_new(struct smb2_conn *c)
 	uint64_t id;
 
 	/*
-	 * Session ids are unpredictable and never 0 or all ones, so that a
-	 * client cannot guess another connection's sessions.
+	 * Session ids are unpredictable and never 0, so that a client
+	 * cannot guess another connection's sessions (binding one needs its
+	 * key besides).  They fit in 32 bits as Samba's do: clients that
+	 * keep a session id in 32 bits exist (smb2.session-id does).
 	 */
 	do {
-		arc4random_buf(&id, sizeof(id));
-	} while (id == 0 || id == UINT64_MAX || smb2_session_find(c, id));
+		id = arc4random();
+	} while (id == 0 || smb2_session_find(c, id));
 	s = xcalloc(1, sizeof(*s));
 	s->id = id;
 	s->state = SESS_IN_PROGRESS;

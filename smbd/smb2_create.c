@@ -535,6 +535,11 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		free(name);
 		return status;
 	}
+	/* Without streams a colon is no more than a character NTFS refuses. */
+	if (!t->ss->share->streams && strchr(name, ':') != NULL) {
+		free(name);
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	}
 	status = vfs_name_parse(name, &vn);
 	free(name);
 	if (status != NT_STATUS_SUCCESS)
@@ -557,6 +562,14 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		if (created & STREAM_CREATED_BASE)
 			smb2_meta_create_store(o, 1, attrs);
 		memset(&x, 0, sizeof(x));
+		/*
+		 * MxAc and QFid are answered for a stream too; its File-ID
+		 * is its file's, as on Windows (smb2.fileid).
+		 */
+		x.cctx = cc.seen & (SMB2_CCTX_MXAC | SMB2_CCTX_QFID);
+		if (cc.seen & SMB2_CCTX_MXAC)
+			x.maximal = smb2_maximal_access(t, vs.rootfd,
+			    *o->path == '\0' ? "." : o->path);
 		return create_register(c, req, o, action, created, &x);
 	}
 	stype = vn.stream_type;

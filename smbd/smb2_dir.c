@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "log.h"
+#include "mangle.h"
 #include "ntstatus.h"
 #include "session.h"
 #include "smb2.h"

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "log.h"
+#include "mangle.h"
 #include "ntstatus.h"
 #include "session.h"
 #include "smb2.h"
@@ -77,55 +78,6 @@
 #define FILE_NAMED_STREAMS		0x00040000
 #define FILE_SUPPORTS_OBJECT_IDS	0x00010000
 
-/*
- * An 8.3 name: the name itself when it already is one, otherwise the
- * first five legal characters, '~' and two characters of a hash of the
- * whole name, and up to three of the extension, upper-cased.  Returns
- * whether the name was 8.3 already.
- */
-int
-smb2_short_name(const char *name, char *out)
-{
-	const char *dot, *p;
-	char base[9], ext[4];
-	uint32_t h = 2166136261U;
-	size_t nb = 0, ne = 0, len;
-	int is83;
-
-	len = strlen(name);
-	dot = strrchr(name, '.');
-	is83 = len > 0 && len <= 12 && (dot == NULL ? len <= 8 :
-	    (size_t)(dot - name) <= 8 && strlen(dot + 1) <= 3 &&
-	    dot != name);
-	for (p = name; *p != '\0'; p++) {
-		h = (h ^ (unsigned char)*p) * 16777619U;
-		if (is83 && ((unsigned char)*p >= 0x80 || *p == ' ' ||
-		    (*p == '.' && p != dot)))
-			is83 = 0;
-	}
-	for (p = name; *p != '\0' && (dot == NULL || p < dot) && nb < 8;
-	    p++)
-		if ((unsigned char)*p < 0x80 && *p != ' ' && *p != '.')
-			base[nb++] = (char)toupper((unsigned char)*p);
-	if (dot != NULL)
-		for (p = dot + 1; *p != '\0' && ne < 3; p++)
-			if ((unsigned char)*p < 0x80 && *p != ' ')
-				ext[ne++] = (char)toupper((unsigned char)*p);
-	if (!is83) {
-		static const char b36[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-		if (nb > 5)
-			nb = 5;
-		base[nb++] = '~';
-		base[nb++] = b36[h % 36];
-		base[nb++] = b36[(h / 36) % 36];
-	}
-	base[nb] = '\0';
-	ext[ne] = '\0';
-	snprintf(out, 13, "%s%s%s", base, ne > 0 ? "." : "", ext);
-	return is83;
-}
-
 /* FileAlternateNameInformation. */
 static void
 info_put_short_name(struct wbuf *w, const struct smb2_open *o)
@@ -135,7 +87,9 @@ info_put_short_name(struct wbuf *w, const struct smb2_open *o)
 	struct wbuf nm;
 
 	name = name == NULL ? o->path : name + 1;
-	smb2_short_name(name, out);
+	/* So that an open by the short name finds this file (mangle.c). */
+	if (!smb2_short_name(name, out))
+		mangle_remember(o->path);
 	wbuf_init(&nm, 64);
 	utf8_to_utf16le(out, strlen(out), &nm);
 	wbuf_put_u32le(w, (uint32_t)wbuf_len(&nm));
@@ -378,7 +332,8 @@ info_fs(struct smb2_conn *c, struct smb2_open *o, uint8_t class,
 		wbuf_put_u32le(w, FILE_CASE_SENSITIVE_SEARCH |
 		    FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK |
 		    FILE_PERSISTENT_ACLS | FILE_SUPPORTS_SPARSE_FILES |
-		    FILE_SUPPORTS_OBJECT_IDS | FILE_NAMED_STREAMS);
+		    FILE_SUPPORTS_OBJECT_IDS |
+		    (o->tree->ss->share->streams ? FILE_NAMED_STREAMS : 0));
 		wbuf_put_u32le(w, 255);
 		wbuf_put_u32le(w, 8);
 		wbuf_put_bytes(w, "N\0T\0F\0S\0", 8);

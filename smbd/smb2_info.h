@@ -13,8 +13,6 @@ struct wbuf;
 
 uint32_t	smb2_cmd_query_info(struct smb2_conn *, struct smb2_req *);
 uint32_t	smb2_cmd_set_info(struct smb2_conn *, struct smb2_req *);
-/* The 8.3 name of a name (out holds 13 bytes); 1 if it already is one. */
-int		smb2_short_name(const char *, char *);
 /* Put the QUERY_INFO response body around w's data; frees w. */
 void		smb2_query_info_reply(struct smb2_req *, struct wbuf *);
 /*

@@ -56,7 +56,7 @@ smb2_meta_now(void)
 
 static void
 smb2_file_meta_do(const struct smb2_tree *t, const char *path, int fd,
-    const struct stat *st, int want_ea, struct meta_file *mf)
+    const struct stat *st, int want_ea, int by_name, struct meta_file *mf)
 {
 	struct vfs_share vs;
 	int hidden = 0, xfd = fd, fl;
@@ -65,7 +65,7 @@ smb2_file_meta_do(const struct smb2_tree *t, const char *path, int fd,
 	if (t != NULL && t->ss != NULL) {
 		vs.rootfd = t->ss->rootfd;
 		vs.cfg = t->ss->share;
-		hidden = path != NULL && vfs_is_hidden(&vs, path);
+		hidden = by_name && path != NULL && vfs_is_hidden(&vs, path);
 	}
 	/*
 	 * Without a readable descriptor, open the file again below the
@@ -88,14 +88,14 @@ void
 smb2_file_meta(const struct smb2_tree *t, const char *path, int fd,
     const struct stat *st, struct meta_file *mf)
 {
-	smb2_file_meta_do(t, path, fd, st, 0, mf);
+	smb2_file_meta_do(t, path, fd, st, 0, 1, mf);
 }
 
 void
 smb2_file_meta_ea(const struct smb2_tree *t, const char *path, int fd,
     const struct stat *st, struct meta_file *mf)
 {
-	smb2_file_meta_do(t, path, fd, st, 1, mf);
+	smb2_file_meta_do(t, path, fd, st, 1, 1, mf);
 }
 
 void
@@ -252,7 +252,12 @@ smb2_meta_create_check(const struct smb2_tree *t, const char *path,
 	int overwrite = disp == FILE_SUPERSEDE || disp == FILE_OVERWRITE ||
 	    disp == FILE_OVERWRITE_IF;
 
-	smb2_file_meta(t, path, -1, st, &mf);
+	/*
+	 * The attributes the file has, without the HIDDEN that "hide files"
+	 * and "hide dot files" add to what clients see: a name the share
+	 * hides is overwritten as any other (as Samba does, smb2.dosmode).
+	 */
+	smb2_file_meta_do(t, path, -1, st, 0, 0, &mf);
 	if (S_ISDIR(st->st_mode))
 		return NT_STATUS_SUCCESS;
 	/*

@@ -580,6 +580,9 @@ smb2_stream_info(const struct smb2_open *o, struct wbuf *w)
 		stream_put_entry(w, &prev, "", 0, (uint64_t)st.st_size,
 		    smb2_alloc_size(&st, o->stream == NULL ?
 		    o->alloc_reserved : 0));
+	/* A share without streams shows none of those stored. */
+	if (o->tree->ss != NULL && !o->tree->ss->share->streams)
+		return NT_STATUS_SUCCESS;
 	if ((list = stream_list(o->fd, &len)) == NULL)
 		return errno == ENOTSUP ? NT_STATUS_SUCCESS :
 		    ntstatus_from_errno(errno);
@@ -685,6 +688,9 @@ smb2_stream_rename(struct smb2_open *o, struct rbuf *r)
 	char *name, *newname, *canon = NULL, *x;
 	int type, exists;
 
+	/* Without streams, ":name" is a name with a refused character. */
+	if (o->tree->ss != NULL && !o->tree->ss->share->streams)
+		return NT_STATUS_OBJECT_NAME_INVALID;
 	rbuf_get_u8(r, &rep);
 	rbuf_get_bytes(r, pad, 7);
 	rbuf_get_u64le(r, &rootdir);

@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "mangle.h"
 #include "ntstatus.h"
 #include "smb2_stream.h"
 #include "unicode.h"
@@ -268,9 +269,9 @@ vfs_resolve(const struct vfs_share *sh, const char *path, char **real,
     int *found)
 {
 	struct stat st;
-	char *out, *comp, *buf, *save = NULL, *match;
-	size_t outlen = 0, cap = strlen(path) + 2;
-	int dirfd, fd, last;
+	char *out, *comp, *buf, *save = NULL, *match, *gone;
+	size_t outlen = 0, cap = strlen(path) + 2 + VFS_MAX_COMPONENT;
+	int dirfd, fd, last, exists;
 
 	*real = NULL;
 	*found = 0;
@@ -289,7 +290,7 @@ vfs_resolve(const struct vfs_share *sh, const char *path, char **real,
 	if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP)
 		return ntstatus_from_errno(errno);
 
-	out = xcalloc(1, cap + VFS_MAX_COMPONENT);
+	out = xcalloc(1, cap);
 	buf = xstrdup(path);
 	dirfd = vfs_open(sh, "", O_PATH | O_DIRECTORY, 0);
 	if (dirfd == -1) {
@@ -300,22 +301,53 @@ vfs_resolve(const struct vfs_share *sh, const char *path, char **real,
 	for (comp = strtok_r(buf, "/", &save); comp != NULL;
 	    comp = strtok_r(NULL, "/", &save)) {
 		last = save == NULL || *save == '\0';
-		match = NULL;
+		match = gone = NULL;
 		if (fstatat(dirfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0)
 			match = xstrdup(comp);
 		else if (!sh->case_sensitive)
 			match = vfs_find_nocase(dirfd, comp);
-		if (outlen > 0)
-			out[outlen++] = '/';
+		/*
+		 * An 8.3 short name stands for its long name (mangle.c),
+		 * unless that is a name the share vetoes.
+		 */
+		if (match == NULL && mangle_is_mangled(comp) &&
+		    (match = mangle_lookup(dirfd, out, comp, &exists)) !=
+		    NULL) {
+			if (vfs_is_vetoed(sh, match)) {
+				free(match);
+				match = NULL;
+			} else if (!exists) {
+				gone = match;
+				match = NULL;
+			}
+		}
 		if (match == NULL) {
 			close(dirfd);
 			/* Only the last component may be missing. */
 			if (!last) {
+				free(gone);
 				free(out);
 				free(buf);
 				return NT_STATUS_OBJECT_PATH_NOT_FOUND;
 			}
+			/*
+			 * A short name whose file is gone names its long
+			 * name still, for a create by the short name.
+			 */
+			if (gone != NULL)
+				comp = gone;
+		}
+		/* A long name for a short one may be longer than it. */
+		if (outlen + 2 + strlen(match != NULL ? match : comp) > cap) {
+			cap = outlen + 2 + strlen(match != NULL ? match : comp) +
+			    VFS_MAX_COMPONENT;
+			out = xreallocarray(out, 1, cap);
+		}
+		if (outlen > 0)
+			out[outlen++] = '/';
+		if (match == NULL) {
 			memcpy(out + outlen, comp, strlen(comp) + 1);
+			free(gone);
 			*real = out;
 			free(buf);
 			return NT_STATUS_SUCCESS;

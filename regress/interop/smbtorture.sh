@@ -9,13 +9,33 @@ command -v smbtorture >/dev/null ||
 INTEG_EXTRA_GLOBAL="	max connections per client = 0
 	auth failure limit = 0"
 integ_setup torture
+# The shares Samba's selftest runs smb2.dosmode on (names hidden by the
+# share's configuration) and smb2.create_no_streams on (no streams_xattr).
+cat >> "$CONF" <<EOF
+[dosmode]
+	path = $T/share
+	read only = no
+	hide files = /hidefile/
+	hide dot files = yes
+[nostreams]
+	path = $T/share
+	read only = no
+	streams = no
+EOF
 integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
 chown usmbdtest "$T/share"
 integ_client_conf
 integ_start
 
 run1() {
+	share=share
 	case $1 in
+	smb2.dosmode)
+		share=dosmode
+		;;
+	smb2.create_no_streams.*)
+		share=nostreams
+		;;
 	smb2.set-sparse-ioctl|smb2.zero-data-ioctl)
 		# Manual tests: they act on the file their options name.
 		head -c 8192 /dev/urandom > "$T/share/fsctl_manual.dat"
@@ -28,7 +48,7 @@ run1() {
 	# A guard against hangs, not a measure: smb2.maxfid opens 16 000
 	# files and takes a minute on a loaded 2-core machine.
 	timeout 300 smbtorture --configfile="$T/client.conf" --target=samba3 \
-	    -p "$PORT" //127.0.0.1/share -U 'usmbdtest%Secret-123' "$@" \
+	    -p "$PORT" "//127.0.0.1/$share" -U 'usmbdtest%Secret-123' "$@" \
 	    > "$T/torture.out" 2>&1
 	grep -q "^success: " "$T/torture.out"
 }

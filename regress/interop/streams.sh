@@ -12,6 +12,13 @@ integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest
 chown usmbdtest "$T/share"
 # A limit below what ext4 holds, so that the refusal is usmbd's own.
 sed -i 's/^\[share\]$/[share]\n\tmax stream size = 1000/' "$CONF"
+# The same directory without streams, as Samba's without streams_xattr.
+cat >> "$CONF" <<EOF
+[nostreams]
+	path = $T/share
+	read only = no
+	streams = no
+EOF
 integ_client_conf
 integ_start
 cd "$T" || exit 99
@@ -19,7 +26,7 @@ cd "$T" || exit 99
 smb() {
 	p=$1
 	shift
-	timeout 120 smbclient -s "$T/client.conf" //127.0.0.1/share -p "$p" \
+	timeout 120 smbclient -s "$T/client.conf" "//127.0.0.1/${SHARE:-share}" -p "$p" \
 	    -U 'usmbdtest%Secret-123' "$@" >"$T/out" 2>&1
 }
 
@@ -142,6 +149,44 @@ check "... and reads back" cmp -s s1.txt back.txt
 
 smb "$PORT" -c "del new.txt"
 check "deleting a file removes it with its streams" [ ! -e "$T/share/new.txt" ]
+
+# streams = no: a colon is a character no name may have, and the
+# streams stored in f.txt are not shown.
+SHARE=nostreams smb "$PORT" -c "get f.txt:renamed back.txt"
+check "streams = no: a stream name is OBJECT_NAME_INVALID" \
+    grep -q NT_STATUS_OBJECT_NAME_INVALID "$T/out"
+SHARE=nostreams smb "$PORT" -c "get f.txt::\$DATA back.txt"
+check "... and so is ::\$DATA" grep -q NT_STATUS_OBJECT_NAME_INVALID "$T/out"
+SHARE=nostreams smb "$PORT" -c "put s1.txt nsnew.txt:s"
+check "... a stream put creates nothing" [ ! -e "$T/share/nsnew.txt" ]
+SHARE=nostreams smb "$PORT" -c "allinfo f.txt"
+check "... allinfo lists ::\$DATA" grep -q 'stream: \[::\$DATA\]' "$T/out"
+check "... and not the stored stream" sh -c "! grep -q ':renamed:' '$T/out'"
+$PY - "$PORT" <<'PYEOF' > "$T/out" 2>&1
+import sys
+from impacket.smbconnection import SMBConnection
+c = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=int(sys.argv[1]))
+c.login("usmbdtest", "Secret-123")
+s = c._SMBConnection
+tid = s.connectTree("nostreams")
+fid = s.create(tid, "f.txt", 0x80089, 7, 0, 1, 0)
+# FileFsAttributeInformation: FILE_NAMED_STREAMS is 0x40000.
+fs = s.queryInfo(tid, fid, b"", 2, 5)
+print("named streams", bool(int.from_bytes(fs[0:4], "little") & 0x40000))
+s.close(tid, fid)
+try:
+    c.rename("nostreams", "f.txt", ":x")
+    print("rename ok")
+except Exception as e:
+    print("rename", e)
+c.logoff()
+PYEOF
+check "... FileFsAttributeInformation without FILE_NAMED_STREAMS" \
+    grep -q "named streams False" "$T/out"
+check "... a rename to a stream is OBJECT_NAME_INVALID" \
+    grep -q "rename.*OBJECT_NAME_INVALID" "$T/out"
+check "... and leaves the stored stream" \
+    [ "$(xattr 'user.DosStream.renamed:$DATA' "$T/share/f.txt")" = "$(hex < s1.txt)00" ]
 
 # The Samba round trip: Samba's smbd with streams_xattr on the same
 # directory.

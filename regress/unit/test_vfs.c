@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "mangle.h"
 #include "ntstatus.h"
 #include "smb2_dir.h"
 #include "unit.h"
@@ -106,6 +108,101 @@ test_resolve(void)
 	CHECK(system(path) == 0);
 }
 
+/* 8.3 short names and the way back to the long name (mangle.c). */
+static void
+test_mangle(void)
+{
+	char tmpl[] = "/tmp/usmbd-mangle.XXXXXX", *real, path[600];
+	char sn[13], dsn[13], want[600];
+	const char *longname = "A long directory name.with.dots";
+	const char *longfile = "Another long file name.txt";
+	struct conf_share cfg;
+	struct vfs_share sh;
+	int found;
+
+	CHECK(smb2_short_name("FILE.TXT", sn) == 1);
+	CHECK_STR(sn, "FILE.TXT");
+	CHECK(smb2_short_name("abc", sn) == 1);
+	CHECK_STR(sn, "ABC");
+	/* A trailing dot, a leading dot or a long part is not 8.3. */
+	CHECK(smb2_short_name("abc.", sn) == 0);
+	CHECK(mangle_is_mangled(sn));
+	CHECK(smb2_short_name(".profile", sn) == 0);
+	CHECK(mangle_is_mangled(sn));
+	CHECK(smb2_short_name("a+b;c=d[e]", sn) == 0);
+	CHECK(strchr(sn, '+') == NULL && strchr(sn, '[') == NULL);
+	CHECK(smb2_short_name("Long file name.html", sn) == 0);
+	CHECK(strlen(sn) == 12 && strncmp(sn, "LONGF~", 6) == 0 &&
+	    strcmp(sn + 8, ".HTM") == 0);
+	CHECK(mangle_is_mangled(sn));
+	CHECK(!mangle_is_mangled("FILE.TXT"));
+	CHECK(!mangle_is_mangled("AB~C.TXT"));
+	CHECK(!mangle_is_mangled("ABCDEFGHI~12"));
+	CHECK(!mangle_is_mangled("~1"));
+
+	if (mkdtemp(tmpl) == NULL) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	snprintf(path, sizeof(path), "%s/%s", tmpl, longname);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/%s", tmpl, longname, longfile);
+	close(open(path, O_CREAT | O_WRONLY, 0644));
+	memset(&cfg, 0, sizeof(cfg));
+	sh.rootfd = open(tmpl, O_RDONLY | O_DIRECTORY);
+	sh.cfg = &cfg;
+	sh.case_sensitive = 0;
+
+	/* Both components by their short names, in any case. */
+	smb2_short_name(longname, dsn);
+	smb2_short_name(longfile, sn);
+	snprintf(path, sizeof(path), "%s/%s", dsn, sn);
+	snprintf(want, sizeof(want), "%s/%s", longname, longfile);
+	CHECK(vfs_resolve(&sh, path, &real, &found) == NT_STATUS_SUCCESS &&
+	    found);
+	CHECK_STR(real, want);
+	free(real);
+	path[0] = (char)tolower((unsigned char)path[0]);
+	CHECK(vfs_resolve(&sh, path, &real, &found) == NT_STATUS_SUCCESS &&
+	    found);
+	CHECK_STR(real, want);
+	free(real);
+	/* Gone: the short name still names the long one, to create it. */
+	snprintf(path, sizeof(path), "%s/%s/%s", tmpl, longname, longfile);
+	CHECK(unlink(path) == 0);
+	snprintf(path, sizeof(path), "%s/%s", dsn, sn);
+	CHECK(vfs_resolve(&sh, path, &real, &found) == NT_STATUS_SUCCESS &&
+	    !found);
+	CHECK_STR(real, want);
+	free(real);
+	/* A vetoed long name is not reached by its short name. */
+	{
+		char *veto[] = { "*.txt", NULL };
+
+		snprintf(path, sizeof(path), "%s/%s/%s", tmpl, longname,
+		    longfile);
+		close(open(path, O_CREAT | O_WRONLY, 0644));
+		cfg.veto_files = veto;
+		snprintf(path, sizeof(path), "%s/%s", dsn, sn);
+		snprintf(want, sizeof(want), "%s/%s", longname, sn);
+		CHECK(vfs_resolve(&sh, path, &real, &found) ==
+		    NT_STATUS_SUCCESS && !found);
+		CHECK_STR(real, want);
+		free(real);
+		cfg.veto_files = NULL;
+	}
+	/* A short name never handed out stays as it is. */
+	snprintf(path, sizeof(path), "%s/NEVER~ZZ.TXT", dsn);
+	snprintf(want, sizeof(want), "%s/NEVER~ZZ.TXT", longname);
+	CHECK(vfs_resolve(&sh, path, &real, &found) == NT_STATUS_SUCCESS &&
+	    !found);
+	CHECK_STR(real, want);
+	free(real);
+	close(sh.rootfd);
+	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
+	CHECK(system(path) == 0);
+}
+
 static void
 test_wildcards(void)
 {
@@ -151,6 +248,7 @@ main(void)
 {
 	test_names();
 	test_resolve();
+	test_mangle();
 	test_wildcards();
 	return unit_done();
 }
