@@ -86,6 +86,8 @@ struct smb2_req {
 	int			 drop;		/* end the connection after */
 	int			 error_data;	/* out holds an error body */
 	uint64_t		 async_id;	/* set when it went async */
+	int			 brl_checked;	/* lockd cleared its IO of
+						   byte-range locks */
 };
 
 typedef uint32_t (*smb2_handler)(struct smb2_conn *, struct smb2_req *);

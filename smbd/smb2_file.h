@@ -84,6 +84,9 @@ struct smb2_open {
 	uint32_t		 file_attributes;
 	int			 delete_on_close;
 	uint64_t		 lockd_handle;	/* 0: none */
+	int			 brl;		/* the file may have byte-range
+						   locks: IO asks lockd first
+						   (smb2_lock.c) */
 	uint64_t		 position;	/* FilePositionInformation */
 	uint32_t		 ea_next;	/* FileFullEaInformation cursor */
 	int			 sparse;	/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
@@ -112,6 +115,8 @@ void		 smb2_open_fileid(const struct smb2_open *, uint8_t [16]);
 /* The open with these ids, if it still exists (IO completions). */
 struct smb2_open *smb2_open_find(uint64_t, uint64_t);
 size_t		 smb2_open_count(void);
+/* lockd says whether the file of this open has byte-range locks. */
+void		 smb2_open_brl_set(uint64_t, int);
 
 /* FILETIME (100 ns units since 1601) to and from struct timespec. */
 uint64_t	 smb2_filetime(const struct timespec *);

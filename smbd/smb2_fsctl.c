@@ -31,6 +31,7 @@
 #include "smb2_file.h"
 #include "smb2_fsctl.h"
 #include "smb2_ioctl.h"
+#include "smb2_lock.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "util.h"
@@ -395,8 +396,8 @@ fsctl_copy_stream_chunk(struct smb2_open *src, uint64_t soff,
 
 /* FSCTL_SRV_COPYCHUNK and FSCTL_SRV_COPYCHUNK_WRITE (MS-SMB2 3.3.5.15.6). */
 static uint32_t
-fsctl_copychunk(struct smb2_open *dst, struct smb2_req *req,
-    struct smb2_ioctl_req *io)
+fsctl_copychunk(struct smb2_conn *c, struct smb2_open *dst,
+    struct smb2_req *req, struct smb2_ioctl_req *io)
 {
 	struct fsctl_copychunk cc;
 	struct fsctl_chunk ch;
@@ -451,6 +452,30 @@ fsctl_copychunk(struct smb2_open *dst, struct smb2_req *req,
 	    dst->pipe != NULL || dst->is_dir || dst->fd == -1) {
 		wbuf_free(&w);
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	}
+	/*
+	 * Byte-range locks on either file: lockd clears every chunk's
+	 * source (read) and target (write) range first, and the copy runs
+	 * again once it has.
+	 */
+	if ((src->brl || dst->brl) && !req->brl_checked) {
+		struct smb2_lock_range *rg;
+
+		rg = xcalloc(2 * (size_t)cc.nchunks, sizeof(*rg));
+		for (i = 0; i < cc.nchunks; i++) {
+			fsctl_copychunk_get(&cc, i, &ch);
+			rg[2 * i].handle = src->lockd_handle;
+			rg[2 * i].off = ch.src_off;
+			rg[2 * i].len = ch.len;
+			rg[2 * i + 1].handle = dst->lockd_handle;
+			rg[2 * i + 1].off = ch.dst_off;
+			rg[2 * i + 1].len = ch.len;
+			rg[2 * i + 1].write = 1;
+		}
+		wbuf_free(&w);
+		st = smb2_lock_check(c, req, rg, 2 * (size_t)cc.nchunks);
+		free(rg);
+		return st;
 	}
 
 	for (i = 0; i < cc.nchunks; i++) {
@@ -882,7 +907,7 @@ smb2_fsctl(struct smb2_conn *c, struct smb2_req *req,
 	case FSCTL_SRV_COPYCHUNK_WRITE:
 		if (o->pipe != NULL)
 			return NT_STATUS_INVALID_DEVICE_REQUEST;
-		return fsctl_copychunk(o, req, io);
+		return fsctl_copychunk(c, o, req, io);
 	case FSCTL_SET_SPARSE:
 		return fsctl_set_sparse(o, req, io);
 	case FSCTL_QUERY_ALLOCATED_RANGES:
