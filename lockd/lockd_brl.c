@@ -509,17 +509,20 @@ brl_retry(struct lockd_brl_file *f)
  */
 uint32_t
 lockd_brl_check(uint32_t peer, const struct lockd_brl_io *io, size_t n,
-    int *haslocks)
+    int *haslocks, size_t *at)
 {
 	struct lockd_brl_file **slot, *f;
 	const struct brl_lock *l;
 	size_t i;
 
 	*haslocks = 0;
+	*at = 0;
 	for (i = 0; i < n; i++) {
 		if ((slot = lockd_share_brl_slot(peer, io[i].handle,
-		    NULL)) == NULL)
+		    NULL)) == NULL) {
+			*at = i;
 			return LOCKD_STATUS_INVALID_HANDLE;
+		}
 		if ((f = *slot) == NULL)
 			continue;
 		if (f->announced)
@@ -534,6 +537,7 @@ lockd_brl_check(uint32_t peer, const struct lockd_brl_io *io, size_t n,
 			if (l->excl ? l->handle != io[i].handle :
 			    io[i].write) {
 				*haslocks = 1;
+				*at = i;
 				return LOCKD_STATUS_FILE_LOCK_CONFLICT;
 			}
 		}

@@ -60,9 +60,12 @@ uint32_t lockd_brl_lock(uint32_t, uint64_t, uint64_t,
 	    const struct lockd_brl_elem *, size_t);
 uint32_t lockd_brl_unlock(uint32_t, uint64_t, const struct lockd_brl_elem *,
 	    size_t);
-/* *haslocks: whether any of the files may still have locks. */
+/*
+ * *haslocks: whether any of the files may still have locks; *at: the
+ * index of the first range in conflict.
+ */
 uint32_t lockd_brl_check(uint32_t, const struct lockd_brl_io *, size_t,
-	    int *);
+	    int *, size_t *);
 /* Whether the file of this open has (or is about to have) locks. */
 int	 lockd_brl_file_locked(uint32_t, uint64_t);
 void	 lockd_brl_cancel(uint32_t, uint64_t);

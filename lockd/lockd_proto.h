@@ -75,7 +75,7 @@ enum lockd_op {
 	 * body: u32 count, count { u64 handle, u64 offset, u64 length,
 	 * u32 write }.  status OK or FILE_LOCK_CONFLICT; reply u32: 1 if
 	 * any of the files still has locks, 0 when the worker may stop
-	 * asking.
+	 * asking; u32: the index of the first range in conflict.
 	 */
 	LOCKD_OP_CHECK,
 	/* Cancel a waiting LOCK.  body: u64 request id of the LOCK. */

@@ -121,7 +121,8 @@ static void
 lockd_op_check(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
 {
 	struct lockd_brl_io *io;
-	uint32_t n, i, status, w, has;
+	uint32_t n, i, status, w, body[2];
+	size_t at = 0;
 	int haslocks = 0;
 
 	rbuf_get_u32le(r, &n);
@@ -139,10 +140,11 @@ lockd_op_check(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
 		rbuf_get_u32le(r, &w);
 		io[i].write = w != 0;
 	}
-	status = lockd_brl_check(p->id, io, n, &haslocks);
+	status = lockd_brl_check(p->id, io, n, &haslocks, &at);
 	free(io);
-	has = (uint32_t)haslocks;
-	lockd_reply(p, LOCKD_OP_CHECK, reqid, status, &has, 4);
+	body[0] = (uint32_t)haslocks;
+	body[1] = (uint32_t)at;
+	lockd_reply(p, LOCKD_OP_CHECK, reqid, status, body, sizeof(body));
 }
 
 /* LOCKD_OP_LOCK_CANCEL and LOCKD_OP_BRL_ACK: body u64. */

@@ -480,6 +480,11 @@ fsctl_copychunk(struct smb2_conn *c, struct smb2_open *dst,
 
 	for (i = 0; i < cc.nchunks; i++) {
 		fsctl_copychunk_get(&cc, i, &ch);
+		/* A chunk crossing a lock ends the copy before it. */
+		if (req->brl_status != 0 && i == req->brl_index / 2) {
+			st = req->brl_status;
+			break;
+		}
 		/*
 		 * A chunk reaching past the end of the source is refused
 		 * whole, before anything of it is written, as Windows does.
@@ -649,8 +654,8 @@ fsctl_write_zeros(int fd, uint64_t off, uint64_t len)
 
 /* FSCTL_SET_ZERO_DATA (MS-FSA 2.1.5.9.27). */
 static uint32_t
-fsctl_set_zero_data(struct smb2_open *o, struct smb2_req *req,
-    struct smb2_ioctl_req *io)
+fsctl_set_zero_data(struct smb2_conn *c, struct smb2_open *o,
+    struct smb2_req *req, struct smb2_ioctl_req *io)
 {
 	struct fsctl_range rg;
 	struct stat st;
@@ -665,6 +670,11 @@ fsctl_set_zero_data(struct smb2_open *o, struct smb2_req *req,
 		return NT_STATUS_INVALID_PARAMETER;
 	if ((o->access & FILE_WRITE_DATA) == 0)
 		return NT_STATUS_ACCESS_DENIED;
+	/* Zeroing is a write to the range (MS-FSA 2.1.5.9.27). */
+	if (o->brl && !req->brl_checked && rg.len > 0)
+		return smb2_lock_check_io(c, req, o, rg.off, rg.len, 1);
+	if (req->brl_status != 0)
+		return req->brl_status;
 	if (fstat(o->fd, &st) == -1)
 		return ntstatus_from_errno(errno);
 	/* Zeroing never makes a file longer. */
@@ -913,7 +923,7 @@ smb2_fsctl(struct smb2_conn *c, struct smb2_req *req,
 	case FSCTL_QUERY_ALLOCATED_RANGES:
 		return fsctl_query_allocated_ranges(o, req, io);
 	case FSCTL_SET_ZERO_DATA:
-		return fsctl_set_zero_data(o, req, io);
+		return fsctl_set_zero_data(c, o, req, io);
 	case FSCTL_FILE_LEVEL_TRIM:
 		return fsctl_file_level_trim(o, req, io);
 	case FSCTL_GET_COMPRESSION:

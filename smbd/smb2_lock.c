@@ -218,10 +218,11 @@ check_reply(uint32_t status, struct rbuf *r, void *arg)
 	struct check_wait *cw = arg;
 	struct smb2_conn *c = cw->c;
 	struct smb2_req *req;
-	uint32_t has = 1, st;
+	uint32_t has = 1, at = 0, st;
 	size_t i;
 
 	rbuf_get_u32le(r, &has);
+	rbuf_get_u32le(r, &at);
 	/* No locks left on these files: their IO need not ask again. */
 	if (status == LOCKD_STATUS_OK && has == 0)
 		for (i = 0; i < cw->n; i++)
@@ -230,13 +231,15 @@ check_reply(uint32_t status, struct rbuf *r, void *arg)
 	if (!c->waiting || c->work == NULL)
 		return;
 	req = &c->work->req;
-	if (status != LOCKD_STATUS_OK) {
-		req->status = lock_status(status);
-		smb2_conn_resume(c);
-		return;
-	}
-	/* Cleared: the handler runs again and does its IO now. */
+	/*
+	 * The handler runs again, now doing its IO, or answering the
+	 * conflict (a copy still copies the chunks before it).
+	 */
 	req->brl_checked = 1;
+	if (status != LOCKD_STATUS_OK) {
+		req->brl_status = lock_status(status);
+		req->brl_index = at;
+	}
 	st = c->cmds[req->hdr.command].fn(c, req);
 	if (st == SMB2_DEFER)
 		return;

@@ -55,9 +55,11 @@ struct smb2_lock_range {
 
 /*
  * Ask lockd whether these ranges cross another open's lock.  Returns
- * SMB2_DEFER: the request waits, and when lockd allows the IO the
- * request's handler runs again with req->brl_checked set (and must then
- * do its IO synchronously); a conflict answers FILE_LOCK_CONFLICT.
+ * SMB2_DEFER: the request waits, and when lockd has answered, the
+ * request's handler runs again with req->brl_checked set; it must then
+ * do its IO synchronously, or fail with req->brl_status
+ * (FILE_LOCK_CONFLICT) if that is set, req->brl_index naming the first
+ * range in conflict.
  */
 uint32_t smb2_lock_check(struct smb2_conn *, struct smb2_req *,
 	    const struct smb2_lock_range *, size_t);

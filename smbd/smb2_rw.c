@@ -88,6 +88,8 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 	/* Byte-range locks on the file: lockd clears the range first. */
 	if (o->brl && !req->brl_checked)
 		return smb2_lock_check_io(c, req, o, off, len, 0);
+	if (req->brl_status != 0)
+		return req->brl_status;
 	if (o->stream != NULL)
 		return smb2_stream_read(req, o, len, off, mincount);
 	/* A lone READ reads in the thread pool and answers later. */
@@ -163,6 +165,8 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	if (o->stream != NULL) {
 		if (o->brl && !req->brl_checked)
 			return smb2_lock_check_io(c, req, o, off, len, 1);
+		if (req->brl_status != 0)
+			return req->brl_status;
 		return smb2_stream_write(req, o, &data, off);
 	}
 	/*
@@ -188,6 +192,8 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	 */
 	if (o->brl && !req->brl_checked)
 		return smb2_lock_check_io(c, req, o, off, len, 1);
+	if (req->brl_status != 0)
+		return req->brl_status;
 	/* Write-through and unbuffered writes are on disk before we answer. */
 	datasync = (flags & (SMB2_WRITEFLAG_WRITE_THROUGH |
 	    SMB2_WRITEFLAG_WRITE_UNBUFFERED)) || (o->create_options &

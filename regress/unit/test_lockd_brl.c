@@ -68,9 +68,10 @@ static uint32_t
 check1(uint32_t peer, uint64_t h, uint64_t off, uint64_t len, int write)
 {
 	struct lockd_brl_io io = { h, off, len, write };
+	size_t at;
 	int has;
 
-	return lockd_brl_check(peer, &io, 1, &has);
+	return lockd_brl_check(peer, &io, 1, &has, &at);
 }
 
 int
@@ -78,7 +79,9 @@ main(void)
 {
 	struct lockd_brl_elem two[2];
 	uint64_t h1, h2, h3;
+	struct lockd_brl_io ios[3];
 	uint32_t fl;
+	size_t at;
 	int has;
 
 	lockd_brl_init(reply_cb, notify_cb);
@@ -144,6 +147,12 @@ main(void)
 	CHECK(check1(1, h1, 20, 1, 0) == LOCKD_STATUS_OK);
 	CHECK(check1(1, h2, 30, 10, 1) == LOCKD_STATUS_OK);
 	CHECK(check1(1, h2, 5, 0, 1) == LOCKD_STATUS_OK);
+	/* Several ranges: the first in conflict is named. */
+	ios[0] = (struct lockd_brl_io){ h2, 40, 10, 1 };
+	ios[1] = (struct lockd_brl_io){ h1, 0, 5, 0 };
+	ios[2] = (struct lockd_brl_io){ h2, 0, 5, 0 };
+	CHECK(lockd_brl_check(1, ios, 3, &has, &at) ==
+	    LOCKD_STATUS_FILE_LOCK_CONFLICT && at == 2 && has == 1);
 
 	/* Unlock: exact ranges only; the exclusive of a stack first. */
 	CHECK(unlock1(1, h1, 0, 5) == LOCKD_STATUS_RANGE_NOT_LOCKED);
@@ -159,7 +168,7 @@ main(void)
 	/* No locks: the file is no longer announced. */
 	CHECK(!lockd_brl_file_locked(1, h1));
 	CHECK(lockd_brl_check(1, &(struct lockd_brl_io){ h1, 0, 1, 1 }, 1,
-	    &has) == LOCKD_STATUS_OK && has == 0);
+	    &has, &at) == LOCKD_STATUS_OK && has == 0);
 
 	/* Invalid ranges and flags. */
 	CHECK(lock1(1, h1, 0, UINT64_MAX, UINT64_MAX, X | FI) ==
