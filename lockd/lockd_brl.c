@@ -30,11 +30,12 @@
  * a lock is granted is ordered before that lock, as it would be had it
  * arrived a moment earlier.
  *
- * Limits: LOCKD_BRL_MAX_LOCKS locks and LOCKD_BRL_MAX_WAITS waiting
- * requests per file; past them a LOCK fails with INSUFFICIENT_RESOURCES
- * and a log line.  They bound the cost of the linear scans, which is
- * what a client holding many locks could otherwise make expensive for
- * everybody else on that file.
+ * Limits: "max byte range locks" (smbd.conf) per session worker bounds
+ * the memory one client can make lockd spend; LOCKD_BRL_MAX_LOCKS locks
+ * and LOCKD_BRL_MAX_WAITS waiting requests per file bound the cost of
+ * the linear scans, which many clients together could otherwise make
+ * expensive for everybody on that file.  Past a limit a LOCK fails with
+ * INSUFFICIENT_RESOURCES and a log line.
  */
 #include "config.h"
 
@@ -51,6 +52,7 @@
 #include "util.h"
 
 #define LOCKD_BRL_MAX_LOCKS	100000
+#define LOCKD_BRL_PEER_BUCKETS	256
 #define LOCKD_BRL_MAX_WAITS	1024
 /* Workers told at once about one file; more opens than this are rare. */
 #define LOCKD_BRL_MAX_OPENS	4096
@@ -96,8 +98,17 @@ struct lockd_brl_file {
 	TAILQ_HEAD(, brl_later)	 later;
 };
 
+/* How many locks each worker holds, for its limit. */
+struct brl_peer {
+	LIST_ENTRY(brl_peer)	 entry;
+	uint32_t		 id;
+	size_t			 nlocks;
+};
+
 static TAILQ_HEAD(, lockd_brl_file) brl_files =
     TAILQ_HEAD_INITIALIZER(brl_files);
+static LIST_HEAD(, brl_peer)	brl_peers[LOCKD_BRL_PEER_BUCKETS];
+static size_t			brl_max_per_peer = 100000;
 static lockd_brl_reply_fn	brl_reply;
 static lockd_brl_notify_fn	brl_notify;
 static uint64_t			brl_next_ann = 1;
@@ -110,6 +121,37 @@ lockd_brl_init(lockd_brl_reply_fn reply, lockd_brl_notify_fn notify)
 {
 	brl_reply = reply;
 	brl_notify = notify;
+}
+
+void
+lockd_brl_set_limit(size_t max_per_peer)
+{
+	brl_max_per_peer = max_per_peer;
+}
+
+static struct brl_peer *
+brl_peer_get(uint32_t id, int create)
+{
+	struct brl_peer *bp;
+	size_t b = id % LOCKD_BRL_PEER_BUCKETS;
+
+	LIST_FOREACH(bp, &brl_peers[b], entry)
+		if (bp->id == id)
+			return bp;
+	if (!create)
+		return NULL;
+	bp = xcalloc(1, sizeof(*bp));
+	bp->id = id;
+	LIST_INSERT_HEAD(&brl_peers[b], bp, entry);
+	return bp;
+}
+
+static size_t
+brl_peer_locks(uint32_t id)
+{
+	struct brl_peer *bp;
+
+	return (bp = brl_peer_get(id, 0)) != NULL ? bp->nlocks : 0;
 }
 
 static void
@@ -192,12 +234,19 @@ brl_add(struct lockd_brl_file *f, uint32_t peer, uint64_t handle,
 	TAILQ_INSERT_TAIL(&f->locks, l, entry);
 	f->nlocks++;
 	brl_nlocks++;
+	brl_peer_get(peer, 1)->nlocks++;
 	return l;
 }
 
 static void
 brl_remove(struct lockd_brl_file *f, struct brl_lock *l)
 {
+	struct brl_peer *bp;
+
+	if ((bp = brl_peer_get(l->peer, 0)) != NULL && --bp->nlocks == 0) {
+		LIST_REMOVE(bp, entry);
+		free(bp);
+	}
 	TAILQ_REMOVE(&f->locks, l, entry);
 	f->nlocks--;
 	brl_nlocks--;
@@ -414,6 +463,13 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 			status = LOCKD_STATUS_INSUFFICIENT_RESOURCES;
 			break;
 		}
+		if (brl_peer_locks(peer) >= brl_max_per_peer) {
+			log_warnx("byte-range locks: the session of connection "
+			    "%u holds %zu locks (max byte range locks); "
+			    "refusing more", peer, brl_max_per_peer);
+			status = LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+			break;
+		}
 		added[nadded++] = brl_add(f, peer, handle, e[i].off, e[i].len,
 		    excl);
 	}
@@ -491,6 +547,16 @@ brl_retry(struct lockd_brl_file *f)
 			continue;
 		TAILQ_REMOVE(&f->waits, w, entry);
 		f->nwaits--;
+		if (f->nlocks >= LOCKD_BRL_MAX_LOCKS ||
+		    brl_peer_locks(w->peer) >= brl_max_per_peer) {
+			log_warnx("byte-range locks: a waiting lock of "
+			    "connection %u is over its limit", w->peer);
+			brl_send(w->peer, w->reqid,
+			    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
+			free(w);
+			next = TAILQ_FIRST(&f->waits);
+			continue;
+		}
 		brl_add(f, w->peer, w->handle, w->off, w->len, w->excl);
 		st = brl_granted(f, w->peer, w->handle, w->reqid);
 		if (st != LOCKD_BRL_LATER)

@@ -45,6 +45,8 @@ typedef int	(*lockd_brl_notify_fn)(uint32_t peer, uint64_t id,
 #define LOCKD_BRL_LATER		0xffffffffU
 
 void	 lockd_brl_init(lockd_brl_reply_fn, lockd_brl_notify_fn);
+/* Locks one worker may hold ("max byte range locks"). */
+void	 lockd_brl_set_limit(size_t);
 
 /* The range rules, exported for the unit tests. */
 int	 lockd_brl_range_valid(uint64_t, uint64_t);

@@ -264,5 +264,24 @@ main(void)
 	lockd_brl_close(1, h1);
 	CHECK(lockd_share_close(1, h1, &fl) == 0);
 	CHECK(lockd_brl_count() == 0 && lockd_share_count() == 0);
+
+	/* A worker's limit ("max byte range locks"); others go on. */
+	lockd_brl_set_limit(2);
+	CHECK(lockd_share_open(1, 1, 700, "", RW, SHARE, 0, &h1) == 0);
+	CHECK(lockd_share_open(2, 1, 700, "", RW, SHARE, 0, &h2) == 0);
+	CHECK(lock1(1, h1, 30, 0, 1, X | FI) == LOCKD_BRL_LATER);
+	lockd_brl_ack(1, notify_id);
+	lockd_brl_ack(2, notify_id);
+	CHECK(lock1(1, h1, 31, 1, 1, X | FI) == LOCKD_STATUS_OK);
+	CHECK(lock1(1, h1, 32, 2, 1, X | FI) ==
+	    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
+	CHECK(lock1(2, h2, 33, 2, 1, X | FI) == LOCKD_STATUS_OK);
+	CHECK(unlock1(1, h1, 0, 1) == LOCKD_STATUS_OK);
+	CHECK(lock1(1, h1, 34, 3, 1, X | FI) == LOCKD_STATUS_OK);
+	lockd_brl_release_peer(1);
+	lockd_brl_release_peer(2);
+	CHECK(lockd_share_release_peer(1) == 1);
+	CHECK(lockd_share_release_peer(2) == 1);
+	CHECK(lockd_brl_count() == 0 && lockd_share_count() == 0);
 	return unit_done();
 }
