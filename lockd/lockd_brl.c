@@ -85,7 +85,7 @@ struct brl_later {
 
 struct lockd_brl_file {
 	TAILQ_ENTRY(lockd_brl_file) entry;	/* all files with state */
-	struct lockd_brl_file	**slot;		/* in lockd_share's record */
+	struct lockd_brl_file	**slot;		/* in lockd_share.c */
 	TAILQ_HEAD(, brl_lock)	 locks;
 	size_t			 nlocks;
 	TAILQ_HEAD(, brl_wait)	 waits;

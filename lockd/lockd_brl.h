@@ -16,7 +16,7 @@ struct lockd_brl_file;
 struct lockd_brl_elem {
 	uint64_t	 off;
 	uint64_t	 len;
-	uint32_t	 flags;		/* SMB2_LOCKFLAG_* as the client sent */
+	uint32_t	 flags;		/* SMB2 lock flags, as sent */
 };
 
 /* One range of a LOCKD_OP_CHECK. */

@@ -46,7 +46,7 @@ struct lock_wait {
 	struct smb2_conn	*c;
 	struct smb2_async	*a;	/* once it went asynchronous */
 	uint64_t		 reqid;
-	int			 orphan;	/* answered; drop lockd's reply */
+	int			 orphan;	/* answered: drop the reply */
 };
 
 /* A READ, WRITE or copy waiting for lockd's check. */

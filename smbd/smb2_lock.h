@@ -27,7 +27,7 @@ struct smb2_lock_req {
 	uint16_t	 count;
 	uint32_t	 sequence;	/* LockSequenceNumber/Index */
 	uint8_t		 file_id[16];
-	struct rbuf	 elems;		/* count elements of 24 bytes */
+	struct rbuf	 elems;		/* count elements, 24 bytes */
 };
 
 struct smb2_lock_elem {

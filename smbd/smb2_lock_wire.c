@@ -25,8 +25,8 @@ smb2_lock_parse(const struct rbuf *body, struct smb2_lock_req *lr)
 	if (rbuf_error(&r))
 		return -1;
 	/* The elements follow the 24 bytes read so far. */
-	if (rbuf_sub(body, body->off + 24, (size_t)lr->count * SMB2_LOCK_ELEMENT_LEN,
-	    &lr->elems) == -1)
+	if (rbuf_sub(body, body->off + 24,
+	    (size_t)lr->count * SMB2_LOCK_ELEMENT_LEN, &lr->elems) == -1)
 		return -1;
 	return 0;
 }
