@@ -173,7 +173,7 @@ smb2_cmd_lock(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (o->pipe != NULL)
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
-	/* MS-FSA 2.1.5.7: no locks on directories. */
+	/* MS-FSA "Server Requests a Byte-Range Lock": not on directories. */
 	if (o->is_dir || o->lockd_handle == 0)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (lr.count > LOCKD_MAX_LOCK_ELEMENTS) {
@@ -184,7 +184,10 @@ smb2_cmd_lock(struct smb2_conn *c, struct smb2_req *req)
 	smb2_lock_elem_get(&lr, 0, &e);
 	op = (e.flags & SMB2_LOCKFLAG_UNLOCK) ? LOCKD_OP_UNLOCK :
 	    LOCKD_OP_LOCK;
-	/* MS-FSA 2.1.5.7: locking needs read or write access. */
+	/*
+	 * Locking needs read or write access to the data, as Windows'
+	 * LockFileEx documents; MS-FSA leaves that check to the caller.
+	 */
 	if (op == LOCKD_OP_LOCK &&
 	    !(o->access & (FILE_READ_DATA | FILE_WRITE_DATA)))
 		return NT_STATUS_ACCESS_DENIED;
