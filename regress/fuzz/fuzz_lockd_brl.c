@@ -15,10 +15,17 @@
 #include "lockd_brl.h"
 #include "lockd_proto.h"
 #include "lockd_share.h"
+#include "log.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static uint64_t	notify_id;
+
+/* The limit's log lines would drown the fuzzer's output. */
+static void
+fuzz_quiet(int level, const char *line)
+{
+}
 
 static void
 reply_cb(uint32_t peer, uint64_t reqid, uint32_t status)
@@ -70,6 +77,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!init) {
 		lockd_brl_init(reply_cb, notify_cb);
 		lockd_brl_set_limit(16);
+		log_set_forward(fuzz_quiet);
 		init = 1;
 	}
 	memset(open, 0, sizeof(open));
