@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "ipc.h"
 #include "lockd.h"
+#include "lockd_brl.h"
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -112,6 +113,7 @@ main(int argc, char **argv)
 	sandbox_limits(PROG_LOCKD, (rlim_t)ctx.conf->g.max_open_files * 4);
 	TAILQ_INIT(&L.peers);
 	lockd_state_init();
+	lockd_brl_set_limit((size_t)ctx.conf->g.max_byte_range_locks);
 	if ((L.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	ev = evsignal_new(L.base, SIGTERM, lockd_signal, NULL);

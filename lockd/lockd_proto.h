@@ -5,6 +5,19 @@
  * Request: u32 op, u64 request id, then the body of the op.
  * Reply:   u32 op, u64 request id, u32 NTSTATUS, then the reply body.
  *
+ * Every request gets exactly one final reply.  A LOCK that has to wait
+ * gets an interim reply with LOCKD_STATUS_PENDING first, so that the
+ * worker can answer the client STATUS_PENDING; the final reply follows
+ * when the lock is granted, cancelled, or its open closes.
+ *
+ * lockd also sends IPC_LOCKD_NOTIFY on its own, when a file gets its
+ * first byte-range lock: u64 notify id, u32 count, count u64 handles of
+ * that worker's opens of the file.  From then on the worker asks
+ * LOCKD_OP_CHECK before IO on those opens; it acknowledges with
+ * LOCKD_OP_BRL_ACK, and the lock is granted only after every worker
+ * with an open of the file has acknowledged, so that no IO goes
+ * unchecked once a client has been told it holds a lock.
+ *
  * Files are named by (st_dev, st_ino) and a stream name (empty for the
  * unnamed data stream): lockd never sees a path and has no file access.
  */
@@ -44,7 +57,44 @@ enum lockd_op {
 	 * reply: u32 delete pending (0 or 1), u32 number of opens.
 	 */
 	LOCKD_OP_QUERY,
+	/*
+	 * Byte-range locks (lockd_brl.c).  body: u64 handle, u32 count,
+	 * count elements { u64 offset, u64 length, u32 SMB2 lock flags },
+	 * the elements of an SMB2 LOCK as the client sent them.  All or
+	 * nothing: a failing element undoes the ones before it.  A single
+	 * element without FAIL_IMMEDIATELY that conflicts waits (interim
+	 * LOCKD_STATUS_PENDING).  Final status: OK, LOCK_NOT_GRANTED,
+	 * INVALID_LOCK_RANGE, INVALID_PARAMETER, CANCELLED, RANGE_NOT_LOCKED
+	 * (its open closed while it waited), INSUFFICIENT_RESOURCES.
+	 */
+	LOCKD_OP_LOCK,
+	/* Same body; status OK, RANGE_NOT_LOCKED or INVALID_PARAMETER. */
+	LOCKD_OP_UNLOCK,
+	/*
+	 * May these opens read or write these ranges (MS-FSA 2.1.4.10)?
+	 * body: u32 count, count { u64 handle, u64 offset, u64 length,
+	 * u32 write }.  status OK or FILE_LOCK_CONFLICT; reply u32: 1 if
+	 * any of the files still has locks, 0 when the worker may stop
+	 * asking; u32: the index of the first range in conflict.
+	 */
+	LOCKD_OP_CHECK,
+	/* Cancel a waiting LOCK.  body: u64 request id of the LOCK. */
+	LOCKD_OP_LOCK_CANCEL,
+	/* The worker marked its opens: body u64 notify id. */
+	LOCKD_OP_BRL_ACK,
 };
+
+/* LOCKD_OP_OPEN reply, after the handle: u32 flags. */
+#define LOCKD_OPENED_BRL		0x0001	/* the file has locks */
+
+/* SMB2 LOCK element flags (MS-SMB2 2.2.26.1). */
+#define LOCKD_LOCKFLAG_SHARED		0x00000001
+#define LOCKD_LOCKFLAG_EXCLUSIVE	0x00000002
+#define LOCKD_LOCKFLAG_UNLOCK		0x00000004
+#define LOCKD_LOCKFLAG_FAIL_IMMEDIATELY	0x00000010
+
+/* What one LOCK, UNLOCK or CHECK may carry. */
+#define LOCKD_MAX_LOCK_ELEMENTS		4096
 
 #define LOCKD_OPEN_DELETE_ON_CLOSE	0x0001
 #define LOCKD_OPEN_DIRECTORY		0x0002
@@ -62,5 +112,11 @@ enum lockd_op {
 #define LOCKD_STATUS_INVALID_PARAMETER	0xC000000DU
 #define LOCKD_STATUS_NOT_SUPPORTED	0xC00000BBU
 #define LOCKD_STATUS_INSUFFICIENT_RESOURCES 0xC000009AU
+#define LOCKD_STATUS_PENDING		0x00000103U
+#define LOCKD_STATUS_FILE_LOCK_CONFLICT	0xC0000054U
+#define LOCKD_STATUS_LOCK_NOT_GRANTED	0xC0000055U
+#define LOCKD_STATUS_RANGE_NOT_LOCKED	0xC000007EU
+#define LOCKD_STATUS_CANCELLED		0xC0000120U
+#define LOCKD_STATUS_INVALID_LOCK_RANGE	0xC00001A1U
 
 #endif /* USMBD_LOCKD_PROTO_H */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lockd_brl.h"
 #include "lockd_proto.h"
 #include "lockd_share.h"
 #include "log.h"
@@ -41,6 +42,7 @@ struct lockd_file {
 	int			 delete_pending;
 	TAILQ_HEAD(, lockd_open) opens;
 	size_t			 nopens;
+	struct lockd_brl_file	*brl;	/* byte-range locks, lockd_brl.c */
 };
 
 struct lockd_open {
@@ -275,6 +277,7 @@ lockd_open_drop(struct lockd_open *o)
 		if (f->delete_pending)
 			flags |= LOCKD_CLOSE_DELETE;
 		RB_REMOVE(lockd_files, &lockd_files, f);
+		lockd_brl_file_free(f->brl);
 		free(f->stream);
 		free(f);
 	}
@@ -283,6 +286,7 @@ lockd_open_drop(struct lockd_open *o)
 		if (base->delete_pending)
 			flags |= LOCKD_CLOSE_DELETE_FILE;
 		RB_REMOVE(lockd_files, &lockd_files, base);
+		lockd_brl_file_free(base->brl);
 		free(base->stream);
 		free(base);
 	}
@@ -372,6 +376,45 @@ lockd_share_release_peer(uint32_t peer)
 		if (o->file->nopens == 1)
 			o->file->delete_pending = 0;
 		lockd_open_drop(o);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Where the byte-range lock state of an open's file (its stream) hangs,
+ * for lockd_brl.c; NULL for a handle that is not this worker's.
+ */
+struct lockd_brl_file **
+lockd_share_brl_slot(uint32_t peer, uint64_t handle, int *is_dir)
+{
+	struct lockd_open *o;
+
+	if ((o = lockd_open_find(handle, peer)) == NULL)
+		return NULL;
+	if (is_dir != NULL)
+		*is_dir = (o->flags & LOCKD_OPEN_DIRECTORY) != 0;
+	return &o->file->brl;
+}
+
+/*
+ * Every open of the same file (and stream) as this open: up to max of
+ * them, as (worker, handle) pairs.  Returns how many there are.
+ */
+size_t
+lockd_share_file_opens(uint32_t peer, uint64_t handle, uint32_t *peers,
+    uint64_t *handles, size_t max)
+{
+	struct lockd_open *o, *other;
+	size_t n = 0;
+
+	if ((o = lockd_open_find(handle, peer)) == NULL)
+		return 0;
+	TAILQ_FOREACH(other, &o->file->opens, file_entry) {
+		if (n < max) {
+			peers[n] = other->peer;
+			handles[n] = other->handle;
+		}
 		n++;
 	}
 	return n;

@@ -17,5 +17,10 @@ uint32_t lockd_share_rename_check(uint32_t, uint64_t);
 uint32_t lockd_share_query(uint32_t, uint64_t, uint32_t *, uint32_t *);
 size_t	 lockd_share_release_peer(uint32_t);
 size_t	 lockd_share_count(void);
+/* For lockd_brl.c. */
+struct lockd_brl_file;
+struct lockd_brl_file **lockd_share_brl_slot(uint32_t, uint64_t, int *);
+size_t	 lockd_share_file_opens(uint32_t, uint64_t, uint32_t *, uint64_t *,
+	    size_t);
 
 #endif /* USMBD_LOCKD_SHARE_H */

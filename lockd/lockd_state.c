@@ -8,23 +8,163 @@
  */
 #include "config.h"
 
+#include <sys/queue.h>
+
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "ipc.h"
 #include "lockd.h"
+#include "lockd_brl.h"
 #include "lockd_proto.h"
 #include "lockd_share.h"
 #include "log.h"
+#include "util.h"
 
 static void	lockd_reply(struct lockd_peer *, uint32_t, uint64_t, uint32_t,
 		    const void *, size_t);
 
+/* The worker being released: lockd tells it nothing any more. */
+static uint32_t	lockd_releasing;
+static int	lockd_releasing_on;
+
+static struct lockd_peer *
+lockd_peer_find(uint32_t id)
+{
+	struct lockd_peer *p;
+
+	if (lockd_releasing_on && id == lockd_releasing)
+		return NULL;
+	TAILQ_FOREACH(p, &L.peers, entry)
+		if (p->id == id)
+			return p;
+	return NULL;
+}
+
+/* The late final answer of a LOCK (lockd_brl.c). */
+static void
+lockd_brl_reply_cb(uint32_t peer, uint64_t reqid, uint32_t status)
+{
+	struct lockd_peer *p;
+
+	if ((p = lockd_peer_find(peer)) != NULL)
+		lockd_reply(p, LOCKD_OP_LOCK, reqid, status, NULL, 0);
+}
+
+static int
+lockd_brl_notify_cb(uint32_t peer, uint64_t id, const uint64_t *handles,
+    size_t n)
+{
+	struct lockd_peer *p;
+	struct wbuf w;
+	size_t i;
+	int rv;
+
+	if ((p = lockd_peer_find(peer)) == NULL)
+		return -1;
+	wbuf_init(&w, 12 + 8 * n);
+	wbuf_put_u64le(&w, id);
+	wbuf_put_u32le(&w, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		wbuf_put_u64le(&w, handles[i]);
+	rv = wbuf_error(&w) ? -1 : ipc_chan_send(p->chan, IPC_LOCKD_NOTIFY,
+	    p->id, -1, wbuf_data(&w), wbuf_len(&w));
+	wbuf_free(&w);
+	if (rv == -1)
+		log_warnx("lockd peer %u: cannot announce byte-range locks",
+		    peer);
+	return rv == -1 ? -1 : 0;
+}
+
 void
 lockd_state_init(void)
 {
+	lockd_brl_init(lockd_brl_reply_cb, lockd_brl_notify_cb);
+}
+
+/* LOCKD_OP_LOCK and LOCKD_OP_UNLOCK; see lockd_proto.h. */
+static void
+lockd_op_lock(struct lockd_peer *p, uint32_t op, uint64_t reqid,
+    struct rbuf *r)
+{
+	struct lockd_brl_elem *e;
+	uint64_t handle;
+	uint32_t n, i, status;
+
+	rbuf_get_u64le(r, &handle);
+	rbuf_get_u32le(r, &n);
+	if (rbuf_error(r) || n == 0 || n > LOCKD_MAX_LOCK_ELEMENTS ||
+	    rbuf_left(r) != (size_t)n * 20) {
+		lockd_reply(p, op, reqid, LOCKD_STATUS_INVALID_PARAMETER,
+		    NULL, 0);
+		return;
+	}
+	e = xcalloc(n, sizeof(*e));
+	for (i = 0; i < n; i++) {
+		rbuf_get_u64le(r, &e[i].off);
+		rbuf_get_u64le(r, &e[i].len);
+		rbuf_get_u32le(r, &e[i].flags);
+	}
+	if (op == LOCKD_OP_LOCK)
+		status = lockd_brl_lock(p->id, handle, reqid, e, n);
+	else
+		status = lockd_brl_unlock(p->id, handle, e, n);
+	free(e);
+	if (status != LOCKD_BRL_LATER)
+		lockd_reply(p, op, reqid, status, NULL, 0);
+}
+
+static void
+lockd_op_check(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
+{
+	struct lockd_brl_io *io;
+	uint32_t n, i, status, w, body[2];
+	size_t at = 0;
+	int haslocks = 0;
+
+	rbuf_get_u32le(r, &n);
+	if (rbuf_error(r) || n == 0 || n > LOCKD_MAX_LOCK_ELEMENTS ||
+	    rbuf_left(r) != (size_t)n * 28) {
+		lockd_reply(p, LOCKD_OP_CHECK, reqid,
+		    LOCKD_STATUS_INVALID_PARAMETER, NULL, 0);
+		return;
+	}
+	io = xcalloc(n, sizeof(*io));
+	for (i = 0; i < n; i++) {
+		rbuf_get_u64le(r, &io[i].handle);
+		rbuf_get_u64le(r, &io[i].off);
+		rbuf_get_u64le(r, &io[i].len);
+		rbuf_get_u32le(r, &w);
+		io[i].write = w != 0;
+	}
+	status = lockd_brl_check(p->id, io, n, &haslocks, &at);
+	free(io);
+	body[0] = (uint32_t)haslocks;
+	body[1] = (uint32_t)at;
+	lockd_reply(p, LOCKD_OP_CHECK, reqid, status, body, sizeof(body));
+}
+
+/* LOCKD_OP_LOCK_CANCEL and LOCKD_OP_BRL_ACK: body u64. */
+static void
+lockd_op_brl_u64(struct lockd_peer *p, uint32_t op, uint64_t reqid,
+    struct rbuf *r)
+{
+	uint64_t v;
+
+	rbuf_get_u64le(r, &v);
+	if (rbuf_error(r) || rbuf_left(r) != 0) {
+		lockd_reply(p, op, reqid, LOCKD_STATUS_INVALID_PARAMETER,
+		    NULL, 0);
+		return;
+	}
+	if (op == LOCKD_OP_LOCK_CANCEL)
+		lockd_brl_cancel(p->id, v);
+	else
+		lockd_brl_ack(p->id, v);
+	lockd_reply(p, op, reqid, LOCKD_STATUS_OK, NULL, 0);
 }
 
 /* The body of LOCKD_OP_OPEN; see lockd_proto.h. */
@@ -36,7 +176,8 @@ lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
 	uint16_t namelen;
 	const uint8_t *name;
 	char stream[LOCKD_MAX_STREAM_NAME + 1];
-	uint8_t body[8];
+	uint32_t oflags = 0;
+	uint8_t body[12];
 
 	rbuf_get_u64le(r, &dev);
 	rbuf_get_u64le(r, &ino);
@@ -55,7 +196,10 @@ lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
 	stream[namelen] = '\0';
 	status = lockd_share_open(p->id, dev, ino, stream, access, share,
 	    flags, &handle);
+	if (status == LOCKD_STATUS_OK && lockd_brl_file_locked(p->id, handle))
+		oflags |= LOCKD_OPENED_BRL;
 	memcpy(body, &handle, 8);
+	memcpy(body + 8, &oflags, 4);
 	lockd_reply(p, LOCKD_OP_OPEN, reqid, status, body, sizeof(body));
 }
 
@@ -78,6 +222,8 @@ lockd_op_handle(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 	}
 	switch (op) {
 	case LOCKD_OP_CLOSE:
+		/* Its locks go first, and whoever waited on them is told. */
+		lockd_brl_close(p->id, handle);
 		status = lockd_share_close(p->id, handle, &a);
 		memcpy(body, &a, 4);
 		blen = 4;
@@ -141,6 +287,17 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 	case LOCKD_OP_QUERY:
 		lockd_op_handle(p, op, reqid, &r);
 		break;
+	case LOCKD_OP_LOCK:
+	case LOCKD_OP_UNLOCK:
+		lockd_op_lock(p, op, reqid, &r);
+		break;
+	case LOCKD_OP_CHECK:
+		lockd_op_check(p, reqid, &r);
+		break;
+	case LOCKD_OP_LOCK_CANCEL:
+	case LOCKD_OP_BRL_ACK:
+		lockd_op_brl_u64(p, op, reqid, &r);
+		break;
 	default:
 		log_warnx("lockd peer %u: unknown operation %u", p->id, op);
 		lockd_reply(p, op, reqid, LOCKD_STATUS_NOT_SUPPORTED, NULL, 0);
@@ -153,7 +310,12 @@ lockd_peer_release(struct lockd_peer *p)
 {
 	size_t n;
 
-	if ((n = lockd_share_release_peer(p->id)) > 0)
+	lockd_releasing = p->id;
+	lockd_releasing_on = 1;
+	lockd_brl_release_peer(p->id);
+	n = lockd_share_release_peer(p->id);
+	lockd_releasing_on = 0;
+	if (n > 0)
 		log_info("worker of connection %u ended with %zu opens; "
 		    "released", p->id, n);
 }

@@ -339,6 +339,8 @@ static const struct conf_param conf_params[] = {
 	    0, 65536, "connections from one client address"),
 	GI("max open files", max_open_files, "16384", 16, 1048576,
 	    "open files per session"),
+	GI("max byte range locks", max_byte_range_locks, "100000", 16,
+	    10000000, "byte-range locks one session may hold"),
 	GI("aio threads", aio_threads, "4", 0, 64,
 	    "disk IO threads per session worker; 0: IO on the event loop"),
 	GZ("max message size", max_message_size, "8454144", M64K, M16M,

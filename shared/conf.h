@@ -124,6 +124,7 @@ struct conf_global {
 	int		  max_connections;
 	int		  max_connections_per_client;	/* 0: unlimited */
 	int		  max_open_files;		/* per session */
+	int		  max_byte_range_locks;	/* per session */
 	int		  aio_threads;		/* disk IO threads per worker */
 	size_t		  max_message_size;
 	size_t		  smb2_max_read;

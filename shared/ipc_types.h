@@ -50,6 +50,12 @@ enum ipc_type {
 	/* worker -> lockd and back: the share-mode/lease/lock protocol. */
 	IPC_LOCKD_REQUEST,
 	IPC_LOCKD_REPLY,
+	/*
+	 * lockd -> worker, unasked: a file of its opens got byte-range
+	 * locks (lockd/lockd_proto.h); answered by a LOCKD_OP_BRL_ACK
+	 * request.
+	 */
+	IPC_LOCKD_NOTIFY,
 
 	/*
 	 * session -> master and back: struct names_msg, name service

@@ -25,12 +25,14 @@ struct lockd_pending {
 };
 
 static struct ipc_chan	*lockd_chan;
+static lockd_notify_cb	 lockd_notify;
 static uint64_t		 lockd_next_reqid = 1;
 static TAILQ_HEAD(, lockd_pending) lockd_pending =
     TAILQ_HEAD_INITIALIZER(lockd_pending);
 
 static const struct ipc_rule lockd_client_rules[] = {
 	{ IPC_LOCKD_REPLY, 16, 4096, IPC_FD_NONE },
+	{ IPC_LOCKD_NOTIFY, 12, IPC_MAX_PAYLOAD, IPC_FD_NONE },
 };
 
 static void
@@ -65,6 +67,11 @@ lockd_client_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	uint64_t reqid;
 	uint32_t op, status;
 
+	if (m->hdr.type == IPC_LOCKD_NOTIFY) {
+		if (lockd_notify != NULL)
+			lockd_notify(m->data, m->hdr.len);
+		return;
+	}
 	rbuf_init(&r, m->data, m->hdr.len);
 	rbuf_get_u32le(&r, &op);
 	rbuf_get_u64le(&r, &reqid);
@@ -75,6 +82,11 @@ lockd_client_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	if (p == NULL) {
 		log_warnx("lockd answered request %llu that is not pending",
 		    (unsigned long long)reqid);
+		return;
+	}
+	/* An interim answer (a LOCK that waits): the final one follows. */
+	if (status == LOCKD_STATUS_PENDING) {
+		p->cb(status, &r, p->arg);
 		return;
 	}
 	TAILQ_REMOVE(&lockd_pending, p, entry);
@@ -99,23 +111,46 @@ lockd_client_available(void)
 	return lockd_chan != NULL;
 }
 
+void
+lockd_client_set_notify(lockd_notify_cb cb)
+{
+	lockd_notify = cb;
+}
+
 int
 lockd_client_request(uint32_t op, const void *body, size_t len,
     lockd_reply_cb cb, void *arg)
 {
+	return lockd_client_request_id(op, body, len, cb, arg, NULL);
+}
+
+int
+lockd_client_request_id(uint32_t op, const void *body, size_t len,
+    lockd_reply_cb cb, void *arg, uint64_t *reqid)
+{
 	struct lockd_pending *p;
 	uint8_t mem[2048];
 	struct wbuf w;
+	int rv;
 
 	if (lockd_chan == NULL)
 		return -1;
-	wbuf_init_fixed(&w, mem, sizeof(mem));
+	/* Most requests are small; a LOCK or CHECK of many ranges is not. */
+	if (len + 12 <= sizeof(mem))
+		wbuf_init_fixed(&w, mem, sizeof(mem));
+	else
+		wbuf_init(&w, len + 12);
 	wbuf_put_u32le(&w, op);
 	wbuf_put_u64le(&w, lockd_next_reqid);
 	wbuf_put_bytes(&w, body, len);
-	if (wbuf_error(&w) || ipc_chan_send(lockd_chan, IPC_LOCKD_REQUEST, 0,
-	    -1, wbuf_data(&w), wbuf_len(&w)) == -1)
+	rv = wbuf_error(&w) ? -1 : ipc_chan_send(lockd_chan, IPC_LOCKD_REQUEST,
+	    0, -1, wbuf_data(&w), wbuf_len(&w));
+	if (len + 12 > sizeof(mem))
+		wbuf_free(&w);
+	if (rv == -1)
 		return -1;
+	if (reqid != NULL)
+		*reqid = lockd_next_reqid;
 	p = xcalloc(1, sizeof(*p));
 	p->reqid = lockd_next_reqid++;
 	p->op = op;

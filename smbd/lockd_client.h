@@ -19,5 +19,11 @@ int	lockd_client_init(struct event_base *, int);
 int	lockd_client_request(uint32_t, const void *, size_t, lockd_reply_cb,
 	    void *);
 int	lockd_client_available(void);
+/* The same, and the request id it went out with (to cancel it). */
+int	lockd_client_request_id(uint32_t, const void *, size_t,
+	    lockd_reply_cb, void *, uint64_t *);
+/* Called with the payload of each IPC_LOCKD_NOTIFY. */
+typedef void	(*lockd_notify_cb)(const uint8_t *, size_t);
+void	lockd_client_set_notify(lockd_notify_cb);
 
 #endif /* USMBD_LOCKD_CLIENT_H */

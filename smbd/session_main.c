@@ -22,6 +22,7 @@
 #include "smb2_dir.h"
 #include "smb2_info.h"
 #include "smb2_ioctl.h"
+#include "smb2_lock.h"
 #include "smb2_notify.h"
 #include "smb2_rw.h"
 #include "lockd_client.h"
@@ -54,6 +55,8 @@ static const struct smb2_cmd session_cmds[SMB2_NCOMMANDS] = {
 	[SMB2_READ] = { smb2_cmd_read, 49,
 	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
 	[SMB2_WRITE] = { smb2_cmd_write, 49,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_LOCK] = { smb2_cmd_lock, 48,
 	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
 	[SMB2_IOCTL] = { smb2_cmd_ioctl, 57,
 	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
@@ -112,6 +115,7 @@ session_init(const uint8_t *state, size_t len)
 	    -1 : USMBD_FD_LOCKD) == -1)
 		log_warnx("%s: no channel to lockd: files cannot be opened",
 		    c->peer);
+	smb2_lock_init();
 	smb2_conn_start(c);
 	return 0;
 }

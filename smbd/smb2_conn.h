@@ -86,6 +86,10 @@ struct smb2_req {
 	int			 drop;		/* end the connection after */
 	int			 error_data;	/* out holds an error body */
 	uint64_t		 async_id;	/* set when it went async */
+	/* Byte-range lock check of its IO done (smb2_lock.c). */
+	int			 brl_checked;
+	uint32_t		 brl_status;	/* 0: clear; else the conflict */
+	uint32_t		 brl_index;	/* of the first range in conflict */
 };
 
 typedef uint32_t (*smb2_handler)(struct smb2_conn *, struct smb2_req *);

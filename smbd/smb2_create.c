@@ -313,8 +313,10 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 	struct smb2_req *req = &c->work->req;
 	struct smb2_open *o = cw->o;
 	uint64_t handle = 0;
+	uint32_t oflags = 0;
 
 	rbuf_get_u64le(r, &handle);
+	rbuf_get_u32le(r, &oflags);
 	if (status != NT_STATUS_SUCCESS) {
 		if (cw->created && o->stream != NULL)
 			smb2_stream_undo_create(o, cw->created);
@@ -324,6 +326,8 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 		req->status = status;
 	} else {
 		o->lockd_handle = handle;
+		/* The file has byte-range locks: IO must ask (smb2_lock.c). */
+		o->brl = (oflags & LOCKD_OPENED_BRL) != 0;
 		req->status = create_granted(o, &cw->x);
 		if (req->status == NT_STATUS_SUCCESS)
 			create_response(req, o, cw->action, cw->x.cctx,

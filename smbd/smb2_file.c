@@ -137,6 +137,16 @@ smb2_open_find(uint64_t persistent_id, uint64_t volatile_id)
 	return NULL;
 }
 
+void
+smb2_open_brl_set(uint64_t lockd_handle, int on)
+{
+	struct smb2_open *o;
+
+	TAILQ_FOREACH(o, &smb2_opens, conn_entry)
+		if (o->lockd_handle == lockd_handle)
+			o->brl = on;
+}
+
 struct smb2_open *
 smb2_open_lookup(struct smb2_conn *c, struct smb2_req *req,
     const uint8_t id[16])

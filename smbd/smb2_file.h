@@ -85,6 +85,9 @@ struct smb2_open {
 	uint32_t		 file_attributes;
 	int			 delete_on_close;
 	uint64_t		 lockd_handle;	/* 0: none */
+	int			 brl;		/* the file may have byte-range
+						   locks: IO asks lockd first
+						   (smb2_lock.c) */
 	uint64_t		 position;	/* FilePositionInformation */
 	uint32_t		 ea_next;	/* FileFullEaInformation cursor */
 	int			 sparse;	/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
@@ -125,6 +128,8 @@ size_t		 smb2_open_count(void);
 /* Call fn for every open of this worker. */
 void		 smb2_open_foreach(void (*)(struct smb2_open *, void *),
 		    void *);
+/* lockd says whether the file of this open has byte-range locks. */
+void		 smb2_open_brl_set(uint64_t, int);
 
 /* FILETIME (100 ns units since 1601) to and from struct timespec. */
 uint64_t	 smb2_filetime(const struct timespec *);

@@ -31,6 +31,7 @@
 #include "smb2_file.h"
 #include "smb2_fsctl.h"
 #include "smb2_ioctl.h"
+#include "smb2_lock.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "util.h"
@@ -395,8 +396,8 @@ fsctl_copy_stream_chunk(struct smb2_open *src, uint64_t soff,
 
 /* FSCTL_SRV_COPYCHUNK and FSCTL_SRV_COPYCHUNK_WRITE (MS-SMB2 3.3.5.15.6). */
 static uint32_t
-fsctl_copychunk(struct smb2_open *dst, struct smb2_req *req,
-    struct smb2_ioctl_req *io)
+fsctl_copychunk(struct smb2_conn *c, struct smb2_open *dst,
+    struct smb2_req *req, struct smb2_ioctl_req *io)
 {
 	struct fsctl_copychunk cc;
 	struct fsctl_chunk ch;
@@ -452,9 +453,38 @@ fsctl_copychunk(struct smb2_open *dst, struct smb2_req *req,
 		wbuf_free(&w);
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
 	}
+	/*
+	 * Byte-range locks on either file: lockd clears every chunk's
+	 * source (read) and target (write) range first, and the copy runs
+	 * again once it has.
+	 */
+	if ((src->brl || dst->brl) && !req->brl_checked) {
+		struct smb2_lock_range *rg;
+
+		rg = xcalloc(2 * (size_t)cc.nchunks, sizeof(*rg));
+		for (i = 0; i < cc.nchunks; i++) {
+			fsctl_copychunk_get(&cc, i, &ch);
+			rg[2 * i].handle = src->lockd_handle;
+			rg[2 * i].off = ch.src_off;
+			rg[2 * i].len = ch.len;
+			rg[2 * i + 1].handle = dst->lockd_handle;
+			rg[2 * i + 1].off = ch.dst_off;
+			rg[2 * i + 1].len = ch.len;
+			rg[2 * i + 1].write = 1;
+		}
+		wbuf_free(&w);
+		st = smb2_lock_check(c, req, rg, 2 * (size_t)cc.nchunks);
+		free(rg);
+		return st;
+	}
 
 	for (i = 0; i < cc.nchunks; i++) {
 		fsctl_copychunk_get(&cc, i, &ch);
+		/* A chunk crossing a lock ends the copy before it. */
+		if (req->brl_status != 0 && i == req->brl_index / 2) {
+			st = req->brl_status;
+			break;
+		}
 		/*
 		 * A chunk reaching past the end of the source is refused
 		 * whole, before anything of it is written, as Windows does.
@@ -624,8 +654,8 @@ fsctl_write_zeros(int fd, uint64_t off, uint64_t len)
 
 /* FSCTL_SET_ZERO_DATA (MS-FSA 2.1.5.9.27). */
 static uint32_t
-fsctl_set_zero_data(struct smb2_open *o, struct smb2_req *req,
-    struct smb2_ioctl_req *io)
+fsctl_set_zero_data(struct smb2_conn *c, struct smb2_open *o,
+    struct smb2_req *req, struct smb2_ioctl_req *io)
 {
 	struct fsctl_range rg;
 	struct stat st;
@@ -640,6 +670,11 @@ fsctl_set_zero_data(struct smb2_open *o, struct smb2_req *req,
 		return NT_STATUS_INVALID_PARAMETER;
 	if ((o->access & FILE_WRITE_DATA) == 0)
 		return NT_STATUS_ACCESS_DENIED;
+	/* Zeroing is a write to the range (MS-FSA 2.1.5.9.27). */
+	if (o->brl && !req->brl_checked && rg.len > 0)
+		return smb2_lock_check_io(c, req, o, rg.off, rg.len, 1);
+	if (req->brl_status != 0)
+		return req->brl_status;
 	if (fstat(o->fd, &st) == -1)
 		return ntstatus_from_errno(errno);
 	/* Zeroing never makes a file longer. */
@@ -882,13 +917,13 @@ smb2_fsctl(struct smb2_conn *c, struct smb2_req *req,
 	case FSCTL_SRV_COPYCHUNK_WRITE:
 		if (o->pipe != NULL)
 			return NT_STATUS_INVALID_DEVICE_REQUEST;
-		return fsctl_copychunk(o, req, io);
+		return fsctl_copychunk(c, o, req, io);
 	case FSCTL_SET_SPARSE:
 		return fsctl_set_sparse(o, req, io);
 	case FSCTL_QUERY_ALLOCATED_RANGES:
 		return fsctl_query_allocated_ranges(o, req, io);
 	case FSCTL_SET_ZERO_DATA:
-		return fsctl_set_zero_data(o, req, io);
+		return fsctl_set_zero_data(c, o, req, io);
 	case FSCTL_FILE_LEVEL_TRIM:
 		return fsctl_file_level_trim(o, req, io);
 	case FSCTL_GET_COMPRESSION:

@@ -18,6 +18,7 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_lock.h"
 #include "smb2_rw.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
@@ -85,10 +86,15 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 	/* The byte range must stay within a signed 64-bit file offset. */
 	if (off > INT64_MAX || len > INT64_MAX - off)
 		return NT_STATUS_INVALID_PARAMETER;
+	/* Byte-range locks on the file: lockd clears the range first. */
+	if (o->brl && !req->brl_checked)
+		return smb2_lock_check_io(c, req, o, off, len, 0);
+	if (req->brl_status != 0)
+		return req->brl_status;
 	if (o->stream != NULL)
 		return smb2_stream_read(req, o, len, off, mincount);
 	/* A lone READ reads in the thread pool and answers later. */
-	if (smb2_rw_async_ok(c, req, o) &&
+	if (!req->brl_checked && smb2_rw_async_ok(c, req, o) &&
 	    smb2_read_async(c, req, o, off, len, mincount) == 0)
 		return SMB2_NO_RESPONSE;
 
@@ -157,8 +163,13 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
 	if (!(o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
 		return NT_STATUS_ACCESS_DENIED;
-	if (o->stream != NULL)
+	if (o->stream != NULL) {
+		if (o->brl && !req->brl_checked)
+			return smb2_lock_check_io(c, req, o, off, len, 1);
+		if (req->brl_status != 0)
+			return req->brl_status;
 		return smb2_stream_write(req, o, &data, off);
+	}
 	/*
 	 * An append-only handle always writes at the end; for any other
 	 * handle an offset of -1 is just out of range, as on Windows.
@@ -176,6 +187,14 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	/* NTFS's largest file size bounds what a write may reach. */
 	if (len > 0 && off + len > SMB2_MAX_FILE_SIZE)
 		return NT_STATUS_INVALID_PARAMETER;
+	/*
+	 * Byte-range locks on the file: lockd clears the range first.  An
+	 * append's range is where the end of the file is now.
+	 */
+	if (o->brl && !req->brl_checked)
+		return smb2_lock_check_io(c, req, o, off, len, 1);
+	if (req->brl_status != 0)
+		return req->brl_status;
 	/* The write time moves later, or not at all (smb2_wtime.c). */
 	if (len > 0)
 		smb2_wt_write(c, o);
@@ -188,7 +207,7 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	 * append stays here: its offset, the end of the file, must not race
 	 * with other writes still in flight.
 	 */
-	if (!append && smb2_rw_async_ok(c, req, o) &&
+	if (!append && !req->brl_checked && smb2_rw_async_ok(c, req, o) &&
 	    smb2_write_async(c, req, o, off, &data, datasync) == 0)
 		return SMB2_NO_RESPONSE;
 	/*
