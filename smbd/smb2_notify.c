@@ -847,6 +847,8 @@ smb2_cmd_change_notify(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_INVALID_PARAMETER;
 	if ((o = smb2_open_lookup(c, req, id)) == NULL)
 		return NT_STATUS_FILE_CLOSED;
+	if (o->tree->ss != NULL && !o->tree->ss->share->change_notify)
+		return NT_STATUS_NOT_IMPLEMENTED;	/* change notify = no */
 	if (!o->is_dir || o->tree->ss == NULL || outlen > c->max_trans)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (!(o->access & FILE_LIST_DIRECTORY))

@@ -12,6 +12,15 @@ integ_setup torture
 integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
 chown usmbdtest "$T/share"
 integ_client_conf
+# The same directory as a share with CHANGE_NOTIFY turned off, for
+# smb2.change_notify_disabled.
+cat >> "$CONF" <<EOF
+
+[nonotify]
+	path = $T/share
+	read only = no
+	change notify = no
+EOF
 integ_start
 
 run1() {
@@ -25,10 +34,14 @@ run1() {
 		    --option=torture:beyond_final_zero=4096
 		;;
 	esac
+	share=share
+	case $1 in
+	smb2.change_notify_disabled.*) share=nonotify ;;
+	esac
 	# A guard against hangs, not a measure: smb2.maxfid opens 16 000
 	# files and takes a minute on a loaded 2-core machine.
 	timeout 300 smbtorture --configfile="$T/client.conf" --target=samba3 \
-	    -p "$PORT" //127.0.0.1/share -U 'usmbdtest%Secret-123' "$@" \
+	    -p "$PORT" "//127.0.0.1/$share" -U 'usmbdtest%Secret-123' "$@" \
 	    > "$T/torture.out" 2>&1
 	grep -q "^success: " "$T/torture.out"
 }
