@@ -44,6 +44,7 @@
 #include "smb2_tree.h"
 #include "unicode.h"
 #include "util.h"
+#include "vfs.h"
 
 #define FILE_ACTION_ADDED		1
 #define FILE_ACTION_REMOVED		2
@@ -221,6 +222,22 @@ notify_dirpath(const struct smb2_open *o, const char *rel)
 	return path;
 }
 
+/* Open the directory rel below the handle, beneath the share root. */
+static int
+notify_opendir(const struct smb2_open *o, const char *rel)
+{
+	struct vfs_share sh = { .rootfd = o->tree->ss->rootfd,
+	    .cfg = o->tree->ss->share };
+	char *path;
+	int fd;
+
+	xasprintf(&path, "%s%s%s", o->path,
+	    *o->path != '\0' && *rel != '\0' ? "/" : "", rel);
+	fd = vfs_open(&sh, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	free(path);
+	return fd;
+}
+
 /* Is this descriptor still used by any handle? */
 static int
 notify_wd_used(int wd)
@@ -251,9 +268,9 @@ notify_watch_del(struct notify_state *ns, size_t i, int rm)
 
 /*
  * Watch the directory rel below the handle.  The directory is opened
- * without following a symlink and must be the one the watch names, so
- * that a watch never leaves the share.  -1 when it cannot be watched,
- * 1 when the handle watched it already.
+ * beneath the share root without following a symlink, and the watch
+ * must name that directory, so that a watch never leaves the share.
+ * -1 when it cannot be watched, 1 when the handle watched it already.
  */
 static int
 notify_watch_add(struct notify_state *ns, const char *rel,
@@ -274,30 +291,24 @@ notify_watch_add(struct notify_state *ns, const char *rel,
 		ns->overflow = 1;
 		return -1;
 	}
-	path = notify_dirpath(ns->o, rel);
-	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-	    O_CLOEXEC)) == -1 || fstat(fd, &st) == -1) {
-		if (fd != -1)
-			close(fd);
-		free(path);
+	if ((fd = notify_opendir(ns->o, rel)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || (want != NULL &&
+	    (want->st_dev != st.st_dev || want->st_ino != st.st_ino))) {
+		close(fd);
 		return -1;
 	}
 	close(fd);
-	if (want != NULL && (want->st_dev != st.st_dev ||
-	    want->st_ino != st.st_ino)) {
-		free(path);
-		return -1;
-	}
+	path = notify_dirpath(ns->o, rel);
 	if ((wd = inotify_add_watch(notify_fd, path, NOTIFY_EVENTS)) == -1) {
-		if (errno == ENOSPC)
-			log_warnx("notify: %s: no inotify watch left "
-			    "(fs.inotify.max_user_watches)", path);
-		else if (errno != ENOENT && errno != ENOTDIR)
-			log_warn("notify: watch %s", path);
 		if (errno == ENOSPC) {
+			log_warnx("notify: %s: no inotify watch left "
+			    "(fs.inotify.max_user_watches); clients get "
+			    "NOTIFY_ENUM_DIR", path);
 			ns->limited = 1;
 			ns->overflow = 1;
-		}
+		} else if (errno != ENOENT && errno != ENOTDIR)
+			log_warn("notify: watch %s", path);
 		free(path);
 		return -1;
 	}
@@ -336,14 +347,11 @@ notify_scan(struct notify_state *ns, size_t i)
 {
 	struct dirent *de;
 	DIR *d;
-	char *path, *sub;
+	char *sub;
 	int fd;
 
 	for (; i < ns->nw && !ns->limited; i++) {
-		path = notify_dirpath(ns->o, ns->w[i].rel);
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-		    O_CLOEXEC);
-		free(path);
+		fd = notify_opendir(ns->o, ns->w[i].rel);
 		if (fd == -1 || (d = fdopendir(fd)) == NULL) {
 			if (fd != -1)
 				close(fd);
