@@ -780,7 +780,7 @@ smb2_notify_delete_pending(const struct smb2_open *closing)
 
 	for (ns = TAILQ_FIRST(&notify_states); ns != NULL; ns = next) {
 		next = TAILQ_NEXT(ns, entry);
-		if (ns->o == closing || ns->o->tree->ss != closing->tree->ss ||
+		if (ns->o == closing ||
 		    ns->o->st.st_dev != closing->st.st_dev ||
 		    ns->o->st.st_ino != closing->st.st_ino)
 			continue;
