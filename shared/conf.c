@@ -436,6 +436,8 @@ static const struct conf_param conf_params[] = {
 	    "encryption of this share"),
 	SB("strict sync", strict_sync, "yes", 0, "honour FLUSH requests"),
 	SB("sync always", sync_always, "no", 0, "every write is synchronous"),
+	SB("change notify", change_notify, "yes", 0,
+	    "answer CHANGE_NOTIFY requests"),
 	SI("max connections", max_connections, "0", 0, 65536,
 	    "tree connects to the share; 0 unlimited"),
 	SB("follow symlinks", follow_symlinks, "yes", 0,

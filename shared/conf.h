@@ -96,6 +96,7 @@ struct conf_share {
 	enum conf_encrypt smb_encrypt;
 	int		  strict_sync;
 	int		  sync_always;
+	int		  change_notify;
 	int		  max_connections;	/* 0: unlimited */
 	int		  follow_symlinks;
 	int		  wide_links;

@@ -30,6 +30,7 @@
 #include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_info.h"
+#include "smb2_notify.h"
 #include "smb2_meta.h"
 #include "meta.h"
 #include "smb2_stream.h"
@@ -904,6 +905,8 @@ smb2_close_open(struct smb2_conn *c, struct smb2_open *o)
 	if (o->stream != NULL)
 		cw->stream = xstrdup(o->stream);
 	cw->is_dir = o->is_dir;
+	if (o->is_dir && o->delete_on_close && o->stream == NULL)
+		smb2_notify_delete_pending(o);
 	smb2_open_free(c, o);
 	memcpy(body, &h, 8);
 	if (lockd_client_request(LOCKD_OP_CLOSE, body, sizeof(body),

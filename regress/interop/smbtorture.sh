@@ -25,6 +25,15 @@ EOF
 integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
 chown usmbdtest "$T/share"
 integ_client_conf
+# The same directory as a share with CHANGE_NOTIFY turned off, for
+# smb2.change_notify_disabled.
+cat >> "$CONF" <<EOF
+
+[nonotify]
+	path = $T/share
+	read only = no
+	change notify = no
+EOF
 integ_start
 
 run1() {
@@ -44,6 +53,10 @@ run1() {
 		    --option=torture:offset=1024 \
 		    --option=torture:beyond_final_zero=4096
 		;;
+	esac
+	share=share
+	case $1 in
+	smb2.change_notify_disabled.*) share=nonotify ;;
 	esac
 	# A guard against hangs, not a measure: smb2.maxfid opens 16 000
 	# files and takes a minute on a loaded 2-core machine.
