@@ -10,7 +10,8 @@ INTEG_EXTRA_GLOBAL="	max connections per client = 0
 	auth failure limit = 0"
 integ_setup torture
 # The shares Samba's selftest runs smb2.dosmode on (names hidden by the
-# share's configuration) and smb2.create_no_streams on (no streams_xattr).
+# share's configuration), smb2.create_no_streams on (no streams_xattr) and
+# smb2.change_notify_disabled on (change notify = no).
 cat >> "$CONF" <<EOF
 [dosmode]
 	path = $T/share
@@ -21,19 +22,14 @@ cat >> "$CONF" <<EOF
 	path = $T/share
 	read only = no
 	streams = no
-EOF
-integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
-chown usmbdtest "$T/share"
-integ_client_conf
-# The same directory as a share with CHANGE_NOTIFY turned off, for
-# smb2.change_notify_disabled.
-cat >> "$CONF" <<EOF
-
 [nonotify]
 	path = $T/share
 	read only = no
 	change notify = no
 EOF
+integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
+chown usmbdtest "$T/share"
+integ_client_conf
 integ_start
 
 run1() {
@@ -45,6 +41,9 @@ run1() {
 	smb2.create_no_streams.*)
 		share=nostreams
 		;;
+	smb2.change_notify_disabled.*)
+		share=nonotify
+		;;
 	smb2.set-sparse-ioctl|smb2.zero-data-ioctl)
 		# Manual tests: they act on the file their options name.
 		head -c 8192 /dev/urandom > "$T/share/fsctl_manual.dat"
@@ -53,10 +52,6 @@ run1() {
 		    --option=torture:offset=1024 \
 		    --option=torture:beyond_final_zero=4096
 		;;
-	esac
-	share=share
-	case $1 in
-	smb2.change_notify_disabled.*) share=nonotify ;;
 	esac
 	# A guard against hangs, not a measure: smb2.maxfid opens 16 000
 	# files and takes a minute on a loaded 2-core machine.
