@@ -97,6 +97,10 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 	if (!req->brl_checked && smb2_rw_async_ok(c, req, o) &&
 	    smb2_read_async(c, req, o, off, len, mincount) == 0)
 		return SMB2_NO_RESPONSE;
+	/* In a chain, or after a lock check: the chain waits for it. */
+	if (smb2_rw_park_ok(c, o) &&
+	    smb2_read_park(c, req, o, off, len, mincount) == 0)
+		return SMB2_DEFER;
 
 	wbuf_reset(req->out);
 	wbuf_put_u16le(req->out, 17);
@@ -210,6 +214,9 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	if (!append && !req->brl_checked && smb2_rw_async_ok(c, req, o) &&
 	    smb2_write_async(c, req, o, off, &data, datasync) == 0)
 		return SMB2_NO_RESPONSE;
+	if (!append && smb2_rw_park_ok(c, o) &&
+	    smb2_write_park(c, req, o, off, &data, datasync) == 0)
+		return SMB2_DEFER;
 	/*
 	 * Write everything or fail: a short write is retried, and nothing
 	 * is reported as written that did not reach the file.
@@ -253,6 +260,9 @@ smb2_cmd_flush(struct smb2_conn *c, struct smb2_req *req)
 		if (smb2_rw_async_ok(c, req, o) &&
 		    smb2_flush_async(c, req, o) == 0)
 			return SMB2_NO_RESPONSE;
+		if (smb2_rw_park_ok(c, o) &&
+		    smb2_flush_park(c, req, o) == 0)
+			return SMB2_DEFER;
 		if (fsync(o->fd) == -1)
 			return ntstatus_from_errno(errno);
 	}

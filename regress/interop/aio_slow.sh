@@ -21,6 +21,8 @@ check "the client script ran to its end" grep -q '^done' "$T/py.out"
 check "every client check passed (exit $rc)" [ "$rc" -eq 0 ]
 check "no worker died" sh -c "! grep -q 'killed by signal' '$LOG'"
 check "the delay hook ran" log_has "regress: next read is delayed"
+check "a chain was dropped when its connection or session ended" \
+    log_has "waited for disk IO; the chain is not answered"
 check "a WRITE on a write-through open was synced" log_has "WRITE of 100000 bytes at 0 is on stable storage"
 
 # The worker, which has IO threads now, still cannot fork.
