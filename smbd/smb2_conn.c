@@ -6,7 +6,9 @@
  * Requests of one frame are worked through in order.  A handler that must
  * wait for another process (authd, lockd) returns SMB2_DEFER; the engine
  * then stops reading and resumes the same chain when the handler calls
- * smb2_conn_resume().
+ * smb2_conn_resume().  A handler waiting for disk IO parks the frame
+ * instead (smb2_conn_park()): it is set aside, other frames are served,
+ * and the chain goes on when the IO is done (smb2_conn_unpark()).
  */
 #include "config.h"
 

@@ -1,5 +1,13 @@
 /*
  * READ, WRITE and FLUSH (MS-SMB2 2.2.17-2.2.22, 3.3.5.11-3.3.5.13).
+ *
+ * The disk IO of a file's READ, WRITE and FLUSH normally runs in the
+ * worker's thread pool (smb2_rw_aio.c): a lone request answers when its
+ * job completes; one in a compound chain, or one that waited for lockd's
+ * byte-range check, parks its chain until then.  The synchronous code
+ * here remains for named streams, appends (whose offset, the end of the
+ * file, must not race with writes in flight), a worker without IO
+ * threads, and IO past the pool's memory bound.
  */
 #include "config.h"
 

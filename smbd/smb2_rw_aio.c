@@ -12,12 +12,29 @@
  * an AsyncId the client knows), so that CANCEL by MessageId, LOGOFF and
  * the end of the connection find it.
  *
- * Requests in a compound chain keep the synchronous path in smb2_rw.c,
- * so that the chain stays in order and its responses go out together.
+ * A request in a compound chain, and one whose range lockd has just
+ * cleared of byte-range locks (smb2_lock_check_io()), runs its IO in the
+ * pool too, but its answer cannot go out alone: the handler parks the
+ * chain's frame (smb2_conn_park()) and returns SMB2_DEFER.  The engine
+ * sets the frame aside and serves the connection's other frames; when
+ * the IO is done the job fills in the request's status and body and the
+ * chain goes on from there (smb2_conn_unpark()), so that its requests
+ * still run in order and its responses go out together, signed or
+ * encrypted as before.  No interim STATUS_PENDING is sent from the
+ * middle of a chain, as Windows and Samba send none there.  A failed IO
+ * fails only its own request; what follows in a related chain still
+ * runs (only CREATE, SESSION_SETUP and TREE_CONNECT cascade).  CANCEL
+ * does not find a request of a parked chain: its IO completes and is
+ * answered normally.  When the session the chain needs ends (LOGOFF) or
+ * the connection closes, the parked chain is thrown away unanswered and
+ * its job, told so, frees only what is its own when it completes.
  *
  * A job holds its own duplicate of the open's descriptor and its own
- * buffer; CLOSE, TREE_DISCONNECT or LOGOFF while it runs free nothing it
- * uses, and its completion finds the open again by FileId, if it exists.
+ * buffers (a READ's response body, a chained WRITE's copy of the data);
+ * CLOSE, TREE_DISCONNECT or LOGOFF while it runs free nothing it uses,
+ * and its completion finds the open again by FileId, if it exists.
+ * Stream opens and appends keep the synchronous path in smb2_rw.c, and
+ * so does IO past the memory bound below.
  */
 #include "config.h"
 
@@ -38,7 +55,8 @@
 #include "util.h"
 
 /*
- * Memory that IO in flight may hold (buffers and WRITE frames).  The
+ * Memory that IO in flight may hold (buffers, WRITE frames, and the
+ * frames of parked chains).  The
  * credit window alone would let a client park hundreds of MiB here;
  * past this, requests take the synchronous path, which holds the loop
  * and so slows the client down.
