@@ -49,6 +49,8 @@ static void	smb2_frame(struct smb2_conn *, uint8_t *, size_t);
 static int	smb2_resp_signs(struct smb2_conn *, struct smb2_work *,
 		    struct smb2_req *);
 static void	smb2_work_drop(struct smb2_conn *, struct smb2_work *);
+static void	smb2_work_session_ends(struct smb2_conn *, struct smb2_work *,
+		    struct smb2_session *);
 static void	smb2_conn_run_parked(struct smb2_conn *);
 
 struct smb2_conn *
@@ -510,14 +512,9 @@ smb2_session_free(struct smb2_conn *c, struct smb2_session *s)
 	struct smb2_work *w, *next;
 
 	smb2_async_cancel_session(c, s);
-	/*
-	 * A frame parked on disk IO that needs this session to finish
-	 * (to check, sign or encrypt its responses) cannot be answered.
-	 */
 	for (w = TAILQ_FIRST(&c->parked); w != NULL; w = next) {
 		next = TAILQ_NEXT(w, park_entry);
-		if (w->req.sess == s || w->last_sign == s || w->enc_sess == s)
-			smb2_work_drop(c, w);
+		smb2_work_session_ends(c, w, s);
 	}
 	TAILQ_REMOVE(&c->sessions, s, entry);
 	smb2_tree_free_all(s);
@@ -859,7 +856,6 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 			req->hdr.tree_id = w->prev_tree_id;
 		if (w->prev_status != NT_STATUS_SUCCESS)
 			return w->prev_status;
-		smb2_related_fileid(w, req);
 	}
 
 	if (rbuf_left(&req->body) < 2)
@@ -927,6 +923,9 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 		if (!w->encrypted && smb2_tree_encrypted(req->tree))
 			return NT_STATUS_ACCESS_DENIED;
 	}
+	/* Only now: the signature covers the FileId as the client sent it. */
+	if (req->related)
+		smb2_related_fileid(w, req);
 	return NT_STATUS_SUCCESS;
 }
 
@@ -1182,6 +1181,40 @@ smb2_conn_run_parked(struct smb2_conn *c)
 		smb2_work_run(c);
 	}
 	c->running_parked = 0;
+}
+
+/*
+ * The session s ends while the frame w is parked.  The request waiting
+ * for its IO is answered STATUS_CANCELLED, as a lone one is, and the
+ * rest of the chain then fails for want of the session; the response
+ * before it, still to be signed with s, is signed now.  An encrypted
+ * frame whose keys go away cannot be answered at all.
+ */
+static void
+smb2_work_session_ends(struct smb2_conn *c, struct smb2_work *w,
+    struct smb2_session *s)
+{
+	if (w->enc_sess == s) {
+		smb2_work_drop(c, w);
+		return;
+	}
+	if (w->last_sign == s && w->have_last) {
+		/* What smb2_work_emit() would do before the next element. */
+		wbuf_align(&w->resp, 8);
+		wbuf_set_u32le(&w->resp, w->last_resp_off + 20,
+		    (uint32_t)(wbuf_len(&w->resp) - w->last_resp_off));
+		smb2_work_sign(c, w, w->last_resp_off, wbuf_len(&w->resp), s);
+		w->last_sign = NULL;
+	}
+	if (w->req.sess != s)
+		return;
+	if (w->park_drop != NULL)
+		w->park_drop(w->park_arg);
+	w->park_drop = NULL;
+	w->req.sess = NULL;
+	w->req.tree = NULL;
+	w->req.status = NT_STATUS_CANCELLED;
+	w->ready = 1;
 }
 
 /* Throw a parked frame away, unanswered. */

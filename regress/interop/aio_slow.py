@@ -8,14 +8,21 @@ answers still come in one frame and in order, and an ECHO sent after it
 is answered first.  LOGOFF or the end of the connection while a chain
 waits for its IO leave the worker alive.
 
-usage: aio_slow.py PORT USER PASSWORD; prints one "ok ..." or "FAIL ..."
-line per check."""
+With a fourth argument "logoff" (against a server that does not
+encrypt), it checks one thing only: a LOGOFF while a chain of FLUSH,
+READ (slow) and READ waits for the slow READ is answered first, then the
+chain: the FLUSH succeeded, the READ that waited is CANCELLED, and the
+READ after it fails for want of its session.
+
+usage: aio_slow.py PORT USER PASSWORD [logoff]; prints one "ok ..." or
+"FAIL ..." line per check."""
 import os
 import sys
 import time
 
 from Cryptodome.Cipher import AES
 
+from impacket import crypto
 from impacket import smb3structs as s3
 from impacket.smbconnection import SMBConnection
 
@@ -64,65 +71,6 @@ def read_answer(mid):
     return 0, s3.SMB2Read_Response(ans["Data"])["Buffer"]
 
 
-# 1. An ECHO behind a slow READ is answered while the READ waits.
-# Order, not time, is checked: the READ's answer must not have come
-# before the ECHO's (impacket files early answers as outstanding).
-delay(3000)
-mid = send_read(fid)
-srv.echo()
-check("the ECHO was answered before the slow READ",
-      mid not in srv._Connection["OutstandingResponses"])
-st, buf = read_answer(mid)
-check("the slow READ returned the data", st == 0 and buf == data[:65536])
-
-# 2. CANCEL answers the READ at once; the late result is dropped.
-delay(2500)
-mid = send_read(fid)
-p = srv.SMB_PACKET()
-p["Command"] = s3.SMB2_CANCEL
-p["MessageID"] = mid
-p["TreeID"] = tid
-p["Data"] = s3.SMB2Cancel()
-srv.sendSMB(p)
-st, buf = read_answer(mid)
-# A worker whose loop waited for the disk would have answered the READ
-# with its data before it saw the CANCEL.
-check("CANCEL answered the READ with STATUS_CANCELLED (%08x)" % st,
-      st == 0xC0000120)
-time.sleep(1.5)
-srv.echo()
-mid = send_read(fid, 1048576)
-st, buf = read_answer(mid)
-check("after the cancelled READ ended, a READ still works",
-      st == 0 and buf == data)
-
-# 3. CLOSE while a READ is in flight: the READ still completes.
-delay(1000)
-mid = send_read(fid, 4096, 4096)
-conn.closeFile(tid, fid)
-st, buf = read_answer(mid)
-check("a READ in flight across its CLOSE completes (%08x)" % st,
-      st == 0 and buf == data[4096:8192])
-srv.echo()
-check("the connection works after the CLOSE", True)
-
-# 4. A READ past the end of the file is END_OF_FILE; a short one is short.
-fid = conn.openFile(tid, "slow.bin")
-st, buf = read_answer(send_read(fid, 65536, len(data) + 10))
-check("a READ past the end is END_OF_FILE (%08x)" % st, st == 0xC0000011)
-st, buf = read_answer(send_read(fid, 65536, len(data) - 100))
-check("a READ across the end is short", st == 0 and buf == data[-100:])
-
-# 5. A WRITE on a write-through open reaches stable storage first (the
-# server logs it; the shell script checks).
-wt = conn.createFile(tid, "wt.bin", creationOption=0x2 | 0x40)
-conn.writeFile(tid, wt, b"x" * 100000, 0)
-conn.closeFile(tid, wt)
-
-# 6. A slow READ in a compound chain: READ (slow), then a related READ
-# of the same file (FileId all ones), then an ECHO sent on its own after
-# the chain.  The ECHO must be answered first, the chain after it in one
-# frame, its two answers in order.
 def read_pkt(fid, length, offset):
     p = srv.SMB_PACKET()
     p["Command"] = s3.SMB2_READ
@@ -190,6 +138,139 @@ def recv_frame():
     return c.decrypt(f[len(s3.SMB2_TRANSFORM_HEADER()):])
 
 
+def flush_pkt(fid):
+    p = srv.SMB_PACKET()
+    p["Command"] = s3.SMB2_FLUSH
+    p["MessageID"] = srv._Connection["SequenceWindow"]
+    srv._Connection["SequenceWindow"] += 1
+    p["SessionID"] = srv._Session["SessionID"]
+    p["TreeID"] = tid
+    p["CreditRequestResponse"] = 127
+    f = s3.SMB2Flush()
+    f["FileID"] = fid
+    p["Data"] = f
+    return p
+
+
+def chain_parts(f2):
+    """Split a compound answer into its messages and their bytes."""
+    out = []
+    while True:
+        m = s3.SMB2Packet(f2)
+        n = m["NextCommand"] or len(f2)
+        out.append((m, f2[:n]))
+        if not m["NextCommand"]:
+            return out
+        f2 = f2[n:]
+
+
+def signed_ok(raw, key):
+    """Is this answer (of dialect 3.0) signed, and rightly?"""
+    flags = int.from_bytes(raw[16:20], "little")
+    z = raw[:48] + b"\0" * 16 + raw[64:]
+    return bool(flags & s3.SMB2_FLAGS_SIGNED) and \
+        crypto.AES_CMAC(key, z, len(z)) == raw[48:64]
+
+
+if len(sys.argv) > 4 and sys.argv[4] == "logoff":
+    check("the session does not encrypt", not encrypting())
+    delay(3000)
+    els = [flush_pkt(fid), read_pkt(b"\xff" * 16, 65536, 0),
+           read_pkt(b"\xff" * 16, 4096, 65536)]
+    els[0]["Flags"] = 0
+    for e in els[1:]:
+        e["Flags"] = s3.SMB2_FLAGS_RELATED_OPERATIONS
+    for e in els[:-1]:
+        e["NextCommand"] = len(e.getData())
+    if srv._Session["SigningActivated"]:
+        for e in els:
+            e["Flags"] |= s3.SMB2_FLAGS_SIGNED
+            srv.signSMB(e)
+    check("the session signs", srv._Session["SigningActivated"])
+    send_raw(b"".join(e.getData() for e in els))
+    time.sleep(0.5)
+    p = srv.SMB_PACKET()
+    p["Command"] = s3.SMB2_LOGOFF
+    p["Data"] = s3.SMB2Logoff()
+    lmid = srv.sendSMB(p)
+    h1 = s3.SMB2Packet(recv_frame())
+    check("the LOGOFF was answered first",
+          h1["Command"] == s3.SMB2_LOGOFF and h1["MessageID"] == lmid and
+          h1["Status"] == 0)
+    parts = chain_parts(recv_frame())
+    st = [m["Status"] for m, raw in parts]
+    check("then the chain, in order",
+          [m["MessageID"] for m, raw in parts] ==
+          [e["MessageID"] for e in els])
+    if srv._Session["SigningActivated"]:
+        # Signed when the session ended, with its padding and link.
+        check("the FLUSH's answer is rightly signed",
+              signed_ok(parts[0][1], srv._Session["SigningKey"]))
+    check("its FLUSH succeeded, the waiting READ was cancelled, the READ "
+          "after it had no session (%s)" % ["%08x" % x for x in st],
+          st == [0, 0xC0000120, 0xC0000203])
+    print("done", flush=True)
+    sys.exit(1 if fails else 0)
+
+# 1. An ECHO behind a slow READ is answered while the READ waits.
+# Order, not time, is checked: the READ's answer must not have come
+# before the ECHO's (impacket files early answers as outstanding).
+delay(3000)
+mid = send_read(fid)
+srv.echo()
+check("the ECHO was answered before the slow READ",
+      mid not in srv._Connection["OutstandingResponses"])
+st, buf = read_answer(mid)
+check("the slow READ returned the data", st == 0 and buf == data[:65536])
+
+# 2. CANCEL answers the READ at once; the late result is dropped.
+delay(2500)
+mid = send_read(fid)
+p = srv.SMB_PACKET()
+p["Command"] = s3.SMB2_CANCEL
+p["MessageID"] = mid
+p["TreeID"] = tid
+p["Data"] = s3.SMB2Cancel()
+srv.sendSMB(p)
+st, buf = read_answer(mid)
+# A worker whose loop waited for the disk would have answered the READ
+# with its data before it saw the CANCEL.
+check("CANCEL answered the READ with STATUS_CANCELLED (%08x)" % st,
+      st == 0xC0000120)
+time.sleep(1.5)
+srv.echo()
+mid = send_read(fid, 1048576)
+st, buf = read_answer(mid)
+check("after the cancelled READ ended, a READ still works",
+      st == 0 and buf == data)
+
+# 3. CLOSE while a READ is in flight: the READ still completes.
+delay(1000)
+mid = send_read(fid, 4096, 4096)
+conn.closeFile(tid, fid)
+st, buf = read_answer(mid)
+check("a READ in flight across its CLOSE completes (%08x)" % st,
+      st == 0 and buf == data[4096:8192])
+srv.echo()
+check("the connection works after the CLOSE", True)
+
+# 4. A READ past the end of the file is END_OF_FILE; a short one is short.
+fid = conn.openFile(tid, "slow.bin")
+st, buf = read_answer(send_read(fid, 65536, len(data) + 10))
+check("a READ past the end is END_OF_FILE (%08x)" % st, st == 0xC0000011)
+st, buf = read_answer(send_read(fid, 65536, len(data) - 100))
+check("a READ across the end is short", st == 0 and buf == data[-100:])
+
+# 5. A WRITE on a write-through open reaches stable storage first (the
+# server logs it; the shell script checks).
+wt = conn.createFile(tid, "wt.bin", creationOption=0x2 | 0x40)
+conn.writeFile(tid, wt, b"x" * 100000, 0)
+conn.closeFile(tid, wt)
+
+# 6. A slow READ in a compound chain: READ (slow), then a related READ
+# of the same file (FileId all ones), then an ECHO sent on its own after
+# the chain.  The ECHO must be answered first, the chain after it in one
+# frame, its two answers in order.
 delay(3000)
 mids = send_chain(fid)
 p = srv.SMB_PACKET()
