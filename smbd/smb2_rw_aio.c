@@ -25,9 +25,11 @@
  * fails only its own request; what follows in a related chain still
  * runs (only CREATE, SESSION_SETUP and TREE_CONNECT cascade).  CANCEL
  * does not find a request of a parked chain: its IO completes and is
- * answered normally.  When the session the chain needs ends (LOGOFF) or
- * the connection closes, the parked chain is thrown away unanswered and
- * its job, told so, frees only what is its own when it completes.
+ * answered normally.  When the request's session ends (LOGOFF) it is
+ * answered STATUS_CANCELLED, as a lone one is, and the chain goes on
+ * without it; when the connection closes, or the session whose keys
+ * encrypt the chain ends, the chain is thrown away unanswered.  Either
+ * way the job is told, and when it completes it frees only its own.
  *
  * A job holds its own duplicate of the open's descriptor and its own
  * buffers (a READ's response body, a chained WRITE's copy of the data);
