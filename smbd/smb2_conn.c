@@ -6,7 +6,9 @@
  * Requests of one frame are worked through in order.  A handler that must
  * wait for another process (authd, lockd) returns SMB2_DEFER; the engine
  * then stops reading and resumes the same chain when the handler calls
- * smb2_conn_resume().
+ * smb2_conn_resume().  A handler waiting for disk IO parks the frame
+ * instead (smb2_conn_park()): it is set aside, other frames are served,
+ * and the chain goes on when the IO is done (smb2_conn_unpark()).
  */
 #include "config.h"
 
@@ -46,6 +48,10 @@ static void	smb2_conn_reap_sessions(struct smb2_conn *);
 static void	smb2_frame(struct smb2_conn *, uint8_t *, size_t);
 static int	smb2_resp_signs(struct smb2_conn *, struct smb2_work *,
 		    struct smb2_req *);
+static void	smb2_work_drop(struct smb2_conn *, struct smb2_work *);
+static void	smb2_work_session_ends(struct smb2_conn *, struct smb2_work *,
+		    struct smb2_session *);
+static void	smb2_conn_run_parked(struct smb2_conn *);
 
 struct smb2_conn *
 smb2_conn_new(struct event_base *base, int fd, const struct conf *conf,
@@ -63,6 +69,7 @@ smb2_conn_new(struct event_base *base, int fd, const struct conf *conf,
 	TAILQ_INIT(&c->outq);
 	TAILQ_INIT(&c->sessions);
 	TAILQ_INIT(&c->asyncs);
+	TAILQ_INIT(&c->parked);
 	c->next_async_id = 1;
 	smb_frame_rx_init(&c->rx, conf->g.max_message_size);
 	if (fd_set_nonblock(fd) == -1)
@@ -162,6 +169,8 @@ smb2_conn_free(struct smb2_conn *c)
 		return;
 	while ((s = TAILQ_FIRST(&c->sessions)) != NULL)
 		smb2_session_free(c, s);
+	while (!TAILQ_EMPTY(&c->parked))
+		smb2_work_drop(c, TAILQ_FIRST(&c->parked));
 	while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
 		TAILQ_REMOVE(&c->outq, o, entry);
 		smb2_out_free(o);
@@ -500,7 +509,13 @@ smb2_session_new(struct smb2_conn *c)
 void
 smb2_session_free(struct smb2_conn *c, struct smb2_session *s)
 {
+	struct smb2_work *w, *next;
+
 	smb2_async_cancel_session(c, s);
+	for (w = TAILQ_FIRST(&c->parked); w != NULL; w = next) {
+		next = TAILQ_NEXT(w, park_entry);
+		smb2_work_session_ends(c, w, s);
+	}
 	TAILQ_REMOVE(&c->sessions, s, entry);
 	smb2_tree_free_all(s);
 	smb2_signer_free(s->signer);
@@ -841,7 +856,6 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 			req->hdr.tree_id = w->prev_tree_id;
 		if (w->prev_status != NT_STATUS_SUCCESS)
 			return w->prev_status;
-		smb2_related_fileid(w, req);
 	}
 
 	if (rbuf_left(&req->body) < 2)
@@ -909,6 +923,9 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 		if (!w->encrypted && smb2_tree_encrypted(req->tree))
 			return NT_STATUS_ACCESS_DENIED;
 	}
+	/* Only now: the signature covers the FileId as the client sent it. */
+	if (req->related)
+		smb2_related_fileid(w, req);
 	return NT_STATUS_SUCCESS;
 }
 
@@ -981,7 +998,8 @@ smb2_work_run(struct smb2_conn *c)
 		}
 		st = c->cmds[req->hdr.command].fn(c, req);
 		if (st == SMB2_DEFER) {
-			/* Resumed by smb2_conn_resume(). */
+			/* Resumed by smb2_conn_resume() or _unpark(). */
+			smb2_conn_detach(c);
 			return;
 		}
 		if (st == SMB2_NO_RESPONSE)
@@ -1060,6 +1078,7 @@ smb2_work_run(struct smb2_conn *c)
 	}
 	if (!c->closing && !c->reading_paused)
 		smb2_conn_read_again(c);
+	smb2_conn_run_parked(c);
 }
 
 /* Sessions logged off in the chain just sent go away now. */
@@ -1081,6 +1100,138 @@ smb2_conn_resume(struct smb2_conn *c)
 	if (c->work == NULL || !c->waiting)
 		return;
 	smb2_work_run(c);
+}
+
+struct smb2_work *
+smb2_conn_park(struct smb2_conn *c, void (*drop)(void *), void *arg)
+{
+	struct smb2_work *w = c->work;
+
+	w->park = 1;
+	w->park_drop = drop;
+	w->park_arg = arg;
+	c->waiting = 1;
+	return w;
+}
+
+/*
+ * A handler parked its frame and returned SMB2_DEFER: set the frame
+ * aside and read the next one.  Its responses, already built and those
+ * still to come, go out together when it is finished.
+ */
+void
+smb2_conn_detach(struct smb2_conn *c)
+{
+	struct smb2_work *w = c->work;
+
+	if (w == NULL || !w->park)
+		return;
+	w->park = 0;
+	w->parked = 1;
+	TAILQ_INSERT_TAIL(&c->parked, w, park_entry);
+	c->work = NULL;
+	c->waiting = 0;
+	if (!c->closing && !c->reading_paused)
+		smb2_conn_read_again(c);
+}
+
+void
+smb2_conn_unpark(struct smb2_conn *c, struct smb2_work *w)
+{
+	if (!w->parked) {
+		/* Finished before it was set aside: go straight on. */
+		w->park = 0;
+		w->park_drop = NULL;
+		smb2_conn_resume(c);
+		return;
+	}
+	w->ready = 1;
+	w->park_drop = NULL;
+	smb2_conn_run_parked(c);
+}
+
+/*
+ * Go on with parked frames whose IO is done, one at a time, whenever no
+ * other frame is in progress (one may wait for lockd).
+ */
+static void
+smb2_conn_run_parked(struct smb2_conn *c)
+{
+	struct smb2_work *w;
+
+	if (c->running_parked)
+		return;
+	c->running_parked = 1;
+	while (c->work == NULL && !c->closing) {
+		TAILQ_FOREACH(w, &c->parked, park_entry)
+			if (w->ready)
+				break;
+		if (w == NULL)
+			break;
+		TAILQ_REMOVE(&c->parked, w, park_entry);
+		w->parked = 0;
+		w->ready = 0;
+		/* A TREE_DISCONNECT meanwhile took its tree away. */
+		if (w->req.sess != NULL && w->req.tree != NULL)
+			w->req.tree = smb2_tree_find(w->req.sess,
+			    w->req.hdr.tree_id);
+		c->work = w;
+		c->waiting = 1;
+		event_del(c->ev_read);
+		smb2_work_run(c);
+	}
+	c->running_parked = 0;
+}
+
+/*
+ * The session s ends while the frame w is parked.  The request waiting
+ * for its IO is answered STATUS_CANCELLED, as a lone one is, and the
+ * rest of the chain then fails for want of the session; the response
+ * before it, still to be signed with s, is signed now.  An encrypted
+ * frame whose keys go away cannot be answered at all.
+ */
+static void
+smb2_work_session_ends(struct smb2_conn *c, struct smb2_work *w,
+    struct smb2_session *s)
+{
+	if (w->enc_sess == s) {
+		smb2_work_drop(c, w);
+		return;
+	}
+	if (w->last_sign == s && w->have_last) {
+		/* What smb2_work_emit() would do before the next element. */
+		wbuf_align(&w->resp, 8);
+		wbuf_set_u32le(&w->resp, w->last_resp_off + 20,
+		    (uint32_t)(wbuf_len(&w->resp) - w->last_resp_off));
+		smb2_work_sign(c, w, w->last_resp_off, wbuf_len(&w->resp), s);
+		w->last_sign = NULL;
+	}
+	if (w->req.sess != s)
+		return;
+	if (w->park_drop != NULL)
+		w->park_drop(w->park_arg);
+	w->park_drop = NULL;
+	w->req.sess = NULL;
+	w->req.tree = NULL;
+	w->req.status = NT_STATUS_CANCELLED;
+	w->ready = 1;
+}
+
+/* Throw a parked frame away, unanswered. */
+static void
+smb2_work_drop(struct smb2_conn *c, struct smb2_work *w)
+{
+	TAILQ_REMOVE(&c->parked, w, park_entry);
+	log_info("%s: %s mid %llu: its session or connection ended while "
+	    "it waited for disk IO; the chain is not answered", c->peer,
+	    smb2_command_name(w->req.hdr.command),
+	    (unsigned long long)w->req.hdr.message_id);
+	if (w->park_drop != NULL)
+		w->park_drop(w->park_arg);
+	wbuf_free(&w->resp);
+	wbuf_free(&w->body);
+	free(w->frame);
+	free(w);
 }
 
 #ifdef USMBD_REGRESS_HOOKS

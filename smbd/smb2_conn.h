@@ -171,6 +171,16 @@ struct smb2_work {
 	uint8_t		 prev_file_id[16];
 	uint32_t	 prev_status;
 	int		 prev_noids;	/* its session or tree was unknown */
+	/*
+	 * Parked: a handler waits for disk IO (smb2_rw_aio.c) and the
+	 * connection serves other frames meanwhile (smb2_conn_park()).
+	 */
+	TAILQ_ENTRY(smb2_work) park_entry;
+	int		 park;		/* detach on SMB2_DEFER */
+	int		 parked;	/* on c->parked */
+	int		 ready;		/* its handler finished */
+	void		(*park_drop)(void *);	/* the chain is thrown away */
+	void		*park_arg;
 };
 
 struct smb2_conn {
@@ -203,6 +213,8 @@ struct smb2_conn {
 	uint64_t		 next_session_id;
 
 	struct smb2_work	*work;		/* current frame */
+	TAILQ_HEAD(, smb2_work)	 parked;	/* frames waiting for disk IO */
+	int			 running_parked;
 	TAILQ_HEAD(, smb2_async) asyncs;
 	uint64_t		 next_async_id;
 	uint32_t		 cancel_status;	/* why asyncs are cancelled */
@@ -228,6 +240,20 @@ void		 smb2_conn_close(struct smb2_conn *, const char *);
 void		 smb2_conn_free(struct smb2_conn *);
 /* A deferred handler finished; req->status and req->out are set. */
 void		 smb2_conn_resume(struct smb2_conn *);
+/*
+ * The current request will return SMB2_DEFER to wait for disk IO, and
+ * its wait need not hold up the connection: the frame is set aside and
+ * other frames are served until smb2_conn_unpark().  If the frame is
+ * thrown away first (its session ends, the connection closes), drop(arg)
+ * is called and the IO must no longer touch the frame.  Returns the
+ * frame, for smb2_conn_unpark().
+ */
+struct smb2_work *smb2_conn_park(struct smb2_conn *, void (*)(void *),
+		    void *);
+/* After a handler that parked returned SMB2_DEFER outside the engine. */
+void		 smb2_conn_detach(struct smb2_conn *);
+/* The parked handler finished; w->req.status and w->req.out are set. */
+void		 smb2_conn_unpark(struct smb2_conn *, struct smb2_work *);
 /*
  * Make the current request asynchronous; the handler then returns
  * SMB2_ASYNC and later calls smb2_async_complete() exactly once (also

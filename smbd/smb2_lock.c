@@ -244,8 +244,11 @@ check_reply(uint32_t status, struct rbuf *r, void *arg)
 		req->brl_index = at;
 	}
 	st = c->cmds[req->hdr.command].fn(c, req);
-	if (st == SMB2_DEFER)
+	if (st == SMB2_DEFER) {
+		/* Its IO runs in the thread pool (smb2_rw_aio.c). */
+		smb2_conn_detach(c);
 		return;
+	}
 	if (st == SMB2_NO_RESPONSE || st == SMB2_ASYNC) {
 		log_warnx("%s: %s went asynchronous after a lock check",
 		    c->peer, smb2_command_name(req->hdr.command));

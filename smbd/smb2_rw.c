@@ -1,5 +1,13 @@
 /*
  * READ, WRITE and FLUSH (MS-SMB2 2.2.17-2.2.22, 3.3.5.11-3.3.5.13).
+ *
+ * The disk IO of a file's READ, WRITE and FLUSH normally runs in the
+ * worker's thread pool (smb2_rw_aio.c): a lone request answers when its
+ * job completes; one in a compound chain, or one that waited for lockd's
+ * byte-range check, parks its chain until then.  The synchronous code
+ * here remains for named streams, appends (whose offset, the end of the
+ * file, must not race with writes in flight), a worker without IO
+ * threads, and IO past the pool's memory bound.
  */
 #include "config.h"
 
@@ -97,6 +105,10 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 	if (!req->brl_checked && smb2_rw_async_ok(c, req, o) &&
 	    smb2_read_async(c, req, o, off, len, mincount) == 0)
 		return SMB2_NO_RESPONSE;
+	/* In a chain, or after a lock check: the chain waits for it. */
+	if (smb2_rw_park_ok(c, o) &&
+	    smb2_read_park(c, req, o, off, len, mincount) == 0)
+		return SMB2_DEFER;
 
 	wbuf_reset(req->out);
 	wbuf_put_u16le(req->out, 17);
@@ -210,6 +222,9 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	if (!append && !req->brl_checked && smb2_rw_async_ok(c, req, o) &&
 	    smb2_write_async(c, req, o, off, &data, datasync) == 0)
 		return SMB2_NO_RESPONSE;
+	if (!append && smb2_rw_park_ok(c, o) &&
+	    smb2_write_park(c, req, o, off, &data, datasync) == 0)
+		return SMB2_DEFER;
 	/*
 	 * Write everything or fail: a short write is retried, and nothing
 	 * is reported as written that did not reach the file.
@@ -253,6 +268,9 @@ smb2_cmd_flush(struct smb2_conn *c, struct smb2_req *req)
 		if (smb2_rw_async_ok(c, req, o) &&
 		    smb2_flush_async(c, req, o) == 0)
 			return SMB2_NO_RESPONSE;
+		if (smb2_rw_park_ok(c, o) &&
+		    smb2_flush_park(c, req, o) == 0)
+			return SMB2_DEFER;
 		if (fsync(o->fd) == -1)
 			return ntstatus_from_errno(errno);
 	}

@@ -24,6 +24,17 @@ int		smb2_write_async(struct smb2_conn *, struct smb2_req *,
 		    struct smb2_open *, uint64_t, const struct rbuf *, int);
 int		smb2_flush_async(struct smb2_conn *, struct smb2_req *,
 		    struct smb2_open *);
+/*
+ * In a compound chain or after a lock check: the frame is parked while
+ * the IO runs (smb2_conn_park()); the handler returns SMB2_DEFER.
+ */
+int		smb2_rw_park_ok(struct smb2_conn *, struct smb2_open *);
+int		smb2_read_park(struct smb2_conn *, struct smb2_req *,
+		    struct smb2_open *, uint64_t, uint32_t, uint32_t);
+int		smb2_write_park(struct smb2_conn *, struct smb2_req *,
+		    struct smb2_open *, uint64_t, const struct rbuf *, int);
+int		smb2_flush_park(struct smb2_conn *, struct smb2_req *,
+		    struct smb2_open *);
 
 /* smb2_pipe.c */
 uint32_t	smb2_pipe_read(struct smb2_conn *, struct smb2_req *,

@@ -2,13 +2,27 @@
 """A READ that the server holds in its IO thread pool (a regress hook
 delays it) does not hold up the connection: an ECHO sent after it is
 answered first; CANCEL answers it with STATUS_CANCELLED at once; CLOSE
-and LOGOFF while it is in flight leave the worker alive.
+and LOGOFF while it is in flight leave the worker alive.  The same holds
+for a slow READ inside a compound chain: the chain waits for it, its
+answers still come in one frame and in order, and an ECHO sent after it
+is answered first.  LOGOFF or the end of the connection while a chain
+waits for its IO leave the worker alive.
 
-usage: aio_slow.py PORT USER PASSWORD; prints one "ok ..." or "FAIL ..."
-line per check."""
+With a fourth argument "logoff" (against a server that does not
+encrypt), it checks one thing only: a LOGOFF while a chain of FLUSH,
+READ (slow) and READ waits for the slow READ is answered first, then the
+chain: the FLUSH succeeded, the READ that waited is CANCELLED, and the
+READ after it fails for want of its session.
+
+usage: aio_slow.py PORT USER PASSWORD [logoff]; prints one "ok ..." or
+"FAIL ..." line per check."""
+import os
 import sys
 import time
 
+from Cryptodome.Cipher import AES
+
+from impacket import crypto
 from impacket import smb3structs as s3
 from impacket.smbconnection import SMBConnection
 
@@ -56,6 +70,147 @@ def read_answer(mid):
         return ans["Status"], None
     return 0, s3.SMB2Read_Response(ans["Data"])["Buffer"]
 
+
+def read_pkt(fid, length, offset):
+    p = srv.SMB_PACKET()
+    p["Command"] = s3.SMB2_READ
+    p["MessageID"] = srv._Connection["SequenceWindow"]
+    srv._Connection["SequenceWindow"] += 1
+    p["SessionID"] = srv._Session["SessionID"]
+    p["TreeID"] = tid
+    p["CreditCharge"] = 1 + (length - 1) // 65536
+    p["CreditRequestResponse"] = 127
+    r = s3.SMB2Read()
+    r["Padding"] = 0x50
+    r["FileID"] = fid
+    r["Length"] = length
+    r["Offset"] = offset
+    r["Buffer"] = b"\0" * 8    # 64 + 48 + 8: a multiple of 8
+    p["Data"] = r
+    return p
+
+
+def encrypting():
+    return bool(srv._Session["SessionFlags"] &
+                s3.SMB2_SESSION_FLAG_ENCRYPT_DATA or
+                srv._Session["TreeConnectTable"][tid]["EncryptData"])
+
+
+def send_raw(plain):
+    """Send a frame of our own, encrypted as impacket would."""
+    if not encrypting():
+        srv._NetBIOSSession.send_packet(plain)
+        return
+    nonce = os.urandom(11)
+    th = s3.SMB2_TRANSFORM_HEADER()
+    th["Nonce"] = nonce + b"\0" * 5
+    th["OriginalMessageSize"] = len(plain)
+    th["EncryptionAlgorithm"] = s3.SMB2_ENCRYPTION_AES128_CCM
+    th["SessionID"] = srv._Session["SessionID"]
+    c = AES.new(srv._Session["EncryptionKey"], AES.MODE_CCM, nonce)
+    c.update(th.getData()[20:])
+    ct = c.encrypt(plain)
+    th["Signature"] = c.digest()
+    srv._NetBIOSSession.send_packet(th.getData() + ct)
+
+
+def send_chain(fid):
+    first = read_pkt(fid, 65536, 0)
+    second = read_pkt(b"\xff" * 16, 4096, 65536)
+    second["Flags"] = s3.SMB2_FLAGS_RELATED_OPERATIONS
+    first["NextCommand"] = len(first.getData())
+    if srv._Session["SigningActivated"] and not encrypting():
+        for p in (first, second):
+            p["Flags"] |= s3.SMB2_FLAGS_SIGNED
+            srv.signSMB(p)
+    send_raw(first.getData() + second.getData())
+    return first["MessageID"], second["MessageID"]
+
+
+def recv_frame():
+    f = srv._NetBIOSSession.recv_packet(30).get_trailer()
+    if not f.startswith(b"\xfdSMB"):
+        return f
+    th = s3.SMB2_TRANSFORM_HEADER(f)
+    c = AES.new(srv._Session["DecryptionKey"], AES.MODE_CCM,
+                th["Nonce"][:11])
+    c.update(th.getData()[20:])
+    return c.decrypt(f[len(s3.SMB2_TRANSFORM_HEADER()):])
+
+
+def flush_pkt(fid):
+    p = srv.SMB_PACKET()
+    p["Command"] = s3.SMB2_FLUSH
+    p["MessageID"] = srv._Connection["SequenceWindow"]
+    srv._Connection["SequenceWindow"] += 1
+    p["SessionID"] = srv._Session["SessionID"]
+    p["TreeID"] = tid
+    p["CreditRequestResponse"] = 127
+    f = s3.SMB2Flush()
+    f["FileID"] = fid
+    p["Data"] = f
+    return p
+
+
+def chain_parts(f2):
+    """Split a compound answer into its messages and their bytes."""
+    out = []
+    while True:
+        m = s3.SMB2Packet(f2)
+        n = m["NextCommand"] or len(f2)
+        out.append((m, f2[:n]))
+        if not m["NextCommand"]:
+            return out
+        f2 = f2[n:]
+
+
+def signed_ok(raw, key):
+    """Is this answer (of dialect 3.0) signed, and rightly?"""
+    flags = int.from_bytes(raw[16:20], "little")
+    z = raw[:48] + b"\0" * 16 + raw[64:]
+    return bool(flags & s3.SMB2_FLAGS_SIGNED) and \
+        crypto.AES_CMAC(key, z, len(z)) == raw[48:64]
+
+
+if len(sys.argv) > 4 and sys.argv[4] == "logoff":
+    check("the session does not encrypt", not encrypting())
+    delay(3000)
+    els = [flush_pkt(fid), read_pkt(b"\xff" * 16, 65536, 0),
+           read_pkt(b"\xff" * 16, 4096, 65536)]
+    els[0]["Flags"] = 0
+    for e in els[1:]:
+        e["Flags"] = s3.SMB2_FLAGS_RELATED_OPERATIONS
+    for e in els[:-1]:
+        e["NextCommand"] = len(e.getData())
+    if srv._Session["SigningActivated"]:
+        for e in els:
+            e["Flags"] |= s3.SMB2_FLAGS_SIGNED
+            srv.signSMB(e)
+    check("the session signs", srv._Session["SigningActivated"])
+    send_raw(b"".join(e.getData() for e in els))
+    time.sleep(0.5)
+    p = srv.SMB_PACKET()
+    p["Command"] = s3.SMB2_LOGOFF
+    p["Data"] = s3.SMB2Logoff()
+    lmid = srv.sendSMB(p)
+    h1 = s3.SMB2Packet(recv_frame())
+    check("the LOGOFF was answered first",
+          h1["Command"] == s3.SMB2_LOGOFF and h1["MessageID"] == lmid and
+          h1["Status"] == 0)
+    parts = chain_parts(recv_frame())
+    st = [m["Status"] for m, raw in parts]
+    check("then the chain, in order",
+          [m["MessageID"] for m, raw in parts] ==
+          [e["MessageID"] for e in els])
+    if srv._Session["SigningActivated"]:
+        # Signed when the session ended, with its padding and link.
+        check("the FLUSH's answer is rightly signed",
+              signed_ok(parts[0][1], srv._Session["SigningKey"]))
+    check("its FLUSH succeeded, the waiting READ was cancelled, the READ "
+          "after it had no session (%s)" % ["%08x" % x for x in st],
+          st == [0, 0xC0000120, 0xC0000203])
+    print("done", flush=True)
+    sys.exit(1 if fails else 0)
 
 # 1. An ECHO behind a slow READ is answered while the READ waits.
 # Order, not time, is checked: the READ's answer must not have come
@@ -112,9 +267,55 @@ wt = conn.createFile(tid, "wt.bin", creationOption=0x2 | 0x40)
 conn.writeFile(tid, wt, b"x" * 100000, 0)
 conn.closeFile(tid, wt)
 
-# 6. LOGOFF while a READ is in flight.
+# 6. A slow READ in a compound chain: READ (slow), then a related READ
+# of the same file (FileId all ones), then an ECHO sent on its own after
+# the chain.  The ECHO must be answered first, the chain after it in one
+# frame, its two answers in order.
+delay(3000)
+mids = send_chain(fid)
+p = srv.SMB_PACKET()
+p["Command"] = s3.SMB2_ECHO
+p["Data"] = s3.SMB2Echo()
+echo_mid = srv.sendSMB(p)
+f1 = recv_frame()
+h1 = s3.SMB2Packet(f1)
+check("the ECHO was answered before the chain with a slow READ",
+      h1["Command"] == s3.SMB2_ECHO and h1["MessageID"] == echo_mid)
+f2 = recv_frame()
+a = s3.SMB2Packet(f2)
+nxt = a["NextCommand"]
+b = s3.SMB2Packet(f2[nxt:]) if nxt else None
+check("the chain's answers came together, in order",
+      a["MessageID"] == mids[0] and b is not None and
+      b["MessageID"] == mids[1])
+check("the slow READ of the chain returned its data",
+      a["Status"] == 0 and
+      s3.SMB2Read_Response(a["Data"])["Buffer"][:65536] == data[:65536])
+check("the related READ after it returned its data",
+      b is not None and b["Status"] == 0 and
+      s3.SMB2Read_Response(b["Data"])["Buffer"][:4096] ==
+      data[65536:65536 + 4096])
+srv.echo()
+check("the connection works after the chain", True)
+
+# 7. The connection ends while a chain waits for its IO.
+c2 = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=port)
+c2.login(user, password)
+t2 = c2.connectTree("share")
+f2id = c2.createFile(t2, "slow2.bin")
+c2.writeFile(t2, f2id, data[:131072], 0)
+srv2 = c2.getSMBServer()
+srv2._NetBIOSSession.send_packet(b"REGRESS!aiodelay 1000")
+saved = (srv, tid)
+srv, tid = srv2, t2
+send_chain(f2id)
+srv, tid = saved
+srv2._NetBIOSSession.close()
+
+# 8. LOGOFF while a READ and a chain are in flight.
 delay(1000)
 send_read(fid)
+send_chain(fid)
 conn.logoff()
 time.sleep(1.5)
 print("done", flush=True)

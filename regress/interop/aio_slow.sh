@@ -21,6 +21,8 @@ check "the client script ran to its end" grep -q '^done' "$T/py.out"
 check "every client check passed (exit $rc)" [ "$rc" -eq 0 ]
 check "no worker died" sh -c "! grep -q 'killed by signal' '$LOG'"
 check "the delay hook ran" log_has "regress: next read is delayed"
+check "a chain was dropped when its connection or session ended" \
+    log_has "waited for disk IO; the chain is not answered"
 check "a WRITE on a write-through open was synced" log_has "WRITE of 100000 bytes at 0 is on stable storage"
 
 # The worker, which has IO threads now, still cannot fork.
@@ -41,4 +43,18 @@ out=$(timeout 60 /usr/bin/python3 "$T/fork.py" 2>&1)
 check "a worker that forks loses its connection ($out)" [ "$out" = dropped ]
 check "the worker was killed by SIGSYS" log_has "session (pid [0-9]*) killed by signal 31"
 check "no fork survived" sh -c "! grep -q 'still alive after fork' '$LOG'"
+
+# LOGOFF while a chain waits for its IO, on a session that signs and
+# does not encrypt: the chain is still answered (aio_slow.py logoff).
+integ_stop
+sed -i 's/^\[global\]$/[global]\n\tsmb encrypt = off\n\tserver signing = mandatory/' "$CONF"
+integ_start
+timeout 60 /usr/bin/python3 "$top_srcdir/regress/interop/aio_slow.py" \
+    "$PORT" usmbdtest 'Secret-123' logoff > "$T/py2.out" 2>&1
+rc=$?
+cat "$T/py2.out"
+check "the LOGOFF script ran to its end" grep -q '^done' "$T/py2.out"
+check "every LOGOFF check passed (exit $rc)" [ "$rc" -eq 0 ]
+check "no worker died after the LOGOFF" \
+    sh -c "! grep -q 'killed by signal' '$LOG'"
 integ_done
