@@ -206,3 +206,59 @@ integ_client_conf() {
 	client max protocol = SMB3_11
 CEOF
 }
+
+# samba_start [GLOBAL-LINES]: a private instance of Samba's own smbd over
+# the same $T/share, as share "share" on its own loopback port $SPORT, with
+# the user usmbdtest (password Secret-123) and the extra [global] lines
+# given.  Sets S (its directory) and SAMBA_PID; stops it at exit.  Skips
+# the test when smbd is not installed or does not start.
+samba_start() {
+	SMBD=$(command -v smbd || echo /usr/sbin/smbd)
+	[ -x "$SMBD" ] ||
+	    skip "Samba's smbd not installed (apt-get install samba)"
+	S=$T/samba
+	SPORT=$(integ_port)
+	mkdir -p "$S/private" "$S/lock" "$S/state" "$S/cache" "$S/pid" \
+	    "$S/log"
+	cat > "$S/smb.conf" <<SEOF
+[global]
+	private dir = $S/private
+	lock directory = $S/lock
+	state directory = $S/state
+	cache directory = $S/cache
+	pid directory = $S/pid
+	log file = $S/log/log.%m
+	smb ports = $SPORT
+	interfaces = 127.0.0.1
+	bind interfaces only = yes
+	disable netbios = yes
+	rpc_server:tcpip = no
+	passdb backend = tdbsam
+	map to guest = never
+${1:-}
+[share]
+	path = $T/share
+	read only = no
+SEOF
+	printf 'Secret-123\nSecret-123\n' |
+	    smbpasswd -c "$S/smb.conf" -a -s usmbdtest >/dev/null 2>&1 ||
+	    skip "cannot add the Samba user"
+	# Its own session: smbd signals its whole process group when it
+	# stops.
+	setsid "$SMBD" --foreground --no-process-group -s "$S/smb.conf" \
+	    >"$S/log/smbd.out" 2>&1 &
+	SAMBA_PID=$!
+	trap samba_stop EXIT
+	wait_for sh -c "ss -ltn | grep -q ':$SPORT '" ||
+	    skip "Samba's smbd did not start"
+}
+
+samba_stop() {
+	kill "$SAMBA_PID" 2>/dev/null
+	wait "$SAMBA_PID" 2>/dev/null
+	# samba-dcerpcd outlives smbd; stop it by its pid file only.
+	for f in "$S"/pid/*.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	integ_cleanup
+}

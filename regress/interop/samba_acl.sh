@@ -7,8 +7,8 @@
 . "$top_srcdir/regress/integ/lib.sh"
 PY=${PY:-/usr/bin/python3}
 $PY -c "import impacket" 2>/dev/null || skip "impacket not installed (apt-get install python3-impacket)"
-SMBD=$(command -v smbd || echo /usr/sbin/smbd)
-[ -x "$SMBD" ] || skip "Samba's smbd not installed (apt-get install samba)"
+command -v smbd >/dev/null || [ -x /usr/sbin/smbd ] ||
+    skip "Samba's smbd not installed (apt-get install samba)"
 command -v getfattr >/dev/null || skip "getfattr not installed (apt-get install attr)"
 integ_setup sambaacl
 integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
@@ -27,44 +27,7 @@ setfattr -n system.posix_acl_access \
 rm -f "$T/share/probe"
 
 # A private Samba instance over the same share.
-S=$T/samba
-SPORT=$(integ_port)
-mkdir -p "$S/private" "$S/lock" "$S/state" "$S/cache" "$S/pid" "$S/log"
-cat > "$S/smb.conf" <<SEOF
-[global]
-	private dir = $S/private
-	lock directory = $S/lock
-	state directory = $S/state
-	cache directory = $S/cache
-	pid directory = $S/pid
-	log file = $S/log/log.%m
-	smb ports = $SPORT
-	interfaces = 127.0.0.1
-	bind interfaces only = yes
-	disable netbios = yes
-	rpc_server:tcpip = no
-	passdb backend = tdbsam
-	map to guest = never
-[share]
-	path = $T/share
-	read only = no
-SEOF
-printf 'Secret-123\nSecret-123\n' |
-    smbpasswd -c "$S/smb.conf" -a -s usmbdtest >/dev/null 2>&1 ||
-    skip "cannot add the Samba user"
-setsid "$SMBD" --foreground --no-process-group -s "$S/smb.conf" \
-    >"$S/log/smbd.out" 2>&1 &
-SAMBA_PID=$!
-samba_stop() {
-	kill "$SAMBA_PID" 2>/dev/null
-	wait "$SAMBA_PID" 2>/dev/null
-	for f in "$S"/pid/*.pid; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-	done
-	integ_cleanup
-}
-trap samba_stop EXIT
-wait_for sh -c "ss -ltn | grep -q ':$SPORT '" || skip "Samba's smbd did not start"
+samba_start
 
 # sd PORT OP FILE ARGS: samba_acl.py against one of the two servers.
 # (smbcacls cannot reach a server on another port than 445.)

@@ -5,8 +5,8 @@
 # back through the other, and user.DOSATTRIB is byte-compatible.
 . "$top_srcdir/regress/integ/lib.sh"
 command -v smbclient >/dev/null || skip "smbclient not installed (apt-get install smbclient)"
-SMBD=$(command -v smbd || echo /usr/sbin/smbd)
-[ -x "$SMBD" ] || skip "Samba's smbd not installed (apt-get install samba)"
+command -v smbd >/dev/null || [ -x /usr/sbin/smbd ] ||
+    skip "Samba's smbd not installed (apt-get install samba)"
 command -v getfattr >/dev/null || skip "getfattr not installed (apt-get install attr)"
 PY=${PY:-/usr/bin/python3}
 integ_setup sambameta
@@ -19,48 +19,8 @@ setfattr -n user.usmbdprobe -v 1 "$T/share" 2>/dev/null ||
 setfattr -x user.usmbdprobe "$T/share"
 
 # A private Samba instance over the same share.
-S=$T/samba
-SPORT=$(integ_port)
-mkdir -p "$S/private" "$S/lock" "$S/state" "$S/cache" "$S/pid" "$S/log"
-cat > "$S/smb.conf" <<SEOF
-[global]
-	private dir = $S/private
-	lock directory = $S/lock
-	state directory = $S/state
-	cache directory = $S/cache
-	pid directory = $S/pid
-	log file = $S/log/log.%m
-	smb ports = $SPORT
-	interfaces = 127.0.0.1
-	bind interfaces only = yes
-	disable netbios = yes
-	rpc_server:tcpip = no
-	passdb backend = tdbsam
-	map to guest = never
-	store dos attributes = yes
-	ea support = yes
-[share]
-	path = $T/share
-	read only = no
-SEOF
-printf 'Secret-123\nSecret-123\n' |
-    smbpasswd -c "$S/smb.conf" -a -s usmbdtest >/dev/null 2>&1 ||
-    skip "cannot add the Samba user"
-# Its own session: smbd signals its whole process group when it stops.
-setsid "$SMBD" --foreground --no-process-group -s "$S/smb.conf" \
-    >"$S/log/smbd.out" 2>&1 &
-SAMBA_PID=$!
-samba_stop() {
-	kill "$SAMBA_PID" 2>/dev/null
-	wait "$SAMBA_PID" 2>/dev/null
-	# samba-dcerpcd outlives smbd; stop it by its pid file only.
-	for f in "$S"/pid/*.pid; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-	done
-	integ_cleanup
-}
-trap samba_stop EXIT
-wait_for sh -c "ss -ltn | grep -q ':$SPORT '" || skip "Samba's smbd did not start"
+samba_start "	store dos attributes = yes
+	ea support = yes"
 
 # smb PORT COMMANDS: smbclient against one of the two servers.
 smb() {
