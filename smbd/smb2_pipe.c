@@ -207,12 +207,7 @@ smb2_pipe_write(struct smb2_conn *c, struct smb2_req *req,
 	if (rpc_pipe_write(o->pipe, rbuf_cur(data), rbuf_left(data)) == -1)
 		return NT_STATUS_PIPE_BROKEN;
 	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 17);
-	wbuf_put_u16le(req->out, 0);
-	wbuf_put_u32le(req->out, (uint32_t)rbuf_left(data));
-	wbuf_put_u32le(req->out, 0);
-	wbuf_put_u16le(req->out, 0);
-	wbuf_put_u16le(req->out, 0);
+	smb2_write_reply(req->out, (uint32_t)rbuf_left(data));
 	return NT_STATUS_SUCCESS;
 }
 

@@ -235,13 +235,19 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 		return ntstatus_from_errno(errno);
 	o->position = off + len;
 	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 17);
-	wbuf_put_u16le(req->out, 0);
-	wbuf_put_u32le(req->out, len);
-	wbuf_put_u32le(req->out, 0);
-	wbuf_put_u16le(req->out, 0);
-	wbuf_put_u16le(req->out, 0);
+	smb2_write_reply(req->out, len);
 	return NT_STATUS_SUCCESS;
+}
+
+void
+smb2_write_reply(struct wbuf *w, uint32_t count)
+{
+	wbuf_put_u16le(w, 17);
+	wbuf_put_u16le(w, 0);
+	wbuf_put_u32le(w, count);	/* Count */
+	wbuf_put_u32le(w, 0);		/* Remaining */
+	wbuf_put_u16le(w, 0);		/* WriteChannelInfoOffset */
+	wbuf_put_u16le(w, 0);		/* WriteChannelInfoLength */
 }
 
 uint32_t

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct rbuf;
+struct wbuf;
 struct smb2_conn;
 struct smb2_open;
 struct smb2_req;
@@ -14,6 +15,8 @@ struct smb2_req;
 uint32_t	smb2_cmd_read(struct smb2_conn *, struct smb2_req *);
 uint32_t	smb2_cmd_write(struct smb2_conn *, struct smb2_req *);
 uint32_t	smb2_cmd_flush(struct smb2_conn *, struct smb2_req *);
+/* The body of a WRITE response that wrote count bytes (MS-SMB2 2.2.22). */
+void		smb2_write_reply(struct wbuf *, uint32_t);
 
 /* smb2_rw_aio.c: the same, with the disk IO in the thread pool. */
 int		smb2_rw_async_ok(struct smb2_conn *, struct smb2_req *,

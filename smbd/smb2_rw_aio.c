@@ -254,12 +254,7 @@ rw_write_done(struct aio_job *j)
 		    io->c->peer, j->len, (unsigned long long)j->off);
 	io->out = smb2_out_new(16);
 	wbuf_init_fixed(&w, io->out->data + SMB2_OUT_HEADROOM, 16);
-	wbuf_put_u16le(&w, 17);
-	wbuf_put_u16le(&w, 0);
-	wbuf_put_u32le(&w, (uint32_t)j->len);	/* Count */
-	wbuf_put_u32le(&w, 0);			/* Remaining */
-	wbuf_put_u16le(&w, 0);
-	wbuf_put_u16le(&w, 0);
+	smb2_write_reply(&w, (uint32_t)j->len);
 	smb2_async_reply(io->c, io->a, NT_STATUS_SUCCESS, io->out, 16, -1, 0,
 	    0);
 	io->out = NULL;
@@ -465,12 +460,7 @@ rw_write_parked(struct aio_job *j)
 		    io->c->peer, j->len, (unsigned long long)j->off);
 	out = w->req.out;
 	wbuf_reset(out);
-	wbuf_put_u16le(out, 17);
-	wbuf_put_u16le(out, 0);
-	wbuf_put_u32le(out, (uint32_t)j->len);	/* Count */
-	wbuf_put_u32le(out, 0);			/* Remaining */
-	wbuf_put_u16le(out, 0);
-	wbuf_put_u16le(out, 0);
+	smb2_write_reply(out, (uint32_t)j->len);
 	rw_park_done(io, NT_STATUS_SUCCESS);
 }
 

@@ -30,6 +30,7 @@
 #include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_meta.h"
+#include "smb2_rw.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "unicode.h"
@@ -501,12 +502,7 @@ smb2_stream_write(struct smb2_req *req, struct smb2_open *o,
 	free(data);
 	o->position = off + len;
 	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 17);
-	wbuf_put_u16le(req->out, 0);
-	wbuf_put_u32le(req->out, (uint32_t)len);
-	wbuf_put_u32le(req->out, 0);
-	wbuf_put_u16le(req->out, 0);
-	wbuf_put_u16le(req->out, 0);
+	smb2_write_reply(req->out, (uint32_t)len);
 	return NT_STATUS_SUCCESS;
 }
 
