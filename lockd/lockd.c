@@ -91,6 +91,13 @@ lockd_master_closed(struct ipc_chan *chan, void *arg)
 	exit(0);
 }
 
+/* Once a second: announcements of byte-range locks nobody answers. */
+static void
+lockd_tick(evutil_socket_t fd, short what, void *arg)
+{
+	lockd_brl_expire(time_mono_ms(), LOCKD_BRL_ACK_TIMEOUT_MS);
+}
+
 static void
 lockd_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -102,7 +109,8 @@ main(int argc, char **argv)
 {
 	struct proc_ctx ctx;
 	struct sandbox_user su;
-	struct event *ev;
+	struct event *ev, *tick;
+	struct timeval second = { 1, 0 };
 	char *root;
 
 	proc_child_setup(&ctx, PROG_LOCKD, argc, argv);
@@ -119,6 +127,9 @@ main(int argc, char **argv)
 	ev = evsignal_new(L.base, SIGTERM, lockd_signal, NULL);
 	if (ev == NULL || event_add(ev, NULL) == -1)
 		fatalx("signal event");
+	tick = event_new(L.base, -1, EV_PERSIST, lockd_tick, NULL);
+	if (tick == NULL || event_add(tick, &second) == -1)
+		fatalx("timer event");
 	signal(SIGPIPE, SIG_IGN);
 	L.master = ipc_chan_new(L.base, USMBD_FD_MASTER, "master",
 	    lockd_master_rules, nitems(lockd_master_rules),

@@ -35,7 +35,17 @@
  * and LOCKD_BRL_MAX_WAITS waiting requests per file bound the cost of
  * the linear scans, which many clients together could otherwise make
  * expensive for everybody on that file.  Past a limit a LOCK fails with
- * INSUFFICIENT_RESOURCES and a log line.
+ * INSUFFICIENT_RESOURCES and a log line.  LOCKD_BRL_MAX_WAITS also bounds
+ * the grants of one file whose replies wait for acknowledgements.
+ *
+ * Acknowledgements.  A worker that never acknowledges (buggy, stuck, or
+ * hostile) must not hold up the locks of other workers, nor make lockd
+ * keep their pending replies forever: lockd_brl_expire(), run every
+ * second from lockd.c, gives up on an announcement after
+ * LOCKD_BRL_ACK_TIMEOUT_MS, answers the locks that waited for it and
+ * logs the workers that did not answer.  Such a worker may do IO on that
+ * file unchecked; it holds the file's descriptor anyway, so the locks
+ * were only ever as good as its cooperation.
  */
 #include "config.h"
 
@@ -95,7 +105,9 @@ struct lockd_brl_file {
 	uint64_t		 ann_id;
 	uint32_t		*ann_peers;	/* still to acknowledge */
 	size_t			 ann_n;
+	uint64_t		 ann_since;	/* time_mono_ms() */
 	TAILQ_HEAD(, brl_later)	 later;
+	size_t			 nlater;
 };
 
 /* How many locks each worker holds, for its limit. */
@@ -278,6 +290,7 @@ brl_flush_later(struct lockd_brl_file *f)
 
 	while ((b = TAILQ_FIRST(&f->later)) != NULL) {
 		TAILQ_REMOVE(&f->later, b, entry);
+		f->nlater--;
 		brl_send(b->peer, b->reqid, LOCKD_STATUS_OK);
 		free(b);
 	}
@@ -355,6 +368,7 @@ brl_granted(struct lockd_brl_file *f, uint32_t peer, uint64_t handle,
 			n = LOCKD_BRL_MAX_OPENS;
 		}
 		f->ann_id = brl_next_ann++;
+		f->ann_since = time_mono_ms();
 		f->ann_peers = xcalloc(n > 0 ? n : 1, sizeof(uint32_t));
 		f->ann_n = 0;
 		for (i = 0; i < n; i++) {
@@ -381,6 +395,7 @@ brl_granted(struct lockd_brl_file *f, uint32_t peer, uint64_t handle,
 	b->peer = peer;
 	b->reqid = reqid;
 	TAILQ_INSERT_TAIL(&f->later, b, entry);
+	f->nlater++;
 	return LOCKD_BRL_LATER;
 }
 
@@ -425,6 +440,18 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 			return LOCKD_STATUS_INVALID_PARAMETER;
 	}
 	f = brl_file_get(slot);
+	/*
+	 * While an announcement is out, grants wait in f->later: a worker
+	 * that locks and unlocks in a loop must not grow that list without
+	 * bound (lockd_brl_expire() ends the wait in any case).
+	 */
+	if (f->ann_n > 0 && f->nlater >= LOCKD_BRL_MAX_WAITS) {
+		log_warnx("byte-range locks: %d granted locks of one file "
+		    "wait for acknowledgements already; refusing another",
+		    LOCKD_BRL_MAX_WAITS);
+		brl_idle(f);
+		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	added = xcalloc(n, sizeof(*added));
 	for (i = 0; i < n; i++) {
 		excl = (e[i].flags & LOCKD_LOCKFLAG_EXCLUSIVE) != 0;
@@ -548,7 +575,8 @@ brl_retry(struct lockd_brl_file *f)
 		TAILQ_REMOVE(&f->waits, w, entry);
 		f->nwaits--;
 		if (f->nlocks >= LOCKD_BRL_MAX_LOCKS ||
-		    brl_peer_locks(w->peer) >= brl_max_per_peer) {
+		    brl_peer_locks(w->peer) >= brl_max_per_peer ||
+		    (f->ann_n > 0 && f->nlater >= LOCKD_BRL_MAX_WAITS)) {
 			log_warnx("byte-range locks: a waiting lock of "
 			    "connection %u is over its limit", w->peer);
 			brl_send(w->peer, w->reqid,
@@ -731,6 +759,7 @@ lockd_brl_release_peer(uint32_t peer)
 			if (b->peer != peer)
 				continue;
 			TAILQ_REMOVE(&f->later, b, entry);
+			f->nlater--;
 			free(b);
 		}
 		for (l = TAILQ_FIRST(&f->locks); l != NULL; l = lnext) {
@@ -743,6 +772,31 @@ lockd_brl_release_peer(uint32_t peer)
 		brl_ann_drop_peer(f, peer);
 		if (dropped)
 			brl_retry(f);
+		brl_idle(f);
+	}
+}
+
+/*
+ * Give up on announcements older than timeout_ms (see the top of this
+ * file): the workers that did not acknowledge are logged and no longer
+ * waited for, and the locks that waited are answered.
+ */
+void
+lockd_brl_expire(uint64_t now, uint64_t timeout_ms)
+{
+	struct lockd_brl_file *f, *next;
+	size_t i;
+
+	for (f = TAILQ_FIRST(&brl_files); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, entry);
+		if (f->ann_n == 0 || now - f->ann_since < timeout_ms)
+			continue;
+		for (i = 0; i < f->ann_n; i++)
+			log_warnx("byte-range locks: the worker of connection "
+			    "%u did not acknowledge a lock notice in %llu ms; "
+			    "not waiting for it any longer", f->ann_peers[i],
+			    (unsigned long long)timeout_ms);
+		brl_ann_done(f);
 		brl_idle(f);
 	}
 }

@@ -12,6 +12,7 @@
 #include "lockd_proto.h"
 #include "lockd_share.h"
 #include "unit.h"
+#include "util.h"
 
 #define RW	0x00000003	/* FILE_READ_DATA | FILE_WRITE_DATA */
 #define SHARE	0x00000007
@@ -81,7 +82,7 @@ main(void)
 	uint64_t h1, h2, h3;
 	struct lockd_brl_io ios[3];
 	uint32_t fl;
-	size_t at;
+	size_t at, i;
 	int has;
 
 	lockd_brl_init(reply_cb, notify_cb);
@@ -278,6 +279,36 @@ main(void)
 	CHECK(lock1(2, h2, 33, 2, 1, X | FI) == LOCKD_STATUS_OK);
 	CHECK(unlock1(1, h1, 0, 1) == LOCKD_STATUS_OK);
 	CHECK(lock1(1, h1, 34, 3, 1, X | FI) == LOCKD_STATUS_OK);
+	lockd_brl_release_peer(1);
+	lockd_brl_release_peer(2);
+	CHECK(lockd_share_release_peer(1) == 1);
+	CHECK(lockd_share_release_peer(2) == 1);
+	CHECK(lockd_brl_count() == 0 && lockd_share_count() == 0);
+
+	/*
+	 * A worker that never acknowledges holds up another's lock only
+	 * until the announcement expires, and a lock/unlock loop while it
+	 * is out cannot grow the list of pending grants without bound.
+	 */
+	lockd_brl_set_limit(100000);
+	CHECK(lockd_share_open(1, 1, 800, "", RW, SHARE, 0, &h1) == 0);
+	CHECK(lockd_share_open(2, 1, 800, "", RW, SHARE, 0, &h2) == 0);
+	CHECK(lock1(1, h1, 40, 0, 1, X | FI) == LOCKD_BRL_LATER);
+	lockd_brl_ack(1, notify_id);
+	nreplies = 0;
+	lockd_brl_expire(time_mono_ms(), LOCKD_BRL_ACK_TIMEOUT_MS);
+	CHECK(nreplies == 0);
+	for (i = 0; i < 5000; i++) {
+		fl = lock1(1, h1, 1000 + i, 10, 1, X | FI);
+		if (fl != LOCKD_BRL_LATER)
+			break;
+		CHECK(unlock1(1, h1, 10, 1) == LOCKD_STATUS_OK);
+	}
+	CHECK(fl == LOCKD_STATUS_INSUFFICIENT_RESOURCES && i < 5000);
+	lockd_brl_expire(time_mono_ms(), 0);
+	CHECK(nreplies == i + 1 && last_status == LOCKD_STATUS_OK);
+	/* Not announced any longer: the next grant answers at once. */
+	CHECK(lock1(1, h1, 50, 10, 1, X | FI) == LOCKD_STATUS_OK);
 	lockd_brl_release_peer(1);
 	lockd_brl_release_peer(2);
 	CHECK(lockd_share_release_peer(1) == 1);
