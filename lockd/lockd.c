@@ -59,6 +59,15 @@ lockd_peer_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 {
 	struct lockd_peer *p = arg;
 
+	if (p->stalled) {
+		/* It does not read what lockd sends (lockd_peer_writable). */
+		if (m->fd != -1)
+			close(m->fd);
+		log_warnx("lockd peer %u: does not read its replies; closing "
+		    "its channel", p->id);
+		lockd_peer_closed(chan, p);
+		return;
+	}
 	lockd_handle_request(p, m);
 }
 
