@@ -779,6 +779,18 @@ master_handle_names(struct child *ch, const struct ipc_msg *m)
 	uint32_t i;
 	int allowed;
 
+	/*
+	 * A worker waits for each answer before it asks again, so an answer
+	 * still queued here means it does not read them: answering more
+	 * would grow the master's memory at the rate the worker asks.
+	 */
+	if (ipc_chan_queued(ch->chan) > 0) {
+		if (!ch->names_unread)
+			log_warnx("%s: does not read the answers to its name "
+			    "requests; ignoring them", ipc_chan_name(ch->chan));
+		ch->names_unread = 1;
+		return;
+	}
 	memcpy(&req, m->data, sizeof(req));
 	if (req.count == 0 || req.count > NAMES_MAX_ENTRIES) {
 		log_warnx("%s: name request with %u entries: refused",
