@@ -34,8 +34,10 @@
  * the memory one client can make lockd spend; LOCKD_BRL_MAX_LOCKS locks
  * and LOCKD_BRL_MAX_WAITS waiting requests per file bound the cost of
  * the linear scans, which many clients together could otherwise make
- * expensive for everybody on that file.  Past a limit a LOCK fails with
- * INSUFFICIENT_RESOURCES and a log line.  LOCKD_BRL_MAX_WAITS also bounds
+ * expensive for everybody on that file; LOCKD_BRL_MAX_WORK bounds what
+ * one LOCK, UNLOCK or CHECK may cost, and the two per-file limits
+ * together what a release costs in retries of waiting locks.  Past a
+ * limit a LOCK fails with INSUFFICIENT_RESOURCES and a log line.  LOCKD_BRL_MAX_WAITS also bounds
  * the grants of one file whose replies wait for acknowledgements.
  *
  * Acknowledgements.  A worker that never acknowledges (buggy, stuck, or
@@ -61,9 +63,17 @@
 #include "log.h"
 #include "util.h"
 
-#define LOCKD_BRL_MAX_LOCKS	100000
+#define LOCKD_BRL_MAX_LOCKS	10000
 #define LOCKD_BRL_PEER_BUCKETS	256
-#define LOCKD_BRL_MAX_WAITS	1024
+#define LOCKD_BRL_MAX_WAITS	256
+/*
+ * Lock comparisons one request may cost (about 10 ms): lockd serves
+ * every session, and the scans are linear, so a LOCK of 4096 ranges on a
+ * file with 100000 locks would otherwise stop it for half a second, and
+ * building such a file take seconds.  A LOCK of 4096 ranges on a file
+ * without locks still fits.
+ */
+#define LOCKD_BRL_MAX_WORK	((uint64_t)1 << 23)
 /* Workers told at once about one file; more opens than this are rare. */
 #define LOCKD_BRL_MAX_OPENS	4096
 
@@ -352,10 +362,10 @@ static uint32_t
 brl_granted(struct lockd_brl_file *f, uint32_t peer, uint64_t handle,
     uint64_t reqid)
 {
-	static uint32_t peers[LOCKD_BRL_MAX_OPENS];
+	static uint32_t peers[LOCKD_BRL_MAX_OPENS], tried[LOCKD_BRL_MAX_OPENS];
 	static uint64_t handles[LOCKD_BRL_MAX_OPENS], mine[LOCKD_BRL_MAX_OPENS];
 	struct brl_later *b;
-	size_t n, i, j, k;
+	size_t n, i, j, k, ntried = 0;
 
 	if (!f->announced) {
 		f->announced = 1;
@@ -372,12 +382,17 @@ brl_granted(struct lockd_brl_file *f, uint32_t peer, uint64_t handle,
 		f->ann_peers = xcalloc(n > 0 ? n : 1, sizeof(uint32_t));
 		f->ann_n = 0;
 		for (i = 0; i < n; i++) {
-			/* Each worker once, with all of its opens. */
-			for (j = 0; j < f->ann_n; j++)
-				if (f->ann_peers[j] == peers[i])
+			/*
+			 * Each worker once, with all of its opens; one that
+			 * cannot be told is not tried again for its next
+			 * open.
+			 */
+			for (j = 0; j < ntried; j++)
+				if (tried[j] == peers[i])
 					break;
-			if (j < f->ann_n)
+			if (j < ntried)
 				continue;
+			tried[ntried++] = peers[i];
 			for (k = 0, j = i; j < n; j++)
 				if (peers[j] == peers[i])
 					mine[k++] = handles[j];
@@ -449,6 +464,13 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 		log_warnx("byte-range locks: %d granted locks of one file "
 		    "wait for acknowledgements already; refusing another",
 		    LOCKD_BRL_MAX_WAITS);
+		brl_idle(f);
+		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if ((uint64_t)n * f->nlocks + (uint64_t)n * (n - 1) / 2 >
+	    LOCKD_BRL_MAX_WORK) {
+		log_warnx("byte-range locks: a LOCK of %zu ranges on a file "
+		    "with %zu locks costs too much; refused", n, f->nlocks);
 		brl_idle(f);
 		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
 	}
@@ -532,6 +554,11 @@ lockd_brl_unlock(uint32_t peer, uint64_t handle,
 	if (n == 0)
 		return LOCKD_STATUS_INVALID_PARAMETER;
 	f = *slot;
+	if (f != NULL && (uint64_t)n * f->nlocks > LOCKD_BRL_MAX_WORK) {
+		log_warnx("byte-range locks: an UNLOCK of %zu ranges on a file "
+		    "with %zu locks costs too much; refused", n, f->nlocks);
+		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	for (i = 0; i < n; i++) {
 		if (e[i].flags != LOCKD_LOCKFLAG_UNLOCK) {
 			status = LOCKD_STATUS_INVALID_PARAMETER;
@@ -582,7 +609,6 @@ brl_retry(struct lockd_brl_file *f)
 			brl_send(w->peer, w->reqid,
 			    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
 			free(w);
-			next = TAILQ_FIRST(&f->waits);
 			continue;
 		}
 		brl_add(f, w->peer, w->handle, w->off, w->len, w->excl);
@@ -590,8 +616,11 @@ brl_retry(struct lockd_brl_file *f)
 		if (st != LOCKD_BRL_LATER)
 			brl_send(w->peer, w->reqid, st);
 		free(w);
-		/* A grant may have changed what the rest conflict with. */
-		next = TAILQ_FIRST(&f->waits);
+		/*
+		 * A grant only adds a lock, so the waits before this one
+		 * still conflict: the scan goes on from here, and one
+		 * release costs at most waits times locks comparisons.
+		 */
 	}
 }
 
@@ -607,6 +636,7 @@ lockd_brl_check(uint32_t peer, const struct lockd_brl_io *io, size_t n,
 {
 	struct lockd_brl_file **slot, *f;
 	const struct brl_lock *l;
+	uint64_t work = 0;
 	size_t i;
 
 	*haslocks = 0;
@@ -619,6 +649,13 @@ lockd_brl_check(uint32_t peer, const struct lockd_brl_io *io, size_t n,
 		}
 		if ((f = *slot) == NULL)
 			continue;
+		if ((work += f->nlocks) > LOCKD_BRL_MAX_WORK) {
+			log_warnx("byte-range locks: a CHECK of %zu ranges costs "
+			    "too much; refused", n);
+			*haslocks = 1;
+			*at = i;
+			return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+		}
 		if (f->announced)
 			*haslocks = 1;
 		if (io[i].len == 0 ||

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "lockd_brl.h"
 #include "lockd_proto.h"
@@ -78,7 +79,8 @@ check1(uint32_t peer, uint64_t h, uint64_t off, uint64_t len, int write)
 int
 main(void)
 {
-	struct lockd_brl_elem two[2];
+	struct lockd_brl_elem two[2], *big;
+	struct lockd_brl_io *bigio;
 	uint64_t h1, h2, h3;
 	struct lockd_brl_io ios[3];
 	uint32_t fl;
@@ -313,6 +315,44 @@ main(void)
 	lockd_brl_release_peer(2);
 	CHECK(lockd_share_release_peer(1) == 1);
 	CHECK(lockd_share_release_peer(2) == 1);
+	CHECK(lockd_brl_count() == 0 && lockd_share_count() == 0);
+
+	/*
+	 * What one request may cost lockd, which every session shares: a
+	 * LOCK of 4096 ranges fits on a file without locks, not on one
+	 * with thousands; a CHECK of many ranges over them neither; and a
+	 * file holds at most 10000 locks.
+	 */
+	CHECK(lockd_share_open(1, 1, 900, "", RW, SHARE, 0, &h1) == 0);
+	big = calloc(4096, sizeof(*big));
+	bigio = calloc(4096, sizeof(*bigio));
+	CHECK(big != NULL && bigio != NULL);
+	for (i = 0; i < 4096; i++)
+		big[i] = (struct lockd_brl_elem){ 2 * i, 1, X | FI };
+	fl = lockd_brl_lock(1, h1, 60, big, 4096);
+	CHECK(fl == LOCKD_BRL_LATER);
+	lockd_brl_ack(1, notify_id);
+	CHECK(lockd_brl_count() == 4096);
+	for (i = 0; i < 4096; i++)
+		big[i].off += 1 << 20;
+	CHECK(lockd_brl_lock(1, h1, 61, big, 4096) ==
+	    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
+	CHECK(lockd_brl_count() == 4096);
+	for (i = 0; i < 4096; i++)
+		bigio[i] = (struct lockd_brl_io){ h1, 1, 1, 1 };
+	CHECK(lockd_brl_check(1, bigio, 4096, &has, &at) ==
+	    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
+	CHECK(lockd_brl_check(1, bigio, 16, &has, &at) == LOCKD_STATUS_OK);
+	for (i = 4096; i < 12000; i++)
+		if ((fl = lock1(1, h1, 62, 2 * i, 1, X | FI)) !=
+		    LOCKD_STATUS_OK)
+			break;
+	CHECK(fl == LOCKD_STATUS_INSUFFICIENT_RESOURCES &&
+	    lockd_brl_count() == 10000);
+	free(big);
+	free(bigio);
+	lockd_brl_release_peer(1);
+	CHECK(lockd_share_release_peer(1) == 1);
 	CHECK(lockd_brl_count() == 0 && lockd_share_count() == 0);
 	return unit_done();
 }
