@@ -125,7 +125,16 @@ struct brl_peer {
 	LIST_ENTRY(brl_peer)	 entry;
 	uint32_t		 id;
 	size_t			 nlocks;
+	size_t			 nwaits;	/* brl_wait, every file */
+	size_t			 nlater;	/* brl_later, every file */
 };
+
+/*
+ * Waiting LOCKs and grants waiting for acknowledgements one worker may
+ * have over all files: the per-file limits alone would let a worker with
+ * many opens grow these lists without bound.
+ */
+#define LOCKD_BRL_MAX_PEER_WAITS	4096
 
 static TAILQ_HEAD(, lockd_brl_file) brl_files =
     TAILQ_HEAD_INITIALIZER(brl_files);
@@ -174,6 +183,65 @@ brl_peer_locks(uint32_t id)
 	struct brl_peer *bp;
 
 	return (bp = brl_peer_get(id, 0)) != NULL ? bp->nlocks : 0;
+}
+
+/* A worker's record goes when it holds nothing any more. */
+static void
+brl_peer_put(struct brl_peer *bp)
+{
+	if (bp->nlocks == 0 && bp->nwaits == 0 && bp->nlater == 0) {
+		LIST_REMOVE(bp, entry);
+		free(bp);
+	}
+}
+
+static void
+brl_wait_insert(struct lockd_brl_file *f, struct brl_wait *w)
+{
+	TAILQ_INSERT_TAIL(&f->waits, w, entry);
+	f->nwaits++;
+	brl_peer_get(w->peer, 1)->nwaits++;
+}
+
+static void
+brl_wait_remove(struct lockd_brl_file *f, struct brl_wait *w)
+{
+	struct brl_peer *bp;
+
+	TAILQ_REMOVE(&f->waits, w, entry);
+	f->nwaits--;
+	if ((bp = brl_peer_get(w->peer, 0)) != NULL) {
+		bp->nwaits--;
+		brl_peer_put(bp);
+	}
+}
+
+static void
+brl_later_remove(struct lockd_brl_file *f, struct brl_later *b)
+{
+	struct brl_peer *bp;
+
+	TAILQ_REMOVE(&f->later, b, entry);
+	f->nlater--;
+	if ((bp = brl_peer_get(b->peer, 0)) != NULL) {
+		bp->nlater--;
+		brl_peer_put(bp);
+	}
+}
+
+/* May this worker have one more wait (or pending grant)? */
+static int
+brl_peer_may_wait(uint32_t id, int later)
+{
+	struct brl_peer *bp;
+
+	if ((bp = brl_peer_get(id, 0)) == NULL ||
+	    (later ? bp->nlater : bp->nwaits) < LOCKD_BRL_MAX_PEER_WAITS)
+		return 1;
+	log_warnx("byte-range locks: the session of connection %u has %d %s "
+	    "already; refusing another", id, LOCKD_BRL_MAX_PEER_WAITS,
+	    later ? "grants waiting for acknowledgements" : "waiting locks");
+	return 0;
 }
 
 static void
@@ -265,9 +333,9 @@ brl_remove(struct lockd_brl_file *f, struct brl_lock *l)
 {
 	struct brl_peer *bp;
 
-	if ((bp = brl_peer_get(l->peer, 0)) != NULL && --bp->nlocks == 0) {
-		LIST_REMOVE(bp, entry);
-		free(bp);
+	if ((bp = brl_peer_get(l->peer, 0)) != NULL) {
+		bp->nlocks--;
+		brl_peer_put(bp);
 	}
 	TAILQ_REMOVE(&f->locks, l, entry);
 	f->nlocks--;
@@ -299,8 +367,7 @@ brl_flush_later(struct lockd_brl_file *f)
 	struct brl_later *b;
 
 	while ((b = TAILQ_FIRST(&f->later)) != NULL) {
-		TAILQ_REMOVE(&f->later, b, entry);
-		f->nlater--;
+		brl_later_remove(f, b);
 		brl_send(b->peer, b->reqid, LOCKD_STATUS_OK);
 		free(b);
 	}
@@ -344,7 +411,7 @@ lockd_brl_file_free(struct lockd_brl_file *f)
 	while ((l = TAILQ_FIRST(&f->locks)) != NULL)
 		brl_remove(f, l);
 	while ((w = TAILQ_FIRST(&f->waits)) != NULL) {
-		TAILQ_REMOVE(&f->waits, w, entry);
+		brl_wait_remove(f, w);
 		brl_send(w->peer, w->reqid, LOCKD_STATUS_RANGE_NOT_LOCKED);
 		free(w);
 	}
@@ -411,6 +478,7 @@ brl_granted(struct lockd_brl_file *f, uint32_t peer, uint64_t handle,
 	b->reqid = reqid;
 	TAILQ_INSERT_TAIL(&f->later, b, entry);
 	f->nlater++;
+	brl_peer_get(peer, 1)->nlater++;
 	return LOCKD_BRL_LATER;
 }
 
@@ -467,6 +535,10 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 		brl_idle(f);
 		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
 	}
+	if (f->ann_n > 0 && !brl_peer_may_wait(peer, 1)) {
+		brl_idle(f);
+		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	if ((uint64_t)n * f->nlocks + (uint64_t)n * (n - 1) / 2 >
 	    LOCKD_BRL_MAX_WORK) {
 		log_warnx("byte-range locks: a LOCK of %zu ranges on a file "
@@ -486,6 +558,10 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 				status = LOCKD_STATUS_LOCK_NOT_GRANTED;
 				break;
 			}
+			if (!brl_peer_may_wait(peer, 0)) {
+				status = LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+				break;
+			}
 			if (f->nwaits >= LOCKD_BRL_MAX_WAITS) {
 				log_warnx("byte-range locks: %d requests wait "
 				    "on one file already; refusing another",
@@ -501,8 +577,7 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 			w->off = e[i].off;
 			w->len = e[i].len;
 			w->excl = excl;
-			TAILQ_INSERT_TAIL(&f->waits, w, entry);
-			f->nwaits++;
+			brl_wait_insert(f, w);
 			free(added);
 			return LOCKD_STATUS_PENDING;
 		}
@@ -599,11 +674,11 @@ brl_retry(struct lockd_brl_file *f)
 		next = TAILQ_NEXT(w, entry);
 		if (brl_conflicts(f, w->handle, w->off, w->len, w->excl))
 			continue;
-		TAILQ_REMOVE(&f->waits, w, entry);
-		f->nwaits--;
+		brl_wait_remove(f, w);
 		if (f->nlocks >= LOCKD_BRL_MAX_LOCKS ||
 		    brl_peer_locks(w->peer) >= brl_max_per_peer ||
-		    (f->ann_n > 0 && f->nlater >= LOCKD_BRL_MAX_WAITS)) {
+		    (f->ann_n > 0 && (f->nlater >= LOCKD_BRL_MAX_WAITS ||
+		    !brl_peer_may_wait(w->peer, 1)))) {
 			log_warnx("byte-range locks: a waiting lock of "
 			    "connection %u is over its limit", w->peer);
 			brl_send(w->peer, w->reqid,
@@ -698,8 +773,7 @@ lockd_brl_cancel(uint32_t peer, uint64_t reqid)
 		TAILQ_FOREACH(w, &f->waits, entry) {
 			if (w->peer != peer || w->reqid != reqid)
 				continue;
-			TAILQ_REMOVE(&f->waits, w, entry);
-			f->nwaits--;
+			brl_wait_remove(f, w);
 			brl_send(peer, reqid, LOCKD_STATUS_CANCELLED);
 			free(w);
 			brl_idle(f);
@@ -754,8 +828,7 @@ lockd_brl_close(uint32_t peer, uint64_t handle)
 		wnext = TAILQ_NEXT(w, entry);
 		if (w->handle != handle)
 			continue;
-		TAILQ_REMOVE(&f->waits, w, entry);
-		f->nwaits--;
+		brl_wait_remove(f, w);
 		brl_send(w->peer, w->reqid, LOCKD_STATUS_RANGE_NOT_LOCKED);
 		free(w);
 	}
@@ -787,16 +860,14 @@ lockd_brl_release_peer(uint32_t peer)
 			wnext = TAILQ_NEXT(w, entry);
 			if (w->peer != peer)
 				continue;
-			TAILQ_REMOVE(&f->waits, w, entry);
-			f->nwaits--;
+			brl_wait_remove(f, w);
 			free(w);
 		}
 		for (b = TAILQ_FIRST(&f->later); b != NULL; b = bnext) {
 			bnext = TAILQ_NEXT(b, entry);
 			if (b->peer != peer)
 				continue;
-			TAILQ_REMOVE(&f->later, b, entry);
-			f->nlater--;
+			brl_later_remove(f, b);
 			free(b);
 		}
 		for (l = TAILQ_FIRST(&f->locks); l != NULL; l = lnext) {

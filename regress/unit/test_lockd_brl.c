@@ -84,7 +84,7 @@ main(void)
 	uint64_t h1, h2, h3;
 	struct lockd_brl_io ios[3];
 	uint32_t fl;
-	size_t at, i;
+	size_t at, i, k, nwaiting;
 	int has;
 
 	lockd_brl_init(reply_cb, notify_cb);
@@ -353,6 +353,37 @@ main(void)
 	free(bigio);
 	lockd_brl_release_peer(1);
 	CHECK(lockd_share_release_peer(1) == 1);
+	CHECK(lockd_brl_count() == 0 && lockd_share_count() == 0);
+
+	/*
+	 * One worker's waiting LOCKs are bounded over all its files, not
+	 * only per file: 256 a file, 4096 in all.
+	 */
+	nwaiting = 0;
+	for (k = 0; k < 20; k++) {
+		CHECK(lockd_share_open(2, 1, 1000 + k, "", RW, SHARE, 0,
+		    &h2) == 0);
+		CHECK(lockd_share_open(1, 1, 1000 + k, "", RW, SHARE, 0,
+		    &h1) == 0);
+		CHECK(lock1(2, h2, 70, 0, 1, X | FI) == LOCKD_BRL_LATER);
+		lockd_brl_ack(1, notify_id);
+		lockd_brl_ack(2, notify_id);
+		for (i = 0; i < 300; i++) {
+			fl = lock1(1, h1, 100000 * k + i, 0, 1, X);
+			if (fl != LOCKD_STATUS_PENDING)
+				break;
+			nwaiting++;
+		}
+		CHECK(fl == LOCKD_STATUS_INSUFFICIENT_RESOURCES);
+	}
+	CHECK(nwaiting == 4096);
+	nreplies = 0;
+	lockd_brl_release_peer(2);
+	/* Peer 2's locks went: the first wait on each of 16 files fits. */
+	CHECK(nreplies == 16);
+	lockd_brl_release_peer(1);
+	CHECK(lockd_share_release_peer(1) == 20);
+	CHECK(lockd_share_release_peer(2) == 20);
 	CHECK(lockd_brl_count() == 0 && lockd_share_count() == 0);
 	return unit_done();
 }
