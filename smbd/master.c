@@ -693,7 +693,10 @@ master_start_session(struct child *ch, struct conn *c, int fd,
 /*
  * Could a user or group have this name?  NSS would refuse the others
  * anyway; refusing them here keeps a worker's bytes away from NSS modules
- * that might treat them specially.
+ * that might treat them specially: '+' and '-' start netgroup entries of
+ * compat, and LDAP-backed modules build search filters from the name, so
+ * filter syntax ("*", "(", ")", "|", "&", "=", "!", "~", "<", ">") never
+ * reaches them either.
  */
 static int
 master_name_ok(const char *name)
@@ -703,8 +706,8 @@ master_name_ok(const char *name)
 	if (name[0] == '\0' || name[0] == '-' || name[0] == '+')
 		return 0;
 	for (p = (const unsigned char *)name; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == ':' ||
-		    *p == '\\')
+		if (*p < 0x20 || *p == 0x7f ||
+		    strchr("/:\\*()|&=!~<>", *p) != NULL)
 			return 0;
 	return 1;
 }
