@@ -795,30 +795,31 @@ master_handle_names(struct child *ch, const struct ipc_msg *m)
 		return;
 	}
 	memcpy(&req, m->data, sizeof(req));
-	if (req.count == 0 || req.count > NAMES_MAX_ENTRIES) {
-		log_warnx("%s: name request with %u entries: refused",
-		    ipc_chan_name(ch->chan), req.count);
-		req.count = 0;
-	}
 	allowed = ch->conn != NULL && ch->conn->authed &&
 	    (ch->conn->auth.flags &
 	    (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS)) == 0;
 	/*
 	 * NSS may block, and the master serves everyone: a worker gets a
 	 * bounded number of lookups per second, the rest go unanswered
-	 * (unmapped names, not an error).
+	 * (unmapped names, not an error).  Every request counts, so that
+	 * malformed ones cannot fill the master's log either.
 	 */
 	if (now - ch->names_window_ms >= 1000) {
 		ch->names_window_ms = now;
 		ch->names_in_window = 0;
 	}
-	if (allowed && ++ch->names_in_window > MASTER_NAMES_PER_SECOND) {
+	if (++ch->names_in_window > MASTER_NAMES_PER_SECOND) {
 		if (ch->names_in_window == MASTER_NAMES_PER_SECOND + 1)
 			log_warnx("%s: more than %d name requests a second; "
 			    "the rest of this second go unanswered",
 			    ipc_chan_name(ch->chan), MASTER_NAMES_PER_SECOND);
+		ch->names_in_window = MASTER_NAMES_PER_SECOND + 2;
 		allowed = 0;
-	}
+	} else if (req.count == 0 || req.count > NAMES_MAX_ENTRIES)
+		log_warnx("%s: name request with %u entries: refused",
+		    ipc_chan_name(ch->chan), req.count);
+	if (req.count > NAMES_MAX_ENTRIES)
+		req.count = 0;
 	for (i = 0; i < NAMES_MAX_ENTRIES; i++) {
 		struct names_entry *e = &req.ent[i];
 
