@@ -88,6 +88,8 @@ struct brl_lock {
 
 struct brl_wait {
 	TAILQ_ENTRY(brl_wait)	 entry;
+	LIST_ENTRY(brl_wait)	 peer_entry;	/* its worker's, for a cancel */
+	struct lockd_brl_file	*file;
 	uint32_t		 peer;
 	uint64_t		 reqid;
 	uint64_t		 handle;
@@ -105,6 +107,8 @@ struct brl_later {
 
 struct lockd_brl_file {
 	TAILQ_ENTRY(lockd_brl_file) entry;	/* all files with state */
+	/* On brl_announcing while ann_n > 0, oldest first. */
+	TAILQ_ENTRY(lockd_brl_file) ann_entry;
 	struct lockd_brl_file	**slot;		/* in lockd_share.c */
 	TAILQ_HEAD(, brl_lock)	 locks;
 	size_t			 nlocks;
@@ -127,6 +131,7 @@ struct brl_peer {
 	size_t			 nlocks;
 	size_t			 nwaits;	/* brl_wait, every file */
 	size_t			 nlater;	/* brl_later, every file */
+	LIST_HEAD(, brl_wait)	 waits;
 };
 
 /*
@@ -138,6 +143,12 @@ struct brl_peer {
 
 static TAILQ_HEAD(, lockd_brl_file) brl_files =
     TAILQ_HEAD_INITIALIZER(brl_files);
+/*
+ * Files whose notice still waits for acknowledgements: an ACK and the
+ * expiry look only here, not through every file with locks.
+ */
+static TAILQ_HEAD(, lockd_brl_file) brl_announcing =
+    TAILQ_HEAD_INITIALIZER(brl_announcing);
 static LIST_HEAD(, brl_peer)	brl_peers[LOCKD_BRL_PEER_BUCKETS];
 static size_t			brl_max_per_peer = 100000;
 static lockd_brl_reply_fn	brl_reply;
@@ -198,9 +209,13 @@ brl_peer_put(struct brl_peer *bp)
 static void
 brl_wait_insert(struct lockd_brl_file *f, struct brl_wait *w)
 {
+	struct brl_peer *bp = brl_peer_get(w->peer, 1);
+
+	w->file = f;
 	TAILQ_INSERT_TAIL(&f->waits, w, entry);
 	f->nwaits++;
-	brl_peer_get(w->peer, 1)->nwaits++;
+	bp->nwaits++;
+	LIST_INSERT_HEAD(&bp->waits, w, peer_entry);
 }
 
 static void
@@ -210,6 +225,7 @@ brl_wait_remove(struct lockd_brl_file *f, struct brl_wait *w)
 
 	TAILQ_REMOVE(&f->waits, w, entry);
 	f->nwaits--;
+	LIST_REMOVE(w, peer_entry);
 	if ((bp = brl_peer_get(w->peer, 0)) != NULL) {
 		bp->nwaits--;
 		brl_peer_put(bp);
@@ -376,6 +392,8 @@ brl_flush_later(struct lockd_brl_file *f)
 static void
 brl_ann_done(struct lockd_brl_file *f)
 {
+	if (f->ann_n > 0)
+		TAILQ_REMOVE(&brl_announcing, f, ann_entry);
 	free(f->ann_peers);
 	f->ann_peers = NULL;
 	f->ann_n = 0;
@@ -471,6 +489,7 @@ brl_granted(struct lockd_brl_file *f, uint32_t peer, uint64_t handle,
 			brl_ann_done(f);
 			return LOCKD_STATUS_OK;
 		}
+		TAILQ_INSERT_TAIL(&brl_announcing, f, ann_entry);
 	} else if (f->ann_n == 0)
 		return LOCKD_STATUS_OK;
 	b = xcalloc(1, sizeof(*b));
@@ -767,18 +786,20 @@ void
 lockd_brl_cancel(uint32_t peer, uint64_t reqid)
 {
 	struct lockd_brl_file *f;
+	struct brl_peer *bp;
 	struct brl_wait *w;
 
-	TAILQ_FOREACH(f, &brl_files, entry) {
-		TAILQ_FOREACH(w, &f->waits, entry) {
-			if (w->peer != peer || w->reqid != reqid)
-				continue;
-			brl_wait_remove(f, w);
-			brl_send(peer, reqid, LOCKD_STATUS_CANCELLED);
-			free(w);
-			brl_idle(f);
-			return;
-		}
+	if ((bp = brl_peer_get(peer, 0)) == NULL)
+		return;
+	LIST_FOREACH(w, &bp->waits, peer_entry) {
+		if (w->reqid != reqid)
+			continue;
+		f = w->file;
+		brl_wait_remove(f, w);
+		brl_send(peer, reqid, LOCKD_STATUS_CANCELLED);
+		free(w);
+		brl_idle(f);
+		return;
 	}
 	/* Granted or ended already: its final reply went out. */
 }
@@ -791,9 +812,11 @@ brl_ann_drop_peer(struct lockd_brl_file *f, uint32_t peer)
 	for (i = 0; i < f->ann_n; i++) {
 		if (f->ann_peers[i] != peer)
 			continue;
-		f->ann_peers[i] = f->ann_peers[--f->ann_n];
-		if (f->ann_n == 0)
+		if (f->ann_n == 1) {
 			brl_ann_done(f);
+			return;
+		}
+		f->ann_peers[i] = f->ann_peers[--f->ann_n];
 		return;
 	}
 }
@@ -803,9 +826,9 @@ lockd_brl_ack(uint32_t peer, uint64_t id)
 {
 	struct lockd_brl_file *f, *next;
 
-	for (f = TAILQ_FIRST(&brl_files); f != NULL; f = next) {
-		next = TAILQ_NEXT(f, entry);
-		if (f->ann_n > 0 && f->ann_id == id) {
+	for (f = TAILQ_FIRST(&brl_announcing); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, ann_entry);
+		if (f->ann_id == id) {
 			brl_ann_drop_peer(f, peer);
 			brl_idle(f);
 			return;
@@ -895,10 +918,11 @@ lockd_brl_expire(uint64_t now, uint64_t timeout_ms)
 	struct lockd_brl_file *f, *next;
 	size_t i;
 
-	for (f = TAILQ_FIRST(&brl_files); f != NULL; f = next) {
-		next = TAILQ_NEXT(f, entry);
-		if (f->ann_n == 0 || now - f->ann_since < timeout_ms)
-			continue;
+	/* Oldest first: the first one not yet due ends the walk. */
+	for (f = TAILQ_FIRST(&brl_announcing); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, ann_entry);
+		if (now - f->ann_since < timeout_ms)
+			break;
 		for (i = 0; i < f->ann_n; i++)
 			log_warnx("byte-range locks: the worker of connection "
 			    "%u did not acknowledge a lock notice in %llu ms; "
