@@ -36,9 +36,11 @@
  * the linear scans, which many clients together could otherwise make
  * expensive for everybody on that file; LOCKD_BRL_MAX_WORK bounds what
  * one LOCK, UNLOCK or CHECK may cost, and the two per-file limits
- * together what a release costs in retries of waiting locks.  Past a
- * limit a LOCK fails with INSUFFICIENT_RESOURCES and a log line.  LOCKD_BRL_MAX_WAITS also bounds
- * the grants of one file whose replies wait for acknowledgements.
+ * together what a release costs in retries of waiting locks.
+ * LOCKD_BRL_MAX_WAITS also bounds the grants of one file whose replies
+ * wait for acknowledgements, and LOCKD_BRL_MAX_PEER_WAITS the waits and
+ * such grants of one worker over all its files.  Past a limit a LOCK
+ * fails with INSUFFICIENT_RESOURCES and a log line.
  *
  * Acknowledgements.  A worker that never acknowledges (buggy, stuck, or
  * hostile) must not hold up the locks of other workers, nor make lockd
@@ -744,8 +746,8 @@ lockd_brl_check(uint32_t peer, const struct lockd_brl_io *io, size_t n,
 		if ((f = *slot) == NULL)
 			continue;
 		if ((work += f->nlocks) > LOCKD_BRL_MAX_WORK) {
-			log_warnx("byte-range locks: a CHECK of %zu ranges costs "
-			    "too much; refused", n);
+			log_warnx("byte-range locks: a CHECK of %zu ranges "
+			    "costs too much; refused", n);
 			*haslocks = 1;
 			*at = i;
 			return LOCKD_STATUS_INSUFFICIENT_RESOURCES;

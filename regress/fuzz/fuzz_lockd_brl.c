@@ -1,8 +1,9 @@
 /*
  * libFuzzer target for lockd's byte-range lock table: the input is a
  * program of operations (open, close, lock, unlock, check, cancel,
- * acknowledge, expiry of a notice, a worker's end) by three workers on two files, with
- * offsets and lengths near the edges of the 64-bit range.  Whatever the
+ * acknowledge, expiry of a notice, a worker's end) by three workers on
+ * two files, with offsets and lengths near the edges of the 64-bit
+ * range.  Whatever the
  * order, nothing may crash or leak, and once every worker is gone no
  * lock and no open may be left.
  */
