@@ -3,9 +3,8 @@
  * program of operations (open, close, lock, unlock, check, cancel,
  * acknowledge, expiry of a notice, a worker's end) by three workers on
  * two files, with offsets and lengths near the edges of the 64-bit
- * range.  Whatever the
- * order, nothing may crash or leak, and once every worker is gone no
- * lock and no open may be left.
+ * range.  Whatever the order, nothing may crash or leak, and once every
+ * worker is gone no lock and no open may be left.
  */
 #include "config.h"
 
