@@ -26,6 +26,7 @@
 #include "ipc.h"
 #include "lockd.h"
 #include "lockd_brl.h"
+#include "lockd_share.h"
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -131,6 +132,11 @@ main(int argc, char **argv)
 	TAILQ_INIT(&L.peers);
 	lockd_state_init();
 	lockd_brl_set_limit((size_t)ctx.conf->g.max_byte_range_locks);
+	/*
+	 * A worker keeps at most "max open files"; the rest is room for
+	 * several sessions of one user on one worker.
+	 */
+	lockd_share_set_peer_limit((size_t)ctx.conf->g.max_open_files * 4);
 	if ((L.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	ev = evsignal_new(L.base, SIGTERM, lockd_signal, NULL);
