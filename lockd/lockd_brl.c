@@ -160,6 +160,39 @@ static size_t			brl_nlocks;
 
 static void	brl_retry(struct lockd_brl_file *);
 
+/*
+ * The limits' warnings, at most LOCKD_BRL_WARN_PER_SECOND a second: a
+ * client that runs into a limit in a loop must not fill the log that
+ * every process writes through the master.
+ */
+#define LOCKD_BRL_WARN_PER_SECOND	10
+#define brl_warnx(...)	do {						\
+	if (brl_warn_ok())						\
+		log_warnx(__VA_ARGS__);					\
+} while (0)
+
+static int
+brl_warn_ok(void)
+{
+	static uint64_t window;
+	static unsigned int n, dropped;
+	uint64_t now = time_mono_ms();
+
+	if (now - window >= 1000) {
+		if (dropped > 0)
+			log_warnx("byte-range locks: %u more warnings of the "
+			    "limits not logged", dropped);
+		window = now;
+		n = dropped = 0;
+	}
+	if (n < LOCKD_BRL_WARN_PER_SECOND) {
+		n++;
+		return 1;
+	}
+	dropped++;
+	return 0;
+}
+
 void
 lockd_brl_init(lockd_brl_reply_fn reply, lockd_brl_notify_fn notify)
 {
@@ -256,7 +289,7 @@ brl_peer_may_wait(uint32_t id, int later)
 	if ((bp = brl_peer_get(id, 0)) == NULL ||
 	    (later ? bp->nlater : bp->nwaits) < LOCKD_BRL_MAX_PEER_WAITS)
 		return 1;
-	log_warnx("byte-range locks: the session of connection %u has %d %s "
+	brl_warnx("byte-range locks: the session of connection %u has %d %s "
 	    "already; refusing another", id, LOCKD_BRL_MAX_PEER_WAITS,
 	    later ? "grants waiting for acknowledgements" : "waiting locks");
 	return 0;
@@ -459,7 +492,7 @@ brl_granted(struct lockd_brl_file *f, uint32_t peer, uint64_t handle,
 		n = lockd_share_file_opens(peer, handle, peers, handles,
 		    LOCKD_BRL_MAX_OPENS);
 		if (n > LOCKD_BRL_MAX_OPENS) {
-			log_warnx("byte-range locks: file has %zu opens; only "
+			brl_warnx("byte-range locks: file has %zu opens; only "
 			    "the first %d are checked", n,
 			    LOCKD_BRL_MAX_OPENS);
 			n = LOCKD_BRL_MAX_OPENS;
@@ -550,7 +583,7 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 	 * bound (lockd_brl_expire() ends the wait in any case).
 	 */
 	if (f->ann_n > 0 && f->nlater >= LOCKD_BRL_MAX_WAITS) {
-		log_warnx("byte-range locks: %d granted locks of one file "
+		brl_warnx("byte-range locks: %d granted locks of one file "
 		    "wait for acknowledgements already; refusing another",
 		    LOCKD_BRL_MAX_WAITS);
 		brl_idle(f);
@@ -562,7 +595,7 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 	}
 	if ((uint64_t)n * f->nlocks + (uint64_t)n * (n - 1) / 2 >
 	    LOCKD_BRL_MAX_WORK) {
-		log_warnx("byte-range locks: a LOCK of %zu ranges on a file "
+		brl_warnx("byte-range locks: a LOCK of %zu ranges on a file "
 		    "with %zu locks costs too much; refused", n, f->nlocks);
 		brl_idle(f);
 		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
@@ -584,7 +617,7 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 				break;
 			}
 			if (f->nwaits >= LOCKD_BRL_MAX_WAITS) {
-				log_warnx("byte-range locks: %d requests wait "
+				brl_warnx("byte-range locks: %d requests wait "
 				    "on one file already; refusing another",
 				    LOCKD_BRL_MAX_WAITS);
 				status = LOCKD_STATUS_INSUFFICIENT_RESOURCES;
@@ -603,13 +636,13 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 			return LOCKD_STATUS_PENDING;
 		}
 		if (f->nlocks >= LOCKD_BRL_MAX_LOCKS) {
-			log_warnx("byte-range locks: a file has %d locks; "
+			brl_warnx("byte-range locks: a file has %d locks; "
 			    "refusing more", LOCKD_BRL_MAX_LOCKS);
 			status = LOCKD_STATUS_INSUFFICIENT_RESOURCES;
 			break;
 		}
 		if (brl_peer_locks(peer) >= brl_max_per_peer) {
-			log_warnx("byte-range locks: the session of connection "
+			brl_warnx("byte-range locks: the session of connection "
 			    "%u holds %zu locks (max byte range locks); "
 			    "refusing more", peer, brl_max_per_peer);
 			status = LOCKD_STATUS_INSUFFICIENT_RESOURCES;
@@ -651,7 +684,7 @@ lockd_brl_unlock(uint32_t peer, uint64_t handle,
 		return LOCKD_STATUS_INVALID_PARAMETER;
 	f = *slot;
 	if (f != NULL && (uint64_t)n * f->nlocks > LOCKD_BRL_MAX_WORK) {
-		log_warnx("byte-range locks: an UNLOCK of %zu ranges on a file "
+		brl_warnx("byte-range locks: an UNLOCK of %zu ranges on a file "
 		    "with %zu locks costs too much; refused", n, f->nlocks);
 		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
 	}
@@ -700,7 +733,7 @@ brl_retry(struct lockd_brl_file *f)
 		    brl_peer_locks(w->peer) >= brl_max_per_peer ||
 		    (f->ann_n > 0 && (f->nlater >= LOCKD_BRL_MAX_WAITS ||
 		    !brl_peer_may_wait(w->peer, 1)))) {
-			log_warnx("byte-range locks: a waiting lock of "
+			brl_warnx("byte-range locks: a waiting lock of "
 			    "connection %u is over its limit", w->peer);
 			brl_send(w->peer, w->reqid,
 			    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
@@ -746,7 +779,7 @@ lockd_brl_check(uint32_t peer, const struct lockd_brl_io *io, size_t n,
 		if ((f = *slot) == NULL)
 			continue;
 		if ((work += f->nlocks) > LOCKD_BRL_MAX_WORK) {
-			log_warnx("byte-range locks: a CHECK of %zu ranges "
+			brl_warnx("byte-range locks: a CHECK of %zu ranges "
 			    "costs too much; refused", n);
 			*haslocks = 1;
 			*at = i;
@@ -926,7 +959,7 @@ lockd_brl_expire(uint64_t now, uint64_t timeout_ms)
 		if (now - f->ann_since < timeout_ms)
 			break;
 		for (i = 0; i < f->ann_n; i++)
-			log_warnx("byte-range locks: the worker of connection "
+			brl_warnx("byte-range locks: the worker of connection "
 			    "%u did not acknowledge a lock notice in %llu ms; "
 			    "not waiting for it any longer", f->ann_peers[i],
 			    (unsigned long long)timeout_ms);
