@@ -26,6 +26,7 @@
 #include "ipc.h"
 #include "lockd.h"
 #include "lockd_brl.h"
+#include "lockd_share.h"
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -59,6 +60,15 @@ lockd_peer_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 {
 	struct lockd_peer *p = arg;
 
+	if (p->stalled) {
+		/* It does not read what lockd sends (lockd_peer_writable). */
+		if (m->fd != -1)
+			close(m->fd);
+		log_warnx("lockd peer %u: does not read its replies; closing "
+		    "its channel", p->id);
+		lockd_peer_closed(chan, p);
+		return;
+	}
 	lockd_handle_request(p, m);
 }
 
@@ -91,6 +101,13 @@ lockd_master_closed(struct ipc_chan *chan, void *arg)
 	exit(0);
 }
 
+/* Once a second: announcements of byte-range locks nobody answers. */
+static void
+lockd_tick(evutil_socket_t fd, short what, void *arg)
+{
+	lockd_brl_expire(time_mono_ms(), LOCKD_BRL_ACK_TIMEOUT_MS);
+}
+
 static void
 lockd_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -102,7 +119,8 @@ main(int argc, char **argv)
 {
 	struct proc_ctx ctx;
 	struct sandbox_user su;
-	struct event *ev;
+	struct event *ev, *tick;
+	struct timeval second = { 1, 0 };
 	char *root;
 
 	proc_child_setup(&ctx, PROG_LOCKD, argc, argv);
@@ -114,11 +132,19 @@ main(int argc, char **argv)
 	TAILQ_INIT(&L.peers);
 	lockd_state_init();
 	lockd_brl_set_limit((size_t)ctx.conf->g.max_byte_range_locks);
+	/*
+	 * A worker keeps at most "max open files"; the rest is room for
+	 * several sessions of one user on one worker.
+	 */
+	lockd_share_set_peer_limit((size_t)ctx.conf->g.max_open_files * 4);
 	if ((L.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	ev = evsignal_new(L.base, SIGTERM, lockd_signal, NULL);
 	if (ev == NULL || event_add(ev, NULL) == -1)
 		fatalx("signal event");
+	tick = event_new(L.base, -1, EV_PERSIST, lockd_tick, NULL);
+	if (tick == NULL || event_add(tick, &second) == -1)
+		fatalx("timer event");
 	signal(SIGPIPE, SIG_IGN);
 	L.master = ipc_chan_new(L.base, USMBD_FD_MASTER, "master",
 	    lockd_master_rules, nitems(lockd_master_rules),

@@ -20,7 +20,15 @@ struct lockd_peer {
 	TAILQ_ENTRY(lockd_peer)	 entry;
 	uint32_t		 id;	/* connection id from the master */
 	struct ipc_chan		*chan;
+	/* It stopped reading: lockd drops it at its next request. */
+	int			 stalled;
 };
+
+/*
+ * What lockd queues for one worker that does not read its channel, at
+ * most; past it, messages to that worker are dropped.
+ */
+#define LOCKD_PEER_MAX_QUEUED	(8 * 1024 * 1024)
 
 struct lockd {
 	struct event_base	*base;
@@ -35,5 +43,7 @@ void	lockd_state_init(void);
 void	lockd_handle_request(struct lockd_peer *, struct ipc_msg *);
 /* Drop everything a worker held, as if it had closed every open. */
 void	lockd_peer_release(struct lockd_peer *);
+/* Whether lockd may queue another message for this worker. */
+int	lockd_peer_writable(struct lockd_peer *);
 
 #endif /* USMBD_LOCKD_H */

@@ -34,8 +34,22 @@
  * the memory one client can make lockd spend; LOCKD_BRL_MAX_LOCKS locks
  * and LOCKD_BRL_MAX_WAITS waiting requests per file bound the cost of
  * the linear scans, which many clients together could otherwise make
- * expensive for everybody on that file.  Past a limit a LOCK fails with
- * INSUFFICIENT_RESOURCES and a log line.
+ * expensive for everybody on that file; LOCKD_BRL_MAX_WORK bounds what
+ * one LOCK, UNLOCK or CHECK may cost, and the two per-file limits
+ * together what a release costs in retries of waiting locks.
+ * LOCKD_BRL_MAX_WAITS also bounds the grants of one file whose replies
+ * wait for acknowledgements, and LOCKD_BRL_MAX_PEER_WAITS the waits and
+ * such grants of one worker over all its files.  Past a limit a LOCK
+ * fails with INSUFFICIENT_RESOURCES and a log line.
+ *
+ * Acknowledgements.  A worker that never acknowledges (buggy, stuck, or
+ * hostile) must not hold up the locks of other workers, nor make lockd
+ * keep their pending replies forever: lockd_brl_expire(), run every
+ * second from lockd.c, gives up on an announcement after
+ * LOCKD_BRL_ACK_TIMEOUT_MS, answers the locks that waited for it and
+ * logs the workers that did not answer.  Such a worker may do IO on that
+ * file unchecked; it holds the file's descriptor anyway, so the locks
+ * were only ever as good as its cooperation.
  */
 #include "config.h"
 
@@ -51,9 +65,17 @@
 #include "log.h"
 #include "util.h"
 
-#define LOCKD_BRL_MAX_LOCKS	100000
+#define LOCKD_BRL_MAX_LOCKS	10000
 #define LOCKD_BRL_PEER_BUCKETS	256
-#define LOCKD_BRL_MAX_WAITS	1024
+#define LOCKD_BRL_MAX_WAITS	256
+/*
+ * Lock comparisons one request may cost (about 10 ms): lockd serves
+ * every session, and the scans are linear, so a LOCK of 4096 ranges on a
+ * file with 100000 locks would otherwise stop it for half a second, and
+ * building such a file take seconds.  A LOCK of 4096 ranges on a file
+ * without locks still fits.
+ */
+#define LOCKD_BRL_MAX_WORK	((uint64_t)1 << 23)
 /* Workers told at once about one file; more opens than this are rare. */
 #define LOCKD_BRL_MAX_OPENS	4096
 
@@ -68,6 +90,8 @@ struct brl_lock {
 
 struct brl_wait {
 	TAILQ_ENTRY(brl_wait)	 entry;
+	LIST_ENTRY(brl_wait)	 peer_entry;	/* its worker's, for a cancel */
+	struct lockd_brl_file	*file;
 	uint32_t		 peer;
 	uint64_t		 reqid;
 	uint64_t		 handle;
@@ -85,6 +109,8 @@ struct brl_later {
 
 struct lockd_brl_file {
 	TAILQ_ENTRY(lockd_brl_file) entry;	/* all files with state */
+	/* On brl_announcing while ann_n > 0, oldest first. */
+	TAILQ_ENTRY(lockd_brl_file) ann_entry;
 	struct lockd_brl_file	**slot;		/* in lockd_share.c */
 	TAILQ_HEAD(, brl_lock)	 locks;
 	size_t			 nlocks;
@@ -95,7 +121,9 @@ struct lockd_brl_file {
 	uint64_t		 ann_id;
 	uint32_t		*ann_peers;	/* still to acknowledge */
 	size_t			 ann_n;
+	uint64_t		 ann_since;	/* time_mono_ms() */
 	TAILQ_HEAD(, brl_later)	 later;
+	size_t			 nlater;
 };
 
 /* How many locks each worker holds, for its limit. */
@@ -103,10 +131,26 @@ struct brl_peer {
 	LIST_ENTRY(brl_peer)	 entry;
 	uint32_t		 id;
 	size_t			 nlocks;
+	size_t			 nwaits;	/* brl_wait, every file */
+	size_t			 nlater;	/* brl_later, every file */
+	LIST_HEAD(, brl_wait)	 waits;
 };
+
+/*
+ * Waiting LOCKs and grants waiting for acknowledgements one worker may
+ * have over all files: the per-file limits alone would let a worker with
+ * many opens grow these lists without bound.
+ */
+#define LOCKD_BRL_MAX_PEER_WAITS	4096
 
 static TAILQ_HEAD(, lockd_brl_file) brl_files =
     TAILQ_HEAD_INITIALIZER(brl_files);
+/*
+ * Files whose notice still waits for acknowledgements: an ACK and the
+ * expiry look only here, not through every file with locks.
+ */
+static TAILQ_HEAD(, lockd_brl_file) brl_announcing =
+    TAILQ_HEAD_INITIALIZER(brl_announcing);
 static LIST_HEAD(, brl_peer)	brl_peers[LOCKD_BRL_PEER_BUCKETS];
 static size_t			brl_max_per_peer = 100000;
 static lockd_brl_reply_fn	brl_reply;
@@ -115,6 +159,39 @@ static uint64_t			brl_next_ann = 1;
 static size_t			brl_nlocks;
 
 static void	brl_retry(struct lockd_brl_file *);
+
+/*
+ * The limits' warnings, at most LOCKD_BRL_WARN_PER_SECOND a second: a
+ * client that runs into a limit in a loop must not fill the log that
+ * every process writes through the master.
+ */
+#define LOCKD_BRL_WARN_PER_SECOND	10
+#define brl_warnx(...)	do {						\
+	if (brl_warn_ok())						\
+		log_warnx(__VA_ARGS__);					\
+} while (0)
+
+static int
+brl_warn_ok(void)
+{
+	static uint64_t window;
+	static unsigned int n, dropped;
+	uint64_t now = time_mono_ms();
+
+	if (now - window >= 1000) {
+		if (dropped > 0)
+			log_warnx("byte-range locks: %u more warnings of the "
+			    "limits not logged", dropped);
+		window = now;
+		n = dropped = 0;
+	}
+	if (n < LOCKD_BRL_WARN_PER_SECOND) {
+		n++;
+		return 1;
+	}
+	dropped++;
+	return 0;
+}
 
 void
 lockd_brl_init(lockd_brl_reply_fn reply, lockd_brl_notify_fn notify)
@@ -152,6 +229,70 @@ brl_peer_locks(uint32_t id)
 	struct brl_peer *bp;
 
 	return (bp = brl_peer_get(id, 0)) != NULL ? bp->nlocks : 0;
+}
+
+/* A worker's record goes when it holds nothing any more. */
+static void
+brl_peer_put(struct brl_peer *bp)
+{
+	if (bp->nlocks == 0 && bp->nwaits == 0 && bp->nlater == 0) {
+		LIST_REMOVE(bp, entry);
+		free(bp);
+	}
+}
+
+static void
+brl_wait_insert(struct lockd_brl_file *f, struct brl_wait *w)
+{
+	struct brl_peer *bp = brl_peer_get(w->peer, 1);
+
+	w->file = f;
+	TAILQ_INSERT_TAIL(&f->waits, w, entry);
+	f->nwaits++;
+	bp->nwaits++;
+	LIST_INSERT_HEAD(&bp->waits, w, peer_entry);
+}
+
+static void
+brl_wait_remove(struct lockd_brl_file *f, struct brl_wait *w)
+{
+	struct brl_peer *bp;
+
+	TAILQ_REMOVE(&f->waits, w, entry);
+	f->nwaits--;
+	LIST_REMOVE(w, peer_entry);
+	if ((bp = brl_peer_get(w->peer, 0)) != NULL) {
+		bp->nwaits--;
+		brl_peer_put(bp);
+	}
+}
+
+static void
+brl_later_remove(struct lockd_brl_file *f, struct brl_later *b)
+{
+	struct brl_peer *bp;
+
+	TAILQ_REMOVE(&f->later, b, entry);
+	f->nlater--;
+	if ((bp = brl_peer_get(b->peer, 0)) != NULL) {
+		bp->nlater--;
+		brl_peer_put(bp);
+	}
+}
+
+/* May this worker have one more wait (or pending grant)? */
+static int
+brl_peer_may_wait(uint32_t id, int later)
+{
+	struct brl_peer *bp;
+
+	if ((bp = brl_peer_get(id, 0)) == NULL ||
+	    (later ? bp->nlater : bp->nwaits) < LOCKD_BRL_MAX_PEER_WAITS)
+		return 1;
+	brl_warnx("byte-range locks: the session of connection %u has %d %s "
+	    "already; refusing another", id, LOCKD_BRL_MAX_PEER_WAITS,
+	    later ? "grants waiting for acknowledgements" : "waiting locks");
+	return 0;
 }
 
 static void
@@ -243,9 +384,9 @@ brl_remove(struct lockd_brl_file *f, struct brl_lock *l)
 {
 	struct brl_peer *bp;
 
-	if ((bp = brl_peer_get(l->peer, 0)) != NULL && --bp->nlocks == 0) {
-		LIST_REMOVE(bp, entry);
-		free(bp);
+	if ((bp = brl_peer_get(l->peer, 0)) != NULL) {
+		bp->nlocks--;
+		brl_peer_put(bp);
 	}
 	TAILQ_REMOVE(&f->locks, l, entry);
 	f->nlocks--;
@@ -277,7 +418,7 @@ brl_flush_later(struct lockd_brl_file *f)
 	struct brl_later *b;
 
 	while ((b = TAILQ_FIRST(&f->later)) != NULL) {
-		TAILQ_REMOVE(&f->later, b, entry);
+		brl_later_remove(f, b);
 		brl_send(b->peer, b->reqid, LOCKD_STATUS_OK);
 		free(b);
 	}
@@ -286,6 +427,8 @@ brl_flush_later(struct lockd_brl_file *f)
 static void
 brl_ann_done(struct lockd_brl_file *f)
 {
+	if (f->ann_n > 0)
+		TAILQ_REMOVE(&brl_announcing, f, ann_entry);
 	free(f->ann_peers);
 	f->ann_peers = NULL;
 	f->ann_n = 0;
@@ -321,7 +464,7 @@ lockd_brl_file_free(struct lockd_brl_file *f)
 	while ((l = TAILQ_FIRST(&f->locks)) != NULL)
 		brl_remove(f, l);
 	while ((w = TAILQ_FIRST(&f->waits)) != NULL) {
-		TAILQ_REMOVE(&f->waits, w, entry);
+		brl_wait_remove(f, w);
 		brl_send(w->peer, w->reqid, LOCKD_STATUS_RANGE_NOT_LOCKED);
 		free(w);
 	}
@@ -339,31 +482,37 @@ static uint32_t
 brl_granted(struct lockd_brl_file *f, uint32_t peer, uint64_t handle,
     uint64_t reqid)
 {
-	static uint32_t peers[LOCKD_BRL_MAX_OPENS];
+	static uint32_t peers[LOCKD_BRL_MAX_OPENS], tried[LOCKD_BRL_MAX_OPENS];
 	static uint64_t handles[LOCKD_BRL_MAX_OPENS], mine[LOCKD_BRL_MAX_OPENS];
 	struct brl_later *b;
-	size_t n, i, j, k;
+	size_t n, i, j, k, ntried = 0;
 
 	if (!f->announced) {
 		f->announced = 1;
 		n = lockd_share_file_opens(peer, handle, peers, handles,
 		    LOCKD_BRL_MAX_OPENS);
 		if (n > LOCKD_BRL_MAX_OPENS) {
-			log_warnx("byte-range locks: file has %zu opens; only "
+			brl_warnx("byte-range locks: file has %zu opens; only "
 			    "the first %d are checked", n,
 			    LOCKD_BRL_MAX_OPENS);
 			n = LOCKD_BRL_MAX_OPENS;
 		}
 		f->ann_id = brl_next_ann++;
+		f->ann_since = time_mono_ms();
 		f->ann_peers = xcalloc(n > 0 ? n : 1, sizeof(uint32_t));
 		f->ann_n = 0;
 		for (i = 0; i < n; i++) {
-			/* Each worker once, with all of its opens. */
-			for (j = 0; j < f->ann_n; j++)
-				if (f->ann_peers[j] == peers[i])
+			/*
+			 * Each worker once, with all of its opens; one that
+			 * cannot be told is not tried again for its next
+			 * open.
+			 */
+			for (j = 0; j < ntried; j++)
+				if (tried[j] == peers[i])
 					break;
-			if (j < f->ann_n)
+			if (j < ntried)
 				continue;
+			tried[ntried++] = peers[i];
 			for (k = 0, j = i; j < n; j++)
 				if (peers[j] == peers[i])
 					mine[k++] = handles[j];
@@ -375,12 +524,15 @@ brl_granted(struct lockd_brl_file *f, uint32_t peer, uint64_t handle,
 			brl_ann_done(f);
 			return LOCKD_STATUS_OK;
 		}
+		TAILQ_INSERT_TAIL(&brl_announcing, f, ann_entry);
 	} else if (f->ann_n == 0)
 		return LOCKD_STATUS_OK;
 	b = xcalloc(1, sizeof(*b));
 	b->peer = peer;
 	b->reqid = reqid;
 	TAILQ_INSERT_TAIL(&f->later, b, entry);
+	f->nlater++;
+	brl_peer_get(peer, 1)->nlater++;
 	return LOCKD_BRL_LATER;
 }
 
@@ -425,6 +577,29 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 			return LOCKD_STATUS_INVALID_PARAMETER;
 	}
 	f = brl_file_get(slot);
+	/*
+	 * While an announcement is out, grants wait in f->later: a worker
+	 * that locks and unlocks in a loop must not grow that list without
+	 * bound (lockd_brl_expire() ends the wait in any case).
+	 */
+	if (f->ann_n > 0 && f->nlater >= LOCKD_BRL_MAX_WAITS) {
+		brl_warnx("byte-range locks: %d granted locks of one file "
+		    "wait for acknowledgements already; refusing another",
+		    LOCKD_BRL_MAX_WAITS);
+		brl_idle(f);
+		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if (f->ann_n > 0 && !brl_peer_may_wait(peer, 1)) {
+		brl_idle(f);
+		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	if ((uint64_t)n * f->nlocks + (uint64_t)n * (n - 1) / 2 >
+	    LOCKD_BRL_MAX_WORK) {
+		brl_warnx("byte-range locks: a LOCK of %zu ranges on a file "
+		    "with %zu locks costs too much; refused", n, f->nlocks);
+		brl_idle(f);
+		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	added = xcalloc(n, sizeof(*added));
 	for (i = 0; i < n; i++) {
 		excl = (e[i].flags & LOCKD_LOCKFLAG_EXCLUSIVE) != 0;
@@ -437,8 +612,12 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 				status = LOCKD_STATUS_LOCK_NOT_GRANTED;
 				break;
 			}
+			if (!brl_peer_may_wait(peer, 0)) {
+				status = LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+				break;
+			}
 			if (f->nwaits >= LOCKD_BRL_MAX_WAITS) {
-				log_warnx("byte-range locks: %d requests wait "
+				brl_warnx("byte-range locks: %d requests wait "
 				    "on one file already; refusing another",
 				    LOCKD_BRL_MAX_WAITS);
 				status = LOCKD_STATUS_INSUFFICIENT_RESOURCES;
@@ -452,19 +631,18 @@ lockd_brl_lock(uint32_t peer, uint64_t handle, uint64_t reqid,
 			w->off = e[i].off;
 			w->len = e[i].len;
 			w->excl = excl;
-			TAILQ_INSERT_TAIL(&f->waits, w, entry);
-			f->nwaits++;
+			brl_wait_insert(f, w);
 			free(added);
 			return LOCKD_STATUS_PENDING;
 		}
 		if (f->nlocks >= LOCKD_BRL_MAX_LOCKS) {
-			log_warnx("byte-range locks: a file has %d locks; "
+			brl_warnx("byte-range locks: a file has %d locks; "
 			    "refusing more", LOCKD_BRL_MAX_LOCKS);
 			status = LOCKD_STATUS_INSUFFICIENT_RESOURCES;
 			break;
 		}
 		if (brl_peer_locks(peer) >= brl_max_per_peer) {
-			log_warnx("byte-range locks: the session of connection "
+			brl_warnx("byte-range locks: the session of connection "
 			    "%u holds %zu locks (max byte range locks); "
 			    "refusing more", peer, brl_max_per_peer);
 			status = LOCKD_STATUS_INSUFFICIENT_RESOURCES;
@@ -505,6 +683,11 @@ lockd_brl_unlock(uint32_t peer, uint64_t handle,
 	if (n == 0)
 		return LOCKD_STATUS_INVALID_PARAMETER;
 	f = *slot;
+	if (f != NULL && (uint64_t)n * f->nlocks > LOCKD_BRL_MAX_WORK) {
+		brl_warnx("byte-range locks: an UNLOCK of %zu ranges on a file "
+		    "with %zu locks costs too much; refused", n, f->nlocks);
+		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	for (i = 0; i < n; i++) {
 		if (e[i].flags != LOCKD_LOCKFLAG_UNLOCK) {
 			status = LOCKD_STATUS_INVALID_PARAMETER;
@@ -545,16 +728,16 @@ brl_retry(struct lockd_brl_file *f)
 		next = TAILQ_NEXT(w, entry);
 		if (brl_conflicts(f, w->handle, w->off, w->len, w->excl))
 			continue;
-		TAILQ_REMOVE(&f->waits, w, entry);
-		f->nwaits--;
+		brl_wait_remove(f, w);
 		if (f->nlocks >= LOCKD_BRL_MAX_LOCKS ||
-		    brl_peer_locks(w->peer) >= brl_max_per_peer) {
-			log_warnx("byte-range locks: a waiting lock of "
+		    brl_peer_locks(w->peer) >= brl_max_per_peer ||
+		    (f->ann_n > 0 && (f->nlater >= LOCKD_BRL_MAX_WAITS ||
+		    !brl_peer_may_wait(w->peer, 1)))) {
+			brl_warnx("byte-range locks: a waiting lock of "
 			    "connection %u is over its limit", w->peer);
 			brl_send(w->peer, w->reqid,
 			    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
 			free(w);
-			next = TAILQ_FIRST(&f->waits);
 			continue;
 		}
 		brl_add(f, w->peer, w->handle, w->off, w->len, w->excl);
@@ -562,8 +745,11 @@ brl_retry(struct lockd_brl_file *f)
 		if (st != LOCKD_BRL_LATER)
 			brl_send(w->peer, w->reqid, st);
 		free(w);
-		/* A grant may have changed what the rest conflict with. */
-		next = TAILQ_FIRST(&f->waits);
+		/*
+		 * A grant only adds a lock, so the waits before this one
+		 * still conflict: the scan goes on from here, and one
+		 * release costs at most waits times locks comparisons.
+		 */
 	}
 }
 
@@ -579,6 +765,7 @@ lockd_brl_check(uint32_t peer, const struct lockd_brl_io *io, size_t n,
 {
 	struct lockd_brl_file **slot, *f;
 	const struct brl_lock *l;
+	uint64_t work = 0;
 	size_t i;
 
 	*haslocks = 0;
@@ -591,6 +778,13 @@ lockd_brl_check(uint32_t peer, const struct lockd_brl_io *io, size_t n,
 		}
 		if ((f = *slot) == NULL)
 			continue;
+		if ((work += f->nlocks) > LOCKD_BRL_MAX_WORK) {
+			brl_warnx("byte-range locks: a CHECK of %zu ranges "
+			    "costs too much; refused", n);
+			*haslocks = 1;
+			*at = i;
+			return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+		}
 		if (f->announced)
 			*haslocks = 1;
 		if (io[i].len == 0 ||
@@ -627,19 +821,20 @@ void
 lockd_brl_cancel(uint32_t peer, uint64_t reqid)
 {
 	struct lockd_brl_file *f;
+	struct brl_peer *bp;
 	struct brl_wait *w;
 
-	TAILQ_FOREACH(f, &brl_files, entry) {
-		TAILQ_FOREACH(w, &f->waits, entry) {
-			if (w->peer != peer || w->reqid != reqid)
-				continue;
-			TAILQ_REMOVE(&f->waits, w, entry);
-			f->nwaits--;
-			brl_send(peer, reqid, LOCKD_STATUS_CANCELLED);
-			free(w);
-			brl_idle(f);
-			return;
-		}
+	if ((bp = brl_peer_get(peer, 0)) == NULL)
+		return;
+	LIST_FOREACH(w, &bp->waits, peer_entry) {
+		if (w->reqid != reqid)
+			continue;
+		f = w->file;
+		brl_wait_remove(f, w);
+		brl_send(peer, reqid, LOCKD_STATUS_CANCELLED);
+		free(w);
+		brl_idle(f);
+		return;
 	}
 	/* Granted or ended already: its final reply went out. */
 }
@@ -652,9 +847,11 @@ brl_ann_drop_peer(struct lockd_brl_file *f, uint32_t peer)
 	for (i = 0; i < f->ann_n; i++) {
 		if (f->ann_peers[i] != peer)
 			continue;
-		f->ann_peers[i] = f->ann_peers[--f->ann_n];
-		if (f->ann_n == 0)
+		if (f->ann_n == 1) {
 			brl_ann_done(f);
+			return;
+		}
+		f->ann_peers[i] = f->ann_peers[--f->ann_n];
 		return;
 	}
 }
@@ -664,9 +861,9 @@ lockd_brl_ack(uint32_t peer, uint64_t id)
 {
 	struct lockd_brl_file *f, *next;
 
-	for (f = TAILQ_FIRST(&brl_files); f != NULL; f = next) {
-		next = TAILQ_NEXT(f, entry);
-		if (f->ann_n > 0 && f->ann_id == id) {
+	for (f = TAILQ_FIRST(&brl_announcing); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, ann_entry);
+		if (f->ann_id == id) {
 			brl_ann_drop_peer(f, peer);
 			brl_idle(f);
 			return;
@@ -689,8 +886,7 @@ lockd_brl_close(uint32_t peer, uint64_t handle)
 		wnext = TAILQ_NEXT(w, entry);
 		if (w->handle != handle)
 			continue;
-		TAILQ_REMOVE(&f->waits, w, entry);
-		f->nwaits--;
+		brl_wait_remove(f, w);
 		brl_send(w->peer, w->reqid, LOCKD_STATUS_RANGE_NOT_LOCKED);
 		free(w);
 	}
@@ -722,15 +918,14 @@ lockd_brl_release_peer(uint32_t peer)
 			wnext = TAILQ_NEXT(w, entry);
 			if (w->peer != peer)
 				continue;
-			TAILQ_REMOVE(&f->waits, w, entry);
-			f->nwaits--;
+			brl_wait_remove(f, w);
 			free(w);
 		}
 		for (b = TAILQ_FIRST(&f->later); b != NULL; b = bnext) {
 			bnext = TAILQ_NEXT(b, entry);
 			if (b->peer != peer)
 				continue;
-			TAILQ_REMOVE(&f->later, b, entry);
+			brl_later_remove(f, b);
 			free(b);
 		}
 		for (l = TAILQ_FIRST(&f->locks); l != NULL; l = lnext) {
@@ -743,6 +938,32 @@ lockd_brl_release_peer(uint32_t peer)
 		brl_ann_drop_peer(f, peer);
 		if (dropped)
 			brl_retry(f);
+		brl_idle(f);
+	}
+}
+
+/*
+ * Give up on announcements older than timeout_ms (see the top of this
+ * file): the workers that did not acknowledge are logged and no longer
+ * waited for, and the locks that waited are answered.
+ */
+void
+lockd_brl_expire(uint64_t now, uint64_t timeout_ms)
+{
+	struct lockd_brl_file *f, *next;
+	size_t i;
+
+	/* Oldest first: the first one not yet due ends the walk. */
+	for (f = TAILQ_FIRST(&brl_announcing); f != NULL; f = next) {
+		next = TAILQ_NEXT(f, ann_entry);
+		if (now - f->ann_since < timeout_ms)
+			break;
+		for (i = 0; i < f->ann_n; i++)
+			brl_warnx("byte-range locks: the worker of connection "
+			    "%u did not acknowledge a lock notice in %llu ms; "
+			    "not waiting for it any longer", f->ann_peers[i],
+			    (unsigned long long)timeout_ms);
+		brl_ann_done(f);
 		brl_idle(f);
 	}
 }

@@ -78,6 +78,12 @@ void	 lockd_brl_close(uint32_t, uint64_t);
 void	 lockd_brl_release_peer(uint32_t);
 /* The file record goes away (lockd_share.c). */
 void	 lockd_brl_file_free(struct lockd_brl_file *);
+/*
+ * Stop waiting for acknowledgements older than the timeout (ms); now is
+ * time_mono_ms().
+ */
+void	 lockd_brl_expire(uint64_t, uint64_t);
+#define LOCKD_BRL_ACK_TIMEOUT_MS	15000
 size_t	 lockd_brl_count(void);
 
 #endif /* USMBD_LOCKD_BRL_H */

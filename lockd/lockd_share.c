@@ -87,10 +87,49 @@ static uint64_t	lockd_next_handle = 1;
 static size_t	lockd_nopens;
 static size_t	lockd_max_opens = 1 << 20;
 
+/*
+ * Opens per worker.  The global limit alone would let one worker (a
+ * compromised one need not keep its "max open files") take every open
+ * lockd has, and with each its own file record and stream name of up to
+ * LOCKD_MAX_STREAM_NAME bytes, the memory that every session shares.
+ */
+#define LOCKD_SHARE_PEER_BUCKETS	256
+struct share_peer {
+	LIST_ENTRY(share_peer)	 entry;
+	uint32_t		 id;
+	size_t			 nopens;
+	int			 warned;
+};
+static LIST_HEAD(, share_peer)	share_peers[LOCKD_SHARE_PEER_BUCKETS];
+static size_t			lockd_max_peer_opens = 1 << 20;
+
 void
 lockd_share_set_limit(size_t max)
 {
 	lockd_max_opens = max;
+}
+
+void
+lockd_share_set_peer_limit(size_t max)
+{
+	lockd_max_peer_opens = max;
+}
+
+static struct share_peer *
+share_peer_get(uint32_t id, int create)
+{
+	struct share_peer *sp;
+	size_t b = id % LOCKD_SHARE_PEER_BUCKETS;
+
+	LIST_FOREACH(sp, &share_peers[b], entry)
+		if (sp->id == id)
+			return sp;
+	if (!create)
+		return NULL;
+	sp = xcalloc(1, sizeof(*sp));
+	sp->id = id;
+	LIST_INSERT_HEAD(&share_peers[b], sp, entry);
+	return sp;
 }
 
 /*
@@ -197,10 +236,19 @@ lockd_share_open(uint32_t peer, uint64_t dev, uint64_t ino,
 {
 	struct lockd_file key, *f;
 	struct lockd_open *o;
+	struct share_peer *sp;
 
 	*handle = 0;
 	if (lockd_nopens >= lockd_max_opens)
 		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+	if ((sp = share_peer_get(peer, 0)) != NULL &&
+	    sp->nopens >= lockd_max_peer_opens) {
+		if (!sp->warned)
+			log_warnx("the worker of connection %u has %zu opens; "
+			    "refusing more", peer, sp->nopens);
+		sp->warned = 1;
+		return LOCKD_STATUS_INSUFFICIENT_RESOURCES;
+	}
 	key.dev = dev;
 	key.ino = ino;
 	key.stream = (char *)(uintptr_t)stream;
@@ -245,6 +293,7 @@ lockd_share_open(uint32_t peer, uint64_t dev, uint64_t ino,
 	f->nopens++;
 	RB_INSERT(lockd_opens, &lockd_opens, o);
 	lockd_nopens++;
+	share_peer_get(peer, 1)->nopens++;
 	*handle = o->handle;
 	return LOCKD_STATUS_OK;
 }
@@ -253,6 +302,7 @@ static uint32_t
 lockd_open_drop(struct lockd_open *o)
 {
 	struct lockd_file *f = o->file, *base;
+	struct share_peer *sp;
 	uint64_t dev = f->dev, ino = f->ino;
 	uint32_t flags = 0;
 	int named = f->stream[0] != '\0';
@@ -264,6 +314,10 @@ lockd_open_drop(struct lockd_open *o)
 	f->nopens--;
 	RB_REMOVE(lockd_opens, &lockd_opens, o);
 	lockd_nopens--;
+	if ((sp = share_peer_get(o->peer, 0)) != NULL && --sp->nopens == 0) {
+		LIST_REMOVE(sp, entry);
+		free(sp);
+	}
 	free(o);
 	if (f->nopens == 0) {
 		/*

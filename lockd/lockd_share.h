@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 void	 lockd_share_set_limit(size_t);
+/* Opens one worker may have. */
+void	 lockd_share_set_peer_limit(size_t);
 uint32_t lockd_share_open(uint32_t, uint64_t, uint64_t, const char *,
 	    uint32_t, uint32_t, uint32_t, uint64_t *);
 uint32_t lockd_share_close(uint32_t, uint64_t, uint32_t *);

@@ -63,7 +63,7 @@ lockd_brl_notify_cb(uint32_t peer, uint64_t id, const uint64_t *handles,
 	size_t i;
 	int rv;
 
-	if ((p = lockd_peer_find(peer)) == NULL)
+	if ((p = lockd_peer_find(peer)) == NULL || !lockd_peer_writable(p))
 		return -1;
 	wbuf_init(&w, 12 + 8 * n);
 	wbuf_put_u64le(&w, id);
@@ -77,6 +77,25 @@ lockd_brl_notify_cb(uint32_t peer, uint64_t id, const uint64_t *handles,
 		log_warnx("lockd peer %u: cannot announce byte-range locks",
 		    peer);
 	return rv == -1 ? -1 : 0;
+}
+
+/*
+ * A worker that sends requests but does not read the replies (or the
+ * notices other workers' locks cause) would make lockd queue without
+ * bound.  Past LOCKD_PEER_MAX_QUEUED its messages are dropped and it is
+ * marked; lockd.c drops its channel at its next request.
+ */
+int
+lockd_peer_writable(struct lockd_peer *p)
+{
+	if (p->stalled)
+		return 0;
+	if (ipc_chan_queued(p->chan) <= LOCKD_PEER_MAX_QUEUED)
+		return 1;
+	log_warnx("lockd peer %u: more than %d bytes wait for it to read; "
+	    "dropping its messages", p->id, LOCKD_PEER_MAX_QUEUED);
+	p->stalled = 1;
+	return 0;
 }
 
 void
@@ -251,6 +270,8 @@ lockd_reply(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 	uint8_t mem[256];
 	struct wbuf w;
 
+	if (!lockd_peer_writable(p))
+		return;
 	wbuf_init_fixed(&w, mem, sizeof(mem));
 	wbuf_put_u32le(&w, op);
 	wbuf_put_u64le(&w, reqid);

@@ -213,6 +213,7 @@ struct ipc_chan {
 	int			 dead;
 	int			*freed;	/* set when freed during dispatch */
 	TAILQ_HEAD(, ipc_out)	 outq;
+	size_t			 queued;	/* bytes held by outq */
 	uint8_t			*rbuf;
 };
 
@@ -270,6 +271,7 @@ ipc_chan_trysend(struct ipc_chan *c)
 			return -1;
 		}
 		TAILQ_REMOVE(&c->outq, o, entry);
+		c->queued -= sizeof(*o) + o->len;
 		if (o->fd != -1)
 			close(o->fd);
 		explicit_bzero(o->data, o->len);
@@ -364,6 +366,7 @@ ipc_chan_send(struct ipc_chan *c, uint32_t type, uint32_t peerid, int fd,
 		return -1;
 	}
 	TAILQ_INSERT_TAIL(&c->outq, o, entry);
+	c->queued += sizeof(*o) + len;
 	if ((r = ipc_chan_trysend(c)) == -1) {
 		log_warn("ipc %s: send", c->name);
 		return -1;
@@ -371,6 +374,12 @@ ipc_chan_send(struct ipc_chan *c, uint32_t type, uint32_t peerid, int fd,
 	if (r == 1 && event_add(c->ev_write, NULL) == -1)
 		return -1;
 	return 0;
+}
+
+size_t
+ipc_chan_queued(const struct ipc_chan *c)
+{
+	return c->queued;
 }
 
 int

@@ -86,6 +86,11 @@ struct ipc_chan	*ipc_chan_new(struct event_base *, int, const char *,
 /* Queue a message; the fd (if not -1) is duplicated, the caller keeps it. */
 int		 ipc_chan_send(struct ipc_chan *, uint32_t, uint32_t, int,
 		    const void *, size_t);
+/*
+ * Memory held by messages not yet taken by the socket: a peer that does
+ * not read makes this grow, and its sender decides where to stop.
+ */
+size_t		 ipc_chan_queued(const struct ipc_chan *);
 /* Write everything queued, blocking; used before exit or a handoff. */
 int		 ipc_chan_flush(struct ipc_chan *);
 int		 ipc_chan_fd(const struct ipc_chan *);

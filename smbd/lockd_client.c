@@ -84,8 +84,12 @@ lockd_client_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 		    (unsigned long long)reqid);
 		return;
 	}
-	/* An interim answer (a LOCK that waits): the final one follows. */
-	if (status == LOCKD_STATUS_PENDING) {
+	/*
+	 * An interim answer (a LOCK that waits): the final one follows.
+	 * Only a LOCK has one; for any other request it is final, so that
+	 * a callback never runs again after it freed its argument.
+	 */
+	if (status == LOCKD_STATUS_PENDING && op == LOCKD_OP_LOCK) {
 		p->cb(status, &r, p->arg);
 		return;
 	}

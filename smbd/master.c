@@ -693,7 +693,10 @@ master_start_session(struct child *ch, struct conn *c, int fd,
 /*
  * Could a user or group have this name?  NSS would refuse the others
  * anyway; refusing them here keeps a worker's bytes away from NSS modules
- * that might treat them specially.
+ * that might treat them specially: '+' and '-' start netgroup entries of
+ * compat, and LDAP-backed modules build search filters from the name, so
+ * filter syntax ("*", "(", ")", "|", "&", "=", "!", "~", "<", ">") never
+ * reaches them either.
  */
 static int
 master_name_ok(const char *name)
@@ -703,8 +706,8 @@ master_name_ok(const char *name)
 	if (name[0] == '\0' || name[0] == '-' || name[0] == '+')
 		return 0;
 	for (p = (const unsigned char *)name; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == ':' ||
-		    *p == '\\')
+		if (*p < 0x20 || *p == 0x7f ||
+		    strchr("/:\\*()|&=!~<>", *p) != NULL)
 			return 0;
 	return 1;
 }
@@ -779,31 +782,44 @@ master_handle_names(struct child *ch, const struct ipc_msg *m)
 	uint32_t i;
 	int allowed;
 
-	memcpy(&req, m->data, sizeof(req));
-	if (req.count == 0 || req.count > NAMES_MAX_ENTRIES) {
-		log_warnx("%s: name request with %u entries: refused",
-		    ipc_chan_name(ch->chan), req.count);
-		req.count = 0;
+	/*
+	 * A worker waits for each answer before it asks again, so an answer
+	 * still queued here means it does not read them: answering more
+	 * would grow the master's memory at the rate the worker asks.
+	 */
+	if (ipc_chan_queued(ch->chan) > 0) {
+		if (!ch->names_unread)
+			log_warnx("%s: does not read the answers to its name "
+			    "requests; ignoring them", ipc_chan_name(ch->chan));
+		ch->names_unread = 1;
+		return;
 	}
+	memcpy(&req, m->data, sizeof(req));
 	allowed = ch->conn != NULL && ch->conn->authed &&
 	    (ch->conn->auth.flags &
 	    (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS)) == 0;
 	/*
 	 * NSS may block, and the master serves everyone: a worker gets a
 	 * bounded number of lookups per second, the rest go unanswered
-	 * (unmapped names, not an error).
+	 * (unmapped names, not an error).  Every request counts, so that
+	 * malformed ones cannot fill the master's log either.
 	 */
 	if (now - ch->names_window_ms >= 1000) {
 		ch->names_window_ms = now;
 		ch->names_in_window = 0;
 	}
-	if (allowed && ++ch->names_in_window > MASTER_NAMES_PER_SECOND) {
+	if (++ch->names_in_window > MASTER_NAMES_PER_SECOND) {
 		if (ch->names_in_window == MASTER_NAMES_PER_SECOND + 1)
 			log_warnx("%s: more than %d name requests a second; "
 			    "the rest of this second go unanswered",
 			    ipc_chan_name(ch->chan), MASTER_NAMES_PER_SECOND);
+		ch->names_in_window = MASTER_NAMES_PER_SECOND + 2;
 		allowed = 0;
-	}
+	} else if (req.count == 0 || req.count > NAMES_MAX_ENTRIES)
+		log_warnx("%s: name request with %u entries: refused",
+		    ipc_chan_name(ch->chan), req.count);
+	if (req.count > NAMES_MAX_ENTRIES)
+		req.count = 0;
 	for (i = 0; i < NAMES_MAX_ENTRIES; i++) {
 		struct names_entry *e = &req.ent[i];
 

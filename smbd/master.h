@@ -54,6 +54,7 @@ struct child {
 	/* Name service requests of a session worker, per second. */
 	uint64_t		 names_window_ms;
 	unsigned int		 names_in_window;
+	int			 names_unread;	/* logged once */
 };
 
 struct listener {

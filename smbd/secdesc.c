@@ -347,11 +347,17 @@ sid_map_id(const struct sid_map *m, const struct sd_sid *s, uint32_t *id)
 		return SID_CREATOR_OWNER;
 	if (s->auth == 3 && s->nsub == 1 && s->sub[0] == 1)
 		return SID_CREATOR_GROUP;
-	if (s->auth == 22 && s->nsub == 2 && s->sub[0] == 1) {
+	/*
+	 * (uint32_t)-1 is no id: fchown() reads it as "leave unchanged"
+	 * and a POSIX ACL as ACL_UNDEFINED_ID, so such a SID names nobody.
+	 */
+	if (s->auth == 22 && s->nsub == 2 && s->sub[0] == 1 &&
+	    s->sub[1] != UINT32_MAX) {
 		*id = s->sub[1];
 		return SID_UID;
 	}
-	if (s->auth == 22 && s->nsub == 2 && s->sub[0] == 2) {
+	if (s->auth == 22 && s->nsub == 2 && s->sub[0] == 2 &&
+	    s->sub[1] != UINT32_MAX) {
 		*id = s->sub[1];
 		return SID_GID;
 	}

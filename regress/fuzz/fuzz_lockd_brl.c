@@ -1,10 +1,10 @@
 /*
  * libFuzzer target for lockd's byte-range lock table: the input is a
  * program of operations (open, close, lock, unlock, check, cancel,
- * acknowledge, a worker's end) by three workers on two files, with
- * offsets and lengths near the edges of the 64-bit range.  Whatever the
- * order, nothing may crash or leak, and once every worker is gone no
- * lock and no open may be left.
+ * acknowledge, expiry of a notice, a worker's end) by three workers on
+ * two files, with offsets and lengths near the edges of the 64-bit
+ * range.  Whatever the order, nothing may crash or leak, and once every
+ * worker is gone no lock and no open may be left.
  */
 #include "config.h"
 
@@ -129,7 +129,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			lockd_brl_cancel(peer, s);
 			break;
 		case 6:
-			lockd_brl_ack(peer, notify_id);
+			/* Or a lock notice nobody acknowledged expires. */
+			if (s & 4)
+				lockd_brl_expire(UINT64_MAX / 2, 0);
+			else
+				lockd_brl_ack(peer, notify_id);
 			break;
 		case 7:
 			lockd_brl_release_peer(peer);

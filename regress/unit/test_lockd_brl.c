@@ -7,11 +7,13 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "lockd_brl.h"
 #include "lockd_proto.h"
 #include "lockd_share.h"
 #include "unit.h"
+#include "util.h"
 
 #define RW	0x00000003	/* FILE_READ_DATA | FILE_WRITE_DATA */
 #define SHARE	0x00000007
@@ -77,11 +79,12 @@ check1(uint32_t peer, uint64_t h, uint64_t off, uint64_t len, int write)
 int
 main(void)
 {
-	struct lockd_brl_elem two[2];
+	struct lockd_brl_elem two[2], *big;
+	struct lockd_brl_io *bigio;
 	uint64_t h1, h2, h3;
 	struct lockd_brl_io ios[3];
 	uint32_t fl;
-	size_t at;
+	size_t at, i, k, nwaiting;
 	int has;
 
 	lockd_brl_init(reply_cb, notify_cb);
@@ -282,6 +285,105 @@ main(void)
 	lockd_brl_release_peer(2);
 	CHECK(lockd_share_release_peer(1) == 1);
 	CHECK(lockd_share_release_peer(2) == 1);
+	CHECK(lockd_brl_count() == 0 && lockd_share_count() == 0);
+
+	/*
+	 * A worker that never acknowledges holds up another's lock only
+	 * until the announcement expires, and a lock/unlock loop while it
+	 * is out cannot grow the list of pending grants without bound.
+	 */
+	lockd_brl_set_limit(100000);
+	CHECK(lockd_share_open(1, 1, 800, "", RW, SHARE, 0, &h1) == 0);
+	CHECK(lockd_share_open(2, 1, 800, "", RW, SHARE, 0, &h2) == 0);
+	CHECK(lock1(1, h1, 40, 0, 1, X | FI) == LOCKD_BRL_LATER);
+	lockd_brl_ack(1, notify_id);
+	nreplies = 0;
+	lockd_brl_expire(time_mono_ms(), LOCKD_BRL_ACK_TIMEOUT_MS);
+	CHECK(nreplies == 0);
+	for (i = 0; i < 5000; i++) {
+		fl = lock1(1, h1, 1000 + i, 10, 1, X | FI);
+		if (fl != LOCKD_BRL_LATER)
+			break;
+		CHECK(unlock1(1, h1, 10, 1) == LOCKD_STATUS_OK);
+	}
+	CHECK(fl == LOCKD_STATUS_INSUFFICIENT_RESOURCES && i < 5000);
+	lockd_brl_expire(time_mono_ms(), 0);
+	CHECK(nreplies == i + 1 && last_status == LOCKD_STATUS_OK);
+	/* Not announced any longer: the next grant answers at once. */
+	CHECK(lock1(1, h1, 50, 10, 1, X | FI) == LOCKD_STATUS_OK);
+	lockd_brl_release_peer(1);
+	lockd_brl_release_peer(2);
+	CHECK(lockd_share_release_peer(1) == 1);
+	CHECK(lockd_share_release_peer(2) == 1);
+	CHECK(lockd_brl_count() == 0 && lockd_share_count() == 0);
+
+	/*
+	 * What one request may cost lockd, which every session shares: a
+	 * LOCK of 4096 ranges fits on a file without locks, not on one
+	 * with thousands; a CHECK of many ranges over them neither; and a
+	 * file holds at most 10000 locks.
+	 */
+	CHECK(lockd_share_open(1, 1, 900, "", RW, SHARE, 0, &h1) == 0);
+	big = calloc(4096, sizeof(*big));
+	bigio = calloc(4096, sizeof(*bigio));
+	CHECK(big != NULL && bigio != NULL);
+	for (i = 0; i < 4096; i++)
+		big[i] = (struct lockd_brl_elem){ 2 * i, 1, X | FI };
+	fl = lockd_brl_lock(1, h1, 60, big, 4096);
+	CHECK(fl == LOCKD_BRL_LATER);
+	lockd_brl_ack(1, notify_id);
+	CHECK(lockd_brl_count() == 4096);
+	for (i = 0; i < 4096; i++)
+		big[i].off += 1 << 20;
+	CHECK(lockd_brl_lock(1, h1, 61, big, 4096) ==
+	    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
+	CHECK(lockd_brl_count() == 4096);
+	for (i = 0; i < 4096; i++)
+		bigio[i] = (struct lockd_brl_io){ h1, 1, 1, 1 };
+	CHECK(lockd_brl_check(1, bigio, 4096, &has, &at) ==
+	    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
+	CHECK(lockd_brl_check(1, bigio, 16, &has, &at) == LOCKD_STATUS_OK);
+	for (i = 4096; i < 12000; i++)
+		if ((fl = lock1(1, h1, 62, 2 * i, 1, X | FI)) !=
+		    LOCKD_STATUS_OK)
+			break;
+	CHECK(fl == LOCKD_STATUS_INSUFFICIENT_RESOURCES &&
+	    lockd_brl_count() == 10000);
+	free(big);
+	free(bigio);
+	lockd_brl_release_peer(1);
+	CHECK(lockd_share_release_peer(1) == 1);
+	CHECK(lockd_brl_count() == 0 && lockd_share_count() == 0);
+
+	/*
+	 * One worker's waiting LOCKs are bounded over all its files, not
+	 * only per file: 256 a file, 4096 in all.
+	 */
+	nwaiting = 0;
+	for (k = 0; k < 20; k++) {
+		CHECK(lockd_share_open(2, 1, 1000 + k, "", RW, SHARE, 0,
+		    &h2) == 0);
+		CHECK(lockd_share_open(1, 1, 1000 + k, "", RW, SHARE, 0,
+		    &h1) == 0);
+		CHECK(lock1(2, h2, 70, 0, 1, X | FI) == LOCKD_BRL_LATER);
+		lockd_brl_ack(1, notify_id);
+		lockd_brl_ack(2, notify_id);
+		for (i = 0; i < 300; i++) {
+			fl = lock1(1, h1, 100000 * k + i, 0, 1, X);
+			if (fl != LOCKD_STATUS_PENDING)
+				break;
+			nwaiting++;
+		}
+		CHECK(fl == LOCKD_STATUS_INSUFFICIENT_RESOURCES);
+	}
+	CHECK(nwaiting == 4096);
+	nreplies = 0;
+	lockd_brl_release_peer(2);
+	/* Peer 2's locks went: the first wait on each of 16 files fits. */
+	CHECK(nreplies == 16);
+	lockd_brl_release_peer(1);
+	CHECK(lockd_share_release_peer(1) == 20);
+	CHECK(lockd_share_release_peer(2) == 20);
 	CHECK(lockd_brl_count() == 0 && lockd_share_count() == 0);
 	return unit_done();
 }

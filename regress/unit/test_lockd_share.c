@@ -129,6 +129,20 @@ main(void)
 	CHECK(lockd_share_close(1, h1, &fl) == 0 && fl == LOCKD_CLOSE_DELETE);
 	CHECK(lockd_share_count() == 0);
 
+	/* One worker's limit on opens; others go on, a close makes room. */
+	lockd_share_set_peer_limit(2);
+	CHECK(lockd_share_open(7, 1, 500, "", R, SR, 0, &h1) == 0);
+	CHECK(lockd_share_open(7, 1, 501, "", R, SR, 0, &h2) == 0);
+	CHECK(lockd_share_open(7, 1, 502, "", R, SR, 0, &h3) ==
+	    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
+	CHECK(lockd_share_open(8, 1, 502, "", R, SR, 0, &h3) == 0);
+	CHECK(lockd_share_close(8, h3, &fl) == 0);
+	CHECK(lockd_share_close(7, h2, &fl) == 0);
+	CHECK(lockd_share_open(7, 1, 502, "", R, SR, 0, &h3) == 0);
+	CHECK(lockd_share_release_peer(7) == 2);
+	CHECK(lockd_share_count() == 0);
+	lockd_share_set_peer_limit(1 << 20);
+
 	/* The limit on opens is enforced. */
 	lockd_share_set_limit(1);
 	CHECK(lockd_share_open(7, 1, 500, "", R, SR, 0, &h1) == 0);

@@ -156,6 +156,11 @@ test_sid_map(void)
 	CHECK(sid_map_id(&m, &s, &id) == SID_UID && id == 1000);
 	sid_from_gid(&s, 100);
 	CHECK(sid_map_id(&m, &s, &id) == SID_GID && id == 100);
+	/* Id -1 would make fchown() a silent no-op: nobody. */
+	sid_from_uid(&s, UINT32_MAX);
+	CHECK(sid_map_id(&m, &s, &id) == SID_NONE);
+	sid_from_gid(&s, UINT32_MAX);
+	CHECK(sid_map_id(&m, &s, &id) == SID_NONE);
 	sid_make(&s, 1, 1, (uint32_t)0);
 	CHECK(sid_map_id(&m, &s, &id) == SID_WORLD);
 	sid_make(&s, 3, 1, (uint32_t)0);
