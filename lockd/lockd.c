@@ -70,6 +70,8 @@ lockd_peer_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 		return;
 	}
 	lockd_handle_request(p, m);
+	if (p->refused)
+		lockd_peer_closed(chan, p);
 }
 
 static void

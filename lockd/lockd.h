@@ -22,6 +22,8 @@ struct lockd_peer {
 	struct ipc_chan		*chan;
 	/* It stopped reading: lockd drops it at its next request. */
 	int			 stalled;
+	/* It sent a request lockd could not parse: its channel closes. */
+	int			 refused;
 };
 
 /*

@@ -98,6 +98,20 @@ lockd_peer_writable(struct lockd_peer *p)
 	return 0;
 }
 
+/*
+ * A request lockd cannot parse, or an operation it does not know, comes
+ * from a worker that is broken or no longer ours: no answer, and its
+ * channel is closed once the request is done (DESIGN.md §7.5), which
+ * releases its opens and locks as if it had exited.
+ */
+static void
+lockd_peer_refuse(struct lockd_peer *p, uint32_t op)
+{
+	log_warnx("lockd peer %u: malformed request (operation %u); closing "
+	    "its channel", p->id, op);
+	p->refused = 1;
+}
+
 void
 lockd_state_init(void)
 {
@@ -117,8 +131,7 @@ lockd_op_lock(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 	rbuf_get_u32le(r, &n);
 	if (rbuf_error(r) || n == 0 || n > LOCKD_MAX_LOCK_ELEMENTS ||
 	    rbuf_left(r) != (size_t)n * 20) {
-		lockd_reply(p, op, reqid, LOCKD_STATUS_INVALID_PARAMETER,
-		    NULL, 0);
+		lockd_peer_refuse(p, op);
 		return;
 	}
 	e = xcalloc(n, sizeof(*e));
@@ -147,8 +160,7 @@ lockd_op_check(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
 	rbuf_get_u32le(r, &n);
 	if (rbuf_error(r) || n == 0 || n > LOCKD_MAX_LOCK_ELEMENTS ||
 	    rbuf_left(r) != (size_t)n * 28) {
-		lockd_reply(p, LOCKD_OP_CHECK, reqid,
-		    LOCKD_STATUS_INVALID_PARAMETER, NULL, 0);
+		lockd_peer_refuse(p, LOCKD_OP_CHECK);
 		return;
 	}
 	io = xcalloc(n, sizeof(*io));
@@ -175,8 +187,7 @@ lockd_op_brl_u64(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 
 	rbuf_get_u64le(r, &v);
 	if (rbuf_error(r) || rbuf_left(r) != 0) {
-		lockd_reply(p, op, reqid, LOCKD_STATUS_INVALID_PARAMETER,
-		    NULL, 0);
+		lockd_peer_refuse(p, op);
 		return;
 	}
 	if (op == LOCKD_OP_LOCK_CANCEL)
@@ -207,8 +218,7 @@ lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
 	if (rbuf_error(r) || namelen > LOCKD_MAX_STREAM_NAME ||
 	    rbuf_get_ptr(r, &name, namelen) == -1 || rbuf_left(r) != 0 ||
 	    memchr(name, '\0', namelen) != NULL) {
-		lockd_reply(p, LOCKD_OP_OPEN, reqid,
-		    LOCKD_STATUS_INVALID_PARAMETER, NULL, 0);
+		lockd_peer_refuse(p, LOCKD_OP_OPEN);
 		return;
 	}
 	memcpy(stream, name, namelen);
@@ -235,8 +245,7 @@ lockd_op_handle(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 	if (op == LOCKD_OP_SET_DELETE)
 		rbuf_get_u32le(r, &on);
 	if (rbuf_error(r) || rbuf_left(r) != 0) {
-		lockd_reply(p, op, reqid, LOCKD_STATUS_INVALID_PARAMETER,
-		    NULL, 0);
+		lockd_peer_refuse(p, op);
 		return;
 	}
 	switch (op) {
@@ -320,8 +329,7 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 		lockd_op_brl_u64(p, op, reqid, &r);
 		break;
 	default:
-		log_warnx("lockd peer %u: unknown operation %u", p->id, op);
-		lockd_reply(p, op, reqid, LOCKD_STATUS_NOT_SUPPORTED, NULL, 0);
+		lockd_peer_refuse(p, op);
 		break;
 	}
 }
