@@ -221,12 +221,7 @@ smb2_pipe_read(struct smb2_conn *c, struct smb2_req *req, struct smb2_open *o,
 	if (rpc_pipe_pending(o->pipe) == 0)
 		return NT_STATUS_PIPE_EMPTY;
 	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 17);
-	wbuf_put_u8(req->out, SMB2_HDR_LEN + 16);
-	wbuf_put_u8(req->out, 0);
-	wbuf_put_u32le(req->out, 0);
-	wbuf_put_u32le(req->out, 0);
-	wbuf_put_u32le(req->out, 0);
+	smb2_read_reply(req->out, 0);
 	hdroff = wbuf_len(req->out);
 	if (wbuf_put_zero(req->out, len) == -1)
 		return NT_STATUS_INSUFFICIENT_RESOURCES;

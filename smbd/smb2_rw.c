@@ -111,12 +111,7 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 		return SMB2_DEFER;
 
 	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 17);
-	wbuf_put_u8(req->out, SMB2_HDR_LEN + 16);	/* DataOffset */
-	wbuf_put_u8(req->out, 0);
-	wbuf_put_u32le(req->out, 0);			/* DataLength */
-	wbuf_put_u32le(req->out, 0);			/* DataRemaining */
-	wbuf_put_u32le(req->out, 0);
+	smb2_read_reply(req->out, 0);
 	hdroff = wbuf_len(req->out);
 	if (wbuf_put_zero(req->out, len) == -1)
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
@@ -237,6 +232,17 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	wbuf_reset(req->out);
 	smb2_write_reply(req->out, len);
 	return NT_STATUS_SUCCESS;
+}
+
+void
+smb2_read_reply(struct wbuf *w, uint32_t datalen)
+{
+	wbuf_put_u16le(w, 17);
+	wbuf_put_u8(w, SMB2_HDR_LEN + 16);	/* DataOffset */
+	wbuf_put_u8(w, 0);			/* Reserved */
+	wbuf_put_u32le(w, datalen);		/* DataLength */
+	wbuf_put_u32le(w, 0);			/* DataRemaining */
+	wbuf_put_u32le(w, 0);			/* Reserved2 */
 }
 
 void

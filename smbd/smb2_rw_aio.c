@@ -185,12 +185,7 @@ rw_read_done(struct aio_job *j)
 	}
 	n = (size_t)j->result;
 	wbuf_init_fixed(&w, io->out->data + SMB2_OUT_HEADROOM, 16);
-	wbuf_put_u16le(&w, 17);
-	wbuf_put_u8(&w, SMB2_HDR_LEN + 16);	/* DataOffset */
-	wbuf_put_u8(&w, 0);
-	wbuf_put_u32le(&w, (uint32_t)n);	/* DataLength */
-	wbuf_put_u32le(&w, 0);			/* DataRemaining */
-	wbuf_put_u32le(&w, 0);
+	smb2_read_reply(&w, (uint32_t)n);
 	rw_position(io, j->off + n);
 	if (io->zero_copy) {
 		/* The data follows from the file, straight to the socket. */
@@ -417,12 +412,7 @@ smb2_read_park(struct smb2_conn *c, struct smb2_req *req,
 	if ((io = rw_park_new(c, o, len)) == NULL)
 		return -1;
 	wbuf_init(&io->wb, 16 + (size_t)len);
-	wbuf_put_u16le(&io->wb, 17);
-	wbuf_put_u8(&io->wb, SMB2_HDR_LEN + 16);	/* DataOffset */
-	wbuf_put_u8(&io->wb, 0);
-	wbuf_put_u32le(&io->wb, 0);			/* DataLength */
-	wbuf_put_u32le(&io->wb, 0);			/* DataRemaining */
-	wbuf_put_u32le(&io->wb, 0);
+	smb2_read_reply(&io->wb, 0);
 	if (wbuf_put_zero(&io->wb, len) == -1 || wbuf_error(&io->wb)) {
 		rw_io_free(io);
 		return -1;

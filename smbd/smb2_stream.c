@@ -446,12 +446,7 @@ smb2_stream_read(struct smb2_req *req, struct smb2_open *o, uint32_t len,
 		return NT_STATUS_END_OF_FILE;
 	}
 	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 17);
-	wbuf_put_u8(req->out, SMB2_HDR_LEN + 16);	/* DataOffset */
-	wbuf_put_u8(req->out, 0);
-	wbuf_put_u32le(req->out, (uint32_t)n);		/* DataLength */
-	wbuf_put_u32le(req->out, 0);			/* DataRemaining */
-	wbuf_put_u32le(req->out, 0);
+	smb2_read_reply(req->out, (uint32_t)n);
 	wbuf_put_bytes(req->out, data + (n > 0 ? off : 0), n);
 	free(data);
 	if (wbuf_error(req->out))
