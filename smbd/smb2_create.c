@@ -119,20 +119,34 @@ smb2_map_generic(uint32_t access)
  * for unlink: a writable parent directory.
  */
 uint32_t
-smb2_maximal_access(const struct smb2_tree *t, int dirfd, const char *name)
+smb2_maximal_access(const struct smb2_tree *t, const struct vfs_share *vs,
+    const char *path)
 {
 	uint32_t a = FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE;
 	struct stat st;
-	char *parent, *slash;
-	int r, w, x, isdir, owner;
+	const char *last;
+	int fd, pfd, r, w, x, isdir, owner;
 
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+	/*
+	 * The file and its directory are opened below the share root like
+	 * every path (vfs_open), and the kernel is asked about those
+	 * descriptors, so no symlink among the parents leads elsewhere.
+	 */
+	if (strcmp(path, ".") == 0)
+		path = "";
+	if ((fd = vfs_open(vs, path, O_PATH, 0)) == -1)
 		return a & t->maximal_access;
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return a & t->maximal_access;
+	}
 	isdir = S_ISDIR(st.st_mode);
 	owner = st.st_uid == geteuid();
-	r = faccessat(dirfd, name, R_OK, AT_EACCESS) == 0;
-	w = t->writeable && faccessat(dirfd, name, W_OK, AT_EACCESS) == 0;
-	x = faccessat(dirfd, name, X_OK, AT_EACCESS) == 0;
+	r = faccessat(fd, "", R_OK, AT_EACCESS | AT_EMPTY_PATH) == 0;
+	w = t->writeable &&
+	    faccessat(fd, "", W_OK, AT_EACCESS | AT_EMPTY_PATH) == 0;
+	x = faccessat(fd, "", X_OK, AT_EACCESS | AT_EMPTY_PATH) == 0;
+	close(fd);
 	if (r)
 		a |= FILE_GENERIC_READ;
 	if (x)
@@ -144,14 +158,12 @@ smb2_maximal_access(const struct smb2_tree *t, int dirfd, const char *name)
 		if (r && w && (x || !isdir))
 			a |= FILE_ALL_ACCESS;
 	}
-	if (t->writeable && strcmp(name, ".") != 0) {
-		parent = xstrdup(name);
-		if ((slash = strrchr(parent, '/')) != NULL)
-			*slash = '\0';
-		if (faccessat(dirfd, slash != NULL ? parent : ".",
-		    W_OK | X_OK, AT_EACCESS) == 0)
+	if (t->writeable && *path != '\0' &&
+	    (pfd = vfs_open_parent(vs, path, &last)) != -1) {
+		if (faccessat(pfd, "", W_OK | X_OK,
+		    AT_EACCESS | AT_EMPTY_PATH) == 0)
 			a |= DELETE;
-		free(parent);
+		close(pfd);
 	}
 	return a & t->maximal_access;
 }
@@ -573,8 +585,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		 */
 		x.cctx = cc.seen & (SMB2_CCTX_MXAC | SMB2_CCTX_QFID);
 		if (cc.seen & SMB2_CCTX_MXAC)
-			x.maximal = smb2_maximal_access(t, vs.rootfd,
-			    *o->path == '\0' ? "." : o->path);
+			x.maximal = smb2_maximal_access(t, &vs, o->path);
 		return create_register(c, req, o, action, created, &x);
 	}
 	stype = vn.stream_type;
@@ -694,7 +705,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	 * DELETE stays with the kernel's unlink, which alone knows it.
 	 */
 	if (found && !waslink && (access & ~MAXIMUM_ALLOWED & CREATE_CHECKED &
-	    ~smb2_maximal_access(t, vs.rootfd, *real == '\0' ? "." : real))) {
+	    ~smb2_maximal_access(t, &vs, real))) {
 		status = NT_STATUS_ACCESS_DENIED;
 		goto fail;
 	}
@@ -771,8 +782,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		goto fail;
 	}
 	if ((access & MAXIMUM_ALLOWED) || (cc.seen & SMB2_CCTX_MXAC))
-		maximal = smb2_maximal_access(t, vs.rootfd,
-		    *real == '\0' ? "." : real);
+		maximal = smb2_maximal_access(t, &vs, real);
 	if (access & MAXIMUM_ALLOWED) {
 		access &= ~MAXIMUM_ALLOWED;
 		access |= maximal;

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+struct vfs_share;
+
 /* CREATE dispositions and create actions (MS-SMB2 2.2.13, 2.2.14). */
 #define FILE_SUPERSEDE		0
 #define FILE_OPEN		1
@@ -39,8 +41,8 @@ uint32_t	 smb2_cmd_close(struct smb2_conn *, struct smb2_req *);
 /* Close an open; with a connection, the current request waits. */
 uint32_t	 smb2_close_open(struct smb2_conn *, struct smb2_open *);
 uint32_t	 smb2_map_generic(uint32_t);
-uint32_t	 smb2_maximal_access(const struct smb2_tree *, int,
-		    const char *);
+uint32_t	 smb2_maximal_access(const struct smb2_tree *,
+		    const struct vfs_share *, const char *);
 uint32_t	 smb2_file_attributes(const struct smb2_tree *, const char *,
 		    const struct stat *);
 /*

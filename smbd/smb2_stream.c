@@ -309,7 +309,7 @@ smb2_stream_create(struct smb2_conn *c, struct smb2_req *req,
 	}
 	if (access & MAXIMUM_ALLOWED) {
 		access &= ~MAXIMUM_ALLOWED;
-		access |= smb2_maximal_access(t, vs->rootfd, at);
+		access |= smb2_maximal_access(t, vs, at);
 	}
 	/*
 	 * Writing a stream writes an xattr of the file, which the kernel
