@@ -313,11 +313,12 @@ smb2_stream_create(struct smb2_conn *c, struct smb2_req *req,
 	}
 	/*
 	 * Writing a stream writes an xattr of the file, which the kernel
-	 * allows only to who may write the file.
+	 * allows only to who may write the file (asked of the descriptor
+	 * opened below the share root, not of a path).
 	 */
 	if ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE |
 	    FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)) && (!t->writeable ||
-	    faccessat(vs->rootfd, at, W_OK, AT_EACCESS) == -1)) {
+	    faccessat(fd, "", W_OK, AT_EACCESS | AT_EMPTY_PATH) == -1)) {
 		status = NT_STATUS_ACCESS_DENIED;
 		goto fail;
 	}
