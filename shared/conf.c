@@ -280,6 +280,8 @@ static const char *const conf_vfs_known[] = { "acl_xattr", "streams_xattr" };
 
 #define M64K	65536LL
 #define M16M	(16LL * 1024 * 1024)
+#define M1M	(1024LL * 1024)
+#define M4G	(4096LL * 1024 * 1024)
 
 static const struct conf_param conf_params[] = {
 	{ "include", SC_ANY, T_INCLUDE, 0, 0, NULL, 0, 0, 0, NULL,
@@ -343,6 +345,8 @@ static const struct conf_param conf_params[] = {
 	    10000000, "byte-range locks one session may hold"),
 	GI("aio threads", aio_threads, "4", 0, 64,
 	    "disk IO threads per session worker; 0: IO on the event loop"),
+	GZ("aio max memory", aio_max_memory, "64M", M1M, M4G,
+	    "memory disk IO in flight may hold before a worker stops reading"),
 	GZ("max message size", max_message_size, "8454144", M64K, M16M,
 	    "largest SMB2 message accepted"),
 	GZ("smb2 max read", smb2_max_read, "8M", M64K, M16M,

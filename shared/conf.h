@@ -127,6 +127,7 @@ struct conf_global {
 	int		  max_open_files;		/* per session */
 	int		  max_byte_range_locks;	/* per session */
 	int		  aio_threads;		/* disk IO threads per worker */
+	size_t		  aio_max_memory;	/* IO in flight, per worker */
 	size_t		  max_message_size;
 	size_t		  smb2_max_read;
 	size_t		  smb2_max_write;

@@ -39,6 +39,9 @@ static struct {
 	pthread_cond_t		 cond;
 	TAILQ_HEAD(, aio_job)	 queue;
 	TAILQ_HEAD(, aio_job)	 done;
+	/* Serial jobs waiting for the one in the pool (loop thread only). */
+	TAILQ_HEAD(, aio_job)	 serialq;
+	int			 serial_busy;
 	int			 max;		/* threads allowed */
 	int			 running;	/* threads started */
 	int			 idle;		/* threads waiting for a job */
@@ -107,6 +110,29 @@ aio_run(struct aio_job *j)
 		}
 		j->result = (ssize_t)done;
 		break;
+	case AIO_PAPPEND:
+		/*
+		 * The end of the file is where it is now: serial jobs keep
+		 * two appends from both finding the same end.
+		 */
+		if (fstat(j->fd, &st) == -1) {
+			j->error = errno;
+			return;
+		}
+		j->off = (uint64_t)st.st_size;
+		if (pwrite_full(j->fd, j->buf, j->len, j->off) == -1) {
+			j->error = errno;
+			return;
+		}
+		if (j->datasync && fdatasync(j->fd) == -1) {
+			j->error = errno;
+			return;
+		}
+		j->result = (ssize_t)j->len;
+		break;
+	case AIO_CALL:
+		j->call(j);
+		break;
 	case AIO_FSYNC:
 		if (fsync(j->fd) == -1) {
 			j->error = errno;
@@ -161,6 +187,19 @@ aio_thread(void *arg)
 	return NULL;
 }
 
+/* A serial job completed: the next one may start. */
+static void
+aio_serial_next(void)
+{
+	struct aio_job *j;
+
+	aio.serial_busy = 0;
+	if ((j = TAILQ_FIRST(&aio.serialq)) != NULL) {
+		TAILQ_REMOVE(&aio.serialq, j, entry);
+		aio_submit(j);
+	}
+}
+
 /* Completions: run the done callbacks on the loop thread. */
 static void
 aio_donecb(evutil_socket_t fd, short what, void *arg)
@@ -179,6 +218,8 @@ aio_donecb(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&aio.mtx);
 	while ((j = TAILQ_FIRST(&list)) != NULL) {
 		TAILQ_REMOVE(&list, j, entry);
+		if (j->serial)
+			aio_serial_next();
 		j->done(j);
 	}
 }
@@ -188,6 +229,7 @@ aio_init(struct event_base *base, int nthreads)
 {
 	TAILQ_INIT(&aio.queue);
 	TAILQ_INIT(&aio.done);
+	TAILQ_INIT(&aio.serialq);
 	aio.max = nthreads;
 	/*
 	 * READ buffers and WRITE frames of up to 8 MiB now live until their
@@ -239,9 +281,17 @@ aio_submit(struct aio_job *j)
 {
 	uint64_t one = 1;
 
+	if (j->serial) {
+		if (aio.serial_busy) {
+			TAILQ_INSERT_TAIL(&aio.serialq, j, entry);
+			return;
+		}
+		aio.serial_busy = 1;
+	}
 	pthread_mutex_lock(&aio.mtx);
 #ifdef USMBD_REGRESS_HOOKS
-	if (aio.delay_ms > 0 && (j->op == AIO_PREAD || j->op == AIO_PREPARE)) {
+	if (aio.delay_ms > 0 && (j->op == AIO_PREAD || j->op == AIO_PREPARE ||
+	    j->op == AIO_CALL)) {
 		j->delay_ms = aio.delay_ms;
 		aio.delay_ms = 0;
 	}

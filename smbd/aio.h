@@ -20,6 +20,8 @@ enum aio_op {
 	AIO_PWRITE,	/* write all len bytes of buf, then sync if asked */
 	AIO_FSYNC,	/* fsync */
 	AIO_PREPARE,	/* stat and read ahead, for a zero-copy send */
+	AIO_PAPPEND,	/* PWRITE at the end of the file; off is set */
+	AIO_CALL,	/* run call(job): IO that is not one system call */
 };
 
 struct aio_job {
@@ -31,6 +33,14 @@ struct aio_job {
 	uint8_t			*buf;
 	int			 datasync;	/* PWRITE: fdatasync after */
 	uint32_t		 delay_ms;	/* regress: sleep first */
+	/*
+	 * A serial job starts only when every serial job submitted before
+	 * it has completed (its done callback is about to run), so that
+	 * read-modify-write IO, like an append or a stream kept in an
+	 * xattr, never races another.
+	 */
+	int			 serial;
+	void			(*call)(struct aio_job *);	/* AIO_CALL */
 	/* Results, set by the thread. */
 	ssize_t			 result;	/* bytes, or -1 */
 	int			 error;		/* errno when result is -1 */
@@ -53,7 +63,7 @@ void	aio_run(struct aio_job *);
 int	aio_threads(void);
 
 #ifdef USMBD_REGRESS_HOOKS
-/* Tests: the next read job sleeps this long before it runs. */
+/* Tests: the next read (or AIO_CALL) sleeps this long before it runs. */
 void	aio_regress_delay(uint32_t);
 #endif
 

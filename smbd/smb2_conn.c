@@ -53,6 +53,9 @@ static void	smb2_work_session_ends(struct smb2_conn *, struct smb2_work *,
 		    struct smb2_session *);
 static void	smb2_conn_run_parked(struct smb2_conn *);
 
+/* Connections that read nothing until disk IO in flight drains. */
+static TAILQ_HEAD(, smb2_conn) io_paused = TAILQ_HEAD_INITIALIZER(io_paused);
+
 struct smb2_conn *
 smb2_conn_new(struct event_base *base, int fd, const struct conf *conf,
     const struct smb2_cmd *cmds, int preauth)
@@ -118,6 +121,8 @@ smb2_peer_name(int fd, char *buf, size_t len)
 static void
 smb2_conn_read_again(struct smb2_conn *c)
 {
+	if (c->io_paused)
+		return;
 	event_add(c->ev_read, NULL);
 	if (smb_frame_rx_pending(&c->rx) > 0)
 		event_active(c->ev_read, EV_READ, 0);
@@ -167,6 +172,8 @@ smb2_conn_free(struct smb2_conn *c)
 
 	if (c == NULL)
 		return;
+	if (c->io_paused)
+		TAILQ_REMOVE(&io_paused, c, io_entry);
 	while ((s = TAILQ_FIRST(&c->sessions)) != NULL)
 		smb2_session_free(c, s);
 	while (!TAILQ_EMPTY(&c->parked))
@@ -190,6 +197,31 @@ smb2_conn_free(struct smb2_conn *c)
 	if (c->fd != -1)
 		close(c->fd);
 	free(c);
+}
+
+void
+smb2_conn_io_pause(struct smb2_conn *c)
+{
+	if (c->io_paused)
+		return;
+	c->io_paused = 1;
+	event_del(c->ev_read);
+	TAILQ_INSERT_TAIL(&io_paused, c, io_entry);
+	log_debug("%s: disk IO in flight is at its bound: reading no new "
+	    "requests until some completes", c->peer);
+}
+
+void
+smb2_conn_io_resume(void)
+{
+	struct smb2_conn *c;
+
+	while ((c = TAILQ_FIRST(&io_paused)) != NULL) {
+		TAILQ_REMOVE(&io_paused, c, io_entry);
+		c->io_paused = 0;
+		if (!c->closing && !c->waiting && !c->reading_paused)
+			smb2_conn_read_again(c);
+	}
 }
 
 struct smb2_out *
@@ -427,7 +459,8 @@ smb2_conn_readcb(evutil_socket_t fd, short what, void *arg)
 	 * when the batch ends with some left, come back for them at once.
 	 */
 	for (int i = 0;; i++) {
-		if (c->closing || c->waiting || c->reading_paused)
+		if (c->closing || c->waiting || c->reading_paused ||
+		    c->io_paused)
 			return;
 		if (i == 16) {
 			if (smb_frame_rx_pending(&c->rx) > 0)

@@ -199,6 +199,8 @@ struct smb2_conn {
 	TAILQ_HEAD(, smb2_out)	 outq;
 	size_t			 outq_bytes;
 	int			 reading_paused;
+	int			 io_paused;	/* too much disk IO in flight */
+	TAILQ_ENTRY(smb2_conn)	 io_entry;	/* while io_paused */
 	int			 closing;
 
 	/* Negotiated state. */
@@ -238,6 +240,13 @@ void		 smb2_peer_name(int, char *, size_t);
 /* Stop reading; finish writing what is queued; then close. */
 void		 smb2_conn_close(struct smb2_conn *, const char *);
 void		 smb2_conn_free(struct smb2_conn *);
+/*
+ * Disk IO in flight holds too much memory: read no new request from the
+ * client until smb2_conn_io_resume(), which wakes every connection paused
+ * so.  Requests already read go on.
+ */
+void		 smb2_conn_io_pause(struct smb2_conn *);
+void		 smb2_conn_io_resume(void);
 /* A deferred handler finished; req->status and req->out are set. */
 void		 smb2_conn_resume(struct smb2_conn *);
 /*

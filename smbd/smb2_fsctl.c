@@ -28,6 +28,7 @@
 #include "session.h"
 #include "smb2.h"
 #include "smb2_conn.h"
+#include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_fsctl.h"
 #include "smb2_ioctl.h"
@@ -382,7 +383,8 @@ fsctl_copy_stream_chunk(struct smb2_open *src, uint64_t soff,
 
 			wbuf_init(&wout, 64);
 			scratch.out = &wout;
-			st = smb2_stream_write(&scratch, dst, &in, doff);
+			st = smb2_stream_write(&scratch, dst, &in, doff,
+			    (dst->create_options & FILE_WRITE_THROUGH) != 0);
 			wbuf_free(&wout);
 		} else if (pwrite_full(dst->fd, data, len, doff) == -1)
 			st = ntstatus_from_errno(errno);

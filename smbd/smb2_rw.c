@@ -1,13 +1,12 @@
 /*
  * READ, WRITE and FLUSH (MS-SMB2 2.2.17-2.2.22, 3.3.5.11-3.3.5.13).
  *
- * The disk IO of a file's READ, WRITE and FLUSH normally runs in the
- * worker's thread pool (smb2_rw_aio.c): a lone request answers when its
- * job completes; one in a compound chain, or one that waited for lockd's
- * byte-range check, parks its chain until then.  The synchronous code
- * here remains for named streams, appends (whose offset, the end of the
- * file, must not race with writes in flight), a worker without IO
- * threads, and IO past the pool's memory bound.
+ * The disk IO of READ, WRITE and FLUSH of files and named streams runs
+ * in the worker's thread pool (smb2_rw_aio.c): a lone request answers
+ * when its job completes; one in a compound chain, or one that waited
+ * for lockd's byte-range check, parks its chain until then.  The
+ * synchronous code here serves only a worker configured without IO
+ * threads.
  */
 #include "config.h"
 
@@ -99,17 +98,21 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 		return smb2_lock_check_io(c, req, o, off, len, 0);
 	if (req->brl_status != 0)
 		return req->brl_status;
+	/*
+	 * The IO runs in the thread pool: a lone READ answers when it is
+	 * done; one in a chain, or after a lock check, parks the chain.
+	 */
+	if (smb2_rw_park_ok(c, o)) {
+		if (!req->brl_checked && smb2_rw_async_ok(c, req, o)) {
+			if (smb2_read_async(c, req, o, off, len, mincount) == 0)
+				return SMB2_NO_RESPONSE;
+		} else if (smb2_read_park(c, req, o, off, len, mincount) == 0)
+			return SMB2_DEFER;
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	/* A worker without IO threads reads here. */
 	if (o->stream != NULL)
 		return smb2_stream_read(req, o, len, off, mincount);
-	/* A lone READ reads in the thread pool and answers later. */
-	if (!req->brl_checked && smb2_rw_async_ok(c, req, o) &&
-	    smb2_read_async(c, req, o, off, len, mincount) == 0)
-		return SMB2_NO_RESPONSE;
-	/* In a chain, or after a lock check: the chain waits for it. */
-	if (smb2_rw_park_ok(c, o) &&
-	    smb2_read_park(c, req, o, off, len, mincount) == 0)
-		return SMB2_DEFER;
-
 	wbuf_reset(req->out);
 	smb2_read_reply(req->out, 0);
 	hdroff = wbuf_len(req->out);
@@ -171,55 +174,67 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	if (!(o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
 		return NT_STATUS_ACCESS_DENIED;
 	if (o->stream != NULL) {
+		/* An append-only handle writes at the end of the stream. */
+		append = off == UINT64_MAX || !(o->access & FILE_WRITE_DATA);
 		if (o->brl && !req->brl_checked)
 			return smb2_lock_check_io(c, req, o, off, len, 1);
 		if (req->brl_status != 0)
 			return req->brl_status;
-		return smb2_stream_write(req, o, &data, off);
-	}
-	/*
-	 * An append-only handle always writes at the end; for any other
-	 * handle an offset of -1 is just out of range, as on Windows.
-	 */
-	if (!(o->access & FILE_WRITE_DATA)) {
-		struct stat st;
+	} else {
+		/*
+		 * An append-only handle always writes at the end; for any
+		 * other handle an offset of -1 is just out of range, as on
+		 * Windows.
+		 */
+		if (!(o->access & FILE_WRITE_DATA)) {
+			struct stat st;
 
-		if (fstat(o->fd, &st) == -1)
-			return ntstatus_from_errno(errno);
-		off = (uint64_t)st.st_size;
-		append = 1;
+			if (fstat(o->fd, &st) == -1)
+				return ntstatus_from_errno(errno);
+			off = (uint64_t)st.st_size;
+			append = 1;
+		}
+		if (off > INT64_MAX || len > INT64_MAX - off)
+			return NT_STATUS_INVALID_PARAMETER;
+		/* NTFS's largest file size bounds what a write may reach. */
+		if (len > 0 && off + len > SMB2_MAX_FILE_SIZE)
+			return NT_STATUS_INVALID_PARAMETER;
+		/*
+		 * Byte-range locks on the file: lockd clears the range
+		 * first.  An append's range is where the end of the file is
+		 * now.
+		 */
+		if (o->brl && !req->brl_checked)
+			return smb2_lock_check_io(c, req, o, off, len, 1);
+		if (req->brl_status != 0)
+			return req->brl_status;
+		/* The write time moves later, or not at all (smb2_wtime.c). */
+		if (len > 0)
+			smb2_wt_write(c, o);
 	}
-	if (off > INT64_MAX || len > INT64_MAX - off)
-		return NT_STATUS_INVALID_PARAMETER;
-	/* NTFS's largest file size bounds what a write may reach. */
-	if (len > 0 && off + len > SMB2_MAX_FILE_SIZE)
-		return NT_STATUS_INVALID_PARAMETER;
-	/*
-	 * Byte-range locks on the file: lockd clears the range first.  An
-	 * append's range is where the end of the file is now.
-	 */
-	if (o->brl && !req->brl_checked)
-		return smb2_lock_check_io(c, req, o, off, len, 1);
-	if (req->brl_status != 0)
-		return req->brl_status;
-	/* The write time moves later, or not at all (smb2_wtime.c). */
-	if (len > 0)
-		smb2_wt_write(c, o);
 	/* Write-through and unbuffered writes are on disk before we answer. */
 	datasync = (flags & (SMB2_WRITEFLAG_WRITE_THROUGH |
 	    SMB2_WRITEFLAG_WRITE_UNBUFFERED)) || (o->create_options &
 	    (FILE_WRITE_THROUGH | FILE_NO_INTERMEDIATE_BUFFERING));
 	/*
-	 * A lone WRITE writes in the thread pool and answers later.  An
-	 * append stays here: its offset, the end of the file, must not race
-	 * with other writes still in flight.
+	 * The IO runs in the thread pool: a lone WRITE answers when it is
+	 * done; one in a chain, or after a lock check, parks the chain.  An
+	 * append finds the end of the file when it runs, after every append
+	 * before it (a serial job).
 	 */
-	if (!append && !req->brl_checked && smb2_rw_async_ok(c, req, o) &&
-	    smb2_write_async(c, req, o, off, &data, datasync) == 0)
-		return SMB2_NO_RESPONSE;
-	if (!append && smb2_rw_park_ok(c, o) &&
-	    smb2_write_park(c, req, o, off, &data, datasync) == 0)
-		return SMB2_DEFER;
+	if (smb2_rw_park_ok(c, o)) {
+		if (!req->brl_checked && smb2_rw_async_ok(c, req, o)) {
+			if (smb2_write_async(c, req, o, off, &data, datasync,
+			    append) == 0)
+				return SMB2_NO_RESPONSE;
+		} else if (smb2_write_park(c, req, o, off, &data, datasync,
+		    append) == 0)
+			return SMB2_DEFER;
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	/* A worker without IO threads writes here. */
+	if (o->stream != NULL)
+		return smb2_stream_write(req, o, &data, off, datasync);
 	/*
 	 * Write everything or fail: a short write is retried, and nothing
 	 * is reported as written that did not reach the file.
@@ -277,17 +292,25 @@ smb2_cmd_flush(struct smb2_conn *c, struct smb2_req *req)
 		if (!(o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
 			return NT_STATUS_ACCESS_DENIED;
 		smb2_wt_flush(o);
-		if (smb2_rw_async_ok(c, req, o) &&
-		    smb2_flush_async(c, req, o) == 0)
-			return SMB2_NO_RESPONSE;
-		if (smb2_rw_park_ok(c, o) &&
-		    smb2_flush_park(c, req, o) == 0)
-			return SMB2_DEFER;
+		if (smb2_rw_park_ok(c, o)) {
+			if (smb2_rw_async_ok(c, req, o)) {
+				if (smb2_flush_async(c, req, o) == 0)
+					return SMB2_NO_RESPONSE;
+			} else if (smb2_flush_park(c, req, o) == 0)
+				return SMB2_DEFER;
+			return NT_STATUS_INSUFFICIENT_RESOURCES;
+		}
 		if (fsync(o->fd) == -1)
 			return ntstatus_from_errno(errno);
 	}
 	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 4);
-	wbuf_put_u16le(req->out, 0);
+	smb2_flush_reply(req->out);
 	return NT_STATUS_SUCCESS;
+}
+
+void
+smb2_flush_reply(struct wbuf *w)
+{
+	wbuf_put_u16le(w, 4);		/* StructureSize */
+	wbuf_put_u16le(w, 0);		/* Reserved */
 }

@@ -22,14 +22,22 @@ uint32_t	smb2_cmd_flush(struct smb2_conn *, struct smb2_req *);
 void		smb2_read_reply(struct wbuf *, uint32_t);
 /* The body of a WRITE response that wrote count bytes (MS-SMB2 2.2.22). */
 void		smb2_write_reply(struct wbuf *, uint32_t);
+/* The body of a FLUSH response (MS-SMB2 2.2.18). */
+void		smb2_flush_reply(struct wbuf *);
 
-/* smb2_rw_aio.c: the same, with the disk IO in the thread pool. */
+/*
+ * smb2_rw_aio.c: the same, with the disk IO in the thread pool.  The
+ * functions that start IO return -1 only when the open's descriptor
+ * cannot be duplicated for the job.  A write with append goes to the
+ * end of the file (or stream), wherever that is when it runs.
+ */
 int		smb2_rw_async_ok(struct smb2_conn *, struct smb2_req *,
 		    struct smb2_open *);
 int		smb2_read_async(struct smb2_conn *, struct smb2_req *,
 		    struct smb2_open *, uint64_t, uint32_t, uint32_t);
 int		smb2_write_async(struct smb2_conn *, struct smb2_req *,
-		    struct smb2_open *, uint64_t, const struct rbuf *, int);
+		    struct smb2_open *, uint64_t, const struct rbuf *,
+		    int datasync, int append);
 int		smb2_flush_async(struct smb2_conn *, struct smb2_req *,
 		    struct smb2_open *);
 /*
@@ -40,7 +48,8 @@ int		smb2_rw_park_ok(struct smb2_conn *, struct smb2_open *);
 int		smb2_read_park(struct smb2_conn *, struct smb2_req *,
 		    struct smb2_open *, uint64_t, uint32_t, uint32_t);
 int		smb2_write_park(struct smb2_conn *, struct smb2_req *,
-		    struct smb2_open *, uint64_t, const struct rbuf *, int);
+		    struct smb2_open *, uint64_t, const struct rbuf *,
+		    int datasync, int append);
 int		smb2_flush_park(struct smb2_conn *, struct smb2_req *,
 		    struct smb2_open *);
 

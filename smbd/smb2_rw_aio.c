@@ -35,8 +35,12 @@
  * buffers (a READ's response body, a chained WRITE's copy of the data);
  * CLOSE, TREE_DISCONNECT or LOGOFF while it runs free nothing it uses,
  * and its completion finds the open again by FileId, if it exists.
- * Stream opens and appends keep the synchronous path in smb2_rw.c, and
- * so does IO past the memory bound below.
+ *
+ * IO that reads, changes and writes back is serial (struct aio_job): an
+ * append finds the end of the file in its thread, and a named stream,
+ * kept whole in an xattr (smb2_stream.c), is read, changed and stored
+ * there, so two of them must not run at once.  Only a worker configured
+ * with no IO threads does its IO in smb2_rw.c on the loop.
  */
 #include "config.h"
 
@@ -48,24 +52,27 @@
 
 #include "aio.h"
 #include "buf.h"
+#include "conf.h"
 #include "log.h"
 #include "ntstatus.h"
 #include "smb2.h"
 #include "smb2_conn.h"
 #include "smb2_file.h"
 #include "smb2_rw.h"
+#include "smb2_stream.h"
 #include "util.h"
 
 /*
- * Memory that IO in flight may hold (buffers, WRITE frames, and the
- * frames of parked chains).  The
- * credit window alone would let a client park hundreds of MiB here;
- * past this, requests take the synchronous path, which holds the loop
- * and so slows the client down.
+ * Memory that IO in flight holds (buffers, WRITE frames, and the frames
+ * of parked chains), and how much it may (aio max memory).  The credit
+ * window alone would let a client park hundreds of MiB here; past the
+ * bound, the connection reads no new request until IO completes
+ * (smb2_conn_io_pause()), so that a client sending faster than the disk
+ * takes its data waits in TCP instead.  A chain holds one job at a time,
+ * so the bound is passed by at most one request's worth per frame read.
  */
-#define RW_INFLIGHT_MAX		(64 * 1024 * 1024)
-
 static size_t	rw_inflight;
+static size_t	rw_inflight_max = 64 * 1024 * 1024;
 
 struct rw_io {
 	struct aio_job		 job;
@@ -78,6 +85,11 @@ struct rw_io {
 	uint32_t		 mincount;
 	int			 zero_copy;
 	size_t			 charge;	/* counted in rw_inflight */
+	/* A named stream's IO (AIO_CALL): its name and largest size. */
+	char			*stream;
+	size_t			 smax;
+	int			 append;	/* at the end of the file */
+	enum aio_op		 op;		/* what the job does */
 	/* A request of a parked frame (smb2_conn_park()). */
 	struct smb2_work	*w;		/* NULL once thrown away */
 	struct wbuf		 wb;		/* READ: the response body */
@@ -94,7 +106,7 @@ smb2_rw_async_ok(struct smb2_conn *c, struct smb2_req *req,
 	if (rbuf_cur(&req->msg) != c->work->frame ||
 	    req->hdr.next_command != 0)
 		return 0;
-	return o->fd != -1 && o->pipe == NULL && o->stream == NULL;
+	return o->fd != -1 && o->pipe == NULL;
 }
 
 static struct rw_io *
@@ -103,17 +115,24 @@ rw_io_new(struct smb2_conn *c, struct smb2_open *o, size_t charge)
 	struct rw_io *io;
 	int fd;
 
-	if (rw_inflight + charge > RW_INFLIGHT_MAX)
+	if ((fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+		log_warn("%s: IO of %s", c->peer, o->path);
 		return NULL;
-	if ((fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 0)) == -1)
-		return NULL;
+	}
 	io = xcalloc(1, sizeof(*io));
 	io->charge = charge;
 	rw_inflight += charge;
+	rw_inflight_max = c->conf->g.aio_max_memory;
+	if (rw_inflight > rw_inflight_max)
+		smb2_conn_io_pause(c);
 	io->c = c;
 	io->job.fd = fd;
 	io->persistent_id = o->persistent_id;
 	io->volatile_id = o->volatile_id;
+	if (o->stream != NULL) {
+		io->stream = xstrdup(o->stream);
+		io->smax = smb2_stream_max(o);
+	}
 	return io;
 }
 
@@ -121,13 +140,95 @@ static void
 rw_io_free(struct rw_io *io)
 {
 	rw_inflight -= io->charge;
+	if (rw_inflight <= rw_inflight_max)
+		smb2_conn_io_resume();
 	if (io->job.fd != -1)
 		close(io->job.fd);
 	smb2_out_free(io->out);
 	free(io->frame);
 	wbuf_free(&io->wb);
 	free(io->data);
+	free(io->stream);
 	free(io);
+}
+
+/*
+ * In a thread: a named stream's READ or WRITE (a serial job, since the
+ * stream is read, changed and stored back whole).
+ */
+static void
+rw_stream_call(struct aio_job *j)
+{
+	struct rw_io *io = j->arg;
+	size_t n;
+	int err;
+
+	if (io->op == AIO_PREAD) {
+		err = smb2_stream_pread(j->fd, io->stream, j->buf, j->len,
+		    j->off, &n);
+		j->result = (ssize_t)n;
+	} else {
+		err = smb2_stream_pwrite(j->fd, io->stream, j->buf, j->len,
+		    &j->off, io->append, io->smax, j->datasync);
+		j->result = (ssize_t)j->len;
+	}
+	if (err != 0) {
+		j->result = -1;
+		j->error = err;
+	}
+}
+
+/* The status of a failed job. */
+static uint32_t
+rw_error(struct rw_io *io, int err)
+{
+	if (io->stream == NULL)
+		return ntstatus_from_errno(err);
+	if (io->op == AIO_PREAD)
+		return smb2_stream_read_status(err);
+	if (err == EFBIG)
+		log_debug("%s: a WRITE to %llu of stream %s would pass max "
+		    "stream size %zu", io->c->peer, (unsigned long long)
+		    (io->job.off + io->job.len), io->stream, io->smax);
+	return smb2_stream_status(err);
+}
+
+/*
+ * A READ's buffer: a stream is never larger than an xattr, whatever
+ * the client asked for.
+ */
+static size_t
+rw_read_len(const struct smb2_open *o, uint32_t len)
+{
+	if (o->stream != NULL && len > STREAM_XATTR_MAX)
+		return STREAM_XATTR_MAX;
+	return len;
+}
+
+/*
+ * Set up a job: AIO_PREAD, AIO_PWRITE (an append with io->append) or
+ * AIO_FSYNC, a stream's read or write done by rw_stream_call().
+ */
+static void
+rw_io_job(struct rw_io *io, enum aio_op op, uint8_t *buf, uint64_t off,
+    size_t len, int datasync, void (*done)(struct aio_job *))
+{
+	io->op = op;
+	if (io->stream != NULL && op != AIO_FSYNC) {
+		io->job.op = AIO_CALL;
+		io->job.call = rw_stream_call;
+		io->job.serial = 1;
+	} else if (op == AIO_PWRITE && io->append) {
+		io->job.op = AIO_PAPPEND;
+		io->job.serial = 1;
+	} else
+		io->job.op = op;
+	io->job.buf = buf;
+	io->job.off = off;
+	io->job.len = len;
+	io->job.datasync = datasync;
+	io->job.done = done;
+	io->job.arg = io;
 }
 
 /*
@@ -142,8 +243,8 @@ rw_cancel(struct smb2_conn *c, struct smb2_async *a)
 {
 	struct rw_io *io = a->arg;
 
-	if (c->cancel_status == 0 && io->job.op != AIO_PREAD &&
-	    io->job.op != AIO_PREPARE)
+	if (c->cancel_status == 0 && io->op != AIO_PREAD &&
+	    io->op != AIO_PREPARE)
 		return;
 	io->a = NULL;
 	smb2_async_reply(c, a, NT_STATUS_CANCELLED, NULL, 0, -1, 0, 0);
@@ -156,6 +257,19 @@ rw_position(struct rw_io *io, uint64_t pos)
 
 	if ((o = smb2_open_find(io->persistent_id, io->volatile_id)) != NULL)
 		o->position = pos;
+}
+
+/* The status of a READ job: its error, END_OF_FILE, or success. */
+static uint32_t
+rw_read_status(struct rw_io *io)
+{
+	struct aio_job *j = &io->job;
+
+	if (j->result == -1)
+		return rw_error(io, j->error);
+	if ((j->result == 0 && j->len > 0) || (size_t)j->result < io->mincount)
+		return NT_STATUS_END_OF_FILE;
+	return NT_STATUS_SUCCESS;
 }
 
 static void
@@ -171,14 +285,7 @@ rw_read_done(struct aio_job *j)
 		rw_io_free(io);
 		return;
 	}
-	if (j->result == -1)
-		st = ntstatus_from_errno(j->error);
-	else if ((j->result == 0 && j->len > 0) ||
-	    (size_t)j->result < io->mincount)
-		st = NT_STATUS_END_OF_FILE;
-	else
-		st = NT_STATUS_SUCCESS;
-	if (st != NT_STATUS_SUCCESS) {
+	if ((st = rw_read_status(io)) != NT_STATUS_SUCCESS) {
 		smb2_async_reply(io->c, io->a, st, NULL, 0, -1, 0, 0);
 		rw_io_free(io);
 		return;
@@ -203,27 +310,36 @@ smb2_read_async(struct smb2_conn *c, struct smb2_req *req,
     struct smb2_open *o, uint64_t off, uint32_t len, uint32_t mincount)
 {
 	struct rw_io *io;
+	size_t blen = rw_read_len(o, len);
 
-	if ((io = rw_io_new(c, o, len)) == NULL)
+	if ((io = rw_io_new(c, o, blen)) == NULL)
 		return -1;
 	io->a = smb2_async_quiet(c, req, rw_cancel, io);
 	io->mincount = mincount;
-	io->zero_copy = !smb2_async_protected(io->a);
+	io->zero_copy = o->stream == NULL && !smb2_async_protected(io->a);
 	if (io->zero_copy) {
 		/* Only the length is needed now; the data stays in the file. */
 		io->out = smb2_out_new(16);
-		io->job.op = AIO_PREPARE;
+		rw_io_job(io, AIO_PREPARE, NULL, off, blen, 0, rw_read_done);
 	} else {
-		io->out = smb2_out_new(16 + (size_t)len);
-		io->job.op = AIO_PREAD;
-		io->job.buf = io->out->data + SMB2_OUT_HEADROOM + 16;
+		io->out = smb2_out_new(16 + blen);
+		rw_io_job(io, AIO_PREAD, io->out->data + SMB2_OUT_HEADROOM + 16,
+		    off, blen, 0, rw_read_done);
 	}
-	io->job.off = off;
-	io->job.len = len;
-	io->job.done = rw_read_done;
-	io->job.arg = io;
 	aio_submit(&io->job);
 	return 0;
+}
+
+/* A WRITE job is done: log write-through, move the position. */
+static void
+rw_write_ok(struct rw_io *io)
+{
+	struct aio_job *j = &io->job;
+
+	rw_position(io, j->off + j->len);
+	if (j->datasync && log_getverbose() >= 3)
+		log_debug("%s: WRITE of %zu bytes at %llu is on stable storage",
+		    io->c->peer, j->len, (unsigned long long)j->off);
 }
 
 static void
@@ -231,22 +347,18 @@ rw_write_done(struct aio_job *j)
 {
 	struct rw_io *io = j->arg;
 	struct wbuf w;
-	uint32_t st;
 
 	if (io->a == NULL) {
 		rw_io_free(io);
 		return;
 	}
 	if (j->result == -1) {
-		st = ntstatus_from_errno(j->error);
-		smb2_async_reply(io->c, io->a, st, NULL, 0, -1, 0, 0);
+		smb2_async_reply(io->c, io->a, rw_error(io, j->error), NULL, 0,
+		    -1, 0, 0);
 		rw_io_free(io);
 		return;
 	}
-	rw_position(io, j->off + j->len);
-	if (j->datasync && log_getverbose() >= 3)
-		log_debug("%s: WRITE of %zu bytes at %llu is on stable storage",
-		    io->c->peer, j->len, (unsigned long long)j->off);
+	rw_write_ok(io);
 	io->out = smb2_out_new(16);
 	wbuf_init_fixed(&w, io->out->data + SMB2_OUT_HEADROOM, 16);
 	smb2_write_reply(&w, (uint32_t)j->len);
@@ -258,7 +370,8 @@ rw_write_done(struct aio_job *j)
 
 int
 smb2_write_async(struct smb2_conn *c, struct smb2_req *req,
-    struct smb2_open *o, uint64_t off, const struct rbuf *data, int datasync)
+    struct smb2_open *o, uint64_t off, const struct rbuf *data, int datasync,
+    int append)
 {
 	struct rw_io *io;
 
@@ -272,13 +385,9 @@ smb2_write_async(struct smb2_conn *c, struct smb2_req *req,
 	io->frame = c->work->frame;
 	c->work->frame = NULL;
 	io->a = smb2_async_quiet(c, req, rw_cancel, io);
-	io->job.op = AIO_PWRITE;
-	io->job.off = off;
-	io->job.len = rbuf_left(data);
-	io->job.buf = (uint8_t *)(uintptr_t)rbuf_cur(data);
-	io->job.datasync = datasync;
-	io->job.done = rw_write_done;
-	io->job.arg = io;
+	io->append = append;
+	rw_io_job(io, AIO_PWRITE, (uint8_t *)(uintptr_t)rbuf_cur(data), off,
+	    rbuf_left(data), datasync, rw_write_done);
 	aio_submit(&io->job);
 	return 0;
 }
@@ -301,8 +410,7 @@ rw_flush_done(struct aio_job *j)
 	}
 	io->out = smb2_out_new(4);
 	wbuf_init_fixed(&w, io->out->data + SMB2_OUT_HEADROOM, 4);
-	wbuf_put_u16le(&w, 4);
-	wbuf_put_u16le(&w, 0);
+	smb2_flush_reply(&w);
 	smb2_async_reply(io->c, io->a, NT_STATUS_SUCCESS, io->out, 4, -1, 0,
 	    0);
 	io->out = NULL;
@@ -318,9 +426,7 @@ smb2_flush_async(struct smb2_conn *c, struct smb2_req *req,
 	if ((io = rw_io_new(c, o, 0)) == NULL)
 		return -1;
 	io->a = smb2_async_quiet(c, req, rw_cancel, io);
-	io->job.op = AIO_FSYNC;
-	io->job.done = rw_flush_done;
-	io->job.arg = io;
+	rw_io_job(io, AIO_FSYNC, NULL, 0, 0, 0, rw_flush_done);
 	aio_submit(&io->job);
 	return 0;
 }
@@ -336,7 +442,7 @@ smb2_rw_park_ok(struct smb2_conn *c, struct smb2_open *o)
 {
 	if (aio_threads() == 0 || c->work == NULL)
 		return 0;
-	return o->fd != -1 && o->pipe == NULL && o->stream == NULL;
+	return o->fd != -1 && o->pipe == NULL;
 }
 
 static void
@@ -352,6 +458,14 @@ rw_park_new(struct smb2_conn *c, struct smb2_open *o, size_t len)
 {
 	/* The parked frame counts too: it stays until the IO is done. */
 	return rw_io_new(c, o, len + c->work->framelen);
+}
+
+/* Park the frame and start the job. */
+static void
+rw_park_submit(struct smb2_conn *c, struct rw_io *io)
+{
+	io->w = smb2_conn_park(c, rw_park_drop, io);
+	aio_submit(&io->job);
 }
 
 /* Hand the result to the parked frame and let it go on. */
@@ -378,14 +492,7 @@ rw_read_parked(struct aio_job *j)
 		rw_io_free(io);
 		return;
 	}
-	if (j->result == -1)
-		st = ntstatus_from_errno(j->error);
-	else if ((j->result == 0 && j->len > 0) ||
-	    (size_t)j->result < io->mincount)
-		st = NT_STATUS_END_OF_FILE;
-	else
-		st = NT_STATUS_SUCCESS;
-	if (st == NT_STATUS_SUCCESS) {
+	if ((st = rw_read_status(io)) == NT_STATUS_SUCCESS) {
 		n = (size_t)j->result;
 		/* Shrink to what was read; the body becomes the frame's. */
 		io->wb.len = 16 + n;
@@ -407,25 +514,21 @@ smb2_read_park(struct smb2_conn *c, struct smb2_req *req,
     struct smb2_open *o, uint64_t off, uint32_t len, uint32_t mincount)
 {
 	struct rw_io *io;
+	size_t blen = rw_read_len(o, len);
 
 	(void)req;
-	if ((io = rw_park_new(c, o, len)) == NULL)
+	if ((io = rw_park_new(c, o, blen)) == NULL)
 		return -1;
-	wbuf_init(&io->wb, 16 + (size_t)len);
+	wbuf_init(&io->wb, 16 + blen);
 	smb2_read_reply(&io->wb, 0);
-	if (wbuf_put_zero(&io->wb, len) == -1 || wbuf_error(&io->wb)) {
+	if (wbuf_put_zero(&io->wb, blen) == -1 || wbuf_error(&io->wb)) {
 		rw_io_free(io);
 		return -1;
 	}
 	io->mincount = mincount;
-	io->job.op = AIO_PREAD;
-	io->job.buf = wbuf_data(&io->wb) + 16;
-	io->job.off = off;
-	io->job.len = len;
-	io->job.done = rw_read_parked;
-	io->job.arg = io;
-	io->w = smb2_conn_park(c, rw_park_drop, io);
-	aio_submit(&io->job);
+	rw_io_job(io, AIO_PREAD, wbuf_data(&io->wb) + 16, off, blen, 0,
+	    rw_read_parked);
+	rw_park_submit(c, io);
 	return 0;
 }
 
@@ -434,29 +537,25 @@ rw_write_parked(struct aio_job *j)
 {
 	struct rw_io *io = j->arg;
 	struct smb2_work *w = io->w;
-	struct wbuf *out;
 
 	if (w == NULL) {
 		rw_io_free(io);
 		return;
 	}
 	if (j->result == -1) {
-		rw_park_done(io, ntstatus_from_errno(j->error));
+		rw_park_done(io, rw_error(io, j->error));
 		return;
 	}
-	rw_position(io, j->off + j->len);
-	if (j->datasync && log_getverbose() >= 3)
-		log_debug("%s: WRITE of %zu bytes at %llu is on stable storage",
-		    io->c->peer, j->len, (unsigned long long)j->off);
-	out = w->req.out;
-	wbuf_reset(out);
-	smb2_write_reply(out, (uint32_t)j->len);
+	rw_write_ok(io);
+	wbuf_reset(w->req.out);
+	smb2_write_reply(w->req.out, (uint32_t)j->len);
 	rw_park_done(io, NT_STATUS_SUCCESS);
 }
 
 int
 smb2_write_park(struct smb2_conn *c, struct smb2_req *req,
-    struct smb2_open *o, uint64_t off, const struct rbuf *data, int datasync)
+    struct smb2_open *o, uint64_t off, const struct rbuf *data, int datasync,
+    int append)
 {
 	struct rw_io *io;
 	size_t len = rbuf_left(data);
@@ -467,15 +566,10 @@ smb2_write_park(struct smb2_conn *c, struct smb2_req *req,
 	/* The frame may go away before the job ends: it writes a copy. */
 	io->data = xmalloc(len > 0 ? len : 1);
 	memcpy(io->data, rbuf_cur(data), len);
-	io->job.op = AIO_PWRITE;
-	io->job.off = off;
-	io->job.len = len;
-	io->job.buf = io->data;
-	io->job.datasync = datasync;
-	io->job.done = rw_write_parked;
-	io->job.arg = io;
-	io->w = smb2_conn_park(c, rw_park_drop, io);
-	aio_submit(&io->job);
+	io->append = append;
+	rw_io_job(io, AIO_PWRITE, io->data, off, len, datasync,
+	    rw_write_parked);
+	rw_park_submit(c, io);
 	return 0;
 }
 
@@ -494,8 +588,7 @@ rw_flush_parked(struct aio_job *j)
 		return;
 	}
 	wbuf_reset(w->req.out);
-	wbuf_put_u16le(w->req.out, 4);
-	wbuf_put_u16le(w->req.out, 0);
+	smb2_flush_reply(w->req.out);
 	rw_park_done(io, NT_STATUS_SUCCESS);
 }
 
@@ -508,10 +601,7 @@ smb2_flush_park(struct smb2_conn *c, struct smb2_req *req,
 	(void)req;
 	if ((io = rw_park_new(c, o, 0)) == NULL)
 		return -1;
-	io->job.op = AIO_FSYNC;
-	io->job.done = rw_flush_parked;
-	io->job.arg = io;
-	io->w = smb2_conn_park(c, rw_park_drop, io);
-	aio_submit(&io->job);
+	rw_io_job(io, AIO_FSYNC, NULL, 0, 0, 0, rw_flush_parked);
+	rw_park_submit(c, io);
 	return 0;
 }

@@ -188,11 +188,13 @@ stream_put(int fd, const char *name, const uint8_t *data, size_t len,
 	return r;
 }
 
-/* The NTSTATUS of a failed stream store. */
-static uint32_t
-stream_put_status(int err)
+uint32_t
+smb2_stream_status(int err)
 {
 	switch (err) {
+	case EFBIG:
+		/* Past max stream size (smb2_stream_pwrite()). */
+		return NT_STATUS_FILE_TOO_LARGE;
 	case E2BIG:
 	case ENOSPC:
 		/*
@@ -213,8 +215,8 @@ stream_put_status(int err)
 	}
 }
 
-static size_t
-stream_max_size(const struct smb2_open *o)
+size_t
+smb2_stream_max(const struct smb2_open *o)
 {
 	size_t max = STREAM_MAX_SIZE;
 
@@ -363,13 +365,13 @@ smb2_stream_create(struct smb2_conn *c, struct smb2_req *req,
 	if (!sfound) {
 		canon = xstrdup(vn->stream);
 		if (stream_put(fd, canon, NULL, 0, XATTR_CREATE) == -1) {
-			status = stream_put_status(errno);
+			status = smb2_stream_status(errno);
 			goto fail;
 		}
 		*created |= STREAM_CREATED_STREAM;
 	} else if (*action != FILE_OPENED &&
 	    stream_put(fd, canon, NULL, 0, XATTR_REPLACE) == -1) {
-		status = stream_put_status(errno);
+		status = smb2_stream_status(errno);
 		goto fail;
 	}
 
@@ -429,73 +431,127 @@ smb2_stream_undo_create(struct smb2_open *o, int created)
 	}
 }
 
-uint32_t
-smb2_stream_read(struct smb2_req *req, struct smb2_open *o, uint32_t len,
-    uint64_t off, uint32_t mincount)
+/*
+ * The IO of READ and WRITE on a stream.  These two run in threads of the
+ * IO pool as well as here, so they use only the base file's descriptor
+ * and the stream's name: no open, no log.  They return 0 or an errno.
+ */
+int
+smb2_stream_pread(int fd, const char *stream, uint8_t *buf, size_t len,
+    uint64_t off, size_t *nread)
 {
 	uint8_t *data;
 	size_t dlen, n;
 
-	if (stream_get(o->fd, o->stream, &data, &dlen) == -1)
-		return errno == ENODATA ? NT_STATUS_END_OF_FILE :
-		    ntstatus_from_errno(errno);
+	if (stream_get(fd, stream, &data, &dlen) == -1)
+		return errno;
 	n = off >= dlen ? 0 : dlen - (size_t)off;
 	if (n > len)
 		n = len;
-	if ((n == 0 && len > 0) || n < mincount) {
-		free(data);
-		return NT_STATUS_END_OF_FILE;
-	}
-	wbuf_reset(req->out);
-	smb2_read_reply(req->out, (uint32_t)n);
-	wbuf_put_bytes(req->out, data + (n > 0 ? off : 0), n);
+	if (n > 0)
+		memcpy(buf, data + off, n);
 	free(data);
-	if (wbuf_error(req->out))
+	*nread = n;
+	return 0;
+}
+
+int
+smb2_stream_pwrite(int fd, const char *stream, const uint8_t *in,
+    size_t len, uint64_t *offp, int append, size_t max, int sync)
+{
+	uint8_t *data, *buf;
+	uint64_t off = *offp;
+	size_t dlen, nlen;
+	int r;
+
+	if (stream_get(fd, stream, &data, &dlen) == -1)
+		return errno;
+	if (append)
+		off = dlen;
+	*offp = off;
+	if (len == 0) {
+		free(data);
+		return 0;
+	}
+	if (off > max || len > max - off) {
+		free(data);
+		return EFBIG;
+	}
+	/* The new value, with room for Samba's NUL (stream_put). */
+	nlen = off + len > dlen ? (size_t)off + len : dlen;
+	buf = xcalloc(1, nlen + 1);
+	memcpy(buf, data, dlen);
+	memcpy(buf + off, in, len);
+	free(data);
+	r = stream_put(fd, stream, buf, nlen, 0) == -1 ? errno : 0;
+	free(buf);
+	/* The stream is metadata to the file system: fsync, not fdatasync. */
+	if (r == 0 && sync && fsync(fd) == -1)
+		r = errno;
+	return r;
+}
+
+int
+smb2_stream_size(int fd, const char *stream, uint64_t *size)
+{
+	uint8_t *data;
+	size_t dlen;
+
+	if (stream_get(fd, stream, &data, &dlen) == -1)
+		return errno;
+	free(data);
+	*size = dlen;
+	return 0;
+}
+
+uint32_t
+smb2_stream_read_status(int err)
+{
+	/* The stream went away under the open: there is nothing to read. */
+	return err == ENODATA ? NT_STATUS_END_OF_FILE :
+	    ntstatus_from_errno(err);
+}
+
+uint32_t
+smb2_stream_read(struct smb2_req *req, struct smb2_open *o, uint32_t len,
+    uint64_t off, uint32_t mincount)
+{
+	size_t n, cap = len < STREAM_XATTR_MAX ? len : STREAM_XATTR_MAX;
+	int err;
+
+	wbuf_reset(req->out);
+	smb2_read_reply(req->out, 0);
+	if (wbuf_put_zero(req->out, cap) == -1 || wbuf_error(req->out))
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	if ((err = smb2_stream_pread(o->fd, o->stream, wbuf_data(req->out) +
+	    16, cap, off, &n)) != 0)
+		return smb2_stream_read_status(err);
+	if ((n == 0 && len > 0) || n < mincount)
+		return NT_STATUS_END_OF_FILE;
+	req->out->len = 16 + n;
+	wbuf_set_u32le(req->out, 4, (uint32_t)n);
 	o->position = off + n;
 	return NT_STATUS_SUCCESS;
 }
 
 uint32_t
 smb2_stream_write(struct smb2_req *req, struct smb2_open *o,
-    const struct rbuf *in, uint64_t off)
+    const struct rbuf *in, uint64_t off, int sync)
 {
-	uint8_t *data, *buf;
-	size_t dlen, len = rbuf_left(in), nlen, max = stream_max_size(o);
+	size_t len = rbuf_left(in);
+	int err, append;
 
-	if (stream_get(o->fd, o->stream, &data, &dlen) == -1)
-		return errno == ENODATA ? NT_STATUS_OBJECT_NAME_NOT_FOUND :
-		    ntstatus_from_errno(errno);
 	/* An append-only handle always writes at the end. */
-	if (off == UINT64_MAX || !(o->access & FILE_WRITE_DATA))
-		off = dlen;
-	if (len > 0) {
-		if (off > max || len > max - off) {
-			free(data);
+	append = off == UINT64_MAX || !(o->access & FILE_WRITE_DATA);
+	if ((err = smb2_stream_pwrite(o->fd, o->stream, rbuf_cur(in), len,
+	    &off, append, smb2_stream_max(o), sync)) != 0) {
+		if (err == EFBIG)
 			log_debug("stream %s:%s: a write to %llu would pass "
 			    "max stream size %zu", o->path, o->stream,
-			    (unsigned long long)(off + len), max);
-			return NT_STATUS_FILE_TOO_LARGE;
-		}
-		nlen = off + len > dlen ? (size_t)off + len : dlen;
-		buf = xcalloc(1, nlen + 1);
-		memcpy(buf, data, dlen);
-		memcpy(buf + off, rbuf_cur(in), len);
-		if (stream_put(o->fd, o->stream, buf, nlen, 0) == -1) {
-			uint32_t status = stream_put_status(errno);
-
-			free(buf);
-			free(data);
-			return status;
-		}
-		free(buf);
-		if ((o->create_options & FILE_WRITE_THROUGH) &&
-		    fsync(o->fd) == -1) {
-			free(data);
-			return ntstatus_from_errno(errno);
-		}
+			    (unsigned long long)(off + len),
+			    smb2_stream_max(o));
+		return smb2_stream_status(err);
 	}
-	free(data);
 	o->position = off + len;
 	wbuf_reset(req->out);
 	smb2_write_reply(req->out, (uint32_t)len);
@@ -516,14 +572,14 @@ smb2_stream_set_eof(struct smb2_open *o, uint64_t size, int alloc)
 		free(data);
 		return NT_STATUS_SUCCESS;
 	}
-	if (size > stream_max_size(o)) {
+	if (size > smb2_stream_max(o)) {
 		free(data);
 		return NT_STATUS_FILE_TOO_LARGE;
 	}
 	buf = xcalloc(1, (size_t)size + 1);
 	memcpy(buf, data, size < dlen ? (size_t)size : dlen);
 	if (stream_put(o->fd, o->stream, buf, (size_t)size, 0) == -1)
-		status = stream_put_status(errno);
+		status = smb2_stream_status(errno);
 	free(buf);
 	free(data);
 	return status;
@@ -750,7 +806,7 @@ smb2_stream_rename(struct smb2_open *o, struct rbuf *r)
 		return ntstatus_from_errno(errno);
 	}
 	if (stream_put(o->fd, newname, data, dlen, 0) == -1) {
-		status = stream_put_status(errno);
+		status = smb2_stream_status(errno);
 		free(data);
 		free(newname);
 		return status;

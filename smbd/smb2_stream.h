@@ -32,6 +32,8 @@ struct vfs_share;
 				    (sizeof(STREAM_XATTR_SUFFIX) - 1))
 /* The kernel's XATTR_SIZE_MAX, less the NUL byte Samba appends. */
 #define STREAM_MAX_SIZE		65535
+/* No xattr value is larger (XATTR_SIZE_MAX): no stream either. */
+#define STREAM_XATTR_MAX	65536
 
 /* What the ":type" part of a name asked for. */
 #define STREAM_TYPE_NONE	0	/* no type given */
@@ -82,11 +84,33 @@ void		 smb2_stream_stat(const struct smb2_open *, struct stat *);
  */
 uint32_t	 smb2_stream_attributes(const struct smb2_open *, uint32_t);
 
-/* READ and WRITE on a stream open; the rest of the command is checked. */
+/*
+ * READ and WRITE on a stream open, here and now; the rest of the command
+ * is checked.  sync: the data is on stable storage before the answer.
+ */
 uint32_t	 smb2_stream_read(struct smb2_req *, struct smb2_open *,
 		    uint32_t len, uint64_t off, uint32_t mincount);
 uint32_t	 smb2_stream_write(struct smb2_req *, struct smb2_open *,
-		    const struct rbuf *, uint64_t off);
+		    const struct rbuf *, uint64_t off, int sync);
+/*
+ * Their IO alone, safe in a thread of the IO pool: the base file's
+ * descriptor and the stream's name are all they use.  0 or an errno
+ * (ENODATA: the stream is gone; EFBIG: past max).  A read copies at
+ * most len bytes from off into buf; a write stores len bytes at *off,
+ * or at the end with append, and sets *off to where it wrote.
+ */
+int		 smb2_stream_pread(int fd, const char *stream, uint8_t *buf,
+		    size_t len, uint64_t off, size_t *nread);
+int		 smb2_stream_pwrite(int fd, const char *stream,
+		    const uint8_t *buf, size_t len, uint64_t *off, int append,
+		    size_t max, int sync);
+/* The size of a stream, the same way: 0 or an errno. */
+int		 smb2_stream_size(int fd, const char *stream, uint64_t *size);
+/* The NTSTATUS of a failed stream read, and of any other stream IO. */
+uint32_t	 smb2_stream_read_status(int);
+uint32_t	 smb2_stream_status(int);
+/* The largest a stream of this open's share may grow (max stream size). */
+size_t		 smb2_stream_max(const struct smb2_open *);
 /* FileEndOfFileInformation / FileAllocationInformation on a stream. */
 uint32_t	 smb2_stream_set_eof(struct smb2_open *, uint64_t, int alloc);
 

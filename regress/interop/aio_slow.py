@@ -14,8 +14,13 @@ READ (slow) and READ waits for the slow READ is answered first, then the
 chain: the FLUSH succeeded, the READ that waited is CANCELLED, and the
 READ after it fails for want of its session.
 
-usage: aio_slow.py PORT USER PASSWORD [logoff]; prints one "ok ..." or
-"FAIL ..." line per check."""
+With "bound" (against a server whose aio max memory is 1M), it checks
+that past that bound the connection reads nothing new until IO
+completes: an ECHO sent behind a slow READ of more than 1 MiB is
+answered after the READ.
+
+usage: aio_slow.py PORT USER PASSWORD [logoff|bound]; prints one "ok ..."
+or "FAIL ..." line per check."""
 import os
 import sys
 import time
@@ -172,6 +177,26 @@ def signed_ok(raw, key):
         crypto.AES_CMAC(key, z, len(z)) == raw[48:64]
 
 
+if len(sys.argv) > 4 and sys.argv[4] == "bound":
+    big = 1048576 + 65536
+    delay(2000)
+    mid = send_read(fid, big)
+    # The READ's CreditCharge of 17 used 17 MessageIds.
+    srv._Connection["SequenceWindow"] += 16
+    p = srv.SMB_PACKET()
+    p["Command"] = s3.SMB2_ECHO
+    p["Data"] = s3.SMB2Echo()
+    echo_mid = srv.sendSMB(p)
+    h1 = s3.SMB2Packet(recv_frame())
+    check("past aio max memory, the ECHO waited for the slow READ",
+          h1["MessageID"] == mid and h1["Status"] == 0 and
+          s3.SMB2Read_Response(h1["Data"])["Buffer"] == data[:big])
+    h2 = s3.SMB2Packet(recv_frame())
+    check("then the ECHO was answered", h2["MessageID"] == echo_mid and
+          h2["Status"] == 0)
+    print("done", flush=True)
+    sys.exit(1 if fails else 0)
+
 if len(sys.argv) > 4 and sys.argv[4] == "logoff":
     check("the session does not encrypt", not encrypting())
     delay(3000)
@@ -311,6 +336,75 @@ srv, tid = srv2, t2
 send_chain(f2id)
 srv, tid = saved
 srv2._NetBIOSSession.close()
+
+# 9. A named stream's IO runs in the pool too: a slow READ of a stream
+# does not hold up an ECHO sent after it.
+sfid = conn.createFile(tid, "slow.bin:ads")
+# Small: ext4 keeps a file's xattrs, streams included, in one block.
+sdata = bytes(range(256)) * 8           # 2 KiB
+conn.writeFile(tid, sfid, sdata, 0)
+delay(2000)
+mid = send_read(sfid)
+srv.echo()
+check("the ECHO was answered before the slow READ of a stream",
+      mid not in srv._Connection["OutstandingResponses"])
+st, buf = read_answer(mid)
+check("the slow READ of the stream returned its data (%08x)" % st,
+      st == 0 and buf == sdata)
+
+# 10. WRITEs sent together, none waiting for another: to ranges of one
+# stream (each reads, changes and stores back the whole stream), and
+# appends through append-only handles of a stream and of a file (each
+# finds the end in its turn).  None may be lost.
+def send_write(fid, buf, offset):
+    p = srv.SMB_PACKET()
+    p["Command"] = s3.SMB2_WRITE
+    p["TreeID"] = tid
+    p["CreditCharge"] = 1
+    w = s3.SMB2Write()
+    w["FileID"] = fid
+    w["Length"] = len(buf)
+    w["Offset"] = offset
+    w["WriteChannelInfoOffset"] = 0
+    w["Buffer"] = buf
+    p["Data"] = w
+    return srv.sendSMB(p)
+
+
+def write_all(fid, pieces, offsets):
+    mids = [send_write(fid, b, o) for b, o in zip(pieces, offsets)]
+    return [srv.recvSMB(m)["Status"] for m in mids]
+
+
+pieces = [bytes([0x41 + i]) * 128 for i in range(8)]
+st = write_all(sfid, pieces, [128 * i for i in range(8)])
+got = conn.readFile(tid, sfid, 0, 65536)
+check("eight WRITEs in flight to one stream all landed (%s)" %
+      ["%x" % x for x in st],
+      st == [0] * 8 and got == b"".join(pieces) + sdata[1024:])
+# Two WRITEs to one range, the first held in its thread: the second
+# waits for it (stream IO is serial), so the stream ends with the
+# second's bytes.  Run at once, the first, storing the whole stream
+# last, would undo the second.
+delay(1500)
+st = write_all(sfid, [b"1" * 128, b"2" * 128], [0, 0])
+got = conn.readFile(tid, sfid, 0, 128)
+check("a slow WRITE to a stream is not stored over a later one (%s)" %
+      got[:4], st == [0, 0] and got == b"2" * 128)
+conn.closeFile(tid, sfid)
+
+# FILE_APPEND_DATA | FILE_READ_DATA | FILE_READ_ATTRIBUTES | SYNCHRONIZE
+append_only = 0x4 | 0x1 | 0x80 | 0x100000
+for name, size in (("app.bin:ads", 128), ("app.bin", 65536)):
+    afid = conn.createFile(tid, name, desiredAccess=append_only)
+    pieces = [bytes([0x61 + i]) * size for i in range(8)]
+    st = write_all(afid, pieces, [0] * 8)
+    got = conn.readFile(tid, afid, 0, 8 * size)
+    chunks = sorted(got[i:i + size] for i in range(0, len(got), size))
+    check("eight appends in flight to %s all landed, whole (%s)" %
+          (name, ["%x" % x for x in st]),
+          st == [0] * 8 and len(got) == 8 * size and chunks == pieces)
+    conn.closeFile(tid, afid)
 
 # 8. LOGOFF while a READ and a chain are in flight.
 delay(1000)

@@ -57,4 +57,18 @@ check "the LOGOFF script ran to its end" grep -q '^done' "$T/py2.out"
 check "every LOGOFF check passed (exit $rc)" [ "$rc" -eq 0 ]
 check "no worker died after the LOGOFF" \
     sh -c "! grep -q 'killed by signal' '$LOG'"
+
+# Past aio max memory the connection reads no new request until IO
+# completes (aio_slow.py bound).
+integ_stop
+sed -i 's/^\[global\]$/[global]\n\taio max memory = 1M/' "$CONF"
+integ_start
+timeout 60 /usr/bin/python3 "$top_srcdir/regress/interop/aio_slow.py" \
+    "$PORT" usmbdtest 'Secret-123' bound > "$T/py3.out" 2>&1
+rc=$?
+cat "$T/py3.out"
+check "the bound script ran to its end" grep -q '^done' "$T/py3.out"
+check "every bound check passed (exit $rc)" [ "$rc" -eq 0 ]
+check "the worker said it stopped reading" \
+    log_has "disk IO in flight is at its bound"
 integ_done
