@@ -3,9 +3,10 @@
  * 2.1.5.9): server-side copy, sparse files, allocated ranges, zeroing,
  * compression and reparse points, on the opens of the session worker.
  *
- * Every input buffer is parsed by fsctl_wire.c.  The disk work is done
- * in the worker, bounded by the copy limits (16 MiB per request) and by
- * MaxOutputResponse.
+ * Every input buffer is parsed by fsctl_wire.c.  A server-side copy,
+ * up to 16 MiB of data per request, runs in the worker's IO thread pool
+ * while the connection goes on; the other controls change or query
+ * metadata only and are answered at once, bounded by MaxOutputResponse.
  */
 #include "config.h"
 
@@ -22,6 +23,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "aio.h"
 #include "log.h"
 #include "meta.h"
 #include "ntstatus.h"
@@ -339,61 +341,224 @@ fsctl_copy_chunk(int sfd, uint64_t soff, int dfd, uint64_t doff,
 }
 
 /*
+ * The work of one copy request, done in a thread of the IO pool (or here
+ * by a worker without IO threads): descriptors of its own, the names of
+ * the streams, and the chunks, nothing of the opens, which a CLOSE may
+ * free while it runs.
+ */
+struct fsctl_copy {
+	struct aio_job		 job;
+	struct smb2_conn	*c;
+	struct smb2_work	*w;	/* the parked frame; NULL once dropped */
+	int			 sfd, dfd;
+	int			 own_fds;	/* dup'ed for the job */
+	char			*sstream, *dstream;	/* named streams */
+	size_t			 dmax;		/* max stream size of dst */
+	int			 dsync;		/* dst is write-through */
+	int			 same_file;
+	struct fsctl_chunk	*chunks;
+	uint32_t		 nchunks;
+	uint32_t		 stop;		/* a lock ends the copy here */
+	uint32_t		 stop_status;
+	/* Results. */
+	uint32_t		 status, written, partial;
+	uint64_t		 total;
+	/* For the response. */
+	uint32_t		 ctl_code;
+	uint8_t			 file_id[16];
+};
+
+static void
+fsctl_copy_free(struct fsctl_copy *cp)
+{
+	if (cp->own_fds) {
+		if (cp->sfd != -1)
+			close(cp->sfd);
+		if (cp->dfd != -1)
+			close(cp->dfd);
+	}
+	free(cp->sstream);
+	free(cp->dstream);
+	free(cp->chunks);
+	free(cp);
+}
+
+/*
  * Copy one chunk where the source or the target is a named stream: the
- * stream code reads and writes the xattr that holds it (through a
- * scratch request, so its format lives in one place), and the data
+ * stream code reads and writes the xattr that holds it, and the data
  * passes through one buffer.  Streams are at most 64 KiB, so this stays
- * small.  The positions of the opens are not moved by a copy.
+ * small.
  */
 static uint32_t
-fsctl_copy_stream_chunk(struct smb2_open *src, uint64_t soff,
-    struct smb2_open *dst, uint64_t doff, uint32_t len)
+fsctl_copy_stream_chunk(const struct fsctl_copy *cp,
+    const struct fsctl_chunk *ch)
 {
-	struct smb2_req scratch;
-	struct wbuf out;
-	struct rbuf in;
-	uint64_t spos = src->position, dpos = dst->position;
-	uint8_t *buf = NULL;
-	const uint8_t *data;
+	uint8_t *buf;
+	uint64_t doff = ch->dst_off;
 	uint32_t st = NT_STATUS_SUCCESS;
+	size_t got;
 	ssize_t n;
+	int err;
 
-	memset(&scratch, 0, sizeof(scratch));
-	wbuf_init(&out, (size_t)len + 64);
-	scratch.out = &out;
-	if (src->stream != NULL) {
-		/* A READ response: 16 bytes, then the data. */
-		st = smb2_stream_read(&scratch, src, len, soff, len);
-		if (st == NT_STATUS_SUCCESS && wbuf_len(&out) != 16 + len)
+	buf = xmalloc(ch->len);
+	if (cp->sstream != NULL) {
+		err = smb2_stream_pread(cp->sfd, cp->sstream, buf, ch->len,
+		    ch->src_off, &got);
+		if (err != 0)
+			st = smb2_stream_read_status(err);
+		else if (got < ch->len)
 			st = NT_STATUS_INVALID_VIEW_SIZE;
-		data = wbuf_data(&out) + 16;
 	} else {
-		buf = xmalloc(len);
-		n = pread_full(src->fd, buf, len, soff);
+		n = pread_full(cp->sfd, buf, ch->len, ch->src_off);
 		if (n == -1)
 			st = ntstatus_from_errno(errno);
-		else if ((uint32_t)n < len)
+		else if ((uint32_t)n < ch->len)
 			st = NT_STATUS_INVALID_VIEW_SIZE;
-		data = buf;
 	}
 	if (st == NT_STATUS_SUCCESS) {
-		rbuf_init(&in, data, len);
-		if (dst->stream != NULL) {
-			struct wbuf wout;
-
-			wbuf_init(&wout, 64);
-			scratch.out = &wout;
-			st = smb2_stream_write(&scratch, dst, &in, doff,
-			    (dst->create_options & FILE_WRITE_THROUGH) != 0);
-			wbuf_free(&wout);
-		} else if (pwrite_full(dst->fd, data, len, doff) == -1)
+		if (cp->dstream != NULL) {
+			err = smb2_stream_pwrite(cp->dfd, cp->dstream, buf,
+			    ch->len, &doff, 0, cp->dmax, cp->dsync);
+			if (err != 0)
+				st = smb2_stream_status(err);
+		} else if (pwrite_full(cp->dfd, buf, ch->len, doff) == -1)
 			st = ntstatus_from_errno(errno);
 	}
 	free(buf);
-	wbuf_free(&out);
-	src->position = spos;
-	dst->position = dpos;
 	return st;
+}
+
+/* The size of the copy's source: a file, or a stream of it. */
+static uint32_t
+fsctl_copy_src_size(const struct fsctl_copy *cp, uint64_t *size)
+{
+	struct stat st;
+
+	if (cp->sstream != NULL) {
+		/* A stream gone from under its open reads as empty. */
+		if (smb2_stream_size(cp->sfd, cp->sstream, size) != 0)
+			*size = 0;
+		return NT_STATUS_SUCCESS;
+	}
+	if (fstat(cp->sfd, &st) == -1)
+		return ntstatus_from_errno(errno);
+	*size = (uint64_t)st.st_size;
+	return NT_STATUS_SUCCESS;
+}
+
+/* Copy the chunks in order until one fails (no log: may run in a thread). */
+static void
+fsctl_copy_run(struct fsctl_copy *cp)
+{
+	const struct fsctl_chunk *ch;
+	uint32_t st = NT_STATUS_SUCCESS, i;
+	uint64_t size;
+	ssize_t n;
+
+	for (i = 0; i < cp->nchunks; i++) {
+		ch = &cp->chunks[i];
+		/* A chunk crossing a lock ends the copy before it. */
+		if (i == cp->stop) {
+			st = cp->stop_status;
+			break;
+		}
+		/*
+		 * A chunk reaching past the end of the source is refused
+		 * whole, before anything of it is written, as Windows does.
+		 */
+		if ((st = fsctl_copy_src_size(cp, &size)) != NT_STATUS_SUCCESS)
+			break;
+		if (ch->src_off + ch->len > size) {
+			st = NT_STATUS_INVALID_VIEW_SIZE;
+			break;
+		}
+		if (cp->sstream != NULL || cp->dstream != NULL) {
+			st = fsctl_copy_stream_chunk(cp, ch);
+			if (st != NT_STATUS_SUCCESS)
+				break;
+			cp->total += ch->len;
+			cp->written++;
+			continue;
+		}
+		n = fsctl_copy_chunk(cp->sfd, ch->src_off, cp->dfd,
+		    ch->dst_off, ch->len, cp->same_file);
+		if (n == -1 || (uint32_t)n < ch->len) {
+			/*
+			 * A failed or partial chunk: the bytes it wrote, and
+			 * why it stopped (a source cut short under us reads
+			 * as a range past its end).
+			 */
+			st = errno == 0 ? NT_STATUS_INVALID_VIEW_SIZE :
+			    ntstatus_from_errno(errno);
+			if (n > 0) {
+				cp->partial = (uint32_t)n;
+				cp->total += (uint64_t)n;
+			}
+			break;
+		}
+		cp->total += (uint64_t)n;
+		cp->written++;
+	}
+	cp->status = st;
+}
+
+/* In a thread of the IO pool. */
+static void
+fsctl_copy_call(struct aio_job *j)
+{
+	fsctl_copy_run(j->arg);
+	j->result = 0;
+}
+
+/* The IOCTL response of a finished copy, in req->out; its status. */
+static uint32_t
+fsctl_copy_answer(const struct fsctl_copy *cp, struct smb2_req *req)
+{
+	struct smb2_ioctl_req io;
+	struct wbuf w;
+	uint32_t st;
+
+	memset(&io, 0, sizeof(io));
+	io.ctl_code = cp->ctl_code;
+	memcpy(io.file_id, cp->file_id, sizeof(io.file_id));
+	wbuf_init(&w, FSCTL_COPYCHUNK_RESP_LEN);
+	fsctl_copychunk_resp(&w, cp->written, cp->partial,
+	    (uint32_t)cp->total);
+	if (cp->status == NT_STATUS_SUCCESS)
+		st = fsctl_reply(req, &io, &w, cp->status);
+	else
+		st = fsctl_reply_error(req, &io, &w, cp->status);
+	wbuf_free(&w);
+	return st;
+}
+
+static void
+fsctl_copy_drop(void *arg)
+{
+	struct fsctl_copy *cp = arg;
+
+	cp->w = NULL;
+}
+
+/* On the loop thread: answer the parked request and let its frame go on. */
+static void
+fsctl_copy_done(struct aio_job *j)
+{
+	struct fsctl_copy *cp = j->arg;
+	struct smb2_work *w = cp->w;
+	struct smb2_conn *c = cp->c;
+
+	if (w == NULL) {
+		fsctl_copy_free(cp);
+		return;
+	}
+	if (log_getverbose() >= 3)
+		log_debug("%s: copy of %u chunks, %llu bytes: %s", c->peer,
+		    cp->written, (unsigned long long)cp->total,
+		    ntstatus_name(cp->status));
+	w->req.status = fsctl_copy_answer(cp, &w->req);
+	fsctl_copy_free(cp);
+	smb2_conn_unpark(c, w);
 }
 
 /* FSCTL_SRV_COPYCHUNK and FSCTL_SRV_COPYCHUNK_WRITE (MS-SMB2 3.3.5.15.6). */
@@ -403,13 +568,10 @@ fsctl_copychunk(struct smb2_conn *c, struct smb2_open *dst,
 {
 	struct fsctl_copychunk cc;
 	struct fsctl_chunk ch;
+	struct fsctl_copy *cp;
 	struct smb2_open *src;
-	struct stat sst;
 	struct wbuf w;
-	uint32_t st = NT_STATUS_SUCCESS, i, written = 0, partial = 0;
-	uint64_t total = 0;
-	uint32_t need;
-	ssize_t n;
+	uint32_t st, i, need;
 	int parsed;
 
 	parsed = fsctl_copychunk_parse(&io->input, &cc) == 0;
@@ -480,61 +642,58 @@ fsctl_copychunk(struct smb2_conn *c, struct smb2_open *dst,
 		return st;
 	}
 
-	for (i = 0; i < cc.nchunks; i++) {
-		fsctl_copychunk_get(&cc, i, &ch);
-		/* A chunk crossing a lock ends the copy before it. */
-		if (req->brl_status != 0 && i == req->brl_index / 2) {
-			st = req->brl_status;
-			break;
-		}
-		/*
-		 * A chunk reaching past the end of the source is refused
-		 * whole, before anything of it is written, as Windows does.
-		 */
-		if (fstat(src->fd, &sst) == -1) {
-			st = ntstatus_from_errno(errno);
-			break;
-		}
-		smb2_stream_stat(src, &sst);
-		if (ch.src_off + ch.len > (uint64_t)sst.st_size) {
-			st = NT_STATUS_INVALID_VIEW_SIZE;
-			break;
-		}
-		if (src->stream != NULL || dst->stream != NULL) {
-			st = fsctl_copy_stream_chunk(src, ch.src_off, dst,
-			    ch.dst_off, ch.len);
-			if (st != NT_STATUS_SUCCESS)
-				break;
-			total += ch.len;
-			written++;
-			continue;
-		}
-		n = fsctl_copy_chunk(src->fd, ch.src_off, dst->fd, ch.dst_off,
-		    ch.len, src->st.st_dev == dst->st.st_dev &&
-		    src->st.st_ino == dst->st.st_ino);
-		if (n == -1 || (uint32_t)n < ch.len) {
-			/*
-			 * A failed or partial chunk: the bytes it wrote, and
-			 * why it stopped (a source cut short under us reads
-			 * as a range past its end).
-			 */
-			st = errno == 0 ? NT_STATUS_INVALID_VIEW_SIZE :
-			    ntstatus_from_errno(errno);
-			if (n > 0) {
-				partial = (uint32_t)n;
-				total += (uint64_t)n;
-			}
-			break;
-		}
-		total += (uint64_t)n;
-		written++;
-	}
-	fsctl_copychunk_resp(&w, written, partial, (uint32_t)total);
-	if (st == NT_STATUS_SUCCESS)
-		st = fsctl_reply(req, io, &w, st);
-	else
-		st = fsctl_reply_error(req, io, &w, st);
 	wbuf_free(&w);
+
+	cp = xcalloc(1, sizeof(*cp));
+	cp->c = c;
+	cp->nchunks = cc.nchunks;
+	cp->chunks = xcalloc(cc.nchunks, sizeof(*cp->chunks));
+	for (i = 0; i < cc.nchunks; i++)
+		fsctl_copychunk_get(&cc, i, &cp->chunks[i]);
+	cp->stop = req->brl_status != 0 ? req->brl_index / 2 : UINT32_MAX;
+	cp->stop_status = req->brl_status;
+	cp->same_file = src->st.st_dev == dst->st.st_dev &&
+	    src->st.st_ino == dst->st.st_ino;
+	if (src->stream != NULL)
+		cp->sstream = xstrdup(src->stream);
+	if (dst->stream != NULL) {
+		cp->dstream = xstrdup(dst->stream);
+		cp->dmax = smb2_stream_max(dst);
+		cp->dsync = (dst->create_options & FILE_WRITE_THROUGH) != 0;
+	}
+	cp->ctl_code = io->ctl_code;
+	memcpy(cp->file_id, io->file_id, sizeof(cp->file_id));
+	cp->sfd = cp->dfd = -1;
+	/*
+	 * The copy runs in the IO pool while the connection goes on: the
+	 * frame is parked, as for a READ in a chain (smb2_rw_aio.c), and
+	 * answered when the copy is done.  The job copies from and to
+	 * descriptors of its own.
+	 */
+	if (aio_threads() > 0 && c->work != NULL) {
+		cp->own_fds = 1;
+		if ((cp->sfd = fcntl(src->fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
+		    (cp->dfd = fcntl(dst->fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+			log_warn("%s: copy to %s", c->peer, dst->path);
+			fsctl_copy_free(cp);
+			return NT_STATUS_INSUFFICIENT_RESOURCES;
+		}
+		cp->job.op = AIO_CALL;
+		cp->job.call = fsctl_copy_call;
+		cp->job.done = fsctl_copy_done;
+		cp->job.arg = cp;
+		/* A stream is read, changed and stored back whole. */
+		cp->job.serial = cp->dstream != NULL;
+		cp->w = smb2_conn_park(c, fsctl_copy_drop, cp);
+		aio_submit(&cp->job);
+		return SMB2_DEFER;
+	}
+	/* A worker without IO threads copies here. */
+	cp->sfd = src->fd;
+	cp->dfd = dst->fd;
+	fsctl_copy_run(cp);
+	st = fsctl_copy_answer(cp, req);
+	fsctl_copy_free(cp);
 	return st;
 }
 
@@ -654,15 +813,111 @@ fsctl_write_zeros(int fd, uint64_t off, uint64_t len)
 	return 0;
 }
 
+/* A SET_ZERO_DATA's work, done as a copy's is (struct fsctl_copy). */
+struct fsctl_zero {
+	struct aio_job		 job;
+	struct smb2_conn	*c;
+	struct smb2_work	*w;	/* the parked frame; NULL once dropped */
+	int			 fd;
+	int			 own_fd;
+	int			 sparse;
+	uint64_t		 off, len;
+	uint32_t		 status;
+	uint32_t		 ctl_code;
+	uint8_t			 file_id[16];
+};
+
+/* Zero the range, up to the end of the file (no log: may be a thread). */
+static void
+fsctl_zero_run(struct fsctl_zero *z)
+{
+	struct stat st;
+	uint64_t end;
+	int mode;
+
+	z->status = NT_STATUS_SUCCESS;
+	if (fstat(z->fd, &st) == -1) {
+		z->status = ntstatus_from_errno(errno);
+		return;
+	}
+	/* Zeroing never makes a file longer. */
+	end = z->off + z->len;
+	if (end > (uint64_t)st.st_size)
+		end = (uint64_t)st.st_size;
+	if (z->off >= end)
+		return;
+	mode = z->sparse ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE :
+	    FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
+	if (fallocate(z->fd, mode, (off_t)z->off, (off_t)(end - z->off)) ==
+	    -1) {
+		if (errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
+			z->status = ntstatus_from_errno(errno);
+		else if (fsctl_write_zeros(z->fd, z->off, end - z->off) == -1)
+			z->status = ntstatus_from_errno(errno);
+	}
+}
+
+static void
+fsctl_zero_call(struct aio_job *j)
+{
+	fsctl_zero_run(j->arg);
+	j->result = 0;
+}
+
+static uint32_t
+fsctl_zero_answer(const struct fsctl_zero *z, struct smb2_req *req)
+{
+	struct smb2_ioctl_req io;
+
+	if (z->status != NT_STATUS_SUCCESS)
+		return z->status;
+	memset(&io, 0, sizeof(io));
+	io.ctl_code = z->ctl_code;
+	memcpy(io.file_id, z->file_id, sizeof(io.file_id));
+	smb2_ioctl_body(req->out, &io, NULL, 0);
+	return NT_STATUS_SUCCESS;
+}
+
+static void
+fsctl_zero_free(struct fsctl_zero *z)
+{
+	if (z->own_fd && z->fd != -1)
+		close(z->fd);
+	free(z);
+}
+
+static void
+fsctl_zero_drop(void *arg)
+{
+	struct fsctl_zero *z = arg;
+
+	z->w = NULL;
+}
+
+static void
+fsctl_zero_done(struct aio_job *j)
+{
+	struct fsctl_zero *z = j->arg;
+	struct smb2_work *w = z->w;
+	struct smb2_conn *c = z->c;
+
+	if (w == NULL) {
+		fsctl_zero_free(z);
+		return;
+	}
+	w->req.status = fsctl_zero_answer(z, &w->req);
+	fsctl_zero_free(z);
+	smb2_conn_unpark(c, w);
+}
+
 /* FSCTL_SET_ZERO_DATA (MS-FSA 2.1.5.9.27). */
 static uint32_t
 fsctl_set_zero_data(struct smb2_conn *c, struct smb2_open *o,
     struct smb2_req *req, struct smb2_ioctl_req *io)
 {
 	struct fsctl_range rg;
-	struct stat st;
-	uint64_t end;
-	int mode;
+	struct fsctl_zero *z;
+	uint32_t st;
 
 	if (o->pipe != NULL)
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
@@ -677,31 +932,42 @@ fsctl_set_zero_data(struct smb2_conn *c, struct smb2_open *o,
 		return smb2_lock_check_io(c, req, o, rg.off, rg.len, 1);
 	if (req->brl_status != 0)
 		return req->brl_status;
-	if (fstat(o->fd, &st) == -1)
-		return ntstatus_from_errno(errno);
-	/* Zeroing never makes a file longer. */
-	end = rg.off + rg.len;
-	if (end > (uint64_t)st.st_size)
-		end = (uint64_t)st.st_size;
-	if (rg.off < end) {
-		/*
-		 * A sparse file gives the space back; any other keeps its
-		 * allocation and only reads as zeros, as on NTFS.
-		 */
-		mode = smb2_fsctl_sparse(o) ?
-		    FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE :
-		    FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
-		if (fallocate(o->fd, mode, (off_t)rg.off,
-		    (off_t)(end - rg.off)) == -1) {
-			if (errno != EOPNOTSUPP && errno != ENOSYS &&
-			    errno != EINVAL)
-				return ntstatus_from_errno(errno);
-			if (fsctl_write_zeros(o->fd, rg.off, end - rg.off) == -1)
-				return ntstatus_from_errno(errno);
+	z = xcalloc(1, sizeof(*z));
+	z->c = c;
+	z->off = rg.off;
+	z->len = rg.len;
+	/*
+	 * A sparse file gives the space back; any other keeps its
+	 * allocation and only reads as zeros, as on NTFS.
+	 */
+	z->sparse = smb2_fsctl_sparse(o);
+	z->ctl_code = io->ctl_code;
+	memcpy(z->file_id, io->file_id, sizeof(z->file_id));
+	/*
+	 * Zeroing may write the zeros where the file system cannot punch
+	 * or zero a range: in the IO pool, with the frame parked.
+	 */
+	if (aio_threads() > 0 && c->work != NULL) {
+		if ((z->fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 0)) == -1) {
+			log_warn("%s: zeroing %s", c->peer, o->path);
+			free(z);
+			return NT_STATUS_INSUFFICIENT_RESOURCES;
 		}
+		z->own_fd = 1;
+		z->job.op = AIO_CALL;
+		z->job.call = fsctl_zero_call;
+		z->job.done = fsctl_zero_done;
+		z->job.arg = z;
+		z->w = smb2_conn_park(c, fsctl_zero_drop, z);
+		aio_submit(&z->job);
+		return SMB2_DEFER;
 	}
-	smb2_ioctl_body(req->out, io, NULL, 0);
-	return NT_STATUS_SUCCESS;
+	/* A worker without IO threads zeroes here. */
+	z->fd = o->fd;
+	fsctl_zero_run(z);
+	st = fsctl_zero_answer(z, req);
+	fsctl_zero_free(z);
+	return st;
 }
 
 /*

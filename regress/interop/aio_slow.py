@@ -6,7 +6,9 @@ and LOGOFF while it is in flight leave the worker alive.  The same holds
 for a slow READ inside a compound chain: the chain waits for it, its
 answers still come in one frame and in order, and an ECHO sent after it
 is answered first.  LOGOFF or the end of the connection while a chain
-waits for its IO leave the worker alive.
+waits for its IO leave the worker alive.  The IO of named streams,
+appends, server-side copies and SET_ZERO_DATA runs in the pool too; IO
+that reads, changes and writes back (a stream, an append) runs in order.
 
 With a fourth argument "logoff" (against a server that does not
 encrypt), it checks one thing only: a LOGOFF while a chain of FLUSH,
@@ -22,6 +24,7 @@ answered after the READ.
 usage: aio_slow.py PORT USER PASSWORD [logoff|bound]; prints one "ok ..."
 or "FAIL ..." line per check."""
 import os
+import struct
 import sys
 import time
 
@@ -405,6 +408,54 @@ for name, size in (("app.bin:ads", 128), ("app.bin", 65536)):
           (name, ["%x" % x for x in st]),
           st == [0] * 8 and len(got) == 8 * size and chunks == pieces)
     conn.closeFile(tid, afid)
+
+# 11. A server-side copy and a zeroing run in the pool too: an ECHO sent
+# after a slow one is answered first.
+def send_ioctl(fid, code, blob, maxout):
+    p = srv.SMB_PACKET()
+    p["Command"] = s3.SMB2_IOCTL
+    p["TreeID"] = tid
+    i = s3.SMB2Ioctl()
+    i["FileID"] = fid
+    i["CtlCode"] = code
+    i["MaxInputResponse"] = 0
+    i["MaxOutputResponse"] = maxout
+    i["InputCount"] = len(blob)
+    i["Buffer"] = blob
+    i["OutputOffset"] = 0
+    i["Flags"] = s3.SMB2_0_IOCTL_IS_FSCTL
+    p["Data"] = i
+    return srv.sendSMB(p)
+
+
+key = srv.ioctl(tid, fid, 0x00140078, s3.SMB2_0_IOCTL_IS_FSCTL, b"", 0, 32)
+dfid = conn.createFile(tid, "copy.bin")
+req = key[:24] + struct.pack("<II", 2, 0) + \
+    struct.pack("<QQII", 0, 0, 65536, 0) + \
+    struct.pack("<QQII", 65536, 65536, 65536, 0)
+delay(2000)
+mid = send_ioctl(dfid, 0x001440F2, req, 12)
+srv.echo()
+check("the ECHO was answered before a slow server-side copy",
+      mid not in srv._Connection["OutstandingResponses"])
+ans = srv.recvSMB(mid)
+out = s3.SMB2Ioctl_Response(ans["Data"])["Buffer"] if \
+    ans["Status"] == 0 else b""
+check("the slow copy copied two chunks (%08x)" % ans["Status"],
+      out[:12] == struct.pack("<III", 2, 0, 131072) and
+      conn.readFile(tid, dfid, 0, 131072) == data[:131072])
+# FILE_ZERO_DATA_INFORMATION: from 4096 up to (not including) 8192.
+delay(2000)
+mid = send_ioctl(dfid, 0x000980C8, struct.pack("<QQ", 4096, 8192), 0)
+srv.echo()
+check("the ECHO was answered before a slow SET_ZERO_DATA",
+      mid not in srv._Connection["OutstandingResponses"])
+ans = srv.recvSMB(mid)
+got = conn.readFile(tid, dfid, 0, 131072)
+check("the slow SET_ZERO_DATA zeroed its range (%08x)" % ans["Status"],
+      ans["Status"] == 0 and got == data[:4096] + bytes(4096) +
+      data[8192:131072])
+conn.closeFile(tid, dfid)
 
 # 8. LOGOFF while a READ and a chain are in flight.
 delay(1000)

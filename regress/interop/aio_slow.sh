@@ -1,7 +1,8 @@
 #!/bin/sh
-# Disk IO runs off the session worker's event loop: a READ held in the
-# IO thread pool does not hold up other requests on its connection, and
-# CANCEL, CLOSE and LOGOFF while it is in flight are safe (aio_slow.py).
+# Disk IO runs off the session worker's event loop: a READ (of a file or
+# a stream), a server-side copy or a zeroing held in the IO thread pool
+# does not hold up other requests on its connection, and CANCEL, CLOSE
+# and LOGOFF while it is in flight are safe (aio_slow.py).
 # Needs --enable-regress-hooks for the delay.
 . "$top_srcdir/regress/integ/lib.sh"
 grep -q 'define USMBD_REGRESS_HOOKS 1' "$top_builddir/config.h" ||
