@@ -341,17 +341,122 @@ fsctl_copy_chunk(int sfd, uint64_t soff, int dfd, uint64_t doff,
 }
 
 /*
- * The work of one copy request, done in a thread of the IO pool (or here
- * by a worker without IO threads): descriptors of its own, the names of
- * the streams, and the chunks, nothing of the opens, which a CLOSE may
- * free while it runs.
+ * The disk work of a control that may take long (a copy, a zeroing):
+ * done in a thread of the IO pool while the request's frame is parked,
+ * as a READ in a chain is (smb2_rw_aio.c), or here by a worker without
+ * IO threads.  The work uses descriptors of its own and nothing of the
+ * opens, which a CLOSE may free while it runs.  Each kind of work embeds
+ * this first.
  */
-struct fsctl_copy {
+struct fsctl_job {
 	struct aio_job		 job;
 	struct smb2_conn	*c;
 	struct smb2_work	*w;	/* the parked frame; NULL once dropped */
-	int			 sfd, dfd;
-	int			 own_fds;	/* dup'ed for the job */
+	int			 fds[2];	/* of the opens named; or -1 */
+	int			 own_fds;	/* dup'ed for the pool */
+	/* The work (no log: it may run in a thread). */
+	void			(*run)(struct fsctl_job *);
+	/* Its IOCTL response in req->out, and status, on the loop thread. */
+	uint32_t		(*answer)(struct fsctl_job *, struct smb2_req *);
+	void			(*free)(struct fsctl_job *);	/* or NULL */
+	uint32_t		 status;
+	struct smb2_ioctl_req	 io;	/* CtlCode and FileId, for answer */
+};
+
+static void
+fsctl_job_free(struct fsctl_job *fj)
+{
+	int i;
+
+	for (i = 0; i < 2 && fj->own_fds; i++)
+		if (fj->fds[i] != -1)
+			close(fj->fds[i]);
+	if (fj->free != NULL)
+		fj->free(fj);
+	free(fj);
+}
+
+/* In a thread of the IO pool. */
+static void
+fsctl_job_call(struct aio_job *j)
+{
+	struct fsctl_job *fj = j->arg;
+
+	fj->run(fj);
+	j->result = 0;
+}
+
+static void
+fsctl_job_drop(void *arg)
+{
+	struct fsctl_job *fj = arg;
+
+	fj->w = NULL;
+}
+
+/* On the loop thread: answer the parked request; its frame goes on. */
+static void
+fsctl_job_done(struct aio_job *j)
+{
+	struct fsctl_job *fj = j->arg;
+	struct smb2_work *w = fj->w;
+	struct smb2_conn *c = fj->c;
+
+	if (w == NULL) {
+		fsctl_job_free(fj);
+		return;
+	}
+	w->req.status = fj->answer(fj, &w->req);
+	fsctl_job_free(fj);
+	smb2_conn_unpark(c, w);
+}
+
+/*
+ * Do the work on the descriptors of o1 and o2 (or NULL): in the pool,
+ * returning SMB2_DEFER, or here.  A serial job waits for every serial
+ * job before it (a stream is read, changed and stored back whole).
+ */
+static uint32_t
+fsctl_job_start(struct fsctl_job *fj, struct smb2_conn *c,
+    struct smb2_req *req, const struct smb2_ioctl_req *io,
+    const struct smb2_open *o1, const struct smb2_open *o2, int serial)
+{
+	uint32_t st;
+
+	fj->c = c;
+	fj->io.ctl_code = io->ctl_code;
+	memcpy(fj->io.file_id, io->file_id, sizeof(fj->io.file_id));
+	fj->fds[0] = fj->fds[1] = -1;
+	if (aio_threads() > 0 && c->work != NULL) {
+		fj->own_fds = 1;
+		if ((fj->fds[0] = fcntl(o1->fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
+		    (o2 != NULL &&
+		    (fj->fds[1] = fcntl(o2->fd, F_DUPFD_CLOEXEC, 0)) == -1)) {
+			log_warn("%s: FSCTL 0x%08x on %s", c->peer,
+			    io->ctl_code, o1->path);
+			fsctl_job_free(fj);
+			return NT_STATUS_INSUFFICIENT_RESOURCES;
+		}
+		fj->job.op = AIO_CALL;
+		fj->job.call = fsctl_job_call;
+		fj->job.done = fsctl_job_done;
+		fj->job.arg = fj;
+		fj->job.serial = serial;
+		fj->w = smb2_conn_park(c, fsctl_job_drop, fj);
+		aio_submit(&fj->job);
+		return SMB2_DEFER;
+	}
+	fj->fds[0] = o1->fd;
+	fj->fds[1] = o2 != NULL ? o2->fd : -1;
+	fj->run(fj);
+	st = fj->answer(fj, req);
+	fsctl_job_free(fj);
+	return st;
+}
+
+/* The work of one copy request. */
+struct fsctl_copy {
+	struct fsctl_job	 fj;	/* fds: source, target */
 	char			*sstream, *dstream;	/* named streams */
 	size_t			 dmax;		/* max stream size of dst */
 	int			 dsync;		/* dst is write-through */
@@ -361,26 +466,18 @@ struct fsctl_copy {
 	uint32_t		 stop;		/* a lock ends the copy here */
 	uint32_t		 stop_status;
 	/* Results. */
-	uint32_t		 status, written, partial;
+	uint32_t		 written, partial;
 	uint64_t		 total;
-	/* For the response. */
-	uint32_t		 ctl_code;
-	uint8_t			 file_id[16];
 };
 
 static void
-fsctl_copy_free(struct fsctl_copy *cp)
+fsctl_copy_free(struct fsctl_job *fj)
 {
-	if (cp->own_fds) {
-		if (cp->sfd != -1)
-			close(cp->sfd);
-		if (cp->dfd != -1)
-			close(cp->dfd);
-	}
+	struct fsctl_copy *cp = (struct fsctl_copy *)fj;
+
 	free(cp->sstream);
 	free(cp->dstream);
 	free(cp->chunks);
-	free(cp);
 }
 
 /*
@@ -402,14 +499,14 @@ fsctl_copy_stream_chunk(const struct fsctl_copy *cp,
 
 	buf = xmalloc(ch->len);
 	if (cp->sstream != NULL) {
-		err = smb2_stream_pread(cp->sfd, cp->sstream, buf, ch->len,
+		err = smb2_stream_pread(cp->fj.fds[0], cp->sstream, buf, ch->len,
 		    ch->src_off, &got);
 		if (err != 0)
 			st = smb2_stream_read_status(err);
 		else if (got < ch->len)
 			st = NT_STATUS_INVALID_VIEW_SIZE;
 	} else {
-		n = pread_full(cp->sfd, buf, ch->len, ch->src_off);
+		n = pread_full(cp->fj.fds[0], buf, ch->len, ch->src_off);
 		if (n == -1)
 			st = ntstatus_from_errno(errno);
 		else if ((uint32_t)n < ch->len)
@@ -417,11 +514,11 @@ fsctl_copy_stream_chunk(const struct fsctl_copy *cp,
 	}
 	if (st == NT_STATUS_SUCCESS) {
 		if (cp->dstream != NULL) {
-			err = smb2_stream_pwrite(cp->dfd, cp->dstream, buf,
+			err = smb2_stream_pwrite(cp->fj.fds[1], cp->dstream, buf,
 			    ch->len, &doff, 0, cp->dmax, cp->dsync);
 			if (err != 0)
 				st = smb2_stream_status(err);
-		} else if (pwrite_full(cp->dfd, buf, ch->len, doff) == -1)
+		} else if (pwrite_full(cp->fj.fds[1], buf, ch->len, doff) == -1)
 			st = ntstatus_from_errno(errno);
 	}
 	free(buf);
@@ -436,20 +533,21 @@ fsctl_copy_src_size(const struct fsctl_copy *cp, uint64_t *size)
 
 	if (cp->sstream != NULL) {
 		/* A stream gone from under its open reads as empty. */
-		if (smb2_stream_size(cp->sfd, cp->sstream, size) != 0)
+		if (smb2_stream_size(cp->fj.fds[0], cp->sstream, size) != 0)
 			*size = 0;
 		return NT_STATUS_SUCCESS;
 	}
-	if (fstat(cp->sfd, &st) == -1)
+	if (fstat(cp->fj.fds[0], &st) == -1)
 		return ntstatus_from_errno(errno);
 	*size = (uint64_t)st.st_size;
 	return NT_STATUS_SUCCESS;
 }
 
-/* Copy the chunks in order until one fails (no log: may run in a thread). */
+/* Copy the chunks in order until one fails. */
 static void
-fsctl_copy_run(struct fsctl_copy *cp)
+fsctl_copy_run(struct fsctl_job *fj)
 {
+	struct fsctl_copy *cp = (struct fsctl_copy *)fj;
 	const struct fsctl_chunk *ch;
 	uint32_t st = NT_STATUS_SUCCESS, i;
 	uint64_t size;
@@ -480,7 +578,7 @@ fsctl_copy_run(struct fsctl_copy *cp)
 			cp->written++;
 			continue;
 		}
-		n = fsctl_copy_chunk(cp->sfd, ch->src_off, cp->dfd,
+		n = fsctl_copy_chunk(cp->fj.fds[0], ch->src_off, cp->fj.fds[1],
 		    ch->dst_off, ch->len, cp->same_file);
 		if (n == -1 || (uint32_t)n < ch->len) {
 			/*
@@ -499,66 +597,30 @@ fsctl_copy_run(struct fsctl_copy *cp)
 		cp->total += (uint64_t)n;
 		cp->written++;
 	}
-	cp->status = st;
-}
-
-/* In a thread of the IO pool. */
-static void
-fsctl_copy_call(struct aio_job *j)
-{
-	fsctl_copy_run(j->arg);
-	j->result = 0;
+	fj->status = st;
 }
 
 /* The IOCTL response of a finished copy, in req->out; its status. */
 static uint32_t
-fsctl_copy_answer(const struct fsctl_copy *cp, struct smb2_req *req)
+fsctl_copy_answer(struct fsctl_job *fj, struct smb2_req *req)
 {
-	struct smb2_ioctl_req io;
+	struct fsctl_copy *cp = (struct fsctl_copy *)fj;
 	struct wbuf w;
 	uint32_t st;
 
-	memset(&io, 0, sizeof(io));
-	io.ctl_code = cp->ctl_code;
-	memcpy(io.file_id, cp->file_id, sizeof(io.file_id));
+	if (log_getverbose() >= 3)
+		log_debug("%s: copy of %u chunks, %llu bytes: %s", fj->c->peer,
+		    cp->written, (unsigned long long)cp->total,
+		    ntstatus_name(fj->status));
 	wbuf_init(&w, FSCTL_COPYCHUNK_RESP_LEN);
 	fsctl_copychunk_resp(&w, cp->written, cp->partial,
 	    (uint32_t)cp->total);
-	if (cp->status == NT_STATUS_SUCCESS)
-		st = fsctl_reply(req, &io, &w, cp->status);
+	if (fj->status == NT_STATUS_SUCCESS)
+		st = fsctl_reply(req, &fj->io, &w, fj->status);
 	else
-		st = fsctl_reply_error(req, &io, &w, cp->status);
+		st = fsctl_reply_error(req, &fj->io, &w, fj->status);
 	wbuf_free(&w);
 	return st;
-}
-
-static void
-fsctl_copy_drop(void *arg)
-{
-	struct fsctl_copy *cp = arg;
-
-	cp->w = NULL;
-}
-
-/* On the loop thread: answer the parked request and let its frame go on. */
-static void
-fsctl_copy_done(struct aio_job *j)
-{
-	struct fsctl_copy *cp = j->arg;
-	struct smb2_work *w = cp->w;
-	struct smb2_conn *c = cp->c;
-
-	if (w == NULL) {
-		fsctl_copy_free(cp);
-		return;
-	}
-	if (log_getverbose() >= 3)
-		log_debug("%s: copy of %u chunks, %llu bytes: %s", c->peer,
-		    cp->written, (unsigned long long)cp->total,
-		    ntstatus_name(cp->status));
-	w->req.status = fsctl_copy_answer(cp, &w->req);
-	fsctl_copy_free(cp);
-	smb2_conn_unpark(c, w);
 }
 
 /* FSCTL_SRV_COPYCHUNK and FSCTL_SRV_COPYCHUNK_WRITE (MS-SMB2 3.3.5.15.6). */
@@ -645,7 +707,9 @@ fsctl_copychunk(struct smb2_conn *c, struct smb2_open *dst,
 	wbuf_free(&w);
 
 	cp = xcalloc(1, sizeof(*cp));
-	cp->c = c;
+	cp->fj.run = fsctl_copy_run;
+	cp->fj.answer = fsctl_copy_answer;
+	cp->fj.free = fsctl_copy_free;
 	cp->nchunks = cc.nchunks;
 	cp->chunks = xcalloc(cc.nchunks, sizeof(*cp->chunks));
 	for (i = 0; i < cc.nchunks; i++)
@@ -661,40 +725,9 @@ fsctl_copychunk(struct smb2_conn *c, struct smb2_open *dst,
 		cp->dmax = smb2_stream_max(dst);
 		cp->dsync = (dst->create_options & FILE_WRITE_THROUGH) != 0;
 	}
-	cp->ctl_code = io->ctl_code;
-	memcpy(cp->file_id, io->file_id, sizeof(cp->file_id));
-	cp->sfd = cp->dfd = -1;
-	/*
-	 * The copy runs in the IO pool while the connection goes on: the
-	 * frame is parked, as for a READ in a chain (smb2_rw_aio.c), and
-	 * answered when the copy is done.  The job copies from and to
-	 * descriptors of its own.
-	 */
-	if (aio_threads() > 0 && c->work != NULL) {
-		cp->own_fds = 1;
-		if ((cp->sfd = fcntl(src->fd, F_DUPFD_CLOEXEC, 0)) == -1 ||
-		    (cp->dfd = fcntl(dst->fd, F_DUPFD_CLOEXEC, 0)) == -1) {
-			log_warn("%s: copy to %s", c->peer, dst->path);
-			fsctl_copy_free(cp);
-			return NT_STATUS_INSUFFICIENT_RESOURCES;
-		}
-		cp->job.op = AIO_CALL;
-		cp->job.call = fsctl_copy_call;
-		cp->job.done = fsctl_copy_done;
-		cp->job.arg = cp;
-		/* A stream is read, changed and stored back whole. */
-		cp->job.serial = cp->dstream != NULL;
-		cp->w = smb2_conn_park(c, fsctl_copy_drop, cp);
-		aio_submit(&cp->job);
-		return SMB2_DEFER;
-	}
-	/* A worker without IO threads copies here. */
-	cp->sfd = src->fd;
-	cp->dfd = dst->fd;
-	fsctl_copy_run(cp);
-	st = fsctl_copy_answer(cp, req);
-	fsctl_copy_free(cp);
-	return st;
+	/* The copy runs in the IO pool while the connection goes on. */
+	return fsctl_job_start(&cp->fj, c, req, io, src, dst,
+	    cp->dstream != NULL);
 }
 
 /* FSCTL_SET_SPARSE (MS-FSA 2.1.5.9.33). */
@@ -813,31 +846,25 @@ fsctl_write_zeros(int fd, uint64_t off, uint64_t len)
 	return 0;
 }
 
-/* A SET_ZERO_DATA's work, done as a copy's is (struct fsctl_copy). */
+/* The work of a SET_ZERO_DATA. */
 struct fsctl_zero {
-	struct aio_job		 job;
-	struct smb2_conn	*c;
-	struct smb2_work	*w;	/* the parked frame; NULL once dropped */
-	int			 fd;
-	int			 own_fd;
+	struct fsctl_job	 fj;	/* fds: the file */
 	int			 sparse;
 	uint64_t		 off, len;
-	uint32_t		 status;
-	uint32_t		 ctl_code;
-	uint8_t			 file_id[16];
 };
 
-/* Zero the range, up to the end of the file (no log: may be a thread). */
+/* Zero the range, up to the end of the file. */
 static void
-fsctl_zero_run(struct fsctl_zero *z)
+fsctl_zero_run(struct fsctl_job *fj)
 {
+	struct fsctl_zero *z = (struct fsctl_zero *)fj;
 	struct stat st;
 	uint64_t end;
-	int mode;
+	int fd = fj->fds[0], mode;
 
-	z->status = NT_STATUS_SUCCESS;
-	if (fstat(z->fd, &st) == -1) {
-		z->status = ntstatus_from_errno(errno);
+	fj->status = NT_STATUS_SUCCESS;
+	if (fstat(fd, &st) == -1) {
+		fj->status = ntstatus_from_errno(errno);
 		return;
 	}
 	/* Zeroing never makes a file longer. */
@@ -846,68 +873,28 @@ fsctl_zero_run(struct fsctl_zero *z)
 		end = (uint64_t)st.st_size;
 	if (z->off >= end)
 		return;
+	/*
+	 * A sparse file gives the space back; any other keeps its
+	 * allocation and only reads as zeros, as on NTFS.  Where the file
+	 * system can do neither, zeros are written.
+	 */
 	mode = z->sparse ? FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE :
 	    FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
-	if (fallocate(z->fd, mode, (off_t)z->off, (off_t)(end - z->off)) ==
-	    -1) {
+	if (fallocate(fd, mode, (off_t)z->off, (off_t)(end - z->off)) == -1) {
 		if (errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
-			z->status = ntstatus_from_errno(errno);
-		else if (fsctl_write_zeros(z->fd, z->off, end - z->off) == -1)
-			z->status = ntstatus_from_errno(errno);
+			fj->status = ntstatus_from_errno(errno);
+		else if (fsctl_write_zeros(fd, z->off, end - z->off) == -1)
+			fj->status = ntstatus_from_errno(errno);
 	}
-}
-
-static void
-fsctl_zero_call(struct aio_job *j)
-{
-	fsctl_zero_run(j->arg);
-	j->result = 0;
 }
 
 static uint32_t
-fsctl_zero_answer(const struct fsctl_zero *z, struct smb2_req *req)
+fsctl_zero_answer(struct fsctl_job *fj, struct smb2_req *req)
 {
-	struct smb2_ioctl_req io;
-
-	if (z->status != NT_STATUS_SUCCESS)
-		return z->status;
-	memset(&io, 0, sizeof(io));
-	io.ctl_code = z->ctl_code;
-	memcpy(io.file_id, z->file_id, sizeof(io.file_id));
-	smb2_ioctl_body(req->out, &io, NULL, 0);
+	if (fj->status != NT_STATUS_SUCCESS)
+		return fj->status;
+	smb2_ioctl_body(req->out, &fj->io, NULL, 0);
 	return NT_STATUS_SUCCESS;
-}
-
-static void
-fsctl_zero_free(struct fsctl_zero *z)
-{
-	if (z->own_fd && z->fd != -1)
-		close(z->fd);
-	free(z);
-}
-
-static void
-fsctl_zero_drop(void *arg)
-{
-	struct fsctl_zero *z = arg;
-
-	z->w = NULL;
-}
-
-static void
-fsctl_zero_done(struct aio_job *j)
-{
-	struct fsctl_zero *z = j->arg;
-	struct smb2_work *w = z->w;
-	struct smb2_conn *c = z->c;
-
-	if (w == NULL) {
-		fsctl_zero_free(z);
-		return;
-	}
-	w->req.status = fsctl_zero_answer(z, &w->req);
-	fsctl_zero_free(z);
-	smb2_conn_unpark(c, w);
 }
 
 /* FSCTL_SET_ZERO_DATA (MS-FSA 2.1.5.9.27). */
@@ -917,7 +904,6 @@ fsctl_set_zero_data(struct smb2_conn *c, struct smb2_open *o,
 {
 	struct fsctl_range rg;
 	struct fsctl_zero *z;
-	uint32_t st;
 
 	if (o->pipe != NULL)
 		return NT_STATUS_INVALID_DEVICE_REQUEST;
@@ -933,41 +919,12 @@ fsctl_set_zero_data(struct smb2_conn *c, struct smb2_open *o,
 	if (req->brl_status != 0)
 		return req->brl_status;
 	z = xcalloc(1, sizeof(*z));
-	z->c = c;
+	z->fj.run = fsctl_zero_run;
+	z->fj.answer = fsctl_zero_answer;
 	z->off = rg.off;
 	z->len = rg.len;
-	/*
-	 * A sparse file gives the space back; any other keeps its
-	 * allocation and only reads as zeros, as on NTFS.
-	 */
 	z->sparse = smb2_fsctl_sparse(o);
-	z->ctl_code = io->ctl_code;
-	memcpy(z->file_id, io->file_id, sizeof(z->file_id));
-	/*
-	 * Zeroing may write the zeros where the file system cannot punch
-	 * or zero a range: in the IO pool, with the frame parked.
-	 */
-	if (aio_threads() > 0 && c->work != NULL) {
-		if ((z->fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 0)) == -1) {
-			log_warn("%s: zeroing %s", c->peer, o->path);
-			free(z);
-			return NT_STATUS_INSUFFICIENT_RESOURCES;
-		}
-		z->own_fd = 1;
-		z->job.op = AIO_CALL;
-		z->job.call = fsctl_zero_call;
-		z->job.done = fsctl_zero_done;
-		z->job.arg = z;
-		z->w = smb2_conn_park(c, fsctl_zero_drop, z);
-		aio_submit(&z->job);
-		return SMB2_DEFER;
-	}
-	/* A worker without IO threads zeroes here. */
-	z->fd = o->fd;
-	fsctl_zero_run(z);
-	st = fsctl_zero_answer(z, req);
-	fsctl_zero_free(z);
-	return st;
+	return fsctl_job_start(&z->fj, c, req, io, o, NULL, 0);
 }
 
 /*
