@@ -45,6 +45,7 @@ static struct {
 	int			 max;		/* threads allowed */
 	int			 running;	/* threads started */
 	int			 idle;		/* threads waiting for a job */
+	int			 queued;	/* jobs no thread has taken yet */
 	int			 efd;
 	struct event		*ev;
 	uint32_t		 delay_ms;	/* regress */
@@ -176,6 +177,7 @@ aio_thread(void *arg)
 			aio.idle--;
 		}
 		TAILQ_REMOVE(&aio.queue, j, entry);
+		aio.queued--;
 		pthread_mutex_unlock(&aio.mtx);
 		aio_run(j);
 		pthread_mutex_lock(&aio.mtx);
@@ -296,7 +298,12 @@ aio_submit(struct aio_job *j)
 		aio.delay_ms = 0;
 	}
 #endif
-	if (aio.idle == 0 && aio.running < aio.max)
+	/*
+	 * One more thread when the jobs not yet taken outnumber the idle
+	 * threads: an idle thread that was signalled but has not woken yet
+	 * still counts as idle, and a burst of jobs must not all fall to it.
+	 */
+	if (aio.queued + 1 > aio.idle && aio.running < aio.max)
 		(void)aio_spawn();
 	if (aio.running == 0) {
 		/* No thread at all: do it here, complete it later. */
@@ -310,6 +317,7 @@ aio_submit(struct aio_job *j)
 		return;
 	}
 	TAILQ_INSERT_TAIL(&aio.queue, j, entry);
+	aio.queued++;
 	pthread_cond_signal(&aio.cond);
 	pthread_mutex_unlock(&aio.mtx);
 }

@@ -1,13 +1,18 @@
 /*
  * The disk IO thread pool: every kind of job completes on the loop
  * thread with the right result, errors come back as errno values, many
- * jobs at once all complete, and a PREPARE clamps its length at the end
- * of the file.
+ * jobs at once all complete, a PREPARE clamps its length at the end of
+ * the file, an append lands at the end, and serial jobs run one at a
+ * time in the order they were submitted.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +50,23 @@ wait_all(void)
 {
 	if (pending > 0)
 		event_base_dispatch(base);
+}
+
+/* Serial AIO_CALL jobs: how many run at once, and in what order. */
+static atomic_int calls_running, calls_overlap, calls_next;
+static int call_order[16];
+
+static void
+serial_call(struct aio_job *j)
+{
+	struct timespec ts = { 0, 2000000 };
+
+	if (atomic_fetch_add(&calls_running, 1) != 0)
+		atomic_store(&calls_overlap, 1);
+	call_order[atomic_fetch_add(&calls_next, 1)] = (int)j->off;
+	nanosleep(&ts, NULL);
+	atomic_fetch_sub(&calls_running, 1);
+	j->result = 0;
 }
 
 int
@@ -133,6 +155,69 @@ main(void)
 		    memcmp(bufs[i], data + i * 512, 512) != 0)
 			ok = 0;
 	CHECK(ok);
+
+	/*
+	 * Serial calls, with ordinary reads among them: never two calls at
+	 * once, and in the order of submission.
+	 */
+	{
+		struct aio_job calls[16], reads[16];
+		int fc[16], fr2[16];
+
+		for (i = 0; i < 16; i++) {
+			memset(&calls[i], 0, sizeof(calls[i]));
+			calls[i].op = AIO_CALL;
+			calls[i].call = serial_call;
+			calls[i].serial = 1;
+			calls[i].off = (uint64_t)i;
+			run(&calls[i], &fc[i]);
+			memset(&reads[i], 0, sizeof(reads[i]));
+			reads[i].op = AIO_PREAD;
+			reads[i].fd = fd;
+			reads[i].len = 512;
+			reads[i].buf = bufs[i];
+			run(&reads[i], &fr2[i]);
+		}
+		wait_all();
+		ok = atomic_load(&calls_next) == 16;
+		for (i = 0; i < 16; i++)
+			if (fc[i] != 1 || fr2[i] != 1 || call_order[i] != i ||
+			    reads[i].result != 512)
+				ok = 0;
+		CHECK(ok);
+		CHECK(atomic_load(&calls_overlap) == 0);
+	}
+
+	/* Serial appends: each lands whole at the end, in order. */
+	{
+		struct aio_job app[16];
+		uint8_t chunk[16][100], all[1600];
+		struct stat st;
+		int fa[16];
+
+		for (i = 0; i < 16; i++) {
+			memset(chunk[i], 'a' + i, sizeof(chunk[i]));
+			memset(&app[i], 0, sizeof(app[i]));
+			app[i].op = AIO_PAPPEND;
+			app[i].serial = 1;
+			app[i].fd = fd;
+			app[i].buf = chunk[i];
+			app[i].len = sizeof(chunk[i]);
+			run(&app[i], &fa[i]);
+		}
+		wait_all();
+		ok = 1;
+		for (i = 0; i < 16; i++)
+			if (fa[i] != 1 || app[i].result != 100 ||
+			    app[i].off != sizeof(data) + (uint64_t)i * 100)
+				ok = 0;
+		CHECK(ok);
+		CHECK(fstat(fd, &st) == 0 &&
+		    st.st_size == (off_t)(sizeof(data) + sizeof(all)));
+		CHECK(pread(fd, all, sizeof(all), sizeof(data)) ==
+		    (ssize_t)sizeof(all));
+		CHECK_MEM(all, chunk, sizeof(all));
+	}
 	close(fd);
 	return unit_done();
 }
