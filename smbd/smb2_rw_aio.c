@@ -160,7 +160,7 @@ static void
 rw_stream_call(struct aio_job *j)
 {
 	struct rw_io *io = j->arg;
-	size_t n;
+	size_t n = 0;
 	int err;
 
 	if (io->op == AIO_PREAD) {
