@@ -21,8 +21,12 @@ that past that bound the connection reads nothing new until IO
 completes: an ECHO sent behind a slow READ of more than 1 MiB is
 answered after the READ.
 
-usage: aio_slow.py PORT USER PASSWORD [logoff|bound]; prints one "ok ..."
-or "FAIL ..." line per check."""
+With "sync" (against a server with aio threads = 0), it checks that the
+IO of streams, appends, copies and zeroing done on the loop gives the
+same data.
+
+usage: aio_slow.py PORT USER PASSWORD [logoff|bound|sync]; prints one
+"ok ..." or "FAIL ..." line per check."""
 import os
 import struct
 import sys
@@ -179,6 +183,83 @@ def signed_ok(raw, key):
     return bool(flags & s3.SMB2_FLAGS_SIGNED) and \
         crypto.AES_CMAC(key, z, len(z)) == raw[48:64]
 
+
+def send_write(fid, buf, offset):
+    p = srv.SMB_PACKET()
+    p["Command"] = s3.SMB2_WRITE
+    p["TreeID"] = tid
+    p["CreditCharge"] = 1
+    w = s3.SMB2Write()
+    w["FileID"] = fid
+    w["Length"] = len(buf)
+    w["Offset"] = offset
+    w["WriteChannelInfoOffset"] = 0
+    w["Buffer"] = buf
+    p["Data"] = w
+    return srv.sendSMB(p)
+
+
+def write_all(fid, pieces, offsets):
+    mids = [send_write(fid, b, o) for b, o in zip(pieces, offsets)]
+    return [srv.recvSMB(m)["Status"] for m in mids]
+
+
+
+def send_ioctl(fid, code, blob, maxout):
+    p = srv.SMB_PACKET()
+    p["Command"] = s3.SMB2_IOCTL
+    p["TreeID"] = tid
+    i = s3.SMB2Ioctl()
+    i["FileID"] = fid
+    i["CtlCode"] = code
+    i["MaxInputResponse"] = 0
+    i["MaxOutputResponse"] = maxout
+    i["InputCount"] = len(blob)
+    i["Buffer"] = blob
+    i["OutputOffset"] = 0
+    i["Flags"] = s3.SMB2_0_IOCTL_IS_FSCTL
+    p["Data"] = i
+    return srv.sendSMB(p)
+
+
+
+if len(sys.argv) > 4 and sys.argv[4] == "sync":
+    # aio threads = 0: the same IO, done on the loop, gives the same data.
+    sfid = conn.createFile(tid, "slow.bin:ads")
+    sdata = bytes(range(256)) * 8
+    conn.writeFile(tid, sfid, sdata, 0)
+    check("a stream READ on the loop returned its data",
+          conn.readFile(tid, sfid, 0, 65536) == sdata)
+    pieces = [bytes([0x41 + i]) * 128 for i in range(8)]
+    st = write_all(sfid, pieces, [128 * i for i in range(8)])
+    check("eight WRITEs to one stream on the loop all landed",
+          st == [0] * 8 and conn.readFile(tid, sfid, 0, 65536) ==
+          b"".join(pieces) + sdata[1024:])
+    conn.closeFile(tid, sfid)
+    afid = conn.createFile(tid, "app.bin", desiredAccess=0x4 | 0x1 | 0x80 |
+                           0x100000)
+    pieces = [bytes([0x61 + i]) * 4096 for i in range(4)]
+    st = write_all(afid, pieces, [0] * 4)
+    check("appends on the loop landed in order", st == [0] * 4 and
+          conn.readFile(tid, afid, 0, 65536) == b"".join(pieces))
+    conn.closeFile(tid, afid)
+    key = srv.ioctl(tid, fid, 0x00140078, s3.SMB2_0_IOCTL_IS_FSCTL, b"", 0,
+                    32)
+    dfid = conn.createFile(tid, "copy.bin")
+    req = key[:24] + struct.pack("<II", 1, 0) + \
+        struct.pack("<QQII", 0, 0, 65536, 0)
+    ans = srv.recvSMB(send_ioctl(dfid, 0x001440F2, req, 12))
+    check("a copy on the loop copied (%08x)" % ans["Status"],
+          ans["Status"] == 0 and
+          conn.readFile(tid, dfid, 0, 65536) == data[:65536])
+    ans = srv.recvSMB(send_ioctl(dfid, 0x000980C8,
+                                 struct.pack("<QQ", 0, 4096), 0))
+    check("a SET_ZERO_DATA on the loop zeroed (%08x)" % ans["Status"],
+          ans["Status"] == 0 and
+          conn.readFile(tid, dfid, 0, 8192) == bytes(4096) + data[4096:8192])
+    conn.closeFile(tid, dfid)
+    print("done", flush=True)
+    sys.exit(1 if fails else 0)
 
 if len(sys.argv) > 4 and sys.argv[4] == "bound":
     big = 1048576 + 65536
@@ -359,26 +440,6 @@ check("the slow READ of the stream returned its data (%08x)" % st,
 # stream (each reads, changes and stores back the whole stream), and
 # appends through append-only handles of a stream and of a file (each
 # finds the end in its turn).  None may be lost.
-def send_write(fid, buf, offset):
-    p = srv.SMB_PACKET()
-    p["Command"] = s3.SMB2_WRITE
-    p["TreeID"] = tid
-    p["CreditCharge"] = 1
-    w = s3.SMB2Write()
-    w["FileID"] = fid
-    w["Length"] = len(buf)
-    w["Offset"] = offset
-    w["WriteChannelInfoOffset"] = 0
-    w["Buffer"] = buf
-    p["Data"] = w
-    return srv.sendSMB(p)
-
-
-def write_all(fid, pieces, offsets):
-    mids = [send_write(fid, b, o) for b, o in zip(pieces, offsets)]
-    return [srv.recvSMB(m)["Status"] for m in mids]
-
-
 pieces = [bytes([0x41 + i]) * 128 for i in range(8)]
 st = write_all(sfid, pieces, [128 * i for i in range(8)])
 got = conn.readFile(tid, sfid, 0, 65536)
@@ -411,23 +472,6 @@ for name, size in (("app.bin:ads", 128), ("app.bin", 65536)):
 
 # 11. A server-side copy and a zeroing run in the pool too: an ECHO sent
 # after a slow one is answered first.
-def send_ioctl(fid, code, blob, maxout):
-    p = srv.SMB_PACKET()
-    p["Command"] = s3.SMB2_IOCTL
-    p["TreeID"] = tid
-    i = s3.SMB2Ioctl()
-    i["FileID"] = fid
-    i["CtlCode"] = code
-    i["MaxInputResponse"] = 0
-    i["MaxOutputResponse"] = maxout
-    i["InputCount"] = len(blob)
-    i["Buffer"] = blob
-    i["OutputOffset"] = 0
-    i["Flags"] = s3.SMB2_0_IOCTL_IS_FSCTL
-    p["Data"] = i
-    return srv.sendSMB(p)
-
-
 key = srv.ioctl(tid, fid, 0x00140078, s3.SMB2_0_IOCTL_IS_FSCTL, b"", 0, 32)
 dfid = conn.createFile(tid, "copy.bin")
 req = key[:24] + struct.pack("<II", 2, 0) + \

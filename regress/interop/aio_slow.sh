@@ -72,4 +72,15 @@ check "the bound script ran to its end" grep -q '^done' "$T/py3.out"
 check "every bound check passed (exit $rc)" [ "$rc" -eq 0 ]
 check "the worker said it stopped reading" \
     log_has "disk IO in flight is at its bound"
+
+# With no IO threads the same IO runs on the loop (aio_slow.py sync).
+integ_stop
+sed -i 's/^\[global\]$/[global]\n\taio threads = 0/' "$CONF"
+integ_start
+timeout 60 /usr/bin/python3 "$top_srcdir/regress/interop/aio_slow.py" \
+    "$PORT" usmbdtest 'Secret-123' sync > "$T/py4.out" 2>&1
+rc=$?
+cat "$T/py4.out"
+check "the sync script ran to its end" grep -q '^done' "$T/py4.out"
+check "every sync check passed (exit $rc)" [ "$rc" -eq 0 ]
 integ_done
