@@ -5,7 +5,10 @@
  * value, changes it and writes it back whole; the size of a stream is
  * bounded by the kernel's 64 KiB per value, by what the file system has
  * room for (ext4 keeps all of a file's xattrs in one block unless the
- * ea_inode feature is on) and by the share's "max stream size".
+ * ea_inode feature is on) and by the share's "max stream size".  READ
+ * and WRITE do that in the worker's IO pool (smb2_rw_aio.c) as serial
+ * jobs, one after another, so that two writes in flight cannot each
+ * store back a value without the other's bytes.
  */
 #include "config.h"
 
