@@ -45,42 +45,36 @@ check "a worker that forks loses its connection ($out)" [ "$out" = dropped ]
 check "the worker was killed by SIGSYS" log_has "session (pid [0-9]*) killed by signal 31"
 check "no fork survived" sh -c "! grep -q 'still alive after fork' '$LOG'"
 
+# Restart with more [global] lines and run aio_slow.py in a mode: its
+# script must run to its end with every check passed.
+run_mode() {
+	mode=$1
+	shift
+	integ_stop
+	for line in "$@"; do
+		sed -i "s/^\[global\]\$/[global]\n\t$line/" "$CONF"
+	done
+	integ_start
+	timeout 60 /usr/bin/python3 "$top_srcdir/regress/interop/aio_slow.py" \
+	    "$PORT" usmbdtest 'Secret-123' "$mode" > "$T/$mode.out" 2>&1
+	rc=$?
+	cat "$T/$mode.out"
+	check "the $mode script ran to its end" grep -q '^done' "$T/$mode.out"
+	check "every $mode check passed (exit $rc)" [ "$rc" -eq 0 ]
+}
+
 # LOGOFF while a chain waits for its IO, on a session that signs and
-# does not encrypt: the chain is still answered (aio_slow.py logoff).
-integ_stop
-sed -i 's/^\[global\]$/[global]\n\tsmb encrypt = off\n\tserver signing = mandatory/' "$CONF"
-integ_start
-timeout 60 /usr/bin/python3 "$top_srcdir/regress/interop/aio_slow.py" \
-    "$PORT" usmbdtest 'Secret-123' logoff > "$T/py2.out" 2>&1
-rc=$?
-cat "$T/py2.out"
-check "the LOGOFF script ran to its end" grep -q '^done' "$T/py2.out"
-check "every LOGOFF check passed (exit $rc)" [ "$rc" -eq 0 ]
+# does not encrypt: the chain is still answered.
+run_mode logoff 'smb encrypt = off' 'server signing = mandatory'
 check "no worker died after the LOGOFF" \
     sh -c "! grep -q 'killed by signal' '$LOG'"
 
 # Past aio max memory the connection reads no new request until IO
-# completes (aio_slow.py bound).
-integ_stop
-sed -i 's/^\[global\]$/[global]\n\taio max memory = 1M/' "$CONF"
-integ_start
-timeout 60 /usr/bin/python3 "$top_srcdir/regress/interop/aio_slow.py" \
-    "$PORT" usmbdtest 'Secret-123' bound > "$T/py3.out" 2>&1
-rc=$?
-cat "$T/py3.out"
-check "the bound script ran to its end" grep -q '^done' "$T/py3.out"
-check "every bound check passed (exit $rc)" [ "$rc" -eq 0 ]
+# completes.
+run_mode bound 'aio max memory = 1M'
 check "the worker said it stopped reading" \
     log_has "disk IO in flight is at its bound"
 
-# With no IO threads the same IO runs on the loop (aio_slow.py sync).
-integ_stop
-sed -i 's/^\[global\]$/[global]\n\taio threads = 0/' "$CONF"
-integ_start
-timeout 60 /usr/bin/python3 "$top_srcdir/regress/interop/aio_slow.py" \
-    "$PORT" usmbdtest 'Secret-123' sync > "$T/py4.out" 2>&1
-rc=$?
-cat "$T/py4.out"
-check "the sync script ran to its end" grep -q '^done' "$T/py4.out"
-check "every sync check passed (exit $rc)" [ "$rc" -eq 0 ]
+# With no IO threads the same IO runs on the loop.
+run_mode sync 'aio threads = 0'
 integ_done
