@@ -62,6 +62,21 @@ def delay(ms):
     srv._NetBIOSSession.send_packet(b"REGRESS!aiodelay %d" % ms)
 
 
+def echo_before(mid, what):
+    """An ECHO sent now is answered before the request mid: impacket
+    files an answer that comes early as outstanding."""
+    srv.echo()
+    check(what, mid not in srv._Connection["OutstandingResponses"])
+
+
+def send_cmd(command, body):
+    """Send a request of the session without waiting for its answer."""
+    p = srv.SMB_PACKET()
+    p["Command"] = command
+    p["Data"] = body
+    return srv.sendSMB(p)
+
+
 def send_read(fid, length=65536, offset=0):
     p = srv.SMB_PACKET()
     p["Command"] = s3.SMB2_READ
@@ -267,10 +282,7 @@ if len(sys.argv) > 4 and sys.argv[4] == "bound":
     mid = send_read(fid, big)
     # The READ's CreditCharge of 17 used 17 MessageIds.
     srv._Connection["SequenceWindow"] += 16
-    p = srv.SMB_PACKET()
-    p["Command"] = s3.SMB2_ECHO
-    p["Data"] = s3.SMB2Echo()
-    echo_mid = srv.sendSMB(p)
+    echo_mid = send_cmd(s3.SMB2_ECHO, s3.SMB2Echo())
     h1 = s3.SMB2Packet(recv_frame())
     check("past aio max memory, the ECHO waited for the slow READ",
           h1["MessageID"] == mid and h1["Status"] == 0 and
@@ -298,10 +310,7 @@ if len(sys.argv) > 4 and sys.argv[4] == "logoff":
     check("the session signs", srv._Session["SigningActivated"])
     send_raw(b"".join(e.getData() for e in els))
     time.sleep(0.5)
-    p = srv.SMB_PACKET()
-    p["Command"] = s3.SMB2_LOGOFF
-    p["Data"] = s3.SMB2Logoff()
-    lmid = srv.sendSMB(p)
+    lmid = send_cmd(s3.SMB2_LOGOFF, s3.SMB2Logoff())
     h1 = s3.SMB2Packet(recv_frame())
     check("the LOGOFF was answered first",
           h1["Command"] == s3.SMB2_LOGOFF and h1["MessageID"] == lmid and
@@ -326,9 +335,7 @@ if len(sys.argv) > 4 and sys.argv[4] == "logoff":
 # before the ECHO's (impacket files early answers as outstanding).
 delay(3000)
 mid = send_read(fid)
-srv.echo()
-check("the ECHO was answered before the slow READ",
-      mid not in srv._Connection["OutstandingResponses"])
+echo_before(mid, "the ECHO was answered before the slow READ")
 st, buf = read_answer(mid)
 check("the slow READ returned the data", st == 0 and buf == data[:65536])
 
@@ -382,10 +389,7 @@ conn.closeFile(tid, wt)
 # frame, its two answers in order.
 delay(3000)
 mids = send_chain(fid)
-p = srv.SMB_PACKET()
-p["Command"] = s3.SMB2_ECHO
-p["Data"] = s3.SMB2Echo()
-echo_mid = srv.sendSMB(p)
+echo_mid = send_cmd(s3.SMB2_ECHO, s3.SMB2Echo())
 f1 = recv_frame()
 h1 = s3.SMB2Packet(f1)
 check("the ECHO was answered before the chain with a slow READ",
@@ -429,9 +433,7 @@ sdata = bytes(range(256)) * 8           # 2 KiB
 conn.writeFile(tid, sfid, sdata, 0)
 delay(2000)
 mid = send_read(sfid)
-srv.echo()
-check("the ECHO was answered before the slow READ of a stream",
-      mid not in srv._Connection["OutstandingResponses"])
+echo_before(mid, "the ECHO was answered before the slow READ of a stream")
 st, buf = read_answer(mid)
 check("the slow READ of the stream returned its data (%08x)" % st,
       st == 0 and buf == sdata)
@@ -479,9 +481,7 @@ req = key[:24] + struct.pack("<II", 2, 0) + \
     struct.pack("<QQII", 65536, 65536, 65536, 0)
 delay(2000)
 mid = send_ioctl(dfid, 0x001440F2, req, 12)
-srv.echo()
-check("the ECHO was answered before a slow server-side copy",
-      mid not in srv._Connection["OutstandingResponses"])
+echo_before(mid, "the ECHO was answered before a slow server-side copy")
 ans = srv.recvSMB(mid)
 out = s3.SMB2Ioctl_Response(ans["Data"])["Buffer"] if \
     ans["Status"] == 0 else b""
@@ -491,9 +491,7 @@ check("the slow copy copied two chunks (%08x)" % ans["Status"],
 # FILE_ZERO_DATA_INFORMATION: from 4096 up to (not including) 8192.
 delay(2000)
 mid = send_ioctl(dfid, 0x000980C8, struct.pack("<QQ", 4096, 8192), 0)
-srv.echo()
-check("the ECHO was answered before a slow SET_ZERO_DATA",
-      mid not in srv._Connection["OutstandingResponses"])
+echo_before(mid, "the ECHO was answered before a slow SET_ZERO_DATA")
 ans = srv.recvSMB(mid)
 got = conn.readFile(tid, dfid, 0, 131072)
 check("the slow SET_ZERO_DATA zeroed its range (%08x)" % ans["Status"],
