@@ -68,6 +68,17 @@ integ_need_root() {
 	done
 }
 
+# integ_alone: from here to the end of the script, run apart from every
+# other test that calls it (make check runs tests in parallel).  For the
+# tests that load both cores for minutes and the one that cannot bear
+# it: smbtorture's notify tests send a NOTIFY on one connection and at
+# once change files through another, and a worker starved of CPU reads
+# its NOTIFY after the change it was meant to see.
+integ_alone() {
+	exec 8>"$top_builddir/regress/.integ-alone.lock"
+	flock 8
+}
+
 # integ_setup NAME: a private directory with a config, a share and a
 # user database.
 integ_setup() {

@@ -6,6 +6,7 @@
 . "$top_srcdir/regress/integ/lib.sh"
 command -v smbtorture >/dev/null ||
     skip "smbtorture not installed (apt-get install samba-testsuite)"
+integ_alone
 INTEG_EXTRA_GLOBAL="	max connections per client = 0
 	auth failure limit = 0"
 integ_setup torture
