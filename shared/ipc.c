@@ -219,26 +219,31 @@ struct ipc_chan {
 
 static void	ipc_chan_die(struct ipc_chan *);
 
-static void
-ipc_chan_readcb(evutil_socket_t fd, short what, void *arg)
+/*
+ * Read and dispatch up to max messages (0: until the socket is empty or
+ * closed).  Returns 1 when the owner freed the channel meanwhile, in a
+ * dispatch or in its closed callback; 0 otherwise.
+ */
+static int
+ipc_chan_read(struct ipc_chan *c, int max)
 {
-	struct ipc_chan *c = arg;
 	struct ipc_msg m;
-	int r, freed = 0;
+	int r, i, freed = 0;
 
-	/* Drain what is there, but yield to other events after a batch. */
-	for (int i = 0; i < 64 && !c->dead; i++) {
+	/* The owner may free the channel in dispatch or in closed. */
+	c->freed = &freed;
+	for (i = 0; (max == 0 || i < max) && !c->dead; i++) {
 		r = ipc_recv(c->fd, &m, c->rbuf, IPC_HDR_LEN + IPC_MAX_PAYLOAD);
 		if (r == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return;
+			break;
 		if (r == -1) {
 			log_warn("ipc %s: receive", c->name);
 			ipc_chan_die(c);
-			return;
+			break;
 		}
 		if (r == 0) {
 			ipc_chan_die(c);
-			return;
+			break;
 		}
 		if (ipc_check(&m, c->rules, c->nrules) == -1) {
 			log_warnx("ipc %s: unexpected message type %u, length "
@@ -248,14 +253,29 @@ ipc_chan_readcb(evutil_socket_t fd, short what, void *arg)
 			if (m.fd != -1)
 				close(m.fd);
 			ipc_chan_die(c);
-			return;
+			break;
 		}
-		c->freed = &freed;
 		c->dispatch(c, &m, c->arg);
 		if (freed)
-			return;
-		c->freed = NULL;
+			return 1;
 	}
+	if (freed)
+		return 1;
+	c->freed = NULL;
+	return 0;
+}
+
+static void
+ipc_chan_readcb(evutil_socket_t fd, short what, void *arg)
+{
+	/* Drain what is there, but yield to other events after a batch. */
+	ipc_chan_read(arg, 64);
+}
+
+int
+ipc_chan_drain(struct ipc_chan *c)
+{
+	return ipc_chan_read(c, 0);
 }
 
 static int

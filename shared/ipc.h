@@ -93,6 +93,13 @@ int		 ipc_chan_send(struct ipc_chan *, uint32_t, uint32_t, int,
 size_t		 ipc_chan_queued(const struct ipc_chan *);
 /* Write everything queued, blocking; used before exit or a handoff. */
 int		 ipc_chan_flush(struct ipc_chan *);
+/*
+ * Dispatch every message already in the socket, without waiting: what a
+ * peer that has exited sent before it went must still be read (a preauth
+ * process sends its handoff and exits at once).  Returns 1 when the owner
+ * freed the channel during a dispatch or its closed callback, else 0.
+ */
+int		 ipc_chan_drain(struct ipc_chan *);
 int		 ipc_chan_fd(const struct ipc_chan *);
 const char	*ipc_chan_name(const struct ipc_chan *);
 void		 ipc_chan_free(struct ipc_chan *);

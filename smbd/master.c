@@ -61,13 +61,14 @@ static void	 master_child_dispatch(struct ipc_chan *, struct ipc_msg *,
 static void	 master_child_closed(struct ipc_chan *, void *);
 static void	 master_start_daemon(enum usmbd_prog);
 static void	 master_conn_free(struct conn *);
-static void	 master_start_session(struct child *, struct conn *, int,
+static void	 master_start_session(struct child *, struct conn *,
 		    const uint8_t *, size_t);
 
 static const struct ipc_rule master_rules_preauth[] = {
 	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
 	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
-	{ IPC_PREAUTH_HANDOFF, 0, IPC_MAX_PAYLOAD, IPC_FD_REQUIRED },
+	/* The master kept the client socket; the handoff carries no fd. */
+	{ IPC_PREAUTH_HANDOFF, 0, IPC_MAX_PAYLOAD, IPC_FD_NONE },
 };
 static const struct ipc_rule master_rules_session[] = {
 	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
@@ -258,6 +259,18 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 }
 
 /*
+ * Signal a child that has not been reaped yet.  A reaped child's pid is
+ * -1: its number may already belong to another process, and kill() of
+ * -1 or 0 would reach far more than one child.
+ */
+static void
+master_child_kill(struct child *ch, int sig)
+{
+	if (ch->pid > 0)
+		kill(ch->pid, sig);
+}
+
+/*
  * A new channel between a worker and authd or lockd: one end goes to the
  * daemon with the connection id, the other is returned for the worker.
  * Without the daemon the worker gets a closed channel and fails cleanly.
@@ -298,7 +311,7 @@ master_conn_timeout(evutil_socket_t fd, short what, void *arg)
 		log_info("connection %u from %s: not authenticated after %d "
 		    "seconds, dropping", c->id, c->addrstr,
 		    M.conf->g.auth_timeout);
-		kill(c->child->pid, SIGKILL);
+		master_child_kill(c->child, SIGKILL);
 	}
 }
 
@@ -346,7 +359,7 @@ master_evict_for(const struct sockaddr_storage *ss)
 	log_info("connection limit reached: dropping unauthenticated "
 	    "connection %u from %s to admit a new client", victim->id,
 	    victim->addrstr);
-	kill(victim->child->pid, SIGKILL);
+	master_child_kill(victim->child, SIGKILL);
 	victim->child->conn = NULL;
 	master_conn_free(victim);
 	return 0;
@@ -416,13 +429,20 @@ master_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	snprintf(c->addrstr, sizeof(c->addrstr), "%s", addr);
 	sockaddr_hoststr(&ss, c->hoststr, sizeof(c->hoststr));
 	c->state = CONN_PREAUTH;
-	c->held_fd = -1;
+	/*
+	 * The master keeps its own reference to the client socket until
+	 * the session worker has it.  The preauth process then never
+	 * passes a descriptor back: it cannot hand over anything but this
+	 * connection's socket, and no fd is in flight on its behalf (the
+	 * kernel bounds descriptors in flight per user, and every preauth
+	 * process is the same user).
+	 */
+	c->sock = fd;
 	TAILQ_INSERT_TAIL(&M.conns, c, entry);
 	M.nconns++;
 
 	peer = master_daemon_channel(PROG_AUTHD, c->id, c->hoststr);
 	c->child = master_spawn(PROG_PREAUTH, fd, peer, -1, c);
-	close(fd);
 	if (peer != -1)
 		close(peer);
 	if (c->child == NULL) {
@@ -461,8 +481,8 @@ master_conn_free(struct conn *c)
 		event_free(c->ev_timeout);
 	if (c->child != NULL)
 		c->child->conn = NULL;
-	if (c->held_fd != -1)
-		close(c->held_fd);
+	if (c->sock != -1)
+		close(c->sock);
 	if (c->state_blob != NULL) {
 		explicit_bzero(c->state_blob, c->state_len);
 		free(c->state_blob);
@@ -596,19 +616,15 @@ master_handle_auth_result(struct child *ch, const struct ipc_msg *m)
 	if (ch->chan == NULL || ipc_chan_send(ch->chan, IPC_AUTH_CONFIRM,
 	    m->hdr.peerid, -1, &cf, sizeof(cf)) == -1)
 		log_warnx("cannot answer authd");
-	if (c != NULL && c->authed && c->held_fd != -1) {
-		int fd = c->held_fd;
-
-		c->held_fd = -1;
-		master_start_session(c->child, c, fd, c->state_blob,
-		    c->state_len);
-	}
+	if (c != NULL && c->authed && c->state_blob != NULL)
+		master_start_session(NULL, c, c->state_blob, c->state_len);
 }
 
 /*
- * A preauth process finished: it hands over the client socket and its
- * exported state.  The session worker is started as the user that authd
- * (not the preauth process) reported for this connection.
+ * A preauth process finished: it hands over its exported state (the
+ * master kept the client socket).  The session worker is started as the
+ * user that authd (not the preauth process) reported for this
+ * connection.
  */
 static void
 master_handle_handoff(struct child *ch, struct ipc_msg *m)
@@ -616,7 +632,9 @@ master_handle_handoff(struct child *ch, struct ipc_msg *m)
 	struct conn *c = ch->conn;
 
 	if (c == NULL) {
-		close(m->fd);
+		log_warnx("%s handed off a connection it does not hold",
+		    ipc_chan_name(ch->chan));
+		master_child_kill(ch, SIGKILL);
 		return;
 	}
 	if (!c->authed) {
@@ -626,13 +644,6 @@ master_handle_handoff(struct child *ch, struct ipc_msg *m)
 		 * until authd has spoken; the connection's timeout ends the
 		 * wait if it never does.
 		 */
-		if (c->held_fd != -1) {
-			log_warnx("%s handed off twice", ipc_chan_name(ch->chan));
-			close(m->fd);
-			kill(ch->pid, SIGKILL);
-			return;
-		}
-		c->held_fd = m->fd;
 		ch->conn = NULL;
 		c->child = NULL;
 		c->state_blob = xmalloc(m->hdr.len + 1);
@@ -640,12 +651,12 @@ master_handle_handoff(struct child *ch, struct ipc_msg *m)
 		c->state_len = m->hdr.len;
 		return;
 	}
-	master_start_session(ch, c, m->fd, m->data, m->hdr.len);
+	master_start_session(ch, c, m->data, m->hdr.len);
 }
 
 static void
-master_start_session(struct child *ch, struct conn *c, int fd,
-    const uint8_t *state, size_t statelen)
+master_start_session(struct child *ch, struct conn *c, const uint8_t *state,
+    size_t statelen)
 {
 	struct child *w;
 	int authfd, lockfd;
@@ -661,13 +672,17 @@ master_start_session(struct child *ch, struct conn *c, int fd,
 
 	authfd = master_daemon_channel(PROG_AUTHD, c->id, c->hoststr);
 	lockfd = master_daemon_channel(PROG_LOCKD, c->id, NULL);
-	w = master_spawn(PROG_SESSION, fd, authfd, lockfd, c);
-	close(fd);
+	w = master_spawn(PROG_SESSION, c->sock, authfd, lockfd, c);
+	/* The worker has the socket now. */
+	close(c->sock);
+	c->sock = -1;
 	if (authfd != -1)
 		close(authfd);
 	if (lockfd != -1)
 		close(lockfd);
 	if (w == NULL) {
+		log_warnx("connection %u from %s: cannot start a session "
+		    "worker; dropping the connection", c->id, c->addrstr);
 		master_conn_free(c);
 		return;
 	}
@@ -676,12 +691,18 @@ master_start_session(struct child *ch, struct conn *c, int fd,
 	    sizeof(c->auth)) == -1 ||
 	    ipc_chan_send(w->chan, IPC_SESSION_STATE, c->id, -1, state,
 	    statelen) == -1) {
-		log_warnx("connection %u: cannot start session", c->id);
-		kill(w->pid, SIGKILL);
-		return;
+		log_warnx("connection %u from %s: cannot start session",
+		    c->id, c->addrstr);
+		master_child_kill(w, SIGKILL);
+	} else
+		log_info("connection %u from %s: session worker pid %ld as "
+		    "user %s", c->id, c->addrstr, (long)w->pid, c->auth.user);
+	/* The state (keys among it) is spent. */
+	if (c->state_blob != NULL) {
+		explicit_bzero(c->state_blob, c->state_len);
+		free(c->state_blob);
+		c->state_blob = NULL;
 	}
-	log_info("connection %u from %s: session worker pid %ld as user %s",
-	    c->id, c->addrstr, (long)w->pid, c->auth.user);
 }
 
 /*
@@ -876,8 +897,8 @@ master_child_closed(struct ipc_chan *chan, void *arg)
 	 */
 	ipc_chan_free(ch->chan);
 	ch->chan = NULL;
-	if (ch->pid > 0 && ch->prog != PROG_SESSION)
-		kill(ch->pid, SIGTERM);
+	if (ch->prog != PROG_SESSION)
+		master_child_kill(ch, SIGTERM);
 }
 
 static void
@@ -908,71 +929,111 @@ master_start_daemon(enum usmbd_prog prog)
 		M.lockd = ch;
 }
 
+/*
+ * One line at the default level for every child that ends: which
+ * connection it served and at what stage.  Ordinary ends are info; a
+ * daemon dying, a signal or an error exit is a warning.
+ */
+static void
+master_log_exit(const struct child *ch, pid_t pid, int status,
+    const struct conn *c, int handed_off)
+{
+	char how[64], who[160];
+	int bad;
+
+	if (WIFSIGNALED(status))
+		snprintf(how, sizeof(how), "killed by signal %d (%s)",
+		    WTERMSIG(status), strsignal(WTERMSIG(status)));
+	else
+		snprintf(how, sizeof(how), "exited with status %d",
+		    WEXITSTATUS(status));
+	bad = ch->prog == PROG_AUTHD || ch->prog == PROG_LOCKD ||
+	    WIFSIGNALED(status) || WEXITSTATUS(status) != 0;
+	if (M.shutting_down && !WIFSIGNALED(status))
+		bad = 0;
+	if (c != NULL)
+		snprintf(who, sizeof(who), "connection %u from %s: ", c->id,
+		    c->addrstr);
+	else
+		who[0] = '\0';
+	if (ch->prog == PROG_PREAUTH && handed_off && !bad)
+		log_debug("%s (pid %ld) %s after its handoff",
+		    proc_name(ch->prog), (long)pid, how);
+	else if (ch->prog == PROG_PREAUTH && c != NULL)
+		(bad ? log_warnx : log_info)("%s%s (pid %ld) %s before a "
+		    "session was set up; the connection is closed", who,
+		    proc_name(ch->prog), (long)pid, how);
+	else if (ch->prog == PROG_SESSION && c != NULL)
+		(bad ? log_warnx : log_info)("%ssession worker (pid %ld) %s; "
+		    "the connection is closed", who, (long)pid, how);
+	else
+		(bad ? log_warnx : log_info)("%s (pid %ld) %s",
+		    proc_name(ch->prog), (long)pid, how);
+}
+
+static void
+master_reap_child(struct child *ch, pid_t pid, int status)
+{
+	struct timeval tv;
+	struct conn *c;
+	int isauth;
+
+	/*
+	 * What the child sent before it exited is still in its channel: a
+	 * preauth process sends its handoff (and its last log lines) and
+	 * exits at once, and SIGCHLD may be seen first.  Read all of it
+	 * before the channel goes.  The pid is reaped, so nothing may
+	 * signal it any more.
+	 */
+	c = ch->conn;
+	ch->pid = -1;
+	if (ch->chan != NULL && ipc_chan_drain(ch->chan) == 0 &&
+	    ch->chan != NULL)
+		ipc_chan_free(ch->chan);
+	ch->chan = NULL;
+	master_log_exit(ch, pid, status, c, ch->conn == NULL);
+	LIST_REMOVE(ch, entry);
+	if (ch->conn != NULL) {
+		/*
+		 * A preauth process that handed off has no conn any more;
+		 * anything else takes its connection with it.
+		 */
+		ch->conn->child = NULL;
+		master_conn_free(ch->conn);
+	}
+	if (ch == M.authd || ch == M.lockd) {
+		isauth = ch == M.authd;
+		if (isauth)
+			M.authd = NULL;
+		else
+			M.lockd = NULL;
+		if (!M.shutting_down) {
+			log_warnx("restarting %s", isauth ? "authd" : "lockd");
+			tv.tv_sec = 1;
+			tv.tv_usec = 0;
+			evtimer_add(isauth ? M.ev_restart_authd :
+			    M.ev_restart_lockd, &tv);
+		}
+	}
+	free(ch);
+}
+
 static void
 master_reap(void)
 {
-	struct child *ch, *next;
-	struct timeval tv;
-	char how[64];
+	struct child *ch;
 	int status;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (ch = LIST_FIRST(&M.children); ch != NULL; ch = next) {
-			next = LIST_NEXT(ch, entry);
+		LIST_FOREACH(ch, &M.children, entry)
 			if (ch->pid == pid)
 				break;
-		}
-		if (WIFSIGNALED(status))
-			snprintf(how, sizeof(how), "killed by signal %d (%s)",
-			    WTERMSIG(status), strsignal(WTERMSIG(status)));
-		else
-			snprintf(how, sizeof(how), "exited with status %d",
-			    WEXITSTATUS(status));
 		if (ch == NULL) {
-			log_info("unknown child %ld %s", (long)pid, how);
+			log_info("unknown child %ld ended", (long)pid);
 			continue;
 		}
-		/*
-		 * Ordinary ends of connections are info; a daemon dying, a
-		 * signal or an error exit is a warning.
-		 */
-		if (ch->prog == PROG_AUTHD || ch->prog == PROG_LOCKD ||
-		    WIFSIGNALED(status) || WEXITSTATUS(status) != 0) {
-			if (!M.shutting_down || WIFSIGNALED(status))
-				log_warnx("%s (pid %ld) %s", proc_name(ch->prog),
-				    (long)pid, how);
-		} else
-			log_info("%s (pid %ld) %s", proc_name(ch->prog),
-			    (long)pid, how);
-		LIST_REMOVE(ch, entry);
-		if (ch->chan != NULL)
-			ipc_chan_free(ch->chan);
-		if (ch->conn != NULL) {
-			/*
-			 * A preauth process that handed off has no conn any
-			 * more; anything else takes its connection with it.
-			 */
-			ch->conn->child = NULL;
-			master_conn_free(ch->conn);
-		}
-		if (ch == M.authd || ch == M.lockd) {
-			int isauth = ch == M.authd;
-
-			if (isauth)
-				M.authd = NULL;
-			else
-				M.lockd = NULL;
-			if (!M.shutting_down) {
-				log_warnx("restarting %s",
-				    isauth ? "authd" : "lockd");
-				tv.tv_sec = 1;
-				tv.tv_usec = 0;
-				evtimer_add(isauth ? M.ev_restart_authd :
-				    M.ev_restart_lockd, &tv);
-			}
-		}
-		free(ch);
+		master_reap_child(ch, pid, status);
 	}
 }
 
@@ -983,7 +1044,7 @@ master_shutdown_check(evutil_socket_t fd, short what, void *arg)
 
 	if (LIST_EMPTY(&M.children) || M.shutdown_deadline <= time_mono_ms()) {
 		LIST_FOREACH(ch, &M.children, entry)
-			kill(ch->pid, SIGKILL);
+			master_child_kill(ch, SIGKILL);
 		event_base_loopexit(M.base, NULL);
 	}
 }
@@ -1002,7 +1063,7 @@ master_shutdown(void)
 	for (i = 0; i < M.nlisteners; i++)
 		event_del(M.listeners[i].ev);
 	LIST_FOREACH(ch, &M.children, entry)
-		kill(ch->pid, SIGTERM);
+		master_child_kill(ch, SIGTERM);
 	M.shutdown_deadline = time_mono_ms() + 5000;
 	M.ev_shutdown = event_new(M.base, -1, EV_PERSIST,
 	    master_shutdown_check, NULL);
@@ -1092,6 +1153,7 @@ main(int argc, char **argv)
 
 	master_check_users(M.conf);
 	master_prepare_state(M.conf);
+	master_fd_limit(M.conf);
 	if ((M.config_fd = proc_config_memfd(M.conf)) == -1)
 		fatal("config image");
 	if (master_listen(M.conf) == -1)

@@ -38,8 +38,8 @@ struct conn {
 	struct event		*ev_timeout;
 	int			 authed;
 	struct auth_result	 auth;
-	int			 held_fd;	/* handoff waiting for authd */
-	uint8_t			*state_blob;
+	int			 sock;	/* client socket until the worker has it */
+	uint8_t			*state_blob;	/* handoff waiting for authd */
 	size_t			 state_len;
 };
 
@@ -98,6 +98,7 @@ int	 master_listen(struct conf *);
 void	 master_check_users(struct conf *);
 void	 master_prepare_state(struct conf *);
 void	 master_write_pidfile(struct conf *);
+void	 master_fd_limit(const struct conf *);
 void	 master_remove_pidfile(struct conf *);
 void	 master_reload(void);
 int	 sockaddr_same_host(const struct sockaddr_storage *,

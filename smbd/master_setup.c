@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -226,6 +227,33 @@ master_prepare_state(struct conf *conf)
 		    conf->g.state_directory);
 }
 
+/*
+ * The master holds two descriptors per connection (the channel to its
+ * child and, until the session worker has it, the client socket), and a
+ * few of its own.  Raise its limit to what "max connections" needs, so
+ * that the limit a client meets is the documented one and not EMFILE.
+ */
+void
+master_fd_limit(const struct conf *conf)
+{
+	struct rlimit rl;
+	rlim_t need = 2 * (rlim_t)conf->g.max_connections + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("RLIMIT_NOFILE");
+		return;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = need;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+		rl.rlim_max = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("cannot raise the open file limit to %llu for "
+		    "max connections = %d", (unsigned long long)need,
+		    conf->g.max_connections);
+}
+
 void
 master_write_pidfile(struct conf *conf)
 {
@@ -324,6 +352,7 @@ master_reload(void)
 	M.config_fd = fd;
 	conf_free(M.conf);
 	M.conf = nc;
+	master_fd_limit(nc);
 	if (M.verbose < nc->g.log_level)
 		log_setverbose(nc->g.log_level);
 	log_info("configuration reloaded");

@@ -65,16 +65,32 @@ preauth_master_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	fatalx("unexpected message from the master");
 }
 
+/* Where the connection was when it ended, for the log line. */
+static const char *
+preauth_stage(void)
+{
+	if (conn == NULL || !conn->negotiated)
+		return "before NEGOTIATE";
+	return "before authentication completed";
+}
+
+/*
+ * The master closes the channel only when it is going away or has given
+ * up on this connection.  The line cannot reach the master's log any more
+ * in that case, but in the foreground (-d) it still reaches stderr.
+ */
 static void
 preauth_master_closed(struct ipc_chan *chan, void *arg)
 {
-	exit(0);
+	log_warnx("%s: the master closed its channel %s; ending",
+	    conn != NULL ? conn->peer : "?", preauth_stage());
+	exit(1);
 }
 
 static void
 preauth_closed(struct smb2_conn *c, const char *why)
 {
-	log_debug("%s: %s", c->peer, why);
+	log_info("%s: connection ends %s: %s", c->peer, preauth_stage(), why);
 	exit(0);
 }
 
@@ -92,11 +108,12 @@ preauth_handoff(struct smb2_conn *c, struct smb2_session *unused)
 	wbuf_init(&w, IPC_MAX_PAYLOAD);
 	if (smb2_state_export(c, &w) == -1)
 		fatalx("%s: cannot export the connection state", c->peer);
-	if (ipc_send(USMBD_FD_MASTER, IPC_PREAUTH_HANDOFF, 0, c->fd,
+	/* The master kept its own reference to the socket: no fd goes. */
+	if (ipc_send(USMBD_FD_MASTER, IPC_PREAUTH_HANDOFF, 0, -1,
 	    wbuf_data(&w), wbuf_len(&w)) == -1)
 		fatal("handoff to the master");
 	wbuf_free(&w);
-	log_debug("%s: handed off to a session worker", c->peer);
+	log_debug("%s: handed off to the master", c->peer);
 	exit(0);
 }
 
@@ -135,6 +152,8 @@ preauth_deadline(evutil_socket_t fd, short what, void *arg)
 static void
 preauth_signal(evutil_socket_t sig, short what, void *arg)
 {
+	log_info("%s: ending on SIGTERM %s", conn != NULL ? conn->peer : "?",
+	    preauth_stage());
 	exit(0);
 }
 
