@@ -337,7 +337,7 @@ static const struct conf_param conf_params[] = {
 	/* Global: limits and timeouts. */
 	GI("max connections", max_connections, "1024", 1, 65536,
 	    "connections in total"),
-	GI("max connections per client", max_connections_per_client, "64",
+	GI("max connections per client", max_connections_per_client, "0",
 	    0, 65536, "connections from one client address"),
 	GI("max open files", max_open_files, "16384", 16, 1048576,
 	    "open files per session"),
