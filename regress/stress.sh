@@ -69,7 +69,7 @@ else
 	# The suite's own list, from the Makefile that make check uses.
 	TESTS=$(printf 'stress-print-tests:\n\t@echo $(TESTS)\n' |
 	    make -s -C "$BUILD" -f Makefile -f - stress-print-tests |
-	    tr ' ' '\n' | grep -E '^regress/(integ|interop)/.*\.sh$' | tr '\n' ' ')
+	    tr ' ' '\n' | grep -E '^regress/.*\.sh$' | tr '\n' ' ')
 fi
 [ -n "$TESTS" ] || { echo "stress.sh: no tests to run" >&2; exit 1; }
 

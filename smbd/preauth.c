@@ -111,7 +111,7 @@ preauth_handoff(struct smb2_conn *c, struct smb2_session *unused)
 	/* The master kept its own reference to the socket: no fd goes. */
 	if (ipc_send(USMBD_FD_MASTER, IPC_PREAUTH_HANDOFF, 0, -1,
 	    wbuf_data(&w), wbuf_len(&w)) == -1)
-		fatal("handoff to the master");
+		fatal("%s: handoff to the master", c->peer);
 	wbuf_free(&w);
 	log_debug("%s: handed off to the master", c->peer);
 	exit(0);

@@ -94,6 +94,8 @@ session_user(const struct auth_result *ar, struct sandbox_user *su)
 static void
 session_signal(evutil_socket_t sig, short what, void *arg)
 {
+	log_info("%s: session of %s ends: SIGTERM (the server is stopping)",
+	    S.peer, S.auth.user);
 	session_shutdown();
 	event_base_loopexit(S.base, NULL);
 }
