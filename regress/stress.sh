@@ -134,10 +134,12 @@ while [ "$r" -le "$ROUNDS" ]; do
 	    >"$OUT/round-$r.log" 2>&1)
 	mkdir -p "$OUT/round-$r"
 	for t in $TESTS; do
-		if [ -f "$BUILD/$t.log" ]; then
-			cp "$BUILD/$t.log" "$OUT/round-$r/$(basename "$t").log"
+		# automake names a test's log and result without ".sh".
+		b=${t%.sh}
+		if [ -f "$BUILD/$b.log" ]; then
+			cp "$BUILD/$b.log" "$OUT/round-$r/$(basename "$b").log"
 		fi
-		res=$(sed -n 's/^:test-result: //p' "$BUILD/$t.trs" 2>/dev/null | head -1)
+		res=$(sed -n 's/^:test-result: //p' "$BUILD/$b.trs" 2>/dev/null | head -1)
 		echo "${res:-ERROR} $t" >>"$OUT/results"
 		echo "    ${res:-ERROR}: $t"
 	done

@@ -42,7 +42,7 @@ except Exception:
 PYEOF
 out=$(timeout 60 /usr/bin/python3 "$T/fork.py" 2>&1)
 check "a worker that forks loses its connection ($out)" [ "$out" = dropped ]
-check "the worker was killed by SIGSYS" log_has "session (pid [0-9]*) killed by signal 31"
+check "the worker was killed by SIGSYS" log_has "session worker (pid [0-9]*) killed by signal 31"
 check "no fork survived" sh -c "! grep -q 'still alive after fork' '$LOG'"
 
 # Restart with more [global] lines and run aio_slow.py in a mode: its
