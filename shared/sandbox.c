@@ -316,6 +316,23 @@ bpf_ret(struct bpf_prog *p, long nr, uint32_t action)
 	bpf_add(p, (struct sock_filter)RET(action));
 }
 
+/*
+ * Allow nr only when the low 32 bits of args[arg] equal value, else take
+ * action.  Leaves the accumulator holding the argument.
+ */
+static void
+bpf_allow_if_eq(struct bpf_prog *p, long nr, int arg, uint32_t value,
+    uint32_t action)
+{
+	bpf_add(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    (uint32_t)nr, 0, 4));
+	bpf_add(p, (struct sock_filter)LD_ARG(arg));
+	bpf_add(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    value, 1, 0));
+	bpf_add(p, (struct sock_filter)RET(action));
+	bpf_add(p, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+}
+
 /* Allow nr only when (args[arg] & mask) == 0, else take action. */
 static void
 bpf_allow_unless(struct bpf_prog *p, long nr, int arg, uint32_t mask,
@@ -354,7 +371,7 @@ static const long sandbox_common[] = {
 	__NR_getrandom, __NR_nanosleep, __NR_clock_nanosleep,
 	__NR_lseek, __NR_fstat, __NR_newfstatat, __NR_fcntl, __NR_dup,
 	__NR_dup3, __NR_pipe2, __NR_eventfd2, __NR_tgkill, __NR_getrlimit,
-	__NR_prlimit64, __NR_rseq, __NR_set_robust_list, __NR_uname,
+	__NR_rseq, __NR_set_robust_list, __NR_uname,
 	__NR_sched_getaffinity, __NR_getcwd,
 #ifdef __NR_time
 	__NR_time,
@@ -385,7 +402,6 @@ static const long sandbox_files[] = {
 	__NR_lremovexattr, __NR_statfs, __NR_fstatfs, __NR_flock,
 	__NR_inotify_init1, __NR_inotify_add_watch, __NR_inotify_rm_watch,
 	__NR_faccessat, __NR_faccessat2, __NR_memfd_create,
-	__NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
 	__NR_set_tid_address,
 	/* The older x86_64 entry points some libc functions still use. */
 #ifdef __NR_access
@@ -412,6 +428,11 @@ static const long sandbox_never[] = {
 	__NR_setresuid, __NR_setresgid, __NR_setgroups, __NR_chroot,
 	__NR_pivot_root, __NR_init_module, __NR_finit_module,
 	__NR_delete_module, __NR_reboot, __NR_kexec_load,
+	/*
+	 * A ring runs its operations in kernel threads that seccomp does
+	 * not see: through one, a worker could create and connect sockets.
+	 */
+	__NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
 #ifdef __NR_fork
 	__NR_fork,
 #endif
@@ -480,6 +501,13 @@ sandbox_seccomp(enum usmbd_prog prog, int debug)
 	bpf_allow_unless(p, __NR_mmap, 2, PROT_EXEC, deny);
 	bpf_add(p, (struct sock_filter)LD_NR());
 	bpf_allow_unless(p, __NR_mprotect, 2, PROT_EXEC, deny);
+	bpf_add(p, (struct sock_filter)LD_NR());
+	/*
+	 * Resource limits of this process only (pid 0, as libc's getrlimit
+	 * and setrlimit pass it): every preauth process is the same user,
+	 * and one must not set another's limits.
+	 */
+	bpf_allow_if_eq(p, __NR_prlimit64, 0, 0, SECCOMP_RET_ERRNO | EPERM);
 	bpf_add(p, (struct sock_filter)LD_NR());
 	/* Terminal probing by stdio fails quietly. */
 	bpf_ret(p, __NR_ioctl, SECCOMP_RET_ERRNO | ENOTTY);

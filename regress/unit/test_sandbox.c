@@ -5,12 +5,14 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -136,6 +138,54 @@ do_exec(void)
 	return 0;
 }
 
+static int
+do_io_uring(void)
+{
+	uint8_t params[120];
+
+	memset(params, 0, sizeof(params));
+	/* Any answer but death is a hole: a ring escapes seccomp. */
+	(void)syscall(__NR_io_uring_setup, 4, params);
+	return 0;
+}
+
+static pid_t victim;
+
+/* Another process of the same user: its limits stay its own. */
+static int
+do_prlimit_other(void)
+{
+	struct rlimit rl = { 1, 1 };
+
+	if (prlimit(victim, RLIMIT_CPU, &rl, NULL) == 0)
+		return 1;
+	if (errno != EPERM)
+		return 2;
+	/* Its own limits, as libc asks for them, still work. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 ||
+	    setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return 3;
+	return 0;
+}
+
+/* Seen from outside: the victim's CPU time limit is still unlimited. */
+static int
+cpu_limit_unlimited(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *fp;
+	int ok = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/limits", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strncmp(line, "Max cpu time", 12) == 0)
+			ok = strstr(line, "unlimited") != NULL;
+	fclose(fp);
+	return ok;
+}
+
 #define KILLED_BY_SIGSYS(s) (WIFSIGNALED(s) && WTERMSIG(s) == SIGSYS)
 #define EXITED_OK(s)	(WIFEXITED(s) && WEXITSTATUS(s) == 0)
 
@@ -203,6 +253,28 @@ main(void)
 	CHECK(EXITED_OK(run(PROG_SESSION, paths, 0, do_thread, -1)));
 	CHECK(KILLED_BY_SIGSYS(run(PROG_SESSION, paths, 0, do_fork, -1)));
 	CHECK(KILLED_BY_SIGSYS(run(PROG_PREAUTH, NULL, 0, do_fork, -1)));
+	/* No program may set up an io_uring. */
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		CHECK(KILLED_BY_SIGSYS(run(progs[i], progs[i] == PROG_SESSION ?
+		    paths : NULL, 0, do_io_uring, -1)));
+
+	/* prlimit64 on another process of the same user is refused. */
+	if ((victim = fork()) == 0) {
+		sandbox_drop_privs(&nobody);
+		pause();
+		_exit(0);
+	}
+	CHECK(victim > 0);
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		s = run(progs[i], progs[i] == PROG_SESSION ? paths : NULL, 0,
+		    do_prlimit_other, -1);
+		if (!EXITED_OK(s))
+			fprintf(stderr, "prlimit64: status %x\n", s);
+		CHECK(EXITED_OK(s));
+		CHECK(cpu_limit_unlimited(victim));
+	}
+	kill(victim, SIGKILL);
+	waitpid(victim, &s, 0);
 
 	/* The drop itself: to root is refused. */
 	{
