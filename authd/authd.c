@@ -56,10 +56,28 @@ authd_peer_closed(struct ipc_chan *chan, void *arg)
 	free(p);
 }
 
+/*
+ * A preauth process or worker waits for each answer before it asks
+ * again, so an honest peer never has more than one answer waiting.  One
+ * that sends requests and never reads would grow authd's queue until
+ * authd died and nobody could log on: past this bound its channel is
+ * closed (lockd bounds its peers the same way).
+ */
+#define AUTHD_PEER_MAX_QUEUED	(2 * IPC_MAX_PAYLOAD)
+
 static void
 authd_peer_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 {
-	authd_handle_request(arg, m);
+	struct authd_peer *p = arg;
+
+	if (ipc_chan_queued(chan) > AUTHD_PEER_MAX_QUEUED) {
+		log_warnx("connection %u from %s: more than %d bytes of "
+		    "answers wait for the worker to read them; closing its "
+		    "channel", p->id, p->addr, AUTHD_PEER_MAX_QUEUED);
+		authd_peer_closed(chan, p);
+		return;
+	}
+	authd_handle_request(p, m);
 }
 
 static void
