@@ -144,7 +144,7 @@ main(int argc, char **argv)
 	struct proc_ctx ctx;
 	struct sandbox_user su;
 	struct event *ev;
-	const char *paths[3];
+	struct sandbox_path paths[3];
 	char *pdir = NULL, *kdir = NULL;
 	int n = 0;
 
@@ -172,14 +172,17 @@ main(int argc, char **argv)
 	 * The user database is replaced by rename(2) when it changes, so
 	 * the read-only rule covers its directory, not the file.
 	 */
+	memset(paths, 0, sizeof(paths));
 	pdir = authd_dir_of(ctx.conf->g.passdb_file);
-	paths[n++] = pdir;
+	paths[n].path = pdir;
+	paths[n++].fd = -1;
 	if (ctx.conf->g.dedicated_keytab_file != NULL &&
 	    ctx.conf->g.dedicated_keytab_file[0] != '\0') {
 		kdir = authd_dir_of(ctx.conf->g.dedicated_keytab_file);
-		paths[n++] = kdir;
+		paths[n].path = kdir;
+		paths[n++].fd = -1;
 	}
-	paths[n] = NULL;
+	paths[n].path = NULL;
 	if (chdir("/") == -1)
 		fatal("chdir /");
 	setproctitle("authd");

@@ -209,7 +209,7 @@ sandbox_fs_rights(int abi)
  * (ABI 6).
  */
 static void
-sandbox_landlock(enum usmbd_prog prog, const char *const *paths)
+sandbox_landlock(enum usmbd_prog prog, const struct sandbox_path *paths)
 {
 	struct landlock_ruleset_attr attr;
 	struct landlock_path_beneath_attr pb;
@@ -251,14 +251,20 @@ sandbox_landlock(enum usmbd_prog prog, const char *const *paths)
 	else
 		grant = LANDLOCK_ACCESS_FS_READ_FILE |
 		    LANDLOCK_ACCESS_FS_READ_DIR;
-	for (i = 0; paths != NULL && paths[i] != NULL; i++) {
-		if ((fd = open(paths[i], O_PATH | O_CLOEXEC)) == -1) {
-			log_warn("sandbox: %s", paths[i]);
+	for (i = 0; paths != NULL && paths[i].path != NULL; i++) {
+		if (paths[i].fd != -1)
+			fd = paths[i].fd;
+		else if ((fd = open(paths[i].path, O_PATH | O_CLOEXEC)) == -1) {
+			log_warn("sandbox: %s", paths[i].path);
 			continue;
 		}
 		memset(&pb, 0, sizeof(pb));
 		pb.parent_fd = fd;
 		pb.allowed_access = grant;
+		/* A read-only share is read-only to the kernel too. */
+		if (!paths[i].write)
+			pb.allowed_access &= LANDLOCK_ACCESS_FS_READ_FILE |
+			    LANDLOCK_ACCESS_FS_READ_DIR;
 		/* Directory-only rights cannot be granted on a file. */
 		{
 			struct stat st;
@@ -270,8 +276,9 @@ sandbox_landlock(enum usmbd_prog prog, const char *const *paths)
 		}
 		if (syscall(__NR_landlock_add_rule, rfd,
 		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == -1)
-			fatal("landlock_add_rule %s", paths[i]);
-		close(fd);
+			fatal("landlock_add_rule %s", paths[i].path);
+		if (fd != paths[i].fd)
+			close(fd);
 	}
 	if (syscall(__NR_landlock_restrict_self, rfd, 0) == -1)
 		fatal("landlock_restrict_self");
@@ -587,7 +594,8 @@ __lsan_is_turned_off(void)
 #endif
 
 void
-sandbox_enter(enum usmbd_prog prog, const char *const *paths, int debug)
+sandbox_enter(enum usmbd_prog prog, const struct sandbox_path *paths,
+    int debug)
 {
 	static const char *const names[PROG_MAX] = {
 		"master", "preauth", "session", "authd", "lockd", "rdmad"

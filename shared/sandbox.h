@@ -29,11 +29,24 @@ void	 sandbox_user_free(struct sandbox_user *);
 void	 sandbox_drop_privs(const struct sandbox_user *);
 void	 sandbox_limits(enum usmbd_prog, rlim_t);
 /*
- * PR_SET_NO_NEW_PRIVS, Landlock (paths: what the program may use; NULL
- * for nothing), then the program's seccomp filter.  debug: a forbidden
- * call is reported by name on stderr before the process dies by SIGSYS.
+ * A path a program may use.  fd, when not -1, is a descriptor of it that
+ * the program already opened (O_PATH or O_RDONLY): Landlock is given that
+ * one, so the rule covers exactly what the program resolved, not what the
+ * name leads to a moment later.  Without write, only reading is granted.
  */
-void	 sandbox_enter(enum usmbd_prog, const char *const *, int);
+struct sandbox_path {
+	const char	*path;
+	int		 fd;
+	int		 write;
+};
+
+/*
+ * PR_SET_NO_NEW_PRIVS, Landlock (paths: what the program may use, ending
+ * with a NULL path; NULL for nothing), then the program's seccomp filter.
+ * debug: a forbidden call is reported by name on stderr before the
+ * process dies by SIGSYS.
+ */
+void	 sandbox_enter(enum usmbd_prog, const struct sandbox_path *, int);
 const char *sandbox_syscall_name(long);
 int	 sandbox_landlock_abi(void);
 /* What was enforced, for logs and status. */

@@ -108,7 +108,7 @@ main(int argc, char **argv)
 	struct event *ev;
 	uint8_t *start, *state;
 	size_t startlen, statelen;
-	const char **paths;
+	struct sandbox_path *paths;
 
 	proc_child_setup(&ctx, PROG_SESSION, argc, argv);
 	S.conf = ctx.conf;

@@ -39,7 +39,7 @@ struct session {
 extern struct session S;
 
 /* session_share.c */
-const char	**session_share_paths(const struct sandbox_user *);
+struct sandbox_path *session_share_paths(const struct sandbox_user *);
 struct session_share *session_share_find(const char *);
 
 /* session_main.c */

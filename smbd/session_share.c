@@ -61,12 +61,12 @@ session_in_list(char *const *list, const struct sandbox_user *su)
 	return 0;
 }
 
-const char **
+struct sandbox_path *
 session_share_paths(const struct sandbox_user *su)
 {
 	struct session_share *ss;
 	const struct conf_share *sh;
-	const char **paths;
+	struct sandbox_path *paths;
 	size_t i, n = 0;
 	int guest = (S.auth.flags & (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS))
 	    != 0;
@@ -102,9 +102,17 @@ session_share_paths(const struct sandbox_user *su)
 			continue;
 		}
 		ss->allowed = 1;
-		paths[n++] = sh->path;
+		/*
+		 * Landlock gets the root just opened, not the name again,
+		 * and write rights only where this user may write.
+		 */
+		paths[n].path = sh->path;
+		paths[n].fd = ss->rootfd;
+		paths[n].write = ss->writeable;
+		n++;
 	}
-	paths[n] = NULL;
+	paths[n].path = NULL;
+	paths[n].fd = -1;
 	return paths;
 }
 

@@ -28,7 +28,7 @@ static struct sandbox_user nobody;
 
 /* Run fn in a sandboxed child; return its wait status. */
 static int
-run(enum usmbd_prog prog, const char *const *paths, int debug,
+run(enum usmbd_prog prog, const struct sandbox_path *paths, int debug,
     int (*fn)(void), int errpipe)
 {
 	pid_t pid;
@@ -98,6 +98,31 @@ do_session_files(void)
 	if (landlock_abi > 0 &&
 	    open("/etc/passwd", O_RDONLY) != -1)
 		return 3;
+	return 0;
+}
+
+/* In a read-only share: reading works, writing of any kind does not. */
+static int
+do_readonly(void)
+{
+	char path[128], dir[128], buf[4];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/ro", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/rodir", tmpdir);
+	if ((fd = open(path, O_RDONLY)) == -1 || read(fd, buf, 4) != 4)
+		return 1;
+	close(fd);
+	if (landlock_abi == 0)
+		return 0;
+	if (open(path, O_WRONLY) != -1 || errno != EACCES)
+		return 2;
+	if (open(dir, O_CREAT | O_WRONLY, 0644) != -1 || errno != EACCES)
+		return 3;
+	if (mkdir(dir, 0755) != -1 || errno != EACCES)
+		return 4;
+	if (unlink(path) != -1 || errno != EACCES)
+		return 5;
 	return 0;
 }
 
@@ -194,7 +219,8 @@ main(void)
 {
 	static const enum usmbd_prog progs[] = { PROG_PREAUTH, PROG_AUTHD,
 	    PROG_LOCKD, PROG_SESSION };
-	const char *paths[2] = { tmpdir, NULL };
+	struct sandbox_path paths[2] = { { tmpdir, -1, 1 }, { NULL, -1, 0 } };
+	struct sandbox_path ropaths[2] = { { tmpdir, -1, 0 }, { NULL, -1, 0 } };
 	char buf[512];
 	int s, p[2];
 	size_t i;
@@ -213,6 +239,19 @@ main(void)
 	    nobody.gid) == -1) {
 		perror(tmpdir);
 		return 2;
+	}
+	/* The user may write it: only Landlock stands in the way. */
+	{
+		char ro[128];
+		int fd;
+
+		snprintf(ro, sizeof(ro), "%s/ro", tmpdir);
+		if ((fd = open(ro, O_CREAT | O_WRONLY, 0644)) == -1 ||
+		    write(fd, "data", 4) != 4 || fchown(fd, nobody.uid,
+		    nobody.gid) == -1 || close(fd) == -1) {
+			perror(ro);
+			return 2;
+		}
 	}
 	landlock_abi = sandbox_landlock_abi();
 	printf("Landlock ABI %d\n", landlock_abi);
@@ -248,6 +287,11 @@ main(void)
 	s = run(PROG_SESSION, paths, 0, do_session_files, -1);
 	if (!EXITED_OK(s))
 		fprintf(stderr, "session files: status %x\n", s);
+	CHECK(EXITED_OK(s));
+	/* A read-only share is read-only to the kernel, not just to us. */
+	s = run(PROG_SESSION, ropaths, 0, do_readonly, -1);
+	if (!EXITED_OK(s))
+		fprintf(stderr, "read-only share: status %x\n", s);
 	CHECK(EXITED_OK(s));
 	/* A session may start threads but not processes. */
 	CHECK(EXITED_OK(run(PROG_SESSION, paths, 0, do_thread, -1)));
@@ -287,6 +331,12 @@ main(void)
 		}
 		waitpid(pid, &s, 0);
 		CHECK(WIFEXITED(s) && WEXITSTATUS(s) != 0);
+	}
+	{
+		char ro[128];
+
+		snprintf(ro, sizeof(ro), "%s/ro", tmpdir);
+		unlink(ro);
 	}
 	rmdir(tmpdir);
 	return unit_done();
