@@ -363,6 +363,10 @@ static const struct conf_param conf_params[] = {
 	    "seconds for authentication after connecting"),
 	GI("deadtime", deadtime, "0", 0, 1000000,
 	    "idle minutes before an unused connection is dropped"),
+	GI("name service timeout", name_service_timeout, "10", 1, 300,
+	    "seconds the master waits for the name service"),
+	GI("name cache time", name_cache_time, "60", 0, 86400,
+	    "seconds a resolved user is remembered; 0: never"),
 
 	/* Global: files, processes, logging. */
 	GS("passdb file", passdb_file, LOCALSTATEDIR "/lib/usmbd/passdb.db", 0,

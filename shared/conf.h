@@ -136,6 +136,8 @@ struct conf_global {
 	int		  negotiate_timeout;	/* seconds */
 	int		  auth_timeout;		/* seconds */
 	int		  deadtime;		/* minutes, 0: never */
+	int		  name_service_timeout;	/* seconds */
+	int		  name_cache_time;	/* seconds, 0: no cache */
 	char		 *guest_account;
 	enum conf_map_to_guest map_to_guest;
 	enum conf_ntlm_auth ntlm_auth;

@@ -41,6 +41,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "master.h"
+#include "master_nss.h"
 #include "names_proto.h"
 #include "ntstatus.h"
 #include "proc.h"
@@ -242,6 +243,7 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 	ch->prog = prog;
 	ch->conn = c;
 	ch->started_ms = time_mono_ms();
+	ch->serial = ++M.child_seq;
 	rules = master_rules(prog, &nrules);
 	if (c != NULL)
 		snprintf(name, sizeof(name), "%s %u (pid %ld)",
@@ -530,69 +532,114 @@ master_relay_log(struct child *ch, const struct ipc_msg *m)
 }
 
 /*
- * Resolve an account that authd vouched for to a Unix user.  The master
- * does this, not authd: NSS may need files, sockets and modules that
- * authd's sandbox rightly lacks, and the decision which uid a worker gets
- * belongs to the master (invariant 3).
+ * An account that authd vouched for, while the name service resolves it
+ * to a Unix user.  The master does this, not authd: NSS may need files,
+ * sockets and modules that authd's sandbox rightly lacks, and the
+ * decision which uid a worker gets belongs to the master (invariant 3).
+ * The lookup runs off the event loop (master_nss.c), so everything the
+ * answer is for is found again by number when it comes: the connection
+ * and authd may both be gone by then.
+ */
+struct master_auth_req {
+	struct auth_claim	 cl;
+	uint32_t		 connid;
+	uint64_t		 authd_serial;	/* the authd that asked */
+	char			 name[AUTH_MAX_USER];	/* the Unix account */
+};
+
+static void
+master_auth_confirm(struct child *authd, uint32_t connid, uint64_t session_id,
+    uint32_t status, const struct auth_result *ar)
+{
+	struct auth_confirm cf;
+
+	memset(&cf, 0, sizeof(cf));
+	cf.session_id = session_id;
+	cf.status = status;
+	if (status == NT_STATUS_SUCCESS)
+		cf.result = *ar;
+	if (authd->chan == NULL || ipc_chan_send(authd->chan,
+	    IPC_AUTH_CONFIRM, connid, -1, &cf, sizeof(cf)) == -1)
+		log_warnx("cannot answer authd");
+}
+
+/*
+ * What the name service said about a logon's account, as an NTSTATUS
+ * for the client, and the worker's identity in ar on success.
  */
 static uint32_t
-master_resolve_user(const struct auth_claim *cl, struct auth_result *ar)
+master_auth_account(const struct master_auth_req *rq, const struct conn *c,
+    enum nss_status st, const struct nss_user *u, struct auth_result *ar)
 {
-	struct passwd *pw;
-	const char *name = cl->user;
-	gid_t groups[AUTH_MAX_GROUPS];
-	int ngroups = AUTH_MAX_GROUPS, i;
+	int i;
 
 	memset(ar, 0, sizeof(*ar));
-	if (cl->flags & (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS))
-		name = M.conf->g.guest_account;
-	if ((pw = getpwnam(name)) == NULL) {
-		log_warnx("user %s has no Unix account", name);
+	switch (st) {
+	case NSS_OK:
+		break;
+	case NSS_NOTFOUND:
+		log_warnx("user %s has no Unix account", rq->name);
+		return NT_STATUS_LOGON_FAILURE;
+	case NSS_ERROR:
+		log_warnx("user %s: the name service failed: %s", rq->name,
+		    strerror(u->error));
+		return NT_STATUS_LOGON_FAILURE;
+	case NSS_TIMEDOUT:
+		log_warnx("connection %u from %s: logon of %s refused: the "
+		    "name service did not resolve user %s in time", c->id,
+		    c->addrstr, rq->cl.user, rq->name);
 		return NT_STATUS_LOGON_FAILURE;
 	}
-	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+	if (u->uid == 0 || u->gid == 0) {
 		log_warnx("user %s maps to uid %u gid %u: refusing, a session "
-		    "worker never runs as root", name, pw->pw_uid, pw->pw_gid);
+		    "worker never runs as root", rq->name, u->uid, u->gid);
 		return NT_STATUS_ACCOUNT_RESTRICTION;
 	}
-	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, &ngroups) == -1) {
+	if (u->truncated)
 		log_warnx("user %s is in more than %d groups; using the first "
-		    "%d", name, AUTH_MAX_GROUPS, AUTH_MAX_GROUPS);
-		ngroups = AUTH_MAX_GROUPS;
-	}
-	ar->session_id = cl->session_id;
-	ar->flags = cl->flags;
-	ar->uid = pw->pw_uid;
-	ar->gid = pw->pw_gid;
-	for (i = 0; i < ngroups; i++) {
+		    "%d", rq->name, AUTH_MAX_GROUPS, AUTH_MAX_GROUPS);
+	ar->session_id = rq->cl.session_id;
+	ar->flags = rq->cl.flags;
+	ar->uid = u->uid;
+	ar->gid = u->gid;
+	for (i = 0; i < u->ngroups && i < AUTH_MAX_GROUPS; i++) {
 		/* Group 0 would give a worker root's files. */
-		if (groups[i] == 0)
+		if (u->groups[i] == 0)
 			continue;
-		ar->groups[ar->ngroups++] = groups[i];
+		ar->groups[ar->ngroups++] = u->groups[i];
 	}
-	snprintf(ar->user, sizeof(ar->user), "%s", cl->user);
+	snprintf(ar->user, sizeof(ar->user), "%s", rq->cl.user);
 	return NT_STATUS_SUCCESS;
 }
 
+/* The name service answered (or not in time) for a logon: on the loop. */
 static void
-master_handle_auth_result(struct child *ch, const struct ipc_msg *m)
+master_auth_resolved(enum nss_status st, const struct nss_user *u, void *arg)
 {
-	struct auth_claim cl;
-	struct auth_confirm cf;
+	struct master_auth_req *rq = arg;
+	struct auth_result ar;
 	struct conn *c;
+	uint32_t status;
 
-	memcpy(&cl, m->data, sizeof(cl));
-	cl.user[sizeof(cl.user) - 1] = '\0';
-	memset(&cf, 0, sizeof(cf));
-	cf.session_id = cl.session_id;
-	if ((c = master_conn_find(m->hdr.peerid)) == NULL) {
-		cf.status = NT_STATUS_USER_SESSION_DELETED;
-		goto reply;
+	/*
+	 * An authd that restarted in between has forgotten the exchange;
+	 * the new one must not get an answer to a question it never asked.
+	 */
+	if (M.authd == NULL || M.authd->serial != rq->authd_serial) {
+		log_info("connection %u: authd restarted while user %s was "
+		    "looked up; the logon is dropped", rq->connid, rq->name);
+		free(rq);
+		return;
 	}
-	cf.status = master_resolve_user(&cl, &cf.result);
-	if (cf.status != NT_STATUS_SUCCESS)
-		goto reply;
-	if (c->authed && cf.result.uid != c->auth.uid) {
+	if ((c = master_conn_find(rq->connid)) == NULL) {
+		master_auth_confirm(M.authd, rq->connid, rq->cl.session_id,
+		    NT_STATUS_USER_SESSION_DELETED, NULL);
+		free(rq);
+		return;
+	}
+	status = master_auth_account(rq, c, st, u, &ar);
+	if (status == NT_STATUS_SUCCESS && c->authed &&
+	    ar.uid != c->auth.uid) {
 		/*
 		 * One worker holds one uid.  Forwarding another user's
 		 * session to its own worker is not there yet (DESIGN.md §1).
@@ -600,24 +647,50 @@ master_handle_auth_result(struct child *ch, const struct ipc_msg *m)
 		log_warnx("connection %u from %s: refusing session setup for "
 		    "%s: this connection is served as %s, and sessions of "
 		    "different users on one connection are not supported yet",
-		    c->id, c->addrstr, cl.user, c->auth.user);
-		cf.status = NT_STATUS_ACCESS_DENIED;
-		goto reply;
+		    c->id, c->addrstr, rq->cl.user, c->auth.user);
+		status = NT_STATUS_ACCESS_DENIED;
 	}
-	if (!c->authed) {
-		c->auth = cf.result;
-		c->authed = 1;
+	if (status == NT_STATUS_SUCCESS) {
+		if (!c->authed) {
+			c->auth = ar;
+			c->authed = 1;
+		}
+		log_info("connection %u from %s: authenticated as %s "
+		    "(uid %u)%s", c->id, c->addrstr, rq->cl.user, ar.uid,
+		    (rq->cl.flags & AUTH_FLAG_GUEST) ? " as guest" :
+		    (rq->cl.flags & AUTH_FLAG_ANONYMOUS) ? " anonymously" : "");
 	}
-	log_info("connection %u from %s: authenticated as %s (uid %u)%s",
-	    c->id, c->addrstr, cl.user, cf.result.uid,
-	    (cl.flags & AUTH_FLAG_GUEST) ? " as guest" :
-	    (cl.flags & AUTH_FLAG_ANONYMOUS) ? " anonymously" : "");
- reply:
-	if (ch->chan == NULL || ipc_chan_send(ch->chan, IPC_AUTH_CONFIRM,
-	    m->hdr.peerid, -1, &cf, sizeof(cf)) == -1)
-		log_warnx("cannot answer authd");
-	if (c != NULL && c->authed && c->state_blob != NULL)
+	master_auth_confirm(M.authd, rq->connid, rq->cl.session_id, status,
+	    &ar);
+	free(rq);
+	if (c->authed && c->state_blob != NULL)
 		master_start_session(NULL, c, c->state_blob, c->state_len);
+}
+
+/*
+ * authd says who authenticated on a connection.  The answer waits for the
+ * name service; until then the master goes on serving everyone else.
+ */
+static void
+master_handle_auth_result(struct child *ch, const struct ipc_msg *m)
+{
+	struct master_auth_req *rq;
+
+	rq = xcalloc(1, sizeof(*rq));
+	memcpy(&rq->cl, m->data, sizeof(rq->cl));
+	rq->cl.user[sizeof(rq->cl.user) - 1] = '\0';
+	rq->connid = m->hdr.peerid;
+	rq->authd_serial = ch->serial;
+	if (master_conn_find(rq->connid) == NULL) {
+		master_auth_confirm(ch, rq->connid, rq->cl.session_id,
+		    NT_STATUS_USER_SESSION_DELETED, NULL);
+		free(rq);
+		return;
+	}
+	snprintf(rq->name, sizeof(rq->name), "%s",
+	    (rq->cl.flags & (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS)) ?
+	    M.conf->g.guest_account : rq->cl.user);
+	nss_resolve_user(rq->name, master_auth_resolved, rq);
 }
 
 /*
@@ -733,61 +806,70 @@ master_name_ok(const char *name)
 	return 1;
 }
 
-/* One entry of an IPC_NAME_REQUEST, answered in place. */
-static void
-master_name_lookup(struct names_entry *e)
-{
-	struct passwd *pw = NULL;
-	struct group *gr = NULL;
-	char name[NAMES_MAX_NAME], lower[NAMES_MAX_NAME];
-	const char *found = NULL;
-	size_t i;
+/*
+ * A session worker's name request, while the name service answers it.
+ * The worker may have exited by then: it is found again by its serial.
+ */
+struct master_names_req {
+	uint64_t		 child_serial;
+	uint32_t		 peerid;
+	struct names_msg	 req;	/* as asked, checked */
+};
 
-	memcpy(name, e->name, sizeof(name));
-	name[sizeof(name) - 1] = '\0';
-	memset(e->name, 0, sizeof(e->name));
-	e->found = 0;
-	e->reserved = 0;
-	if ((e->kind == NAMES_USER || e->kind == NAMES_GROUP) &&
-	    !master_name_ok(name))
+static struct child *
+master_child_by_serial(uint64_t serial)
+{
+	struct child *ch;
+
+	LIST_FOREACH(ch, &M.children, entry)
+		if (ch->serial == serial)
+			return ch;
+	return NULL;
+}
+
+/* A worker that closed its channel is ending and wants no answer. */
+static void
+master_names_reply(struct child *ch, uint32_t peerid,
+    const struct names_msg *rep)
+{
+	if (ch->chan != NULL && ipc_chan_send(ch->chan, IPC_NAME_REPLY, peerid,
+	    -1, rep, sizeof(*rep)) == -1)
+		log_warnx("%s: cannot answer a name request",
+		    ipc_chan_name(ch->chan));
+}
+
+/* The name service answered a worker's questions (or not in time). */
+static void
+master_names_answered(enum nss_status st, const struct names_msg *ans,
+    void *arg)
+{
+	struct master_names_req *rq = arg;
+	struct names_msg rep;
+	struct names_entry *e;
+	struct child *ch;
+	uint32_t i;
+
+	if ((ch = master_child_by_serial(rq->child_serial)) == NULL) {
+		free(rq);
 		return;
-	/* Windows names are case-insensitive, Unix ones mostly lower case. */
-	for (i = 0; name[i] != '\0'; i++)
-		lower[i] = (name[i] >= 'A' && name[i] <= 'Z') ?
-		    (char)(name[i] - 'A' + 'a') : name[i];
-	lower[i] = '\0';
-	switch (e->kind) {
-	case NAMES_UID:
-		if ((pw = getpwuid((uid_t)e->id)) != NULL)
-			found = pw->pw_name;
-		break;
-	case NAMES_GID:
-		if ((gr = getgrgid((gid_t)e->id)) != NULL)
-			found = gr->gr_name;
-		break;
-	case NAMES_USER:
-		if ((pw = getpwnam(name)) == NULL && strcmp(name, lower) != 0)
-			pw = getpwnam(lower);
-		if (pw != NULL) {
-			e->id = (uint32_t)pw->pw_uid;
-			found = pw->pw_name;
-		}
-		break;
-	case NAMES_GROUP:
-		if ((gr = getgrnam(name)) == NULL && strcmp(name, lower) != 0)
-			gr = getgrnam(lower);
-		if (gr != NULL) {
-			e->id = (uint32_t)gr->gr_gid;
-			found = gr->gr_name;
-		}
-		break;
 	}
-	/* A name too long for the reply is not a name we can give. */
-	if (found == NULL || strlen(found) >= sizeof(e->name) ||
-	    !master_name_ok(found))
-		return;
-	memcpy(e->name, found, strlen(found) + 1);
-	e->found = 1;
+	ch->names_pending = 0;
+	/* Unanswered questions stay unmapped names, not an error. */
+	memcpy(&rep, st == NSS_OK ? ans : &rq->req, sizeof(rep));
+	rep.seq = rq->req.seq;
+	rep.count = rq->req.count;
+	for (i = 0; i < NAMES_MAX_ENTRIES; i++) {
+		e = &rep.ent[i];
+		if (st != NSS_OK || e->found != 1 ||
+		    memchr(e->name, '\0', sizeof(e->name)) == NULL ||
+		    !master_name_ok(e->name)) {
+			memset(e->name, 0, sizeof(e->name));
+			e->found = 0;
+		}
+		e->reserved = 0;
+	}
+	master_names_reply(ch, rq->peerid, &rep);
+	free(rq);
 }
 
 /*
@@ -798,9 +880,10 @@ master_name_lookup(struct names_entry *e)
 static void
 master_handle_names(struct child *ch, const struct ipc_msg *m)
 {
+	struct master_names_req *rq;
 	struct names_msg req;
 	uint64_t now = time_mono_ms();
-	uint32_t i;
+	uint32_t i, nask = 0;
 	int allowed;
 
 	/*
@@ -815,12 +898,21 @@ master_handle_names(struct child *ch, const struct ipc_msg *m)
 		ch->names_unread = 1;
 		return;
 	}
+	/* For the same reason, one question at a time is all it gets. */
+	if (ch->names_pending) {
+		if (!ch->names_early)
+			log_warnx("%s: asks for names again before its last "
+			    "request was answered; ignoring it",
+			    ipc_chan_name(ch->chan));
+		ch->names_early = 1;
+		return;
+	}
 	memcpy(&req, m->data, sizeof(req));
 	allowed = ch->conn != NULL && ch->conn->authed &&
 	    (ch->conn->auth.flags &
 	    (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS)) == 0;
 	/*
-	 * NSS may block, and the master serves everyone: a worker gets a
+	 * NSS may be slow, and its threads serve everyone: a worker gets a
 	 * bounded number of lookups per second, the rest go unanswered
 	 * (unmapped names, not an error).  Every request counts, so that
 	 * malformed ones cannot fill the master's log either.
@@ -849,12 +941,29 @@ master_handle_names(struct child *ch, const struct ipc_msg *m)
 			memset(e, 0, sizeof(*e));
 			continue;
 		}
-		master_name_lookup(e);
+		e->name[sizeof(e->name) - 1] = '\0';
+		e->found = 0;
+		e->reserved = 0;
+		if (e->kind == NAMES_UID || e->kind == NAMES_GID)
+			memset(e->name, 0, sizeof(e->name));
+		else if (!master_name_ok(e->name)) {
+			/* Not a name any account could have: unmapped. */
+			memset(e->name, 0, sizeof(e->name));
+			e->kind = 0;
+			continue;
+		}
+		nask++;
 	}
-	if (ipc_chan_send(ch->chan, IPC_NAME_REPLY, m->hdr.peerid, -1, &req,
-	    sizeof(req)) == -1)
-		log_warnx("%s: cannot answer a name request",
-		    ipc_chan_name(ch->chan));
+	if (nask == 0) {
+		master_names_reply(ch, m->hdr.peerid, &req);
+		return;
+	}
+	rq = xcalloc(1, sizeof(*rq));
+	rq->child_serial = ch->serial;
+	rq->peerid = m->hdr.peerid;
+	memcpy(&rq->req, &req, sizeof(req));
+	ch->names_pending = 1;
+	nss_lookup_names(&req, master_names_answered, rq);
 }
 
 static void
@@ -1175,6 +1284,7 @@ main(int argc, char **argv)
 	}
 	TAILQ_INIT(&M.conns);
 	LIST_INIT(&M.children);
+	nss_init(M.base);
 	M.ev_restart_authd = evtimer_new(M.base, master_daemon_restart,
 	    (void *)(intptr_t)PROG_AUTHD);
 	M.ev_restart_lockd = evtimer_new(M.base, master_daemon_restart,

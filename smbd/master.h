@@ -50,11 +50,18 @@ struct child {
 	struct ipc_chan		*chan;
 	struct conn		*conn;
 	uint64_t		 started_ms;
+	/*
+	 * Unique for the master's life, unlike the pid: what a name service
+	 * job that completes later finds its child by, if it still exists.
+	 */
+	uint64_t		 serial;
 	int			 hello;
 	/* Name service requests of a session worker, per second. */
 	uint64_t		 names_window_ms;
 	unsigned int		 names_in_window;
 	int			 names_unread;	/* logged once */
+	int			 names_pending;	/* a lookup job is out */
+	int			 names_early;	/* logged once */
 };
 
 struct listener {
@@ -76,6 +83,7 @@ struct master {
 	size_t			 nconns;
 	uint32_t		 conn_seq;
 	LIST_HEAD(, child)	 children;
+	uint64_t		 child_seq;
 	struct child		*authd;
 	struct child		*lockd;
 	struct event		*ev_restart_authd;
