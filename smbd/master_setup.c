@@ -175,8 +175,10 @@ master_check_users(struct conf *conf)
 {
 	const char *users[] = { conf->g.preauth_user, conf->g.authd_user,
 	    conf->g.lockd_user };
+	const char *what[] = { "preauth user", "authd user", "lockd user" };
 	struct passwd *pw;
-	size_t i;
+	uid_t uids[3];
+	size_t i, j;
 
 	for (i = 0; i < nitems(users); i++) {
 		if ((pw = getpwnam(users[i])) == NULL)
@@ -186,10 +188,21 @@ master_check_users(struct conf *conf)
 		if (pw->pw_uid == 0)
 			fatalx("user \"%s\" is root; the unprivileged "
 			    "processes must not run as root", users[i]);
+		uids[i] = pw->pw_uid;
 	}
-	if (strcmp(conf->g.preauth_user, conf->g.authd_user) == 0)
-		fatalx("preauth user and authd user must differ: only authd "
-		    "may read the user database");
+	/*
+	 * One uid each: a process may signal, trace or read /proc of
+	 * processes of its own uid, and only authd may read the user
+	 * database.  Two names for one uid are refused too.
+	 */
+	for (i = 0; i < nitems(users); i++)
+		for (j = i + 1; j < nitems(users); j++)
+			if (uids[i] == uids[j])
+				fatalx("%s \"%s\" and %s \"%s\" are the same "
+				    "user (uid %u); each needs its own, so "
+				    "that a compromised process cannot reach "
+				    "the others", what[i], users[i], what[j],
+				    users[j], (unsigned)uids[i]);
 }
 
 static void

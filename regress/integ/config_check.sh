@@ -52,6 +52,28 @@ check "unknown parameter: warned with its line" grep -q "unknown.conf:2:" "$T/ou
 rc=$?
 check "missing config: -t exits non-zero" [ "$rc" -ne 0 ]
 
+# The three unprivileged processes need three users.
+if [ "$(id -u)" -eq 0 ] && getent passwd _usmbd >/dev/null &&
+    getent passwd _usmbd-auth >/dev/null; then
+	cat > "$T/sameuser.conf" <<EOF2
+[global]
+	interfaces = 127.0.0.1
+	smb ports = $(integ_port)
+	state directory = $T
+	lockd user = _usmbd
+
+[data]
+	path = $T
+EOF2
+	timeout 10 "$U" -D -f "$T/sameuser.conf" >"$T/out" 2>&1
+	rc=$?
+	check "lockd user = preauth user: refused at start" [ "$rc" -ne 0 ]
+	check "and the log says which users are the same" \
+	    grep -q 'preauth user "_usmbd" and lockd user "_usmbd" are the same user' "$T/out"
+else
+	echo "not root or no system users: the distinct-users check is not run"
+fi
+
 "$U" -x >"$T/out" 2>&1
 rc=$?
 check "bad option: usage and non-zero exit" sh -c "[ $rc -ne 0 ] && grep -q '^usage: usmbd' '$T/out'"
