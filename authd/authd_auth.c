@@ -327,6 +327,12 @@ authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
 		    info.user, "NTLMv1 is refused (ntlm auth = ntlmv2-only)");
 		goto out;
 	}
+	if (info.anonymous && A.conf->g.restrict_anonymous != 0) {
+		/* Invariant 10: no worker without credentials by default. */
+		authd_fail(p, ex->session_id, NT_STATUS_ACCESS_DENIED, NULL,
+		    "anonymous logon refused (restrict anonymous = 2)");
+		goto out;
+	}
 	if (info.anonymous) {
 		if (ntlmssp_server_verify(ex->ntlm, NULL,
 		    ex->session_key) == -1) {

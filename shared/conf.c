@@ -168,6 +168,20 @@ static const struct conf_enumval conf_encrypt_vals[] = {
 	{ NULL, 0, NULL }
 };
 
+/*
+ * Samba's values: 0 lets anonymous (null session) logons in, 2 refuses
+ * them.  Samba's 1 only limits what they may list, which usmbd's pipes
+ * already do for anonymous sessions; it is refused rather than taken to
+ * mean either.
+ */
+static const struct conf_enumval conf_restrict_anon_vals[] = {
+	{ "0", 0, NULL },
+	{ "1", -1, "1 is not supported: use 0 (anonymous logons allowed) or "
+	    "2 (refused)" },
+	{ "2", 2, NULL },
+	{ NULL, 0, NULL }
+};
+
 static const struct conf_enumval conf_guest_vals[] = {
 	{ "Never", MAP_TO_GUEST_NEVER, NULL },
 	{ "Bad User", MAP_TO_GUEST_BAD_USER, NULL },
@@ -329,6 +343,9 @@ static const struct conf_param conf_params[] = {
 	    "the Unix user of guest sessions"),
 	GE("map to guest", map_to_guest, "Never", conf_guest_vals,
 	    "when a failed logon becomes a guest session"),
+	GE("restrict anonymous", restrict_anonymous, "2",
+	    conf_restrict_anon_vals,
+	    "0: anonymous logons allowed; 2: refused"),
 	GI("auth failure delay", auth_failure_delay, "1000", 0, 60000,
 	    "milliseconds before a failed logon is answered"),
 	GI("auth failure limit", auth_failure_limit, "10", 0, 100000,

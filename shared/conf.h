@@ -140,6 +140,7 @@ struct conf_global {
 	int		  name_cache_time;	/* seconds, 0: no cache */
 	char		 *guest_account;
 	enum conf_map_to_guest map_to_guest;
+	int		  restrict_anonymous;	/* 0 or 2, as in Samba */
 	enum conf_ntlm_auth ntlm_auth;
 	int		  auth_failure_delay;	/* milliseconds */
 	int		  auth_failure_limit;	/* per client address and minute */

@@ -656,7 +656,8 @@ master_auth_resolved(enum nss_status st, const struct nss_user *u, void *arg)
 			c->authed = 1;
 		}
 		log_info("connection %u from %s: authenticated as %s "
-		    "(uid %u)%s", c->id, c->addrstr, rq->cl.user, ar.uid,
+		    "(uid %u)%s", c->id, c->addrstr, rq->cl.user[0] != '\0' ?
+		    rq->cl.user : "(no user name)", ar.uid,
 		    (rq->cl.flags & AUTH_FLAG_GUEST) ? " as guest" :
 		    (rq->cl.flags & AUTH_FLAG_ANONYMOUS) ? " anonymously" : "");
 	}
@@ -769,7 +770,9 @@ master_start_session(struct child *ch, struct conn *c, const uint8_t *state,
 		master_child_kill(w, SIGKILL);
 	} else
 		log_info("connection %u from %s: session worker pid %ld as "
-		    "user %s", c->id, c->addrstr, (long)w->pid, c->auth.user);
+		    "user %s", c->id, c->addrstr, (long)w->pid,
+		    c->auth.user[0] != '\0' ? c->auth.user :
+		    M.conf->g.guest_account);
 	/* The state (keys among it) is spent. */
 	if (c->state_blob != NULL) {
 		explicit_bzero(c->state_blob, c->state_len);

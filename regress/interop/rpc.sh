@@ -4,6 +4,7 @@
 . "$top_srcdir/regress/integ/lib.sh"
 command -v smbclient >/dev/null || skip "smbclient not installed (apt-get install smbclient)"
 INTEG_EXTRA_GLOBAL="	map to guest = never
+	restrict anonymous = 0
 	max connections per client = 0
 	auth failure limit = 0
 	netbios name = USMBDRPC
