@@ -1,13 +1,11 @@
 /*
  * The disk IO thread pool of the session worker.
  *
- * Jobs wait in one queue guarded by a mutex; a few threads take them,
- * make the system calls and put them on a done list, then wake the event
- * loop through an eventfd.  The loop thread runs the done callbacks, so
- * that the protocol engine, libevent, signing and encryption stay
- * single-threaded.  A job owns its descriptor (a dup of the open's) and
- * its buffer, so that a CLOSE or LOGOFF while it runs frees nothing the
- * thread still uses.
+ * A few threads (shared/tpool.c) make the system calls of a job; the loop
+ * thread runs the done callbacks, so that the protocol engine, libevent,
+ * signing and encryption stay single-threaded.  A job owns its descriptor
+ * (a dup of the open's) and its buffer, so that a CLOSE or LOGOFF while
+ * it runs frees nothing the thread still uses.
  *
  * Threads are created on first use: by then the worker is inside its
  * sandbox, and seccomp filters and Landlock rules apply only to threads
@@ -15,14 +13,11 @@
  */
 #include "config.h"
 
-#include <sys/eventfd.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -32,28 +27,21 @@
 
 #include "aio.h"
 #include "log.h"
+#include "tpool.h"
 #include "util.h"
 
+/* Loop thread only. */
 static struct {
-	pthread_mutex_t		 mtx;
-	pthread_cond_t		 cond;
-	TAILQ_HEAD(, aio_job)	 queue;
-	TAILQ_HEAD(, aio_job)	 done;
-	/* Serial jobs waiting for the one in the pool (loop thread only). */
+	struct tpool		*pool;
+	/* Serial jobs waiting for the one in the pool. */
 	TAILQ_HEAD(, aio_job)	 serialq;
 	int			 serial_busy;
 	int			 max;		/* threads allowed */
-	int			 running;	/* threads started */
-	int			 idle;		/* threads waiting for a job */
-	int			 queued;	/* jobs no thread has taken yet */
-	int			 efd;
-	struct event		*ev;
 	uint32_t		 delay_ms;	/* regress */
-} aio = {
-	.mtx = PTHREAD_MUTEX_INITIALIZER,
-	.cond = PTHREAD_COND_INITIALIZER,
-	.efd = -1,
-};
+} aio;
+
+#define AIO_JOB(tj)	((struct aio_job *)(void *)((char *)(tj) - \
+			    offsetof(struct aio_job, tp)))
 
 int
 aio_threads(void)
@@ -162,31 +150,11 @@ aio_run(struct aio_job *j)
 	}
 }
 
-static void *
-aio_thread(void *arg)
+/* In a pool thread: the job's system calls. */
+static void
+aio_pool_run(struct tpool_job *tj)
 {
-	struct aio_job *j;
-	uint64_t one = 1;
-
-	(void)arg;
-	pthread_mutex_lock(&aio.mtx);
-	for (;;) {
-		while ((j = TAILQ_FIRST(&aio.queue)) == NULL) {
-			aio.idle++;
-			pthread_cond_wait(&aio.cond, &aio.mtx);
-			aio.idle--;
-		}
-		TAILQ_REMOVE(&aio.queue, j, entry);
-		aio.queued--;
-		pthread_mutex_unlock(&aio.mtx);
-		aio_run(j);
-		pthread_mutex_lock(&aio.mtx);
-		TAILQ_INSERT_TAIL(&aio.done, j, entry);
-		/* A full eventfd counter still wakes the loop: ignore it. */
-		if (write(aio.efd, &one, sizeof(one)) == -1 && errno != EAGAIN)
-			log_warn("aio: eventfd");
-	}
-	return NULL;
+	aio_run(AIO_JOB(tj));
 }
 
 /* A serial job completed: the next one may start. */
@@ -202,35 +170,20 @@ aio_serial_next(void)
 	}
 }
 
-/* Completions: run the done callbacks on the loop thread. */
+/* On the loop thread: the next serial job, then the done callback. */
 static void
-aio_donecb(evutil_socket_t fd, short what, void *arg)
+aio_pool_done(struct tpool_job *tj)
 {
-	TAILQ_HEAD(, aio_job) list;
-	struct aio_job *j;
-	uint64_t cnt;
+	struct aio_job *j = AIO_JOB(tj);
 
-	(void)what;
-	(void)arg;
-	if (read(fd, &cnt, sizeof(cnt)) == -1 && errno != EAGAIN)
-		log_warn("aio: eventfd");
-	TAILQ_INIT(&list);
-	pthread_mutex_lock(&aio.mtx);
-	TAILQ_CONCAT(&list, &aio.done, entry);
-	pthread_mutex_unlock(&aio.mtx);
-	while ((j = TAILQ_FIRST(&list)) != NULL) {
-		TAILQ_REMOVE(&list, j, entry);
-		if (j->serial)
-			aio_serial_next();
-		j->done(j);
-	}
+	if (j->serial)
+		aio_serial_next();
+	j->done(j);
 }
 
 void
 aio_init(struct event_base *base, int nthreads)
 {
-	TAILQ_INIT(&aio.queue);
-	TAILQ_INIT(&aio.done);
 	TAILQ_INIT(&aio.serialq);
 	aio.max = nthreads;
 	/*
@@ -243,46 +196,13 @@ aio_init(struct event_base *base, int nthreads)
 	(void)mallopt(M_TRIM_THRESHOLD, 128 * 1024 * 1024);
 	if (nthreads == 0)
 		return;
-	if ((aio.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
-		fatal("aio: eventfd");
-	aio.ev = event_new(base, aio.efd, EV_READ | EV_PERSIST, aio_donecb,
-	    NULL);
-	if (aio.ev == NULL || event_add(aio.ev, NULL) == -1)
-		fatalx("aio: event");
-}
-
-/* One more thread; the caller holds the mutex. */
-static int
-aio_spawn(void)
-{
-	pthread_attr_t attr;
-	pthread_t t;
-	sigset_t all, old;
-	int r;
-
-	/* Signals are the loop thread's business: threads block them all. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	r = pthread_create(&t, &attr, aio_thread, NULL);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r != 0) {
-		errno = r;
-		log_warn("aio: cannot start a thread");
-		return -1;
-	}
-	aio.running++;
-	return 0;
+	aio.pool = tpool_new(base, "aio", nthreads, 256 * 1024, aio_pool_run,
+	    aio_pool_done);
 }
 
 void
 aio_submit(struct aio_job *j)
 {
-	uint64_t one = 1;
-
 	if (j->serial) {
 		if (aio.serial_busy) {
 			TAILQ_INSERT_TAIL(&aio.serialq, j, entry);
@@ -290,7 +210,6 @@ aio_submit(struct aio_job *j)
 		}
 		aio.serial_busy = 1;
 	}
-	pthread_mutex_lock(&aio.mtx);
 #ifdef USMBD_REGRESS_HOOKS
 	if (aio.delay_ms > 0 && (j->op == AIO_PREAD || j->op == AIO_PREPARE ||
 	    j->op == AIO_CALL)) {
@@ -298,36 +217,13 @@ aio_submit(struct aio_job *j)
 		aio.delay_ms = 0;
 	}
 #endif
-	/*
-	 * One more thread when the jobs not yet taken outnumber the idle
-	 * threads: an idle thread that was signalled but has not woken yet
-	 * still counts as idle, and a burst of jobs must not all fall to it.
-	 */
-	if (aio.queued + 1 > aio.idle && aio.running < aio.max)
-		(void)aio_spawn();
-	if (aio.running == 0) {
-		/* No thread at all: do it here, complete it later. */
-		pthread_mutex_unlock(&aio.mtx);
-		aio_run(j);
-		pthread_mutex_lock(&aio.mtx);
-		TAILQ_INSERT_TAIL(&aio.done, j, entry);
-		if (write(aio.efd, &one, sizeof(one)) == -1 && errno != EAGAIN)
-			log_warn("aio: eventfd");
-		pthread_mutex_unlock(&aio.mtx);
-		return;
-	}
-	TAILQ_INSERT_TAIL(&aio.queue, j, entry);
-	aio.queued++;
-	pthread_cond_signal(&aio.cond);
-	pthread_mutex_unlock(&aio.mtx);
+	tpool_submit(aio.pool, &j->tp);
 }
 
 #ifdef USMBD_REGRESS_HOOKS
 void
 aio_regress_delay(uint32_t ms)
 {
-	pthread_mutex_lock(&aio.mtx);
 	aio.delay_ms = ms;
-	pthread_mutex_unlock(&aio.mtx);
 }
 #endif

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tpool.h"
+
 struct event_base;
 
 enum aio_op {
@@ -25,7 +27,8 @@ enum aio_op {
 };
 
 struct aio_job {
-	TAILQ_ENTRY(aio_job)	 entry;
+	struct tpool_job	 tp;	/* the pool's part */
+	TAILQ_ENTRY(aio_job)	 entry;	/* among waiting serial jobs */
 	enum aio_op		 op;
 	int			 fd;	/* the job's own descriptor */
 	uint64_t		 off;

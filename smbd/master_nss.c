@@ -1,12 +1,12 @@
 /*
- * The master's name service lookups, run by a small pool of threads.
+ * The master's name service lookups, run by a small pool of threads
+ * (shared/tpool.c).
  *
- * A job waits in one queue guarded by a mutex; a thread takes it, makes
- * the reentrant NSS calls (getpwnam_r, getgrouplist, ...) and puts it on
- * a done list, then wakes the event loop through an eventfd.  Everything
- * else happens on the loop: the cache, the deadlines, logging and the
- * completion callbacks, so that the rest of the master stays
- * single-threaded.  A thread touches nothing but its job and the queues.
+ * A thread makes the reentrant NSS calls (getpwnam_r, getgrouplist, ...)
+ * of a job.  Everything else happens on the loop: the cache, the
+ * deadlines, logging and the completion callbacks, so that the rest of
+ * the master stays single-threaded.  A thread touches nothing but its
+ * job.
  *
  * A directory that does not answer must not hold up the master: each job
  * has a deadline on the loop.  A job still queued at its deadline leaves
@@ -21,13 +21,11 @@
  */
 #include "config.h"
 
-#include <sys/eventfd.h>
 #include <sys/queue.h>
 #include <sys/types.h>
 
 #include <errno.h>
 #include <grp.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdint.h>
@@ -43,6 +41,7 @@
 #include "log.h"
 #include "master.h"
 #include "master_nss.h"
+#include "tpool.h"
 #include "util.h"
 
 /* Enough for a few slow directories at once, few enough to stay small. */
@@ -56,16 +55,9 @@ enum nss_kind {
 	NSS_JOB_NAMES,
 };
 
-enum nss_state {
-	NSS_QUEUED,		/* in nss.queue */
-	NSS_RUNNING,		/* a thread has it */
-	NSS_DONE,		/* in nss.done, waiting for the loop */
-};
-
 struct nss_job {
-	TAILQ_ENTRY(nss_job)	 entry;
+	struct tpool_job	 tp;		/* the pool's part */
 	enum nss_kind		 kind;
-	enum nss_state		 state;		/* under nss.mtx */
 	/* Loop thread only. */
 	int			 abandoned;	/* answered as timed out */
 	int			 cached;	/* answered from the cache */
@@ -92,16 +84,12 @@ struct nss_cache_ent {
 	int			 used;
 };
 
+#define NSS_JOB(tj)	((struct nss_job *)(void *)((char *)(tj) - \
+			    offsetof(struct nss_job, tp)))
+
+/* Loop thread only. */
 static struct {
-	pthread_mutex_t		 mtx;
-	pthread_cond_t		 cond;
-	TAILQ_HEAD(, nss_job)	 queue;
-	TAILQ_HEAD(, nss_job)	 done;
-	int			 running;	/* threads started */
-	int			 idle;		/* threads waiting for a job */
-	int			 queued;	/* jobs not taken yet */
-	int			 efd;
-	struct event		*ev;
+	struct tpool		*pool;
 	struct event_base	*base;
 	struct nss_cache_ent	 cache[NSS_CACHE_SIZE];	/* loop only */
 #ifdef USMBD_REGRESS_HOOKS
@@ -109,11 +97,7 @@ static struct {
 	uint32_t		 delay_ms;
 	char			 delay_gate[256];
 #endif
-} nss = {
-	.mtx = PTHREAD_MUTEX_INITIALIZER,
-	.cond = PTHREAD_COND_INITIALIZER,
-	.efd = -1,
-};
+} nss;
 
 /*
  * A buffer for the reentrant calls, grown until the entry fits.  It is
@@ -308,63 +292,11 @@ nss_run(struct nss_job *j)
 	j->status = NSS_OK;
 }
 
-static void *
-nss_thread(void *arg)
+/* In a pool thread. */
+static void
+nss_pool_run(struct tpool_job *tj)
 {
-	struct nss_job *j;
-	uint64_t one = 1;
-	ssize_t n;
-
-	(void)arg;
-	pthread_mutex_lock(&nss.mtx);
-	for (;;) {
-		while ((j = TAILQ_FIRST(&nss.queue)) == NULL) {
-			nss.idle++;
-			pthread_cond_wait(&nss.cond, &nss.mtx);
-			nss.idle--;
-		}
-		TAILQ_REMOVE(&nss.queue, j, entry);
-		nss.queued--;
-		j->state = NSS_RUNNING;
-		pthread_mutex_unlock(&nss.mtx);
-		nss_run(j);
-		pthread_mutex_lock(&nss.mtx);
-		j->state = NSS_DONE;
-		TAILQ_INSERT_TAIL(&nss.done, j, entry);
-		/*
-		 * A full eventfd counter still wakes the loop.  Nothing is
-		 * logged here: the log is the loop thread's.
-		 */
-		n = write(nss.efd, &one, sizeof(one));
-		(void)n;
-	}
-	return NULL;
-}
-
-/* One more thread; the caller holds the mutex. */
-static int
-nss_spawn(void)
-{
-	pthread_attr_t attr;
-	pthread_t t;
-	sigset_t all, old;
-	int r;
-
-	/* Signals are the loop thread's business: threads block them all. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	r = pthread_create(&t, &attr, nss_thread, NULL);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (r != 0) {
-		errno = r;
-		log_warn("name service: cannot start a thread");
-		return -1;
-	}
-	nss.running++;
-	return 0;
+	nss_run(NSS_JOB(tj));
 }
 
 static void
@@ -435,36 +367,22 @@ nss_cache_store(const char *name, const struct nss_user *u)
 	slot->used = 1;
 }
 
-/* Completions: run the callbacks on the loop thread. */
+/* A job was run (or answered from the cache): on the loop thread. */
 static void
-nss_donecb(evutil_socket_t fd, short what, void *arg)
+nss_pool_done(struct tpool_job *tj)
 {
-	TAILQ_HEAD(, nss_job) list;
-	struct nss_job *j;
-	uint64_t cnt;
+	struct nss_job *j = NSS_JOB(tj);
 
-	(void)what;
-	(void)arg;
-	if (read(fd, &cnt, sizeof(cnt)) == -1 && errno != EAGAIN)
-		log_warn("name service: eventfd");
-	TAILQ_INIT(&list);
-	pthread_mutex_lock(&nss.mtx);
-	TAILQ_CONCAT(&list, &nss.done, entry);
-	pthread_mutex_unlock(&nss.mtx);
-	while ((j = TAILQ_FIRST(&list)) != NULL) {
-		TAILQ_REMOVE(&list, j, entry);
-		if (j->abandoned) {
-			log_debug("name service: the late answer for %s is "
-			    "discarded", j->what);
-			nss_job_free(j);
-			continue;
-		}
-		if (j->kind == NSS_JOB_USER && j->status == NSS_OK &&
-		    !j->cached)
-			nss_cache_store(j->name, &j->user);
-		nss_job_complete(j, j->status);
+	if (j->abandoned) {
+		log_debug("name service: the late answer for %s is discarded",
+		    j->what);
 		nss_job_free(j);
+		return;
 	}
+	if (j->kind == NSS_JOB_USER && j->status == NSS_OK && !j->cached)
+		nss_cache_store(j->name, &j->user);
+	nss_job_complete(j, j->status);
+	nss_job_free(j);
 }
 
 /*
@@ -475,40 +393,19 @@ static void
 nss_deadline(evutil_socket_t fd, short what, void *arg)
 {
 	struct nss_job *j = arg;
-	enum nss_state state;
+	enum tpool_state state;
 
 	(void)fd;
 	(void)what;
-	pthread_mutex_lock(&nss.mtx);
-	state = j->state;
-	if (state == NSS_QUEUED) {
-		TAILQ_REMOVE(&nss.queue, j, entry);
-		nss.queued--;
-	}
-	pthread_mutex_unlock(&nss.mtx);
-	if (state == NSS_DONE)
+	if ((state = tpool_withdraw(nss.pool, &j->tp)) == TPOOL_DONE)
 		return;
 	log_warnx("name service: no answer for %s within %d second%s; "
 	    "giving up on it", j->what, j->timeout, j->timeout == 1 ? "" : "s");
 	nss_job_complete(j, NSS_TIMEDOUT);
-	if (state == NSS_QUEUED)
+	if (state == TPOOL_QUEUED)
 		nss_job_free(j);
 	else
 		j->abandoned = 1;	/* the thread still has it */
-}
-
-/* Hand a job to the loop as done, without a thread (a cache hit). */
-static void
-nss_finish_now(struct nss_job *j)
-{
-	uint64_t one = 1;
-
-	pthread_mutex_lock(&nss.mtx);
-	j->state = NSS_DONE;
-	TAILQ_INSERT_TAIL(&nss.done, j, entry);
-	pthread_mutex_unlock(&nss.mtx);
-	if (write(nss.efd, &one, sizeof(one)) == -1 && errno != EAGAIN)
-		log_warn("name service: eventfd");
 }
 
 static void
@@ -530,30 +427,12 @@ nss_submit(struct nss_job *j)
 		log_info("regress: delayed name service lookup of %s until %s "
 		    "exists", nss.delay_name, j->gate);
 #endif
-	pthread_mutex_lock(&nss.mtx);
 	/*
-	 * One more thread when the jobs not yet taken outnumber the idle
-	 * threads.  Threads stuck in a slow lookup are not idle, so they
-	 * never keep a new job waiting while the pool may still grow.
+	 * Threads stuck in a slow lookup are not idle, so they never keep
+	 * a new job waiting while the pool may still grow; without a single
+	 * thread the pool asks here, rather than not at all.
 	 */
-	if (nss.queued + 1 > nss.idle && nss.running < NSS_MAX_THREADS)
-		(void)nss_spawn();
-	if (nss.running == 0) {
-		/*
-		 * Not a single thread (and why was logged): ask here rather
-		 * than not at all, although the loop waits for the answer.
-		 */
-		pthread_mutex_unlock(&nss.mtx);
-		j->state = NSS_RUNNING;
-		nss_run(j);
-		nss_finish_now(j);
-		return;
-	}
-	j->state = NSS_QUEUED;
-	TAILQ_INSERT_TAIL(&nss.queue, j, entry);
-	nss.queued++;
-	pthread_cond_signal(&nss.cond);
-	pthread_mutex_unlock(&nss.mtx);
+	tpool_submit(nss.pool, &j->tp);
 }
 
 /* A name made printable for the log: it may have come from a client. */
@@ -631,15 +510,9 @@ nss_regress_setup(void)
 void
 nss_init(struct event_base *base)
 {
-	TAILQ_INIT(&nss.queue);
-	TAILQ_INIT(&nss.done);
 	nss.base = base;
-	if ((nss.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
-		fatal("name service: eventfd");
-	nss.ev = event_new(base, nss.efd, EV_READ | EV_PERSIST, nss_donecb,
-	    NULL);
-	if (nss.ev == NULL || event_add(nss.ev, NULL) == -1)
-		fatalx("name service: event");
+	nss.pool = tpool_new(base, "name service", NSS_MAX_THREADS, 0,
+	    nss_pool_run, nss_pool_done);
 #ifdef USMBD_REGRESS_HOOKS
 	nss_regress_setup();
 #endif
@@ -664,7 +537,7 @@ nss_resolve_user(const char *name, nss_user_cb cb, void *arg)
 		j->status = NSS_OK;
 		j->user = ce->user;
 		log_debug("name service: %s from the cache", j->what);
-		nss_finish_now(j);
+		tpool_complete(nss.pool, &j->tp);
 		return;
 	}
 #ifdef USMBD_REGRESS_HOOKS
