@@ -23,6 +23,7 @@
 
 #include "authd.h"
 #include "authd_proto.h"
+#include "authd_throttle.h"
 #include "buf.h"
 #include "conf.h"
 #include "ipc.h"
@@ -34,10 +35,6 @@
 #include "spnego.h"
 #include "userdb.h"
 #include "util.h"
-
-/* Failures are counted per client address over this window. */
-#define AUTHD_FAIL_WINDOW_MS	60000
-#define AUTHD_MAX_HOSTS		1024
 
 enum authd_ex_state {
 	EX_START,
@@ -59,15 +56,8 @@ struct authd_exchange {
 	struct wbuf		 pending;	/* token held for the master */
 };
 
-struct authd_host {
-	char			 addr[64];
-	uint64_t		 window_start;
-	unsigned		 failures;
-};
-
 static struct userdb	*authd_db;
 static struct timespec	 authd_db_mtime;
-static struct authd_host authd_hosts[AUTHD_MAX_HOSTS];
 
 void
 authd_init(struct proc_ctx *ctx)
@@ -115,43 +105,13 @@ authd_userdb(void)
 	return authd_db;
 }
 
-static struct authd_host *
-authd_host(const char *addr)
-{
-	struct authd_host *h, *oldest = &authd_hosts[0];
-	size_t i;
-
-	for (i = 0; i < AUTHD_MAX_HOSTS; i++) {
-		h = &authd_hosts[i];
-		if (strcmp(h->addr, addr) == 0)
-			return h;
-		if (h->window_start < oldest->window_start)
-			oldest = h;
-	}
-	memset(oldest, 0, sizeof(*oldest));
-	snprintf(oldest->addr, sizeof(oldest->addr), "%s", addr);
-	oldest->window_start = time_mono_ms();
-	return oldest;
-}
-
-/* A client address with a burst of failures gets its answers delayed. */
-static int
-authd_host_throttled(const char *addr)
-{
-	struct authd_host *h = authd_host(addr);
-
-	if (time_mono_ms() - h->window_start > AUTHD_FAIL_WINDOW_MS) {
-		h->window_start = time_mono_ms();
-		h->failures = 0;
-	}
-	return A.conf->g.auth_failure_limit > 0 &&
-	    h->failures >= (unsigned)A.conf->g.auth_failure_limit;
-}
-
+/* The throttle's settings, as the configuration has them now. */
 static void
-authd_host_failed(const char *addr)
+authd_throttle_cfg(struct throttle_cfg *cfg)
 {
-	authd_host(addr)->failures++;
+	cfg->limit = (unsigned)A.conf->g.auth_failure_limit;
+	cfg->v4prefix = A.conf->g.auth_failure_ipv4_prefix;
+	cfg->v6prefix = A.conf->g.auth_failure_ipv6_prefix;
 }
 
 static void
@@ -197,15 +157,17 @@ authd_delayed_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Answer the worker.  A failure to a client address that keeps failing is
- * held back for a while, which slows password guessing to a crawl without
- * keeping any worker busy.
+ * Answer the worker.  A final answer (success or failure alike) to a
+ * source or for a user that keeps failing is held back for a while, which
+ * slows password guessing to a crawl without keeping any worker busy and
+ * without a quick answer giving a right password away.
  */
 static void
 authd_reply(struct authd_peer *p, uint64_t sid, uint32_t status,
     uint32_t flags, const uint8_t *key, size_t keylen, uint32_t uid,
-    const uint8_t *token, size_t toklen)
+    const uint8_t *token, size_t toklen, const char *user)
 {
+	struct throttle_cfg cfg;
 	struct wbuf w;
 	struct timeval tv;
 
@@ -223,9 +185,13 @@ authd_reply(struct authd_peer *p, uint64_t sid, uint32_t status,
 		wbuf_free(&w);
 		return;
 	}
-	if (status != NT_STATUS_SUCCESS &&
-	    status != NT_STATUS_MORE_PROCESSING_REQUIRED &&
-	    authd_host_throttled(p->addr)) {
+	authd_throttle_cfg(&cfg);
+	if (status != NT_STATUS_MORE_PROCESSING_REQUIRED &&
+	    A.conf->g.auth_failure_delay > 0 &&
+	    throttle_penalized(&cfg, p->addr, user, time_mono_ms())) {
+		log_debug("connection %u from %s: answer (0x%08x) held back "
+		    "for %d ms", p->id, p->addr, status,
+		    A.conf->g.auth_failure_delay);
 		if (p->ev_delay == NULL)
 			p->ev_delay = evtimer_new(A.base, authd_delayed_cb, p);
 		wbuf_free(&p->delayed);
@@ -243,13 +209,16 @@ static void
 authd_fail(struct authd_peer *p, uint64_t sid, uint32_t status,
     const char *user, const char *why)
 {
+	struct throttle_cfg cfg;
+
 	log_warnx("authentication failed for %s%s%s from %s: %s",
 	    user != NULL ? "user \"" : "", user != NULL ? user : "a client",
 	    user != NULL ? "\"" : "", p->addr, why);
-	authd_host_failed(p->addr);
+	authd_throttle_cfg(&cfg);
+	throttle_failed(&cfg, p->addr, user, time_mono_ms());
 	authd_ex_free(p->ex);
 	p->ex = NULL;
-	authd_reply(p, sid, status, 0, NULL, 0, 0, NULL, 0);
+	authd_reply(p, sid, status, 0, NULL, 0, 0, NULL, 0, user);
 }
 
 static struct ntlmssp_server *
@@ -300,7 +269,7 @@ authd_ntlm_negotiate(struct authd_peer *p, struct authd_exchange *ex,
 	}
 	ex->state = EX_CHALLENGED;
 	authd_reply(p, ex->session_id, NT_STATUS_MORE_PROCESSING_REQUIRED, 0,
-	    NULL, 0, 0, wbuf_data(&out), wbuf_len(&out));
+	    NULL, 0, 0, wbuf_data(&out), wbuf_len(&out), NULL);
 	wbuf_free(&chal);
 	wbuf_free(&out);
 }
@@ -434,7 +403,7 @@ authd_ask_ntlmssp(struct authd_peer *p, struct authd_exchange *ex,
 	wbuf_init(&out, 1024);
 	authd_wrap(ex, SPNEGO_ACCEPT_INCOMPLETE, 1, NULL, 0, NULL, 0, &out);
 	authd_reply(p, sid, NT_STATUS_MORE_PROCESSING_REQUIRED, 0, NULL, 0, 0,
-	    wbuf_data(&out), wbuf_len(&out));
+	    wbuf_data(&out), wbuf_len(&out), NULL);
 	wbuf_free(&out);
 }
 
@@ -580,7 +549,7 @@ authd_handle_confirm(struct ipc_msg *m)
 	    ex->flags & AUTH_FLAG_ANONYMOUS ? " (anonymous)" : "");
 	authd_reply(p, ex->session_id, NT_STATUS_SUCCESS, ex->flags,
 	    ex->session_key, sizeof(ex->session_key), cf.result.uid,
-	    wbuf_data(&ex->pending), wbuf_len(&ex->pending));
+	    wbuf_data(&ex->pending), wbuf_len(&ex->pending), ex->user);
 	authd_ex_free(ex);
 	p->ex = NULL;
 }

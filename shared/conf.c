@@ -349,7 +349,11 @@ static const struct conf_param conf_params[] = {
 	GI("auth failure delay", auth_failure_delay, "1000", 0, 60000,
 	    "milliseconds before a failed logon is answered"),
 	GI("auth failure limit", auth_failure_limit, "10", 0, 100000,
-	    "failed logons per client address and minute"),
+	    "failed logons per source or user and minute"),
+	GI("auth failure ipv4 prefix", auth_failure_ipv4_prefix, "32", 8, 32,
+	    "bits of an IPv4 address that make one source"),
+	GI("auth failure ipv6 prefix", auth_failure_ipv6_prefix, "64", 16,
+	    128, "bits of an IPv6 address that make one source"),
 
 	/* Global: limits and timeouts. */
 	GI("max connections", max_connections, "1024", 1, 65536,

@@ -143,7 +143,9 @@ struct conf_global {
 	int		  restrict_anonymous;	/* 0 or 2, as in Samba */
 	enum conf_ntlm_auth ntlm_auth;
 	int		  auth_failure_delay;	/* milliseconds */
-	int		  auth_failure_limit;	/* per client address and minute */
+	int		  auth_failure_limit;	/* per source or user and minute */
+	int		  auth_failure_ipv4_prefix;	/* bits of a source */
+	int		  auth_failure_ipv6_prefix;
 	char		 *dedicated_keytab_file;
 	char		 *passdb_file;
 	char		 *state_directory;
