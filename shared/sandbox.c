@@ -172,6 +172,14 @@ sandbox_limits(enum usmbd_prog prog, rlim_t nofile)
 		fatal("RLIMIT_NOFILE");
 }
 
+static int	sandbox_landlock_required;
+
+void
+sandbox_require_landlock(int yes)
+{
+	sandbox_landlock_required = yes;
+}
+
 int
 sandbox_landlock_abi(void)
 {
@@ -218,6 +226,11 @@ sandbox_landlock(enum usmbd_prog prog, const struct sandbox_path *paths)
 	int abi, rfd, fd, i;
 
 	if ((abi = sandbox_landlock_abi()) == 0) {
+		/* A worker's file confinement is Landlock: never fail open. */
+		if (prog == PROG_SESSION && sandbox_landlock_required)
+			fatalx("Landlock is not available in this kernel; a "
+			    "session worker does not run without a file system "
+			    "sandbox (require landlock = no allows it)");
 		log_warnx("Landlock is not available in this kernel; %s runs "
 		    "without a file system sandbox", sandbox_prog);
 		snprintf(sandbox_state, sizeof(sandbox_state),

@@ -47,6 +47,11 @@ struct sandbox_path {
  * process dies by SIGSYS.
  */
 void	 sandbox_enter(enum usmbd_prog, const struct sandbox_path *, int);
+/*
+ * With 1, sandbox_enter() of a session worker is fatal when the kernel
+ * has no Landlock, instead of a warning ("require landlock").
+ */
+void	 sandbox_require_landlock(int);
 const char *sandbox_syscall_name(long);
 int	 sandbox_landlock_abi(void);
 /* What was enforced, for logs and status. */

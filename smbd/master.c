@@ -1264,6 +1264,7 @@ main(int argc, char **argv)
 	log_setverbose(M.verbose);
 
 	master_check_users(M.conf);
+	master_check_landlock(M.conf);
 	master_prepare_state(M.conf);
 	master_fd_limit(M.conf);
 	if ((M.config_fd = proc_config_memfd(M.conf)) == -1)

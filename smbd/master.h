@@ -107,6 +107,7 @@ void	 master_check_users(struct conf *);
 void	 master_prepare_state(struct conf *);
 void	 master_write_pidfile(struct conf *);
 void	 master_fd_limit(const struct conf *);
+void	 master_check_landlock(struct conf *);
 void	 master_remove_pidfile(struct conf *);
 void	 master_reload(void);
 int	 sockaddr_same_host(const struct sockaddr_storage *,

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "master.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "smb2_negprot.h"
 #include "util.h"
 
@@ -203,6 +204,33 @@ master_check_users(struct conf *conf)
 				    "that a compromised process cannot reach "
 				    "the others", what[i], users[i], what[j],
 				    users[j], (unsigned)uids[i]);
+}
+
+/*
+ * Session workers are confined to their shares by Landlock.  Without it
+ * in the kernel the server does not start, unless the administrator said
+ * "require landlock = no"; then every start says what is missing.
+ */
+void
+master_check_landlock(struct conf *conf)
+{
+	int abi = sandbox_landlock_abi();
+
+#ifdef USMBD_REGRESS_HOOKS
+	/* Tests: a kernel without Landlock. */
+	if (getenv("USMBD_REGRESS_NO_LANDLOCK") != NULL)
+		abi = 0;
+#endif
+	if (abi > 0)
+		return;
+	if (conf->g.require_landlock)
+		fatalx("Landlock is not available in this kernel (Linux 5.13 "
+		    "or later, with lsm=landlock): session workers would reach "
+		    "every file their user can; refusing to start (set "
+		    "\"require landlock = no\" to run without it)");
+	log_warnx("Landlock is not available in this kernel: session workers "
+	    "run without a file system sandbox and reach every file their "
+	    "user can (require landlock = no)");
 }
 
 static void

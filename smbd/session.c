@@ -145,6 +145,7 @@ main(int argc, char **argv)
 	 * allows those trees and nothing else (invariant 4).
 	 */
 	paths = session_share_paths(&su);
+	sandbox_require_landlock(S.conf->g.require_landlock);
 	sandbox_enter(PROG_SESSION, paths, ctx.debug);
 	sandbox_user_free(&su);
 	if (session_init(state, statelen) == -1)
