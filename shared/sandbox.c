@@ -406,20 +406,18 @@ static const long sandbox_files[] = {
 	__NR_openat, __NR_openat2, __NR_pread64, __NR_pwrite64,
 	__NR_preadv, __NR_pwritev, __NR_preadv2, __NR_pwritev2,
 	__NR_statx, __NR_getdents64, __NR_mkdirat, __NR_unlinkat,
-	__NR_renameat2, __NR_linkat, __NR_symlinkat, __NR_readlinkat,
+	__NR_renameat2, __NR_linkat, __NR_readlinkat,
 #ifdef __NR_renameat
 	__NR_renameat,
 #endif
-	__NR_fchmod, __NR_fchmodat, __NR_fchown, __NR_fchownat,
+	__NR_fchmod, __NR_fchown,
 	__NR_utimensat, __NR_fsync, __NR_fdatasync, __NR_sync_file_range,
 	__NR_ftruncate, __NR_fallocate, __NR_fadvise64,
 	/* IO threads bring a zero-copy READ's data into the page cache. */
 	__NR_readahead,
 	__NR_copy_file_range, __NR_sendfile, __NR_splice, __NR_tee,
 	__NR_fgetxattr, __NR_fsetxattr, __NR_flistxattr, __NR_fremovexattr,
-	__NR_getxattr, __NR_lgetxattr, __NR_setxattr, __NR_lsetxattr,
-	__NR_listxattr, __NR_llistxattr, __NR_removexattr,
-	__NR_lremovexattr, __NR_statfs, __NR_fstatfs, __NR_flock,
+	__NR_fstatfs, __NR_flock,
 	__NR_inotify_init1, __NR_inotify_add_watch, __NR_inotify_rm_watch,
 	__NR_faccessat, __NR_faccessat2, __NR_memfd_create,
 	__NR_set_tid_address,
@@ -432,8 +430,7 @@ static const long sandbox_files[] = {
 #endif
 #ifdef __NR_unlink
 	__NR_unlink, __NR_rmdir, __NR_mkdir, __NR_rename, __NR_link,
-	__NR_symlink, __NR_readlink, __NR_stat, __NR_lstat, __NR_chmod,
-	__NR_chown, __NR_lchown, __NR_utimes,
+	__NR_readlink, __NR_stat, __NR_lstat,
 #endif
 };
 
@@ -453,6 +450,21 @@ static const long sandbox_never[] = {
 	 * not see: through one, a worker could create and connect sockets.
 	 */
 	__NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register,
+	/*
+	 * Metadata by path: Landlock does not cover it, so a path outside
+	 * the shares would reach any file of the user.  The worker changes
+	 * metadata only through descriptors it opened below a share root
+	 * (fchmod, fchown, fsetxattr, ...), and makes no symlinks.
+	 */
+	__NR_fchmodat, __NR_fchownat, __NR_setxattr, __NR_lsetxattr,
+	__NR_removexattr, __NR_lremovexattr, __NR_getxattr, __NR_lgetxattr,
+	__NR_listxattr, __NR_llistxattr, __NR_symlinkat, __NR_statfs,
+#ifdef __NR_fchmodat2
+	__NR_fchmodat2,
+#endif
+#ifdef __NR_chmod
+	__NR_chmod, __NR_chown, __NR_lchown, __NR_symlink, __NR_utimes,
+#endif
 #ifdef __NR_fork
 	__NR_fork,
 #endif

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -124,6 +125,83 @@ do_readonly(void)
 	if (unlink(path) != -1 || errno != EACCES)
 		return 5;
 	return 0;
+}
+
+/* A file of the user outside every share; the attacks aim at it. */
+static char outside[128];
+
+static int
+do_chmod_outside(void)
+{
+	return fchmodat(AT_FDCWD, outside, 0666, 0) == 0 ? 1 : 0;
+}
+
+static int
+do_chown_outside(void)
+{
+	return fchownat(AT_FDCWD, outside, nobody.uid, nobody.gid, 0) == 0;
+}
+
+static int
+do_setxattr_outside(void)
+{
+	return setxattr(outside, "user.evil", "1", 1, 0) == 0;
+}
+
+static int
+do_getxattr_outside(void)
+{
+	char buf[16];
+
+	return getxattr(outside, "user.usmbd", buf, sizeof(buf)) >= 0;
+}
+
+static int
+do_symlink_outside(void)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/link", tmpdir);
+	return symlinkat(outside, AT_FDCWD, path) == 0;
+}
+
+/* What the worker does use still works: metadata through descriptors. */
+static int
+do_fd_metadata(void)
+{
+	char path[128], buf[4];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/meta", tmpdir);
+	if ((fd = open(path, O_CREAT | O_RDWR, 0600)) == -1)
+		return 1;
+	if (fchmod(fd, 0640) == -1)
+		return 2;
+	if (fsetxattr(fd, "user.DOSATTRIB", "ab", 2, 0) == -1 &&
+	    errno != ENOTSUP)
+		return 3;
+	if (fgetxattr(fd, "user.DOSATTRIB", buf, sizeof(buf)) == -1 &&
+	    errno != ENOTSUP && errno != ENODATA)
+		return 4;
+	if (futimens(fd, NULL) == -1)
+		return 5;
+	close(fd);
+	if (unlink(path) == -1)
+		return 6;
+	return 0;
+}
+
+/* Seen from outside: the file's mode, owner and xattrs are untouched. */
+static int
+outside_untouched(void)
+{
+	struct stat st;
+	char buf[16];
+
+	if (stat(outside, &st) == -1)
+		return 0;
+	return (st.st_mode & 07777) == 0600 && st.st_uid == nobody.uid &&
+	    getxattr(outside, "user.evil", buf, sizeof(buf)) == -1;
 }
 
 static void *
@@ -297,6 +375,28 @@ main(void)
 	CHECK(EXITED_OK(run(PROG_SESSION, paths, 0, do_thread, -1)));
 	CHECK(KILLED_BY_SIGSYS(run(PROG_SESSION, paths, 0, do_fork, -1)));
 	CHECK(KILLED_BY_SIGSYS(run(PROG_PREAUTH, NULL, 0, do_fork, -1)));
+	/* Metadata by path cannot reach a file outside the shares. */
+	snprintf(outside, sizeof(outside), "%s.outside", tmpdir);
+	{
+		int fd = open(outside, O_CREAT | O_WRONLY, 0600);
+
+		/* The user's own file: only the sandbox stands in the way. */
+		CHECK(fd != -1 && fchown(fd, nobody.uid, nobody.gid) == 0 &&
+		    close(fd) == 0);
+	}
+	CHECK(EXITED_OK(run(PROG_SESSION, paths, 0, do_fd_metadata, -1)));
+	CHECK(KILLED_BY_SIGSYS(run(PROG_SESSION, paths, 0, do_chmod_outside,
+	    -1)));
+	CHECK(KILLED_BY_SIGSYS(run(PROG_SESSION, paths, 0, do_chown_outside,
+	    -1)));
+	CHECK(KILLED_BY_SIGSYS(run(PROG_SESSION, paths, 0,
+	    do_setxattr_outside, -1)));
+	CHECK(KILLED_BY_SIGSYS(run(PROG_SESSION, paths, 0,
+	    do_getxattr_outside, -1)));
+	CHECK(KILLED_BY_SIGSYS(run(PROG_SESSION, paths, 0, do_symlink_outside,
+	    -1)));
+	CHECK(outside_untouched());
+	unlink(outside);
 	/* No program may set up an io_uring. */
 	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
 		CHECK(KILLED_BY_SIGSYS(run(progs[i], progs[i] == PROG_SESSION ?
