@@ -20,6 +20,9 @@
  *
  * Files are named by (st_dev, st_ino) and a stream name (empty for the
  * unnamed data stream): lockd never sees a path and has no file access.
+ * A worker cannot claim a (st_dev, st_ino): LOCKD_OP_OPEN carries a
+ * descriptor of the file over SCM_RIGHTS, and lockd fstat()s it, so a
+ * worker names only files its user could open (DESIGN.md invariant 8).
  */
 #ifndef USMBD_LOCKD_PROTO_H
 #define USMBD_LOCKD_PROTO_H
@@ -29,7 +32,9 @@ enum lockd_op {
 	LOCKD_OP_PING = 1,
 	/*
 	 * A CREATE wants to open a file (MS-FSA 2.1.5.1.2).
-	 * body:  u64 dev, u64 ino, u32 granted access, u32 share access,
+	 * fd:    a descriptor of the file (any open mode, O_PATH too); no
+	 *        other request may carry one
+	 * body:  u32 granted access, u32 share access,
 	 *        u32 flags (LOCKD_OPEN_*), u16 stream name length, name
 	 * reply: u64 handle; status SHARING_VIOLATION or DELETE_PENDING
 	 */

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <sys/queue.h>
+#include <sys/stat.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -199,8 +200,9 @@ lockd_op_brl_u64(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 
 /* The body of LOCKD_OP_OPEN; see lockd_proto.h. */
 static void
-lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
+lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r, int fd)
 {
+	struct stat st;
 	uint64_t dev, ino, handle = 0;
 	uint32_t access, share, flags, status;
 	uint16_t namelen;
@@ -209,8 +211,19 @@ lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
 	uint32_t oflags = 0;
 	uint8_t body[12];
 
-	rbuf_get_u64le(r, &dev);
-	rbuf_get_u64le(r, &ino);
+	/*
+	 * The file is what the worker's descriptor is: a worker can name
+	 * only a file its user could open.  lockd keeps nothing of it.
+	 */
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		if (fd != -1)
+			close(fd);
+		lockd_peer_refuse(p, LOCKD_OP_OPEN);
+		return;
+	}
+	close(fd);
+	dev = (uint64_t)st.st_dev;
+	ino = (uint64_t)st.st_ino;
 	rbuf_get_u32le(r, &access);
 	rbuf_get_u32le(r, &share);
 	rbuf_get_u32le(r, &flags);
@@ -299,17 +312,21 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 	uint32_t op;
 	uint64_t reqid;
 
-	if (m->fd != -1)
-		close(m->fd);
 	rbuf_init(&r, m->data, m->hdr.len);
 	rbuf_get_u32le(&r, &op);
 	rbuf_get_u64le(&r, &reqid);
+	/* Only an OPEN comes with a descriptor, and an OPEN always does. */
+	if (op != LOCKD_OP_OPEN && m->fd != -1) {
+		close(m->fd);
+		lockd_peer_refuse(p, op);
+		return;
+	}
 	switch (op) {
 	case LOCKD_OP_PING:
 		lockd_reply(p, op, reqid, LOCKD_STATUS_OK, NULL, 0);
 		break;
 	case LOCKD_OP_OPEN:
-		lockd_op_open(p, reqid, &r);
+		lockd_op_open(p, reqid, &r, m->fd);
 		break;
 	case LOCKD_OP_CLOSE:
 	case LOCKD_OP_SET_DELETE:

@@ -121,15 +121,32 @@ lockd_client_set_notify(lockd_notify_cb cb)
 	lockd_notify = cb;
 }
 
+static int	lockd_client_send(uint32_t, const void *, size_t, int,
+		    lockd_reply_cb, void *, uint64_t *);
+
 int
 lockd_client_request(uint32_t op, const void *body, size_t len,
     lockd_reply_cb cb, void *arg)
 {
-	return lockd_client_request_id(op, body, len, cb, arg, NULL);
+	return lockd_client_send(op, body, len, -1, cb, arg, NULL);
+}
+
+int
+lockd_client_request_fd(uint32_t op, const void *body, size_t len, int fd,
+    lockd_reply_cb cb, void *arg)
+{
+	return lockd_client_send(op, body, len, fd, cb, arg, NULL);
 }
 
 int
 lockd_client_request_id(uint32_t op, const void *body, size_t len,
+    lockd_reply_cb cb, void *arg, uint64_t *reqid)
+{
+	return lockd_client_send(op, body, len, -1, cb, arg, reqid);
+}
+
+static int
+lockd_client_send(uint32_t op, const void *body, size_t len, int fd,
     lockd_reply_cb cb, void *arg, uint64_t *reqid)
 {
 	struct lockd_pending *p;
@@ -148,7 +165,7 @@ lockd_client_request_id(uint32_t op, const void *body, size_t len,
 	wbuf_put_u64le(&w, lockd_next_reqid);
 	wbuf_put_bytes(&w, body, len);
 	rv = wbuf_error(&w) ? -1 : ipc_chan_send(lockd_chan, IPC_LOCKD_REQUEST,
-	    0, -1, wbuf_data(&w), wbuf_len(&w));
+	    0, fd, wbuf_data(&w), wbuf_len(&w));
 	if (len + 12 > sizeof(mem))
 		wbuf_free(&w);
 	if (rv == -1)

@@ -19,6 +19,13 @@ int	lockd_client_init(struct event_base *, int);
 int	lockd_client_request(uint32_t, const void *, size_t, lockd_reply_cb,
 	    void *);
 int	lockd_client_available(void);
+/*
+ * The same with a descriptor of the file the request is about, passed
+ * to lockd over SCM_RIGHTS (LOCKD_OP_OPEN: lockd names a file only by
+ * what it fstat()s).  The caller keeps its fd.
+ */
+int	lockd_client_request_fd(uint32_t, const void *, size_t, int,
+	    lockd_reply_cb, void *);
 /* The same, and the request id it went out with (to cancel it). */
 int	lockd_client_request_id(uint32_t, const void *, size_t,
 	    lockd_reply_cb, void *, uint64_t *);

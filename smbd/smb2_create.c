@@ -376,8 +376,6 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	if (o->is_dir)
 		flags |= LOCKD_OPEN_DIRECTORY;
 	wbuf_init_fixed(&w, mem, sizeof(mem));
-	wbuf_put_u64le(&w, (uint64_t)o->st.st_dev);
-	wbuf_put_u64le(&w, (uint64_t)o->st.st_ino);
 	wbuf_put_u32le(&w, o->access);
 	wbuf_put_u32le(&w, o->share_access);
 	wbuf_put_u32le(&w, flags);
@@ -390,8 +388,9 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	cw->action = action;
 	cw->created = created;
 	cw->x = *x;
-	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
-	    create_lockd_reply, cw) == -1) {
+	/* lockd learns which file from the descriptor (invariant 8). */
+	if (lockd_client_request_fd(LOCKD_OP_OPEN, wbuf_data(&w),
+	    wbuf_len(&w), o->fd, create_lockd_reply, cw) == -1) {
 		free(cw->x.eas);
 		free(cw->x.secd);
 		free(cw);

@@ -419,12 +419,11 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 {
 	struct vfs_share sh;
 	struct setinfo_wait *sw;
-	struct stat st;
 	uint8_t mem[64];
 	struct wbuf w;
 	uint32_t status;
 	char *target, *parent, *slash;
-	int replace, rc, e;
+	int replace, rc, e, fd;
 
 	if (!(o->access & DELETE))
 		return NT_STATUS_ACCESS_DENIED;
@@ -474,24 +473,26 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 	if ((slash = strrchr(parent, '/')) != NULL)
 		*slash = '\0';
 	sh = setinfo_share(o);
-	rc = vfs_lstat(&sh, slash != NULL ? parent : "", &st);
+	/* lockd learns which directory from a descriptor of it. */
+	fd = vfs_open(&sh, slash != NULL ? parent : "", O_PATH | O_NOFOLLOW |
+	    O_CLOEXEC, 0);
 	e = errno;
 	free(parent);
-	if (rc == -1) {
+	if (fd == -1) {
 		free(target);
 		free(sw);
 		return e == ENOENT || e == ENOTDIR ?
 		    NT_STATUS_OBJECT_PATH_NOT_FOUND : ntstatus_from_errno(e);
 	}
 	wbuf_init_fixed(&w, mem, sizeof(mem));
-	wbuf_put_u64le(&w, (uint64_t)st.st_dev);
-	wbuf_put_u64le(&w, (uint64_t)st.st_ino);
 	wbuf_put_u32le(&w, FILE_ADD_FILE | SYNCHRONIZE);
 	wbuf_put_u32le(&w, FILE_SHARE_READ | FILE_SHARE_WRITE);
 	wbuf_put_u32le(&w, LOCKD_OPEN_DIRECTORY);
 	wbuf_put_u16le(&w, 0);
-	if (lockd_client_request(LOCKD_OP_OPEN, wbuf_data(&w), wbuf_len(&w),
-	    setinfo_parent_reply, sw) == -1) {
+	rc = lockd_client_request_fd(LOCKD_OP_OPEN, wbuf_data(&w),
+	    wbuf_len(&w), fd, setinfo_parent_reply, sw);
+	close(fd);
+	if (rc == -1) {
 		free(target);
 		free(sw);
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
