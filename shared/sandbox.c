@@ -421,6 +421,11 @@ static const long sandbox_files[] = {
 	__NR_inotify_init1, __NR_inotify_add_watch, __NR_inotify_rm_watch,
 	__NR_faccessat, __NR_faccessat2, __NR_memfd_create,
 	__NR_set_tid_address,
+	/*
+	 * An O_PATH copy of an open for lockd (lockd_client.c); with a path
+	 * it is an O_PATH open, which openat already allows.
+	 */
+	__NR_open_tree,
 	/* The older x86_64 entry points some libc functions still use. */
 #ifdef __NR_access
 	__NR_access,

@@ -5,9 +5,14 @@
 #include "config.h"
 
 #include <sys/queue.h>
+#include <sys/syscall.h>
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <linux/mount.h>
 
 #include "buf.h"
 #include "ipc.h"
@@ -124,6 +129,19 @@ lockd_client_set_notify(lockd_notify_cb cb)
 static int	lockd_client_send(uint32_t, const void *, size_t, int,
 		    lockd_reply_cb, void *, uint64_t *);
 
+/*
+ * What goes to lockd is an O_PATH descriptor of the same file, made
+ * without a path walk (open_tree with an empty path): lockd only
+ * fstat()s it, and a lockd that was compromised could neither read nor
+ * write through it.
+ */
+static int
+lockd_client_pathfd(int fd)
+{
+	return (int)syscall(__NR_open_tree, fd, "", AT_EMPTY_PATH |
+	    OPEN_TREE_CLOEXEC);
+}
+
 int
 lockd_client_request(uint32_t op, const void *body, size_t len,
     lockd_reply_cb cb, void *arg)
@@ -135,7 +153,15 @@ int
 lockd_client_request_fd(uint32_t op, const void *body, size_t len, int fd,
     lockd_reply_cb cb, void *arg)
 {
-	return lockd_client_send(op, body, len, fd, cb, arg, NULL);
+	int pfd, rv;
+
+	if ((pfd = lockd_client_pathfd(fd)) == -1) {
+		log_warn("lockd: O_PATH descriptor for a request");
+		return -1;
+	}
+	rv = lockd_client_send(op, body, len, pfd, cb, arg, NULL);
+	close(pfd);
+	return rv;
 }
 
 int
