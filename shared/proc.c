@@ -21,6 +21,7 @@ extern char **environ;
 #include "conf.h"
 #include "ipc.h"
 #include "log.h"
+#include "evil.h"
 #include "proc.h"
 #include "usmbd.h"
 #include "util.h"
@@ -123,13 +124,22 @@ proc_child_setup(struct proc_ctx *ctx, enum usmbd_prog prog, int argc,
 	log_procname(proc_name(prog));
 	log_init(1, LOG_DAEMON);
 	opterr = 0;
-	while ((ch = getopt(argc, argv, "dv")) != -1) {
+#ifdef USMBD_REGRESS_HOOKS
+#define PROC_OPTS	"dvA:"
+#else
+#define PROC_OPTS	"dv"
+#endif
+	while ((ch = getopt(argc, argv, PROC_OPTS)) != -1) {
 		switch (ch) {
 		case 'd':
 			ctx->debug = 1;
 			break;
 		case 'v':
 			ctx->verbose++;
+			break;
+		case 'A':
+			/* The evil-process test mode (shared/evil.h). */
+			evil_set(optarg);
 			break;
 		default:
 			fatalx("%s is started by usmbd(8), not by hand",

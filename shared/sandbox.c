@@ -31,6 +31,7 @@
 
 #include "landlock_compat.h"
 #include "log.h"
+#include "evil.h"
 #include "sandbox.h"
 #include "util.h"
 
@@ -640,6 +641,8 @@ sandbox_enter(enum usmbd_prog prog, const struct sandbox_path *paths,
 #endif
 	sandbox_seccomp(prog, debug);
 	log_debug("sandbox: %s", sandbox_state);
+	/* Tests: an attack from inside the sandbox (shared/evil.h). */
+	evil_run();
 }
 
 #ifdef USMBD_REGRESS_HOOKS

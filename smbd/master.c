@@ -158,7 +158,7 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 	struct child *ch;
 	const struct ipc_rule *rules;
 	size_t nrules;
-	char path[PATH_MAX], *argv[5], name[64], argv0[64];
+	char path[PATH_MAX], *argv[7], name[64], argv0[64];
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 	    "KRB5RCACHETYPE=none", NULL };
 	int sv[2], fds[5], srcs[5], i, argc = 0;
@@ -183,6 +183,13 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 		vflag[1 + v] = '\0';
 		argv[argc++] = vflag;
 	}
+#ifdef USMBD_REGRESS_HOOKS
+	/* Tests: the evil-process mode for one kind of child. */
+	if (M.evil_attack != NULL && M.evil_prog == prog) {
+		argv[argc++] = "-A";
+		argv[argc++] = M.evil_attack;
+	}
+#endif
 	argv[argc] = NULL;
 
 	switch ((pid = fork())) {
@@ -1265,6 +1272,9 @@ main(int argc, char **argv)
 
 	master_check_users(M.conf);
 	master_check_landlock(M.conf);
+#ifdef USMBD_REGRESS_HOOKS
+	master_evil_setup();
+#endif
 	master_prepare_state(M.conf);
 	master_fd_limit(M.conf);
 	if ((M.config_fd = proc_config_memfd(M.conf)) == -1)

@@ -72,6 +72,10 @@ struct listener {
 
 struct master {
 	struct conf		*conf;
+#ifdef USMBD_REGRESS_HOOKS
+	enum usmbd_prog		 evil_prog;	/* started with an attack */
+	char			*evil_attack;
+#endif
 	const char		*conffile;
 	int			 debug;
 	int			 verbose;
@@ -108,6 +112,9 @@ void	 master_prepare_state(struct conf *);
 void	 master_write_pidfile(struct conf *);
 void	 master_fd_limit(const struct conf *);
 void	 master_check_landlock(struct conf *);
+#ifdef USMBD_REGRESS_HOOKS
+void	 master_evil_setup(void);
+#endif
 void	 master_remove_pidfile(struct conf *);
 void	 master_reload(void);
 int	 sockaddr_same_host(const struct sockaddr_storage *,

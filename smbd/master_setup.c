@@ -24,6 +24,7 @@
 #include <event2/event.h>
 
 #include "conf.h"
+#include "evil.h"
 #include "log.h"
 #include "master.h"
 #include "proc.h"
@@ -232,6 +233,37 @@ master_check_landlock(struct conf *conf)
 	    "run without a file system sandbox and reach every file their "
 	    "user can (require landlock = no)");
 }
+
+#ifdef USMBD_REGRESS_HOOKS
+/*
+ * Tests: USMBD_REGRESS_ATTACK=prog:attack[:argument] starts every child
+ * of that kind with the attack (shared/evil.h).
+ */
+void
+master_evil_setup(void)
+{
+	static const enum usmbd_prog progs[] = { PROG_PREAUTH, PROG_SESSION,
+	    PROG_AUTHD, PROG_LOCKD };
+	const char *env, *colon;
+	size_t i, n;
+
+	if ((env = getenv("USMBD_REGRESS_ATTACK")) == NULL ||
+	    (colon = strchr(env, ':')) == NULL)
+		return;
+	n = (size_t)(colon - env);
+	for (i = 0; i < nitems(progs); i++)
+		if (strlen(proc_name(progs[i])) == n &&
+		    strncmp(proc_name(progs[i]), env, n) == 0)
+			break;
+	if (i == nitems(progs) || !evil_known(colon + 1))
+		fatalx("USMBD_REGRESS_ATTACK: not prog:attack[:argument]: %s",
+		    env);
+	M.evil_prog = progs[i];
+	M.evil_attack = xstrdup(colon + 1);
+	log_warnx("regress: every %s starts with the attack %s",
+	    proc_name(M.evil_prog), M.evil_attack);
+}
+#endif
 
 static void
 master_mkdir(const char *path, mode_t mode)

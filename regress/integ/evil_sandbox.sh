@@ -1,0 +1,117 @@
+#!/bin/sh
+# The evil-process suite, inside the real sandboxes: every kind of
+# sandboxed child is started with an attack (the regress mode of
+# shared/evil.h) that it runs right after its sandbox is in place, as a
+# process whose parser was taken over would.  Each check passes only when
+# the attack is stopped: the child says "stopped" (the kernel said no) or
+# dies by SIGSYS (seccomp), and, seen from outside, the target file is
+# unchanged and the target process alive.  This is the proof of the
+# rights table in DEVELOPERS.md.
+. "$top_srcdir/regress/integ/lib.sh"
+command -v smbclient >/dev/null || skip "smbclient not installed (apt-get install smbclient)"
+command -v setpriv >/dev/null || skip "setpriv not installed (util-linux)"
+grep -q 'define USMBD_REGRESS_HOOKS 1' "$top_builddir/config.h" ||
+    skip "regress hooks not compiled in (configure --enable-regress-hooks)"
+integ_setup evil
+integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
+chown usmbdtest "$T/share"
+mkdir -p "$T/ro" "$T/outside"
+chmod 755 "$T/outside"
+chown usmbdtest "$T/ro"
+printf '\n[ro]\n\tpath = %s\n\tread only = yes\n' "$T/ro" >>"$CONF"
+integ_client_conf
+
+# The user's own file outside every share is the target of the file
+# attacks: only the sandbox stands between the worker and it.
+V=$T/outside/victim.txt
+echo secret >"$V"
+chown usmbdtest "$V"
+chmod 600 "$V"
+vstate() {
+	stat -c '%a %U %Y %s' "$V"
+	getfattr -d "$V" 2>/dev/null
+	ls "$T/outside"
+}
+VSTATE=$(vstate)
+
+# Victim processes: one of the user, one of the preauth user.
+setpriv --reuid usmbdtest --regid "$(id -g usmbdtest)" --clear-groups \
+    sleep 600 &
+UPID=$!
+setpriv --reuid _usmbd --regid "$(id -g _usmbd)" --clear-groups sleep 600 &
+PPID_=$!
+trap 'kill $UPID $PPID_ 2>/dev/null; integ_cleanup' EXIT
+
+# attack PROG ATTACK[:ARG]: restart the server with every PROG starting
+# with the attack, make one start, and check that it was stopped.
+attack() {
+	prog=$1 spec=$2
+	integ_stop
+	: >"$LOG"
+	USMBD_REGRESS_ATTACK="$prog:$spec"
+	export USMBD_REGRESS_ATTACK
+	integ_start
+	unset USMBD_REGRESS_ATTACK
+	case $prog in
+	preauth|session)
+		timeout 20 smbclient -s "$T/client.conf" //127.0.0.1/share \
+		    -p "$PORT" -U 'usmbdtest%Secret-123' -c ls \
+		    >/dev/null 2>&1 ;;
+	esac
+	name=${spec%%:*}
+	INTEG_CHECKS=$((INTEG_CHECKS + 1))
+	if wait_for grep -qE "evil: $name .*: stopped|$prog( worker)? \(pid [0-9]*\) killed by signal 31" "$LOG" &&
+	    ! grep -q "evil: $name .*: NOT STOPPED" "$LOG"; then
+		how=$(grep -oE "evil: $name .*: stopped.*|killed by signal 31" "$LOG" | head -1)
+		pass "$prog: $spec is stopped ($how)"
+	else
+		fail "$prog: $spec is NOT stopped"
+		grep -E "evil|signal" "$LOG" | head -3
+	fi
+}
+
+# The session worker: the user's files outside its shares, the read-only
+# share, sockets, processes.
+for a in open-read open-write chmod setxattr rename link unlink symlink; do
+	attack session "$a:$V"
+done
+attack session "open-write:$T/ro/new.txt"
+attack session "open-read:/etc/shadow"
+attack session "open-read:$T/private/passdb"
+for a in socket-inet socket-unix socket-netlink io-uring exec fork; do
+	attack session "$a"
+done
+for a in kill ptrace prlimit proc; do
+	attack session "$a:$UPID"
+done
+check "the user's file outside the shares is unchanged" \
+    [ "$(vstate)" = "$VSTATE" ]
+check "nothing was created in the read-only share" [ ! -e "$T/ro/new.txt" ]
+check "the user's other process is alive" kill -0 "$UPID"
+
+# preauth: no files at all, no sockets, not even another preauth's limits.
+for a in open-read:/etc/passwd open-write:/tmp/evil-preauth socket-inet \
+    socket-unix io-uring exec fork; do
+	attack preauth "$a"
+done
+for a in kill ptrace prlimit proc; do
+	attack preauth "$a:$PPID_"
+done
+check "the other _usmbd process is alive" kill -0 "$PPID_"
+check "its CPU time limit is untouched" \
+    grep -q "Max cpu time *unlimited" "/proc/$PPID_/limits"
+check "preauth created nothing" [ ! -e /tmp/evil-preauth ]
+
+# authd reads the user database and nothing else, and writes nothing.
+for a in "open-write:$T/private/passdb" open-read:/etc/shadow \
+    "open-read:$V" "unlink:$T/private/passdb" socket-inet io-uring exec \
+    fork; do
+	attack authd "$a"
+done
+# lockd: no file at all.
+for a in open-read:/etc/passwd "open-read:$V" socket-inet io-uring exec \
+    fork; do
+	attack lockd "$a"
+done
+check "the user database is still there" [ -s "$T/private/passdb" ]
+integ_done

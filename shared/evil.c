@@ -1,0 +1,273 @@
+/*
+ * The attacks of the evil-process test mode: see evil.h.  Compiled in
+ * regress builds only; a release build's evil_run() does nothing.
+ */
+#include "config.h"
+
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "evil.h"
+#include "log.h"
+
+#ifdef USMBD_REGRESS_HOOKS
+
+static char	*evil_attack;
+
+/*
+ * One attack: 0 when the system said no (errno tells why), 1 when it
+ * worked.  arg is the target: a path, or a pid for the process attacks.
+ */
+struct evil_entry {
+	const char	*name;
+	int		(*fn)(const char *);
+};
+
+static int
+evil_open_read(const char *arg)
+{
+	return open(arg, O_RDONLY | O_CLOEXEC) != -1;
+}
+
+static int
+evil_open_write(const char *arg)
+{
+	return open(arg, O_WRONLY | O_CREAT | O_CLOEXEC, 0666) != -1;
+}
+
+static int
+evil_chmod(const char *arg)
+{
+	return fchmodat(AT_FDCWD, arg, 0666, 0) == 0;
+}
+
+static int
+evil_setxattr(const char *arg)
+{
+	return setxattr(arg, "user.evil", "1", 1, 0) == 0;
+}
+
+static int
+evil_utimensat(const char *arg)
+{
+	struct timespec ts[2] = { { 0, 0 }, { 0, 0 } };
+
+	return utimensat(AT_FDCWD, arg, ts, 0) == 0;
+}
+
+static int
+evil_rename(const char *arg)
+{
+	char to[4096];
+
+	snprintf(to, sizeof(to), "%s.evil", arg);
+	return rename(arg, to) == 0;
+}
+
+static int
+evil_link(const char *arg)
+{
+	char to[4096];
+
+	snprintf(to, sizeof(to), "%s.evil", arg);
+	return link(arg, to) == 0;
+}
+
+static int
+evil_unlink(const char *arg)
+{
+	return unlink(arg) == 0;
+}
+
+static int
+evil_symlink(const char *arg)
+{
+	char to[4096];
+
+	snprintf(to, sizeof(to), "%s.evil", arg);
+	return symlinkat(arg, AT_FDCWD, to) == 0;
+}
+
+static int
+evil_socket_inet(const char *arg)
+{
+	return socket(AF_INET, SOCK_STREAM, 0) != -1;
+}
+
+static int
+evil_socket_unix(const char *arg)
+{
+	return socket(AF_UNIX, SOCK_STREAM, 0) != -1;
+}
+
+static int
+evil_socket_netlink(const char *arg)
+{
+	return socket(AF_NETLINK, SOCK_RAW, 0) != -1;
+}
+
+static int
+evil_io_uring(const char *arg)
+{
+	unsigned char params[120];
+
+	memset(params, 0, sizeof(params));
+	return syscall(__NR_io_uring_setup, 4, params) != -1;
+}
+
+static int
+evil_exec(const char *arg)
+{
+	char *argv[] = { "/bin/true", NULL };
+
+	execv(argv[0], argv);
+	return 0;
+}
+
+static int
+evil_fork(const char *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	return pid != -1;
+}
+
+static int
+evil_kill(const char *arg)
+{
+	return kill((pid_t)atol(arg), SIGTERM) == 0;
+}
+
+static int
+evil_ptrace(const char *arg)
+{
+	return ptrace(PTRACE_ATTACH, (pid_t)atol(arg), NULL, NULL) == 0;
+}
+
+static int
+evil_prlimit(const char *arg)
+{
+	struct rlimit rl = { 1, 1 };
+
+	return prlimit((pid_t)atol(arg), RLIMIT_CPU, &rl, NULL) == 0;
+}
+
+static int
+evil_proc(const char *arg)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%ld/environ", atol(arg));
+	return open(path, O_RDONLY | O_CLOEXEC) != -1;
+}
+
+static const struct evil_entry evil_table[] = {
+	{ "open-read", evil_open_read },
+	{ "open-write", evil_open_write },
+	{ "chmod", evil_chmod },
+	{ "setxattr", evil_setxattr },
+	{ "utimensat", evil_utimensat },
+	{ "rename", evil_rename },
+	{ "link", evil_link },
+	{ "unlink", evil_unlink },
+	{ "symlink", evil_symlink },
+	{ "socket-inet", evil_socket_inet },
+	{ "socket-unix", evil_socket_unix },
+	{ "socket-netlink", evil_socket_netlink },
+	{ "io-uring", evil_io_uring },
+	{ "exec", evil_exec },
+	{ "fork", evil_fork },
+	{ "kill", evil_kill },
+	{ "ptrace", evil_ptrace },
+	{ "prlimit", evil_prlimit },
+	{ "proc", evil_proc },
+};
+
+static const struct evil_entry *
+evil_find(const char *spec, const char **arg)
+{
+	const char *colon = strchr(spec, ':');
+	size_t n = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
+	size_t i;
+
+	*arg = colon != NULL ? colon + 1 : "";
+	for (i = 0; i < sizeof(evil_table) / sizeof(evil_table[0]); i++)
+		if (strlen(evil_table[i].name) == n &&
+		    strncmp(evil_table[i].name, spec, n) == 0)
+			return &evil_table[i];
+	return NULL;
+}
+
+int
+evil_known(const char *spec)
+{
+	const char *arg;
+
+	return evil_find(spec, &arg) != NULL;
+}
+
+void
+evil_set(const char *spec)
+{
+	free(evil_attack);
+	evil_attack = strdup(spec);
+}
+
+void
+evil_run(void)
+{
+	const struct evil_entry *e;
+	const char *arg;
+	int saved;
+
+	if (evil_attack == NULL)
+		return;
+	if ((e = evil_find(evil_attack, &arg)) == NULL) {
+		log_warnx("evil: unknown attack %s", evil_attack);
+		return;
+	}
+	errno = 0;
+	if (e->fn(arg)) {
+		log_warnx("evil: %s %s: NOT STOPPED", e->name, arg);
+		return;
+	}
+	saved = errno;
+	log_warnx("evil: %s %s: stopped (%s)", e->name, arg,
+	    saved != 0 ? strerror(saved) : "no effect");
+}
+
+#else /* !USMBD_REGRESS_HOOKS */
+
+void
+evil_set(const char *spec)
+{
+}
+
+void
+evil_run(void)
+{
+}
+
+int
+evil_known(const char *spec)
+{
+	return 0;
+}
+
+#endif
