@@ -6,7 +6,7 @@
 # the attack is stopped: the child says "stopped" (the kernel said no) or
 # dies by SIGSYS (seccomp), and, seen from outside, the target file is
 # unchanged and the target process alive.  This is the proof of the
-# rights table in DEVELOPERS.md.
+# rights table in doc/rights.md.
 . "$top_srcdir/regress/integ/lib.sh"
 command -v smbclient >/dev/null || skip "smbclient not installed (apt-get install smbclient)"
 command -v setpriv >/dev/null || skip "setpriv not installed (util-linux)"
