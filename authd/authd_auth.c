@@ -216,9 +216,13 @@ authd_fail(struct authd_peer *p, uint64_t sid, uint32_t status,
 	    user != NULL ? "\"" : "", p->addr, why);
 	authd_throttle_cfg(&cfg);
 	throttle_failed(&cfg, p->addr, user, time_mono_ms());
+	/*
+	 * The answer goes before the exchange is freed: user may be the
+	 * exchange's own copy of the name.
+	 */
+	authd_reply(p, sid, status, 0, NULL, 0, 0, NULL, 0, user);
 	authd_ex_free(p->ex);
 	p->ex = NULL;
-	authd_reply(p, sid, status, 0, NULL, 0, 0, NULL, 0, user);
 }
 
 static struct ntlmssp_server *

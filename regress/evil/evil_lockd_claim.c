@@ -38,7 +38,8 @@ open_req(uint8_t *p, uint64_t reqid, const void *claim, size_t claimlen,
 
 	memcpy(p + n, &op, 4), n += 4;
 	memcpy(p + n, &reqid, 8), n += 8;
-	memcpy(p + n, claim, claimlen), n += claimlen;
+	if (claimlen > 0)
+		memcpy(p + n, claim, claimlen), n += claimlen;
 	memcpy(p + n, &access, 4), n += 4;
 	memcpy(p + n, &share, 4), n += 4;
 	memcpy(p + n, &flags, 4), n += 4;
