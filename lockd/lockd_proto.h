@@ -22,7 +22,7 @@
  * unnamed data stream): lockd never sees a path and has no file access.
  * A worker cannot claim a (st_dev, st_ino): LOCKD_OP_OPEN carries a
  * descriptor of the file over SCM_RIGHTS, and lockd fstat()s it, so a
- * worker names only files its user could open (DESIGN.md invariant 8).
+ * worker names only files its user could open (doc/rights.md).
  */
 #ifndef USMBD_LOCKD_PROTO_H
 #define USMBD_LOCKD_PROTO_H

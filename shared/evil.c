@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 
+#include <linux/mount.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -168,6 +169,33 @@ evil_prlimit(const char *arg)
 	return prlimit((pid_t)atol(arg), RLIMIT_CPU, &rl, NULL) == 0;
 }
 
+/*
+ * open_tree is allowed to the worker (an O_PATH copy of an open for
+ * lockd); with a path it yields only an O_PATH descriptor, which reads
+ * and writes nothing, and a mount clone needs CAP_SYS_ADMIN.
+ */
+static int
+evil_open_tree(const char *arg)
+{
+	char c;
+	int fd;
+
+	if ((fd = (int)syscall(__NR_open_tree, AT_FDCWD, arg,
+	    OPEN_TREE_CLOEXEC)) == -1)
+		return 0;
+	if (read(fd, &c, 1) >= 0 || write(fd, "x", 1) >= 0)
+		return 1;
+	close(fd);
+	return 0;
+}
+
+static int
+evil_open_tree_clone(const char *arg)
+{
+	return syscall(__NR_open_tree, AT_FDCWD, arg, OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC) != -1;
+}
+
 static int
 evil_proc(const char *arg)
 {
@@ -197,6 +225,8 @@ static const struct evil_entry evil_table[] = {
 	{ "ptrace", evil_ptrace },
 	{ "prlimit", evil_prlimit },
 	{ "proc", evil_proc },
+	{ "open-tree", evil_open_tree },
+	{ "open-tree-clone", evil_open_tree_clone },
 };
 
 static const struct evil_entry *

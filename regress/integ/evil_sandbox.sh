@@ -72,7 +72,8 @@ attack() {
 
 # The session worker: the user's files outside its shares, the read-only
 # share, sockets, processes.
-for a in open-read open-write chmod setxattr rename link unlink symlink; do
+for a in open-read open-write chmod setxattr rename link unlink symlink \
+    open-tree open-tree-clone; do
 	attack session "$a:$V"
 done
 attack session "open-write:$T/ro/new.txt"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Anonymous logons (null sessions, smbclient -N): refused by default before
-# any session worker starts (DESIGN.md invariant 10); with
+# any session worker starts (doc/rights.md); with
 # "restrict anonymous = 0" they list shares and reach "guest ok" shares
 # as the guest account, and no other share.
 . "$top_srcdir/regress/integ/lib.sh"
