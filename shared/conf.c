@@ -337,6 +337,8 @@ static const struct conf_param conf_params[] = {
 	GB("smb2 leases", smb2_leases, "yes", "grant SMB2.1+ leases"),
 	GB("require landlock", require_landlock, "yes",
 	    "no session worker without a Landlock file system sandbox"),
+	GB("require mount namespace", require_mount_namespace, "yes",
+	    "no session worker that can name paths outside its shares"),
 	GE("ntlm auth", ntlm_auth, "ntlmv2-only", conf_ntlm_vals,
 	    "which NTLM responses are accepted"),
 	GS("dedicated keytab file", dedicated_keytab_file, "", 0, F_ABSPATH,

@@ -142,6 +142,7 @@ struct conf_global {
 	enum conf_map_to_guest map_to_guest;
 	int		  restrict_anonymous;	/* 0 or 2, as in Samba */
 	int		  require_landlock;
+	int		  require_mount_namespace;
 	enum conf_ntlm_auth ntlm_auth;
 	int		  auth_failure_delay;	/* milliseconds */
 	int		  auth_failure_limit;	/* per source or user and minute */

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <sys/inotify.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -196,6 +197,74 @@ evil_open_tree_clone(const char *arg)
 	    OPEN_TREE_CLOEXEC) != -1;
 }
 
+/*
+ * What Landlock does not cover: naming a path without opening it for
+ * reading or writing.  A session worker's private root has no path
+ * outside its shares to name.
+ */
+static int
+evil_stat(const char *arg)
+{
+	struct stat st;
+
+	return stat(arg, &st) == 0;
+}
+
+static int
+evil_listxattr(const char *arg)
+{
+	return listxattr(arg, NULL, 0) != -1;
+}
+
+static int
+evil_inotify(const char *arg)
+{
+	int fd, wd;
+
+	if ((fd = inotify_init1(IN_CLOEXEC)) == -1)
+		return 0;
+	wd = inotify_add_watch(fd, arg, IN_MODIFY);
+	close(fd);
+	return wd != -1;
+}
+
+/* An O_PATH open, as a worker names a file to lockd. */
+static int
+evil_opath(const char *arg)
+{
+	int fd;
+
+	if ((fd = open(arg, O_PATH | O_CLOEXEC)) == -1)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/*
+ * Up from every directory the process holds open (a share root, say)
+ * with "..", then down to the target.
+ */
+static int
+evil_dotdot(const char *arg)
+{
+	char path[4096];
+	struct stat st;
+	int fd, t;
+
+	snprintf(path, sizeof(path), "../../../../../../../../../../%s",
+	    arg + (*arg == '/'));
+	errno = ENOENT;
+	for (fd = 0; fd < 1024; fd++) {
+		if (fstat(fd, &st) == -1 || !S_ISDIR(st.st_mode))
+			continue;
+		if ((t = openat(fd, path, O_PATH | O_CLOEXEC)) != -1) {
+			close(t);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int
 evil_proc(const char *arg)
 {
@@ -227,6 +296,11 @@ static const struct evil_entry evil_table[] = {
 	{ "proc", evil_proc },
 	{ "open-tree", evil_open_tree },
 	{ "open-tree-clone", evil_open_tree_clone },
+	{ "stat", evil_stat },
+	{ "listxattr", evil_listxattr },
+	{ "inotify", evil_inotify },
+	{ "opath", evil_opath },
+	{ "dotdot", evil_dotdot },
 };
 
 static const struct evil_entry *

@@ -138,6 +138,23 @@ sandbox_drop_privs(const struct sandbox_user *su)
 		fatal("PR_SET_DUMPABLE");
 }
 
+void
+sandbox_as_user(const struct sandbox_user *su)
+{
+	if (setgroups((size_t)su->ngroups, su->groups) == -1 ||
+	    setresgid(-1, su->gid, -1) == -1 ||
+	    setresuid(-1, su->uid, -1) == -1)
+		fatal("cannot act as %s", su->name != NULL ? su->name : "?");
+}
+
+void
+sandbox_as_root(void)
+{
+	if (setresuid(-1, 0, -1) == -1 || setresgid(-1, 0, -1) == -1 ||
+	    setgroups(0, NULL) == -1)
+		fatal("cannot return to root");
+}
+
 /*
  * Resource limits.  RLIMIT_NPROC is per user, and the preauth user is
  * shared by every preauth process, so it cannot be set to 0 without
@@ -420,6 +437,8 @@ static const long sandbox_files[] = {
 	__NR_fgetxattr, __NR_fsetxattr, __NR_flistxattr, __NR_fremovexattr,
 	__NR_fstatfs, __NR_flock,
 	__NR_inotify_init1, __NR_inotify_add_watch, __NR_inotify_rm_watch,
+	/* A watch is added as "." in the directory (smb2_notify.c). */
+	__NR_fchdir, __NR_chdir,
 	__NR_faccessat, __NR_faccessat2, __NR_memfd_create,
 	__NR_set_tid_address,
 	/*

@@ -27,6 +27,13 @@ int	 sandbox_user_lookup(const char *, struct sandbox_user *);
 void	 sandbox_user_free(struct sandbox_user *);
 /* setgroups, setresgid, setresuid, verified; fatal on any problem. */
 void	 sandbox_drop_privs(const struct sandbox_user *);
+/*
+ * Act as the user for a while (groups, effective gid and uid), keeping
+ * root as the saved uid, and back: for opens whose permission check must
+ * be the user's, made before the privilege drop.
+ */
+void	 sandbox_as_user(const struct sandbox_user *);
+void	 sandbox_as_root(void);
 void	 sandbox_limits(enum usmbd_prog, rlim_t);
 /*
  * A path a program may use.  fd, when not -1, is a descriptor of it that
@@ -39,6 +46,17 @@ struct sandbox_path {
 	int		 fd;
 	int		 write;
 };
+
+/*
+ * As root, before the privilege drop: a private mount namespace whose
+ * root is an empty read-only tmpfs mounted on mnt (any existing
+ * directory; the host does not see the mount) holding a bind mount of
+ * each path's fd as "/0", "/1", ... (read-only without write).  Each
+ * fd is then replaced, same number, by the bind mount's root.  -1 with
+ * errno when the kernel refuses a mount namespace (nothing changed);
+ * any later failure is fatal.
+ */
+int	 sandbox_private_root(const char *, struct sandbox_path *);
 
 /*
  * PR_SET_NO_NEW_PRIVS, Landlock (paths: what the program may use, ending

@@ -1272,6 +1272,7 @@ main(int argc, char **argv)
 
 	master_check_users(M.conf);
 	master_check_landlock(M.conf);
+	master_check_mount_namespace(M.conf);
 #ifdef USMBD_REGRESS_HOOKS
 	master_evil_setup();
 #endif

@@ -112,6 +112,7 @@ void	 master_prepare_state(struct conf *);
 void	 master_write_pidfile(struct conf *);
 void	 master_fd_limit(const struct conf *);
 void	 master_check_landlock(struct conf *);
+void	 master_check_mount_namespace(struct conf *);
 #ifdef USMBD_REGRESS_HOOKS
 void	 master_evil_setup(void);
 #endif

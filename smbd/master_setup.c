@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,6 +17,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <pwd.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +234,48 @@ master_check_landlock(struct conf *conf)
 	log_warnx("Landlock is not available in this kernel: session workers "
 	    "run without a file system sandbox and reach every file their "
 	    "user can (require landlock = no)");
+}
+
+/*
+ * Session workers see only their shares, in a private mount namespace
+ * (shared/sandbox_root.c).  A kernel or container that refuses one
+ * (unshare(CLONE_NEWNS) needs CAP_SYS_ADMIN) stops the server here,
+ * unless "require mount namespace = no"; the check runs in a child, so
+ * that the master's own view is never touched.
+ */
+void
+master_check_mount_namespace(struct conf *conf)
+{
+	int status, err = 0;
+	pid_t pid;
+
+	switch ((pid = fork())) {
+	case -1:
+		fatal("fork");
+	case 0:
+		_exit(unshare(CLONE_NEWNS) == 0 ? 0 : errno & 0x7f);
+	}
+	if (waitpid(pid, &status, 0) == -1)
+		fatal("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		err = WIFEXITED(status) ? WEXITSTATUS(status) : EINVAL;
+#ifdef USMBD_REGRESS_HOOKS
+	/* Tests: a container without mount namespaces. */
+	if (getenv("USMBD_REGRESS_NO_MOUNT_NS") != NULL)
+		err = EPERM;
+#endif
+	if (err == 0)
+		return;
+	if (conf->g.require_mount_namespace)
+		fatalx("cannot create a mount namespace (%s): session workers "
+		    "could name every path their user can (stat, extended "
+		    "attributes, times); refusing to start (set \"require "
+		    "mount namespace = no\" to run without it)",
+		    strerror(err));
+	log_warnx("cannot create a mount namespace (%s): session workers "
+	    "can stat and name every path their user can, though Landlock "
+	    "still keeps them from opening one outside their shares "
+	    "(require mount namespace = no)", strerror(err));
 }
 
 #ifdef USMBD_REGRESS_HOOKS

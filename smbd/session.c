@@ -100,6 +100,27 @@ session_signal(evutil_socket_t sig, short what, void *arg)
 	event_base_loopexit(S.base, NULL);
 }
 
+/*
+ * The private mount namespace: only the shares, at "/0", "/1", ...  The
+ * master refused to start if the kernel cannot make one, unless the
+ * administrator allowed that.
+ */
+static void
+session_private_root(struct sandbox_path *paths)
+{
+	char *mnt;
+
+	xasprintf(&mnt, "%s/empty", S.conf->g.state_directory);
+	if (sandbox_private_root(mnt, paths) == -1) {
+		if (S.conf->g.require_mount_namespace)
+			fatal("cannot create a mount namespace; a session "
+			    "worker does not run without one (require mount "
+			    "namespace = no allows it)");
+		log_debug("no mount namespace: %s", strerror(errno));
+	}
+	free(mnt);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -139,12 +160,14 @@ main(int argc, char **argv)
 	aio_init(S.base, S.conf->g.aio_threads);
 
 	setproctitle("session %s", S.auth.user);
-	sandbox_drop_privs(&su);
 	/*
-	 * As the user, find the share roots it may use; the sandbox then
-	 * allows those trees and nothing else (invariant 4).
+	 * Find the share roots the user may use; the worker's view of the
+	 * file system then holds those trees and nothing else, and the
+	 * sandbox allows only them (invariant 4).
 	 */
 	paths = session_share_paths(&su);
+	session_private_root(paths);
+	sandbox_drop_privs(&su);
 	sandbox_require_landlock(S.conf->g.require_landlock);
 	sandbox_enter(PROG_SESSION, paths, ctx.debug);
 	sandbox_user_free(&su);

@@ -3,7 +3,10 @@
  * which shares this user may reach at all (available, valid users, invalid
  * users, guest ok), which it may write (read only, read list, write list),
  * and an open directory fd for each share root.  Only those roots go into
- * the Landlock ruleset (invariant 4).
+ * the worker's private mount namespace and its Landlock ruleset
+ * (invariant 4).  This runs as root, before the privilege drop; each root
+ * is opened as the user, so that the kernel's permission check is the
+ * user's.
  */
 #include "config.h"
 
@@ -95,7 +98,9 @@ session_share_paths(const struct sandbox_user *su)
 		if (session_in_list(sh->write_list, su))
 			ss->writeable = 1;
 		/* Opened as the user: the kernel decides who may enter. */
+		sandbox_as_user(su);
 		ss->rootfd = open(sh->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		sandbox_as_root();
 		if (ss->rootfd == -1) {
 			log_warn("share %s: %s", sh->name, sh->path);
 			ss->why = "share path not accessible";

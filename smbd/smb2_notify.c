@@ -211,14 +211,14 @@ notify_filter_bits(uint32_t mask)
 	return 0;
 }
 
+/* The directory's name in the share, for log lines. */
 static char *
 notify_dirpath(const struct smb2_open *o, const char *rel)
 {
 	char *path;
 
-	xasprintf(&path, "%s%s%s%s%s", o->tree->ss->share->path,
-	    *o->path != '\0' ? "/" : "", o->path,
-	    *rel != '\0' ? "/" : "", rel);
+	xasprintf(&path, "%s:%s%s%s", o->tree->ss->share->name, o->path,
+	    *o->path != '\0' && *rel != '\0' ? "/" : "", rel);
 	return path;
 }
 
@@ -276,10 +276,10 @@ static int
 notify_watch_add(struct notify_state *ns, const char *rel,
     const struct stat *want)
 {
-	struct stat st, st2;
+	struct stat st;
 	char *path;
 	size_t i;
-	int fd, wd;
+	int fd, wd, saved;
 
 	if (notify_nwatches >= NOTIFY_MAX_WATCHES) {
 		if (!ns->limited)
@@ -298,25 +298,34 @@ notify_watch_add(struct notify_state *ns, const char *rel,
 		close(fd);
 		return -1;
 	}
-	close(fd);
+	/*
+	 * inotify takes a path: "." after fchdir() to the directory just
+	 * opened beneath the share root names exactly that directory, with
+	 * no second walk that a rename could redirect.
+	 */
 	path = notify_dirpath(ns->o, rel);
-	if ((wd = inotify_add_watch(notify_fd, path, NOTIFY_EVENTS)) == -1) {
-		if (errno == ENOSPC) {
+	if (fchdir(fd) == -1) {
+		log_warn("notify: %s", path);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	wd = inotify_add_watch(notify_fd, ".", NOTIFY_EVENTS);
+	saved = errno;
+	if (chdir("/") == -1)
+		fatal("notify: chdir /");
+	close(fd);
+	if (wd == -1) {
+		if (saved == ENOSPC) {
 			log_warnx("notify: %s: no inotify watch left "
 			    "(fs.inotify.max_user_watches); clients get "
 			    "NOTIFY_ENUM_DIR", path);
 			ns->limited = 1;
 			ns->overflow = 1;
-		} else if (errno != ENOENT && errno != ENOTDIR)
+		} else if (saved != ENOENT && saved != ENOTDIR) {
+			errno = saved;
 			log_warn("notify: watch %s", path);
-		free(path);
-		return -1;
-	}
-	/* The name may have changed under us: the watch must be st. */
-	if (lstat(path, &st2) == -1 || st2.st_dev != st.st_dev ||
-	    st2.st_ino != st.st_ino) {
-		if (!notify_wd_used(wd))
-			inotify_rm_watch(notify_fd, wd);
+		}
 		free(path);
 		return -1;
 	}

@@ -73,11 +73,14 @@ attack() {
 # The session worker: the user's files outside its shares, the read-only
 # share, sockets, processes.
 for a in open-read open-write chmod setxattr rename link unlink symlink \
-    open-tree open-tree-clone; do
+    open-tree open-tree-clone stat listxattr utimensat inotify opath \
+    dotdot; do
 	attack session "$a:$V"
 done
 attack session "open-write:$T/ro/new.txt"
 attack session "open-read:/etc/shadow"
+attack session "stat:/etc/shadow"
+attack session "dotdot:/etc/shadow"
 attack session "open-read:$T/private/passdb"
 for a in socket-inet socket-unix socket-netlink io-uring exec fork; do
 	attack session "$a"

@@ -33,6 +33,14 @@ check "the worker has no capabilities" [ "$(status_field "$W" CapEff)" = 0000000
 check "the worker has NoNewPrivs" [ "$(status_field "$W" NoNewPrivs)" = 1 ]
 check "the worker is under a seccomp filter" [ "$(status_field "$W" Seccomp)" = 2 ]
 check "no preauth process is left for it" sh -c "! ps -o args= --ppid $MASTER_PID | grep -q '^usmbd-preauth'"
+check "the worker has a mount namespace of its own" \
+    [ "$(readlink "/proc/$W/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]
+# Its root is an empty read-only tmpfs holding only the shares it may
+# use, "/0", "/1", ...: no other path exists for it to name.
+awk '{ print $5, $6 }' "/proc/$W/mountinfo" > "$T/mounts"
+check "the worker sees / and its two shares, nothing else" \
+    [ "$(wc -l < "$T/mounts")" = 3 ] && ! grep -qvE '^/[0-9]* ' "$T/mounts"
+check "its root is read-only" grep -qE '^/ ro,' "$T/mounts"
 check "the worker's title names the user" sh -c "tr '\0' ' ' < /proc/$W/cmdline | grep -q 'session usmbdtest'"
 exec 9>&-
 check "the worker ends with the connection" wait_gone "$W"
