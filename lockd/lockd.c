@@ -36,7 +36,7 @@
 struct lockd	 L;
 
 static const struct ipc_rule lockd_master_rules[] = {
-	{ IPC_LOCKD_NEWPEER, 0, 0, IPC_FD_REQUIRED },
+	{ IPC_LOCKD_NEWPEER, 4, 4, IPC_FD_REQUIRED },
 };
 
 static const struct ipc_rule lockd_peer_rules[] = {
@@ -82,6 +82,7 @@ lockd_master_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 
 	p = xcalloc(1, sizeof(*p));
 	p->id = m->hdr.peerid;
+	memcpy(&p->uid, m->data, sizeof(p->uid));
 	snprintf(name, sizeof(name), "lockd peer %u", p->id);
 	p->chan = ipc_chan_new(L.base, m->fd, name, lockd_peer_rules,
 	    nitems(lockd_peer_rules), lockd_peer_dispatch, lockd_peer_closed,

@@ -19,6 +19,7 @@ struct ipc_msg;
 struct lockd_peer {
 	TAILQ_ENTRY(lockd_peer)	 entry;
 	uint32_t		 id;	/* connection id from the master */
+	uint32_t		 uid;	/* its worker's user, from the master */
 	struct ipc_chan		*chan;
 	/* It stopped reading: lockd drops it at its next request. */
 	int			 stalled;

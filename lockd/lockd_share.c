@@ -40,6 +40,7 @@ struct lockd_file {
 	uint64_t		 ino;
 	char			*stream;
 	int			 delete_pending;
+	uint32_t		 delete_uid;	/* who made it pending */
 	TAILQ_HEAD(, lockd_open) opens;
 	size_t			 nopens;
 	struct lockd_brl_file	*brl;	/* byte-range locks, lockd_brl.c */
@@ -50,6 +51,7 @@ struct lockd_open {
 	TAILQ_ENTRY(lockd_open)	 file_entry;
 	uint64_t		 handle;
 	uint32_t		 peer;
+	uint32_t		 uid;
 	uint32_t		 access;
 	uint32_t		 share;
 	uint32_t		 flags;
@@ -230,7 +232,7 @@ lockd_open_find(uint64_t handle, uint32_t peer)
 }
 
 uint32_t
-lockd_share_open(uint32_t peer, uint64_t dev, uint64_t ino,
+lockd_share_open(uint32_t peer, uint32_t uid, uint64_t dev, uint64_t ino,
     const char *stream, uint32_t access, uint32_t share, uint32_t flags,
     uint64_t *handle)
 {
@@ -285,6 +287,7 @@ lockd_share_open(uint32_t peer, uint64_t dev, uint64_t ino,
 	o = xcalloc(1, sizeof(*o));
 	o->handle = lockd_next_handle++;
 	o->peer = peer;
+	o->uid = uid;
 	o->access = access;
 	o->share = share;
 	o->flags = flags;
@@ -298,6 +301,36 @@ lockd_share_open(uint32_t peer, uint64_t dev, uint64_t ino,
 	return LOCKD_STATUS_OK;
 }
 
+/*
+ * A delete becomes pending, with the user who asked for it: the file is
+ * removed only by a worker of that user (lockd_file_may_delete).
+ */
+static void
+lockd_file_pend(struct lockd_file *f, uint32_t uid)
+{
+	f->delete_pending = 1;
+	f->delete_uid = uid;
+}
+
+/*
+ * The last closer removes a delete-pending file with its own user's
+ * rights.  When that is not the user who made the delete pending, the
+ * file stays: a worker must never carry out, with its rights, what
+ * another user's worker asked for (a compromised one could name any file
+ * of a shared tree it can open).
+ */
+static int
+lockd_file_may_delete(const struct lockd_file *f, uint32_t closer)
+{
+	if (f->delete_uid == closer)
+		return 1;
+	log_info("delete on close of a file (device %llu, inode %llu) set by "
+	    "uid %u is not carried out by the last closer, uid %u",
+	    (unsigned long long)f->dev, (unsigned long long)f->ino,
+	    f->delete_uid, closer);
+	return 0;
+}
+
 static uint32_t
 lockd_open_drop(struct lockd_open *o)
 {
@@ -307,9 +340,11 @@ lockd_open_drop(struct lockd_open *o)
 	uint32_t flags = 0;
 	int named = f->stream[0] != '\0';
 
+	uint32_t uid = o->uid;
+
 	/* Closing a delete-on-close open makes the delete pending. */
 	if (o->flags & LOCKD_OPEN_DELETE_ON_CLOSE)
-		f->delete_pending = 1;
+		lockd_file_pend(f, uid);
 	TAILQ_REMOVE(&f->opens, o, file_entry);
 	f->nopens--;
 	RB_REMOVE(lockd_opens, &lockd_opens, o);
@@ -328,7 +363,7 @@ lockd_open_drop(struct lockd_open *o)
 		if (f->delete_pending && !named &&
 		    lockd_streams_open(dev, ino))
 			return flags;
-		if (f->delete_pending)
+		if (f->delete_pending && lockd_file_may_delete(f, uid))
 			flags |= LOCKD_CLOSE_DELETE;
 		RB_REMOVE(lockd_files, &lockd_files, f);
 		lockd_brl_file_free(f->brl);
@@ -337,7 +372,7 @@ lockd_open_drop(struct lockd_open *o)
 	}
 	if (named && (base = lockd_file_base(dev, ino)) != NULL &&
 	    base->nopens == 0 && !lockd_streams_open(dev, ino)) {
-		if (base->delete_pending)
+		if (base->delete_pending && lockd_file_may_delete(base, uid))
 			flags |= LOCKD_CLOSE_DELETE_FILE;
 		RB_REMOVE(lockd_files, &lockd_files, base);
 		lockd_brl_file_free(base->brl);
@@ -366,7 +401,10 @@ lockd_share_set_delete(uint32_t peer, uint64_t handle, int on)
 
 	if ((o = lockd_open_find(handle, peer)) == NULL)
 		return LOCKD_STATUS_INVALID_HANDLE;
-	o->file->delete_pending = on != 0;
+	if (on)
+		lockd_file_pend(o->file, o->uid);
+	else
+		o->file->delete_pending = 0;
 	/*
 	 * Clearing the disposition also clears this open's own
 	 * delete-on-close, as FileDispositionInformation does on Windows.

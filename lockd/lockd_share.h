@@ -11,8 +11,13 @@
 void	 lockd_share_set_limit(size_t);
 /* Opens one worker may have. */
 void	 lockd_share_set_peer_limit(size_t);
-uint32_t lockd_share_open(uint32_t, uint64_t, uint64_t, const char *,
-	    uint32_t, uint32_t, uint32_t, uint64_t *);
+/*
+ * peer, the uid its worker runs as, dev, ino, stream, access, share,
+ * flags.  The uid decides who carries out a delete-on-close: only a
+ * worker of the user who set it (lockd_share.c).
+ */
+uint32_t lockd_share_open(uint32_t, uint32_t, uint64_t, uint64_t,
+	    const char *, uint32_t, uint32_t, uint32_t, uint64_t *);
 uint32_t lockd_share_close(uint32_t, uint64_t, uint32_t *);
 uint32_t lockd_share_set_delete(uint32_t, uint64_t, int);
 uint32_t lockd_share_rename_check(uint32_t, uint64_t);

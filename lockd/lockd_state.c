@@ -236,7 +236,7 @@ lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r, int fd)
 	}
 	memcpy(stream, name, namelen);
 	stream[namelen] = '\0';
-	status = lockd_share_open(p->id, dev, ino, stream, access, share,
+	status = lockd_share_open(p->id, p->uid, dev, ino, stream, access, share,
 	    flags, &handle);
 	if (status == LOCKD_STATUS_OK && lockd_brl_file_locked(p->id, handle))
 		oflags |= LOCKD_OPENED_BRL;

@@ -281,11 +281,13 @@ master_child_kill(struct child *ch, int sig)
 
 /*
  * A new channel between a worker and authd or lockd: one end goes to the
- * daemon with the connection id, the other is returned for the worker.
+ * daemon with the connection id and data (authd: the client's address;
+ * lockd: the worker's uid), the other is returned for the worker.
  * Without the daemon the worker gets a closed channel and fails cleanly.
  */
 static int
-master_daemon_channel(enum usmbd_prog prog, uint32_t id, const char *addr)
+master_daemon_channel(enum usmbd_prog prog, uint32_t id, const void *data,
+    size_t len)
 {
 	struct child *d = prog == PROG_AUTHD ? M.authd : M.lockd;
 	uint32_t type = prog == PROG_AUTHD ? IPC_AUTHD_NEWCONN :
@@ -297,8 +299,7 @@ master_daemon_channel(enum usmbd_prog prog, uint32_t id, const char *addr)
 		return -1;
 	}
 	if (d == NULL || d->chan == NULL ||
-	    ipc_chan_send(d->chan, type, id, sv[1], addr,
-	    addr != NULL ? strlen(addr) : 0) == -1)
+	    ipc_chan_send(d->chan, type, id, sv[1], data, len) == -1)
 		log_warnx("%s is not running; connection %u gets no channel "
 		    "to it", proc_name(prog), id);
 	close(sv[1]);
@@ -450,7 +451,8 @@ master_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	TAILQ_INSERT_TAIL(&M.conns, c, entry);
 	M.nconns++;
 
-	peer = master_daemon_channel(PROG_AUTHD, c->id, c->hoststr);
+	peer = master_daemon_channel(PROG_AUTHD, c->id, c->hoststr,
+	    strlen(c->hoststr));
 	c->child = master_spawn(PROG_PREAUTH, fd, peer, -1, c);
 	if (peer != -1)
 		close(peer);
@@ -751,8 +753,11 @@ master_start_session(struct child *ch, struct conn *c, const uint8_t *state,
 	}
 	c->child = NULL;
 
-	authfd = master_daemon_channel(PROG_AUTHD, c->id, c->hoststr);
-	lockfd = master_daemon_channel(PROG_LOCKD, c->id, NULL);
+	authfd = master_daemon_channel(PROG_AUTHD, c->id, c->hoststr,
+	    strlen(c->hoststr));
+	/* lockd learns the worker's user: delete-on-close depends on it. */
+	lockfd = master_daemon_channel(PROG_LOCKD, c->id, &c->auth.uid,
+	    sizeof(c->auth.uid));
 	w = master_spawn(PROG_SESSION, c->sock, authfd, lockfd, c);
 	/* The worker has the socket now. */
 	close(c->sock);

@@ -55,7 +55,7 @@ main(void)
 
 	/* The compromised peer: requests without end, never a read. */
 	reqlen = auth_request(req);
-	evil = evil_new_peer(master, IPC_AUTHD_NEWCONN, 1, "127.0.0.1");
+	evil = evil_new_peer(master, IPC_AUTHD_NEWCONN, 1, "127.0.0.1", 9);
 	while (sent < FLOOD_MAX) {
 		if (ipc_send(evil, IPC_AUTH_REQUEST, 1, -1, req,
 		    reqlen) == -1) {
@@ -75,7 +75,7 @@ main(void)
 	evil_check("authd is still running", evil_alive(pid));
 
 	/* An honest peer is answered as before. */
-	honest = evil_new_peer(master, IPC_AUTHD_NEWCONN, 2, "127.0.0.1");
+	honest = evil_new_peer(master, IPC_AUTHD_NEWCONN, 2, "127.0.0.1", 9);
 	got = ipc_send(honest, IPC_AUTH_REQUEST, 2, -1, req, reqlen) == 0 &&
 	    evil_recv(honest, &m, buf, 10000) &&
 	    m.hdr.type == IPC_AUTH_RESPONSE;

@@ -160,15 +160,15 @@ evil_hello(int master)
 }
 
 int
-evil_new_peer(int master, uint32_t type, uint32_t id, const char *addr)
+evil_new_peer(int master, uint32_t type, uint32_t id, const void *data,
+    size_t len)
 {
 	struct timeval tv = { 10, 0 };
 	int sv[2];
 
 	if (ipc_socketpair(sv) == -1)
 		evil_hard("socketpair");
-	if (ipc_send(master, type, id, sv[1], addr,
-	    addr != NULL ? strlen(addr) : 0) == -1)
+	if (ipc_send(master, type, id, sv[1], data, len) == -1)
 		evil_hard("new peer");
 	close(sv[1]);
 	/* Never hang the test: a blocked send gives up after 10 s. */

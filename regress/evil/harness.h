@@ -27,8 +27,11 @@ pid_t	evil_start(const char *, int *);
 int	evil_recv(int, struct ipc_msg *, uint8_t *, int);
 /* Wait for the daemon's IPC_HELLO (it is in its sandbox then). */
 int	evil_hello(int);
-/* A channel to the daemon, as the master makes one per connection. */
-int	evil_new_peer(int, uint32_t, uint32_t, const char *);
+/*
+ * A channel to the daemon, as the master makes one per connection, with
+ * what the master sends along (authd: the address; lockd: the uid).
+ */
+int	evil_new_peer(int, uint32_t, uint32_t, const void *, size_t);
 /* Is the daemon still running? */
 int	evil_alive(pid_t);
 /* Close the master channel, wait for the daemon, clean up; exit code. */

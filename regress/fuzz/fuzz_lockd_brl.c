@@ -87,7 +87,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		s = next(&g) % 8;
 		switch (op % 8) {
 		case 0:
-			if (lockd_share_open(peer, 1, 1 + (s & 1),
+			if (lockd_share_open(peer, 0, 1, 1 + (s & 1),
 			    (s & 2) ? "s" : "", 3, 7, 0, &h) == 0) {
 				open[s].peer = peer;
 				open[s].h = h;

@@ -113,8 +113,8 @@ main(void)
 	CHECK(lockd_brl_overlap(UINT64_MAX, 1, 0, UINT64_MAX) == 0);
 	CHECK(lockd_brl_overlap(UINT64_MAX, 1, 1, UINT64_MAX));
 
-	CHECK(lockd_share_open(1, 1, 500, "", RW, SHARE, 0, &h1) == 0);
-	CHECK(lockd_share_open(1, 1, 500, "", RW, SHARE, 0, &h2) == 0);
+	CHECK(lockd_share_open(1, 0, 1, 500, "", RW, SHARE, 0, &h1) == 0);
+	CHECK(lockd_share_open(1, 0, 1, 500, "", RW, SHARE, 0, &h2) == 0);
 
 	/*
 	 * The first lock of a file waits for its worker's acknowledgement;
@@ -206,7 +206,7 @@ main(void)
 	CHECK(unlock1(1, h1, 20, 10) == LOCKD_STATUS_OK);
 
 	/* A blocking lock waits, and is granted when the range frees. */
-	CHECK(lockd_share_open(2, 1, 500, "", RW, SHARE, 0, &h3) == 0);
+	CHECK(lockd_share_open(2, 0, 1, 500, "", RW, SHARE, 0, &h3) == 0);
 	nnotified = 0;
 	CHECK(lock1(1, h1, 7, 100, 50, X) == LOCKD_BRL_LATER);
 	CHECK(nnotified == 2);
@@ -249,8 +249,8 @@ main(void)
 	CHECK(lockd_share_count() == 0);
 
 	/* A worker that dies before acknowledging does not hold things up. */
-	CHECK(lockd_share_open(1, 1, 600, "", RW, SHARE, 0, &h1) == 0);
-	CHECK(lockd_share_open(2, 1, 600, "", RW, SHARE, 0, &h2) == 0);
+	CHECK(lockd_share_open(1, 0, 1, 600, "", RW, SHARE, 0, &h1) == 0);
+	CHECK(lockd_share_open(2, 0, 1, 600, "", RW, SHARE, 0, &h2) == 0);
 	CHECK(lock1(1, h1, 20, 0, 1, X | FI) == LOCKD_BRL_LATER);
 	lockd_brl_ack(1, notify_id);
 	nreplies = 0;
@@ -258,7 +258,7 @@ main(void)
 	CHECK(lockd_share_release_peer(2) == 1);
 	CHECK(nreplies == 1 && last_reqid == 20);
 	/* Streams have locks of their own. */
-	CHECK(lockd_share_open(1, 1, 600, "s", RW, SHARE, 0, &h3) == 0);
+	CHECK(lockd_share_open(1, 0, 1, 600, "s", RW, SHARE, 0, &h3) == 0);
 	CHECK(lock1(1, h3, 21, 0, 1, X | FI) == LOCKD_BRL_LATER);
 	lockd_brl_ack(1, notify_id);
 	CHECK(check1(1, h1, 0, 1, 1) == LOCKD_STATUS_OK);
@@ -270,8 +270,8 @@ main(void)
 
 	/* A worker's limit ("max byte range locks"); others go on. */
 	lockd_brl_set_limit(2);
-	CHECK(lockd_share_open(1, 1, 700, "", RW, SHARE, 0, &h1) == 0);
-	CHECK(lockd_share_open(2, 1, 700, "", RW, SHARE, 0, &h2) == 0);
+	CHECK(lockd_share_open(1, 0, 1, 700, "", RW, SHARE, 0, &h1) == 0);
+	CHECK(lockd_share_open(2, 0, 1, 700, "", RW, SHARE, 0, &h2) == 0);
 	CHECK(lock1(1, h1, 30, 0, 1, X | FI) == LOCKD_BRL_LATER);
 	lockd_brl_ack(1, notify_id);
 	lockd_brl_ack(2, notify_id);
@@ -293,8 +293,8 @@ main(void)
 	 * is out cannot grow the list of pending grants without bound.
 	 */
 	lockd_brl_set_limit(100000);
-	CHECK(lockd_share_open(1, 1, 800, "", RW, SHARE, 0, &h1) == 0);
-	CHECK(lockd_share_open(2, 1, 800, "", RW, SHARE, 0, &h2) == 0);
+	CHECK(lockd_share_open(1, 0, 1, 800, "", RW, SHARE, 0, &h1) == 0);
+	CHECK(lockd_share_open(2, 0, 1, 800, "", RW, SHARE, 0, &h2) == 0);
 	CHECK(lock1(1, h1, 40, 0, 1, X | FI) == LOCKD_BRL_LATER);
 	lockd_brl_ack(1, notify_id);
 	nreplies = 0;
@@ -323,7 +323,7 @@ main(void)
 	 * with thousands; a CHECK of many ranges over them neither; and a
 	 * file holds at most 10000 locks.
 	 */
-	CHECK(lockd_share_open(1, 1, 900, "", RW, SHARE, 0, &h1) == 0);
+	CHECK(lockd_share_open(1, 0, 1, 900, "", RW, SHARE, 0, &h1) == 0);
 	big = calloc(4096, sizeof(*big));
 	bigio = calloc(4096, sizeof(*bigio));
 	CHECK(big != NULL && bigio != NULL);
@@ -361,9 +361,9 @@ main(void)
 	 */
 	nwaiting = 0;
 	for (k = 0; k < 20; k++) {
-		CHECK(lockd_share_open(2, 1, 1000 + k, "", RW, SHARE, 0,
+		CHECK(lockd_share_open(2, 0, 1, 1000 + k, "", RW, SHARE, 0,
 		    &h2) == 0);
-		CHECK(lockd_share_open(1, 1, 1000 + k, "", RW, SHARE, 0,
+		CHECK(lockd_share_open(1, 0, 1, 1000 + k, "", RW, SHARE, 0,
 		    &h1) == 0);
 		CHECK(lock1(2, h2, 70, 0, 1, X | FI) == LOCKD_BRL_LATER);
 		lockd_brl_ack(1, notify_id);

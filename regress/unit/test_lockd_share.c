@@ -25,14 +25,14 @@ main(void)
 	uint32_t fl, pend, n;
 
 	/* Readers that share reading coexist; a writer does not. */
-	CHECK(lockd_share_open(1, 1, 100, "", R, SR, 0, &h1) == 0);
-	CHECK(lockd_share_open(2, 1, 100, "", R, SR, 0, &h2) == 0);
-	CHECK(lockd_share_open(2, 1, 100, "", W, SR | SW, 0, &h3) ==
+	CHECK(lockd_share_open(1, 0, 1, 100, "", R, SR, 0, &h1) == 0);
+	CHECK(lockd_share_open(2, 0, 1, 100, "", R, SR, 0, &h2) == 0);
+	CHECK(lockd_share_open(2, 0, 1, 100, "", W, SR | SW, 0, &h3) ==
 	    LOCKD_STATUS_SHARING_VIOLATION && h3 == 0);
 	/* Attribute-only opens never conflict. */
-	CHECK(lockd_share_open(3, 1, 100, "", ATTR, 0, 0, &h3) == 0);
+	CHECK(lockd_share_open(3, 0, 1, 100, "", ATTR, 0, 0, &h3) == 0);
 	/* Another stream of the same file is separate. */
-	CHECK(lockd_share_open(3, 1, 100, "s1", W, 0, 0, &h4) == 0);
+	CHECK(lockd_share_open(3, 0, 1, 100, "s1", W, 0, 0, &h4) == 0);
 	CHECK(lockd_share_close(3, h4, &fl) == 0 && fl == 0);
 	/* Handles belong to their worker. */
 	CHECK(lockd_share_close(1, h2, &fl) == LOCKD_STATUS_INVALID_HANDLE);
@@ -43,14 +43,14 @@ main(void)
 
 	/* An existing writer without shared write blocks a new reader? no:
 	 * a new reader must share write with it. */
-	CHECK(lockd_share_open(1, 1, 200, "", W, SR, 0, &h1) == 0);
-	CHECK(lockd_share_open(2, 1, 200, "", R, SR, 0, &h2) ==
+	CHECK(lockd_share_open(1, 0, 1, 200, "", W, SR, 0, &h1) == 0);
+	CHECK(lockd_share_open(2, 0, 1, 200, "", R, SR, 0, &h2) ==
 	    LOCKD_STATUS_SHARING_VIOLATION);
-	CHECK(lockd_share_open(2, 1, 200, "", R, SR | SW, 0, &h2) == 0);
+	CHECK(lockd_share_open(2, 0, 1, 200, "", R, SR | SW, 0, &h2) == 0);
 	CHECK(lockd_share_close(2, h2, &fl) == 0);
 
 	/* Rename needs every other open to share delete. */
-	CHECK(lockd_share_open(2, 1, 200, "", ATTR, SR | SW, 0, &h2) == 0);
+	CHECK(lockd_share_open(2, 0, 1, 200, "", ATTR, SR | SW, 0, &h2) == 0);
 	CHECK(lockd_share_rename_check(1, h1) ==
 	    LOCKD_STATUS_SHARING_VIOLATION);
 	CHECK(lockd_share_close(2, h2, &fl) == 0);
@@ -59,27 +59,27 @@ main(void)
 	CHECK(lockd_share_close(1, h1, &fl) == 0 && fl == 0);
 
 	/* Delete-on-close: pending once closed, removed by the last closer. */
-	CHECK(lockd_share_open(1, 1, 200, "", R, SR | SW | SD, 0, &h1) == 0);
-	CHECK(lockd_share_open(2, 1, 200, "", DEL, SR | SW | SD,
+	CHECK(lockd_share_open(1, 0, 1, 200, "", R, SR | SW | SD, 0, &h1) == 0);
+	CHECK(lockd_share_open(2, 0, 1, 200, "", DEL, SR | SW | SD,
 	    LOCKD_OPEN_DELETE_ON_CLOSE, &h2) == 0);
 	CHECK(lockd_share_close(2, h2, &fl) == 0 && fl == 0);
 	CHECK(lockd_share_query(1, h1, &pend, &n) == 0 && pend == 1 && n == 1);
-	CHECK(lockd_share_open(3, 1, 200, "", ATTR, SR | SW | SD, 0, &h3) ==
+	CHECK(lockd_share_open(3, 0, 1, 200, "", ATTR, SR | SW | SD, 0, &h3) ==
 	    LOCKD_STATUS_DELETE_PENDING);
 	CHECK(lockd_share_close(1, h1, &fl) == 0 && fl == LOCKD_CLOSE_DELETE);
 
 	/* A disposition set and cleared again deletes nothing. */
-	CHECK(lockd_share_open(1, 1, 300, "", DEL, SD, 0, &h1) == 0);
+	CHECK(lockd_share_open(1, 0, 1, 300, "", DEL, SD, 0, &h1) == 0);
 	CHECK(lockd_share_set_delete(1, h1, 1) == 0);
 	CHECK(lockd_share_set_delete(1, h1, 0) == 0);
 	CHECK(lockd_share_close(1, h1, &fl) == 0 && fl == 0);
 
 	/* A dead worker's opens go away and leave no delete behind. */
-	CHECK(lockd_share_open(5, 1, 400, "", R | DEL, 0,
+	CHECK(lockd_share_open(5, 0, 1, 400, "", R | DEL, 0,
 	    LOCKD_OPEN_DELETE_ON_CLOSE, &h1) == 0);
-	CHECK(lockd_share_open(5, 1, 401, "", R, 0, 0, &h2) == 0);
+	CHECK(lockd_share_open(5, 0, 1, 401, "", R, 0, 0, &h2) == 0);
 	CHECK(lockd_share_release_peer(5) == 2);
-	CHECK(lockd_share_open(6, 1, 400, "", R, 0, 0, &h3) == 0);
+	CHECK(lockd_share_open(6, 0, 1, 400, "", R, 0, 0, &h3) == 0);
 	CHECK(lockd_share_close(6, h3, &fl) == 0 && fl == 0);
 	CHECK(lockd_share_count() == 0);
 
@@ -88,17 +88,17 @@ main(void)
 	 * a stream open that does not share delete keeps the file from
 	 * being opened for DELETE.
 	 */
-	CHECK(lockd_share_open(1, 1, 600, "s1", W, 0, 0, &h1) == 0);
-	CHECK(lockd_share_open(1, 1, 600, "s2", W, 0, 0, &h2) == 0);
-	CHECK(lockd_share_open(1, 1, 600, "", W, 0, 0, &h3) == 0);
+	CHECK(lockd_share_open(1, 0, 1, 600, "s1", W, 0, 0, &h1) == 0);
+	CHECK(lockd_share_open(1, 0, 1, 600, "s2", W, 0, 0, &h2) == 0);
+	CHECK(lockd_share_open(1, 0, 1, 600, "", W, 0, 0, &h3) == 0);
 	CHECK(lockd_share_close(1, h3, &fl) == 0 && fl == 0);
-	CHECK(lockd_share_open(2, 1, 600, "s1", W, 0, 0, &h3) ==
+	CHECK(lockd_share_open(2, 0, 1, 600, "s1", W, 0, 0, &h3) ==
 	    LOCKD_STATUS_SHARING_VIOLATION);
-	CHECK(lockd_share_open(2, 1, 600, "", DEL, SR | SW | SD,
+	CHECK(lockd_share_open(2, 0, 1, 600, "", DEL, SR | SW | SD,
 	    LOCKD_OPEN_DELETE_ON_CLOSE, &h3) ==
 	    LOCKD_STATUS_SHARING_VIOLATION);
 	/* ... and from being renamed. */
-	CHECK(lockd_share_open(2, 1, 600, "", ATTR, SR | SW | SD, 0, &h3) ==
+	CHECK(lockd_share_open(2, 0, 1, 600, "", ATTR, SR | SW | SD, 0, &h3) ==
 	    0);
 	CHECK(lockd_share_rename_check(2, h3) ==
 	    LOCKD_STATUS_SHARING_VIOLATION);
@@ -110,43 +110,43 @@ main(void)
 	 * stays delete-pending, its streams cannot be opened by name, and
 	 * the last stream closer is told to remove the file.
 	 */
-	CHECK(lockd_share_open(1, 1, 600, "s1", R | W, SR | SW | SD, 0,
+	CHECK(lockd_share_open(1, 0, 1, 600, "s1", R | W, SR | SW | SD, 0,
 	    &h1) == 0);
-	CHECK(lockd_share_open(2, 1, 600, "", DEL, SR | SW | SD,
+	CHECK(lockd_share_open(2, 0, 1, 600, "", DEL, SR | SW | SD,
 	    LOCKD_OPEN_DELETE_ON_CLOSE, &h2) == 0);
 	CHECK(lockd_share_close(2, h2, &fl) == 0 && fl == 0);
-	CHECK(lockd_share_open(2, 1, 600, "", R, SR | SW | SD, 0, &h3) ==
+	CHECK(lockd_share_open(2, 0, 1, 600, "", R, SR | SW | SD, 0, &h3) ==
 	    LOCKD_STATUS_DELETE_PENDING);
-	CHECK(lockd_share_open(2, 1, 600, "s1", R, SR | SW | SD, 0, &h3) ==
+	CHECK(lockd_share_open(2, 0, 1, 600, "s1", R, SR | SW | SD, 0, &h3) ==
 	    LOCKD_STATUS_DELETE_PENDING);
 	CHECK(lockd_share_close(1, h1, &fl) == 0 &&
 	    fl == LOCKD_CLOSE_DELETE_FILE);
-	CHECK(lockd_share_open(2, 1, 600, "", R, 0, 0, &h3) == 0);
+	CHECK(lockd_share_open(2, 0, 1, 600, "", R, 0, 0, &h3) == 0);
 	CHECK(lockd_share_close(2, h3, &fl) == 0 && fl == 0);
 	/* Delete on close of a stream removes only the stream. */
-	CHECK(lockd_share_open(1, 1, 700, "s", DEL, SD,
+	CHECK(lockd_share_open(1, 0, 1, 700, "s", DEL, SD,
 	    LOCKD_OPEN_DELETE_ON_CLOSE, &h1) == 0);
 	CHECK(lockd_share_close(1, h1, &fl) == 0 && fl == LOCKD_CLOSE_DELETE);
 	CHECK(lockd_share_count() == 0);
 
 	/* One worker's limit on opens; others go on, a close makes room. */
 	lockd_share_set_peer_limit(2);
-	CHECK(lockd_share_open(7, 1, 500, "", R, SR, 0, &h1) == 0);
-	CHECK(lockd_share_open(7, 1, 501, "", R, SR, 0, &h2) == 0);
-	CHECK(lockd_share_open(7, 1, 502, "", R, SR, 0, &h3) ==
+	CHECK(lockd_share_open(7, 0, 1, 500, "", R, SR, 0, &h1) == 0);
+	CHECK(lockd_share_open(7, 0, 1, 501, "", R, SR, 0, &h2) == 0);
+	CHECK(lockd_share_open(7, 0, 1, 502, "", R, SR, 0, &h3) ==
 	    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
-	CHECK(lockd_share_open(8, 1, 502, "", R, SR, 0, &h3) == 0);
+	CHECK(lockd_share_open(8, 0, 1, 502, "", R, SR, 0, &h3) == 0);
 	CHECK(lockd_share_close(8, h3, &fl) == 0);
 	CHECK(lockd_share_close(7, h2, &fl) == 0);
-	CHECK(lockd_share_open(7, 1, 502, "", R, SR, 0, &h3) == 0);
+	CHECK(lockd_share_open(7, 0, 1, 502, "", R, SR, 0, &h3) == 0);
 	CHECK(lockd_share_release_peer(7) == 2);
 	CHECK(lockd_share_count() == 0);
 	lockd_share_set_peer_limit(1 << 20);
 
 	/* The limit on opens is enforced. */
 	lockd_share_set_limit(1);
-	CHECK(lockd_share_open(7, 1, 500, "", R, SR, 0, &h1) == 0);
-	CHECK(lockd_share_open(7, 1, 501, "", R, SR, 0, &h2) ==
+	CHECK(lockd_share_open(7, 0, 1, 500, "", R, SR, 0, &h1) == 0);
+	CHECK(lockd_share_open(7, 0, 1, 501, "", R, SR, 0, &h2) ==
 	    LOCKD_STATUS_INSUFFICIENT_RESOURCES);
 	return unit_done();
 }
