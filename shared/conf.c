@@ -350,6 +350,8 @@ static const struct conf_param conf_params[] = {
 	GE("restrict anonymous", restrict_anonymous, "2",
 	    conf_restrict_anon_vals,
 	    "0: anonymous logons allowed; 2: refused"),
+	GI("log rate limit", log_rate_limit, "200", 0, 1000000,
+	    "log lines a second one child may send; 0: no limit"),
 	GI("auth failure delay", auth_failure_delay, "1000", 0, 60000,
 	    "milliseconds before a failed logon is answered"),
 	GI("auth failure limit", auth_failure_limit, "10", 0, 100000,

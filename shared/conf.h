@@ -143,6 +143,7 @@ struct conf_global {
 	int		  restrict_anonymous;	/* 0 or 2, as in Samba */
 	int		  require_landlock;
 	int		  require_mount_namespace;
+	int		  log_rate_limit;
 	enum conf_ntlm_auth ntlm_auth;
 	int		  auth_failure_delay;	/* milliseconds */
 	int		  auth_failure_limit;	/* per source or user and minute */

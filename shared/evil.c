@@ -24,11 +24,15 @@
 #include <unistd.h>
 
 #include "evil.h"
+#include "ipc.h"
+#include "ipc_types.h"
 #include "log.h"
+#include "usmbd.h"
 
 #ifdef USMBD_REGRESS_HOOKS
 
 static char	*evil_attack;
+static char	 evil_self[64];	/* "prog[pid]", as its log lines begin */
 
 /*
  * One attack: 0 when the system said no (errno tells why), 1 when it
@@ -265,6 +269,73 @@ evil_dotdot(const char *arg)
 	return 0;
 }
 
+/*
+ * Forged messages to the master.  What happens is seen from outside (the
+ * master's log, the master alive), since a channel the master closes
+ * also carries away this process's own report.
+ */
+static int
+evil_log_flood(const char *arg)
+{
+	uint8_t buf[4 + 128];
+	uint32_t level = LOG_LEVEL_WARN;
+	long i, n = atol(arg);
+	int len;
+
+	memcpy(buf, &level, 4);
+	for (i = 0; i < n; i++) {
+		len = snprintf((char *)buf + 4, sizeof(buf) - 4,
+		    "%s: evil flood %ld", evil_self, i);
+		if (ipc_send(USMBD_FD_MASTER, IPC_LOG, 0, -1, buf,
+		    4 + (size_t)len) == -1)
+			return 0;
+	}
+	errno = 0;
+	return 0;
+}
+
+/* A line that claims to come from authd. */
+static int
+evil_log_forge(const char *arg)
+{
+	static const char line[] =
+	    "authd[1]: user \"root\" authenticated from 192.0.2.1";
+	uint8_t buf[4 + sizeof(line)];
+	uint32_t level = LOG_LEVEL_WARN;
+
+	memcpy(buf, &level, 4);
+	memcpy(buf + 4, line, sizeof(line) - 1);
+	(void)ipc_send(USMBD_FD_MASTER, IPC_LOG, 0, -1, buf, sizeof(buf) - 1);
+	errno = 0;
+	return 0;
+}
+
+/* authd's message, from another kind of child: "this user logged on". */
+static int
+evil_forge_auth(const char *arg)
+{
+	uint8_t claim[256];
+
+	memset(claim, 0, sizeof(claim));
+	(void)ipc_send(USMBD_FD_MASTER, IPC_AUTH_RESULT, 0, -1, claim,
+	    sizeof(claim));
+	errno = 0;
+	return 0;
+}
+
+/* A descriptor pushed on the master with a message that takes none. */
+static int
+evil_forge_fd(const char *arg)
+{
+	uint8_t buf[4 + 8] = { 0 };
+
+	memcpy(buf + 4, "evil fd", 7);
+	(void)ipc_send(USMBD_FD_MASTER, IPC_LOG, 0, USMBD_FD_CLIENT, buf,
+	    sizeof(buf));
+	errno = 0;
+	return 0;
+}
+
 static int
 evil_proc(const char *arg)
 {
@@ -301,6 +372,10 @@ static const struct evil_entry evil_table[] = {
 	{ "inotify", evil_inotify },
 	{ "opath", evil_opath },
 	{ "dotdot", evil_dotdot },
+	{ "log-flood", evil_log_flood },
+	{ "log-forge", evil_log_forge },
+	{ "forge-auth", evil_forge_auth },
+	{ "forge-fd", evil_forge_fd },
 };
 
 static const struct evil_entry *
@@ -346,6 +421,11 @@ evil_run(void)
 		log_warnx("evil: unknown attack %s", evil_attack);
 		return;
 	}
+	/* The log name of usmbd-session is "session". */
+	snprintf(evil_self, sizeof(evil_self), "%s[%ld]",
+	    strncmp(program_invocation_short_name, "usmbd-", 6) == 0 ?
+	    program_invocation_short_name + 6 : program_invocation_short_name,
+	    (long)getpid());
 	errno = 0;
 	if (e->fn(arg)) {
 		log_warnx("evil: %s %s: NOT STOPPED", e->name, arg);

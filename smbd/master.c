@@ -247,6 +247,7 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 
 	ch = xcalloc(1, sizeof(*ch));
 	ch->pid = pid;
+	ch->started_pid = pid;
 	ch->prog = prog;
 	ch->conn = c;
 	ch->started_ms = time_mono_ms();
@@ -513,17 +514,74 @@ master_conn_find(uint32_t id)
 }
 
 /*
+ * A child may send "log rate limit" lines a second, in bursts of up to
+ * ten seconds' worth; past that its lines are dropped, counted, and the
+ * count logged when lines get through again or the child ends.  At log
+ * level 2 and above (debugging) nothing is dropped.  A compromised child
+ * can then neither fill the disk nor keep the master busy with its log.
+ */
+static int
+master_log_admit(struct child *ch)
+{
+	uint64_t now, rate = (uint64_t)M.conf->g.log_rate_limit;
+	uint64_t burst = rate * 10 * 1000;
+
+	if (rate == 0 || M.verbose >= 2)
+		return 1;
+	now = time_mono_ms();
+	if (ch->log_ms == 0)
+		ch->log_milli = burst;
+	else
+		ch->log_milli += (now - ch->log_ms) * rate;
+	if (ch->log_milli > burst)
+		ch->log_milli = burst;
+	ch->log_ms = now;
+	if (ch->log_milli < 1000) {
+		if (ch->log_dropped++ == 0)
+			log_warnx("%s (pid %ld) sends more than %llu log lines "
+			    "a second; dropping its lines (log rate limit)",
+			    proc_name(ch->prog), (long)ch->started_pid,
+			    (unsigned long long)rate);
+		return 0;
+	}
+	ch->log_milli -= 1000;
+	master_log_dropped(ch);
+	return 1;
+}
+
+void
+master_log_dropped(struct child *ch)
+{
+	if (ch->log_dropped == 0)
+		return;
+	log_warnx("%s (pid %ld): %llu log lines dropped (log rate limit)",
+	    proc_name(ch->prog), (long)ch->started_pid,
+	    (unsigned long long)ch->log_dropped);
+	ch->log_dropped = 0;
+}
+
+/*
  * Relay a child's log line.  The text is the child's, so it is made
- * printable before it reaches a terminal or syslog.
+ * printable before it reaches a terminal or syslog, and a line that does
+ * not begin with the name and pid of the child that sent it is marked:
+ * a compromised worker cannot speak as authd in the log.
  */
 static void
 master_relay_log(struct child *ch, const struct ipc_msg *m)
 {
-	char line[2100];
+	char line[2100], who[64];
 	uint32_t level;
-	size_t i, n;
+	size_t i, n, wl;
 
 	memcpy(&level, m->data, 4);
+	if (level > LOG_LEVEL_DEBUG)
+		level = LOG_LEVEL_DEBUG;
+	if ((int)level > LOG_LEVEL_INFO && M.verbose < 2)
+		return;
+	if (!master_log_admit(ch))
+		return;
+	wl = (size_t)snprintf(who, sizeof(who), "%s[%ld]: ",
+	    proc_name(ch->prog), (long)ch->started_pid);
 	n = m->hdr.len - 4;
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
@@ -533,10 +591,14 @@ master_relay_log(struct child *ch, const struct ipc_msg *m)
 		line[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
 	}
 	line[n] = '\0';
-	if (level > LOG_LEVEL_DEBUG)
-		level = LOG_LEVEL_DEBUG;
-	if ((int)level > LOG_LEVEL_INFO && M.verbose < 2)
+	if (n < wl || memcmp(line, who, wl) != 0) {
+		char forged[2200];
+
+		snprintf(forged, sizeof(forged), "%s(not its own name) %s",
+		    who, line);
+		log_emit((int)level, forged);
 		return;
+	}
 	log_emit((int)level, line);
 }
 
@@ -1115,6 +1177,7 @@ master_reap_child(struct child *ch, pid_t pid, int status)
 	    ch->chan != NULL)
 		ipc_chan_free(ch->chan);
 	ch->chan = NULL;
+	master_log_dropped(ch);
 	master_log_exit(ch, pid, status, c, ch->conn == NULL);
 	LIST_REMOVE(ch, entry);
 	if (ch->conn != NULL) {

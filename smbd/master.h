@@ -45,7 +45,8 @@ struct conn {
 
 struct child {
 	LIST_ENTRY(child)	 entry;
-	pid_t			 pid;
+	pid_t			 pid;	/* -1 once reaped */
+	pid_t			 started_pid;	/* for its log lines */
 	enum usmbd_prog		 prog;
 	struct ipc_chan		*chan;
 	struct conn		*conn;
@@ -62,6 +63,10 @@ struct child {
 	int			 names_unread;	/* logged once */
 	int			 names_pending;	/* a lookup job is out */
 	int			 names_early;	/* logged once */
+	/* Its log lines: a token bucket, in thousandths of a line. */
+	uint64_t		 log_ms;
+	uint64_t		 log_milli;
+	uint64_t		 log_dropped;
 };
 
 struct listener {
@@ -113,6 +118,8 @@ void	 master_write_pidfile(struct conf *);
 void	 master_fd_limit(const struct conf *);
 void	 master_check_landlock(struct conf *);
 void	 master_check_mount_namespace(struct conf *);
+/* Say how many of a child's log lines the rate limit dropped. */
+void	 master_log_dropped(struct child *);
 #ifdef USMBD_REGRESS_HOOKS
 void	 master_evil_setup(void);
 #endif

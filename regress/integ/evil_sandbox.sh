@@ -118,4 +118,55 @@ for a in open-read:/etc/passwd "open-read:$V" socket-inet io-uring exec \
 	attack lockd "$a"
 done
 check "the user database is still there" [ -s "$T/private/passdb" ]
+
+# Forged messages to the master.  Their effect is seen in the master's
+# log; the process's own report may be lost with its channel.
+# start_with PROG SPEC: restart with the attack, make one connection.
+start_with() {
+	integ_stop
+	: >"$LOG"
+	USMBD_REGRESS_ATTACK="$1:$2" integ_start
+	timeout 20 smbclient -s "$T/client.conf" //127.0.0.1/share \
+	    -p "$PORT" -U 'usmbdtest%Secret-123' -c ls >"$T/smb.out" 2>&1
+}
+honest_logon() {
+	timeout 20 smbclient -s "$T/client.conf" //127.0.0.1/share \
+	    -p "$PORT" -U 'usmbdtest%Secret-123' -c ls >/dev/null 2>&1
+}
+for prog in preauth session; do
+	start_with $prog forge-auth
+	check "$prog: authd's message from a $prog closes its channel" \
+	    log_has "unexpected message type .* without fd.*closing channel"
+	check "$prog: the master is alive" kill -0 "$MASTER_PID"
+	check "$prog: nobody was logged on by it" \
+	    sh -c "! grep -q 'authenticated as root' '$LOG'"
+
+	start_with $prog forge-fd
+	check "$prog: a descriptor on a log line closes its channel" \
+	    log_has "unexpected message type .* with fd.*closing channel"
+	check "$prog: the master is alive" kill -0 "$MASTER_PID"
+done
+# Every session worker of this server forges; the logons still work.
+check "session: logons still work" honest_logon
+start_with session log-forge
+check "a line in authd's name from a worker is marked as not its own" \
+    log_has "session\[[0-9]*\]: (not its own name) authd\[1\]: user"
+check "no line starts as authd's" sh -c "! grep -q '^authd\[1\]' '$LOG'"
+
+# A flood of log lines at log level 1: at most ten seconds' worth at the
+# rate limit get through, the rest are counted, and the worker still
+# serves its client.
+sed -i 's/^\tlog level = .*/\tlog level = 1\n\tlog rate limit = 50/' "$CONF"
+start_with session log-flood:20000
+check "the flooding worker still served its client" grep -q "blocks of size" "$T/smb.out"
+check "the master says it drops the worker's lines" \
+    log_has "session (pid [0-9]*) sends more than 50 log lines a second"
+check "the master is alive" kill -0 "$MASTER_PID"
+check "an honest logon still works" honest_logon
+integ_stop
+n=$(grep -c "evil flood" "$LOG")
+d=$(sed -n 's/.*session (pid [0-9]*): \([0-9]*\) log lines dropped.*/\1/p' "$LOG" |
+    awk '{ s += $1 } END { print s + 0 }')
+check "most of the flood was dropped ($n of 20000 lines logged)" [ "$n" -lt 10000 ]
+check "and every line dropped is counted ($d dropped)" [ $((n + d)) -ge 20000 ]
 integ_done
