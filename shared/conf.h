@@ -128,6 +128,7 @@ struct conf_global {
 	int		  max_byte_range_locks;	/* per session */
 	int		  aio_threads;		/* disk IO threads per worker */
 	size_t		  aio_max_memory;	/* IO in flight, per worker */
+	size_t		  max_output_queue;	/* unread responses */
 	size_t		  max_message_size;
 	size_t		  smb2_max_read;
 	size_t		  smb2_max_write;
@@ -144,6 +145,7 @@ struct conf_global {
 	int		  require_landlock;
 	int		  require_mount_namespace;
 	int		  log_rate_limit;
+	int		  max_async_requests;	/* per connection */
 	enum conf_ntlm_auth ntlm_auth;
 	int		  auth_failure_delay;	/* milliseconds */
 	int		  auth_failure_limit;	/* per source or user and minute */

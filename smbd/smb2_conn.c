@@ -37,8 +37,11 @@
 #include "smb2_conn.h"
 #include "util.h"
 
-/* Stop reading while this much is waiting to be written. */
-#define SMB2_OUTQ_HIGH		(32 * 1024 * 1024)
+/*
+ * Stop reading requests while a quarter of "max output queue" waits to
+ * be written; drop the client when all of it does.
+ */
+#define SMB2_OUTQ_HIGH(c)	((c)->conf->g.max_output_queue / 4)
 
 static void	smb2_conn_readcb(evutil_socket_t, short, void *);
 static int	smb2_conn_queue(struct smb2_conn *, struct smb2_out *);
@@ -421,8 +424,23 @@ smb2_conn_queue(struct smb2_conn *c, struct smb2_out *o)
 		return -1;
 	}
 	if (r == 1) {
+		/*
+		 * Requests that went asynchronous and IO already under way
+		 * still answer while reading is paused: a client that does
+		 * not read them is dropped before they cost more.
+		 */
+		if (c->outq_bytes > c->conf->g.max_output_queue) {
+			log_warnx("%s: %zu bytes of responses not read by the "
+			    "client (max output queue); closing the connection",
+			    c->peer, c->outq_bytes);
+			/* Not a close that waits for the queue to drain. */
+			c->closing = 1;
+			smb2_conn_finish(c, "the client does not read its "
+			    "responses");
+			return -1;
+		}
 		event_add(c->ev_write, NULL);
-		if (c->outq_bytes > SMB2_OUTQ_HIGH && !c->reading_paused) {
+		if (c->outq_bytes > SMB2_OUTQ_HIGH(c) && !c->reading_paused) {
 			c->reading_paused = 1;
 			event_del(c->ev_read);
 		}
@@ -1347,7 +1365,27 @@ smb2_async_new(struct smb2_conn *c, struct smb2_req *req,
 	a->arg = arg;
 	req->async_id = a->async_id;
 	TAILQ_INSERT_TAIL(&c->asyncs, a, entry);
+	c->nasync++;
 	return a;
+}
+
+/*
+ * An interim response grants credits, so credits do not bound the
+ * requests that went asynchronous (CHANGE_NOTIFY, a LOCK that waits):
+ * "max async requests" does.  1 when this connection has as many as it
+ * may, said once per connection.
+ */
+int
+smb2_async_full(struct smb2_conn *c)
+{
+	if (c->nasync < (size_t)c->conf->g.max_async_requests)
+		return 0;
+	if (!c->async_warned)
+		log_warnx("%s: %zu requests waiting, the limit (max async "
+		    "requests); refusing more with "
+		    "STATUS_INSUFFICIENT_RESOURCES", c->peer, c->nasync);
+	c->async_warned = 1;
+	return 1;
 }
 
 struct smb2_async *
@@ -1360,6 +1398,8 @@ smb2_async_quiet(struct smb2_conn *c, struct smb2_req *req,
 	/* No interim answer: the request keeps its synchronous header. */
 	req->async_id = 0;
 	a->quiet = 1;
+	/* Its credits bound it: it does not count as waiting. */
+	c->nasync--;
 	a->credits_req = req->hdr.credits;
 	a->tree_id = req->hdr.tree_id;
 	a->process_id = req->hdr.process_id;
@@ -1387,6 +1427,8 @@ smb2_async_reply(struct smb2_conn *c, struct smb2_async *a, uint32_t status,
 	size_t msglen;
 
 	TAILQ_REMOVE(&c->asyncs, a, entry);
+	if (!a->quiet)
+		c->nasync--;
 	if (!smb2_status_has_body(a->command, status) || o == NULL) {
 		/* An error: the ERROR structure, and no file data. */
 		smb2_out_free(o);
@@ -1489,6 +1531,8 @@ smb2_async_complete(struct smb2_conn *c, struct smb2_async *a,
 	struct iovec iov;
 
 	TAILQ_REMOVE(&c->asyncs, a, entry);
+	if (!a->quiet)
+		c->nasync--;
 	wbuf_init(&w, SMB2_HDR_LEN + len + 64);
 	memset(&h, 0, sizeof(h));
 	h.credit_charge = a->credit_charge;

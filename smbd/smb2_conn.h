@@ -218,6 +218,9 @@ struct smb2_conn {
 	TAILQ_HEAD(, smb2_work)	 parked;	/* frames waiting for disk IO */
 	int			 running_parked;
 	TAILQ_HEAD(, smb2_async) asyncs;
+	size_t			 nasync;	/* with an interim response */
+	int			 async_warned;
+	int			 opens_warned;
 	uint64_t		 next_async_id;
 	uint32_t		 cancel_status;	/* why asyncs are cancelled */
 	int			 waiting;	/* a handler deferred */
@@ -268,6 +271,8 @@ void		 smb2_conn_unpark(struct smb2_conn *, struct smb2_work *);
  * SMB2_ASYNC and later calls smb2_async_complete() exactly once (also
  * from its cancel function).
  */
+/* At "max async requests": refuse what would wait. */
+int		 smb2_async_full(struct smb2_conn *);
 struct smb2_async *smb2_async_new(struct smb2_conn *, struct smb2_req *,
 		    smb2_async_cancel, void *);
 void		 smb2_async_complete(struct smb2_conn *, struct smb2_async *,

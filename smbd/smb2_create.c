@@ -458,6 +458,16 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	int trailing, islink, readonly_fd = 0, raced = 0, readonly = 0;
 	int waslink = 0;
 
+	/* "max open files": every handle of the connection counts. */
+	if (smb2_open_count() >= (size_t)c->conf->g.max_open_files) {
+		if (!c->opens_warned)
+			log_warnx("%s: %zu files open, the limit (max open "
+			    "files); refusing more with "
+			    "STATUS_TOO_MANY_OPENED_FILES", c->peer,
+			    smb2_open_count());
+		c->opens_warned = 1;
+		return NT_STATUS_TOO_MANY_OPENED_FILES;
+	}
 	rbuf_get_u16le(&r, &ssize);
 	rbuf_get_u8(&r, &secflags);
 	rbuf_get_u8(&r, &oplock);

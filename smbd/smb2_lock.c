@@ -191,6 +191,10 @@ smb2_cmd_lock(struct smb2_conn *c, struct smb2_req *req)
 	if (op == LOCKD_OP_LOCK &&
 	    !(o->access & (FILE_READ_DATA | FILE_WRITE_DATA)))
 		return NT_STATUS_ACCESS_DENIED;
+	/* A LOCK that may wait needs room among the waiting requests. */
+	if (op == LOCKD_OP_LOCK && lr.count == 1 &&
+	    !(e.flags & SMB2_LOCKFLAG_FAIL_IMMEDIATELY) && smb2_async_full(c))
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
 
 	wbuf_init(&b, 12 + (size_t)lr.count * 20);
 	wbuf_put_u64le(&b, o->lockd_handle);

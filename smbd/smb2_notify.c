@@ -904,7 +904,7 @@ smb2_cmd_change_notify(struct smb2_conn *c, struct smb2_req *req)
 		notify_buf_reset(ns);
 		return NT_STATUS_SUCCESS;
 	}
-	if (ns->nreqs >= NOTIFY_MAX_WAITING)
+	if (ns->nreqs >= NOTIFY_MAX_WAITING || smb2_async_full(c))
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	r = xcalloc(1, sizeof(*r));
 	r->ns = ns;

@@ -108,7 +108,10 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 				return SMB2_NO_RESPONSE;
 		} else if (smb2_read_park(c, req, o, off, len, mincount) == 0)
 			return SMB2_DEFER;
-		return NT_STATUS_INSUFFICIENT_RESOURCES;
+		/*
+		 * No descriptor for the IO thread: a READ needs no order
+		 * among others, so it is served here.
+		 */
 	}
 	/* A worker without IO threads reads here. */
 	if (o->stream != NULL)

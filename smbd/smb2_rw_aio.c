@@ -116,7 +116,20 @@ rw_io_new(struct smb2_conn *c, struct smb2_open *o, size_t charge)
 	int fd;
 
 	if ((fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 0)) == -1) {
-		log_warn("%s: IO of %s", c->peer, o->path);
+		static int warned;
+
+		/*
+		 * Each IO in flight, and each zero-copy answer queued, holds
+		 * a descriptor of its own.  Out of them, a READ runs on the
+		 * event loop instead (smb2_rw.c); say so once.
+		 */
+		if (errno != EMFILE)
+			log_warn("%s: IO of %s", c->peer, o->path);
+		else if (!warned)
+			log_warnx("%s: no descriptor left for the IO threads "
+			    "(max open files); IO waits or runs on the event "
+			    "loop", c->peer);
+		warned |= errno == EMFILE;
 		return NULL;
 	}
 	io = xcalloc(1, sizeof(*io));
