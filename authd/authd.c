@@ -1,5 +1,5 @@
 /*
- * usmbd-authd: the authentication daemon (DESIGN.md §1).
+ * usmbd-authd: the authentication daemon (doc/design.md §1).
  *
  * The only process that can read the user database (and, later, the
  * keytab).  Each preauth process gets its own channel here, created by the

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Benchmark usmbd against Samba's smbd on the same machine (DESIGN.md §6):
+# Benchmark usmbd against Samba's smbd on the same machine (doc/design.md §6):
 # both servers on loopback ports, shares in the same filesystem, the same
 # client (smbclient), the same files.  Prints throughput per test and the
 # usmbd/Samba ratio (above 1: usmbd is faster).

@@ -1,5 +1,5 @@
 /*
- * usmbd-lockd: the cross-session state broker (DESIGN.md §1).
+ * usmbd-lockd: the cross-session state broker (doc/design.md §1).
  *
  * It holds the sharing state every session worker must agree on: share
  * modes and delete-pending now, oplocks, leases, byte-range locks and

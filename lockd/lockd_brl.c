@@ -17,7 +17,7 @@
  * tried in arrival order after every release.
  *
  * IO checks.  A READ or WRITE must not cross another open's lock, but a
- * lockd round trip on every IO would cost what DESIGN.md §6 forbids.  So
+ * lockd round trip on every IO would cost what doc/design.md §6 forbids.  So
  * the worker checks only opens of files that may have locks.  When a
  * file gets its first lock, every worker with an open of it gets
  * IPC_LOCKD_NOTIFY naming those opens, and the lock's reply waits until

@@ -102,7 +102,7 @@ lockd_peer_writable(struct lockd_peer *p)
 /*
  * A request lockd cannot parse, or an operation it does not know, comes
  * from a worker that is broken or no longer ours: no answer, and its
- * channel is closed once the request is done (DESIGN.md §7.5), which
+ * channel is closed once the request is done (doc/design.md §7.5), which
  * releases its opens and locks as if it had exited.
  */
 static void

@@ -18,7 +18,11 @@ enum ipc_type {
 	 * end the preauth process of connection peerid holds.
 	 */
 	IPC_AUTHD_NEWCONN,
-	/* master -> lockd: fd = lockd's end of a socketpair to a worker. */
+	/*
+	 * master -> lockd: fd = lockd's end of a socketpair to a worker;
+	 * payload = u32 uid the worker runs as (who may carry out a
+	 * delete-on-close it sets).
+	 */
 	IPC_LOCKD_NEWPEER,
 
 	/* preauth -> authd: security blob of a SESSION_SETUP (opaque). */
@@ -35,8 +39,9 @@ enum ipc_type {
 	IPC_AUTH_CONFIRM,
 
 	/*
-	 * preauth -> master: fd = the client socket, payload = exported
-	 * connection state (opaque to the master).
+	 * preauth -> master: payload = exported connection state (opaque to
+	 * the master), no fd: the master kept the client socket since
+	 * accept.
 	 */
 	IPC_PREAUTH_HANDOFF,
 	/*

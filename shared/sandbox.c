@@ -1,7 +1,7 @@
 /*
  * Privilege drop and sandboxes: one checked step to the target user, then
  * PR_SET_NO_NEW_PRIVS, a Landlock ruleset and a seccomp-bpf allow-list of
- * the program's own (DESIGN.md §1, invariants 2, 4 and 5).
+ * the program's own (doc/design.md §1, invariants 2, 4 and 5).
  */
 #include "config.h"
 

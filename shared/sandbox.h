@@ -1,7 +1,7 @@
 /*
  * Privilege drop and sandboxes.
  *
- * Order in every program's main (DESIGN.md §7.4): setup (including the
+ * Order in every program's main (doc/design.md §7.4): setup (including the
  * libevent base and signal events, which need sockets and pipes) ->
  * chroot/chdir -> setproctitle -> sandbox_limits -> sandbox_drop_privs ->
  * sandbox_enter -> event loop.

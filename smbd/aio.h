@@ -1,6 +1,6 @@
 /*
  * A small pool of threads for disk IO, so that a slow disk does not stall
- * the session worker's event loop (DESIGN.md §6).  Threads only run the
+ * the session worker's event loop (doc/design.md §6).  Threads only run the
  * system calls of a job; everything else, including the completion
  * callback, runs on the loop thread.
  */

@@ -6,7 +6,7 @@
  * reads a byte that came from the network: a new connection's socket goes
  * straight to a fresh usmbd-preauth process, and what comes back from
  * children is checked against fixed-size, length-checked IPC rules
- * (DESIGN.md §1, invariant 1).
+ * (doc/design.md §1, invariant 1).
  */
 #include "config.h"
 
@@ -713,7 +713,8 @@ master_auth_resolved(enum nss_status st, const struct nss_user *u, void *arg)
 	    ar.uid != c->auth.uid) {
 		/*
 		 * One worker holds one uid.  Forwarding another user's
-		 * session to its own worker is not there yet (DESIGN.md §1).
+		 * session to its own worker is not there yet
+		 * (doc/design.md §1).
 		 */
 		log_warnx("connection %u from %s: refusing session setup for "
 		    "%s: this connection is served as %s, and sessions of "

@@ -1,5 +1,5 @@
 /*
- * Windows metadata stored the way Samba stores it (DESIGN.md §4), so that
+ * Windows metadata stored the way Samba stores it (doc/design.md §4), so that
  * a share moves between Samba and usmbd without losing anything:
  *
  *  - DOS attributes and the create time in the xattr user.DOSATTRIB, an

@@ -1,6 +1,6 @@
 /*
  * usmbd-preauth: one process per new connection, before authentication
- * (DESIGN.md §1).
+ * (doc/design.md §1).
  *
  * It runs as the unprivileged preauth user, chrooted to an empty
  * directory, with the tightest seccomp filter and a Landlock ruleset that

@@ -1,5 +1,5 @@
 /*
- * usmbd-session: the worker for one authenticated session (DESIGN.md §1).
+ * usmbd-session: the worker for one authenticated session (doc/design.md §1).
  *
  * It is started by the master with the client socket, learns from the
  * master (never from the client, never from the preauth process) which

@@ -1,5 +1,5 @@
 /*
- * READ, WRITE and FLUSH off the event loop (DESIGN.md §6): the disk IO
+ * READ, WRITE and FLUSH off the event loop (doc/design.md §6): the disk IO
  * of a lone request runs in the thread pool (aio.c) while the worker
  * serves the connection's other requests; the answer goes out when the
  * IO completes.

@@ -8,7 +8,7 @@
  * only to its own groups may it chgrp) and enforces the result.
  *
  * NT ACLs proper, kept whole in security.NTACL, need a privilege the
- * worker does not have; see DESIGN.md 4.
+ * worker does not have; see doc/design.md §4.
  */
 #include "config.h"
 

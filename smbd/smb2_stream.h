@@ -1,7 +1,7 @@
 /*
  * Alternate data streams (MS-FSCC 2.1.5.3 for their names, MS-FSA 2.1.5.1
  * for opening them), stored the way Samba's streams_xattr module stores
- * them (DESIGN.md §4): the named stream "s" of a file is the extended
+ * them (doc/design.md §4): the named stream "s" of a file is the extended
  * attribute "user.DosStream.s:$DATA" of that file, whose value is the
  * stream's data followed by one NUL byte.  The unnamed stream is the file
  * itself, so streams go with the inode through renames and vanish with it.

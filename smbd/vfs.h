@@ -2,8 +2,8 @@
  * The session worker's view of a share: client names turned into paths
  * below the share root, resolved with openat2(RESOLVE_BENEATH |
  * RESOLVE_NO_MAGICLINKS) so that nothing outside the share is ever
- * reached (DESIGN.md §1 invariant 7), and Windows metadata stored the way
- * Samba stores it (DESIGN.md §4).
+ * reached (doc/design.md §1 invariant 7), and Windows metadata stored the way
+ * Samba stores it (doc/design.md §4).
  */
 #ifndef USMBD_VFS_H
 #define USMBD_VFS_H

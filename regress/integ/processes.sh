@@ -1,6 +1,6 @@
 #!/bin/sh
 # The process tree and each process's credentials and sandbox, read from
-# /proc (DESIGN.md §1, invariants 2, 4 and 5).
+# /proc (doc/design.md §1, invariants 2, 4 and 5).
 . "$top_srcdir/regress/integ/lib.sh"
 integ_setup processes
 integ_start

@@ -1,7 +1,7 @@
 #!/bin/sh
 # A sandboxed process that makes a forbidden system call is killed, and
 # nothing else is: the master, the other connections and new connections
-# go on (DESIGN.md §1 invariants 2 and 6).  Needs --enable-regress-hooks.
+# go on (doc/design.md §1 invariants 2 and 6).  Needs --enable-regress-hooks.
 . "$top_srcdir/regress/integ/lib.sh"
 grep -q 'define USMBD_REGRESS_HOOKS 1' "$top_builddir/config.h" ||
     skip "built without --enable-regress-hooks: no way to provoke a violation"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # A worker killed with SIGKILL takes only itself down; authd and lockd
-# are restarted when they die (DESIGN.md §1 invariant 6).
+# are restarted when they die (doc/design.md §1 invariant 6).
 . "$top_srcdir/regress/integ/lib.sh"
 integ_setup workerkill
 integ_start

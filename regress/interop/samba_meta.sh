@@ -1,5 +1,5 @@
 #!/bin/sh
-# Windows metadata stored the Samba way (DESIGN.md §4): the real Samba
+# Windows metadata stored the Samba way (doc/design.md §4): the real Samba
 # smbd serves the SAME directory as usmbd on a second loopback port.
 # DOS attributes, create times and EAs set through one server are read
 # back through the other, and user.DOSATTRIB is byte-compatible.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Once a client is authenticated, its connection is served by a session
 # worker running as that user, sandboxed, and the preauth process is gone
-# (DESIGN.md §1 invariants 3 and 4).  A guest logon gets the guest
+# (doc/design.md §1 invariants 3 and 4).  A guest logon gets the guest
 # account's worker, and only shares with "guest ok".
 . "$top_srcdir/regress/integ/lib.sh"
 /usr/bin/python3 -c 'import impacket' 2>/dev/null ||

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Names as Windows treats them, seen through smbclient: case-insensitive
 # lookup, symlinks inside the share followed and those leaving it refused
-# (DESIGN.md invariant 7), reserved characters, missing parents against
+# (doc/design.md invariant 7), reserved characters, missing parents against
 # missing files, veto files and hidden dot files.
 . "$top_srcdir/regress/integ/lib.sh"
 command -v smbclient >/dev/null || skip "smbclient not installed (apt-get install smbclient)"
