@@ -21,8 +21,8 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null
 apt-get install -y -q --no-install-recommends \
     build-essential autoconf automake pkg-config \
-    libevent-dev libssl-dev libsodium-dev libbsd-dev libkrb5-dev \
-    libibverbs-dev librdmacm-dev smbclient >/dev/null
+    libevent-dev libssl-dev libbsd-dev \
+    smbclient >/dev/null
 
 echo "==> building"
 autoreconf -fi >/dev/null 2>&1
@@ -31,7 +31,7 @@ mkdir -p "$TOP/build-demo"
 B=$TOP/build-demo
 
 echo "==> setting up $DEMO"
-sh "$TOP/contrib/create-users.sh"
+sh "$TOP/etc/create-users.sh"
 if ! getent passwd usmbd-demo >/dev/null; then
 	useradd --no-create-home --home-dir /nonexistent \
 	    --shell /usr/sbin/nologin usmbd-demo

@@ -33,17 +33,15 @@ if [ "${USMBD_NO_APT:-0}" != 1 ]; then
 	apt-get update -q >/dev/null || { echo "apt-get update failed" >&2; exit 1; }
 	apt-get install -y -q --no-install-recommends \
 	    build-essential autoconf automake pkg-config ca-certificates \
-	    libevent-dev libssl-dev libsodium-dev libbsd-dev libkrb5-dev \
-	    libibverbs-dev librdmacm-dev \
+	    libevent-dev libssl-dev libbsd-dev \
 	    clang libclang-rt-14-dev mandoc procps psmisc iproute2 \
 	    python3 python3-impacket smbclient samba-testsuite samba \
 	    samba-vfs-modules attr \
-	    krb5-kdc krb5-admin-server krb5-user \
 	    >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
 fi
 
 say "creating the system users"
-sh "$TOP/contrib/create-users.sh" || exit 1
+sh "$TOP/etc/create-users.sh" || exit 1
 
 # record_suite DIR: add the counts of an automake test-suite.log.
 record_suite() {

@@ -70,12 +70,6 @@ enum ipc_type {
 	IPC_NAME_REQUEST,
 	IPC_NAME_REPLY,
 
-	/* usmbd-ctl <-> master over the control socket. */
-	IPC_CTL_STATUS,
-	IPC_CTL_STATUS_REPLY,
-	IPC_CTL_RELOAD,
-	IPC_CTL_OK,
-
 	IPC_TYPE_MAX
 };
 
@@ -86,7 +80,6 @@ enum usmbd_prog {
 	PROG_SESSION,
 	PROG_AUTHD,
 	PROG_LOCKD,
-	PROG_RDMAD,
 	PROG_MAX
 };
 

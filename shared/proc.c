@@ -34,7 +34,6 @@ static const char *const proc_names[PROG_MAX] = {
 	[PROG_SESSION] = "session",
 	[PROG_AUTHD] = "authd",
 	[PROG_LOCKD] = "lockd",
-	[PROG_RDMAD] = "rdmad",
 };
 
 static unsigned long proc_log_dropped;

@@ -648,7 +648,7 @@ sandbox_enter(enum usmbd_prog prog, const struct sandbox_path *paths,
     int debug)
 {
 	static const char *const names[PROG_MAX] = {
-		"master", "preauth", "session", "authd", "lockd", "rdmad"
+		"master", "preauth", "session", "authd", "lockd"
 	};
 
 	sandbox_prog = (int)prog >= 0 && prog < PROG_MAX ? names[prog] : "?";

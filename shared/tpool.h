@@ -1,7 +1,7 @@
 /*
  * A small pool of threads that run blocking calls for an event loop: the
- * session worker's disk IO (smbd/aio.c) and the master's name service
- * lookups (smbd/master_nss.c).
+ * session worker's disk IO (smbd/engine/aio.c) and the master's name service
+ * lookups (smbd/master/master_nss.c).
  *
  * Jobs wait in one queue guarded by a mutex; a thread takes one, runs the
  * pool's run callback and puts it on a done list, then wakes the loop

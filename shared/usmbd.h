@@ -26,6 +26,5 @@
 #define USMBD_SESSION_NAME	"usmbd-session"
 #define USMBD_AUTHD_NAME	"usmbd-authd"
 #define USMBD_LOCKD_NAME	"usmbd-lockd"
-#define USMBD_RDMAD_NAME	"usmbd-rdmad"
 
 #endif /* USMBD_USMBD_H */

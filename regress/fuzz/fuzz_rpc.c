@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rpc/rpc.h"
+#include "rpc.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

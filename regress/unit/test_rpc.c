@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "rpc/rpc.h"
-#include "rpc/rpc_int.h"
+#include "rpc.h"
+#include "rpc_int.h"
 #include "unit.h"
 
 /* smbclient's bind to srvsvc, NDR32 only (captured). */

@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fscc.h"
 #include "ntstatus.h"
 #include "secdesc.h"
-#include "smb2_file.h"
 #include "util.h"
 
 #define SD_HDR_LEN		20

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smb2_dir.h"
+#include "wildcard.h"
 #include "unicode.h"
 #include "util.h"
 

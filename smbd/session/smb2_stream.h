@@ -22,36 +22,7 @@ struct smb2_req;
 struct vfs_name;
 struct vfs_share;
 
-#define STREAM_XATTR_PREFIX	"user.DosStream."
-#define STREAM_XATTR_SUFFIX	":$DATA"
-/*
- * The longest stream name in bytes of UTF-8: the whole attribute name
- * must fit in the kernel's XATTR_NAME_MAX of 255 bytes.
- */
-#define STREAM_MAX_NAME		(255 - (sizeof(STREAM_XATTR_PREFIX) - 1) - \
-				    (sizeof(STREAM_XATTR_SUFFIX) - 1))
-/* The kernel's XATTR_SIZE_MAX, less the NUL byte Samba appends. */
-#define STREAM_MAX_SIZE		65535
-/* No xattr value is larger (XATTR_SIZE_MAX): no stream either. */
-#define STREAM_XATTR_MAX	65536
-
-/* What the ":type" part of a name asked for. */
-#define STREAM_TYPE_NONE	0	/* no type given */
-#define STREAM_TYPE_DATA	1	/* "$DATA" */
-#define STREAM_TYPE_INDEX	2	/* "$INDEX_ALLOCATION": a directory */
-
-/* smb2_stream.c is split so that the parser links without the server. */
-
-/*
- * Parse what follows the first ':' of a name's last component:
- * "stream", "stream:$DATA", ":$DATA" or ":$INDEX_ALLOCATION" (type names
- * case-insensitive).  *name gets the stream name (NULL for the unnamed
- * stream), *type the STREAM_TYPE_*.  Returns an NTSTATUS:
- * OBJECT_NAME_INVALID for an empty name without a type, an empty or
- * unknown type, a named $INDEX_ALLOCATION, a character no stream name
- * may hold, or a name too long to store.
- */
-uint32_t	 smb2_stream_name_parse(const char *, char **, int *);
+#include "stream_name.h"
 
 /*
  * CREATE of a named stream (vn->stream set): resolve and, as Windows
@@ -69,11 +40,6 @@ uint32_t	 smb2_stream_create(struct smb2_conn *, struct smb2_req *,
 		    int *created);
 /* Undo what smb2_stream_create made, when the open is refused after all. */
 void		 smb2_stream_undo_create(struct smb2_open *, int);
-/*
- * "file::$DATA" or "dir::$INDEX_ALLOCATION" on what turned out to be a
- * file or directory: NT_STATUS_SUCCESS or the status Windows gives.
- */
-uint32_t	 smb2_stream_check_type(int type, int isdir, uint32_t opts);
 
 /* Make a stat of the base file describe the stream of this open. */
 void		 smb2_stream_stat(const struct smb2_open *, struct stat *);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "smb2_fsctl.h"
+#include "fsctl_wire.h"
 #include "unicode.h"
 
 #define FSCTL_INT64_MAX	0x7fffffffffffffffULL

@@ -17,7 +17,7 @@
 #include "log.h"
 #include "names_proto.h"
 #include "ntstatus.h"
-#include "rpc/rpc.h"
+#include "rpc.h"
 #include "session.h"
 #include "smb2.h"
 #include "smb2_conn.h"

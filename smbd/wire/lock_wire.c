@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "smb2_lock.h"
+#include "lock_wire.h"
 
 int
 smb2_lock_parse(const struct rbuf *body, struct smb2_lock_req *lr)

@@ -7,8 +7,8 @@
  * (pure functions, unit-tested and fuzzed); smb2_fsctl.c holds the
  * handlers of the session worker.
  */
-#ifndef USMBD_SMB2_FSCTL_H
-#define USMBD_SMB2_FSCTL_H
+#ifndef USMBD_FSCTL_WIRE_H
+#define USMBD_FSCTL_WIRE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -149,19 +149,4 @@ int		 fsctl_symlink_reparse(struct wbuf *, const char *);
  */
 void		 fsctl_objectid_put(struct wbuf *, uint64_t, uint64_t);
 
-/* smb2_fsctl.c */
-struct smb2_conn;
-struct smb2_req;
-struct smb2_ioctl_req;
-
-/*
- * The file-system controls, and the status Windows gives for the ones
- * we do not implement.
- */
-uint32_t	 smb2_fsctl(struct smb2_conn *, struct smb2_req *,
-		    struct smb2_ioctl_req *);
-/* Whether an open's file is sparse (FILE_ATTRIBUTE_SPARSE_FILE). */
-struct smb2_open;
-int		 smb2_fsctl_sparse(const struct smb2_open *);
-
-#endif /* USMBD_SMB2_FSCTL_H */
+#endif /* USMBD_FSCTL_WIRE_H */

@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "ntstatus.h"
-#include "smb2_stream.h"
+#include "stream_name.h"
 #include "util.h"
 
 /* CreateOptions FILE_DIRECTORY_FILE (MS-SMB2 2.2.13). */
