@@ -487,11 +487,12 @@ authd_handle_request(struct authd_peer *p, struct ipc_msg *m)
 		authd_ask_ntlmssp(p, ex, sid);
 		return;
 	}
-	if (memcmp(st.mech_token, "NTLMSSP\0", 8) == 0)
-		msgtype = (uint32_t)st.mech_token[8] |
-		    (uint32_t)st.mech_token[9] << 8 |
-		    (uint32_t)st.mech_token[10] << 16 |
-		    (uint32_t)st.mech_token[11] << 24;
+	if (memcmp(st.mech_token, "NTLMSSP\0", 8) == 0) {
+		struct rbuf tok;
+
+		rbuf_init(&tok, st.mech_token, st.mech_token_len);
+		rbuf_peek_u32le(&tok, 8, &msgtype);
+	}
 	if (st.kind == SPNEGO_INIT && msgtype != NTLMSSP_MSG_NEGOTIATE) {
 		/* The optimistic token was for the client's first choice. */
 		authd_ask_ntlmssp(p, ex, sid);

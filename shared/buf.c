@@ -108,6 +108,33 @@ rbuf_peek_u8(const struct rbuf *b, uint8_t *v)
 }
 
 int
+rbuf_peek_u16le(const struct rbuf *b, size_t off, uint16_t *v)
+{
+	const uint8_t *p;
+
+	*v = 0;
+	if (b->err || off > b->len - b->off || 2 > b->len - b->off - off)
+		return -1;
+	p = b->data + b->off + off;
+	*v = (uint16_t)(p[0] | p[1] << 8);
+	return 0;
+}
+
+int
+rbuf_peek_u32le(const struct rbuf *b, size_t off, uint32_t *v)
+{
+	const uint8_t *p;
+
+	*v = 0;
+	if (b->err || off > b->len - b->off || 4 > b->len - b->off - off)
+		return -1;
+	p = b->data + b->off + off;
+	*v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+	return 0;
+}
+
+int
 rbuf_get_u16le(struct rbuf *b, uint16_t *v)
 {
 	uint8_t p[2];
@@ -489,6 +516,20 @@ wbuf_set_u32le(struct wbuf *b, size_t off, uint32_t v)
 	    v >> 24 };
 
 	return wbuf_set_bytes(b, off, p, sizeof(p));
+}
+
+int
+wbuf_peek_u32le(const struct wbuf *b, size_t off, uint32_t *v)
+{
+	const uint8_t *p;
+
+	*v = 0;
+	if (b->err || off > b->len || 4 > b->len - off)
+		return -1;
+	p = b->data + off;
+	*v = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+	return 0;
 }
 
 int

@@ -50,6 +50,12 @@ int	 rbuf_get_bytes(struct rbuf *, void *, size_t);
 /* Borrow n bytes in place and advance past them. */
 int	 rbuf_get_ptr(struct rbuf *, const uint8_t **, size_t);
 int	 rbuf_peek_u8(const struct rbuf *, uint8_t *);
+/*
+ * Read at an offset from the current position without moving it: -1
+ * (and 0 in *v, the buffer unchanged) when the bytes are not there.
+ */
+int	 rbuf_peek_u16le(const struct rbuf *, size_t, uint16_t *);
+int	 rbuf_peek_u32le(const struct rbuf *, size_t, uint32_t *);
 int	 rbuf_skip(struct rbuf *, size_t);
 /* Advance to the next multiple of align (a power of two) from the start. */
 int	 rbuf_align(struct rbuf *, size_t);
@@ -95,5 +101,7 @@ int	 wbuf_set_u32le(struct wbuf *, size_t, uint32_t);
 int	 wbuf_set_u64le(struct wbuf *, size_t, uint64_t);
 int	 wbuf_set_u32be(struct wbuf *, size_t, uint32_t);
 int	 wbuf_set_bytes(struct wbuf *, size_t, const void *, size_t);
+/* Read back what was written at an offset: -1 when it is not there. */
+int	 wbuf_peek_u32le(const struct wbuf *, size_t, uint32_t *);
 
 #endif /* USMBD_BUF_H */

@@ -26,12 +26,12 @@ md4_block(uint32_t st[4], const uint8_t blk[64])
 	static const int s1[4] = { 3, 7, 11, 19 }, s2[4] = { 3, 5, 9, 13 };
 	static const int s3[4] = { 3, 9, 11, 15 };
 	uint32_t x[16], a = st[0], b = st[1], c = st[2], d = st[3], t;
+	struct rbuf r;
 	int i;
 
+	rbuf_init(&r, blk, 64);
 	for (i = 0; i < 16; i++)
-		x[i] = (uint32_t)blk[4 * i] | (uint32_t)blk[4 * i + 1] << 8 |
-		    (uint32_t)blk[4 * i + 2] << 16 |
-		    (uint32_t)blk[4 * i + 3] << 24;
+		rbuf_get_u32le(&r, &x[i]);
 	/* Each round rotates (a, b, c, d) after every step. */
 	for (i = 0; i < 16; i++) {
 		t = ROTL(a + F(b, c, d) + x[i], s1[i % 4]);

@@ -113,10 +113,41 @@ test_writer(void)
 	CHECK(mem[0] == 0x08);	/* fixed memory is not ours to wipe */
 }
 
+/* Peeks read at an offset, move nothing, and stop at the end. */
+static void
+test_peek(void)
+{
+	static const uint8_t in[] = { 0xaa, 0x01, 0x02, 0x03, 0x04, 0x05 };
+	struct rbuf r;
+	struct wbuf w;
+	uint16_t u16;
+	uint32_t u32;
+	uint8_t u8;
+
+	rbuf_init(&r, in, sizeof(in));
+	CHECK(rbuf_get_u8(&r, &u8) == 0);
+	CHECK(rbuf_peek_u16le(&r, 0, &u16) == 0 && u16 == 0x0201);
+	CHECK(rbuf_peek_u32le(&r, 1, &u32) == 0 && u32 == 0x05040302);
+	CHECK(rbuf_offset(&r) == 1);
+	CHECK(rbuf_peek_u32le(&r, 2, &u32) == -1 && u32 == 0);
+	CHECK(rbuf_peek_u16le(&r, 3, &u16) == 0 && u16 == 0x0504);
+	CHECK(rbuf_peek_u16le(&r, 4, &u16) == -1);
+	CHECK(rbuf_peek_u16le(&r, SIZE_MAX, &u16) == -1);
+	CHECK(!rbuf_error(&r));
+
+	wbuf_init(&w, 16);
+	CHECK(wbuf_put_u32le(&w, 0x11223344) == 0);
+	CHECK(wbuf_peek_u32le(&w, 0, &u32) == 0 && u32 == 0x11223344);
+	CHECK(wbuf_peek_u32le(&w, 1, &u32) == -1);
+	CHECK(wbuf_peek_u32le(&w, SIZE_MAX, &u32) == -1);
+	wbuf_free(&w);
+}
+
 int
 main(void)
 {
 	test_reader();
 	test_writer();
+	test_peek();
 	return unit_done();
 }

@@ -655,9 +655,7 @@ smb2_work_sign(struct smb2_conn *c, struct smb2_work *w, size_t off,
 
 	if (wbuf_error(&w->resp))
 		return;
-	p = wbuf_data(&w->resp) + off;
-	flags = (uint32_t)p[16] | (uint32_t)p[17] << 8 |
-	    (uint32_t)p[18] << 16 | (uint32_t)p[19] << 24;
+	wbuf_peek_u32le(&w->resp, off + 16, &flags);
 	wbuf_set_u32le(&w->resp, off + 16, flags | SMB2_FLAGS_SIGNED);
 	p = wbuf_data(&w->resp) + off;
 	memset(p + SMB2_SIG_OFFSET, 0, 16);
@@ -826,17 +824,21 @@ smb2_fileid_offset(uint16_t cmd)
 static void
 smb2_related_fileid(struct smb2_work *w, struct smb2_req *req)
 {
-	size_t off = smb2_fileid_offset(req->hdr.command);
-	uint8_t *p;
-	int i;
+	static const uint8_t unset[16] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	size_t off = smb2_fileid_offset(req->hdr.command), pos;
 
 	if (off == 0 || rbuf_left(&req->body) < off + 16)
 		return;
-	p = (uint8_t *)(uintptr_t)rbuf_cur(&req->body) + off;
-	for (i = 0; i < 16; i++)
-		if (p[i] != 0xff)
-			return;
-	memcpy(p, w->prev_file_id, 16);
+	/*
+	 * The request is read from w->frame, the worker's own copy of the
+	 * message: the FileId is replaced there, by its position.
+	 */
+	pos = (size_t)(rbuf_cur(&req->body) - w->frame) + off;
+	if (pos > w->framelen || w->framelen - pos < 16 ||
+	    memcmp(w->frame + pos, unset, 16) != 0)
+		return;
+	memcpy(w->frame + pos, w->prev_file_id, 16);
 }
 
 /* Remember the FileId a request used, for a related one after it. */
@@ -861,7 +863,6 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 {
 	const struct smb2_cmd *cmd;
 	uint16_t ssize;
-	uint8_t *p;
 	int noids;
 
 	/* Whether the previous request's ids were unknown, for this one. */
@@ -909,10 +910,8 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 			return w->prev_status;
 	}
 
-	if (rbuf_left(&req->body) < 2)
+	if (rbuf_peek_u16le(&req->body, 0, &ssize) == -1)
 		return NT_STATUS_INVALID_PARAMETER;
-	p = (uint8_t *)(uintptr_t)rbuf_cur(&req->body);
-	ssize = (uint16_t)(p[0] | p[1] << 8);
 	if (cmd->fn == NULL)
 		return NT_STATUS_NOT_SUPPORTED;
 	if (ssize != cmd->structure_size)

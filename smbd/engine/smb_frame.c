@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "smb_frame.h"
 
 /* Frames at least this large are read without the read-ahead buffer. */
@@ -94,9 +95,14 @@ smb_frame_alloc(struct smb_frame_rx *rx)
 static int
 smb_frame_header(struct smb_frame_rx *rx)
 {
-	rx->type = rx->hdr[0];
-	rx->len = (size_t)rx->hdr[1] << 16 | (size_t)rx->hdr[2] << 8 |
-	    rx->hdr[3];
+	struct rbuf r;
+	uint32_t word;
+
+	/* One byte of type, then a 24-bit big-endian length. */
+	rbuf_init(&r, rx->hdr, sizeof(rx->hdr));
+	rbuf_get_u32be(&r, &word);
+	rx->type = (uint8_t)(word >> 24);
+	rx->len = word & 0xffffff;
 	rx->have = 0;
 
 	switch (rx->type) {

@@ -37,6 +37,7 @@
 #include <event2/event.h>
 
 #include "authd_proto.h"
+#include "buf.h"
 #include "conf.h"
 #include "ipc.h"
 #include "log.h"
@@ -570,10 +571,14 @@ static void
 master_relay_log(struct child *ch, const struct ipc_msg *m)
 {
 	char line[2100], who[64];
+	struct rbuf r;
+	const uint8_t *text;
 	uint32_t level;
 	size_t i, n, wl;
 
-	memcpy(&level, m->data, 4);
+	/* u32 level, then the text (the rule guarantees the 4 bytes). */
+	rbuf_init(&r, m->data, m->hdr.len);
+	rbuf_get_u32le(&r, &level);
 	if (level > LOG_LEVEL_DEBUG)
 		level = LOG_LEVEL_DEBUG;
 	if ((int)level > LOG_LEVEL_INFO && M.verbose < 2)
@@ -582,11 +587,13 @@ master_relay_log(struct child *ch, const struct ipc_msg *m)
 		return;
 	wl = (size_t)snprintf(who, sizeof(who), "%s[%ld]: ",
 	    proc_name(ch->prog), (long)ch->started_pid);
-	n = m->hdr.len - 4;
+	n = rbuf_left(&r);
 	if (n >= sizeof(line))
 		n = sizeof(line) - 1;
+	if (rbuf_get_ptr(&r, &text, n) == -1)
+		return;
 	for (i = 0; i < n; i++) {
-		unsigned char c = m->data[4 + i];
+		unsigned char c = text[i];
 
 		line[i] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
 	}

@@ -340,6 +340,7 @@ rpc_contexts(struct rpc_pipe *p, struct rbuf *r, struct wbuf *w)
 	uint8_t n, nts, pad, abs[16];
 	uint16_t pad16, id;
 	uint32_t avers, tvers;
+	uint16_t features;
 	const struct rpc_iface *f;
 	const uint8_t *ts;
 	size_t i, j, k;
@@ -361,18 +362,17 @@ rpc_contexts(struct rpc_pipe *p, struct rbuf *r, struct wbuf *w)
 			return -1;
 		f = rpc_find_iface(p, abs, avers);
 		for (j = 0; j < nts; j++) {
-			if (rbuf_get_ptr(r, &ts, 20) == -1)
+			if (rbuf_peek_u32le(r, 16, &tvers) == -1 ||
+			    rbuf_peek_u16le(r, 8, &features) == -1 ||
+			    rbuf_get_ptr(r, &ts, 20) == -1)
 				return -1;
-			tvers = (uint32_t)ts[16] | (uint32_t)ts[17] << 8 |
-			    (uint32_t)ts[18] << 16 | (uint32_t)ts[19] << 24;
 			if (memcmp(ts, btfn_prefix, 8) == 0 &&
 			    ts[10] == 0 && ts[11] == 0 && ts[12] == 0 &&
 			    ts[13] == 0 && ts[14] == 0 && ts[15] == 0 &&
 			    tvers == 1) {
 				/* The features are a bitmask in bytes 8-9. */
 				result = RES_NEGOTIATE_ACK;
-				reason = (ts[8] | ts[9] << 8) &
-				    BTFN_KEEP_ON_ORPHAN;
+				reason = features & BTFN_KEEP_ON_ORPHAN;
 				break;
 			}
 			/* The client lists its syntaxes by preference. */
@@ -503,6 +503,19 @@ rpc_bind(struct rpc_pipe *p, const struct rpc_hdr *h, struct rbuf *r)
 	}
 	p->bound = 1;
 	rpc_finish(p, &w);
+}
+
+/* The fragment length of the header collected in p->in (MS-RPCE 2.2.6.1). */
+static uint16_t
+rpc_frag_len(const struct rpc_pipe *p)
+{
+	struct rbuf r;
+	uint16_t frag;
+
+	rbuf_init(&r, p->in, p->inlen);
+	if (rbuf_peek_u16le(&r, 8, &frag) == -1)
+		return 0;
+	return frag;
 }
 
 /* Split the response stub into fragments of at most max_xmit bytes. */
@@ -695,7 +708,7 @@ rpc_pipe_write(struct rpc_pipe *p, const uint8_t *data, size_t len)
 		if (p->inlen < RPC_HDR_LEN)
 			n = RPC_HDR_LEN - p->inlen;
 		else {
-			frag = (uint16_t)(p->in[8] | p->in[9] << 8);
+			frag = rpc_frag_len(p);
 			if (frag > p->incap) {
 				p->in = xreallocarray(p->in, 1, frag);
 				p->incap = frag;
@@ -710,7 +723,7 @@ rpc_pipe_write(struct rpc_pipe *p, const uint8_t *data, size_t len)
 		len -= n;
 		if (p->inlen < RPC_HDR_LEN)
 			break;
-		frag = (uint16_t)(p->in[8] | p->in[9] << 8);
+		frag = rpc_frag_len(p);
 		if (frag < RPC_HDR_LEN) {
 			log_warnx("rpc %s: fragment length %u, pipe broken",
 			    p->name, frag);

@@ -40,6 +40,8 @@ extern struct session S;
 
 /* session_share.c */
 struct sandbox_path *session_share_paths(const struct sandbox_user *);
+/* The sub-authorities a, b, c of this server's domain SID S-1-5-21-a-b-c. */
+void	 session_domain_sid(uint32_t [3]);
 struct session_share *session_share_find(const char *);
 
 /* session_main.c */

@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "log.h"
 #include "ntstatus.h"
@@ -76,6 +77,26 @@ const struct smb2_cmd *
 session_commands(void)
 {
 	return session_cmds;
+}
+
+/*
+ * The domain SID S-1-5-21-a-b-c comes from the server GUID, which
+ * persists in the state directory, so it is stable across restarts
+ * without a file of its own.  All zero before there is a connection.
+ */
+void
+session_domain_sid(uint32_t sub[3])
+{
+	struct rbuf r;
+	int i;
+
+	memset(sub, 0, 3 * sizeof(*sub));
+	if (S.conn == NULL)
+		return;
+	rbuf_init(&r, S.conn->nres.server_guid,
+	    sizeof(S.conn->nres.server_guid));
+	for (i = 0; i < 3; i++)
+		rbuf_get_u32le(&r, &sub[i]);
 }
 
 static void

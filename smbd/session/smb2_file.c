@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 #include "smb2_conn.h"
 #include "smb2_create.h"
@@ -152,13 +153,13 @@ smb2_open_lookup(struct smb2_conn *c, struct smb2_req *req,
     const uint8_t id[16])
 {
 	struct smb2_open *o;
-	uint64_t p = 0, v = 0;
-	int i;
+	struct rbuf r;
+	uint64_t p, v;
 
-	for (i = 7; i >= 0; i--) {
-		p = p << 8 | id[i];
-		v = v << 8 | id[8 + i];
-	}
+	/* Persistent, then volatile, each little-endian (MS-SMB2 2.2.14.1). */
+	rbuf_init(&r, id, 16);
+	rbuf_get_u64le(&r, &p);
+	rbuf_get_u64le(&r, &v);
 	TAILQ_FOREACH(o, &smb2_opens, conn_entry) {
 		if (o->volatile_id != v || o->persistent_id != p)
 			continue;

@@ -125,7 +125,6 @@ static void
 smb2_pipe_setup(void)
 {
 	static uint32_t groups[AUTH_MAX_GROUPS];
-	const uint8_t *g;
 	size_t i, n = 0;
 	char *p;
 
@@ -169,16 +168,7 @@ smb2_pipe_setup(void)
 		groups[i] = S.auth.groups[i];
 	pipe_ctx.groups = groups;
 	pipe_ctx.ngroups = i;
-	/*
-	 * The domain SID S-1-5-21-a-b-c comes from the server GUID, which
-	 * persists in the state directory, so it is stable across restarts
-	 * without a file of its own.
-	 */
-	g = S.conn != NULL ? S.conn->nres.server_guid : NULL;
-	for (i = 0; i < 3 && g != NULL; i++)
-		pipe_ctx.domain_sub[i] = (uint32_t)g[4 * i] |
-		    (uint32_t)g[4 * i + 1] << 8 | (uint32_t)g[4 * i + 2] << 16 |
-		    (uint32_t)g[4 * i + 3] << 24;
+	session_domain_sid(pipe_ctx.domain_sub);
 	pipe_ready = 1;
 }
 

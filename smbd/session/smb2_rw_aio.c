@@ -399,8 +399,9 @@ smb2_write_async(struct smb2_conn *c, struct smb2_req *req,
 	c->work->frame = NULL;
 	io->a = smb2_async_quiet(c, req, rw_cancel, io);
 	io->append = append;
-	rw_io_job(io, AIO_PWRITE, (uint8_t *)(uintptr_t)rbuf_cur(data), off,
-	    rbuf_left(data), datasync, rw_write_done);
+	/* The data's place in the frame the job now owns. */
+	rw_io_job(io, AIO_PWRITE, io->frame + (rbuf_cur(data) - io->frame),
+	    off, rbuf_left(data), datasync, rw_write_done);
 	aio_submit(&io->job);
 	return 0;
 }

@@ -37,13 +37,8 @@
 static void
 secdesc_map(struct sid_map *m)
 {
-	const uint8_t *g = S.conn != NULL ? S.conn->nres.server_guid : NULL;
-	int i;
-
 	memset(m, 0, sizeof(*m));
-	for (i = 0; i < 3 && g != NULL; i++)
-		m->dom[i] = (uint32_t)g[4 * i] | (uint32_t)g[4 * i + 1] << 8 |
-		    (uint32_t)g[4 * i + 2] << 16 | (uint32_t)g[4 * i + 3] << 24;
+	session_domain_sid(m->dom);
 }
 
 /* Read one POSIX ACL; p->n is 0 when the file has none. */
