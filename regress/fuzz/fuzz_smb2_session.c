@@ -24,7 +24,11 @@
 #include "session.h"
 #include "smb2.h"
 #include "smb2_conn.h"
+#include "smb2_create.h"
+#include "smb2_file.h"
+#include "smb2_notify.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -83,6 +87,8 @@ fuzz_init(void)
 	S.shares[0].allowed = 1;
 	S.shares[0].writeable = 1;
 	smb2_tree_close_hook = smb2_tree_close_files;
+	smb2_open_on_free(smb2_notify_close);
+	smb2_open_on_free(smb2_wt_close);
 	base = event_base_new();
 }
 

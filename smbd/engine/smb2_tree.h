@@ -27,8 +27,6 @@ struct smb2_tree {
 
 uint32_t	smb2_cmd_tree_connect(struct smb2_conn *, struct smb2_req *);
 uint32_t	smb2_cmd_tree_disconnect(struct smb2_conn *, struct smb2_req *);
-/* Close every open of a tree that goes away (smb2_file.c). */
-void		smb2_tree_close_files(struct smb2_tree *);
 void		smb2_tree_free_one(struct smb2_session *, struct smb2_tree *);
 extern void	(*smb2_tree_close_hook)(struct smb2_tree *);
 

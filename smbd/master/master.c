@@ -1376,6 +1376,8 @@ main(int argc, char **argv)
 	TAILQ_INIT(&M.conns);
 	LIST_INIT(&M.children);
 	nss_init(M.base);
+	nss_configure(M.conf->g.name_service_timeout,
+	    M.conf->g.name_cache_time);
 	M.ev_restart_authd = evtimer_new(M.base, master_daemon_restart,
 	    (void *)(intptr_t)PROG_AUTHD);
 	M.ev_restart_lockd = evtimer_new(M.base, master_daemon_restart,

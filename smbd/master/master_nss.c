@@ -39,7 +39,6 @@
 
 #include "conf.h"
 #include "log.h"
-#include "master.h"
 #include "master_nss.h"
 #include "tpool.h"
 #include "util.h"
@@ -92,6 +91,8 @@ static struct {
 	struct tpool		*pool;
 	struct event_base	*base;
 	struct nss_cache_ent	 cache[NSS_CACHE_SIZE];	/* loop only */
+	int			 timeout;	/* name service timeout */
+	int			 cache_time;	/* name cache time */
 #ifdef USMBD_REGRESS_HOOKS
 	char			 delay_name[AUTH_MAX_USER];
 	uint32_t		 delay_ms;
@@ -320,7 +321,7 @@ nss_job_complete(struct nss_job *j, enum nss_status st)
 static struct nss_cache_ent *
 nss_cache_find(const char *name)
 {
-	uint64_t life = (uint64_t)M.conf->g.name_cache_time * 1000;
+	uint64_t life = (uint64_t)nss.cache_time * 1000;
 	uint64_t now = time_mono_ms();
 	struct nss_cache_ent *ce;
 	size_t i;
@@ -348,7 +349,7 @@ nss_cache_store(const char *name, const struct nss_user *u)
 	struct nss_cache_ent *ce, *slot = NULL;
 	size_t i;
 
-	if (M.conf->g.name_cache_time == 0)
+	if (nss.cache_time == 0)
 		return;
 	for (i = 0; i < NSS_CACHE_SIZE; i++) {
 		ce = &nss.cache[i];
@@ -413,7 +414,7 @@ nss_submit(struct nss_job *j)
 {
 	struct timeval tv;
 
-	j->timeout = M.conf->g.name_service_timeout;
+	j->timeout = nss.timeout;
 	if ((j->ev_deadline = evtimer_new(nss.base, nss_deadline, j)) == NULL)
 		fatalx("name service: timer");
 	tv.tv_sec = j->timeout;
@@ -506,6 +507,13 @@ nss_regress_setup(void)
 	    nss.delay_name, nss.delay_ms);
 }
 #endif
+
+void
+nss_configure(int timeout, int cache_time)
+{
+	nss.timeout = timeout;
+	nss.cache_time = cache_time;
+}
 
 void
 nss_init(struct event_base *base)

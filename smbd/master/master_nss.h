@@ -49,6 +49,11 @@ typedef void	(*nss_names_cb)(enum nss_status, const struct names_msg *,
 /* Once, with the master's event loop, before any lookup. */
 void	nss_init(struct event_base *);
 /*
+ * "name service timeout" and "name cache time", in seconds: at start
+ * and at every reload.
+ */
+void	nss_configure(int, int);
+/*
  * The account of a user name, with its groups; answered from the cache
  * when the name was resolved within "name cache time".
  */

@@ -29,6 +29,7 @@
 #include "evil.h"
 #include "log.h"
 #include "master.h"
+#include "master_nss.h"
 #include "proc.h"
 #include "sandbox.h"
 #include "smb2_negprot.h"
@@ -469,6 +470,7 @@ master_reload(void)
 	M.config_fd = fd;
 	conf_free(M.conf);
 	M.conf = nc;
+	nss_configure(nc->g.name_service_timeout, nc->g.name_cache_time);
 	master_fd_limit(nc);
 	if (M.verbose < nc->g.log_level)
 		log_setverbose(nc->g.log_level);

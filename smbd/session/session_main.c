@@ -21,6 +21,7 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_dir.h"
+#include "smb2_file.h"
 #include "smb2_info.h"
 #include "smb2_ioctl.h"
 #include "smb2_lock.h"
@@ -28,6 +29,7 @@
 #include "smb2_rw.h"
 #include "lockd_client.h"
 #include "smb2_tree.h"
+#include "smb2_wtime.h"
 #include "usmbd.h"
 #include "util.h"
 
@@ -113,6 +115,8 @@ session_init(const uint8_t *state, size_t len)
 	struct smb2_session *s;
 
 	smb2_tree_close_hook = smb2_tree_close_files;
+	smb2_open_on_free(smb2_notify_close);
+	smb2_open_on_free(smb2_wt_close);
 	c = smb2_conn_new(S.base, USMBD_FD_CLIENT, S.conf, session_cmds, 0);
 	S.conn = c;
 	snprintf(c->peer, sizeof(c->peer), "%s", S.peer);

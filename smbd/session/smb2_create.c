@@ -26,6 +26,7 @@
 #include "session.h"
 #include "smb2.h"
 #include "smb2_cctx.h"
+#include "smb2_access.h"
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
@@ -53,10 +54,6 @@
 
 #define SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB 0x0001
 
-#define FILE_GENERIC_READ	0x00120089
-#define FILE_GENERIC_WRITE	0x00120116
-#define FILE_GENERIC_EXECUTE	0x001200a0
-#define FILE_ALL_ACCESS		0x001f01ff
 /* What CREATE checks against the maximal access of an existing file. */
 #define CREATE_CHECKED		(FILE_READ_DATA | FILE_WRITE_DATA | \
 	FILE_APPEND_DATA | FILE_READ_EA | FILE_WRITE_EA | FILE_EXECUTE | \
@@ -89,122 +86,6 @@ struct create_wait {
 	int			 created;	/* remove again on refusal */
 	struct create_extra	 x;
 };
-
-uint32_t
-smb2_map_generic(uint32_t access)
-{
-	if (access & GENERIC_READ)
-		access |= FILE_GENERIC_READ;
-	if (access & GENERIC_WRITE)
-		access |= FILE_GENERIC_WRITE;
-	if (access & GENERIC_EXECUTE)
-		access |= FILE_GENERIC_EXECUTE;
-	if (access & GENERIC_ALL)
-		access |= FILE_ALL_ACCESS;
-	return access & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE |
-	    GENERIC_ALL);
-}
-
-/*
- * What this user may do with the file, as far as the kernel says: the
- * basis of MAXIMUM_ALLOWED, of the MxAc context and of the access check
- * of CREATE.  The data rights come from the kernel's verdict on the
- * POSIX ACL (faccessat), mapped as the descriptor maps rwx
- * (smb2_secdesc.c): r is FILE_GENERIC_READ, w FILE_GENERIC_WRITE, x
- * FILE_GENERIC_EXECUTE.  The owner also holds WRITE_DAC (it may chmod
- * and set ACLs whatever the mode), and with read and write access
- * everything: a new file has no x bit (create mask 0666), yet Windows
- * gives its owner full control, 0x1f01ff (smb2.create.blob), and
- * executing a file over SMB is reading it.  DELETE is the kernel's rule
- * for unlink: a writable parent directory.
- */
-uint32_t
-smb2_maximal_access(const struct smb2_tree *t, const struct vfs_share *vs,
-    const char *path)
-{
-	uint32_t a = FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE;
-	struct stat st;
-	const char *last;
-	int fd, pfd, r, w, x, isdir, owner;
-
-	/*
-	 * The file and its directory are opened below the share root like
-	 * every path (vfs_open), and the kernel is asked about those
-	 * descriptors, so no symlink among the parents leads elsewhere.
-	 */
-	if (strcmp(path, ".") == 0)
-		path = "";
-	if ((fd = vfs_open(vs, path, O_PATH, 0)) == -1)
-		return a & t->maximal_access;
-	if (fstat(fd, &st) == -1) {
-		close(fd);
-		return a & t->maximal_access;
-	}
-	isdir = S_ISDIR(st.st_mode);
-	owner = st.st_uid == geteuid();
-	r = faccessat(fd, "", R_OK, AT_EACCESS | AT_EMPTY_PATH) == 0;
-	w = t->writeable &&
-	    faccessat(fd, "", W_OK, AT_EACCESS | AT_EMPTY_PATH) == 0;
-	x = faccessat(fd, "", X_OK, AT_EACCESS | AT_EMPTY_PATH) == 0;
-	close(fd);
-	if (r)
-		a |= FILE_GENERIC_READ;
-	if (x)
-		a |= FILE_GENERIC_EXECUTE;
-	if (w)
-		a |= FILE_GENERIC_WRITE | (isdir ? FILE_DELETE_CHILD : 0);
-	if (owner && t->writeable) {
-		a |= WRITE_DAC;
-		if (r && w && (x || !isdir))
-			a |= FILE_ALL_ACCESS;
-	}
-	if (t->writeable && *path != '\0' &&
-	    (pfd = vfs_open_parent(vs, path, &last)) != -1) {
-		if (faccessat(pfd, "", W_OK | X_OK,
-		    AT_EACCESS | AT_EMPTY_PATH) == 0)
-			a |= DELETE;
-		close(pfd);
-	}
-	return a & t->maximal_access;
-}
-
-/* DOS attributes of a file as clients see them (smb2_meta.c). */
-uint32_t
-smb2_file_attributes(const struct smb2_tree *t, const char *path,
-    const struct stat *st)
-{
-	struct meta_file mf;
-
-	smb2_file_meta(t, path, -1, st, &mf);
-	return mf.attrs;
-}
-
-/*
- * CreationTime, LastAccessTime, LastWriteTime and ChangeTime, as every
- * info class, directory entry and CREATE report them.
- */
-void
-smb2_put_times(struct wbuf *w, const struct stat *st)
-{
-	struct timespec btime = st->st_ctim;
-
-	/* Without a stored create time the oldest known time stands in. */
-	if (st->st_mtim.tv_sec < btime.tv_sec)
-		btime = st->st_mtim;
-	wbuf_put_u64le(w, smb2_filetime(&btime));
-	wbuf_put_u64le(w, smb2_filetime(&st->st_atim));
-	wbuf_put_u64le(w, smb2_filetime(&st->st_mtim));
-	wbuf_put_u64le(w, smb2_filetime(&st->st_ctim));
-}
-
-/* The four times, then AllocationSize and EndOfFile. */
-void
-smb2_put_times_sizes(struct wbuf *w, const struct stat *st)
-{
-	smb2_put_times(w, st);
-	wbuf_put_u64le(w, smb2_alloc_size(st, 0));
-	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 : (uint64_t)st->st_size);
-}
 
 static void
 create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
@@ -435,28 +316,468 @@ create_invalid(struct smb2_conn *c, int why)
 	return NT_STATUS_INVALID_PARAMETER;
 }
 
+/*
+ * One CREATE of a file or directory as it is taken apart: the request
+ * (create_parse, create_check), the name it resolves to (create_lookup),
+ * what the disposition makes of it (create_disposition), the open itself
+ * (create_open) and the open registered with lockd (create_finish).
+ */
+struct create_req {
+	struct smb2_tree	*t;
+	struct vfs_share	 vs;
+	struct smb2_cctx	 cc;
+	uint8_t			 oplock;
+	uint32_t		 imp, access, attrs, share, disp, opts;
+	char			*name;		/* as the client sent it */
+	struct vfs_name		 vn;
+	int			 trailing;	/* a trailing '\' */
+	int			 stype;		/* "::$DATA" and the like */
+	char			*real;		/* the resolved path */
+	int			 found;
+	struct stat		 st;
+	int			 isdir;
+	int			 waslink;	/* the name is a symlink */
+	int			 islink;	/* ... opened as one */
+	uint32_t		 action;
+	int			 readonly;	/* a read-only file */
+	struct meta_ea		*eas;
+	size_t			 neas;
+	/* What create_open made. */
+	int			 fd;
+	int			 oflags;
+	int			 created;
+	int			 readonly_fd;
+};
+
+/* The fixed part, the create contexts and the name (MS-SMB2 2.2.13). */
+static uint32_t
+create_parse(struct smb2_conn *c, struct smb2_req *req, struct create_req *cr)
+{
+	struct rbuf r = req->body, nameb;
+	uint16_t ssize, noff, nlen;
+	uint32_t ctxoff, ctxlen;
+	uint64_t flags, reserved;
+	uint8_t secflags;
+	size_t namelen;
+
+	rbuf_get_u16le(&r, &ssize);
+	rbuf_get_u8(&r, &secflags);
+	rbuf_get_u8(&r, &cr->oplock);
+	rbuf_get_u32le(&r, &cr->imp);
+	rbuf_get_u64le(&r, &flags);
+	rbuf_get_u64le(&r, &reserved);
+	rbuf_get_u32le(&r, &cr->access);
+	rbuf_get_u32le(&r, &cr->attrs);
+	rbuf_get_u32le(&r, &cr->share);
+	rbuf_get_u32le(&r, &cr->disp);
+	rbuf_get_u32le(&r, &cr->opts);
+	rbuf_get_u16le(&r, &noff);
+	rbuf_get_u16le(&r, &nlen);
+	rbuf_get_u32le(&r, &ctxoff);
+	rbuf_get_u32le(&r, &ctxlen);
+	if (rbuf_error(&r))
+		return create_invalid(c, 1);
+	if (cr->imp > 3)
+		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
+	if (cr->disp > FILE_OVERWRITE_IF)
+		return create_invalid(c, 2);
+	if ((cr->opts & FILE_DIRECTORY_FILE) &&
+	    (cr->opts & FILE_NON_DIRECTORY_FILE))
+		return create_invalid(c, 20);
+	if (cr->opts & CREATE_OPTIONS_RESERVED)
+		return create_invalid(c, 21);
+	/*
+	 * MS-FSA 2.1.5.1: a directory cannot be superseded or
+	 * overwritten.
+	 */
+	if ((cr->opts & FILE_DIRECTORY_FILE) && (cr->disp == FILE_SUPERSEDE ||
+	    cr->disp == FILE_OVERWRITE || cr->disp == FILE_OVERWRITE_IF))
+		return create_invalid(c, 24);
+	if (cr->opts & CREATE_OPTIONS_UNSUPPORTED)
+		return NT_STATUS_NOT_SUPPORTED;
+	if (smb2_cctx_parse(&req->msg, ctxoff, ctxlen, &cr->cc) !=
+	    NT_STATUS_SUCCESS)
+		return create_invalid(c, 23);
+	if (nlen % 2 != 0)
+		return create_invalid(c, 3);
+	if (nlen == 0)
+		cr->name = xstrdup("");
+	else if (rbuf_sub(&req->msg, noff, nlen, &nameb) == -1 ||
+	    utf16le_to_utf8(&nameb, nlen, &cr->name, &namelen) == -1)
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	if (cr->name[0] == '\\')
+		return create_invalid(c, 4);
+	return NT_STATUS_SUCCESS;
+}
+
+/*
+ * What is refused before the name is looked at: the access and
+ * attributes asked for, contexts that cannot be served, the name's
+ * form.  The name is parsed into cr->vn.
+ */
+static uint32_t
+create_check(struct smb2_conn *c, struct create_req *cr)
+{
+	struct smb2_tree *t = cr->t;
+	uint32_t status;
+
+	cr->access = smb2_map_generic(cr->access);
+	/*
+	 * Reserved bits or no access at all are refused as Windows does
+	 * (SYNCHRONIZE alone is fine: smb2.getinfo.getinfo_access); the
+	 * SACL needs a privilege nobody here holds.
+	 */
+	if ((cr->access & ~(FILE_ALL_ACCESS | MAXIMUM_ALLOWED |
+	    ACCESS_SYSTEM_SECURITY)) != 0 || cr->access == 0)
+		return NT_STATUS_ACCESS_DENIED;
+	if (cr->access & ACCESS_SYSTEM_SECURITY)
+		return NT_STATUS_PRIVILEGE_NOT_HELD;
+	/*
+	 * Windows looks at the desired access before the attributes: a
+	 * reserved access bit with a volume attribute is ACCESS_DENIED
+	 * (smb2.create.gentest).
+	 */
+	if (cr->attrs & CREATE_ATTRS_INVALID)
+		return create_invalid(c, 22);
+	/*
+	 * No previous versions are kept, and no durable handle exists to
+	 * reconnect to.
+	 */
+	if (cr->cc.seen & (SMB2_CCTX_TWRP | SMB2_CCTX_DHNC | SMB2_CCTX_DH2C))
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	/* A malformed SecD descriptor fails the CREATE before anything. */
+	if ((cr->cc.seen & SMB2_CCTX_SECD) && rbuf_left(&cr->cc.secd) > 0 &&
+	    (status = smb2_secdesc_check(rbuf_cur(&cr->cc.secd),
+	    rbuf_left(&cr->cc.secd))) != NT_STATUS_SUCCESS)
+		return status;
+	/* Without streams a colon is no more than a character NTFS refuses. */
+	if (!t->ss->share->streams && strchr(cr->name, ':') != NULL)
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	if ((status = vfs_name_parse(cr->name, &cr->vn)) != NT_STATUS_SUCCESS)
+		return status;
+	cr->vs.rootfd = t->ss->rootfd;
+	cr->vs.cfg = t->ss->share;
+	cr->vs.case_sensitive =
+	    t->ss->share->case_sensitive == CASE_SENSITIVE_YES;
+	cr->trailing = cr->vn.trailing_sep;
+	cr->stype = cr->vn.stream_type;
+	if (vfs_is_vetoed(&cr->vs, cr->vn.path))
+		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	return NT_STATUS_SUCCESS;
+}
+
+/* A named stream: smb2_stream.c opens it, the rest is as for files. */
+static uint32_t
+create_stream(struct smb2_conn *c, struct smb2_req *req,
+    struct create_req *cr)
+{
+	struct create_extra x;
+	struct smb2_open *o;
+	uint32_t status, action;
+	int created = 0;
+
+	status = smb2_stream_create(c, req, &cr->vs, &cr->vn, cr->access,
+	    cr->share, cr->disp, cr->opts, &o, &action, &created);
+	if (status != NT_STATUS_SUCCESS)
+		return status;
+	/* A file made for its first stream gets its metadata. */
+	if (created & STREAM_CREATED_BASE)
+		smb2_meta_create_store(o, 1, cr->attrs);
+	memset(&x, 0, sizeof(x));
+	/*
+	 * MxAc and QFid are answered for a stream too; its File-ID is its
+	 * file's, as on Windows (smb2.fileid).
+	 */
+	x.cctx = cr->cc.seen & (SMB2_CCTX_MXAC | SMB2_CCTX_QFID);
+	if (cr->cc.seen & SMB2_CCTX_MXAC)
+		x.maximal = smb2_maximal_access(cr->t, &cr->vs, o->path);
+	return create_register(c, req, o, action, created, &x);
+}
+
+/*
+ * What the resolved name is: nothing, a file, a directory, or a symlink
+ * (followed below the root, or opened itself with
+ * FILE_OPEN_REPARSE_POINT, so that a client can delete or rename one it
+ * cannot follow; only plain opens, never to write).
+ */
+static uint32_t
+create_lookup(struct create_req *cr)
+{
+	uint32_t status;
+	int fd;
+
+	if (cr->found && vfs_lstat(&cr->vs, cr->real, &cr->st) == -1)
+		return ntstatus_from_errno(errno);
+	cr->waslink = cr->found && S_ISLNK(cr->st.st_mode);
+	cr->islink = cr->waslink && (cr->opts & FILE_OPEN_REPARSE_POINT) &&
+	    (cr->disp == FILE_OPEN || cr->disp == FILE_OPEN_IF) &&
+	    !(cr->opts & FILE_DIRECTORY_FILE);
+	if (cr->waslink && !cr->islink) {
+		/* Follow it, below the root only. */
+		if ((fd = vfs_open(&cr->vs, cr->real, O_PATH, 0)) == -1)
+			return errno == ENOENT ?
+			    NT_STATUS_OBJECT_NAME_NOT_FOUND :
+			    ntstatus_from_errno(errno);
+		if (fstat(fd, &cr->st) == -1) {
+			status = ntstatus_from_errno(errno);
+			close(fd);
+			return status;
+		}
+		close(fd);
+	}
+	cr->isdir = cr->found ? S_ISDIR(cr->st.st_mode) :
+	    (cr->opts & FILE_DIRECTORY_FILE) != 0;
+	/* "dir::$DATA" and "file::$INDEX_ALLOCATION" */
+	if ((status = smb2_stream_check_type(cr->stype, cr->isdir,
+	    cr->opts)) != NT_STATUS_SUCCESS)
+		return status;
+	/* A trailing '\' names a directory only (MS-FSA 2.1.5.1). */
+	if (cr->trailing && (!cr->isdir ||
+	    (cr->opts & FILE_NON_DIRECTORY_FILE)))
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	return NT_STATUS_SUCCESS;
+}
+
+/*
+ * What the disposition makes of what was found (cr->action), and
+ * whether this user may do that to it.
+ */
+static uint32_t
+create_disposition(struct smb2_conn *c, struct create_req *cr)
+{
+	struct smb2_tree *t = cr->t;
+	int found = cr->found, isdir = cr->isdir;
+	uint32_t status;
+
+	switch (cr->disp) {
+	case FILE_OPEN:
+	case FILE_OVERWRITE:
+		if (!found)
+			return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+		cr->action = cr->disp == FILE_OPEN ? FILE_OPENED :
+		    FILE_OVERWRITTEN;
+		break;
+	case FILE_CREATE:
+		if (found)
+			return NT_STATUS_OBJECT_NAME_COLLISION;
+		cr->action = FILE_CREATED;
+		break;
+	case FILE_SUPERSEDE:
+		cr->action = found ? FILE_SUPERSEDED : FILE_CREATED;
+		break;
+	case FILE_OPEN_IF:
+		cr->action = found ? FILE_OPENED : FILE_CREATED;
+		break;
+	default:
+		cr->action = found ? FILE_OVERWRITTEN : FILE_CREATED;
+		break;
+	}
+	/*
+	 * No file is stored encrypted here, so none is made so (what a
+	 * standalone Windows or Samba server answers).
+	 */
+	if ((cr->attrs & FILE_ATTRIBUTE_ENCRYPTED) &&
+	    cr->action != FILE_OPENED)
+		return NT_STATUS_ACCESS_DENIED;
+	if (found && isdir && (cr->opts & FILE_NON_DIRECTORY_FILE))
+		return NT_STATUS_FILE_IS_A_DIRECTORY;
+	if (found && !isdir && (cr->opts & FILE_DIRECTORY_FILE))
+		return NT_STATUS_NOT_A_DIRECTORY;
+	if (isdir && cr->action != FILE_OPENED && cr->action != FILE_CREATED)
+		return create_invalid(c, 5);
+	if ((cr->opts & FILE_DELETE_ON_CLOSE) && !(cr->access & (DELETE |
+	    MAXIMUM_ALLOWED)))
+		return NT_STATUS_ACCESS_DENIED;
+	/* A read-only file cannot be deleted, on close or otherwise. */
+	if ((cr->opts & FILE_DELETE_ON_CLOSE) && !found &&
+	    (cr->attrs & FILE_ATTRIBUTE_READONLY))
+		return NT_STATUS_CANNOT_DELETE;
+	if (cr->action != FILE_OPENED && !t->writeable)
+		return NT_STATUS_ACCESS_DENIED;
+	/* Attribute rules and the ExtA EAs (smb2_meta.c). */
+	if (found && (status = smb2_meta_create_check(t, cr->real, &cr->st,
+	    cr->disp, cr->opts, cr->attrs, &cr->access, &cr->readonly)) !=
+	    NT_STATUS_SUCCESS)
+		return status;
+	/*
+	 * The rights an open of an existing file asks for are checked
+	 * against what the kernel grants (smb2_maximal_access), so that
+	 * the open, MxAc and the descriptor agree: the kernel itself
+	 * judges only the data rights, and only once it opens for them.
+	 * DELETE stays with the kernel's unlink, which alone knows it.
+	 */
+	if (found && !cr->waslink && (cr->access & ~MAXIMUM_ALLOWED &
+	    CREATE_CHECKED & ~smb2_maximal_access(t, &cr->vs, cr->real)))
+		return NT_STATUS_ACCESS_DENIED;
+	if ((status = smb2_meta_create_eas(&cr->cc, &cr->eas, &cr->neas)) !=
+	    NT_STATUS_SUCCESS)
+		return status;
+	if ((cr->access & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE |
+	    FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)) && !t->writeable)
+		return NT_STATUS_ACCESS_DENIED;
+	return NT_STATUS_SUCCESS;
+}
+
+/* The open flags for what the CREATE asks of this file. */
+static int
+create_oflags(const struct create_req *cr)
+{
+	uint32_t a = cr->access;
+	int oflags;
+
+	if (cr->islink)
+		oflags = O_PATH | O_NOFOLLOW;
+	else if (cr->isdir)
+		oflags = O_RDONLY | O_DIRECTORY;
+	else if (a & (FILE_WRITE_DATA | FILE_APPEND_DATA) ||
+	    cr->action != FILE_OPENED)
+		oflags = (a & (FILE_READ_DATA | FILE_EXECUTE |
+		    MAXIMUM_ALLOWED)) || cr->action != FILE_OPENED ? O_RDWR :
+		    O_WRONLY;
+	else if ((a & MAXIMUM_ALLOWED) && cr->t->writeable)
+		/* Writable if the kernel allows it; see create_open(). */
+		oflags = O_RDWR;
+	else
+		oflags = O_RDONLY;
+	if (!cr->isdir && !cr->found)
+		oflags |= O_CREAT | O_EXCL;
+	if ((cr->opts & FILE_WRITE_THROUGH) && !cr->islink)
+		oflags |= O_DSYNC;
+	return oflags;
+}
+
+/* Create what does not exist yet, and open it, as the user. */
+static uint32_t
+create_open(struct create_req *cr)
+{
+	struct smb2_tree *t = cr->t;
+	const char *last;
+	int pfd;
+
+	if (!cr->found && cr->isdir) {
+		pfd = vfs_open_parent(&cr->vs, cr->real, &last);
+		if (pfd == -1 || mkdirat(pfd, last,
+		    0777 & t->ss->share->directory_mask) == -1) {
+			uint32_t status = errno == ENOENT ?
+			    NT_STATUS_OBJECT_PATH_NOT_FOUND :
+			    ntstatus_from_errno(errno);
+
+			if (pfd != -1)
+				close(pfd);
+			return status;
+		}
+		close(pfd);
+		cr->created = 1;
+	}
+	cr->oflags = create_oflags(cr);
+	cr->fd = vfs_open(&cr->vs, cr->real, cr->oflags,
+	    0666 & t->ss->share->create_mask);
+	/*
+	 * MAXIMUM_ALLOWED on an existing file the user may not write: open
+	 * it for reading, and grant no write access below.
+	 */
+	if (cr->fd == -1 && (errno == EACCES || errno == EROFS ||
+	    errno == ETXTBSY) && (cr->access & MAXIMUM_ALLOWED) && cr->found &&
+	    cr->action == FILE_OPENED && (cr->oflags & O_ACCMODE) == O_RDWR) {
+		cr->oflags = (cr->oflags & ~O_ACCMODE) | O_RDONLY;
+		cr->fd = vfs_open(&cr->vs, cr->real, cr->oflags, 0);
+		cr->readonly_fd = 1;
+	}
+	if (cr->fd == -1 && errno == EACCES && cr->oflags == O_RDONLY &&
+	    !(cr->access & (FILE_READ_DATA | FILE_EXECUTE)))
+		/* Attributes only: a path fd is enough. */
+		cr->fd = vfs_open(&cr->vs, cr->real, O_PATH, 0);
+	if (cr->fd == -1)
+		return errno == ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
+		    ntstatus_from_errno(errno);
+	if (!cr->isdir && !cr->found)
+		cr->created = 1;
+	if (fstat(cr->fd, &cr->st) == -1)
+		return ntstatus_from_errno(errno);
+	return NT_STATUS_SUCCESS;
+}
+
+/* The open, its access as granted, and what lockd is to hear. */
+static uint32_t
+create_finish(struct smb2_conn *c, struct smb2_req *req,
+    struct create_req *cr)
+{
+	struct smb2_tree *t = cr->t;
+	struct create_extra x;
+	struct smb2_open *o;
+	uint32_t access = cr->access, maximal = 0;
+
+	if ((access & MAXIMUM_ALLOWED) || (cr->cc.seen & SMB2_CCTX_MXAC))
+		maximal = smb2_maximal_access(t, &cr->vs, cr->real);
+	if (access & MAXIMUM_ALLOWED) {
+		access &= ~MAXIMUM_ALLOWED;
+		access |= maximal;
+		/* A read-only file is not granted writing (MS-FSA). */
+		if (cr->readonly || cr->readonly_fd ||
+		    (!cr->isdir && (cr->oflags & O_ACCMODE) == O_RDONLY))
+			access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
+	}
+	o = smb2_open_new(c, req);
+	o->fd = cr->fd;
+	o->is_dir = cr->isdir;
+	o->path = cr->real;
+	o->st = cr->st;
+	o->access = access;
+	o->share_access = cr->share;
+	o->create_options = cr->opts;
+	o->delete_on_close = (cr->opts & FILE_DELETE_ON_CLOSE) != 0;
+	o->file_attributes = smb2_file_attributes(t, cr->real, &cr->st);
+	cr->fd = -1;
+	cr->real = NULL;
+	memset(&x, 0, sizeof(x));
+	if (cr->action != FILE_OPENED) {
+		x.store_meta = 1;
+		x.created = cr->created;
+		x.attrs = cr->attrs;
+		x.eas = cr->eas;
+		x.neas = cr->neas;
+	} else
+		free(cr->eas);
+	cr->eas = NULL;
+	x.cctx = cr->cc.seen;
+	x.maximal = maximal;
+	x.truncate = !cr->isdir && cr->found &&
+	    (cr->action == FILE_OVERWRITTEN || cr->action == FILE_SUPERSEDED);
+	/* SecD: the descriptor of a file this CREATE made. */
+	if ((cr->cc.seen & SMB2_CCTX_SECD) && cr->created &&
+	    rbuf_left(&cr->cc.secd) > 0) {
+		x.secd_len = rbuf_left(&cr->cc.secd);
+		x.secd = xmalloc(x.secd_len);
+		memcpy(x.secd, rbuf_cur(&cr->cc.secd), x.secd_len);
+	}
+	/* AlSi: reserve space for a new or overwritten file. */
+	if ((cr->cc.seen & SMB2_CCTX_ALSI) && !cr->isdir &&
+	    cr->action != FILE_OPENED)
+		x.alloc = cr->cc.alloc_size;
+	return create_register(c, req, o, cr->action, cr->created, &x);
+}
+
+/* Undo what a failed attempt made, so that it may be tried again. */
+static void
+create_undo(struct create_req *cr)
+{
+	free(cr->eas);
+	cr->eas = NULL;
+	cr->neas = 0;
+	if (cr->fd != -1)
+		close(cr->fd);
+	cr->fd = -1;
+	if (cr->created)
+		vfs_unlink(&cr->vs, cr->real, cr->isdir ? AT_REMOVEDIR : 0);
+}
+
 uint32_t
 smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 {
-	struct smb2_tree *t = req->tree;
-	struct vfs_share vs;
-	struct vfs_name vn;
-	struct smb2_open *o;
-	struct rbuf r = req->body, nameb;
-	struct smb2_cctx cc;
-	struct create_extra x;
-	struct stat st;
-	uint16_t ssize, noff, nlen;
-	uint8_t secflags, oplock;
-	uint32_t imp, access, attrs, share, disp, opts, ctxoff, ctxlen;
-	uint32_t status, action, maximal = 0;
-	uint64_t flags, reserved;
-	char *name = NULL, *real = NULL;
-	struct meta_ea *eas = NULL;
-	size_t namelen, neas = 0;
-	int found, fd = -1, oflags, created = 0, isdir = 0, stype;
-	int trailing, islink, readonly_fd = 0, raced = 0, readonly = 0;
-	int waslink = 0;
+	struct create_req cr;
+	uint32_t status;
+	char *want;
+	int raced = 0;
 
 	/* "max open files": every handle of the connection counts. */
 	if (smb2_open_count() >= (size_t)c->conf->g.max_open_files) {
@@ -468,400 +789,58 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		c->opens_warned = 1;
 		return NT_STATUS_TOO_MANY_OPENED_FILES;
 	}
-	rbuf_get_u16le(&r, &ssize);
-	rbuf_get_u8(&r, &secflags);
-	rbuf_get_u8(&r, &oplock);
-	rbuf_get_u32le(&r, &imp);
-	rbuf_get_u64le(&r, &flags);
-	rbuf_get_u64le(&r, &reserved);
-	rbuf_get_u32le(&r, &access);
-	rbuf_get_u32le(&r, &attrs);
-	rbuf_get_u32le(&r, &share);
-	rbuf_get_u32le(&r, &disp);
-	rbuf_get_u32le(&r, &opts);
-	rbuf_get_u16le(&r, &noff);
-	rbuf_get_u16le(&r, &nlen);
-	rbuf_get_u32le(&r, &ctxoff);
-	rbuf_get_u32le(&r, &ctxlen);
-	if (rbuf_error(&r))
-		return create_invalid(c, 1);
-	if (imp > 3)
-		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
-	if (disp > FILE_OVERWRITE_IF)
-		return create_invalid(c, 2);
-	if ((opts & FILE_DIRECTORY_FILE) && (opts & FILE_NON_DIRECTORY_FILE))
-		return create_invalid(c, 20);
-	if (opts & CREATE_OPTIONS_RESERVED)
-		return create_invalid(c, 21);
-	/*
-	 * MS-FSA 2.1.5.1: a directory cannot be superseded or
-	 * overwritten.
-	 */
-	if ((opts & FILE_DIRECTORY_FILE) && (disp == FILE_SUPERSEDE ||
-	    disp == FILE_OVERWRITE || disp == FILE_OVERWRITE_IF))
-		return create_invalid(c, 24);
-	if (opts & CREATE_OPTIONS_UNSUPPORTED)
-		return NT_STATUS_NOT_SUPPORTED;
-	if ((status = smb2_cctx_parse(&req->msg, ctxoff, ctxlen, &cc)) !=
-	    NT_STATUS_SUCCESS)
-		return create_invalid(c, 23);
-	if (nlen % 2 != 0)
-		return create_invalid(c, 3);
-	if (nlen == 0)
-		name = xstrdup("");
-	else if (rbuf_sub(&req->msg, noff, nlen, &nameb) == -1 ||
-	    utf16le_to_utf8(&nameb, nlen, &name, &namelen) == -1)
-		return NT_STATUS_OBJECT_NAME_INVALID;
-	if (name[0] == '\\') {
-		free(name);
-		return create_invalid(c, 4);
-	}
-	if (t->ipc) {
-		status = create_pipe(c, req, name);
-		free(name);
+	memset(&cr, 0, sizeof(cr));
+	cr.t = req->tree;
+	cr.fd = -1;
+	if ((status = create_parse(c, req, &cr)) != NT_STATUS_SUCCESS) {
+		free(cr.name);
 		return status;
 	}
-
-	access = smb2_map_generic(access);
-	/*
-	 * Reserved bits or no access at all are refused as Windows does
-	 * (SYNCHRONIZE alone is fine: smb2.getinfo.getinfo_access); the
-	 * SACL needs a privilege nobody here holds.
-	 */
-	if ((access & ~(FILE_ALL_ACCESS | MAXIMUM_ALLOWED |
-	    ACCESS_SYSTEM_SECURITY)) != 0 || access == 0) {
-		free(name);
-		return NT_STATUS_ACCESS_DENIED;
-	}
-	if (access & ACCESS_SYSTEM_SECURITY) {
-		free(name);
-		return NT_STATUS_PRIVILEGE_NOT_HELD;
-	}
-	/*
-	 * Windows looks at the desired access before the attributes: a
-	 * reserved access bit with a volume attribute is ACCESS_DENIED
-	 * (smb2.create.gentest).
-	 */
-	if (attrs & CREATE_ATTRS_INVALID) {
-		free(name);
-		return create_invalid(c, 22);
-	}
-	/*
-	 * No previous versions are kept, and no durable handle exists to
-	 * reconnect to.
-	 */
-	if (cc.seen & (SMB2_CCTX_TWRP | SMB2_CCTX_DHNC | SMB2_CCTX_DH2C)) {
-		free(name);
-		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
-	}
-	/* A malformed SecD descriptor fails the CREATE before anything. */
-	if ((cc.seen & SMB2_CCTX_SECD) && rbuf_left(&cc.secd) > 0 &&
-	    (status = smb2_secdesc_check(rbuf_cur(&cc.secd),
-	    rbuf_left(&cc.secd))) != NT_STATUS_SUCCESS) {
-		free(name);
+	if (cr.t->ipc) {
+		status = create_pipe(c, req, cr.name);
+		free(cr.name);
 		return status;
 	}
-	/* Without streams a colon is no more than a character NTFS refuses. */
-	if (!t->ss->share->streams && strchr(name, ':') != NULL) {
-		free(name);
-		return NT_STATUS_OBJECT_NAME_INVALID;
+	status = create_check(c, &cr);
+	free(cr.name);
+	if (status != NT_STATUS_SUCCESS) {
+		vfs_name_free(&cr.vn);
+		return status;
 	}
-	status = vfs_name_parse(name, &vn);
-	free(name);
+	if (cr.vn.stream != NULL) {
+		status = create_stream(c, req, &cr);
+		vfs_name_free(&cr.vn);
+		return status;
+	}
+	status = vfs_resolve(&cr.vs, cr.vn.path, &cr.real, &cr.found);
+	vfs_name_free(&cr.vn);
 	if (status != NT_STATUS_SUCCESS)
 		return status;
-	vs.rootfd = t->ss->rootfd;
-	vs.cfg = t->ss->share;
-	vs.case_sensitive = t->ss->share->case_sensitive == CASE_SENSITIVE_YES;
-	trailing = vn.trailing_sep;
-	if (vfs_is_vetoed(&vs, vn.path)) {
-		vfs_name_free(&vn);
-		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
-	}
-	if (vn.stream != NULL) {
-		status = smb2_stream_create(c, req, &vs, &vn, access, share,
-		    disp, opts, &o, &action, &created);
-		vfs_name_free(&vn);
-		if (status != NT_STATUS_SUCCESS)
-			return status;
-		/* A file made for its first stream gets its metadata. */
-		if (created & STREAM_CREATED_BASE)
-			smb2_meta_create_store(o, 1, attrs);
-		memset(&x, 0, sizeof(x));
+	for (;;) {
+		if ((status = create_lookup(&cr)) == NT_STATUS_SUCCESS &&
+		    (status = create_disposition(c, &cr)) ==
+		    NT_STATUS_SUCCESS &&
+		    (status = create_open(&cr)) == NT_STATUS_SUCCESS)
+			return create_finish(c, req, &cr);
+		create_undo(&cr);
 		/*
-		 * MxAc and QFid are answered for a stream too; its File-ID
-		 * is its file's, as on Windows (smb2.fileid).
+		 * Another open created the name between our lookup and our
+		 * create: a disposition that accepts an existing file looks
+		 * again and opens it (smb2.create.mkdir-dup races two of
+		 * them).
 		 */
-		x.cctx = cc.seen & (SMB2_CCTX_MXAC | SMB2_CCTX_QFID);
-		if (cc.seen & SMB2_CCTX_MXAC)
-			x.maximal = smb2_maximal_access(t, &vs, o->path);
-		return create_register(c, req, o, action, created, &x);
-	}
-	stype = vn.stream_type;
-	status = vfs_resolve(&vs, vn.path, &real, &found);
-	vfs_name_free(&vn);
-	if (status != NT_STATUS_SUCCESS)
-		return status;
- resolved:
-
-	if (found && vfs_lstat(&vs, real, &st) == -1) {
-		status = ntstatus_from_errno(errno);
-		goto fail;
-	}
-	/*
-	 * FILE_OPEN_REPARSE_POINT opens a symlink itself, so that a client
-	 * can delete or rename one it cannot follow (one that leaves the
-	 * share, or a dangling one); only plain opens, never to write.
-	 */
-	waslink = found && S_ISLNK(st.st_mode);
-	islink = found && S_ISLNK(st.st_mode) &&
-	    (opts & FILE_OPEN_REPARSE_POINT) &&
-	    (disp == FILE_OPEN || disp == FILE_OPEN_IF) &&
-	    !(opts & FILE_DIRECTORY_FILE);
-	if (found && S_ISLNK(st.st_mode) && !islink) {
-		/* Follow it, below the root only. */
-		if ((fd = vfs_open(&vs, real, O_PATH, 0)) == -1 ||
-		    fstat(fd, &st) == -1) {
-			status = errno == ENOENT ?
-			    NT_STATUS_OBJECT_NAME_NOT_FOUND :
-			    ntstatus_from_errno(errno);
-			goto fail;
-		}
-		close(fd);
-		fd = -1;
-	}
-	isdir = found ? S_ISDIR(st.st_mode) : (opts & FILE_DIRECTORY_FILE) != 0;
-	/* "dir::$DATA" and "file::$INDEX_ALLOCATION" */
-	if ((status = smb2_stream_check_type(stype, isdir, opts)) !=
-	    NT_STATUS_SUCCESS)
-		goto fail;
-	/* A trailing '\' names a directory only (MS-FSA 2.1.5.1). */
-	if (trailing && (!isdir || (opts & FILE_NON_DIRECTORY_FILE))) {
-		status = NT_STATUS_OBJECT_NAME_INVALID;
-		goto fail;
-	}
-
-	switch (disp) {
-	case FILE_OPEN:
-	case FILE_OVERWRITE:
-		if (!found) {
-			status = NT_STATUS_OBJECT_NAME_NOT_FOUND;
-			goto fail;
-		}
-		action = disp == FILE_OPEN ? FILE_OPENED : FILE_OVERWRITTEN;
-		break;
-	case FILE_CREATE:
-		if (found) {
-			status = NT_STATUS_OBJECT_NAME_COLLISION;
-			goto fail;
-		}
-		action = FILE_CREATED;
-		break;
-	case FILE_SUPERSEDE:
-		action = found ? FILE_SUPERSEDED : FILE_CREATED;
-		break;
-	case FILE_OPEN_IF:
-		action = found ? FILE_OPENED : FILE_CREATED;
-		break;
-	default:
-		action = found ? FILE_OVERWRITTEN : FILE_CREATED;
-		break;
-	}
-	/*
-	 * No file is stored encrypted here, so none is made so (what a
-	 * standalone Windows or Samba server answers).
-	 */
-	if ((attrs & FILE_ATTRIBUTE_ENCRYPTED) && action != FILE_OPENED) {
-		status = NT_STATUS_ACCESS_DENIED;
-		goto fail;
-	}
-	if (found && isdir && (opts & FILE_NON_DIRECTORY_FILE)) {
-		status = NT_STATUS_FILE_IS_A_DIRECTORY;
-		goto fail;
-	}
-	if (found && !isdir && (opts & FILE_DIRECTORY_FILE)) {
-		status = NT_STATUS_NOT_A_DIRECTORY;
-		goto fail;
-	}
-	if (isdir && action != FILE_OPENED && action != FILE_CREATED) {
-		status = create_invalid(c, 5);
-		goto fail;
-	}
-	if ((opts & FILE_DELETE_ON_CLOSE) && !(access & (DELETE |
-	    MAXIMUM_ALLOWED))) {
-		status = NT_STATUS_ACCESS_DENIED;
-		goto fail;
-	}
-	/* A read-only file cannot be deleted, on close or otherwise. */
-	if ((opts & FILE_DELETE_ON_CLOSE) && !found &&
-	    (attrs & FILE_ATTRIBUTE_READONLY)) {
-		status = NT_STATUS_CANNOT_DELETE;
-		goto fail;
-	}
-	if (action != FILE_OPENED && !t->writeable) {
-		status = NT_STATUS_ACCESS_DENIED;
-		goto fail;
-	}
-	/* Attribute rules and the ExtA EAs (smb2_meta.c). */
-	if (found && (status = smb2_meta_create_check(t, real, &st, disp,
-	    opts, attrs, &access, &readonly)) != NT_STATUS_SUCCESS)
-		goto fail;
-	/*
-	 * The rights an open of an existing file asks for are checked
-	 * against what the kernel grants (smb2_maximal_access), so that
-	 * the open, MxAc and the descriptor agree: the kernel itself
-	 * judges only the data rights, and only once it opens for them.
-	 * DELETE stays with the kernel's unlink, which alone knows it.
-	 */
-	if (found && !waslink && (access & ~MAXIMUM_ALLOWED & CREATE_CHECKED &
-	    ~smb2_maximal_access(t, &vs, real))) {
-		status = NT_STATUS_ACCESS_DENIED;
-		goto fail;
-	}
-	if ((status = smb2_meta_create_eas(&cc, &eas, &neas)) !=
-	    NT_STATUS_SUCCESS)
-		goto fail;
-	if ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE |
-	    FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)) && !t->writeable) {
-		status = NT_STATUS_ACCESS_DENIED;
-		goto fail;
-	}
-
-	/* Create what does not exist yet, as the user. */
-	if (!found && isdir) {
-		const char *last;
-		int pfd = vfs_open_parent(&vs, real, &last);
-
-		if (pfd == -1 || mkdirat(pfd, last,
-		    0777 & t->ss->share->directory_mask) == -1) {
-			status = errno == ENOENT ?
-			    NT_STATUS_OBJECT_PATH_NOT_FOUND :
-			    ntstatus_from_errno(errno);
-			if (pfd != -1)
-				close(pfd);
-			goto fail;
-		}
-		close(pfd);
-		created = 1;
-	}
-	if (islink)
-		oflags = O_PATH | O_NOFOLLOW;
-	else if (isdir)
-		oflags = O_RDONLY | O_DIRECTORY;
-	else if (access & (FILE_WRITE_DATA | FILE_APPEND_DATA) ||
-	    action != FILE_OPENED)
-		oflags = (access & (FILE_READ_DATA | FILE_EXECUTE |
-		    MAXIMUM_ALLOWED)) || action != FILE_OPENED ? O_RDWR :
-		    O_WRONLY;
-	else if ((access & MAXIMUM_ALLOWED) && t->writeable)
-		/* Writable if the kernel allows it; see the fallback below. */
-		oflags = O_RDWR;
-	else
-		oflags = O_RDONLY;
-	if (!isdir && !found)
-		oflags |= O_CREAT | O_EXCL;
-	if ((opts & FILE_WRITE_THROUGH) && !islink)
-		oflags |= O_DSYNC;
-	fd = vfs_open(&vs, real, oflags, 0666 &
-	    t->ss->share->create_mask);
-	/*
-	 * MAXIMUM_ALLOWED on an existing file the user may not write: open
-	 * it for reading, and grant no write access below.
-	 */
-	if (fd == -1 && (errno == EACCES || errno == EROFS ||
-	    errno == ETXTBSY) && (access & MAXIMUM_ALLOWED) && found &&
-	    action == FILE_OPENED && (oflags & O_ACCMODE) == O_RDWR) {
-		oflags = (oflags & ~O_ACCMODE) | O_RDONLY;
-		fd = vfs_open(&vs, real, oflags, 0);
-		readonly_fd = 1;
-	}
-	if (fd == -1 && errno == EACCES && oflags == O_RDONLY &&
-	    !(access & (FILE_READ_DATA | FILE_EXECUTE)))
-		/* Attributes only: a path fd is enough. */
-		fd = vfs_open(&vs, real, O_PATH, 0);
-	if (fd == -1) {
-		status = errno == ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
-		    ntstatus_from_errno(errno);
-		goto fail;
-	}
-	if (!isdir && !found)
-		created = 1;
-	if (fstat(fd, &st) == -1) {
-		status = ntstatus_from_errno(errno);
-		goto fail;
-	}
-	if ((access & MAXIMUM_ALLOWED) || (cc.seen & SMB2_CCTX_MXAC))
-		maximal = smb2_maximal_access(t, &vs, real);
-	if (access & MAXIMUM_ALLOWED) {
-		access &= ~MAXIMUM_ALLOWED;
-		access |= maximal;
-		/* A read-only file is not granted writing (MS-FSA). */
-		if (readonly || readonly_fd ||
-		    (!isdir && (oflags & O_ACCMODE) == O_RDONLY))
-			access &= ~(FILE_WRITE_DATA | FILE_APPEND_DATA);
-	}
-
-	o = smb2_open_new(c, req);
-	o->fd = fd;
-	o->is_dir = isdir;
-	o->path = real;
-	o->st = st;
-	o->access = access;
-	o->share_access = share;
-	o->create_options = opts;
-	o->delete_on_close = (opts & FILE_DELETE_ON_CLOSE) != 0;
-	o->file_attributes = smb2_file_attributes(t, real, &st);
-	memset(&x, 0, sizeof(x));
-	if (action != FILE_OPENED) {
-		x.store_meta = 1;
-		x.created = created;
-		x.attrs = attrs;
-		x.eas = eas;
-		x.neas = neas;
-	} else
-		free(eas);
-	eas = NULL;
-	x.cctx = cc.seen;
-	x.maximal = maximal;
-	x.truncate = !isdir && found && (action == FILE_OVERWRITTEN ||
-	    action == FILE_SUPERSEDED);
-	/* SecD: the descriptor of a file this CREATE made. */
-	if ((cc.seen & SMB2_CCTX_SECD) && created &&
-	    rbuf_left(&cc.secd) > 0) {
-		x.secd_len = rbuf_left(&cc.secd);
-		x.secd = xmalloc(x.secd_len);
-		memcpy(x.secd, rbuf_cur(&cc.secd), x.secd_len);
-	}
-	/* AlSi: reserve space for a new or overwritten file. */
-	if ((cc.seen & SMB2_CCTX_ALSI) && !isdir && action != FILE_OPENED)
-		x.alloc = cc.alloc_size;
-	return create_register(c, req, o, action, created, &x);
-
- fail:
-	free(eas);
-	if (fd != -1)
-		close(fd);
-	fd = -1;
-	if (created)
-		vfs_unlink(&vs, real, isdir ? AT_REMOVEDIR : 0);
-	/*
-	 * Another open created the name between our lookup and our
-	 * create: a disposition that accepts an existing file looks again
-	 * and opens it (smb2.create.mkdir-dup races two of them).
-	 */
-	if (status == NT_STATUS_OBJECT_NAME_COLLISION && !found && !created &&
-	    disp != FILE_CREATE && !raced) {
-		char *want = real;
-
+		if (status != NT_STATUS_OBJECT_NAME_COLLISION || cr.found ||
+		    cr.created || cr.disp == FILE_CREATE || raced)
+			break;
 		raced = 1;
-		real = NULL;
-		status = vfs_resolve(&vs, want, &real, &found);
+		want = cr.real;
+		cr.real = NULL;
+		status = vfs_resolve(&cr.vs, want, &cr.real, &cr.found);
 		free(want);
 		if (status != NT_STATUS_SUCCESS)
 			return status;
-		goto resolved;
 	}
-	free(real);
+	free(cr.real);
 	return status;
 }
 
@@ -939,6 +918,16 @@ smb2_close_open(struct smb2_conn *c, struct smb2_open *o)
 		return NT_STATUS_SUCCESS;
 	c->waiting = 1;
 	return SMB2_DEFER;
+}
+
+/* Every open of a tree that goes away is closed with it. */
+void
+smb2_tree_close_files(struct smb2_tree *t)
+{
+	struct smb2_open *o;
+
+	while ((o = TAILQ_FIRST(&t->files)) != NULL)
+		smb2_close_open(NULL, o);
 }
 
 uint32_t

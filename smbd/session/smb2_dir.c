@@ -27,7 +27,6 @@
 #include "session.h"
 #include "smb2.h"
 #include "smb2_conn.h"
-#include "smb2_create.h"
 #include "smb2_dir.h"
 #include "smb2_file.h"
 #include "smb2_info.h"

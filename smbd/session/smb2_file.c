@@ -18,11 +18,8 @@
 #include "buf.h"
 #include "log.h"
 #include "smb2_conn.h"
-#include "smb2_create.h"
 #include "smb2_file.h"
-#include "smb2_notify.h"
 #include "smb2_tree.h"
-#include "smb2_wtime.h"
 #include "util.h"
 
 static TAILQ_HEAD(, smb2_open) smb2_opens = TAILQ_HEAD_INITIALIZER(smb2_opens);
@@ -54,11 +51,33 @@ smb2_open_new(struct smb2_conn *c, struct smb2_req *req)
 	return o;
 }
 
+/* What else lets go of an open before it is freed, in order. */
+static void	(*smb2_open_free_hooks[4])(struct smb2_open *);
+
+void
+smb2_open_on_free(void (*fn)(struct smb2_open *))
+{
+	size_t i;
+
+	for (i = 0; i < nitems(smb2_open_free_hooks); i++) {
+		if (smb2_open_free_hooks[i] == fn)
+			return;
+		if (smb2_open_free_hooks[i] == NULL) {
+			smb2_open_free_hooks[i] = fn;
+			return;
+		}
+	}
+	fatalx("too many hooks on the open table");
+}
+
 void
 smb2_open_free(struct smb2_conn *c, struct smb2_open *o)
 {
-	smb2_notify_close(o);
-	smb2_wt_close(o);
+	size_t i;
+
+	for (i = 0; i < nitems(smb2_open_free_hooks) &&
+	    smb2_open_free_hooks[i] != NULL; i++)
+		smb2_open_free_hooks[i](o);
 	TAILQ_REMOVE(&smb2_opens, o, conn_entry);
 	TAILQ_REMOVE(&o->tree->files, o, tree_entry);
 	smb2_nopens--;
@@ -188,14 +207,4 @@ smb2_timespec(uint64_t ft, struct timespec *ts)
 {
 	ts->tv_sec = (time_t)(ft / 10000000ULL) - (time_t)SMB2_EPOCH_DELTA;
 	ts->tv_nsec = (long)(ft % 10000000ULL) * 100;
-}
-
-/* Every open of a tree that goes away is closed with it. */
-void
-smb2_tree_close_files(struct smb2_tree *t)
-{
-	struct smb2_open *o;
-
-	while ((o = TAILQ_FIRST(&t->files)) != NULL)
-		smb2_close_open(NULL, o);
 }

@@ -74,6 +74,12 @@ struct smb2_open *smb2_open_lookup(struct smb2_conn *, struct smb2_req *,
 		    const uint8_t [16]);
 struct smb2_open *smb2_open_new(struct smb2_conn *, struct smb2_req *);
 void		 smb2_open_free(struct smb2_conn *, struct smb2_open *);
+/*
+ * Register what must let go of an open before it is freed (its notify
+ * state, a write time still owed), so that the open table depends on
+ * none of them; the worker's setup does it once.
+ */
+void		 smb2_open_on_free(void (*)(struct smb2_open *));
 /* Has this worker an open below the directory of this open? */
 int		 smb2_open_busy_below(const struct smb2_open *);
 /* Has this worker an open of the file with this device and inode? */

@@ -20,10 +20,10 @@
 #include "log.h"
 #include "mangle.h"
 #include "ntstatus.h"
+#include "reply_wire.h"
 #include "session.h"
 #include "smb2.h"
 #include "smb2_conn.h"
-#include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_info.h"
 #include "secdesc.h"
@@ -510,18 +510,9 @@ smb2_cmd_query_info(struct smb2_conn *c, struct smb2_req *req)
 		w.len = outlen;
 		st = NT_STATUS_BUFFER_OVERFLOW;
 	}
-	smb2_query_info_reply(req, &w);
+	wbuf_reset(req->out);
+	smb2_query_info_body(req->out, &w);
+	wbuf_free(&w);
 	return st;
 }
 
-/* The QUERY_INFO response body around the data in w, which it frees. */
-void
-smb2_query_info_reply(struct smb2_req *req, struct wbuf *w)
-{
-	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 9);
-	wbuf_put_u16le(req->out, SMB2_HDR_LEN + 8);
-	wbuf_put_u32le(req->out, (uint32_t)wbuf_len(w));
-	wbuf_put_bytes(req->out, wbuf_data(w), wbuf_len(w));
-	wbuf_free(w);
-}

@@ -13,8 +13,6 @@ struct wbuf;
 
 uint32_t	smb2_cmd_query_info(struct smb2_conn *, struct smb2_req *);
 uint32_t	smb2_cmd_set_info(struct smb2_conn *, struct smb2_req *);
-/* Put the QUERY_INFO response body around w's data; frees w. */
-void		smb2_query_info_reply(struct smb2_req *, struct wbuf *);
 /*
  * smb2_secdesc.c: security descriptors mapped onto owner, group, mode
  * and POSIX ACLs.  Query: the parts the SECINFO_* bits ask for.

@@ -22,25 +22,6 @@
 #define FSCTL_PIPE_TRANSCEIVE		0x0011c017
 #define FSCTL_PIPE_WAIT			0x00110018
 
-/* The IOCTL response: fixed part, then the output at offset 0x70. */
-void
-smb2_ioctl_body(struct wbuf *out, const struct smb2_ioctl_req *io,
-    const void *data, size_t len)
-{
-	wbuf_reset(out);
-	wbuf_put_u16le(out, 49);
-	wbuf_put_u16le(out, 0);
-	wbuf_put_u32le(out, io->ctl_code);
-	wbuf_put_bytes(out, io->file_id, 16);
-	wbuf_put_u32le(out, SMB2_HDR_LEN + 48);	/* InputOffset */
-	wbuf_put_u32le(out, 0);			/* InputCount */
-	wbuf_put_u32le(out, SMB2_HDR_LEN + 48);	/* OutputOffset */
-	wbuf_put_u32le(out, (uint32_t)len);
-	wbuf_put_u32le(out, 0);			/* Flags */
-	wbuf_put_u32le(out, 0);			/* Reserved2 */
-	wbuf_put_bytes(out, data, len);
-}
-
 static uint32_t
 smb2_ioctl_validate_negotiate(struct smb2_conn *c, struct smb2_req *req,
     struct smb2_ioctl_req *io)

@@ -24,13 +24,12 @@
 #include "log.h"
 #include "meta.h"
 #include "ntstatus.h"
+#include "reply_wire.h"
 #include "session.h"
 #include "smb2.h"
 #include "smb2_cctx.h"
 #include "smb2_conn.h"
-#include "smb2_create.h"
 #include "smb2_file.h"
-#include "smb2_info.h"
 #include "smb2_meta.h"
 #include "smb2_tree.h"
 #include "smb2_wtime.h"
@@ -542,7 +541,9 @@ smb2_meta_query_ea(struct smb2_conn *c, struct smb2_req *req,
 		wbuf_free(&w);
 		return status;
 	}
-	smb2_query_info_reply(req, &w);
+	wbuf_reset(req->out);
+	smb2_query_info_body(req->out, &w);
+	wbuf_free(&w);
 	(void)c;
 	return status;
 }
@@ -673,4 +674,42 @@ smb2_meta_set_basic(struct smb2_open *o, struct rbuf *r)
 	if (own != -1)
 		close(own);
 	return NT_STATUS_SUCCESS;
+}
+
+/* DOS attributes of a file as clients see them (smb2_meta.c). */
+uint32_t
+smb2_file_attributes(const struct smb2_tree *t, const char *path,
+    const struct stat *st)
+{
+	struct meta_file mf;
+
+	smb2_file_meta(t, path, -1, st, &mf);
+	return mf.attrs;
+}
+
+/*
+ * CreationTime, LastAccessTime, LastWriteTime and ChangeTime, as every
+ * info class, directory entry and CREATE report them.
+ */
+void
+smb2_put_times(struct wbuf *w, const struct stat *st)
+{
+	struct timespec btime = st->st_ctim;
+
+	/* Without a stored create time the oldest known time stands in. */
+	if (st->st_mtim.tv_sec < btime.tv_sec)
+		btime = st->st_mtim;
+	wbuf_put_u64le(w, smb2_filetime(&btime));
+	wbuf_put_u64le(w, smb2_filetime(&st->st_atim));
+	wbuf_put_u64le(w, smb2_filetime(&st->st_mtim));
+	wbuf_put_u64le(w, smb2_filetime(&st->st_ctim));
+}
+
+/* The four times, then AllocationSize and EndOfFile. */
+void
+smb2_put_times_sizes(struct wbuf *w, const struct stat *st)
+{
+	smb2_put_times(w, st);
+	wbuf_put_u64le(w, smb2_alloc_size(st, 0));
+	wbuf_put_u64le(w, S_ISDIR(st->st_mode) ? 0 : (uint64_t)st->st_size);
 }

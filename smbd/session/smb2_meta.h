@@ -72,4 +72,15 @@ uint32_t	 smb2_meta_query_ea(struct smb2_conn *, struct smb2_req *,
 uint32_t	 smb2_meta_set_ea(struct smb2_open *, struct rbuf *);
 uint32_t	 smb2_meta_set_basic(struct smb2_open *, struct rbuf *);
 
+/* DOS attributes of a file as clients see them. */
+uint32_t	 smb2_file_attributes(const struct smb2_tree *, const char *,
+		    const struct stat *);
+/*
+ * CreationTime, LastAccessTime, LastWriteTime and ChangeTime, as every
+ * info class, directory entry and CREATE report them; then with
+ * AllocationSize and EndOfFile.
+ */
+void		 smb2_put_times(struct wbuf *, const struct stat *);
+void		 smb2_put_times_sizes(struct wbuf *, const struct stat *);
+
 #endif /* USMBD_SMB2_META_H */

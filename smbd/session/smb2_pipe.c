@@ -18,6 +18,7 @@
 #include "names_proto.h"
 #include "ntstatus.h"
 #include "rpc.h"
+#include "reply_wire.h"
 #include "session.h"
 #include "smb2.h"
 #include "smb2_conn.h"

@@ -21,9 +21,9 @@
 #include "buf.h"
 #include "log.h"
 #include "ntstatus.h"
+#include "reply_wire.h"
 #include "smb2.h"
 #include "smb2_conn.h"
-#include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_lock.h"
 #include "smb2_rw.h"
@@ -252,28 +252,6 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 	return NT_STATUS_SUCCESS;
 }
 
-void
-smb2_read_reply(struct wbuf *w, uint32_t datalen)
-{
-	wbuf_put_u16le(w, 17);
-	wbuf_put_u8(w, SMB2_HDR_LEN + 16);	/* DataOffset */
-	wbuf_put_u8(w, 0);			/* Reserved */
-	wbuf_put_u32le(w, datalen);		/* DataLength */
-	wbuf_put_u32le(w, 0);			/* DataRemaining */
-	wbuf_put_u32le(w, 0);			/* Reserved2 */
-}
-
-void
-smb2_write_reply(struct wbuf *w, uint32_t count)
-{
-	wbuf_put_u16le(w, 17);
-	wbuf_put_u16le(w, 0);
-	wbuf_put_u32le(w, count);	/* Count */
-	wbuf_put_u32le(w, 0);		/* Remaining */
-	wbuf_put_u16le(w, 0);		/* WriteChannelInfoOffset */
-	wbuf_put_u16le(w, 0);		/* WriteChannelInfoLength */
-}
-
 uint32_t
 smb2_cmd_flush(struct smb2_conn *c, struct smb2_req *req)
 {
@@ -311,9 +289,3 @@ smb2_cmd_flush(struct smb2_conn *c, struct smb2_req *req)
 	return NT_STATUS_SUCCESS;
 }
 
-void
-smb2_flush_reply(struct wbuf *w)
-{
-	wbuf_put_u16le(w, 4);		/* StructureSize */
-	wbuf_put_u16le(w, 0);		/* Reserved */
-}

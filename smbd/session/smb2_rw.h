@@ -15,15 +15,6 @@ struct smb2_req;
 uint32_t	smb2_cmd_read(struct smb2_conn *, struct smb2_req *);
 uint32_t	smb2_cmd_write(struct smb2_conn *, struct smb2_req *);
 uint32_t	smb2_cmd_flush(struct smb2_conn *, struct smb2_req *);
-/*
- * The fixed part of a READ response whose data (datalen bytes) follows
- * it at once (MS-SMB2 2.2.20); DataLength is at offset 4 for later.
- */
-void		smb2_read_reply(struct wbuf *, uint32_t);
-/* The body of a WRITE response that wrote count bytes (MS-SMB2 2.2.22). */
-void		smb2_write_reply(struct wbuf *, uint32_t);
-/* The body of a FLUSH response (MS-SMB2 2.2.18). */
-void		smb2_flush_reply(struct wbuf *);
 
 /*
  * smb2_rw_aio.c: the same, with the disk IO in the thread pool.  The

@@ -55,6 +55,7 @@
 #include "conf.h"
 #include "log.h"
 #include "ntstatus.h"
+#include "reply_wire.h"
 #include "smb2.h"
 #include "smb2_conn.h"
 #include "smb2_file.h"

@@ -14,6 +14,7 @@
 #include "ntstatus.h"
 #include "session.h"
 #include "smb2.h"
+#include "fscc.h"
 #include "smb2_conn.h"
 #include "smb2_tree.h"
 #include "unicode.h"
@@ -24,7 +25,6 @@
 #define SMB2_SHAREFLAG_NO_CACHING	0x00000030
 #define SMB2_SHAREFLAG_ENCRYPT_DATA	0x00008000
 
-#define FILE_ALL_ACCESS			0x001f01ff
 #define FILE_GENERIC_READ_EXECUTE	0x001200a9
 
 /* Trees one session may have connected at once. */

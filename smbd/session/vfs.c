@@ -22,7 +22,7 @@
 #include "log.h"
 #include "mangle.h"
 #include "ntstatus.h"
-#include "smb2_stream.h"
+#include "stream_name.h"
 #include "unicode.h"
 #include "util.h"
 #include "vfs.h"

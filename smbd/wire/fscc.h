@@ -1,6 +1,6 @@
 /*
- * Constants of the wire every layer shares: access masks, share access
- * and file attributes.  No code, so that parsers and handlers alike may
+ * Constants of the wire every layer shares: access masks, share access,
+ * file attributes, create dispositions, actions and options.  No code, so that parsers and handlers alike may
  * include it.
  */
 #ifndef USMBD_FSCC_H
@@ -31,6 +31,11 @@
 #define GENERIC_EXECUTE			0x20000000
 #define GENERIC_WRITE			0x40000000
 #define GENERIC_READ			0x80000000
+/* What the generic rights stand for on a file (MS-SMB2 2.2.13.1.1). */
+#define FILE_GENERIC_READ		0x00120089
+#define FILE_GENERIC_WRITE		0x00120116
+#define FILE_GENERIC_EXECUTE		0x001200a0
+#define FILE_ALL_ACCESS			0x001f01ff
 
 #define FILE_SHARE_READ			0x00000001
 #define FILE_SHARE_WRITE		0x00000002
@@ -50,5 +55,24 @@
 #define FILE_ATTRIBUTE_OFFLINE		0x00001000
 #define FILE_ATTRIBUTE_NOT_CONTENT_INDEXED 0x00002000
 #define FILE_ATTRIBUTE_ENCRYPTED	0x00004000
+
+/* CREATE dispositions and create actions (MS-SMB2 2.2.13, 2.2.14). */
+#define FILE_SUPERSEDE		0
+#define FILE_OPEN		1
+#define FILE_CREATE		2
+#define FILE_OPEN_IF		3
+#define FILE_OVERWRITE		4
+#define FILE_OVERWRITE_IF	5
+
+#define FILE_SUPERSEDED		0
+#define FILE_OPENED		1
+#define FILE_CREATED		2
+#define FILE_OVERWRITTEN	3
+
+/* The create options more than one command looks at. */
+#define FILE_DIRECTORY_FILE	0x00000001
+#define FILE_WRITE_THROUGH	0x00000002
+#define FILE_NON_DIRECTORY_FILE	0x00000040
+#define FILE_DELETE_ON_CLOSE	0x00001000
 
 #endif /* USMBD_FSCC_H */

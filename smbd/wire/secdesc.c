@@ -26,10 +26,6 @@
 #define ACL_HDR_LEN		8
 #define ACE_HDR_LEN		8	/* type, flags, size, mask */
 
-#define FILE_GENERIC_READ	0x00120089
-#define FILE_GENERIC_WRITE	0x00120116
-#define FILE_GENERIC_EXECUTE	0x001200a0
-#define FILE_ALL_ACCESS		0x001f01ff
 
 /*
  * Rights the owner of a file holds whatever its mode: it may chmod and
