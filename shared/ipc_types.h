@@ -57,7 +57,7 @@ enum ipc_type {
 	IPC_LOCKD_REPLY,
 	/*
 	 * lockd -> worker, unasked: a file of its opens got byte-range
-	 * locks (lockd/lockd_proto.h); answered by a LOCKD_OP_BRL_ACK
+	 * locks (shared/lockd_proto.h); answered by a LOCKD_OP_BRL_ACK
 	 * request.
 	 */
 	IPC_LOCKD_NOTIFY,

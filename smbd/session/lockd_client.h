@@ -1,5 +1,5 @@
 /*
- * The session worker's side of the lockd protocol (lockd/lockd_proto.h):
+ * The session worker's side of the lockd protocol (shared/lockd_proto.h):
  * asynchronous requests matched to replies by request id.
  */
 #ifndef USMBD_LOCKD_CLIENT_H
