@@ -27,6 +27,7 @@
 #include "authd_proto.h"
 #include "conf.h"
 #include "ipc.h"
+#include "ipc_payload.h"
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -37,8 +38,8 @@ struct authd	 A;
 
 static const struct ipc_rule authd_master_rules[] = {
 	{ IPC_AUTHD_NEWCONN, 0, 63, IPC_FD_REQUIRED },
-	{ IPC_AUTH_CONFIRM, sizeof(struct auth_confirm),
-	    sizeof(struct auth_confirm), IPC_FD_NONE },
+	{ IPC_AUTH_CONFIRM, AUTH_CONFIRM_WIRE_LEN, AUTH_CONFIRM_WIRE_LEN,
+	    IPC_FD_NONE },
 };
 
 static const struct ipc_rule authd_peer_rules[] = {

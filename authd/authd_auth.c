@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "ipc.h"
+#include "ipc_payload.h"
 #include "log.h"
 #include "ntlm_crypto.h"
 #include "ntlmssp.h"
@@ -286,6 +287,7 @@ authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
 	const struct userdb_user *u = NULL;
 	struct userdb *db;
 	struct auth_claim cl;
+	struct wbuf w;
 	uint8_t srvmic[NTLMSSP_SIG_LEN];
 	int guest = 0;
 
@@ -390,9 +392,12 @@ authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
 	    info.anonymous ? "" : info.user);
 	ex->user = xstrdup(cl.user);
 	ex->state = EX_WAIT_MASTER;
-	if (ipc_chan_send(A.master, IPC_AUTH_RESULT, p->id, -1, &cl,
-	    sizeof(cl)) == -1)
+	wbuf_init(&w, AUTH_CLAIM_WIRE_LEN);
+	ipc_put_auth_claim(&w, &cl);
+	if (wbuf_error(&w) || ipc_chan_send(A.master, IPC_AUTH_RESULT, p->id,
+	    -1, wbuf_data(&w), wbuf_len(&w)) == -1)
 		fatalx("cannot reach the master");
+	wbuf_free(&w);
  out:
 	ntlmssp_auth_info_free(&info);
 }
@@ -533,8 +538,13 @@ authd_handle_confirm(struct ipc_msg *m)
 	struct auth_confirm cf;
 	struct authd_peer *p;
 	struct authd_exchange *ex;
+	struct rbuf r;
 
-	memcpy(&cf, m->data, sizeof(cf));
+	rbuf_init(&r, m->data, m->hdr.len);
+	if (ipc_get_auth_confirm(&r, &cf) == -1) {
+		log_warnx("a confirmation from the master that does not parse");
+		return;
+	}
 	TAILQ_FOREACH(p, &A.peers, entry)
 		if (p->id == m->hdr.peerid)
 			break;

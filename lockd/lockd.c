@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "conf.h"
+#include "buf.h"
 #include "ipc.h"
 #include "lockd.h"
 #include "lockd_brl.h"
@@ -78,11 +79,13 @@ static void
 lockd_master_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 {
 	struct lockd_peer *p;
+	struct rbuf r;
 	char name[48];
 
 	p = xcalloc(1, sizeof(*p));
 	p->id = m->hdr.peerid;
-	memcpy(&p->uid, m->data, sizeof(p->uid));
+	rbuf_init(&r, m->data, m->hdr.len);
+	rbuf_get_u32le(&r, &p->uid);
 	snprintf(name, sizeof(name), "lockd peer %u", p->id);
 	p->chan = ipc_chan_new(L.base, m->fd, name, lockd_peer_rules,
 	    nitems(lockd_peer_rules), lockd_peer_dispatch, lockd_peer_closed,

@@ -40,6 +40,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "ipc.h"
+#include "ipc_payload.h"
 #include "log.h"
 #include "master.h"
 #include "master_nss.h"
@@ -75,14 +76,14 @@ static const struct ipc_rule master_rules_preauth[] = {
 static const struct ipc_rule master_rules_session[] = {
 	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
 	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
-	{ IPC_NAME_REQUEST, sizeof(struct names_msg),
-	    sizeof(struct names_msg), IPC_FD_NONE },
+	{ IPC_NAME_REQUEST, NAMES_MSG_WIRE_LEN, NAMES_MSG_WIRE_LEN,
+	    IPC_FD_NONE },
 };
 static const struct ipc_rule master_rules_authd[] = {
 	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
 	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
-	{ IPC_AUTH_RESULT, sizeof(struct auth_claim),
-	    sizeof(struct auth_claim), IPC_FD_NONE },
+	{ IPC_AUTH_RESULT, AUTH_CLAIM_WIRE_LEN, AUTH_CLAIM_WIRE_LEN,
+	    IPC_FD_NONE },
 };
 static const struct ipc_rule master_rules_lockd[] = {
 	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
@@ -630,15 +631,20 @@ master_auth_confirm(struct child *authd, uint32_t connid, uint64_t session_id,
     uint32_t status, const struct auth_result *ar)
 {
 	struct auth_confirm cf;
+	struct wbuf w;
 
 	memset(&cf, 0, sizeof(cf));
 	cf.session_id = session_id;
 	cf.status = status;
 	if (status == NT_STATUS_SUCCESS)
 		cf.result = *ar;
-	if (authd->chan == NULL || ipc_chan_send(authd->chan,
-	    IPC_AUTH_CONFIRM, connid, -1, &cf, sizeof(cf)) == -1)
+	wbuf_init(&w, AUTH_CONFIRM_WIRE_LEN);
+	ipc_put_auth_confirm(&w, &cf);
+	if (wbuf_error(&w) || authd->chan == NULL ||
+	    ipc_chan_send(authd->chan, IPC_AUTH_CONFIRM, connid, -1,
+	    wbuf_data(&w), wbuf_len(&w)) == -1)
 		log_warnx("cannot answer authd");
+	wbuf_free(&w);
 }
 
 /*
@@ -755,10 +761,15 @@ static void
 master_handle_auth_result(struct child *ch, const struct ipc_msg *m)
 {
 	struct master_auth_req *rq;
+	struct rbuf r;
 
 	rq = xcalloc(1, sizeof(*rq));
-	memcpy(&rq->cl, m->data, sizeof(rq->cl));
-	rq->cl.user[sizeof(rq->cl.user) - 1] = '\0';
+	rbuf_init(&r, m->data, m->hdr.len);
+	if (ipc_get_auth_claim(&r, &rq->cl) == -1) {
+		/* The rule fixed the length: this cannot fail. */
+		free(rq);
+		return;
+	}
 	rq->connid = m->hdr.peerid;
 	rq->authd_serial = ch->serial;
 	if (master_conn_find(rq->connid) == NULL) {
@@ -812,6 +823,7 @@ master_start_session(struct child *ch, struct conn *c, const uint8_t *state,
     size_t statelen)
 {
 	struct child *w;
+	struct wbuf wa;
 	int authfd, lockfd;
 
 	c->state = CONN_SESSION;
@@ -826,8 +838,11 @@ master_start_session(struct child *ch, struct conn *c, const uint8_t *state,
 	authfd = master_daemon_channel(PROG_AUTHD, c->id, c->hoststr,
 	    strlen(c->hoststr));
 	/* lockd learns the worker's user: delete-on-close depends on it. */
-	lockfd = master_daemon_channel(PROG_LOCKD, c->id, &c->auth.uid,
-	    sizeof(c->auth.uid));
+	wbuf_init(&wa, 4);
+	wbuf_put_u32le(&wa, c->auth.uid);
+	lockfd = master_daemon_channel(PROG_LOCKD, c->id, wbuf_data(&wa),
+	    wbuf_len(&wa));
+	wbuf_free(&wa);
 	w = master_spawn(PROG_SESSION, c->sock, authfd, lockfd, c);
 	/* The worker has the socket now. */
 	close(c->sock);
@@ -843,8 +858,10 @@ master_start_session(struct child *ch, struct conn *c, const uint8_t *state,
 		return;
 	}
 	c->child = w;
-	if (ipc_chan_send(w->chan, IPC_SESSION_START, c->id, -1, &c->auth,
-	    sizeof(c->auth)) == -1 ||
+	wbuf_init(&wa, AUTH_RESULT_WIRE_LEN);
+	ipc_put_auth_result(&wa, &c->auth);
+	if (wbuf_error(&wa) || ipc_chan_send(w->chan, IPC_SESSION_START,
+	    c->id, -1, wbuf_data(&wa), wbuf_len(&wa)) == -1 ||
 	    ipc_chan_send(w->chan, IPC_SESSION_STATE, c->id, -1, state,
 	    statelen) == -1) {
 		log_warnx("connection %u from %s: cannot start session",
@@ -855,6 +872,7 @@ master_start_session(struct child *ch, struct conn *c, const uint8_t *state,
 		    "user %s", c->id, c->addrstr, (long)w->pid,
 		    c->auth.user[0] != '\0' ? c->auth.user :
 		    M.conf->g.guest_account);
+	wbuf_free(&wa);
 	/* The state (keys among it) is spent. */
 	if (c->state_blob != NULL) {
 		explicit_bzero(c->state_blob, c->state_len);
@@ -917,10 +935,15 @@ static void
 master_names_reply(struct child *ch, uint32_t peerid,
     const struct names_msg *rep)
 {
-	if (ch->chan != NULL && ipc_chan_send(ch->chan, IPC_NAME_REPLY, peerid,
-	    -1, rep, sizeof(*rep)) == -1)
+	struct wbuf w;
+
+	wbuf_init(&w, NAMES_MSG_WIRE_LEN);
+	ipc_put_names_msg(&w, rep);
+	if (ch->chan != NULL && (wbuf_error(&w) || ipc_chan_send(ch->chan,
+	    IPC_NAME_REPLY, peerid, -1, wbuf_data(&w), wbuf_len(&w)) == -1))
 		log_warnx("%s: cannot answer a name request",
 		    ipc_chan_name(ch->chan));
+	wbuf_free(&w);
 }
 
 /* The name service answered a worker's questions (or not in time). */
@@ -967,6 +990,7 @@ master_handle_names(struct child *ch, const struct ipc_msg *m)
 {
 	struct master_names_req *rq;
 	struct names_msg req;
+	struct rbuf r;
 	uint64_t now = time_mono_ms();
 	uint32_t i, nask = 0;
 	int allowed;
@@ -992,7 +1016,12 @@ master_handle_names(struct child *ch, const struct ipc_msg *m)
 		ch->names_early = 1;
 		return;
 	}
-	memcpy(&req, m->data, sizeof(req));
+	rbuf_init(&r, m->data, m->hdr.len);
+	if (ipc_get_names_msg(&r, &req) == -1) {
+		log_warnx("%s: a name request that does not parse",
+		    ipc_chan_name(ch->chan));
+		return;
+	}
 	allowed = ch->conn != NULL && ch->conn->authed &&
 	    (ch->conn->auth.flags &
 	    (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS)) == 0;

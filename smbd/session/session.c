@@ -27,8 +27,10 @@
 
 #include "aio.h"
 #include "auth.h"
+#include "buf.h"
 #include "conf.h"
 #include "ipc.h"
+#include "ipc_payload.h"
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -130,6 +132,7 @@ main(int argc, char **argv)
 	uint8_t *start, *state;
 	size_t startlen, statelen;
 	struct sandbox_path *paths;
+	struct rbuf r;
 
 	proc_child_setup(&ctx, PROG_SESSION, argc, argv);
 	S.conf = ctx.conf;
@@ -137,11 +140,12 @@ main(int argc, char **argv)
 	if (fcntl(USMBD_FD_CLIENT, F_GETFD) == -1)
 		fatalx("no client socket");
 
-	session_recv_start(IPC_SESSION_START, sizeof(struct auth_result),
-	    sizeof(struct auth_result), &start, &startlen);
-	memcpy(&S.auth, start, sizeof(S.auth));
+	session_recv_start(IPC_SESSION_START, AUTH_RESULT_WIRE_LEN,
+	    AUTH_RESULT_WIRE_LEN, &start, &startlen);
+	rbuf_init(&r, start, startlen);
+	if (ipc_get_auth_result(&r, &S.auth) == -1)
+		fatalx("the master's start message does not parse");
 	free(start);
-	S.auth.user[sizeof(S.auth.user) - 1] = '\0';
 	session_recv_start(IPC_SESSION_STATE, 0, IPC_MAX_PAYLOAD, &state,
 	    &statelen);
 	session_user(&S.auth, &su);

@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "ipc.h"
+#include "ipc_payload.h"
 #include "log.h"
 #include "names_proto.h"
 #include "ntstatus.h"
@@ -52,20 +53,26 @@ smb2_pipe_ask(struct names_msg *msg)
 	static uint32_t seq;
 	static int broken;
 	static const struct ipc_rule rule = { IPC_NAME_REPLY,
-	    sizeof(struct names_msg), sizeof(struct names_msg), IPC_FD_NONE };
+	    NAMES_MSG_WIRE_LEN, NAMES_MSG_WIRE_LEN, IPC_FD_NONE };
+	static struct names_msg rep;
 	struct pollfd pfd;
 	struct ipc_msg m;
-	const struct names_msg *rep;
+	struct wbuf w;
+	struct rbuf r;
 	int rv;
 
 	if (broken)
 		return -1;
 	msg->seq = ++seq;
-	if (ipc_send(USMBD_FD_MASTER, IPC_NAME_REQUEST, 0, -1, msg,
-	    sizeof(*msg)) == -1) {
+	wbuf_init(&w, NAMES_MSG_WIRE_LEN);
+	ipc_put_names_msg(&w, msg);
+	if (wbuf_error(&w) || ipc_send(USMBD_FD_MASTER, IPC_NAME_REQUEST, 0,
+	    -1, wbuf_data(&w), wbuf_len(&w)) == -1) {
 		log_warn("name lookup: cannot ask the master");
+		wbuf_free(&w);
 		return -1;
 	}
+	wbuf_free(&w);
 	pfd.fd = USMBD_FD_MASTER;
 	pfd.events = POLLIN;
 	while ((rv = poll(&pfd, 1, PIPE_NAMES_TIMEOUT_MS)) == -1 &&
@@ -78,13 +85,14 @@ smb2_pipe_ask(struct names_msg *msg)
 		broken = 1;
 		return -1;
 	}
-	rep = (const struct names_msg *)m.data;
-	if (rep->seq != msg->seq || rep->count != msg->count) {
+	rbuf_init(&r, m.data, m.hdr.len);
+	if (ipc_get_names_msg(&r, &rep) == -1 || rep.seq != msg->seq ||
+	    rep.count != msg->count) {
 		log_warnx("name lookup: the master answered another question");
 		broken = 1;
 		return -1;
 	}
-	memcpy(msg, m.data, sizeof(*msg));
+	*msg = rep;
 	return 0;
 }
 

@@ -1,0 +1,48 @@
+/*
+ * libFuzzer target: the logon and name lookup payloads a peer process
+ * sends (shared/ipc_payload.c).  Whatever decodes must encode back to the
+ * length its rule demands, with its strings terminated.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ipc_payload.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	static struct names_msg nm;
+	struct auth_confirm cf;
+	struct auth_claim cl;
+	struct auth_result ar;
+	struct wbuf w;
+	struct rbuf r;
+
+	rbuf_init(&r, data, len);
+	if (ipc_get_auth_result(&r, &ar) == 0 &&
+	    (ar.ngroups > AUTH_MAX_GROUPS ||
+	    strnlen(ar.user, sizeof(ar.user)) == sizeof(ar.user)))
+		abort();
+	rbuf_init(&r, data, len);
+	if (ipc_get_auth_claim(&r, &cl) == 0 &&
+	    strnlen(cl.user, sizeof(cl.user)) == sizeof(cl.user))
+		abort();
+	rbuf_init(&r, data, len);
+	if (ipc_get_auth_confirm(&r, &cf) == 0) {
+		wbuf_init(&w, AUTH_CONFIRM_WIRE_LEN);
+		ipc_put_auth_confirm(&w, &cf);
+		if (wbuf_error(&w) || wbuf_len(&w) != AUTH_CONFIRM_WIRE_LEN)
+			abort();
+		wbuf_free(&w);
+	}
+	rbuf_init(&r, data, len);
+	if (ipc_get_names_msg(&r, &nm) == 0 && nm.count > NAMES_MAX_ENTRIES)
+		abort();
+	return 0;
+}
