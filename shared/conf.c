@@ -853,37 +853,218 @@ conf_has_macro(const char *s)
 	return 0;
 }
 
+/* T_BOOL; invert for the parameters that mean the opposite. */
+static int
+conf_set_bool(struct conf_parse *p, const struct conf_param *P, char *fld,
+    const char *value, int invert)
+{
+	const struct conf_enumval *ev;
+	long long v;
+
+	if (conf_enum_lookup(conf_bool_vals, value, &ev) == -1) {
+		conf_err(p, "%s: \"%s\" is not a boolean (yes or no)",
+		    P->name, value);
+		return -1;
+	}
+	v = invert ? !ev->value : ev->value;
+	if ((P->flags & F_MUSTBENO) && v) {
+		conf_err(p, "%s: %s", P->name, P->doc);
+		return -1;
+	}
+	if ((P->flags & F_WARNYES) && v) {
+		conf_warn(p, "%s: %s; yes ignored", P->name, P->doc);
+		v = 0;
+	}
+	*(int *)(void *)fld = (int)v;
+	return 0;
+}
+
+/* T_STRING, with the checks and forms its flags ask for. */
+static int
+conf_set_string(struct conf_parse *p, const struct conf_param *P, char *fld,
+    const char *value)
+{
+	char *s;
+	size_t i, n;
+
+	if ((P->flags & F_NONEMPTY) && *value == '\0') {
+		conf_err(p, "%s: empty value", P->name);
+		return -1;
+	}
+	if (P->max > 0 && strlen(value) > (size_t)P->max) {
+		conf_err(p, "%s: \"%s\" is longer than %lld characters",
+		    P->name, value, P->max);
+		return -1;
+	}
+	if ((P->flags & F_ABSPATH) && *value != '\0' &&
+	    *value != '/') {
+		conf_err(p, "%s: \"%s\" is not an absolute path",
+		    P->name, value);
+		return -1;
+	}
+	if ((P->flags & F_PERCENT) && conf_has_macro(value)) {
+		conf_err(p, "%s: \"%s\": %% substitutions are not "
+		    "supported", P->name, value);
+		return -1;
+	}
+	s = xstrdup(value);
+	if (P->flags & F_UPPER)
+		for (i = 0; s[i] != '\0'; i++)
+			s[i] = (char)conf_toupper((unsigned char)s[i]);
+	/* "/srv/x/" and "/srv/x" are the same directory. */
+	if (P->flags & F_ABSPATH)
+		for (n = strlen(s); n > 1 && s[n - 1] == '/'; n--)
+			s[n - 1] = '\0';
+	free(*(char **)(void *)fld);
+	*(char **)(void *)fld = s;
+	return 0;
+}
+
+/* T_LIST and T_ENUMLIST: split, check, drop duplicates. */
+static int
+conf_set_list(struct conf_parse *p, const struct conf_param *P, char *fld,
+    const char *value)
+{
+	const struct conf_enumval *ev;
+	char **l, **nl, choices[256];
+	size_t i, j, n;
+
+	if (conf_split_list(value, &l) == -1) {
+		conf_err(p, "%s: unterminated quote", P->name);
+		return -1;
+	}
+	n = conf_list_len(l);
+	for (i = 0; l[i] != NULL; i++) {
+		if ((P->flags & F_IPADDR) && !conf_is_ipaddr(l[i])) {
+			conf_err(p, "%s: \"%s\" is not a numeric IP "
+			    "address", P->name, l[i]);
+			conf_list_free(l);
+			return -1;
+		}
+		if (P->type != T_ENUMLIST)
+			continue;
+		if (conf_enum_lookup(P->vals, l[i], &ev) == -1) {
+			conf_enum_choices(P->vals, choices,
+			    sizeof(choices));
+			conf_err(p, "%s: unknown \"%s\" (use %s)",
+			    P->name, l[i], choices);
+			conf_list_free(l);
+			return -1;
+		}
+		free(l[i]);
+		l[i] = xstrdup(ev->name);
+	}
+	/*
+	 * Keep the first of duplicates (an address listed twice
+	 * would be bound twice) and the known vfs objects.
+	 */
+	nl = xcalloc(n + 1, sizeof(*nl));
+	for (i = 0, n = 0; l[i] != NULL; i++) {
+		for (j = 0; j < n; j++)
+			if (strcmp(nl[j], l[i]) == 0)
+				break;
+		if (j < n) {
+			free(l[i]);
+			continue;
+		}
+		if ((P->flags & F_VFS) && !conf_vfs_known_name(l[i])) {
+			conf_warn(p, "%s: \"%s\" is not supported; "
+			    "ignored", P->name, l[i]);
+			free(l[i]);
+			continue;
+		}
+		nl[n++] = l[i];
+	}
+	free(l);
+	if ((P->flags & F_NONEMPTY) && n == 0) {
+		conf_err(p, "%s: empty list", P->name);
+		conf_list_free(nl);
+		return -1;
+	}
+	conf_list_free(*(char ***)(void *)fld);
+	*(char ***)(void *)fld = nl;
+	return 0;
+}
+
+static int
+conf_set_enum(struct conf_parse *p, const struct conf_param *P, char *fld,
+    const char *value)
+{
+	const struct conf_enumval *ev;
+	char choices[256];
+
+	if (conf_enum_lookup(P->vals, value, &ev) == -1) {
+		conf_enum_choices(P->vals, choices, sizeof(choices));
+		conf_err(p, "%s: unknown value \"%s\" (use %s)",
+		    P->name, value, choices);
+		return -1;
+	}
+	if (ev->value == -1) {
+		conf_err(p, "%s: %s: %s", P->name, value, ev->msg);
+		return -1;
+	}
+	if (ev->msg != NULL)
+		conf_warn(p, "%s: %s: %s", P->name, value, ev->msg);
+	*(int *)(void *)fld = ev->value;
+	return 0;
+}
+
+/* T_PORTS: a list of port numbers, and its length in the field at off2. */
+static int
+conf_set_ports(struct conf_parse *p, const struct conf_param *P, void *base,
+    char *fld, const char *value)
+{
+	const char *errstr;
+	char **l;
+	long long v;
+	size_t i, j, n;
+	int *ports;
+
+	if (conf_split_list(value, &l) == -1) {
+		conf_err(p, "%s: unterminated quote", P->name);
+		return -1;
+	}
+	if (l[0] == NULL) {
+		conf_err(p, "%s: empty list", P->name);
+		conf_list_free(l);
+		return -1;
+	}
+	ports = xcalloc(conf_list_len(l), sizeof(*ports));
+	for (i = 0, n = 0; l[i] != NULL; i++) {
+		v = parse_number(l[i], P->min, P->max, &errstr);
+		if (errstr != NULL) {
+			conf_err(p, "%s: \"%s\" is %s (%lld to %lld)",
+			    P->name, l[i], errstr, P->min, P->max);
+			free(ports);
+			conf_list_free(l);
+			return -1;
+		}
+		for (j = 0; j < n; j++)
+			if (ports[j] == (int)v)
+				break;
+		if (j == n)
+			ports[n++] = (int)v;
+	}
+	conf_list_free(l);
+	free(*(int **)(void *)fld);
+	*(int **)(void *)fld = ports;
+	*(size_t *)(void *)((char *)base + P->off2) = n;
+	return 0;
+}
+
 /* Parse value into the field of P in base; 0, or -1 after logging. */
 static int
 conf_set(struct conf_parse *p, const struct conf_param *P, void *base,
     const char *value, int invert)
 {
-	const struct conf_enumval *ev;
 	const char *errstr;
-	char *fld = (char *)base + P->off, **l, **nl, *s, choices[256];
+	char *fld = (char *)base + P->off;
 	long long v;
 	mode_t m;
-	size_t i, j, n;
-	int *ports;
 
 	switch (P->type) {
 	case T_BOOL:
-		if (conf_enum_lookup(conf_bool_vals, value, &ev) == -1) {
-			conf_err(p, "%s: \"%s\" is not a boolean (yes or no)",
-			    P->name, value);
-			return -1;
-		}
-		v = invert ? !ev->value : ev->value;
-		if ((P->flags & F_MUSTBENO) && v) {
-			conf_err(p, "%s: %s", P->name, P->doc);
-			return -1;
-		}
-		if ((P->flags & F_WARNYES) && v) {
-			conf_warn(p, "%s: %s; yes ignored", P->name, P->doc);
-			v = 0;
-		}
-		*(int *)(void *)fld = (int)v;
-		return 0;
+		return conf_set_bool(p, P, fld, value, invert);
 	case T_INT:
 		v = parse_number(value, P->min, P->max, &errstr);
 		if (errstr != NULL) {
@@ -914,144 +1095,18 @@ conf_set(struct conf_parse *p, const struct conf_param *P, void *base,
 		*(mode_t *)(void *)fld = m;
 		return 0;
 	case T_STRING:
-		if ((P->flags & F_NONEMPTY) && *value == '\0') {
-			conf_err(p, "%s: empty value", P->name);
-			return -1;
-		}
-		if (P->max > 0 && strlen(value) > (size_t)P->max) {
-			conf_err(p, "%s: \"%s\" is longer than %lld characters",
-			    P->name, value, P->max);
-			return -1;
-		}
-		if ((P->flags & F_ABSPATH) && *value != '\0' &&
-		    *value != '/') {
-			conf_err(p, "%s: \"%s\" is not an absolute path",
-			    P->name, value);
-			return -1;
-		}
-		if ((P->flags & F_PERCENT) && conf_has_macro(value)) {
-			conf_err(p, "%s: \"%s\": %% substitutions are not "
-			    "supported", P->name, value);
-			return -1;
-		}
-		s = xstrdup(value);
-		if (P->flags & F_UPPER)
-			for (i = 0; s[i] != '\0'; i++)
-				s[i] = (char)conf_toupper((unsigned char)s[i]);
-		/* "/srv/x/" and "/srv/x" are the same directory. */
-		if (P->flags & F_ABSPATH)
-			for (n = strlen(s); n > 1 && s[n - 1] == '/'; n--)
-				s[n - 1] = '\0';
-		free(*(char **)(void *)fld);
-		*(char **)(void *)fld = s;
-		return 0;
+		return conf_set_string(p, P, fld, value);
 	case T_LIST:
 	case T_ENUMLIST:
-		if (conf_split_list(value, &l) == -1) {
-			conf_err(p, "%s: unterminated quote", P->name);
-			return -1;
-		}
-		n = conf_list_len(l);
-		for (i = 0; l[i] != NULL; i++) {
-			if ((P->flags & F_IPADDR) && !conf_is_ipaddr(l[i])) {
-				conf_err(p, "%s: \"%s\" is not a numeric IP "
-				    "address", P->name, l[i]);
-				conf_list_free(l);
-				return -1;
-			}
-			if (P->type != T_ENUMLIST)
-				continue;
-			if (conf_enum_lookup(P->vals, l[i], &ev) == -1) {
-				conf_enum_choices(P->vals, choices,
-				    sizeof(choices));
-				conf_err(p, "%s: unknown \"%s\" (use %s)",
-				    P->name, l[i], choices);
-				conf_list_free(l);
-				return -1;
-			}
-			free(l[i]);
-			l[i] = xstrdup(ev->name);
-		}
-		/*
-		 * Keep the first of duplicates (an address listed twice
-		 * would be bound twice) and the known vfs objects.
-		 */
-		nl = xcalloc(n + 1, sizeof(*nl));
-		for (i = 0, n = 0; l[i] != NULL; i++) {
-			for (j = 0; j < n; j++)
-				if (strcmp(nl[j], l[i]) == 0)
-					break;
-			if (j < n) {
-				free(l[i]);
-				continue;
-			}
-			if ((P->flags & F_VFS) && !conf_vfs_known_name(l[i])) {
-				conf_warn(p, "%s: \"%s\" is not supported; "
-				    "ignored", P->name, l[i]);
-				free(l[i]);
-				continue;
-			}
-			nl[n++] = l[i];
-		}
-		free(l);
-		if ((P->flags & F_NONEMPTY) && n == 0) {
-			conf_err(p, "%s: empty list", P->name);
-			conf_list_free(nl);
-			return -1;
-		}
-		conf_list_free(*(char ***)(void *)fld);
-		*(char ***)(void *)fld = nl;
-		return 0;
+		return conf_set_list(p, P, fld, value);
 	case T_SLIST:
 		conf_list_free(*(char ***)(void *)fld);
 		*(char ***)(void *)fld = conf_split_slashes(value);
 		return 0;
 	case T_ENUM:
-		if (conf_enum_lookup(P->vals, value, &ev) == -1) {
-			conf_enum_choices(P->vals, choices, sizeof(choices));
-			conf_err(p, "%s: unknown value \"%s\" (use %s)",
-			    P->name, value, choices);
-			return -1;
-		}
-		if (ev->value == -1) {
-			conf_err(p, "%s: %s: %s", P->name, value, ev->msg);
-			return -1;
-		}
-		if (ev->msg != NULL)
-			conf_warn(p, "%s: %s: %s", P->name, value, ev->msg);
-		*(int *)(void *)fld = ev->value;
-		return 0;
+		return conf_set_enum(p, P, fld, value);
 	case T_PORTS:
-		if (conf_split_list(value, &l) == -1) {
-			conf_err(p, "%s: unterminated quote", P->name);
-			return -1;
-		}
-		if (l[0] == NULL) {
-			conf_err(p, "%s: empty list", P->name);
-			conf_list_free(l);
-			return -1;
-		}
-		ports = xcalloc(conf_list_len(l), sizeof(*ports));
-		for (i = 0, n = 0; l[i] != NULL; i++) {
-			v = parse_number(l[i], P->min, P->max, &errstr);
-			if (errstr != NULL) {
-				conf_err(p, "%s: \"%s\" is %s (%lld to %lld)",
-				    P->name, l[i], errstr, P->min, P->max);
-				free(ports);
-				conf_list_free(l);
-				return -1;
-			}
-			for (j = 0; j < n; j++)
-				if (ports[j] == (int)v)
-					break;
-			if (j == n)
-				ports[n++] = (int)v;
-		}
-		conf_list_free(l);
-		free(*(int **)(void *)fld);
-		*(int **)(void *)fld = ports;
-		*(size_t *)(void *)((char *)base + P->off2) = n;
-		return 0;
+		return conf_set_ports(p, P, base, fld, value);
 	case T_INCLUDE:
 		break;
 	}

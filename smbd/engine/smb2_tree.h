@@ -1,5 +1,6 @@
 /*
- * Tree connects of a session worker.
+ * The trees of a session, as the engine keeps them (smb2_treeid.c);
+ * TREE_CONNECT itself is the session worker's (session/smb2_treecon.h).
  */
 #ifndef USMBD_SMB2_TREE_H
 #define USMBD_SMB2_TREE_H
@@ -9,8 +10,6 @@
 #include <stdint.h>
 
 struct session_share;
-struct smb2_conn;
-struct smb2_req;
 struct smb2_open;
 struct smb2_session;
 
@@ -25,8 +24,6 @@ struct smb2_tree {
 	TAILQ_HEAD(, smb2_open)	 files;		/* opens on this tree */
 };
 
-uint32_t	smb2_cmd_tree_connect(struct smb2_conn *, struct smb2_req *);
-uint32_t	smb2_cmd_tree_disconnect(struct smb2_conn *, struct smb2_req *);
 void		smb2_tree_free_one(struct smb2_session *, struct smb2_tree *);
 extern void	(*smb2_tree_close_hook)(struct smb2_tree *);
 

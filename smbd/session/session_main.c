@@ -29,6 +29,7 @@
 #include "smb2_rw.h"
 #include "lockd_client.h"
 #include "smb2_tree.h"
+#include "smb2_treecon.h"
 #include "smb2_wtime.h"
 #include "usmbd.h"
 #include "util.h"

@@ -17,6 +17,7 @@
 #include "fscc.h"
 #include "smb2_conn.h"
 #include "smb2_tree.h"
+#include "smb2_treecon.h"
 #include "unicode.h"
 #include "util.h"
 
