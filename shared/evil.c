@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,45 @@ evil_dotdot(const char *arg)
 }
 
 /*
+ * The mount calls the worker used, as root, to build its private root:
+ * none is left to it inside the sandbox.  A read-only share or the empty
+ * root made writable again, a mount namespace or user namespace of its
+ * own, or a walk out of the view with chdir, would undo the view.
+ */
+static int
+evil_remount_rw(const char *arg)
+{
+	struct mount_attr attr;
+	char path[16];
+	int i;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.attr_clr = MOUNT_ATTR_RDONLY;
+	for (i = -1; i < 10; i++) {
+		if (i < 0)
+			snprintf(path, sizeof(path), "/");
+		else
+			snprintf(path, sizeof(path), "/%d", i);
+		if (syscall(__NR_mount_setattr, AT_FDCWD, path, 0, &attr,
+		    sizeof(attr)) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+evil_unshare(const char *arg)
+{
+	return syscall(__NR_unshare, CLONE_NEWUSER | CLONE_NEWNS) == 0;
+}
+
+static int
+evil_chdir(const char *arg)
+{
+	return chdir(arg) == 0;
+}
+
+/*
  * Forged messages to the master.  What happens is seen from outside (the
  * master's log, the master alive), since a channel the master closes
  * also carries away this process's own report.
@@ -372,6 +412,9 @@ static const struct evil_entry evil_table[] = {
 	{ "inotify", evil_inotify },
 	{ "opath", evil_opath },
 	{ "dotdot", evil_dotdot },
+	{ "remount-rw", evil_remount_rw },
+	{ "unshare", evil_unshare },
+	{ "chdir", evil_chdir },
 	{ "log-flood", evil_log_flood },
 	{ "log-forge", evil_log_forge },
 	{ "forge-auth", evil_forge_auth },

@@ -81,6 +81,11 @@ attack session "open-write:$T/ro/new.txt"
 attack session "open-read:/etc/shadow"
 attack session "stat:/etc/shadow"
 attack session "dotdot:/etc/shadow"
+# What built the private root is not left to the worker.
+attack session "chdir:$T/outside"
+for a in remount-rw unshare; do
+	attack session "$a"
+done
 attack session "open-read:$T/private/passdb"
 for a in socket-inet socket-unix socket-netlink io-uring exec fork; do
 	attack session "$a"
