@@ -1661,12 +1661,25 @@ conf_parse_text(struct conf_parse *p, const char *name, const char *text,
 			wbuf_put_bytes(&line, lp, k - 1);
 			continue;
 		}
-		if (k > 0 && lp[k - 1] == '\\')
-			n = k - 1;
+		if (k > 0 && lp[k - 1] == '\\') {
+			/*
+			 * A backslash on the last line continues nothing and
+			 * is dropped.  Another one before it would end the
+			 * value in a backslash, which no file can say (it
+			 * would continue the line), so conf_dump() could not
+			 * write it back: refuse it.
+			 */
+			for (n = k - 1; n > 0 && conf_isspace(lp[n - 1]); n--)
+				;
+			if (n > 0 && lp[n - 1] == '\\')
+				bad = 2;
+		}
 		wbuf_put_bytes(&line, lp, n);
 		wbuf_put_u8(&line, '\0');
 		p->loc.line = start;
-		if (bad)
+		if (bad == 2)
+			conf_err(p, "value ends in a backslash");
+		else if (bad)
 			conf_err(p, "NUL byte in line");
 		else if (wbuf_error(&line))
 			conf_err(p, "line longer than %d bytes", CONF_LINE_MAX);

@@ -439,6 +439,20 @@ test_truncated(void)
 	CHECK(c == NULL);
 	check_text("nul", capture_text(), "nul:2: NUL byte in line\n"
 	    "nul:1: share [a] has no path\n");
+
+	/*
+	 * Found by fuzz_conf: two backslashes on the last line used to end
+	 * the value in one, which conf_dump() wrote as a continuation.
+	 */
+	capture_reset();
+	c = conf_load_text("tail", "[a]\npath = /x\ncomment = a \\\\", 28);
+	CHECK(c == NULL);
+	check_text("tail", capture_text(),
+	    "tail:3: value ends in a backslash\n");
+	capture_reset();
+	c = conf_load_text("mid", "[a]\npath = /x\ncomment = a \\\n b\n", 31);
+	CHECK(c != NULL);
+	conf_free(c);
 }
 
 int
