@@ -10,7 +10,7 @@ integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest
 chown usmbdtest "$T/share"
 
 run() {
-	/usr/bin/python3 "$top_srcdir/regress/interop/impacket_files.py" \
+	/usr/bin/python3 "$top_srcdir/regress/interop/files_impacket.py" \
 	    "$PORT" usmbdtest 'Secret-123' "$1" > "$T/py.out" 2>&1
 	rc=$?
 	sed 's/^/    /' "$T/py.out"

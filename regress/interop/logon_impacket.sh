@@ -8,7 +8,7 @@ integ_setup impauth
 integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
 chown usmbdtest "$T/share"
 integ_start
-/usr/bin/python3 "$top_srcdir/regress/interop/impacket_auth.py" "$PORT" \
+/usr/bin/python3 "$top_srcdir/regress/interop/logon_impacket.py" "$PORT" \
     usmbdtest 'Secret-123' > "$T/py.out" 2>&1
 rc=$?
 cat "$T/py.out"

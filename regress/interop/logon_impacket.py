@@ -3,7 +3,7 @@
 2.1 and 3.0, plain, signed and encrypted.  Prints one line per check and
 exits non-zero if any failed.
 
-usage: impacket_auth.py PORT USER PASSWORD
+usage: logon_impacket.py PORT USER PASSWORD
 """
 import sys
 

@@ -1,7 +1,7 @@
 # File operations through impacket on one dialect: list, upload and
 # download with a checksum, mkdir, rename, delete, rmdir.  Prints one
 # "ok NAME" or "FAIL NAME: why" line per step.
-# Usage: impacket_files.py PORT USER PASSWORD DIALECT(202|210|300)
+# Usage: files_impacket.py PORT USER PASSWORD DIALECT(202|210|300)
 import hashlib
 import io
 import os

@@ -3,7 +3,7 @@
 # default without vfs_acl_xattr maps ACLs the same way, serves the SAME
 # directory as usmbd on a second loopback port.  An ACL set through one
 # server is stored as system.posix_acl_access/default and read back the
-# same through the other (samba_acl.py: impacket, numeric SIDs).
+# same through the other (acl_samba.py: impacket, numeric SIDs).
 . "$top_srcdir/regress/integ/lib.sh"
 PY=${PY:-/usr/bin/python3}
 $PY -c "import impacket" 2>/dev/null || skip "impacket not installed (apt-get install python3-impacket)"
@@ -29,10 +29,10 @@ rm -f "$T/share/probe"
 # A private Samba instance over the same share.
 samba_start
 
-# sd PORT OP FILE ARGS: samba_acl.py against one of the two servers.
+# sd PORT OP FILE ARGS: acl_samba.py against one of the two servers.
 # (smbcacls cannot reach a server on another port than 445.)
 sd() {
-	$PY "$top_srcdir/regress/interop/samba_acl.py" "$1" usmbdtest \
+	$PY "$top_srcdir/regress/interop/acl_samba.py" "$1" usmbdtest \
 	    Secret-123 "$2" "$3" "${4-}" "${5-}" "${6-}" >"$T/sd.out" 2>&1
 }
 # aces PORT FILE: the ACEs of a file but the owner's (whose SID the two

@@ -33,7 +33,7 @@ field() {
 	sed -n "s/^$3: *//p" "$T/out"
 }
 ea() {
-	$PY "$top_srcdir/regress/interop/samba_meta.py" "$1" usmbdtest \
+	$PY "$top_srcdir/regress/interop/meta_samba.py" "$1" usmbdtest \
 	    Secret-123 "$2" "$3" "${4-}" "${5-}" >"$T/ea.out" 2>&1
 }
 

@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""Security descriptors through impacket, for samba_acl.sh: set a DACL
+"""Security descriptors through impacket, for acl_samba.sh: set a DACL
 on a file, or print its DACL one "SID:type/flags/rwx" ACE a line, rwx
 being the read, write and execute data rights of the mask.
 
-usage: samba_acl.py PORT USER PASSWORD set FILE SID:type/flags/mask...
-       samba_acl.py PORT USER PASSWORD create FILE SID:type/flags/mask...
-       samba_acl.py PORT USER PASSWORD get FILE
-       samba_acl.py PORT USER PASSWORD owner FILE SID
+usage: acl_samba.py PORT USER PASSWORD set FILE SID:type/flags/mask...
+       acl_samba.py PORT USER PASSWORD create FILE SID:type/flags/mask...
+       acl_samba.py PORT USER PASSWORD get FILE
+       acl_samba.py PORT USER PASSWORD owner FILE SID
 "create" makes a new file with the DACL in a SecD create context.  The
 SD is built and parsed here by hand (MS-DTYP 2.4.6), so that the check
 does not rest on the servers' own codecs.

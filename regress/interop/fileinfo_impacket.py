@@ -5,7 +5,7 @@ without replace, hard links, DispositionInformationEx with POSIX
 semantics and bad flags, Mode, Position, EndOfFile, Allocation).  Prints
 one line per check and exits non-zero if any failed.
 
-usage: impacket_fileops.py PORT USER PASSWORD SHAREDIR
+usage: fileinfo_impacket.py PORT USER PASSWORD SHAREDIR
 """
 import os
 import struct

@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""EAs through impacket, for samba_meta.sh: set one EA on a file, or
+"""EAs through impacket, for meta_samba.sh: set one EA on a file, or
 print the EAs of a file one "name=value" a line (FileFullEaInformation),
 then "EaSize=N" (FileEaInformation).
 
-usage: samba_meta.py PORT USER PASSWORD setea FILE NAME VALUE
-       samba_meta.py PORT USER PASSWORD getea FILE
+usage: meta_samba.py PORT USER PASSWORD setea FILE NAME VALUE
+       meta_samba.py PORT USER PASSWORD getea FILE
 """
 import struct
 import sys
