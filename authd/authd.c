@@ -36,16 +36,6 @@
 
 struct authd	 A;
 
-static const struct ipc_rule authd_master_rules[] = {
-	{ IPC_AUTHD_NEWCONN, 0, 63, IPC_FD_REQUIRED },
-	{ IPC_AUTH_CONFIRM, AUTH_CONFIRM_WIRE_LEN, AUTH_CONFIRM_WIRE_LEN,
-	    IPC_FD_NONE },
-};
-
-static const struct ipc_rule authd_peer_rules[] = {
-	{ IPC_AUTH_REQUEST, AUTHD_REQ_MIN, IPC_MAX_PAYLOAD, IPC_FD_NONE },
-};
-
 static void
 authd_peer_closed(struct ipc_chan *chan, void *arg)
 {
@@ -102,9 +92,10 @@ authd_master_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	}
 	p->addr[i] = '\0';
 	snprintf(name, sizeof(name), "authd peer %u", p->id);
-	p->chan = ipc_chan_new(A.base, m->fd, name, authd_peer_rules,
-	    nitems(authd_peer_rules), authd_peer_dispatch, authd_peer_closed,
-	    p);
+	p->chan = ipc_chan_new(A.base, m->fd, name,
+	    &(struct ipc_peer){ &ipc_rules_authd,
+	    IPC_FROM(PROG_PREAUTH) | IPC_FROM(PROG_SESSION), IPC_PH_RUN },
+	    authd_peer_dispatch, authd_peer_closed, p);
 	if (p->chan == NULL) {
 		log_warn("%s", name);
 		close(m->fd);
@@ -164,8 +155,8 @@ main(int argc, char **argv)
 		fatalx("signal event");
 	signal(SIGPIPE, SIG_IGN);
 	A.master = ipc_chan_new(A.base, USMBD_FD_MASTER, "master",
-	    authd_master_rules, nitems(authd_master_rules),
-	    authd_master_dispatch, authd_master_closed, NULL);
+	    &(struct ipc_peer){ &ipc_rules_authd, IPC_FROM(PROG_MASTER),
+	    IPC_PH_RUN }, authd_master_dispatch, authd_master_closed, NULL);
 	if (A.master == NULL)
 		fatal("master channel");
 

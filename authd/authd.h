@@ -17,9 +17,6 @@ struct ipc_chan;
 struct ipc_msg;
 struct proc_ctx;
 
-/* Smallest IPC_AUTH_REQUEST: see authd_proto.h. */
-#define AUTHD_REQ_MIN	16
-
 struct authd_exchange;
 
 /* One preauth process (one client connection). */

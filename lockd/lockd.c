@@ -36,14 +36,6 @@
 
 struct lockd	 L;
 
-static const struct ipc_rule lockd_master_rules[] = {
-	{ IPC_LOCKD_NEWPEER, 4, 4, IPC_FD_REQUIRED },
-};
-
-static const struct ipc_rule lockd_peer_rules[] = {
-	{ IPC_LOCKD_REQUEST, LOCKD_REQ_MIN, IPC_MAX_PAYLOAD, IPC_FD_OPTIONAL },
-};
-
 static void
 lockd_peer_closed(struct ipc_chan *chan, void *arg)
 {
@@ -87,9 +79,9 @@ lockd_master_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	rbuf_init(&r, m->data, m->hdr.len);
 	rbuf_get_u32le(&r, &p->uid);
 	snprintf(name, sizeof(name), "lockd peer %u", p->id);
-	p->chan = ipc_chan_new(L.base, m->fd, name, lockd_peer_rules,
-	    nitems(lockd_peer_rules), lockd_peer_dispatch, lockd_peer_closed,
-	    p);
+	p->chan = ipc_chan_new(L.base, m->fd, name,
+	    &(struct ipc_peer){ &ipc_rules_lockd, IPC_FROM(PROG_SESSION),
+	    IPC_PH_RUN }, lockd_peer_dispatch, lockd_peer_closed, p);
 	if (p->chan == NULL) {
 		log_warn("%s", name);
 		close(m->fd);
@@ -153,8 +145,8 @@ main(int argc, char **argv)
 		fatalx("timer event");
 	signal(SIGPIPE, SIG_IGN);
 	L.master = ipc_chan_new(L.base, USMBD_FD_MASTER, "master",
-	    lockd_master_rules, nitems(lockd_master_rules),
-	    lockd_master_dispatch, lockd_master_closed, NULL);
+	    &(struct ipc_peer){ &ipc_rules_lockd, IPC_FROM(PROG_MASTER),
+	    IPC_PH_RUN }, lockd_master_dispatch, lockd_master_closed, NULL);
 	if (L.master == NULL)
 		fatal("master channel");
 

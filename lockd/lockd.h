@@ -12,9 +12,6 @@ struct event_base;
 struct ipc_chan;
 struct ipc_msg;
 
-/* A request starts with a u32 operation code and a u64 request id. */
-#define LOCKD_REQ_MIN	12
-
 /* One session worker. */
 struct lockd_peer {
 	TAILQ_ENTRY(lockd_peer)	 entry;

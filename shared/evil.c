@@ -376,6 +376,35 @@ evil_forge_fd(const char *arg)
 	return 0;
 }
 
+/* A hello that names another program: authd. */
+static int
+evil_forge_hello(const char *arg)
+{
+	uint32_t prog = PROG_AUTHD;
+
+	(void)ipc_send(USMBD_FD_MASTER, IPC_HELLO, 0, -1, &prog,
+	    sizeof(prog));
+	errno = 0;
+	return 0;
+}
+
+/*
+ * A handoff before the hello (the attack runs as the sandbox closes,
+ * before a preauth process says hello), from a process that has not
+ * negotiated anything.
+ */
+static int
+evil_early_handoff(const char *arg)
+{
+	uint8_t state[64];
+
+	memset(state, 0, sizeof(state));
+	(void)ipc_send(USMBD_FD_MASTER, IPC_PREAUTH_HANDOFF, 0, -1, state,
+	    sizeof(state));
+	errno = 0;
+	return 0;
+}
+
 static int
 evil_proc(const char *arg)
 {
@@ -419,6 +448,8 @@ static const struct evil_entry evil_table[] = {
 	{ "log-forge", evil_log_forge },
 	{ "forge-auth", evil_forge_auth },
 	{ "forge-fd", evil_forge_fd },
+	{ "forge-hello", evil_forge_hello },
+	{ "early-handoff", evil_early_handoff },
 };
 
 static const struct evil_entry *

@@ -168,25 +168,35 @@ ipc_recv(int sock, struct ipc_msg *m, uint8_t *buf, size_t bufsz)
 }
 
 int
-ipc_check(const struct ipc_msg *m, const struct ipc_rule *rules, size_t n)
+ipc_check(struct ipc_peer *p, const struct ipc_msg *m)
 {
+	const struct ipc_rule *r;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (rules[i].type != m->hdr.type)
+	for (i = 0; i < p->rules->n; i++) {
+		r = &p->rules->rule[i];
+		if (r->type != m->hdr.type || (r->from & p->from) == 0 ||
+		    (r->phases & p->phase) == 0)
 			continue;
-		if (m->hdr.len < rules[i].minlen ||
-		    m->hdr.len > rules[i].maxlen)
+		if (m->hdr.len < r->minlen || m->hdr.len > r->maxlen)
 			return -1;
-		switch (rules[i].fd) {
+		switch (r->fd) {
 		case IPC_FD_NONE:
-			return m->fd == -1 ? 0 : -1;
+			if (m->fd != -1)
+				return -1;
+			break;
 		case IPC_FD_REQUIRED:
-			return m->fd != -1 ? 0 : -1;
+			if (m->fd == -1)
+				return -1;
+			break;
 		case IPC_FD_OPTIONAL:
-			return 0;
+			break;
+		default:
+			return -1;
 		}
-		return -1;
+		if (r->next != 0)
+			p->phase = r->next;
+		return 0;
 	}
 	return -1;
 }
@@ -205,8 +215,7 @@ struct ipc_chan {
 	char			*name;
 	struct event		*ev_read;
 	struct event		*ev_write;
-	const struct ipc_rule	*rules;
-	size_t			 nrules;
+	struct ipc_peer		 peer;
 	ipc_dispatch_cb		 dispatch;
 	ipc_closed_cb		 closed;
 	void			*arg;
@@ -245,11 +254,12 @@ ipc_chan_read(struct ipc_chan *c, int max)
 			ipc_chan_die(c);
 			break;
 		}
-		if (ipc_check(&m, c->rules, c->nrules) == -1) {
+		if (ipc_check(&c->peer, &m) == -1) {
 			log_warnx("ipc %s: unexpected message type %u, length "
-			    "%u, %s fd from pid %u; closing channel", c->name,
-			    m.hdr.type, m.hdr.len, m.fd == -1 ? "without" :
-			    "with", m.hdr.pid);
+			    "%u, %s fd from pid %u in phase 0x%x; closing "
+			    "channel", c->name, m.hdr.type, m.hdr.len,
+			    m.fd == -1 ? "without" : "with", m.hdr.pid,
+			    c->peer.phase);
 			if (m.fd != -1)
 				close(m.fd);
 			ipc_chan_die(c);
@@ -331,7 +341,7 @@ ipc_chan_die(struct ipc_chan *c)
 
 struct ipc_chan *
 ipc_chan_new(struct event_base *base, int fd, const char *name,
-    const struct ipc_rule *rules, size_t nrules, ipc_dispatch_cb dispatch,
+    const struct ipc_peer *peer, ipc_dispatch_cb dispatch,
     ipc_closed_cb closed, void *arg)
 {
 	struct ipc_chan *c;
@@ -341,8 +351,7 @@ ipc_chan_new(struct event_base *base, int fd, const char *name,
 	c = xcalloc(1, sizeof(*c));
 	c->fd = fd;
 	c->name = xstrdup(name);
-	c->rules = rules;
-	c->nrules = nrules;
+	c->peer = *peer;
 	c->dispatch = dispatch;
 	c->closed = closed;
 	c->arg = arg;
@@ -356,6 +365,12 @@ ipc_chan_new(struct event_base *base, int fd, const char *name,
 	    event_add(c->ev_read, NULL) == -1)
 		fatalx("ipc %s: cannot set up events", name);
 	return c;
+}
+
+void
+ipc_chan_set_phase(struct ipc_chan *c, uint32_t phase)
+{
+	c->peer.phase = phase;
 }
 
 int

@@ -27,6 +27,13 @@
 #ifndef USMBD_LOCKD_PROTO_H
 #define USMBD_LOCKD_PROTO_H
 
+/* The shortest request (op, id), reply (op, id, status) and notice. */
+#define LOCKD_REQ_MIN		12
+#define LOCKD_REPLY_MIN		16
+#define LOCKD_NOTIFY_MIN	12
+/* No reply comes near this (lockd builds each in 256 bytes). */
+#define LOCKD_REPLY_MAX		4096
+
 enum lockd_op {
 	/* liveness; empty body, empty reply */
 	LOCKD_OP_PING = 1,

@@ -150,7 +150,27 @@ for prog in preauth session; do
 	check "$prog: a descriptor on a log line closes its channel" \
 	    log_has "unexpected message type .* with fd.*closing channel"
 	check "$prog: the master is alive" kill -0 "$MASTER_PID"
+
+	# The rules' phases (shared/ipc_rules.c): a handoff before the
+	# hello, or from a session worker, is refused.
+	start_with $prog early-handoff
+	check "$prog: a handoff out of turn closes its channel" \
+	    log_has "unexpected message type 9, .* in phase 0x[14];"
+	check "$prog: the master is alive" kill -0 "$MASTER_PID"
+	if [ $prog = preauth ]; then
+		check "preauth: the connection got no share from it" \
+		    sh -c "! grep -q 'blocks of size' '$T/smb.out'"
+	fi
 done
+# A preauth process that says it is authd is stopped; a session worker
+# may not say hello at all.
+start_with preauth forge-hello
+check "preauth: a hello naming authd stops it" \
+    log_has "says it is program 3; stopping it"
+start_with session forge-hello
+check "session: a hello from a session worker closes its channel" \
+    log_has "unexpected message type 2, .* in phase 0x4;"
+check "after both, logons still work" honest_logon
 # Every session worker of this server forges; the logons still work.
 check "session: logons still work" honest_logon
 start_with session log-forge

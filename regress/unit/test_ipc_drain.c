@@ -41,7 +41,12 @@ closed(struct ipc_chan *c, void *arg)
 int
 main(void)
 {
-	static const struct ipc_rule rules[] = { { 1, 0, 8, IPC_FD_NONE } };
+	static const struct ipc_rule rule[] = {
+		{ IPC_FROM(PROG_MASTER), IPC_PH_ALL, 1, 0, 8, IPC_FD_NONE, 0 },
+	};
+	static const struct ipc_rules rules = { "test", rule, nitems(rule) };
+	const struct ipc_peer peer = { &rules, IPC_FROM(PROG_MASTER),
+	    IPC_PH_RUN };
 	struct event_base *base;
 	struct ipc_chan *c;
 	uint32_t i;
@@ -51,8 +56,7 @@ main(void)
 
 	/* A peer that sent 200 messages and went away. */
 	CHECK(ipc_socketpair(sv) == 0);
-	c = ipc_chan_new(base, sv[0], "gone", rules, nitems(rules), dispatch,
-	    closed, NULL);
+	c = ipc_chan_new(base, sv[0], "gone", &peer, dispatch, closed, NULL);
 	CHECK(c != NULL);
 	for (i = 1; i <= 200; i++)
 		CHECK(ipc_send(sv[1], 1, i, -1, "12345678", 8) == 0);
@@ -65,8 +69,7 @@ main(void)
 	ndispatched = nclosed = 0;
 	last_seq = 0;
 	CHECK(ipc_socketpair(sv) == 0);
-	c = ipc_chan_new(base, sv[0], "alive", rules, nitems(rules), dispatch,
-	    closed, NULL);
+	c = ipc_chan_new(base, sv[0], "alive", &peer, dispatch, closed, NULL);
 	CHECK(c != NULL);
 	for (i = 1; i <= 5; i++)
 		CHECK(ipc_send(sv[1], 1, i, -1, "1234", 4) == 0);

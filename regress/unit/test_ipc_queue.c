@@ -31,7 +31,12 @@ int
 main(void)
 {
 	static uint8_t payload[1000], buf[IPC_HDR_LEN + IPC_MAX_PAYLOAD];
-	static const struct ipc_rule rules[] = { { 1, 0, 0, IPC_FD_NONE } };
+	static const struct ipc_rule rule[] = {
+		{ IPC_FROM(PROG_MASTER), IPC_PH_ALL, 1, 0, 0, IPC_FD_NONE, 0 },
+	};
+	static const struct ipc_rules rules = { "test", rule, nitems(rule) };
+	const struct ipc_peer peer = { &rules, IPC_FROM(PROG_MASTER),
+	    IPC_PH_RUN };
 	struct event_base *base;
 	struct ipc_chan *c;
 	struct ipc_msg m;
@@ -40,8 +45,7 @@ main(void)
 
 	CHECK((base = event_base_new()) != NULL);
 	CHECK(ipc_socketpair(sv) == 0);
-	c = ipc_chan_new(base, sv[0], "test", rules, nitems(rules), dispatch,
-	    closed, NULL);
+	c = ipc_chan_new(base, sv[0], "test", &peer, dispatch, closed, NULL);
 	CHECK(c != NULL && ipc_chan_queued(c) == 0);
 	/* Nobody reads sv[1]: the socket fills, then the queue grows. */
 	for (i = 0; i < 100000 && ipc_chan_queued(c) < 65536; i++) {

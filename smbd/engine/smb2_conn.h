@@ -22,6 +22,7 @@
 
 struct event;
 struct event_base;
+struct ipc_rules;
 struct conf;
 struct smb2_conn;
 struct smb2_req;
@@ -335,8 +336,9 @@ void		 smb2_smb1_negotiate(struct smb2_conn *, const uint8_t *,
 		    size_t);
 
 /* smb2_sesssetup.c */
+/* authd's channel; rules: the table of the program that runs the engine. */
 void		 smb2_sesssetup_init(struct event_base *, int,
-		    struct smb2_conn *);
+		    struct smb2_conn *, const struct ipc_rules *);
 uint32_t	 smb2_cmd_session_setup(struct smb2_conn *, struct smb2_req *);
 uint32_t	 smb2_cmd_logoff(struct smb2_conn *, struct smb2_req *);
 uint32_t	 smb2_cmd_echo(struct smb2_conn *, struct smb2_req *);

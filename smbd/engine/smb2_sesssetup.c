@@ -33,10 +33,6 @@
 static struct ipc_chan	*sesssetup_authd;
 static struct smb2_conn	*sesssetup_conn;
 
-static const struct ipc_rule sesssetup_authd_rules[] = {
-	{ IPC_AUTH_RESPONSE, AUTH_RESP_HDR_LEN, IPC_MAX_PAYLOAD, IPC_FD_NONE },
-};
-
 static void	sesssetup_authd_dispatch(struct ipc_chan *, struct ipc_msg *,
 		    void *);
 
@@ -53,13 +49,15 @@ sesssetup_authd_closed(struct ipc_chan *chan, void *arg)
 }
 
 void
-smb2_sesssetup_init(struct event_base *base, int authfd, struct smb2_conn *c)
+smb2_sesssetup_init(struct event_base *base, int authfd, struct smb2_conn *c,
+    const struct ipc_rules *rules)
 {
+	struct ipc_peer authd = { rules, IPC_FROM(PROG_AUTHD), IPC_PH_RUN };
+
 	sesssetup_conn = c;
 	if (authfd == -1)
 		return;
-	sesssetup_authd = ipc_chan_new(base, authfd, "authd",
-	    sesssetup_authd_rules, nitems(sesssetup_authd_rules),
+	sesssetup_authd = ipc_chan_new(base, authfd, "authd", &authd,
 	    sesssetup_authd_dispatch, sesssetup_authd_closed, NULL);
 	if (sesssetup_authd == NULL)
 		fatal("authd channel");
@@ -178,6 +176,8 @@ smb2_cmd_session_setup(struct smb2_conn *c, struct smb2_req *req)
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
 	wbuf_free(&w);
+	/* One answer may come now, and only now. */
+	ipc_chan_set_phase(sesssetup_authd, IPC_PH_ASKED);
 	c->waiting = 1;
 	return SMB2_DEFER;
 }

@@ -67,29 +67,6 @@ static void	 master_conn_free(struct conn *);
 static void	 master_start_session(struct child *, struct conn *,
 		    const uint8_t *, size_t);
 
-static const struct ipc_rule master_rules_preauth[] = {
-	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
-	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
-	/* The master kept the client socket; the handoff carries no fd. */
-	{ IPC_PREAUTH_HANDOFF, 0, IPC_MAX_PAYLOAD, IPC_FD_NONE },
-};
-static const struct ipc_rule master_rules_session[] = {
-	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
-	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
-	{ IPC_NAME_REQUEST, NAMES_MSG_WIRE_LEN, NAMES_MSG_WIRE_LEN,
-	    IPC_FD_NONE },
-};
-static const struct ipc_rule master_rules_authd[] = {
-	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
-	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
-	{ IPC_AUTH_RESULT, AUTH_CLAIM_WIRE_LEN, AUTH_CLAIM_WIRE_LEN,
-	    IPC_FD_NONE },
-};
-static const struct ipc_rule master_rules_lockd[] = {
-	{ IPC_LOG, 4, 4 + 2048, IPC_FD_NONE },
-	{ IPC_HELLO, 4, 4, IPC_FD_NONE },
-};
-
 static __dead void
 usage(void)
 {
@@ -125,27 +102,6 @@ master_prog_path(enum usmbd_prog prog, char *path, size_t len)
 	snprintf(path, len, "%s/%s", M.conf->g.libexec_directory, name);
 }
 
-static const struct ipc_rule *
-master_rules(enum usmbd_prog prog, size_t *n)
-{
-	switch (prog) {
-	case PROG_PREAUTH:
-		*n = nitems(master_rules_preauth);
-		return master_rules_preauth;
-	case PROG_SESSION:
-		*n = nitems(master_rules_session);
-		return master_rules_session;
-	case PROG_AUTHD:
-		*n = nitems(master_rules_authd);
-		return master_rules_authd;
-	case PROG_LOCKD:
-		*n = nitems(master_rules_lockd);
-		return master_rules_lockd;
-	default:
-		fatalx("no rules for kind %d", prog);
-	}
-}
-
 /*
  * fork+exec one child.  The child gets exactly the fd layout of usmbd.h:
  * every fd is first moved above the target range so that no dup2() can
@@ -158,8 +114,6 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
     struct conn *c)
 {
 	struct child *ch;
-	const struct ipc_rule *rules;
-	size_t nrules;
 	char path[PATH_MAX], *argv[7], name[64], argv0[64];
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 	    "KRB5RCACHETYPE=none", NULL };
@@ -254,14 +208,16 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 	ch->conn = c;
 	ch->started_ms = time_mono_ms();
 	ch->serial = ++M.child_seq;
-	rules = master_rules(prog, &nrules);
 	if (c != NULL)
 		snprintf(name, sizeof(name), "%s %u (pid %ld)",
 		    proc_name(prog), c->id, (long)pid);
 	else
 		snprintf(name, sizeof(name), "%s (pid %ld)", proc_name(prog),
 		    (long)pid);
-	ch->chan = ipc_chan_new(M.base, sv[0], name, rules, nrules,
+	/* A session worker is not asked for a hello: it starts running. */
+	ch->chan = ipc_chan_new(M.base, sv[0], name,
+	    &(struct ipc_peer){ &ipc_rules_master, IPC_FROM(prog),
+	    prog == PROG_SESSION ? IPC_PH_RUN : IPC_PH_START },
 	    master_child_dispatch, master_child_closed, ch);
 	if (ch->chan == NULL)
 		fatal("ipc channel for %s", name);
@@ -1084,13 +1040,21 @@ static void
 master_child_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 {
 	struct child *ch = arg;
+	struct rbuf r;
+	uint32_t prog = 0;
 
 	switch (m->hdr.type) {
 	case IPC_LOG:
 		master_relay_log(ch, m);
 		break;
 	case IPC_HELLO:
-		ch->hello = 1;
+		/* Said once, first (the rules); it must name the right kind. */
+		rbuf_init(&r, m->data, m->hdr.len);
+		if (rbuf_get_u32le(&r, &prog) == -1 || prog != ch->prog) {
+			log_warnx("%s: says it is program %u; stopping it",
+			    ipc_chan_name(chan), prog);
+			master_child_kill(ch, SIGTERM);
+		}
 		break;
 	case IPC_AUTH_RESULT:
 		master_handle_auth_result(ch, m);

@@ -56,7 +56,6 @@ struct child {
 	 * job that completes later finds its child by, if it still exists.
 	 */
 	uint64_t		 serial;
-	int			 hello;
 	/* Name service requests of a session worker, per second. */
 	uint64_t		 names_window_ms;
 	unsigned int		 names_in_window;

@@ -54,11 +54,6 @@ static const struct smb2_cmd preauth_cmds[SMB2_NCOMMANDS] = {
 	[SMB2_CANCEL] = { smb2_cmd_cancel, 4, 0 },
 };
 
-/* The master sends nothing to a preauth process. */
-static const struct ipc_rule preauth_master_rules[] = {
-	{ IPC_NONE, 0, 0, IPC_FD_NONE },
-};
-
 static void
 preauth_master_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 {
@@ -181,9 +176,11 @@ main(int argc, char **argv)
 	if (ev == NULL || event_add(ev, NULL) == -1)
 		fatalx("signal event");
 	signal(SIGPIPE, SIG_IGN);
+	/* The preauth table has no row from the master: it sends nothing. */
 	master = ipc_chan_new(base, USMBD_FD_MASTER, "master",
-	    preauth_master_rules, nitems(preauth_master_rules),
-	    preauth_master_dispatch, preauth_master_closed, NULL);
+	    &(struct ipc_peer){ &ipc_rules_preauth, IPC_FROM(PROG_MASTER),
+	    IPC_PH_RUN }, preauth_master_dispatch, preauth_master_closed,
+	    NULL);
 	if (master == NULL)
 		fatal("master channel");
 	conn = smb2_conn_new(base, USMBD_FD_CLIENT, ctx.conf, preauth_cmds, 1);
@@ -194,7 +191,7 @@ main(int argc, char **argv)
 	if (smb2_negprot_setup(conn) == -1)
 		fatalx("cannot prepare NEGOTIATE");
 	smb2_sesssetup_init(base, fcntl(USMBD_FD_AUTHD, F_GETFD) == -1 ? -1 :
-	    USMBD_FD_AUTHD, conn);
+	    USMBD_FD_AUTHD, conn, &ipc_rules_preauth);
 	ev_deadline = evtimer_new(base, preauth_deadline, NULL);
 	tv.tv_sec = ctx.conf->g.negotiate_timeout;
 	tv.tv_usec = 0;

@@ -35,11 +35,6 @@ static uint64_t		 lockd_next_reqid = 1;
 static TAILQ_HEAD(, lockd_pending) lockd_pending =
     TAILQ_HEAD_INITIALIZER(lockd_pending);
 
-static const struct ipc_rule lockd_client_rules[] = {
-	{ IPC_LOCKD_REPLY, 16, 4096, IPC_FD_NONE },
-	{ IPC_LOCKD_NOTIFY, 12, IPC_MAX_PAYLOAD, IPC_FD_NONE },
-};
-
 static void
 lockd_client_fail_all(void)
 {
@@ -108,9 +103,9 @@ lockd_client_init(struct event_base *base, int fd)
 {
 	if (fd == -1)
 		return -1;
-	lockd_chan = ipc_chan_new(base, fd, "lockd", lockd_client_rules,
-	    nitems(lockd_client_rules), lockd_client_dispatch,
-	    lockd_client_closed, NULL);
+	lockd_chan = ipc_chan_new(base, fd, "lockd",
+	    &(struct ipc_peer){ &ipc_rules_session, IPC_FROM(PROG_LOCKD),
+	    IPC_PH_RUN }, lockd_client_dispatch, lockd_client_closed, NULL);
 	return lockd_chan == NULL ? -1 : 0;
 }
 

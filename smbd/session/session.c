@@ -44,20 +44,21 @@ struct session	 S;
 /*
  * Read one message from the master before the event loop exists.  The
  * master sends IPC_SESSION_START and IPC_SESSION_STATE right after the
- * fork, so waiting for them blocks only as long as the master takes.
+ * fork, so waiting for them blocks only as long as the master takes.  The
+ * session table's phases take them once each and in that order.
  */
 static void
-session_recv_start(uint32_t type, size_t minlen, size_t maxlen,
-    uint8_t **data, size_t *len)
+session_recv_start(uint32_t type, uint8_t **data, size_t *len)
 {
 	static uint8_t buf[IPC_HDR_LEN + IPC_MAX_PAYLOAD];
-	struct ipc_rule rule = { type, minlen, maxlen, IPC_FD_NONE };
+	static struct ipc_peer master = { &ipc_rules_session,
+	    IPC_FROM(PROG_MASTER), IPC_PH_START };
 	struct ipc_msg m;
 	int r;
 
 	if ((r = ipc_recv(USMBD_FD_MASTER, &m, buf, sizeof(buf))) != 1)
 		fatalx("no start message from the master");
-	if (ipc_check(&m, &rule, 1) == -1)
+	if (m.hdr.type != type || ipc_check(&master, &m) == -1)
 		fatalx("unexpected message %u (length %u) from the master",
 		    m.hdr.type, m.hdr.len);
 	*data = xmalloc(m.hdr.len > 0 ? m.hdr.len : 1);
@@ -140,14 +141,12 @@ main(int argc, char **argv)
 	if (fcntl(USMBD_FD_CLIENT, F_GETFD) == -1)
 		fatalx("no client socket");
 
-	session_recv_start(IPC_SESSION_START, AUTH_RESULT_WIRE_LEN,
-	    AUTH_RESULT_WIRE_LEN, &start, &startlen);
+	session_recv_start(IPC_SESSION_START, &start, &startlen);
 	rbuf_init(&r, start, startlen);
 	if (ipc_get_auth_result(&r, &S.auth) == -1)
 		fatalx("the master's start message does not parse");
 	free(start);
-	session_recv_start(IPC_SESSION_STATE, 0, IPC_MAX_PAYLOAD, &state,
-	    &statelen);
+	session_recv_start(IPC_SESSION_STATE, &state, &statelen);
 	session_user(&S.auth, &su);
 	smb2_peer_name(USMBD_FD_CLIENT, S.peer, sizeof(S.peer));
 	smb2_crypto_init();

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "ipc.h"
 #include "log.h"
 #include "ntstatus.h"
 #include "session.h"
@@ -136,7 +137,7 @@ session_init(const uint8_t *state, size_t len)
 	}
 	snprintf(s->user, sizeof(s->user), "%s", S.auth.user);
 	smb2_sesssetup_init(S.base, fcntl(USMBD_FD_AUTHD, F_GETFD) == -1 ?
-	    -1 : USMBD_FD_AUTHD, c);
+	    -1 : USMBD_FD_AUTHD, c, &ipc_rules_session);
 	if (lockd_client_init(S.base, fcntl(USMBD_FD_LOCKD, F_GETFD) == -1 ?
 	    -1 : USMBD_FD_LOCKD) == -1)
 		log_warnx("%s: no channel to lockd: files cannot be opened",

@@ -52,8 +52,8 @@ smb2_pipe_ask(struct names_msg *msg)
 	static uint8_t buf[IPC_HDR_LEN + IPC_MAX_PAYLOAD];
 	static uint32_t seq;
 	static int broken;
-	static const struct ipc_rule rule = { IPC_NAME_REPLY,
-	    NAMES_MSG_WIRE_LEN, NAMES_MSG_WIRE_LEN, IPC_FD_NONE };
+	struct ipc_peer master = { &ipc_rules_session, IPC_FROM(PROG_MASTER),
+	    IPC_PH_ASKED };
 	static struct names_msg rep;
 	struct pollfd pfd;
 	struct ipc_msg m;
@@ -79,7 +79,7 @@ smb2_pipe_ask(struct names_msg *msg)
 	    errno == EINTR)
 		;
 	if (rv != 1 || ipc_recv(USMBD_FD_MASTER, &m, buf, sizeof(buf)) != 1 ||
-	    ipc_check(&m, &rule, 1) == -1) {
+	    ipc_check(&master, &m) == -1) {
 		log_warnx("name lookup: no answer from the master; names of "
 		    "other users stay unmapped for this session");
 		broken = 1;
