@@ -24,6 +24,7 @@
 #include "session.h"
 #include "smb2.h"
 #include "smb2_conn.h"
+#include "smb2_close.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_notify.h"

@@ -181,6 +181,29 @@ check("a granted overwrite truncates", r["EndOfFile"] == 0 and
       os.stat(os.path.join(SHAREDIR, "keep.txt")).st_size == 0)
 s.close(tid, fid)
 
+# The same for a named stream: emptied only once the open is granted,
+# and the file it belongs to keeps its data.
+KEEPX = "user.DosStream.s:$DATA"
+fid = s.create(tid, "keep.txt:s", ALL, 0, 0, s3.FILE_OVERWRITE_IF, 0)
+s.writeFile(tid, fid, b"precious")
+st = status_of(create, "keep.txt:s", disp=s3.FILE_OVERWRITE_IF)
+check("a stream overwrite against a non-sharing open is a sharing "
+      "violation", st == STATUS_SHARING_VIOLATION, hex(st))
+check("the refused stream overwrite emptied nothing",
+      os.getxattr(os.path.join(SHAREDIR, "keep.txt"), KEEPX) ==
+      b"precious\0")
+s.close(tid, fid)
+with open(os.path.join(SHAREDIR, "keep.txt"), "wb") as f:
+    f.write(b"base")
+fid = create("keep.txt:s", disp=s3.FILE_OVERWRITE)
+r = s3.SMB2Create_Response(last["p"]["Data"])
+check("a granted stream overwrite empties the stream",
+      r["EndOfFile"] == 0 and os.getxattr(os.path.join(SHAREDIR,
+      "keep.txt"), KEEPX) == b"\0", str(r["EndOfFile"]))
+check("and leaves the file's own data",
+      os.stat(os.path.join(SHAREDIR, "keep.txt")).st_size == 4)
+s.close(tid, fid)
+
 # MAXIMUM_ALLOWED gives a writable handle when the file may be written,
 # and a read-only one otherwise.
 MAXIMUM_ALLOWED = 0x02000000

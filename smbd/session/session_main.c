@@ -19,6 +19,7 @@
 #include "ntstatus.h"
 #include "session.h"
 #include "smb2.h"
+#include "smb2_close.h"
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_dir.h"

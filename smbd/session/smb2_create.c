@@ -1,6 +1,6 @@
 /*
- * CREATE and CLOSE (MS-SMB2 2.2.13-2.2.16, 3.3.5.9, 3.3.5.10; MS-FSA
- * 2.1.5.1 for what opening a file means).
+ * CREATE (MS-SMB2 2.2.13, 2.2.14, 3.3.5.9; MS-FSA 2.1.5.1 for what
+ * opening a file means).  CLOSE is in smb2_close.c.
  *
  * The kernel decides access, since the worker is the user; usmbd-lockd
  * decides share modes and delete-pending for every worker at once.
@@ -27,11 +27,11 @@
 #include "smb2.h"
 #include "smb2_cctx.h"
 #include "smb2_access.h"
+#include "smb2_close.h"
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_info.h"
-#include "smb2_notify.h"
 #include "smb2_meta.h"
 #include "meta.h"
 #include "smb2_stream.h"
@@ -52,7 +52,9 @@
 /* Attributes a CREATE may not ask for: VOLUME, DEVICE, bit 15, above. */
 #define CREATE_ATTRS_INVALID	0xffff8048U
 
-#define SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB 0x0001
+/* The rights that change a file or stream (refused on a read-only share). */
+#define CREATE_WRITING		(FILE_WRITE_DATA | FILE_APPEND_DATA | \
+	DELETE | FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)
 
 /* What CREATE checks against the maximal access of an existing file. */
 #define CREATE_CHECKED		(FILE_READ_DATA | FILE_WRITE_DATA | \
@@ -160,11 +162,16 @@ create_granted(struct smb2_open *o, const struct create_extra *x)
 {
 	uint32_t status;
 
-	if (x->truncate && ftruncate(o->fd, 0) == -1)
-		return ntstatus_from_errno(errno);
-	/* Overwriting a file replaces its named streams too. */
-	if (x->truncate)
+	if (x->truncate && o->stream != NULL) {
+		/* An overwritten stream is emptied; the file keeps its data. */
+		if (smb2_stream_make(o->fd, o->stream, 1) == -1)
+			return smb2_stream_status(errno);
+	} else if (x->truncate) {
+		if (ftruncate(o->fd, 0) == -1)
+			return ntstatus_from_errno(errno);
+		/* Overwriting a file replaces its named streams too. */
 		smb2_stream_remove_all(o->fd);
+	}
 	if (x->store_meta)
 		smb2_meta_create_store(o, x->created, x->attrs);
 	if (x->neas > 0 && (status = smb2_meta_apply_eas(o->fd, x->eas,
@@ -320,7 +327,10 @@ create_invalid(struct smb2_conn *c, int why)
  * One CREATE of a file or directory as it is taken apart: the request
  * (create_parse, create_check), the name it resolves to (create_lookup),
  * what the disposition makes of it (create_disposition), the open itself
- * (create_open) and the open registered with lockd (create_finish).
+ * (create_open) and the open registered with lockd (create_finish).  A
+ * named stream takes the same path with steps of its own where a stream
+ * differs (create_stream): its base file is found or made, and the
+ * disposition is the stream's.
  */
 struct create_req {
 	struct smb2_tree	*t;
@@ -342,11 +352,14 @@ struct create_req {
 	int			 readonly;	/* a read-only file */
 	struct meta_ea		*eas;
 	size_t			 neas;
-	/* What create_open made. */
+	/* What create_open made (STREAM_CREATED_* for a stream). */
 	int			 fd;
 	int			 oflags;
 	int			 created;
 	int			 readonly_fd;
+	/* A named stream: its stored name, and whether it was there. */
+	char			*stream;
+	int			 sfound;
 };
 
 /* The fixed part, the create contexts and the name (MS-SMB2 2.2.13). */
@@ -466,34 +479,6 @@ create_check(struct smb2_conn *c, struct create_req *cr)
 	return NT_STATUS_SUCCESS;
 }
 
-/* A named stream: smb2_stream.c opens it, the rest is as for files. */
-static uint32_t
-create_stream(struct smb2_conn *c, struct smb2_req *req,
-    struct create_req *cr)
-{
-	struct create_extra x;
-	struct smb2_open *o;
-	uint32_t status, action;
-	int created = 0;
-
-	status = smb2_stream_create(c, req, &cr->vs, &cr->vn, cr->access,
-	    cr->share, cr->disp, cr->opts, &o, &action, &created);
-	if (status != NT_STATUS_SUCCESS)
-		return status;
-	/* A file made for its first stream gets its metadata. */
-	if (created & STREAM_CREATED_BASE)
-		smb2_meta_create_store(o, 1, cr->attrs);
-	memset(&x, 0, sizeof(x));
-	/*
-	 * MxAc and QFid are answered for a stream too; its File-ID is its
-	 * file's, as on Windows (smb2.fileid).
-	 */
-	x.cctx = cr->cc.seen & (SMB2_CCTX_MXAC | SMB2_CCTX_QFID);
-	if (cr->cc.seen & SMB2_CCTX_MXAC)
-		x.maximal = smb2_maximal_access(cr->t, &cr->vs, o->path);
-	return create_register(c, req, o, action, created, &x);
-}
-
 /*
  * What the resolved name is: nothing, a file, a directory, or a symlink
  * (followed below the root, or opened itself with
@@ -539,6 +524,38 @@ create_lookup(struct create_req *cr)
 }
 
 /*
+ * What a disposition makes of a file or stream that was found or not:
+ * the CreateAction, or the refusal (MS-FSA 2.1.5.1).
+ */
+static uint32_t
+create_action(uint32_t disp, int found, uint32_t *action)
+{
+	switch (disp) {
+	case FILE_OPEN:
+	case FILE_OVERWRITE:
+		if (!found)
+			return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+		*action = disp == FILE_OPEN ? FILE_OPENED : FILE_OVERWRITTEN;
+		break;
+	case FILE_CREATE:
+		if (found)
+			return NT_STATUS_OBJECT_NAME_COLLISION;
+		*action = FILE_CREATED;
+		break;
+	case FILE_SUPERSEDE:
+		*action = found ? FILE_SUPERSEDED : FILE_CREATED;
+		break;
+	case FILE_OPEN_IF:
+		*action = found ? FILE_OPENED : FILE_CREATED;
+		break;
+	default:
+		*action = found ? FILE_OVERWRITTEN : FILE_CREATED;
+		break;
+	}
+	return NT_STATUS_SUCCESS;
+}
+
+/*
  * What the disposition makes of what was found (cr->action), and
  * whether this user may do that to it.
  */
@@ -549,29 +566,9 @@ create_disposition(struct smb2_conn *c, struct create_req *cr)
 	int found = cr->found, isdir = cr->isdir;
 	uint32_t status;
 
-	switch (cr->disp) {
-	case FILE_OPEN:
-	case FILE_OVERWRITE:
-		if (!found)
-			return NT_STATUS_OBJECT_NAME_NOT_FOUND;
-		cr->action = cr->disp == FILE_OPEN ? FILE_OPENED :
-		    FILE_OVERWRITTEN;
-		break;
-	case FILE_CREATE:
-		if (found)
-			return NT_STATUS_OBJECT_NAME_COLLISION;
-		cr->action = FILE_CREATED;
-		break;
-	case FILE_SUPERSEDE:
-		cr->action = found ? FILE_SUPERSEDED : FILE_CREATED;
-		break;
-	case FILE_OPEN_IF:
-		cr->action = found ? FILE_OPENED : FILE_CREATED;
-		break;
-	default:
-		cr->action = found ? FILE_OVERWRITTEN : FILE_CREATED;
-		break;
-	}
+	if ((status = create_action(cr->disp, found, &cr->action)) !=
+	    NT_STATUS_SUCCESS)
+		return status;
 	/*
 	 * No file is stored encrypted here, so none is made so (what a
 	 * standalone Windows or Samba server answers).
@@ -612,8 +609,7 @@ create_disposition(struct smb2_conn *c, struct create_req *cr)
 	if ((status = smb2_meta_create_eas(&cr->cc, &cr->eas, &cr->neas)) !=
 	    NT_STATUS_SUCCESS)
 		return status;
-	if ((cr->access & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE |
-	    FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)) && !t->writeable)
+	if ((cr->access & CREATE_WRITING) && !t->writeable)
 		return NT_STATUS_ACCESS_DENIED;
 	return NT_STATUS_SUCCESS;
 }
@@ -771,13 +767,191 @@ create_undo(struct create_req *cr)
 		vfs_unlink(&cr->vs, cr->real, cr->isdir ? AT_REMOVEDIR : 0);
 }
 
+/* The file a named stream belongs to: found, or made as Windows does. */
+static uint32_t
+create_stream_base(struct create_req *cr)
+{
+	struct smb2_tree *t = cr->t;
+	const char *at = *cr->real == '\0' ? "." : cr->real;
+
+	/* A named stream is data, never a directory (MS-FSA 2.1.5.1). */
+	if (cr->opts & FILE_DIRECTORY_FILE)
+		return NT_STATUS_NOT_A_DIRECTORY;
+	if (cr->stype == STREAM_TYPE_INDEX)
+		return NT_STATUS_OBJECT_NAME_INVALID;
+	if (!cr->found) {
+		if (cr->disp == FILE_OPEN || cr->disp == FILE_OVERWRITE)
+			return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+		if (!t->writeable)
+			return NT_STATUS_ACCESS_DENIED;
+		cr->fd = vfs_open(&cr->vs, cr->real, O_RDONLY | O_CREAT |
+		    O_EXCL, 0666 & t->ss->share->create_mask);
+		if (cr->fd == -1)
+			return errno == ENOENT ?
+			    NT_STATUS_OBJECT_PATH_NOT_FOUND :
+			    ntstatus_from_errno(errno);
+		cr->created = STREAM_CREATED_BASE;
+	} else if ((cr->fd = vfs_open(&cr->vs, at, O_RDONLY | O_NONBLOCK,
+	    0)) == -1)
+		/* (Non-blocking: a FIFO in the share must not hang us.) */
+		return errno == ENOENT ? NT_STATUS_OBJECT_NAME_NOT_FOUND :
+		    ntstatus_from_errno(errno);
+	if (fstat(cr->fd, &cr->st) == -1)
+		return ntstatus_from_errno(errno);
+	return NT_STATUS_SUCCESS;
+}
+
+/* The stream's disposition, and whether this user may do that. */
+static uint32_t
+create_stream_disposition(struct create_req *cr)
+{
+	struct smb2_tree *t = cr->t;
+	const char *at = *cr->real == '\0' ? "." : cr->real;
+	uint32_t status;
+
+	if (cr->access & MAXIMUM_ALLOWED) {
+		cr->access &= ~MAXIMUM_ALLOWED;
+		cr->access |= smb2_maximal_access(t, &cr->vs, at);
+	}
+	/*
+	 * Writing a stream writes an xattr of the file, which the kernel
+	 * allows only to who may write the file (asked of the descriptor
+	 * opened below the share root, not of a path).
+	 */
+	if ((cr->access & CREATE_WRITING) && (!t->writeable ||
+	    faccessat(cr->fd, "", W_OK, AT_EACCESS | AT_EMPTY_PATH) == -1))
+		return NT_STATUS_ACCESS_DENIED;
+	if ((cr->opts & FILE_DELETE_ON_CLOSE) && !(cr->access & DELETE))
+		return NT_STATUS_ACCESS_DENIED;
+	if ((cr->sfound = smb2_stream_find(cr->fd, cr->vn.stream,
+	    &cr->stream)) == -1)
+		return ntstatus_from_errno(errno);
+	if ((status = create_action(cr->disp, cr->sfound, &cr->action)) !=
+	    NT_STATUS_SUCCESS)
+		return status;
+	if (cr->action != FILE_OPENED && !t->writeable)
+		return NT_STATUS_ACCESS_DENIED;
+	return NT_STATUS_SUCCESS;
+}
+
+/*
+ * A new stream is made now, empty; an existing one that is overwritten
+ * is emptied only once lockd grants the open (create_granted).
+ */
+static uint32_t
+create_stream_open(struct create_req *cr)
+{
+	if (cr->sfound)
+		return NT_STATUS_SUCCESS;
+	cr->stream = xstrdup(cr->vn.stream);
+	if (smb2_stream_make(cr->fd, cr->stream, 0) == -1)
+		return smb2_stream_status(errno);
+	cr->created |= STREAM_CREATED_STREAM;
+	return NT_STATUS_SUCCESS;
+}
+
+static void
+create_stream_undo(struct create_req *cr)
+{
+	if (cr->fd != -1 && (cr->created & STREAM_CREATED_STREAM))
+		smb2_stream_unmake(cr->fd, cr->stream);
+	if (cr->fd != -1)
+		close(cr->fd);
+	cr->fd = -1;
+	if (cr->created & STREAM_CREATED_BASE)
+		vfs_unlink(&cr->vs, cr->real, 0);
+	cr->created = 0;
+	free(cr->stream);
+	cr->stream = NULL;
+}
+
+/* A named stream: its own steps, then registered as any open is. */
+static uint32_t
+create_stream(struct smb2_conn *c, struct smb2_req *req,
+    struct create_req *cr)
+{
+	struct create_extra x;
+	struct smb2_open *o;
+	uint32_t status;
+
+	if ((status = create_stream_base(cr)) != NT_STATUS_SUCCESS ||
+	    (status = create_stream_disposition(cr)) != NT_STATUS_SUCCESS ||
+	    (status = create_stream_open(cr)) != NT_STATUS_SUCCESS) {
+		create_stream_undo(cr);
+		return status;
+	}
+	o = smb2_open_new(c, req);
+	o->fd = cr->fd;
+	o->path = cr->real;
+	o->stream = cr->stream;
+	smb2_stream_stat(o, &cr->st);
+	o->st = cr->st;
+	o->access = cr->access;
+	o->share_access = cr->share;
+	o->create_options = cr->opts;
+	o->delete_on_close = (cr->opts & FILE_DELETE_ON_CLOSE) != 0;
+	o->file_attributes = smb2_stream_attributes(o,
+	    smb2_file_attributes(cr->t, cr->real, &cr->st));
+	cr->fd = -1;
+	cr->real = NULL;
+	cr->stream = NULL;
+	/* A file made for its first stream gets its metadata. */
+	if (cr->created & STREAM_CREATED_BASE)
+		smb2_meta_create_store(o, 1, cr->attrs);
+	memset(&x, 0, sizeof(x));
+	x.truncate = cr->sfound && cr->action != FILE_OPENED;
+	/*
+	 * MxAc and QFid are answered for a stream too; its File-ID is its
+	 * file's, as on Windows (smb2.fileid).
+	 */
+	x.cctx = cr->cc.seen & (SMB2_CCTX_MXAC | SMB2_CCTX_QFID);
+	if (cr->cc.seen & SMB2_CCTX_MXAC)
+		x.maximal = smb2_maximal_access(cr->t, &cr->vs, o->path);
+	return create_register(c, req, o, cr->action, cr->created, &x);
+}
+
+/*
+ * A file or directory: look, decide, open; a name that another open
+ * creates between our look and our create is looked at once more.
+ */
+static uint32_t
+create_file(struct smb2_conn *c, struct smb2_req *req, struct create_req *cr)
+{
+	uint32_t status;
+	char *want;
+	int raced = 0;
+
+	for (;;) {
+		if ((status = create_lookup(cr)) == NT_STATUS_SUCCESS &&
+		    (status = create_disposition(c, cr)) ==
+		    NT_STATUS_SUCCESS &&
+		    (status = create_open(cr)) == NT_STATUS_SUCCESS)
+			return create_finish(c, req, cr);
+		create_undo(cr);
+		/*
+		 * Another open created the name between our lookup and our
+		 * create: a disposition that accepts an existing file looks
+		 * again and opens it (smb2.create.mkdir-dup races two of
+		 * them).
+		 */
+		if (status != NT_STATUS_OBJECT_NAME_COLLISION || cr->found ||
+		    cr->created || cr->disp == FILE_CREATE || raced)
+			return status;
+		raced = 1;
+		want = cr->real;
+		cr->real = NULL;
+		status = vfs_resolve(&cr->vs, want, &cr->real, &cr->found);
+		free(want);
+		if (status != NT_STATUS_SUCCESS)
+			return status;
+	}
+}
+
 uint32_t
 smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 {
 	struct create_req cr;
 	uint32_t status;
-	char *want;
-	int raced = 0;
 
 	/* "max open files": every handle of the connection counts. */
 	if (smb2_open_count() >= (size_t)c->conf->g.max_open_files) {
@@ -803,174 +977,12 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	}
 	status = create_check(c, &cr);
 	free(cr.name);
-	if (status != NT_STATUS_SUCCESS) {
-		vfs_name_free(&cr.vn);
-		return status;
-	}
-	if (cr.vn.stream != NULL) {
-		status = create_stream(c, req, &cr);
-		vfs_name_free(&cr.vn);
-		return status;
-	}
-	status = vfs_resolve(&cr.vs, cr.vn.path, &cr.real, &cr.found);
+	if (status == NT_STATUS_SUCCESS)
+		status = vfs_resolve(&cr.vs, cr.vn.path, &cr.real, &cr.found);
+	if (status == NT_STATUS_SUCCESS)
+		status = cr.vn.stream != NULL ? create_stream(c, req, &cr) :
+		    create_file(c, req, &cr);
 	vfs_name_free(&cr.vn);
-	if (status != NT_STATUS_SUCCESS)
-		return status;
-	for (;;) {
-		if ((status = create_lookup(&cr)) == NT_STATUS_SUCCESS &&
-		    (status = create_disposition(c, &cr)) ==
-		    NT_STATUS_SUCCESS &&
-		    (status = create_open(&cr)) == NT_STATUS_SUCCESS)
-			return create_finish(c, req, &cr);
-		create_undo(&cr);
-		/*
-		 * Another open created the name between our lookup and our
-		 * create: a disposition that accepts an existing file looks
-		 * again and opens it (smb2.create.mkdir-dup races two of
-		 * them).
-		 */
-		if (status != NT_STATUS_OBJECT_NAME_COLLISION || cr.found ||
-		    cr.created || cr.disp == FILE_CREATE || raced)
-			break;
-		raced = 1;
-		want = cr.real;
-		cr.real = NULL;
-		status = vfs_resolve(&cr.vs, want, &cr.real, &cr.found);
-		free(want);
-		if (status != NT_STATUS_SUCCESS)
-			return status;
-	}
 	free(cr.real);
 	return status;
-}
-
-/* After lockd's answer to a CLOSE: remove the file if told to. */
-struct close_wait {
-	struct smb2_conn	*c;	/* NULL: nobody waits for a response */
-	int			 rootfd;
-	char			*path;
-	char			*stream;	/* a named stream's name */
-	int			 is_dir;
-};
-
-static void
-close_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
-{
-	struct close_wait *cw = arg;
-	uint32_t flags = 0;
-
-	rbuf_get_u32le(r, &flags);
-	if (status == NT_STATUS_SUCCESS && cw->stream != NULL &&
-	    cw->rootfd != -1)
-		smb2_stream_closed(cw->rootfd, cw->path, cw->stream, flags);
-	else if (status == NT_STATUS_SUCCESS && (flags & LOCKD_CLOSE_DELETE) &&
-	    cw->rootfd != -1) {
-		struct vfs_share sh = { .rootfd = cw->rootfd };
-
-		if (vfs_unlink(&sh, cw->path,
-		    cw->is_dir ? AT_REMOVEDIR : 0) == -1)
-			log_warn("delete on close: %s", cw->path);
-	}
-	free(cw->path);
-	free(cw->stream);
-	if (cw->c != NULL)
-		smb2_conn_resume(cw->c);
-	free(cw);
-}
-
-/*
- * Close an open: tell lockd, delete the file if it was the last open of
- * a delete-pending file.  With c set, the current request waits for it.
- */
-uint32_t
-smb2_close_open(struct smb2_conn *c, struct smb2_open *o)
-{
-	struct close_wait *cw;
-	uint8_t body[8];
-	uint64_t h = o->lockd_handle;
-
-	if (o->pipe != NULL)
-		smb2_pipe_close(o->pipe);
-	o->pipe = NULL;
-	if (h == 0) {
-		smb2_open_free(c, o);
-		return NT_STATUS_SUCCESS;
-	}
-	cw = xcalloc(1, sizeof(*cw));
-	cw->c = c;
-	cw->rootfd = o->tree->ss != NULL ? o->tree->ss->rootfd : -1;
-	cw->path = xstrdup(o->path);
-	if (o->stream != NULL)
-		cw->stream = xstrdup(o->stream);
-	cw->is_dir = o->is_dir;
-	if (o->is_dir && o->delete_on_close && o->stream == NULL)
-		smb2_notify_delete_pending(o);
-	smb2_open_free(c, o);
-	memcpy(body, &h, 8);
-	if (lockd_client_request(LOCKD_OP_CLOSE, body, sizeof(body),
-	    close_lockd_reply, cw) == -1) {
-		free(cw->path);
-		free(cw->stream);
-		free(cw);
-		return NT_STATUS_SUCCESS;
-	}
-	if (c == NULL)
-		return NT_STATUS_SUCCESS;
-	c->waiting = 1;
-	return SMB2_DEFER;
-}
-
-/* Every open of a tree that goes away is closed with it. */
-void
-smb2_tree_close_files(struct smb2_tree *t)
-{
-	struct smb2_open *o;
-
-	while ((o = TAILQ_FIRST(&t->files)) != NULL)
-		smb2_close_open(NULL, o);
-}
-
-uint32_t
-smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
-{
-	struct smb2_open *o;
-	struct rbuf r = req->body;
-	struct stat st;
-	struct meta_file mf;
-	uint16_t ssize, flags;
-	uint32_t reserved, attrs = 0;
-	uint8_t id[16];
-	int have = 0;
-
-	rbuf_get_u16le(&r, &ssize);
-	rbuf_get_u16le(&r, &flags);
-	rbuf_get_u32le(&r, &reserved);
-	rbuf_get_bytes(&r, id, 16);
-	if (rbuf_error(&r))
-		return NT_STATUS_INVALID_PARAMETER;
-	if ((o = smb2_open_lookup(c, req, id)) == NULL)
-		return NT_STATUS_FILE_CLOSED;
-	/* A write time still owed is set before it is reported. */
-	smb2_wt_close(o);
-	if ((flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) && o->fd != -1 &&
-	    fstat(o->fd, &st) == 0) {
-		smb2_stream_stat(o, &st);
-		if (o->stream == NULL)
-			smb2_wt_stat(o, &st);
-		have = 1;
-		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
-		mf.attrs = smb2_stream_attributes(o, mf.attrs);
-		attrs = mf.attrs;
-	}
-	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 60);
-	wbuf_put_u16le(req->out, have ? SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB : 0);
-	wbuf_put_u32le(req->out, 0);
-	if (have)
-		smb2_put_meta_times_sizes(req->out, &st, &mf,
-		    o->alloc_reserved);
-	else
-		wbuf_put_zero(req->out, 48);
-	wbuf_put_u32le(req->out, attrs);
-	return smb2_close_open(c, o);
 }

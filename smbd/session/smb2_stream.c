@@ -259,163 +259,36 @@ smb2_stream_attributes(const struct smb2_open *o, uint32_t attrs)
 	return attrs != 0 ? attrs : FILE_ATTRIBUTE_NORMAL;
 }
 
-uint32_t
-smb2_stream_create(struct smb2_conn *c, struct smb2_req *req,
-    const struct vfs_share *vs, const struct vfs_name *vn, uint32_t access,
-    uint32_t share, uint32_t disp, uint32_t opts, struct smb2_open **op,
-    uint32_t *action, int *created)
+/*
+ * The storage steps of a CREATE of a named stream (smb2_create.c does the
+ * rest, as for files).
+ */
+int
+smb2_stream_find(int fd, const char *name, char **canon)
 {
-	struct smb2_tree *t = req->tree;
-	struct smb2_open *o;
-	struct stat st;
-	uint32_t status;
-	char *real = NULL, *canon = NULL;
-	const char *at;
-	int found, fd = -1, sfound;
+	return stream_lookup(fd, name, canon);
+}
 
-	*created = 0;
-	/* A named stream is data, never a directory (MS-FSA 2.1.5.1). */
-	if (opts & FILE_DIRECTORY_FILE)
-		return NT_STATUS_NOT_A_DIRECTORY;
-	if (vn->stream_type == STREAM_TYPE_INDEX)
-		return NT_STATUS_OBJECT_NAME_INVALID;
-	if ((status = vfs_resolve(vs, vn->path, &real, &found)) !=
-	    NT_STATUS_SUCCESS)
-		return status;
-	at = *real == '\0' ? "." : real;
-	if (!found) {
-		/* Windows creates the file a new stream belongs to. */
-		if (disp == FILE_OPEN || disp == FILE_OVERWRITE) {
-			status = NT_STATUS_OBJECT_NAME_NOT_FOUND;
-			goto fail;
-		}
-		if (!t->writeable) {
-			status = NT_STATUS_ACCESS_DENIED;
-			goto fail;
-		}
-		fd = vfs_open(vs, real, O_RDONLY | O_CREAT | O_EXCL,
-		    0666 & t->ss->share->create_mask);
-		if (fd == -1) {
-			status = errno == ENOENT ?
-			    NT_STATUS_OBJECT_PATH_NOT_FOUND :
-			    ntstatus_from_errno(errno);
-			goto fail;
-		}
-		*created |= STREAM_CREATED_BASE;
-	} else if ((fd = vfs_open(vs, at, O_RDONLY | O_NONBLOCK, 0)) == -1) {
-		/* (Non-blocking: a FIFO in the share must not hang us.) */
-		status = errno == ENOENT ? NT_STATUS_OBJECT_NAME_NOT_FOUND :
-		    ntstatus_from_errno(errno);
-		goto fail;
-	}
-	if (fstat(fd, &st) == -1) {
-		status = ntstatus_from_errno(errno);
-		goto fail;
-	}
-	if (access & MAXIMUM_ALLOWED) {
-		access &= ~MAXIMUM_ALLOWED;
-		access |= smb2_maximal_access(t, vs, at);
-	}
-	/*
-	 * Writing a stream writes an xattr of the file, which the kernel
-	 * allows only to who may write the file (asked of the descriptor
-	 * opened below the share root, not of a path).
-	 */
-	if ((access & (FILE_WRITE_DATA | FILE_APPEND_DATA | DELETE |
-	    FILE_WRITE_ATTRIBUTES | FILE_WRITE_EA)) && (!t->writeable ||
-	    faccessat(fd, "", W_OK, AT_EACCESS | AT_EMPTY_PATH) == -1)) {
-		status = NT_STATUS_ACCESS_DENIED;
-		goto fail;
-	}
-	if ((opts & FILE_DELETE_ON_CLOSE) && !(access & DELETE)) {
-		status = NT_STATUS_ACCESS_DENIED;
-		goto fail;
-	}
-	if ((sfound = stream_lookup(fd, vn->stream, &canon)) == -1) {
-		status = ntstatus_from_errno(errno);
-		goto fail;
-	}
-	switch (disp) {
-	case FILE_OPEN:
-	case FILE_OVERWRITE:
-		if (!sfound) {
-			status = NT_STATUS_OBJECT_NAME_NOT_FOUND;
-			goto fail;
-		}
-		*action = disp == FILE_OPEN ? FILE_OPENED : FILE_OVERWRITTEN;
-		break;
-	case FILE_CREATE:
-		if (sfound) {
-			status = NT_STATUS_OBJECT_NAME_COLLISION;
-			goto fail;
-		}
-		*action = FILE_CREATED;
-		break;
-	case FILE_OPEN_IF:
-		*action = sfound ? FILE_OPENED : FILE_CREATED;
-		break;
-	case FILE_SUPERSEDE:
-		*action = sfound ? FILE_SUPERSEDED : FILE_CREATED;
-		break;
-	default:
-		*action = sfound ? FILE_OVERWRITTEN : FILE_CREATED;
-		break;
-	}
-	if (*action != FILE_OPENED && !t->writeable) {
-		status = NT_STATUS_ACCESS_DENIED;
-		goto fail;
-	}
-	if (!sfound) {
-		canon = xstrdup(vn->stream);
-		if (stream_put(fd, canon, NULL, 0, XATTR_CREATE) == -1) {
-			status = smb2_stream_status(errno);
-			goto fail;
-		}
-		*created |= STREAM_CREATED_STREAM;
-	} else if (*action != FILE_OPENED &&
-	    stream_put(fd, canon, NULL, 0, XATTR_REPLACE) == -1) {
-		status = smb2_stream_status(errno);
-		goto fail;
-	}
+int
+smb2_stream_make(int fd, const char *name, int replace)
+{
+	return stream_put(fd, name, NULL, 0, replace ? XATTR_REPLACE :
+	    XATTR_CREATE);
+}
 
-	o = smb2_open_new(c, req);
-	o->fd = fd;
-	o->is_dir = 0;
-	o->path = real;
-	o->stream = canon;
-	smb2_stream_stat(o, &st);
-	o->st = st;
-	o->access = access;
-	o->share_access = share;
-	o->create_options = opts;
-	o->delete_on_close = (opts & FILE_DELETE_ON_CLOSE) != 0;
-	o->file_attributes = smb2_stream_attributes(o,
-	    smb2_file_attributes(t, real, &st));
-	*op = o;
-	return NT_STATUS_SUCCESS;
+void
+smb2_stream_unmake(int fd, const char *name)
+{
+	char *x = stream_xname(name);
 
- fail:
-	if (fd != -1 && (*created & STREAM_CREATED_STREAM)) {
-		char *x = stream_xname(canon);
-
-		fremovexattr(fd, x);
-		free(x);
-	}
-	if (fd != -1)
-		close(fd);
-	if (*created & STREAM_CREATED_BASE)
-		vfs_unlink(vs, real, 0);
-	*created = 0;
-	free(canon);
-	free(real);
-	return status;
+	if (fremovexattr(fd, x) == -1 && errno != ENODATA)
+		log_warn("undo stream create: %s", name);
+	free(x);
 }
 
 void
 smb2_stream_undo_create(struct smb2_open *o, int created)
 {
-	char *x;
-
 	if (o->tree->ss == NULL || o->stream == NULL)
 		return;
 	if (created & STREAM_CREATED_BASE) {
@@ -426,12 +299,8 @@ smb2_stream_undo_create(struct smb2_open *o, int created)
 		vfs_unlink(&vs, o->path, 0);
 		return;
 	}
-	if (created & STREAM_CREATED_STREAM) {
-		x = stream_xname(o->stream);
-		if (fremovexattr(o->fd, x) == -1 && errno != ENODATA)
-			log_warn("undo stream create: %s", o->path);
-		free(x);
-	}
+	if (created & STREAM_CREATED_STREAM)
+		smb2_stream_unmake(o->fd, o->stream);
 }
 
 /*

@@ -25,20 +25,23 @@ struct vfs_share;
 #include "stream_name.h"
 
 /*
- * CREATE of a named stream (vn->stream set): resolve and, as Windows
- * does, create the base file when the disposition allows it, then open
- * or create the stream.  On success *op is a new open whose fd is the
- * base file, *action the CreateAction and *created the STREAM_CREATED_*
- * bits to undo if lockd refuses the open.
+ * CREATE of a named stream (smb2_create.c): the open's descriptor is the
+ * base file's.  What it made, to undo if lockd refuses the open: the
+ * base file (Windows creates the file a new stream belongs to) and the
+ * stream.
  */
 #define STREAM_CREATED_BASE	0x1
 #define STREAM_CREATED_STREAM	0x2
-uint32_t	 smb2_stream_create(struct smb2_conn *, struct smb2_req *,
-		    const struct vfs_share *, const struct vfs_name *,
-		    uint32_t access, uint32_t share, uint32_t disp,
-		    uint32_t opts, struct smb2_open **, uint32_t *action,
-		    int *created);
-/* Undo what smb2_stream_create made, when the open is refused after all. */
+/*
+ * Find a stream by name, case-insensitively: 1 with *canon its stored
+ * spelling, 0 when there is none, -1 with errno.
+ */
+int		 smb2_stream_find(int fd, const char *, char **canon);
+/* Make a stream empty: create it, or empty one that exists.  0 or -1. */
+int		 smb2_stream_make(int fd, const char *, int replace);
+/* Remove a stream a refused CREATE made. */
+void		 smb2_stream_unmake(int fd, const char *);
+/* Undo what a CREATE made of a stream, when the open is refused after all. */
 void		 smb2_stream_undo_create(struct smb2_open *, int);
 
 /* Make a stat of the base file describe the stream of this open. */

@@ -1,0 +1,167 @@
+/*
+ * CLOSE (MS-SMB2 2.2.15, 2.2.16, 3.3.5.10), and the closing of an open
+ * that every other way of ending one shares: lockd hears of it, and the
+ * last open of a delete-pending file or stream removes it.
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "lockd_client.h"
+#include "lockd_proto.h"
+#include "log.h"
+#include "meta.h"
+#include "ntstatus.h"
+#include "session.h"
+#include "smb2.h"
+#include "smb2_close.h"
+#include "smb2_conn.h"
+#include "smb2_create.h"
+#include "smb2_file.h"
+#include "smb2_meta.h"
+#include "smb2_notify.h"
+#include "smb2_stream.h"
+#include "smb2_tree.h"
+#include "smb2_wtime.h"
+#include "util.h"
+#include "vfs.h"
+
+#define SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB 0x0001
+
+/* After lockd's answer to a CLOSE: remove the file if told to. */
+struct close_wait {
+	struct smb2_conn	*c;	/* NULL: nobody waits for a response */
+	int			 rootfd;
+	char			*path;
+	char			*stream;	/* a named stream's name */
+	int			 is_dir;
+};
+
+static void
+close_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct close_wait *cw = arg;
+	uint32_t flags = 0;
+
+	rbuf_get_u32le(r, &flags);
+	if (status == NT_STATUS_SUCCESS && cw->stream != NULL &&
+	    cw->rootfd != -1)
+		smb2_stream_closed(cw->rootfd, cw->path, cw->stream, flags);
+	else if (status == NT_STATUS_SUCCESS && (flags & LOCKD_CLOSE_DELETE) &&
+	    cw->rootfd != -1) {
+		struct vfs_share sh = { .rootfd = cw->rootfd };
+
+		if (vfs_unlink(&sh, cw->path,
+		    cw->is_dir ? AT_REMOVEDIR : 0) == -1)
+			log_warn("delete on close: %s", cw->path);
+	}
+	free(cw->path);
+	free(cw->stream);
+	if (cw->c != NULL)
+		smb2_conn_resume(cw->c);
+	free(cw);
+}
+
+/*
+ * Close an open: tell lockd, delete the file if it was the last open of
+ * a delete-pending file.  With c set, the current request waits for it.
+ */
+uint32_t
+smb2_close_open(struct smb2_conn *c, struct smb2_open *o)
+{
+	struct close_wait *cw;
+	uint8_t body[8];
+	uint64_t h = o->lockd_handle;
+
+	if (o->pipe != NULL)
+		smb2_pipe_close(o->pipe);
+	o->pipe = NULL;
+	if (h == 0) {
+		smb2_open_free(c, o);
+		return NT_STATUS_SUCCESS;
+	}
+	cw = xcalloc(1, sizeof(*cw));
+	cw->c = c;
+	cw->rootfd = o->tree->ss != NULL ? o->tree->ss->rootfd : -1;
+	cw->path = xstrdup(o->path);
+	if (o->stream != NULL)
+		cw->stream = xstrdup(o->stream);
+	cw->is_dir = o->is_dir;
+	if (o->is_dir && o->delete_on_close && o->stream == NULL)
+		smb2_notify_delete_pending(o);
+	smb2_open_free(c, o);
+	memcpy(body, &h, 8);
+	if (lockd_client_request(LOCKD_OP_CLOSE, body, sizeof(body),
+	    close_lockd_reply, cw) == -1) {
+		free(cw->path);
+		free(cw->stream);
+		free(cw);
+		return NT_STATUS_SUCCESS;
+	}
+	if (c == NULL)
+		return NT_STATUS_SUCCESS;
+	c->waiting = 1;
+	return SMB2_DEFER;
+}
+
+/* Every open of a tree that goes away is closed with it. */
+void
+smb2_tree_close_files(struct smb2_tree *t)
+{
+	struct smb2_open *o;
+
+	while ((o = TAILQ_FIRST(&t->files)) != NULL)
+		smb2_close_open(NULL, o);
+}
+
+uint32_t
+smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
+{
+	struct smb2_open *o;
+	struct rbuf r = req->body;
+	struct stat st;
+	struct meta_file mf;
+	uint16_t ssize, flags;
+	uint32_t reserved, attrs = 0;
+	uint8_t id[16];
+	int have = 0;
+
+	rbuf_get_u16le(&r, &ssize);
+	rbuf_get_u16le(&r, &flags);
+	rbuf_get_u32le(&r, &reserved);
+	rbuf_get_bytes(&r, id, 16);
+	if (rbuf_error(&r))
+		return NT_STATUS_INVALID_PARAMETER;
+	if ((o = smb2_open_lookup(c, req, id)) == NULL)
+		return NT_STATUS_FILE_CLOSED;
+	/* A write time still owed is set before it is reported. */
+	smb2_wt_close(o);
+	if ((flags & SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB) && o->fd != -1 &&
+	    fstat(o->fd, &st) == 0) {
+		smb2_stream_stat(o, &st);
+		if (o->stream == NULL)
+			smb2_wt_stat(o, &st);
+		have = 1;
+		smb2_file_meta(o->tree, o->path, o->fd, &st, &mf);
+		mf.attrs = smb2_stream_attributes(o, mf.attrs);
+		attrs = mf.attrs;
+	}
+	wbuf_reset(req->out);
+	wbuf_put_u16le(req->out, 60);
+	wbuf_put_u16le(req->out, have ? SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB : 0);
+	wbuf_put_u32le(req->out, 0);
+	if (have)
+		smb2_put_meta_times_sizes(req->out, &st, &mf,
+		    o->alloc_reserved);
+	else
+		wbuf_put_zero(req->out, 48);
+	wbuf_put_u32le(req->out, attrs);
+	return smb2_close_open(c, o);
+}
