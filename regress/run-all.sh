@@ -107,19 +107,27 @@ fi
 
 if build fuzz --enable-fuzzing CC=clang CFLAGS="-O1 -g"; then
 	say "fuzzing each target for ${FUZZ_SECONDS}s"
-	for f in "$OUT"/fuzz/regress/fuzz/fuzz_*; do
-		[ -x "$f" ] || continue
-		t=$(basename "$f" | sed 's/^fuzz_//')
+	# One program holds every target (regress/fuzz/fuzz.h); each seed
+	# corpus directory names one.
+	f=$OUT/fuzz/regress/fuzz/fuzz
+	for d in "$TOP"/regress/fuzz/corpus/*/; do
+		t=$(basename "$d")
 		corpus=$OUT/fuzz/corpus-$t
 		mkdir -p "$corpus"
-		cp -r "$TOP/regress/fuzz/corpus/$t/." "$corpus/" 2>/dev/null
-		if "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 \
-		    -max_len=65536 "$corpus" >"$OUT/fuzz/$t.log" 2>&1; then
+		cp -r "$d." "$corpus/" 2>/dev/null
+		if USMBD_FUZZ_TARGET=$t "$f" -max_total_time="$FUZZ_SECONDS" \
+		    -rss_limit_mb=2048 -max_len=65536 \
+		    -artifact_prefix="$OUT/fuzz/$t-" "$corpus" \
+		    >"$OUT/fuzz/$t.log" 2>&1; then
 			echo "PASS: fuzz $t"
 			PASS=$((PASS + 1))
 		else
 			echo "FAIL: fuzz $t"
 			tail -n 30 "$OUT/fuzz/$t.log"
+			for a in "$OUT/fuzz/$t-"*; do
+				[ -f "$a" ] && echo "reproduce:" \
+				    "regress/fuzz/replay $t $a"
+			done
 			FAIL=$((FAIL + 1))
 		fi
 	done

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "conf.h"
 #include "log.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
 fuzz_conf_quiet(int level, const char *line)
@@ -37,8 +37,7 @@ fuzz_conf_dump(const struct conf *c, size_t *len)
 	return text;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(conf, data, size)
 {
 	struct conf *c, *c2;
 	char *t1, *t2;

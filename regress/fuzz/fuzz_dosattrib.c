@@ -8,12 +8,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "meta.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+FUZZ_TARGET(dosattrib, data, len)
 {
 	struct meta_dosinfo di, back;
 	uint8_t buf[META_DOSATTRIB_MAX];

@@ -9,13 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "meta.h"
 #include "ntstatus.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+FUZZ_TARGET(ea, data, len)
 {
 	struct meta_ea *eas;
 	size_t n, i;

@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "lockd_brl.h"
 #include "lockd_proto.h"
 #include "lockd_share.h"
 #include "log.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static uint64_t	notify_id;
 
@@ -60,8 +60,7 @@ next(struct prog *g)
 	return *g->p++;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(lockd_brl, data, size)
 {
 	static int init;
 	struct prog g = { data, size };

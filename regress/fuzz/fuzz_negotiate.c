@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "buf.h"
 #include "log.h"
 #include "ntstatus.h"
 #include "smb2.h"
 #include "smb2_negotiate.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
 fuzz_log(int level, const char *line)
@@ -50,8 +50,7 @@ fuzz_cfg(struct smb2_negotiate_cfg *cfg)
 	cfg->large_mtu = cfg->leasing = cfg->multichannel = 1;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(negotiate, data, size)
 {
 	static const uint16_t d302[] = {
 		SMB2_DIALECT_202, SMB2_DIALECT_210, SMB2_DIALECT_300,

@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "buf.h"
 #include "log.h"
 #include "ntlmssp.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 /* Rejecting bad input is the normal case here: keep the log quiet. */
 static void
@@ -42,8 +42,7 @@ static const uint8_t fixed_hash[16] = {
 	0xb6, 0x82, 0x4e, 0xe7, 0xc3, 0x0f, 0xd8, 0x52
 };
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(ntlmssp, data, size)
 {
 	static int init;
 	struct ntlmssp_server_cfg cfg = {

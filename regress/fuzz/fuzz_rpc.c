@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "rpc.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const struct rpc_share_info shares[] = {
 	{ "share", RPC_STYPE_DISKTREE, "a share", "C:\\srv\\share", 1 },
@@ -63,8 +63,7 @@ static const struct rpc_ctx ctx = {
 	.ngroups = 2, .domain_sub = { 1, 2, 3 }, .lookup = fuzz_lookup
 };
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(rpc, data, size)
 {
 	static const char *pipes[] = { "srvsvc", "wkssvc", "lsarpc", "samr" };
 	static uint8_t out[8192];

@@ -10,14 +10,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "buf.h"
 #include "ntstatus.h"
 #include "secdesc.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(secdesc, data, size)
 {
 	struct secdesc sd, sd2, back;
 	struct sid_map m = { { 1, 2, 3 } };

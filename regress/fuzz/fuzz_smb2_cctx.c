@@ -9,15 +9,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "buf.h"
 #include "meta.h"
 #include "ntstatus.h"
 #include "smb2_cctx.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(smb2_cctx, data, size)
 {
 	struct smb2_cctx cc;
 	struct meta_ea *eas;

@@ -9,13 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "buf.h"
 #include "smb2_hdr.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(smb2_hdr, data, size)
 {
 	struct smb2_error_ctx ctx;
 	struct smb2_hdr h;

@@ -8,13 +8,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "buf.h"
 #include "smb2_lock.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(smb2_lock, data, size)
 {
 	struct smb2_lock_req lr;
 	struct smb2_lock_elem e;

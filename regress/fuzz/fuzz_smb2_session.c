@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "fuzz.h"
 #include "conf.h"
 #include "log.h"
 #include "sandbox.h"
@@ -31,7 +32,6 @@
 #include "smb2_tree.h"
 #include "smb2_wtime.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 struct session		 S;
 static struct event_base *base;
@@ -93,8 +93,7 @@ fuzz_init(void)
 	base = event_base_new();
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+FUZZ_TARGET(smb2_session, data, len)
 {
 	static int ready;
 	struct smb2_conn *c;

@@ -10,12 +10,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "fuzz.h"
 #include "smb_frame.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(smb_frame, data, size)
 {
 	struct smb_frame_rx rx;
 	uint8_t *frame, *stolen;

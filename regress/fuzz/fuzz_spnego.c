@@ -7,13 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz.h"
 #include "buf.h"
 #include "spnego.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+FUZZ_TARGET(spnego, data, len)
 {
 	struct spnego_token t;
 	struct wbuf w;

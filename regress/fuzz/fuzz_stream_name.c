@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "buf.h"
 #include "ntstatus.h"
 #include "smb2_stream.h"
 #include "unicode.h"
 #include "vfs.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void
 check_stream(const char *name, int type)
@@ -31,8 +31,7 @@ check_stream(const char *name, int type)
 		abort();
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(stream_name, data, size)
 {
 	struct vfs_name vn;
 	struct rbuf r;

@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "log.h"
 #include "smb2_crypto.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const uint8_t key_ccm128[16] = {
 	0xdf, 0xaa, 0xa3, 0x1a, 0xae, 0x40, 0xa2, 0x48,
@@ -70,8 +70,7 @@ fuzz_setup(void)
 		abort();
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+FUZZ_TARGET(transform, data, size)
 {
 	struct smb2_transform_hdr th;
 	struct smb2_cryptor *c;

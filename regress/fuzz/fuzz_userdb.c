@@ -9,12 +9,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "userdb.h"
 
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+FUZZ_TARGET(userdb, data, len)
 {
 	static char path[64];
 	struct userdb *db;
