@@ -34,6 +34,7 @@
 #include "smb2_info.h"
 #include "smb2_meta.h"
 #include "meta.h"
+#include "smb2_pipe.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
 #include "smb2_wtime.h"

@@ -23,7 +23,7 @@
 #include "session.h"
 #include "smb2.h"
 #include "smb2_conn.h"
-#include "smb2_create.h"
+#include "smb2_pipe.h"
 #include "smb2_file.h"
 #include "smb2_ioctl.h"
 #include "smb2_rw.h"
