@@ -297,6 +297,17 @@ authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
 		    "malformed NTLMSSP AUTHENTICATE");
 		return;
 	}
+	/*
+	 * ntlm auth = disabled: no NTLM logon of any level.  An anonymous
+	 * one proves nothing and carries no response, so it is left to
+	 * restrict anonymous, as Samba does.
+	 */
+	if (A.conf->g.ntlm_auth == NTLM_AUTH_DISABLED && !info.anonymous) {
+		authd_fail(p, ex->session_id, NT_STATUS_LOGON_FAILURE,
+		    info.user, "NTLM logons are refused (ntlm auth = "
+		    "disabled)");
+		goto out;
+	}
 	if (info.ntlmv1) {
 		authd_fail(p, ex->session_id, NT_STATUS_LOGON_FAILURE,
 		    info.user, "NTLMv1 is refused (ntlm auth = ntlmv2-only)");

@@ -81,7 +81,6 @@ enum conf_scope {
 #define F_MUSTBENO	0x0020	/* yes is an error */
 #define F_PERCENT	0x0040	/* refuse %U-style substitutions */
 #define F_HOSTNAME	0x0080	/* empty means the short host name */
-#define F_WARNYES	0x0100	/* yes is ignored with a warning */
 
 /* An enum spelling; the first one of each value is the canonical name. */
 struct conf_enumval {
@@ -101,6 +100,7 @@ struct conf_param {
 	int		 flags;
 	const struct conf_enumval *vals;
 	const char	*doc;
+	const char	*field;		/* the struct member, for conf_params -f */
 };
 
 struct conf_alias {
@@ -189,9 +189,10 @@ static const struct conf_enumval conf_guest_vals[] = {
 	{ NULL, 0, NULL }
 };
 
+#define NO_NTLMV1	"NTLMv1 is not supported by this version (it needs " \
+	"single DES); ntlmv2-only is the most it allows"
 static const struct conf_enumval conf_ntlm_vals[] = {
 	{ "ntlmv2-only", NTLM_AUTH_NTLMV2_ONLY, NULL },
-	{ "ntlmv1-permitted", NTLM_AUTH_NTLMV1_PERMITTED, NULL },
 	{ "mschapv2-and-ntlmv2-only", NTLM_AUTH_MSCHAPV2_AND_NTLMV2_ONLY,
 	    NULL },
 	{ "disabled", NTLM_AUTH_DISABLED, NULL },
@@ -199,10 +200,11 @@ static const struct conf_enumval conf_ntlm_vals[] = {
 	{ "false", NTLM_AUTH_NTLMV2_ONLY, NULL },
 	{ "off", NTLM_AUTH_NTLMV2_ONLY, NULL },
 	{ "0", NTLM_AUTH_NTLMV2_ONLY, NULL },
-	{ "yes", NTLM_AUTH_NTLMV1_PERMITTED, NULL },
-	{ "true", NTLM_AUTH_NTLMV1_PERMITTED, NULL },
-	{ "on", NTLM_AUTH_NTLMV1_PERMITTED, NULL },
-	{ "1", NTLM_AUTH_NTLMV1_PERMITTED, NULL },
+	{ "ntlmv1-permitted", -1, NO_NTLMV1 },
+	{ "yes", -1, NO_NTLMV1 },
+	{ "true", -1, NO_NTLMV1 },
+	{ "on", -1, NO_NTLMV1 },
+	{ "1", -1, NO_NTLMV1 },
 	{ NULL, 0, NULL }
 };
 
@@ -239,8 +241,11 @@ static const struct conf_enumval conf_sigalg_vals[] = {
 	{ NULL, 0, NULL }
 };
 
-/* The vfs objects whose behaviour usmbd always has. */
-static const char *const conf_vfs_known[] = { "acl_xattr", "streams_xattr" };
+/*
+ * The vfs objects whose behaviour usmbd always has.  (Not acl_xattr: NT
+ * ACLs are kept as POSIX ACLs, as Samba does without that module.)
+ */
+static const char *const conf_vfs_known[] = { "streams_xattr" };
 
 /*
  * Field offsets with a compile-time check of the field's type, so a row
@@ -256,41 +261,41 @@ static const char *const conf_vfs_known[] = { "acl_xattr", "streams_xattr" };
 
 #define GB(n, f, d, doc) \
 	{ n, SC_GLOBAL, T_BOOL, OFF(conf_global, f, int), 0, d, 0, 1, 0, \
-	    NULL, doc }
+	    NULL, doc, #f }
 #define GI(n, f, d, lo, hi, doc) \
 	{ n, SC_GLOBAL, T_INT, OFF(conf_global, f, int), 0, d, lo, hi, 0, \
-	    NULL, doc }
+	    NULL, doc, #f }
 #define GZ(n, f, d, lo, hi, doc) \
 	{ n, SC_GLOBAL, T_SIZE, OFF(conf_global, f, size_t), 0, d, lo, hi, 0, \
-	    NULL, doc }
+	    NULL, doc, #f }
 #define GS(n, f, d, mx, fl, doc) \
 	{ n, SC_GLOBAL, T_STRING, OFF(conf_global, f, char *), 0, d, 0, mx, \
-	    fl, NULL, doc }
+	    fl, NULL, doc, #f }
 #define GL(n, t, f, d, fl, v, doc) \
 	{ n, SC_GLOBAL, t, OFF(conf_global, f, char **), 0, d, 0, 0, fl, v, \
-	    doc }
+	    doc, #f }
 #define GE(n, f, d, v, doc) \
-	{ n, SC_GLOBAL, T_ENUM, OFFE(conf_global, f), 0, d, 0, 0, 0, v, doc }
+	{ n, SC_GLOBAL, T_ENUM, OFFE(conf_global, f), 0, d, 0, 0, 0, v, doc, #f }
 #define SB(n, f, d, fl, doc) \
 	{ n, SC_SHARE, T_BOOL, OFF(conf_share, f, int), 0, d, 0, 1, fl, \
-	    NULL, doc }
+	    NULL, doc, #f }
 #define SI(n, f, d, lo, hi, doc) \
 	{ n, SC_SHARE, T_INT, OFF(conf_share, f, int), 0, d, lo, hi, 0, \
-	    NULL, doc }
+	    NULL, doc, #f }
 #define SZ(n, f, d, lo, hi, doc) \
 	{ n, SC_SHARE, T_SIZE, OFF(conf_share, f, size_t), 0, d, lo, hi, 0, \
-	    NULL, doc }
+	    NULL, doc, #f }
 #define SM(n, f, d, doc) \
 	{ n, SC_SHARE, T_MODE, OFF(conf_share, f, mode_t), 0, d, 0, 07777, 0, \
-	    NULL, doc }
+	    NULL, doc, #f }
 #define SS(n, f, d, fl, doc) \
 	{ n, SC_SHARE, T_STRING, OFF(conf_share, f, char *), 0, d, 0, 0, fl, \
-	    NULL, doc }
+	    NULL, doc, #f }
 #define SL(n, t, f, d, fl, doc) \
 	{ n, SC_SHARE, t, OFF(conf_share, f, char **), 0, d, 0, 0, fl, NULL, \
-	    doc }
+	    doc, #f }
 #define SE(n, f, d, v, doc) \
-	{ n, SC_SHARE, T_ENUM, OFFE(conf_share, f), 0, d, 0, 0, 0, v, doc }
+	{ n, SC_SHARE, T_ENUM, OFFE(conf_share, f), 0, d, 0, 0, 0, v, doc, #f }
 
 #define M64K	65536LL
 #define M16M	(16LL * 1024 * 1024)
@@ -299,14 +304,14 @@ static const char *const conf_vfs_known[] = { "acl_xattr", "streams_xattr" };
 
 static const struct conf_param conf_params[] = {
 	{ "include", SC_ANY, T_INCLUDE, 0, 0, NULL, 0, 0, 0, NULL,
-	    "read another file here" },
+	    "read another file here", NULL },
 
 	/* Global: network and identity. */
 	GL("interfaces", T_LIST, interfaces, "0.0.0.0 ::",
 	    F_NONEMPTY | F_IPADDR, NULL, "addresses to listen on"),
 	{ "smb ports", SC_GLOBAL, T_PORTS, OFF(conf_global, smb_ports, int *),
 	    OFF(conf_global, nsmb_ports, size_t), "445", 1, 65535, F_NONEMPTY,
-	    NULL, "TCP ports to listen on" },
+	    NULL, "TCP ports to listen on", "smb_ports" },
 	GS("netbios name", netbios_name, "", 15, F_UPPER | F_HOSTNAME,
 	    "the server's NetBIOS name"),
 	GS("workgroup", workgroup, "WORKGROUP", 15, F_UPPER | F_NONEMPTY,
@@ -332,9 +337,9 @@ static const struct conf_param conf_params[] = {
 	    server_smb3_signing_algorithms,
 	    "AES-128-GMAC, AES-128-CMAC, HMAC-SHA256",
 	    F_NONEMPTY, conf_sigalg_vals, "signing algorithms offered"),
-	GB("server multi channel support", server_multi_channel_support, "yes",
+	GB("server multi channel support", server_multi_channel_support, "no",
 	    "allow a session to bind several connections"),
-	GB("smb2 leases", smb2_leases, "yes", "grant SMB2.1+ leases"),
+	GB("smb2 leases", smb2_leases, "no", "grant SMB2.1+ leases"),
 	GB("require landlock", require_landlock, "yes",
 	    "no session worker without a Landlock file system sandbox"),
 	GB("require mount namespace", require_mount_namespace, "yes",
@@ -406,8 +411,8 @@ static const struct conf_param conf_params[] = {
 	    F_ABSPATH | F_NONEMPTY, "persistent state"),
 	GS("pid file", pid_file, RUNSTATEDIR "/usmbd.pid", 0, F_ABSPATH,
 	    "pid of the master; empty for none"),
-	GS("control socket", control_socket, RUNSTATEDIR "/usmbd.sock", 0,
-	    F_ABSPATH, "usmbd-ctl socket; empty for none"),
+	GS("control socket", control_socket, "", 0, F_ABSPATH,
+	    "usmbd-ctl socket; empty for none"),
 	GS("libexec directory", libexec_directory, LIBEXECDIR, 0,
 	    F_ABSPATH | F_NONEMPTY, "where the helper programs live"),
 	GS("preauth user", preauth_user, PREAUTH_USER, 0, F_NONEMPTY,
@@ -457,12 +462,12 @@ static const struct conf_param conf_params[] = {
 	    "patterns of names that are invisible"),
 	SB("delete veto files", delete_veto_files, "no", 0,
 	    "vetoed names do not keep a directory from being deleted"),
-	SB("oplocks", oplocks, "yes", 0, "grant oplocks and leases"),
-	SB("level2 oplocks", level2_oplocks, "yes", 0,
+	SB("oplocks", oplocks, "no", 0, "grant oplocks and leases"),
+	SB("level2 oplocks", level2_oplocks, "no", 0,
 	    "grant shared read caching"),
 	SB("kernel oplocks", kernel_oplocks, "no", 0,
 	    "break oplocks on local access (fcntl leases)"),
-	SB("durable handles", durable_handles, "yes", 0,
+	SB("durable handles", durable_handles, "no", 0,
 	    "grant durable handles"),
 	SE("case sensitive", case_sensitive, "auto", conf_case_vals,
 	    "case-sensitive name lookup"),
@@ -481,8 +486,8 @@ static const struct conf_param conf_params[] = {
 	    "tree connects to the share; 0 unlimited"),
 	SB("follow symlinks", follow_symlinks, "yes", 0,
 	    "follow symbolic links inside the share"),
-	SB("wide links", wide_links, "no", F_WARNYES,
-	    "links that leave the share are always refused"),
+	SB("wide links", wide_links, "no", 0,
+	    "follow links that leave the share"),
 	SL("vfs objects", T_LIST, vfs_objects, "", F_VFS,
 	    "Samba modules whose behaviour is built in"),
 	SZ("max stream size", max_stream_size, "65535", 0, 65535,
@@ -518,6 +523,69 @@ static const struct conf_alias conf_aliases[] = {
 	{ "keytab file", "dedicated keytab file", 0 },
 };
 
+/*
+ * What this version does not do.  Each of these parameters is accepted at
+ * its default only, which is what the server does; another value is
+ * refused where it is set: an error when it is about who may do what
+ * (security), else a warning, and the parameter keeps its default, so
+ * that usmbd -T shows what the server really does.
+ */
+struct conf_unsupported {
+	const char	*name;
+	enum conf_scope	 scope;
+	int		 security;
+	const char	*why;
+};
+
+#define NO_KRB5	"there are no Kerberos logons"
+#define NO_CACHING \
+	"no oplocks, leases or durable handles are granted"
+
+static const struct conf_unsupported conf_unsupported[] = {
+	{ "realm", SC_GLOBAL, 1, NO_KRB5 },
+	{ "dedicated keytab file", SC_GLOBAL, 1, NO_KRB5 },
+	{ "server multi channel support", SC_GLOBAL, 0,
+	    "no session binds a second connection" },
+	{ "smb2 leases", SC_GLOBAL, 0, NO_CACHING },
+	{ "oplocks", SC_SHARE, 0, NO_CACHING },
+	{ "level2 oplocks", SC_SHARE, 0, NO_CACHING },
+	{ "kernel oplocks", SC_SHARE, 0, NO_CACHING },
+	{ "durable handles", SC_SHARE, 0, NO_CACHING },
+	{ "control socket", SC_GLOBAL, 0,
+	    "there is no usmbd-ctl" },
+	{ "deadtime", SC_GLOBAL, 0,
+	    "idle connections are kept" },
+	{ "guest only", SC_SHARE, 1,
+	    "a session worker acts as its own user in every share" },
+	{ "force user", SC_SHARE, 1,
+	    "a session worker acts as its own user in every share" },
+	{ "force group", SC_SHARE, 1,
+	    "a session worker has its own user's groups in every share" },
+	{ "inherit permissions", SC_SHARE, 1,
+	    "new entries take create mask and directory mask" },
+	{ "hosts allow", SC_SHARE, 1,
+	    "clients are not filtered by address" },
+	{ "hosts deny", SC_SHARE, 1,
+	    "clients are not filtered by address" },
+	{ "force create mode", SC_SHARE, 1,
+	    "new files take create mask alone" },
+	{ "force directory mode", SC_SHARE, 1,
+	    "new directories take directory mask alone" },
+	{ "wide links", SC_SHARE, 1,
+	    "links that leave the share are always refused" },
+	{ "delete veto files", SC_SHARE, 0,
+	    "vetoed names keep a directory from being deleted" },
+	{ "preserve case", SC_SHARE, 0, "new names keep the client's case" },
+	{ "store dos attributes", SC_SHARE, 0,
+	    "DOS attributes are always kept in user.DOSATTRIB" },
+	{ "ea support", SC_SHARE, 0, "extended attributes are always served" },
+	{ "strict sync", SC_SHARE, 0, "FLUSH always reaches the disk" },
+	{ "sync always", SC_SHARE, 0,
+	    "a write is synchronous only when the client asks" },
+	{ "max connections", SC_SHARE, 0,
+	    "tree connects are not counted across sessions" },
+};
+
 struct conf_loc {
 	const char	*file;
 	int		 line;
@@ -540,6 +608,7 @@ enum conf_section {
 struct conf_parse {
 	struct conf		*conf;
 	int			 errors;
+	int			 warnings;
 	struct conf_loc		 loc;	/* the line being parsed */
 	enum conf_section	 sec;
 	size_t			 cur;	/* share index in SEC_SHARE */
@@ -555,6 +624,9 @@ struct conf_parse {
 
 static void	conf_parse_text(struct conf_parse *, const char *,
 		    const char *, size_t);
+static const struct conf *conf_builtin(void);
+static void	conf_check_supported(struct conf_parse *,
+		    const struct conf_param *, void *);
 
 static void __attribute__((format(printf, 3, 4)))
 conf_err_at(struct conf_parse *p, const struct conf_loc *loc,
@@ -584,6 +656,7 @@ conf_warn(struct conf_parse *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	p->warnings++;
 	log_warnx("%s:%d: %s", p->loc.file, p->loc.line, msg);
 }
 
@@ -871,10 +944,6 @@ conf_set_bool(struct conf_parse *p, const struct conf_param *P, char *fld,
 		conf_err(p, "%s: %s", P->name, P->doc);
 		return -1;
 	}
-	if ((P->flags & F_WARNYES) && v) {
-		conf_warn(p, "%s: %s; yes ignored", P->name, P->doc);
-		v = 0;
-	}
 	*(int *)(void *)fld = (int)v;
 	return 0;
 }
@@ -968,8 +1037,9 @@ conf_set_list(struct conf_parse *p, const struct conf_param *P, char *fld,
 			continue;
 		}
 		if ((P->flags & F_VFS) && !conf_vfs_known_name(l[i])) {
-			conf_warn(p, "%s: \"%s\" is not supported; "
-			    "ignored", P->name, l[i]);
+			conf_err(p, "%s: \"%s\" is not supported by this "
+			    "version (only streams_xattr, whose behaviour is "
+			    "built in)", P->name, l[i]);
 			free(l[i]);
 			continue;
 		}
@@ -1593,10 +1663,46 @@ conf_parse_param(struct conf_parse *p, char *s)
 	 * remembered so that a bad path is not also reported as missing.
 	 */
 	if (conf_set(p, P, base, value, invert) == 0) {
+		conf_check_supported(p, P, base);
 		if (p->sec == SEC_SHARE)
 			p->meta[p->cur].set[idx] = CONF_SET;
 	} else if (p->sec == SEC_SHARE && !p->meta[p->cur].set[idx])
 		p->meta[p->cur].set[idx] = CONF_FAILED;
+}
+
+/*
+ * A parameter this version does not implement, set to another value than
+ * its default (conf_unsupported[]): refused.
+ */
+static void
+conf_check_supported(struct conf_parse *p, const struct conf_param *P,
+    void *base)
+{
+	const struct conf_unsupported *u = NULL;
+	const struct conf *b;
+	const void *def;
+	size_t i;
+
+	for (i = 0; i < nitems(conf_unsupported); i++)
+		if (conf_unsupported[i].scope == P->scope &&
+		    strcmp(conf_unsupported[i].name, P->name) == 0)
+			u = &conf_unsupported[i];
+	if (u == NULL)
+		return;
+	b = conf_builtin();
+	def = P->scope == SC_GLOBAL ? (const void *)&b->g :
+	    (const void *)&b->defaults;
+	if (conf_field_equal(P, base, def))
+		return;
+	if (u->security) {
+		conf_err(p, "%s: not supported by this version (%s)",
+		    P->name, u->why);
+		return;
+	}
+	conf_warn(p, "%s: not supported by this version (%s); it keeps "
+	    "its default", P->name, u->why);
+	conf_free_field(P, base);
+	conf_copy_field(P, base, def);
 }
 
 static void
@@ -1855,6 +1961,7 @@ conf_parse_top(const char *name, const char *text, size_t len,
 		conf_free(c);
 		return NULL;
 	}
+	c->warnings = p.warnings;
 	return c;
 }
 
@@ -2006,6 +2113,38 @@ conf_param_doc(size_t i)
 	const struct conf_param *P = conf_param_nth(i);
 
 	return P != NULL ? P->doc : NULL;
+}
+
+size_t
+conf_row_count(void)
+{
+	return CONF_NPARAMS;
+}
+
+int
+conf_row(size_t i, const char **name, const char **scope, const char **field,
+    int *refused)
+{
+	const struct conf_param *P;
+	size_t j;
+
+	if (i >= CONF_NPARAMS)
+		return -1;
+	P = &conf_params[i];
+	*name = P->name;
+	*scope = P->scope == SC_GLOBAL ? "global" : P->scope == SC_SHARE ?
+	    "share" : "any";
+	*field = P->field;
+	/*
+	 * vfs objects takes only modules whose behaviour is always there,
+	 * so nothing need read it: every other value is refused.
+	 */
+	*refused = (P->flags & (F_MUSTBENO | F_VFS)) != 0;
+	for (j = 0; j < nitems(conf_unsupported); j++)
+		if (conf_unsupported[j].scope == P->scope &&
+		    strcmp(conf_unsupported[j].name, P->name) == 0)
+			*refused = 1;
+	return 0;
 }
 
 const char *

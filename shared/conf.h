@@ -48,7 +48,6 @@ enum conf_map_to_guest {
 
 enum conf_ntlm_auth {
 	NTLM_AUTH_NTLMV2_ONLY,
-	NTLM_AUTH_NTLMV1_PERMITTED,
 	NTLM_AUTH_MSCHAPV2_AND_NTLMV2_ONLY,
 	NTLM_AUTH_DISABLED
 };
@@ -175,6 +174,8 @@ struct conf {
 	 * holds its effective values.
 	 */
 	struct conf_share	 defaults;
+	/* Problems reported that did not stop the load (usmbd -t fails). */
+	int			 warnings;
 };
 
 /* NULL on error; every problem is logged as "file:line: reason". */
@@ -196,6 +197,15 @@ size_t		 conf_param_count(void);
 const char	*conf_param_name(size_t);
 /* Its one-line description. */
 const char	*conf_param_doc(size_t);
+/*
+ * Every row of the parameter table (a name may have a global and a share
+ * row), for regress/conf_read.sh: its name, "global", "share" or "any",
+ * the member of struct conf_global or conf_share it sets (NULL: none),
+ * and whether this version refuses every value but its default.
+ */
+size_t		 conf_row_count(void);
+int		 conf_row(size_t, const char **, const char **, const char **,
+		    int *);
 
 /* Printable names of enum values ("SMB3_11", "mandatory", ...). */
 const char	*conf_protocol_name(enum conf_protocol);

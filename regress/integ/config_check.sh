@@ -45,8 +45,45 @@ cat > "$T/unknown.conf" <<EOF2
 EOF2
 "$U" -t -f "$T/unknown.conf" >"$T/out" 2>&1
 rc=$?
-check "unknown parameter: still valid" [ "$rc" -eq 0 ]
+check "unknown parameter: -t fails, since it would have no effect" \
+    [ "$rc" -eq 1 ]
 check "unknown parameter: warned with its line" grep -q "unknown.conf:2:" "$T/out"
+check "unknown parameter: -t counts the warning" \
+    grep -q "loads, but with 1 warning" "$T/out"
+
+# What this version does not do: an error where it is about who may do
+# what, else a warning; either way -t fails and -T shows the default.
+cat > "$T/unsupported.conf" <<EOF2
+[global]
+	smb ports = 4455
+	smb2 leases = yes
+[data]
+	path = $T
+	oplocks = yes
+EOF2
+"$U" -t -f "$T/unsupported.conf" >"$T/out" 2>&1
+rc=$?
+check "unsupported caching: -t fails" [ "$rc" -eq 1 ]
+check "unsupported caching: the line says so" \
+    grep -q "unsupported.conf:3: smb2 leases: not supported by this version" \
+    "$T/out"
+out=$("$U" -T -f "$T/unsupported.conf" 2>/dev/null)
+check "unsupported caching: -T shows what the server does" sh -c \
+    "printf '%s\n' \"\$1\" | grep -q 'smb2 leases = no' &&
+    printf '%s\n' \"\$1\" | grep -q 'oplocks = no'" _ "$out"
+cat > "$T/forceuser.conf" <<EOF2
+[global]
+	smb ports = 4455
+[data]
+	path = $T
+	force user = nobody
+EOF2
+"$U" -t -f "$T/forceuser.conf" >"$T/out" 2>&1
+rc=$?
+check "force user: an error" [ "$rc" -eq 1 ]
+check "force user: not valid, with its line" sh -c \
+    "grep -q 'forceuser.conf:5: force user: not supported by this version' \
+    '$T/out' && grep -q 'configuration not valid' '$T/out'"
 
 "$U" -t -f "$T/missing.conf" >"$T/out" 2>&1
 rc=$?

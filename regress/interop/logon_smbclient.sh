@@ -47,4 +47,19 @@ try "NTLMv1 is refused" fail -U 'usmbdtest%Secret-123' --option=clientntlmv2auth
 SHARE=nosuchshare
 try "a share that does not exist" fail -U 'usmbdtest%Secret-123'
 SHARE=share
+
+# ntlm auth = disabled: no NTLM logon at all, with a log line that says
+# why; without Kerberos, which this version does not have, nobody logs on.
+integ_stop
+sed -i 's/^\tmap to guest = never$/&\n\tntlm auth = disabled/' "$CONF"
+check "usmbd -T shows ntlm auth = disabled" sh -c \
+    "'$top_builddir/usmbd' -T -f '$CONF' | grep -q 'ntlm auth = disabled'"
+: >"$LOG"
+integ_start
+try "ntlm auth = disabled refuses an NTLMv2 logon" fail \
+    -U 'usmbdtest%Secret-123'
+check "the refusal names the setting" \
+    log_has 'usmbdtest.*NTLM logons are refused (ntlm auth = disabled)'
+check "no session worker was started" \
+    sh -c "! grep -q 'session worker pid [0-9]* as user usmbdtest' '$LOG'"
 integ_done

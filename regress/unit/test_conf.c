@@ -299,7 +299,7 @@ test_fields(void)
 	s = &c->shares[0];
 	CHECK(s->case_sensitive == CASE_SENSITIVE_YES);
 	CHECK(s->smb_encrypt == ENCRYPT_REQUIRED);
-	CHECK(s->force_create_mode == 0600);
+	CHECK(s->create_mask == 0600);
 	CHECK_STR(s->valid_users[0], "alice");
 	CHECK_STR(s->valid_users[1], "@staff");
 	CHECK_STR(s->valid_users[2], "Domain Users");
@@ -307,7 +307,26 @@ test_fields(void)
 	CHECK_STR(s->veto_files[0], "*.tmp");
 	CHECK_STR(s->veto_files[1], ".DS_Store");
 	CHECK(s->veto_files[2] == NULL);
-	CHECK(s->max_connections == 7);
+	conf_free(c);
+
+	/* What this version does not do keeps its default, with a warning. */
+	capture_reset();
+	c = conf_load("unsupported_warn.conf");
+	CHECK(c != NULL);
+	if (c == NULL)
+		return;
+	CHECK(strstr(capture_text(), "not supported by this version") != NULL);
+	CHECK(c->g.server_multi_channel_support == 0);
+	CHECK(c->g.smb2_leases == 0);
+	CHECK(c->g.deadtime == 0);
+	CHECK(c->g.control_socket[0] == '\0');
+	CHECK(c->g.max_connections == 50);
+	s = &c->shares[0];
+	CHECK(s->oplocks == 0 && s->level2_oplocks == 0 &&
+	    s->kernel_oplocks == 0 && s->durable_handles == 0);
+	CHECK(s->preserve_case == 1 && s->store_dos_attributes == 1 &&
+	    s->ea_support == 1 && s->strict_sync == 1 && s->sync_always == 0);
+	CHECK(s->max_connections == 0);
 	conf_free(c);
 }
 

@@ -1329,6 +1329,12 @@ main(int argc, char **argv)
 			fatal("write");
 		exit(0);
 	}
+	if (checkonly && M.conf->warnings > 0) {
+		fprintf(stderr, "usmbd: %s: configuration loads, but with %d "
+		    "warning%s: what they name has no effect\n", conffile,
+		    M.conf->warnings, M.conf->warnings == 1 ? "" : "s");
+		exit(1);
+	}
 	if (checkonly) {
 		fprintf(stderr, "usmbd: %s: configuration OK\n", conffile);
 		exit(0);
