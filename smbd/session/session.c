@@ -11,6 +11,7 @@
 
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -170,6 +171,12 @@ main(int argc, char **argv)
 	 */
 	paths = session_share_paths(&su);
 	session_private_root(paths);
+	/*
+	 * New files get exactly create mask and force create mode (and the
+	 * directory ones), as in Samba: no umask inherited from whoever
+	 * started usmbd takes bits away.
+	 */
+	umask(0);
 	sandbox_drop_privs(&su);
 	sandbox_require_landlock(S.conf->g.require_landlock);
 	sandbox_enter(PROG_SESSION, paths, ctx.debug);

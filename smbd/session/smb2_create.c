@@ -363,6 +363,28 @@ struct create_req {
 	int			 sfound;
 };
 
+/*
+ * The mode of a new file or directory, as Samba computes it: what the
+ * mask lets through, plus what the share forces.  The worker's umask is
+ * 0 (session.c), so nothing else takes bits away.
+ */
+static mode_t
+create_file_mode(const struct smb2_tree *t)
+{
+	const struct conf_share *sh = t->ss->share;
+
+	return (0666 & sh->create_mask) | (sh->force_create_mode & 07777);
+}
+
+static mode_t
+create_dir_mode(const struct smb2_tree *t)
+{
+	const struct conf_share *sh = t->ss->share;
+
+	return (0777 & sh->directory_mask) |
+	    (sh->force_directory_mode & 07777);
+}
+
 /* The fixed part, the create contexts and the name (MS-SMB2 2.2.13). */
 static uint32_t
 create_parse(struct smb2_conn *c, struct smb2_req *req, struct create_req *cr)
@@ -654,7 +676,7 @@ create_open(struct create_req *cr)
 	if (!cr->found && cr->isdir) {
 		pfd = vfs_open_parent(&cr->vs, cr->real, &last);
 		if (pfd == -1 || mkdirat(pfd, last,
-		    0777 & t->ss->share->directory_mask) == -1) {
+		    create_dir_mode(t)) == -1) {
 			uint32_t status = errno == ENOENT ?
 			    NT_STATUS_OBJECT_PATH_NOT_FOUND :
 			    ntstatus_from_errno(errno);
@@ -668,7 +690,7 @@ create_open(struct create_req *cr)
 	}
 	cr->oflags = create_oflags(cr);
 	cr->fd = vfs_open(&cr->vs, cr->real, cr->oflags,
-	    0666 & t->ss->share->create_mask);
+	    create_file_mode(t));
 	/*
 	 * MAXIMUM_ALLOWED on an existing file the user may not write: open
 	 * it for reading, and grant no write access below.
@@ -786,7 +808,7 @@ create_stream_base(struct create_req *cr)
 		if (!t->writeable)
 			return NT_STATUS_ACCESS_DENIED;
 		cr->fd = vfs_open(&cr->vs, cr->real, O_RDONLY | O_CREAT |
-		    O_EXCL, 0666 & t->ss->share->create_mask);
+		    O_EXCL, create_file_mode(t));
 		if (cr->fd == -1)
 			return errno == ENOENT ?
 			    NT_STATUS_OBJECT_PATH_NOT_FOUND :
