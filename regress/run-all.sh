@@ -36,7 +36,7 @@ if [ "${USMBD_NO_APT:-0}" != 1 ]; then
 	    libevent-dev libssl-dev libbsd-dev \
 	    clang libclang-rt-14-dev mandoc procps psmisc iproute2 \
 	    python3 python3-impacket smbclient samba-testsuite samba \
-	    samba-vfs-modules attr \
+	    samba-vfs-modules attr strace \
 	    >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
 fi
 

@@ -575,9 +575,6 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "store dos attributes", SC_SHARE, 0,
 	    "DOS attributes are always kept in user.DOSATTRIB" },
 	{ "ea support", SC_SHARE, 0, "extended attributes are always served" },
-	{ "strict sync", SC_SHARE, 0, "FLUSH always reaches the disk" },
-	{ "sync always", SC_SHARE, 0,
-	    "a write is synchronous only when the client asks" },
 	{ "max connections", SC_SHARE, 0,
 	    "tree connects are not counted across sessions" },
 };

@@ -325,7 +325,7 @@ test_fields(void)
 	CHECK(s->oplocks == 0 && s->level2_oplocks == 0 &&
 	    s->kernel_oplocks == 0 && s->durable_handles == 0);
 	CHECK(s->preserve_case == 1 && s->store_dos_attributes == 1 &&
-	    s->ea_support == 1 && s->strict_sync == 1 && s->sync_always == 0);
+	    s->ea_support == 1);
 	CHECK(s->max_connections == 0);
 	conf_free(c);
 }

@@ -19,9 +19,11 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "conf.h"
 #include "log.h"
 #include "ntstatus.h"
 #include "reply_wire.h"
+#include "session.h"
 #include "smb2.h"
 #include "smb2_conn.h"
 #include "smb2_file.h"
@@ -215,10 +217,17 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 		if (len > 0)
 			smb2_wt_write(c, o);
 	}
-	/* Write-through and unbuffered writes are on disk before we answer. */
+	/*
+	 * Write-through and unbuffered writes are on disk before we answer,
+	 * and every write with "sync always"; "strict sync = no" makes the
+	 * server ignore the client's requests to sync (as in Samba).
+	 */
 	datasync = (flags & (SMB2_WRITEFLAG_WRITE_THROUGH |
 	    SMB2_WRITEFLAG_WRITE_UNBUFFERED)) || (o->create_options &
-	    (FILE_WRITE_THROUGH | FILE_NO_INTERMEDIATE_BUFFERING));
+	    (FILE_WRITE_THROUGH | FILE_NO_INTERMEDIATE_BUFFERING)) ||
+	    o->tree->ss->share->sync_always;
+	if (!o->tree->ss->share->strict_sync)
+		datasync = 0;
 	/*
 	 * The IO runs in the thread pool: a lone WRITE answers when it is
 	 * done; one in a chain, or after a lock check, parks the chain.  An
@@ -273,6 +282,9 @@ smb2_cmd_flush(struct smb2_conn *c, struct smb2_req *req)
 		if (!(o->access & (FILE_WRITE_DATA | FILE_APPEND_DATA)))
 			return NT_STATUS_ACCESS_DENIED;
 		smb2_wt_flush(o);
+		/* "strict sync = no": a FLUSH is answered without a sync. */
+		if (!o->tree->ss->share->strict_sync)
+			goto reply;
 		if (smb2_rw_park_ok(c, o)) {
 			if (smb2_rw_async_ok(c, req, o)) {
 				if (smb2_flush_async(c, req, o) == 0)
@@ -284,6 +296,7 @@ smb2_cmd_flush(struct smb2_conn *c, struct smb2_req *req)
 		if (fsync(o->fd) == -1)
 			return ntstatus_from_errno(errno);
 	}
+ reply:
 	wbuf_reset(req->out);
 	smb2_flush_reply(req->out);
 	return NT_STATUS_SUCCESS;
