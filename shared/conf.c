@@ -24,6 +24,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "hostacl.h"
 #include "log.h"
 #include "util.h"
 
@@ -81,6 +82,7 @@ enum conf_scope {
 #define F_MUSTBENO	0x0020	/* yes is an error */
 #define F_PERCENT	0x0040	/* refuse %U-style substitutions */
 #define F_HOSTNAME	0x0080	/* empty means the short host name */
+#define F_HOSTS		0x0100	/* hosts allow/deny items (hostacl.c) */
 
 /* An enum spelling; the first one of each value is the canonical name. */
 struct conf_enumval {
@@ -439,9 +441,9 @@ static const struct conf_param conf_params[] = {
 	    "these users may not connect"),
 	SL("read list", T_LIST, read_list, "", 0, "these users get read only"),
 	SL("write list", T_LIST, write_list, "", 0, "these users may write"),
-	SL("hosts allow", T_LIST, hosts_allow, "", 0,
+	SL("hosts allow", T_LIST, hosts_allow, "", F_HOSTS,
 	    "only these clients may connect"),
-	SL("hosts deny", T_LIST, hosts_deny, "", 0,
+	SL("hosts deny", T_LIST, hosts_deny, "", F_HOSTS,
 	    "these clients may not connect"),
 	SS("force user", force_user, "", 0, "act as this user"),
 	SS("force group", force_group, "", 0, "act with this primary group"),
@@ -563,10 +565,6 @@ static const struct conf_unsupported conf_unsupported[] = {
 	    "a session worker has its own user's groups in every share" },
 	{ "inherit permissions", SC_SHARE, 1,
 	    "new entries take create mask and directory mask" },
-	{ "hosts allow", SC_SHARE, 1,
-	    "clients are not filtered by address" },
-	{ "hosts deny", SC_SHARE, 1,
-	    "clients are not filtered by address" },
 	{ "wide links", SC_SHARE, 1,
 	    "links that leave the share are always refused" },
 	{ "delete veto files", SC_SHARE, 0,
@@ -1026,6 +1024,13 @@ conf_set_list(struct conf_parse *p, const struct conf_param *P, char *fld,
 			if (strcmp(nl[j], l[i]) == 0)
 				break;
 		if (j < n) {
+			free(l[i]);
+			continue;
+		}
+		if ((P->flags & F_HOSTS) && !hostacl_item_valid(l[i])) {
+			conf_err(p, "%s: \"%s\" is not an address or network "
+			    "(host names, domains and netgroups are not "
+			    "supported by this version)", P->name, l[i]);
 			free(l[i]);
 			continue;
 		}

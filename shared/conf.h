@@ -170,8 +170,9 @@ struct conf {
 	char			*path;
 	/*
 	 * Share parameters as set in [global]: the default of every share
-	 * that does not set them itself.  Informational; each share already
-	 * holds its effective values.
+	 * that does not set them itself, and each share already holds its
+	 * effective values.  The master applies hosts allow and hosts deny
+	 * from here to every connection.
 	 */
 	struct conf_share	 defaults;
 	/* Problems reported that did not stop the load (usmbd -t fails). */

@@ -39,6 +39,7 @@
 #include "authd_proto.h"
 #include "buf.h"
 #include "conf.h"
+#include "hostacl.h"
 #include "ipc.h"
 #include "ipc_payload.h"
 #include "log.h"
@@ -374,6 +375,17 @@ master_accept_cb(evutil_socket_t lfd, short what, void *arg)
 		return;
 	}
 	sockaddr_ntop(&ss, addr, sizeof(addr));
+	/*
+	 * hosts allow and hosts deny as set in [global]: no process is
+	 * started for a client they refuse.  A share's own lists are
+	 * applied by the session worker, at TREE_CONNECT.
+	 */
+	if (!hostacl_allowed(M.conf->defaults.hosts_allow,
+	    M.conf->defaults.hosts_deny, (struct sockaddr *)&ss, sslen)) {
+		master_refuse(addr, "refused by hosts allow or hosts deny");
+		close(fd);
+		return;
+	}
 	if (M.conf->g.max_connections_per_client > 0 &&
 	    master_conns_from(&ss, &pre) >=
 	    (size_t)M.conf->g.max_connections_per_client) {

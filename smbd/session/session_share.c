@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -24,9 +25,11 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "hostacl.h"
 #include "log.h"
 #include "sandbox.h"
 #include "session.h"
+#include "usmbd.h"
 #include "util.h"
 
 /*
@@ -64,6 +67,22 @@ session_in_list(char *const *list, const struct sandbox_user *su)
 	return 0;
 }
 
+/* hosts allow and hosts deny of a share, for this worker's client. */
+static int
+session_host_allowed(const struct conf_share *sh)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if ((sh->hosts_allow == NULL || sh->hosts_allow[0] == NULL) &&
+	    (sh->hosts_deny == NULL || sh->hosts_deny[0] == NULL))
+		return 1;
+	if (getpeername(USMBD_FD_CLIENT, (struct sockaddr *)&ss, &len) == -1)
+		return 0;
+	return hostacl_allowed(sh->hosts_allow, sh->hosts_deny,
+	    (struct sockaddr *)&ss, len);
+}
+
 struct sandbox_path *
 session_share_paths(const struct sandbox_user *su)
 {
@@ -90,6 +109,9 @@ session_share_paths(const struct sandbox_user *su)
 		else if (sh->valid_users != NULL && sh->valid_users[0] != NULL &&
 		    !session_in_list(sh->valid_users, su))
 			ss->why = "user is not in valid users";
+		else if (!session_host_allowed(sh))
+			ss->why = "client address refused by hosts allow or "
+			    "hosts deny";
 		if (ss->why != NULL)
 			continue;
 		ss->writeable = !sh->read_only;
