@@ -555,8 +555,6 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "durable handles", SC_SHARE, 0, NO_CACHING },
 	{ "control socket", SC_GLOBAL, 0,
 	    "there is no usmbd-ctl" },
-	{ "deadtime", SC_GLOBAL, 0,
-	    "idle connections are kept" },
 	{ "guest only", SC_SHARE, 1,
 	    "a session worker acts as its own user in every share" },
 	{ "force user", SC_SHARE, 1,

@@ -288,6 +288,8 @@ smb2_frame(struct smb2_conn *c, uint8_t *frame, size_t len)
 {
 	struct smb2_work *w;
 	struct smb2_transform_hdr th;
+
+	c->frames_in++;
 	struct smb2_session *s;
 	uint8_t *plain;
 	size_t plainlen;

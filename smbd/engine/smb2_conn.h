@@ -225,6 +225,7 @@ struct smb2_conn {
 	uint64_t		 next_async_id;
 	uint32_t		 cancel_status;	/* why asyncs are cancelled */
 	int			 waiting;	/* a handler deferred */
+	uint64_t		 frames_in;	/* received, for idleness */
 	int			 handoff;	/* preauth: session is valid */
 
 	/* Called when the connection ends (after the socket is closed). */

@@ -116,8 +116,8 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 {
 	struct child *ch;
 	char path[PATH_MAX], *argv[7], name[64], argv0[64];
-	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-	    "KRB5RCACHETYPE=none", NULL };
+	char *envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+	    "KRB5RCACHETYPE=none", NULL, NULL };
 	int sv[2], fds[5], srcs[5], i, argc = 0;
 	pid_t pid;
 
@@ -141,6 +141,17 @@ master_spawn(enum usmbd_prog prog, int clientfd, int authfd, int lockfd,
 		argv[argc++] = vflag;
 	}
 #ifdef USMBD_REGRESS_HOOKS
+	/* Tests: the length of a minute for timers (session_main.c). */
+	{
+		static char minute[64];
+		const char *m = getenv("USMBD_REGRESS_MINUTE");
+
+		if (m != NULL && minute[0] == '\0')
+			snprintf(minute, sizeof(minute),
+			    "USMBD_REGRESS_MINUTE=%d", atoi(m));
+		if (m != NULL)
+			envp[2] = minute;
+	}
 	/* Tests: the evil-process mode for one kind of child. */
 	if (M.evil_attack != NULL && M.evil_prog == prog) {
 		argv[argc++] = "-A";

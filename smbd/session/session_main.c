@@ -104,6 +104,45 @@ session_domain_sid(uint32_t sub[3])
 		rbuf_get_u32le(&r, &sub[i]);
 }
 
+/*
+ * deadtime: a connection that has sent nothing for that many minutes and
+ * holds no open file and no waiting request is closed, as in Samba (a
+ * client reconnects when it needs the server again).  Checked once a
+ * minute, so the idle time is counted in whole minutes.
+ */
+static int
+session_deadtime_tick(void)
+{
+#ifdef USMBD_REGRESS_HOOKS
+	/* Tests: a "minute" of a few seconds (USMBD_REGRESS_MINUTE). */
+	const char *s = getenv("USMBD_REGRESS_MINUTE");
+
+	if (s != NULL && atoi(s) > 0)
+		return atoi(s);
+#endif
+	return 60;
+}
+
+static void
+session_deadtime(evutil_socket_t fd, short what, void *arg)
+{
+	static uint64_t seen;
+	static int idle;
+	struct smb2_conn *c = S.conn;
+
+	if (c->frames_in != seen || smb2_open_count() > 0 || c->nasync > 0 ||
+	    c->waiting) {
+		seen = c->frames_in;
+		idle = 0;
+		return;
+	}
+	if (++idle < S.conf->g.deadtime)
+		return;
+	log_info("%s: idle for %d minutes with no open file (deadtime)",
+	    c->peer, idle);
+	smb2_conn_close(c, "idle (deadtime)");
+}
+
 static void
 session_closed(struct smb2_conn *c, const char *why)
 {
@@ -144,6 +183,14 @@ session_init(const uint8_t *state, size_t len)
 		log_warnx("%s: no channel to lockd: files cannot be opened",
 		    c->peer);
 	smb2_lock_init();
+	if (S.conf->g.deadtime > 0) {
+		struct timeval tv = { session_deadtime_tick(), 0 };
+		struct event *ev;
+
+		ev = event_new(S.base, -1, EV_PERSIST, session_deadtime, NULL);
+		if (ev == NULL || event_add(ev, &tv) == -1)
+			fatalx("deadtime timer");
+	}
 	smb2_conn_start(c);
 	return 0;
 }
