@@ -71,6 +71,7 @@ struct conf_share {
 	char		**invalid_users;
 	char		**read_list;
 	char		**write_list;
+	char		**admin_users;
 	char		**hosts_allow;
 	char		**hosts_deny;
 	char		 *force_user;

@@ -365,24 +365,30 @@ struct create_req {
 
 /*
  * The mode of a new file or directory, as Samba computes it: what the
- * mask lets through, plus what the share forces.  The worker's umask is
- * 0 (session.c), so nothing else takes bits away.
+ * mask lets through, plus what the share forces; or, with "inherit
+ * permissions", the parent directory's mode (without the execute bits
+ * for a file).  The worker's umask is 0 (session.c), so nothing else
+ * takes bits away.
  */
 static mode_t
-create_file_mode(const struct smb2_tree *t)
+create_mode(struct create_req *cr, int dir)
 {
-	const struct conf_share *sh = t->ss->share;
+	const struct conf_share *sh = cr->t->ss->share;
+	const char *last;
+	struct stat st;
+	int pfd, r;
 
+	if (sh->inherit_permissions &&
+	    (pfd = vfs_open_parent(&cr->vs, cr->real, &last)) != -1) {
+		r = fstat(pfd, &st);
+		close(pfd);
+		if (r == 0)
+			return dir ? st.st_mode & 07777 : st.st_mode & 0666;
+	}
+	if (dir)
+		return (0777 & sh->directory_mask) |
+		    (sh->force_directory_mode & 07777);
 	return (0666 & sh->create_mask) | (sh->force_create_mode & 07777);
-}
-
-static mode_t
-create_dir_mode(const struct smb2_tree *t)
-{
-	const struct conf_share *sh = t->ss->share;
-
-	return (0777 & sh->directory_mask) |
-	    (sh->force_directory_mode & 07777);
 }
 
 /* The fixed part, the create contexts and the name (MS-SMB2 2.2.13). */
@@ -669,14 +675,13 @@ create_oflags(const struct create_req *cr)
 static uint32_t
 create_open(struct create_req *cr)
 {
-	struct smb2_tree *t = cr->t;
 	const char *last;
 	int pfd;
 
 	if (!cr->found && cr->isdir) {
 		pfd = vfs_open_parent(&cr->vs, cr->real, &last);
 		if (pfd == -1 || mkdirat(pfd, last,
-		    create_dir_mode(t)) == -1) {
+		    create_mode(cr, 1)) == -1) {
 			uint32_t status = errno == ENOENT ?
 			    NT_STATUS_OBJECT_PATH_NOT_FOUND :
 			    ntstatus_from_errno(errno);
@@ -689,8 +694,7 @@ create_open(struct create_req *cr)
 		cr->created = 1;
 	}
 	cr->oflags = create_oflags(cr);
-	cr->fd = vfs_open(&cr->vs, cr->real, cr->oflags,
-	    create_file_mode(t));
+	cr->fd = vfs_open(&cr->vs, cr->real, cr->oflags, create_mode(cr, 0));
 	/*
 	 * MAXIMUM_ALLOWED on an existing file the user may not write: open
 	 * it for reading, and grant no write access below.
@@ -808,7 +812,7 @@ create_stream_base(struct create_req *cr)
 		if (!t->writeable)
 			return NT_STATUS_ACCESS_DENIED;
 		cr->fd = vfs_open(&cr->vs, cr->real, O_RDONLY | O_CREAT |
-		    O_EXCL, create_file_mode(t));
+		    O_EXCL, create_mode(cr, 0));
 		if (cr->fd == -1)
 			return errno == ENOENT ?
 			    NT_STATUS_OBJECT_PATH_NOT_FOUND :
