@@ -7,11 +7,17 @@ T=$(mktemp -d /tmp/usmbd-test-conf.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 U=$top_builddir/usmbd
 
+# A user database as usmbd-passwd leaves it: authd's user's, mode 600.
+: >"$T/passdb"
+chmod 600 "$T/passdb"
+chown _usmbd-auth "$T/passdb" 2>/dev/null
 cat > "$T/good.conf" <<EOF2
 [global]
 	interfaces = 127.0.0.1
 	smb ports = 4455
 	state directory = $T
+	passdb file = $T/passdb
+	libexec directory = $top_builddir
 
 [data]
 	path = $T
@@ -42,6 +48,8 @@ cat > "$T/unknown.conf" <<EOF2
 [global]
 	no such parameter = 1
 	smb ports = 4455
+	passdb file = $T/passdb
+	libexec directory = $top_builddir
 EOF2
 "$U" -t -f "$T/unknown.conf" >"$T/out" 2>&1
 rc=$?
@@ -84,6 +92,72 @@ check "force user: an error" [ "$rc" -eq 1 ]
 check "force user: not valid, with its line" sh -c \
     "grep -q 'forceuser.conf:5: force user: not supported by this version' \
     '$T/out' && grep -q 'configuration not valid' '$T/out'"
+
+# What would fail only at run time: usmbd -t says so, with what to fix.
+# checkrt NAME TEXT: a config like good.conf plus TEXT in its share (or
+# its [global] when TEXT starts with "global:"); -t output in $T/out.
+checkrt() {
+	g="" s=""
+	case $2 in
+	global:*) g=${2#global:} ;;
+	*) s=$2 ;;
+	esac
+	cat > "$T/$1.conf" <<EOF2
+[global]
+	smb ports = 4455
+	state directory = $T
+	passdb file = $T/passdb
+	libexec directory = $top_builddir
+$g
+[data]
+	path = $T
+$s
+EOF2
+	"$U" -t -f "$T/$1.conf" >"$T/out" 2>&1
+}
+checkrt nopath "[other]
+	path = $T/nosuch"
+rc=$?
+check "a share path that does not exist: -t fails" [ "$rc" -eq 1 ]
+check "and names the share and the path" grep -q \
+    "share \[other\]: path $T/nosuch: No such file or directory" "$T/out"
+checkrt filepath "[other]
+	path = $T/passdb"
+check "a share path that is a file: named" grep -q \
+    "share \[other\]: path $T/passdb is not a directory" "$T/out"
+checkrt nouser "	valid users = nosuchuser, @nosuchgroup, root"
+rc=$?
+check "valid users naming no user or group: -t fails" [ "$rc" -eq 1 ]
+check "and names each" sh -c "grep -q 'valid users: no user \"nosuchuser\"' \
+    '$T/out' && grep -q 'valid users: no group \"nosuchgroup\"' '$T/out' &&
+    ! grep -q '\"root\"' '$T/out'"
+checkrt libexec "global:	libexec directory = $T"
+rc=$?
+check "a libexec directory without the helpers: -t fails" [ "$rc" -eq 1 ]
+check "and names the missing program" \
+    grep -q "libexec directory: $T/usmbd-authd: No such file" "$T/out"
+if [ "$(id -u)" -eq 0 ]; then
+	"$U" -D -f "$T/libexec.conf" >"$T/out" 2>&1 &
+	pid=$!
+	sleep 2
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "$pid"
+		started=yes
+	else
+		started=no
+	fi
+	check "and usmbd refuses to start, naming it" sh -c \
+	    "[ $started = no ] && grep -q 'usmbd-preauth' '$T/out'"
+fi
+chmod 644 "$T/passdb"
+checkrt passdb ""
+rc=$?
+check "a passdb file others can read: -t fails" [ "$rc" -eq 1 ]
+check "and says why" grep -q "has mode 0644: others could read" "$T/out"
+chmod 600 "$T/passdb"
+checkrt nopassdb "global:	passdb file = $T/none"
+check "no passdb file yet: a warning that says how to add users" \
+    grep -q "does not exist: nobody can log on but guests" "$T/out"
 
 "$U" -t -f "$T/missing.conf" >"$T/out" 2>&1
 rc=$?

@@ -1302,7 +1302,7 @@ int
 main(int argc, char **argv)
 {
 	const char *conffile = SYSCONFDIR "/usmbd/smbd.conf";
-	int ch, checkonly = 0, dump = 0, foreground = 0;
+	int ch, checkonly = 0, dump = 0, foreground = 0, warnings = 0;
 	struct event *ev;
 	int sigs[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP };
 	size_t i;
@@ -1352,13 +1352,21 @@ main(int argc, char **argv)
 			fatal("write");
 		exit(0);
 	}
-	if (checkonly && M.conf->warnings > 0) {
-		fprintf(stderr, "usmbd: %s: configuration loads, but with %d "
-		    "warning%s: what they name has no effect\n", conffile,
-		    M.conf->warnings, M.conf->warnings == 1 ? "" : "s");
-		exit(1);
-	}
 	if (checkonly) {
+		warnings = M.conf->warnings;
+		if (master_check_runtime(M.conf, &warnings) > 0) {
+			fprintf(stderr, "usmbd: %s: configuration valid, but "
+			    "the server cannot work as configured\n",
+			    conffile);
+			exit(1);
+		}
+		if (warnings > 0) {
+			fprintf(stderr, "usmbd: %s: configuration loads, but "
+			    "with %d warning%s: what they name will not work "
+			    "or has no effect\n", conffile, warnings,
+			    warnings == 1 ? "" : "s");
+			exit(1);
+		}
 		fprintf(stderr, "usmbd: %s: configuration OK\n", conffile);
 		exit(0);
 	}
@@ -1369,6 +1377,8 @@ main(int argc, char **argv)
 	log_setverbose(M.verbose);
 
 	master_check_users(M.conf);
+	if (master_check_runtime(M.conf, &warnings) > 0)
+		fatalx("the server cannot work as configured (%s)", conffile);
 	master_check_landlock(M.conf);
 	master_check_mount_namespace(M.conf);
 #ifdef USMBD_REGRESS_HOOKS

@@ -112,6 +112,8 @@ void	 master_accept_cb(int, short, void *);
 /* master_setup.c */
 int	 master_listen(struct conf *);
 void	 master_check_users(struct conf *);
+/* usmbd -t and start: what would fail at run time; returns the errors. */
+int	 master_check_runtime(const struct conf *, int *);
 void	 master_prepare_state(struct conf *);
 void	 master_write_pidfile(struct conf *);
 void	 master_fd_limit(const struct conf *);

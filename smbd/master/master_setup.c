@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
@@ -33,6 +35,7 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "smb2_negprot.h"
+#include "usmbd.h"
 #include "util.h"
 
 void
@@ -208,6 +211,139 @@ master_check_users(struct conf *conf)
 				    "that a compromised process cannot reach "
 				    "the others", what[i], users[i], what[j],
 				    users[j], (unsigned)uids[i]);
+}
+
+/*
+ * What would fail only once the server runs, checked before: by usmbd -t,
+ * and at every start.  Each finding is one log line; the return value
+ * counts the errors (the server cannot work as configured) and *warnings
+ * the rest (a share or a name that will not work).
+ */
+static int
+master_check_libexec(const struct conf *conf)
+{
+	const char *progs[] = { USMBD_PREAUTH_NAME, USMBD_SESSION_NAME,
+	    USMBD_AUTHD_NAME, USMBD_LOCKD_NAME };
+	char path[PATH_MAX];
+	size_t i;
+	int errors = 0;
+
+	for (i = 0; i < nitems(progs); i++) {
+		snprintf(path, sizeof(path), "%s/%s",
+		    conf->g.libexec_directory, progs[i]);
+		if (access(path, X_OK) == -1) {
+			log_warnx("libexec directory: %s: %s (every connection "
+			    "and helper needs it)", path, strerror(errno));
+			errors++;
+		}
+	}
+	return errors;
+}
+
+/* The NT hashes: authd's user owns them, and nobody else may read them. */
+static int
+master_check_passdb(const struct conf *conf, int *warnings)
+{
+	struct passwd *pw;
+	struct stat st;
+
+	if (stat(conf->g.passdb_file, &st) == -1) {
+		if (errno == ENOENT) {
+			log_warnx("passdb file %s does not exist: nobody can "
+			    "log on but guests; add users with usmbd-passwd "
+			    "-a", conf->g.passdb_file);
+			(*warnings)++;
+			return 0;
+		}
+		log_warnx("passdb file %s: %s", conf->g.passdb_file,
+		    strerror(errno));
+		return 1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_warnx("passdb file %s is not a regular file",
+		    conf->g.passdb_file);
+		return 1;
+	}
+	if (st.st_mode & 077) {
+		log_warnx("passdb file %s has mode %04o: others could read "
+		    "the NT hashes; chmod 600 it", conf->g.passdb_file,
+		    (unsigned)(st.st_mode & 07777));
+		return 1;
+	}
+	if ((pw = getpwnam(conf->g.authd_user)) != NULL &&
+	    st.st_uid != pw->pw_uid) {
+		log_warnx("passdb file %s is owned by uid %u, not by authd "
+		    "user %s, which must read it", conf->g.passdb_file,
+		    (unsigned)st.st_uid, conf->g.authd_user);
+		return 1;
+	}
+	return 0;
+}
+
+/* Every user or @group a list names must exist. */
+static int
+master_check_names(const struct conf_share *sh, const char *what,
+    char *const *list)
+{
+	const char *e;
+	size_t i;
+	int warnings = 0;
+
+	for (i = 0; list != NULL && list[i] != NULL; i++) {
+		e = list[i];
+		if (*e == '@' || *e == '+' || *e == '&') {
+			while (*e == '@' || *e == '+' || *e == '&')
+				e++;
+			if (getgrnam(e) != NULL)
+				continue;
+			log_warnx("share [%s]: %s: no group \"%s\"", sh->name,
+			    what, e);
+		} else {
+			if (getpwnam(e) != NULL)
+				continue;
+			log_warnx("share [%s]: %s: no user \"%s\"", sh->name,
+			    what, e);
+		}
+		warnings++;
+	}
+	return warnings;
+}
+
+int
+master_check_runtime(const struct conf *conf, int *warnings)
+{
+	const struct conf_share *sh;
+	struct stat st;
+	size_t i;
+	int errors;
+
+	errors = master_check_libexec(conf);
+	errors += master_check_passdb(conf, warnings);
+	if (getpwnam(conf->g.guest_account) == NULL) {
+		log_warnx("guest account \"%s\" does not exist",
+		    conf->g.guest_account);
+		(*warnings)++;
+	}
+	for (i = 0; i < conf->nshares; i++) {
+		sh = &conf->shares[i];
+		if (stat(sh->path, &st) == -1) {
+			log_warnx("share [%s]: path %s: %s; the share cannot be "
+			    "used", sh->name, sh->path, strerror(errno));
+			(*warnings)++;
+		} else if (!S_ISDIR(st.st_mode)) {
+			log_warnx("share [%s]: path %s is not a directory; the "
+			    "share cannot be used", sh->name, sh->path);
+			(*warnings)++;
+		}
+		*warnings += master_check_names(sh, "valid users",
+		    sh->valid_users);
+		*warnings += master_check_names(sh, "invalid users",
+		    sh->invalid_users);
+		*warnings += master_check_names(sh, "read list", sh->read_list);
+		*warnings += master_check_names(sh, "write list",
+		    sh->write_list);
+	}
+	return errors;
 }
 
 /*
