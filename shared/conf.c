@@ -424,6 +424,8 @@ static const struct conf_param conf_params[] = {
 	GS("lockd user", lockd_user, LOCKD_USER, 0, F_NONEMPTY,
 	    "the user of usmbd-lockd"),
 	GI("log level", log_level, "0", 0, 10, "log verbosity"),
+	GS("log file", log_file, "", 0, F_ABSPATH,
+	    "write the log here instead of to syslog; empty: syslog"),
 	GE("syslog facility", syslog_facility, "daemon", conf_facility_vals,
 	    "syslog facility"),
 

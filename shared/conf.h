@@ -161,6 +161,7 @@ struct conf_global {
 	char		 *authd_user;
 	char		 *lockd_user;
 	int		  log_level;
+	char		 *log_file;
 	int		  syslog_facility;	/* LOG_DAEMON etc. */
 };
 

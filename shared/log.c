@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +19,67 @@ static int	 log_verbose;
 static char	 log_name[64] = "usmbd";
 static void	(*log_forward)(int, const char *);
 static int	 log_in_forward;
+static int	 log_fd = -1;		/* "log file", or stderr without syslog */
 
 void
 log_init(int debug, int facility)
 {
 	log_debug_mode = debug;
-	if (!debug)
-		openlog(log_name, LOG_PID | LOG_NDELAY, facility);
 	tzset();
+	if (debug || log_fd != -1)
+		return;
+	/*
+	 * Without a syslog daemon the lines would be lost: they go to
+	 * standard error instead, with a time (log_stderr() says so).
+	 */
+	if (access(_PATH_LOG, W_OK) == -1) {
+		log_fd = STDERR_FILENO;
+		return;
+	}
+	openlog(log_name, LOG_PID | LOG_NDELAY, facility);
+}
+
+int
+log_stderr(void)
+{
+	return !log_debug_mode && log_fd == STDERR_FILENO;
+}
+
+int
+log_open_file(const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0640)) == -1)
+		return -1;
+	if (log_fd > STDERR_FILENO)
+		close(log_fd);
+	log_fd = fd;
+	return 0;
+}
+
+/* One line with its time and level, in one write: O_APPEND keeps it whole. */
+static void
+log_write_line(int level, const char *line)
+{
+	char buf[1400], when[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	int n;
+
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	n = snprintf(buf, sizeof(buf), "%s %s %s\n", when,
+	    level == LOG_LEVEL_WARN ? "warning" :
+	    level == LOG_LEVEL_INFO ? "info" : "debug", line);
+	if (n <= 0)
+		return;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	/* Nowhere to report a failed log write; the line is lost. */
+	if (write(log_fd, buf, (size_t)n) != n)
+		return;
 }
 
 void
@@ -60,6 +114,10 @@ log_emit(int level, const char *line)
 	if (log_debug_mode) {
 		fprintf(stderr, "%s\n", line);
 		fflush(stderr);
+		return;
+	}
+	if (log_fd != -1) {
+		log_write_line(level, line);
 		return;
 	}
 	switch (level) {

@@ -17,6 +17,13 @@
  * facility, opened with the program name set by log_procname().
  */
 void	log_init(int debug, int facility);
+/*
+ * Log to this file instead of syslog ("log file"); called again it
+ * reopens, after the file was rotated.  0, or -1 with errno.
+ */
+int	log_open_file(const char *);
+/* Whether lines go to standard error because there is no syslog. */
+int	log_stderr(void);
 /* 0 = warnings only, 1 = info, 2 and up = debug detail. */
 void	log_setverbose(int);
 int	log_getverbose(void);

@@ -64,5 +64,5 @@ PYEOF
 check "an unknown user becomes a guest" grep -q "guest 1" "$T/guest.out"
 check "a guest may not use a share without guest ok" grep -q "share refused c0000022" "$T/guest.out"
 check "a guest may use a guest ok share" grep -q "pub ok" "$T/guest.out"
-check "the guest's worker ran as the guest account" log_has "as guest"
+check "the guest's worker ran as the guest account" log_has "logon of guest (as "
 integ_done

@@ -290,6 +290,7 @@ smb2_frame(struct smb2_conn *c, uint8_t *frame, size_t len)
 	struct smb2_transform_hdr th;
 
 	c->frames_in++;
+	c->bytes_in += 4 + len;
 	struct smb2_session *s;
 	uint8_t *plain;
 	size_t plainlen;

@@ -226,6 +226,8 @@ struct smb2_conn {
 	uint32_t		 cancel_status;	/* why asyncs are cancelled */
 	int			 waiting;	/* a handler deferred */
 	uint64_t		 frames_in;	/* received, for idleness */
+	uint64_t		 bytes_in;	/* frames' bytes received */
+	uint64_t		 bytes_out;	/* bytes sent */
 	int			 handoff;	/* preauth: session is valid */
 
 	/* Called when the connection ends (after the socket is closed). */

@@ -95,6 +95,7 @@ smb2_conn_sendfile(struct smb2_conn *c, struct smb2_out *o)
 		o->file_off += (uint64_t)n;
 		o->file_len -= (size_t)n;
 		c->outq_bytes -= (size_t)n;
+		c->bytes_out += (uint64_t)n;
 	}
 	return 0;
 }
@@ -150,6 +151,7 @@ smb2_conn_trywrite(struct smb2_conn *c)
 			return -1;
 		}
 		c->outq_bytes -= (size_t)n;
+		c->bytes_out += (uint64_t)n;
 		while ((o = TAILQ_FIRST(&c->outq)) != NULL) {
 			size_t left = o->len - o->off;
 

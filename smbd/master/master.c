@@ -719,11 +719,18 @@ master_auth_resolved(enum nss_status st, const struct nss_user *u, void *arg)
 			c->auth = ar;
 			c->authed = 1;
 		}
-		log_info("connection %u from %s: authenticated as %s "
-		    "(uid %u)%s", c->id, c->addrstr, rq->cl.user[0] != '\0' ?
-		    rq->cl.user : "(no user name)", ar.uid,
-		    (rq->cl.flags & AUTH_FLAG_GUEST) ? " as guest" :
-		    (rq->cl.flags & AUTH_FLAG_ANONYMOUS) ? " anonymously" : "");
+		if (rq->cl.flags & AUTH_FLAG_ANONYMOUS)
+			log_info("connection %u from %s: anonymous logon, "
+			    "served as the guest account (uid %u)", c->id,
+			    c->addrstr, ar.uid);
+		else if (rq->cl.flags & AUTH_FLAG_GUEST)
+			log_info("connection %u from %s: %s logged on as a "
+			    "guest (uid %u)", c->id, c->addrstr,
+			    rq->cl.user[0] != '\0' ? rq->cl.user :
+			    "(no user name)", ar.uid);
+		else
+			log_info("connection %u from %s: authenticated as %s "
+			    "(uid %u)", c->id, c->addrstr, rq->cl.user, ar.uid);
 	}
 	master_auth_confirm(M.authd, rq->connid, rq->cl.session_id, status,
 	    &ar);
@@ -1174,7 +1181,8 @@ master_log_exit(const struct child *ch, pid_t pid, int status,
 		    "session was set up; the connection is closed", who,
 		    proc_name(ch->prog), (long)pid, how);
 	else if (ch->prog == PROG_SESSION && c != NULL)
-		(bad ? log_warnx : log_info)("%ssession worker (pid %ld) %s; "
+		/* A worker that ends well has said so itself (its end line). */
+		(bad ? log_warnx : log_debug)("%ssession worker (pid %ld) %s; "
 		    "the connection is closed", who, (long)pid, how);
 	else
 		(bad ? log_warnx : log_info)("%s (pid %ld) %s",
@@ -1391,9 +1399,21 @@ main(int argc, char **argv)
 	if (master_listen(M.conf) == -1)
 		fatalx("no listener could be set up");
 
-	if (!foreground && daemon(0, 0) == -1)
-		fatal("daemon");
+	/*
+	 * Where the log goes: standard error with -d, else "log file", else
+	 * syslog; without a syslog daemon, standard error, which a daemon
+	 * then keeps (under a service manager it is the journal).
+	 */
+	if (!M.debug && M.conf->g.log_file[0] != '\0' &&
+	    log_open_file(M.conf->g.log_file) == -1)
+		fatal("log file %s", M.conf->g.log_file);
 	log_init(M.debug, M.conf->g.syslog_facility);
+	if (log_stderr())
+		log_warnx("no syslog (%s cannot be written to): logging to "
+		    "standard error; set \"log file\" to keep a log",
+		    _PATH_LOG);
+	if (!foreground && daemon(0, log_stderr()) == -1)
+		fatal("daemon");
 	master_write_pidfile(M.conf);
 	setproctitle("master [listening on %zu sockets]", M.nlisteners);
 

@@ -610,5 +610,10 @@ master_reload(void)
 	master_fd_limit(nc);
 	if (M.verbose < nc->g.log_level)
 		log_setverbose(nc->g.log_level);
+	/* The log file again: logrotate moved it, or the name changed. */
+	if (!M.debug && nc->g.log_file[0] != '\0' &&
+	    log_open_file(nc->g.log_file) == -1)
+		log_warn("reload: log file %s; logging goes on where it was",
+		    nc->g.log_file);
 	log_info("configuration reloaded");
 }

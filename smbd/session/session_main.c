@@ -143,10 +143,95 @@ session_deadtime(evutil_socket_t fd, short what, void *arg)
 	smb2_conn_close(c, "idle (deadtime)");
 }
 
+static uint64_t	session_started_ms;
+
+/* Who the session is, for the log: a user, a guest or anonymous. */
+static void
+session_who(char *buf, size_t len)
+{
+	if (S.auth.flags & AUTH_FLAG_ANONYMOUS)
+		snprintf(buf, len, "anonymous (as %s)",
+		    S.conf->g.guest_account);
+	else if (S.auth.flags & AUTH_FLAG_GUEST)
+		snprintf(buf, len, "guest (as %s)", S.conf->g.guest_account);
+	else
+		snprintf(buf, len, "user %s", S.auth.user);
+}
+
+static const char *
+session_dialect(uint16_t d)
+{
+	switch (d) {
+	case SMB2_DIALECT_202:
+		return "SMB 2.0.2";
+	case SMB2_DIALECT_210:
+		return "SMB 2.1";
+	case SMB2_DIALECT_300:
+		return "SMB 3.0";
+	case SMB2_DIALECT_302:
+		return "SMB 3.0.2";
+	case SMB2_DIALECT_311:
+		return "SMB 3.1.1";
+	}
+	return "SMB2 (unknown dialect)";
+}
+
+static const char *
+session_cipher(enum smb2_cipher cipher)
+{
+	switch (cipher) {
+	case SMB2_CIPHER_AES128_CCM:
+		return "AES-128-CCM";
+	case SMB2_CIPHER_AES128_GCM:
+		return "AES-128-GCM";
+	case SMB2_CIPHER_AES256_CCM:
+		return "AES-256-CCM";
+	case SMB2_CIPHER_AES256_GCM:
+		return "AES-256-GCM";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * One line when a logon has its worker, one when the connection ends.
+ * Encryption is "required" when the server demands it of the session,
+ * else "available" (the client may still encrypt what it sends, and is
+ * then answered encrypted).
+ */
+static void
+session_log_start(struct smb2_conn *c, const struct smb2_session *s)
+{
+	char who[AUTH_MAX_USER + 32], enc[64];
+	const char *cipher = session_cipher(c->nres.cipher);
+
+	session_who(who, sizeof(who));
+	session_started_ms = time_mono_ms();
+	if (cipher == NULL)
+		snprintf(enc, sizeof(enc), "no encryption");
+	else
+		snprintf(enc, sizeof(enc), "encryption %s (%s)",
+		    s->encrypt_data ? "required" : "available", cipher);
+	log_info("%s: logon of %s: %s, %s, %s; session worker pid %ld",
+	    c->peer, who, session_dialect(c->nres.dialect),
+	    s->signing_required ? "signing required" : "signing if asked",
+	    enc, (long)getpid());
+}
+
 static void
 session_closed(struct smb2_conn *c, const char *why)
 {
-	log_info("%s: session of %s ends: %s", c->peer, S.auth.user, why);
+	char who[AUTH_MAX_USER + 32];
+	uint64_t secs = (time_mono_ms() - session_started_ms) / 1000;
+
+	session_who(who, sizeof(who));
+	log_info("%s: connection of %s ends after %llu:%02llu:%02llu, "
+	    "%llu bytes in, %llu out: %s", c->peer, who,
+	    (unsigned long long)(secs / 3600),
+	    (unsigned long long)(secs / 60 % 60),
+	    (unsigned long long)(secs % 60),
+	    (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out,
+	    why);
 	exit(0);
 }
 
@@ -176,6 +261,7 @@ session_init(const uint8_t *state, size_t len)
 		return -1;
 	}
 	snprintf(s->user, sizeof(s->user), "%s", S.auth.user);
+	session_log_start(c, s);
 	smb2_sesssetup_init(S.base, fcntl(USMBD_FD_AUTHD, F_GETFD) == -1 ?
 	    -1 : USMBD_FD_AUTHD, c, &ipc_rules_session);
 	if (lockd_client_init(S.base, fcntl(USMBD_FD_LOCKD, F_GETFD) == -1 ?
