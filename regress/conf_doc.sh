@@ -1,10 +1,10 @@
 #!/bin/sh
 # Every parameter the smbd.conf parser knows must be documented in
-# man/smbd.conf.5 as an ".It Cm name" entry.
+# man/smbd.conf.5 (made from smbd.conf.5.in) as an ".It Cm name" entry.
 : "${top_srcdir:=.}"
 : "${top_builddir:=.}"
 prog="$top_builddir/regress/unit/conf_params"
-page="$top_srcdir/man/smbd.conf.5"
+page="$top_builddir/man/smbd.conf.5"
 
 if [ ! -x "$prog" ]; then
 	echo "conf_doc.sh: $prog not built" >&2
@@ -37,5 +37,34 @@ if [ "$missing" -ne 0 ]; then
 	echo "conf_doc.sh: $missing of $count parameters undocumented" >&2
 	exit 1
 fi
-echo "conf_doc.sh: all $count parameters documented"
+# And back: every parameter the page describes is one the parser knows.
+extra=0
+for name in $(sed -n '/^\.Sh GLOBAL PARAMETERS/,/^\.Sh FILES/s/^\.It Cm \([a-z0-9 ]*[a-z0-9]\)\( = .*\)*$/\1/p' \
+    "$page" | tr ' ' '_'); do
+	name=$(echo "$name" | tr '_' ' ')
+	if ! printf '%s\n' "$names" | grep -q -x -F "$name"; then
+		echo "described in smbd.conf.5 but unknown to the parser: $name"
+		extra=$((extra + 1))
+	fi
+done
+[ "$extra" -eq 0 ] || exit 1
+
+# The default paths the page names are the ones the program uses (the
+# page is made with configure's paths): what usmbd -T prints for an empty
+# configuration is in the page.
+usmbd="$top_builddir/usmbd"
+if [ -x "$usmbd" ]; then
+	empty=$(mktemp)
+	trap 'rm -f "$empty"' EXIT
+	for p in "passdb file" "state directory" "pid file" \
+	    "libexec directory"; do
+		v=$("$usmbd" -T -f "$empty" 2>/dev/null |
+		    sed -n "s/^	$p = //p")
+		if [ -z "$v" ] || ! grep -q -F "$v" "$page"; then
+			echo "the default of $p ($v) is not what smbd.conf.5 says"
+			exit 1
+		fi
+	done
+fi
+echo "conf_doc.sh: all $count parameters documented, and only they"
 exit 0
