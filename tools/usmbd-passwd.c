@@ -27,11 +27,11 @@
 #define PASSWORD_MAX	512
 
 static __attribute__((noreturn)) void
-usage(void)
+usage(int ok)
 {
-	fprintf(stderr,
-	    "usage: usmbd-passwd [-f config] -a|-x|-e|-D|-l [-s] [user]\n");
-	exit(1);
+	fprintf(ok ? stdout : stderr,
+	    "usage: usmbd-passwd [-hV] [-f config] -a|-x|-e|-D|-l [-s] [user]\n");
+	exit(ok ? 0 : 1);
 }
 
 static __attribute__((noreturn, format(printf, 1, 2))) void
@@ -108,12 +108,13 @@ main(int argc, char **argv)
 	gid_t group;
 	uint8_t hash[16];
 	char *dir, *tmp;
+	const struct userdb_user *one = NULL;
 	int ch, op = 0, script = 0, lockfd;
 	size_t i;
 
 	log_procname("usmbd-passwd");
 	log_init(1, LOG_AUTH);
-	while ((ch = getopt(argc, argv, "aDef:lsx")) != -1) {
+	while ((ch = getopt(argc, argv, "aDef:hlsVx")) != -1) {
 		switch (ch) {
 		case 'a':
 		case 'D':
@@ -121,7 +122,7 @@ main(int argc, char **argv)
 		case 'l':
 		case 'x':
 			if (op != 0)
-				usage();
+				usage(0);
 			op = ch;
 			break;
 		case 'f':
@@ -130,14 +131,19 @@ main(int argc, char **argv)
 		case 's':
 			script = 1;
 			break;
+		case 'h':
+			usage(1);
+		case 'V':
+			printf("usmbd-passwd %s\n", PACKAGE_VERSION);
+			return 0;
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (op == 0 || (op == 'l' && argc != 0) || (op != 'l' && argc != 1))
-		usage();
+	if (op == 0 || (op == 'l' && argc > 1) || (op != 'l' && argc != 1))
+		usage(0);
 	if ((conf = conf_load(conffile)) == NULL)
 		die("%s: configuration not valid", conffile);
 	if ((pw = getpwnam(conf->g.authd_user)) == NULL)
@@ -165,10 +171,14 @@ main(int argc, char **argv)
 
 	switch (op) {
 	case 'l':
+		if (argc == 1 && (one = userdb_find(db, argv[0])) == NULL)
+			die("%s: no such user", argv[0]);
 		for (i = 0; i < db->nusers; i++) {
 			char when[32];
 			struct tm tm;
 
+			if (one != NULL && &db->users[i] != one)
+				continue;
 			localtime_r(&db->users[i].changed, &tm);
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
 			printf("%-20s %-8s %s\n", db->users[i].name,
@@ -178,9 +188,13 @@ main(int argc, char **argv)
 		userdb_free(db);
 		return 0;
 	case 'a':
-		if (getpwnam(argv[0]) == NULL)
+		if ((pw = getpwnam(argv[0])) == NULL)
 			die("%s has no Unix account: every usmbd user must be "
 			    "one (create it with useradd first)", argv[0]);
+		/* usmbd never lets root log on; no password may say otherwise. */
+		if (pw->pw_uid == 0)
+			die("%s is root (uid 0), which may never log on to "
+			    "usmbd", argv[0]);
 		get_password(script, hash);
 		if (userdb_set(db, argv[0], hash) == -1)
 			die("%s: not a valid user name", argv[0]);
@@ -199,6 +213,8 @@ main(int argc, char **argv)
 	if (userdb_save(conf->g.passdb_file, db, owner, group) == -1)
 		die("%s: cannot write the user database",
 		    conf->g.passdb_file);
+	printf("%s %s\n", argv[0], op == 'a' ? "added, or its password set" :
+	    op == 'x' ? "deleted" : op == 'e' ? "enabled" : "disabled");
 	userdb_free(db);
 	close(lockfd);
 	conf_free(conf);

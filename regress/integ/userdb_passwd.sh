@@ -13,13 +13,20 @@ cat > "$T/smbd.conf" <<CEOF
 CEOF
 P="$top_builddir/usmbd-passwd -f $T/smbd.conf"
 
-check "add an existing Unix user" sh -c "printf 'pw1\npw1\n' | $P -a -s nobody"
+check "add an existing Unix user, and say so" sh -c \
+    "printf 'pw1\npw1\n' | $P -a -s nobody | grep -q '^nobody added'"
 check "the database is owned by the authd user" [ "$(stat -c %U "$T/private/passdb")" = _usmbd-auth ]
 check "the database is mode 0600" [ "$(stat -c %a "$T/private/passdb")" = 600 ]
 check "its directory is mode 0700" [ "$(stat -c %a "$T/private")" = 700 ]
 check "list shows the user enabled" sh -c "$P -l | grep -q '^nobody *enabled'"
 check "list never shows a hash" sh -c "! $P -l | grep -qi '[0-9a-f]\{32\}'"
-check "disable" $P -D nobody
+check "list one user" sh -c "$P -l nobody | grep -q '^nobody *enabled'"
+check "list a user who is not there: an error" \
+    sh -c "! $P -l no-such-user 2>/dev/null"
+check "root is refused: it never logs on" sh -c \
+    "! printf 'pw\npw\n' | $P -a -s root 2>$T/err && grep -q 'is root' $T/err"
+check "and was not added" sh -c "! $P -l | grep -q '^root '"
+check "disable, and say so" sh -c "$P -D nobody | grep -q '^nobody disabled'"
 check "list shows it disabled" sh -c "$P -l | grep -q '^nobody *disabled'"
 check "enable" $P -e nobody
 check "change the password" sh -c "printf 'pw2\npw2\n' | $P -a -s nobody"
@@ -28,6 +35,12 @@ check "a user without a Unix account is refused" sh -c "! printf 'a\na\n' | $P -
 check "delete" $P -x nobody
 check "deleting again fails" sh -c "! $P -x nobody 2>/dev/null"
 check "no option is a usage error" sh -c "$P 2>&1 | grep -q '^usage: usmbd-passwd'"
+check "-h prints the usage, and succeeds" sh -c "$P -h | grep -q '^usage: usmbd-passwd'"
+check "-V prints the version" sh -c "$P -V | grep -q '^usmbd-passwd [0-9]'"
+check "usmbd -V prints the version" sh -c \
+    "$top_builddir/usmbd -V | grep -q '^usmbd [0-9]'"
+check "usmbd -h prints the usage, and succeeds" sh -c \
+    "$top_builddir/usmbd -h | grep -q '^usage: usmbd '"
 check "two operations are a usage error" sh -c "! $P -a -x nobody 2>/dev/null"
 check "no temporary files are left behind" sh -c "[ \$(ls $T/private | grep -v -c '^passdb\\(.lock\\)\\?\$') -eq 0 ]"
 integ_done

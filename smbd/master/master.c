@@ -69,10 +69,11 @@ static void	 master_start_session(struct child *, struct conn *,
 		    const uint8_t *, size_t);
 
 static __dead void
-usage(void)
+usage(int ok)
 {
-	fprintf(stderr, "usage: usmbd [-dDtT] [-f config]\n");
-	exit(1);
+	fprintf(ok ? stdout : stderr,
+	    "usage: usmbd [-dDhtTvV] [-f config]\n");
+	exit(ok ? 0 : 1);
 }
 
 /*
@@ -1318,7 +1319,7 @@ main(int argc, char **argv)
 	setproctitle_init(argc, argv, environ);
 	log_procname("usmbd");
 	log_init(1, LOG_DAEMON);
-	while ((ch = getopt(argc, argv, "dDf:tTv")) != -1) {
+	while ((ch = getopt(argc, argv, "dDf:htTvV")) != -1) {
 		switch (ch) {
 		case 'd':
 			M.debug = 1;
@@ -1341,13 +1342,18 @@ main(int argc, char **argv)
 		case 'v':
 			M.verbose++;
 			break;
+		case 'h':
+			usage(1);
+		case 'V':
+			printf("usmbd %s\n", PACKAGE_VERSION);
+			exit(0);
 		default:
-			usage();
+			usage(0);
 		}
 	}
 	argc -= optind;
 	if (argc != 0)
-		usage();
+		usage(0);
 
 	if ((M.conf = conf_load(conffile)) == NULL) {
 		fprintf(stderr, "usmbd: %s: configuration not valid\n",
