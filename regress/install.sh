@@ -24,11 +24,11 @@ for p in usmbd-preauth usmbd-session usmbd-authd usmbd-lockd; do
 	    [ -n "$libexec" -a -x "$D$libexec/$p" ]
 done
 sbin=$(dirname "$(dirname "$libexec")")/sbin
-for p in usmbd usmbd-passwd; do
+for p in usmbd usmbd-passwd usmbd-ctl; do
 	check "$p is installed" [ -x "$D$sbin/$p" ]
 done
 for m in man5/smbd.conf.5 man8/usmbd.8 man8/usmbd-authd.8 \
-    man8/usmbd-passwd.8; do
+    man8/usmbd-passwd.8 man8/usmbd-ctl.8; do
 	check "$m is installed, with the configured paths" sh -c \
 	    "f=\$(find '$D' -path '*/man/$m'); [ -n \"\$f\" ] &&
 	    ! grep -q '@[a-z]*dir@' \"\$f\""

@@ -13,4 +13,7 @@ check "usmbd.8 SYNOPSIS ($s) matches usage() ($u)" [ -n "$u" -a "$u" = "$s" ]
 u=$(sed -n 's/.*"usage: usmbd-passwd \(.*\)\\n");/\1/p' "$top_srcdir/tools/usmbd-passwd.c")
 s=$(mandoc -T ascii "$top_builddir/man/usmbd-passwd.8" | sed 's/.\x08//g' | sed -n '/^SYNOPSIS/{n;p;}' | sed 's/^ *usmbd-passwd //')
 check "usmbd-passwd.8 SYNOPSIS ($s) matches usage() ($u)" [ -n "$u" -a "$u" = "$s" ]
+u=$(sed -n 's/.*"usage: usmbd-ctl \(.*\)\\n"$/\1/p' "$top_srcdir/tools/usmbd-ctl.c")
+s=$(mandoc -T ascii "$top_builddir/man/usmbd-ctl.8" | sed 's/.\x08//g' | sed -n '/^SYNOPSIS/{n;p;}' | sed 's/^ *usmbd-ctl //')
+check "usmbd-ctl.8 SYNOPSIS ($s) matches usage() ($u)" [ -n "$u" -a "$u" = "$s" ]
 integ_done

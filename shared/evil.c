@@ -25,7 +25,9 @@
 #include <unistd.h>
 
 #include "evil.h"
+#include "buf.h"
 #include "ipc.h"
+#include "ipc_payload.h"
 #include "ipc_types.h"
 #include "log.h"
 #include "usmbd.h"
@@ -376,6 +378,30 @@ evil_forge_fd(const char *arg)
 	return 0;
 }
 
+/*
+ * A session report for usmbd-ctl status whose share name would write on
+ * the administrator's terminal: an escape sequence and a made-up line.
+ */
+static int
+evil_forge_info(const char *arg)
+{
+	static const char fake[] = "x\x1b[2J\nconnection 99\n\tuser root";
+	uint8_t buf[SESSION_INFO_WIRE_LEN];
+	struct session_info si;
+	struct wbuf w;
+
+	memset(&si, 0, sizeof(si));
+	si.dialect = 0x0311;
+	si.nshares = 1;
+	memcpy(si.shares[0], fake, sizeof(fake));
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_session_info(&w, &si);
+	(void)ipc_send(USMBD_FD_MASTER, IPC_SESSION_INFO, 0, -1,
+	    wbuf_data(&w), wbuf_len(&w));
+	errno = 0;
+	return 0;
+}
+
 /* A hello that names another program: authd. */
 static int
 evil_forge_hello(const char *arg)
@@ -449,6 +475,7 @@ static const struct evil_entry evil_table[] = {
 	{ "forge-auth", evil_forge_auth },
 	{ "forge-fd", evil_forge_fd },
 	{ "forge-hello", evil_forge_hello },
+	{ "forge-info", evil_forge_info },
 	{ "early-handoff", evil_early_handoff },
 };
 

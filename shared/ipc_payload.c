@@ -154,3 +154,52 @@ ipc_get_names_msg(struct rbuf *r, struct names_msg *m)
 		return -1;
 	return get_done(r);
 }
+
+void
+ipc_put_session_info(struct wbuf *w, const struct session_info *si)
+{
+	size_t i;
+
+	wbuf_put_u16le(w, si->dialect);
+	wbuf_put_u8(w, si->signing_required);
+	wbuf_put_u8(w, si->encrypt_required);
+	wbuf_put_u8(w, si->cipher);
+	wbuf_put_u8(w, si->nshares);
+	wbuf_put_u16le(w, 0);
+	for (i = 0; i < SESSION_INFO_MAX_SHARES; i++)
+		put_str(w, si->shares[i], SESSION_INFO_SHARE_LEN);
+}
+
+/* No control character (C0, DEL) in a string for a terminal. */
+static int
+printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+ipc_get_session_info(struct rbuf *r, struct session_info *si)
+{
+	uint16_t reserved;
+	size_t i;
+
+	memset(si, 0, sizeof(*si));
+	rbuf_get_u16le(r, &si->dialect);
+	rbuf_get_u8(r, &si->signing_required);
+	rbuf_get_u8(r, &si->encrypt_required);
+	rbuf_get_u8(r, &si->cipher);
+	rbuf_get_u8(r, &si->nshares);
+	rbuf_get_u16le(r, &reserved);
+	for (i = 0; i < SESSION_INFO_MAX_SHARES; i++)
+		get_str(r, si->shares[i], SESSION_INFO_SHARE_LEN);
+	if (si->nshares > SESSION_INFO_MAX_SHARES || si->signing_required > 1 ||
+	    si->encrypt_required > 1 || si->cipher > 4)
+		return -1;
+	for (i = 0; i < si->nshares; i++)
+		if (si->shares[i][0] == '\0' || !printable(si->shares[i]))
+			return -1;
+	return get_done(r);
+}

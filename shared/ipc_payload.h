@@ -26,6 +26,27 @@ struct wbuf;
 #define NAMES_MSG_WIRE_LEN	(4 + 4 + NAMES_MAX_ENTRIES * \
 				    NAMES_ENTRY_WIRE_LEN)
 
+/*
+ * IPC_SESSION_INFO.  Share names are printable ASCII or UTF-8 (no
+ * control characters), or the message does not parse: they end up on an
+ * administrator's terminal.
+ */
+#define SESSION_INFO_MAX_SHARES	16
+#define SESSION_INFO_SHARE_LEN	81	/* 80 characters and a NUL */
+struct session_info {
+	uint16_t	dialect;
+	uint8_t		signing_required;
+	uint8_t		encrypt_required;
+	uint8_t		cipher;		/* enum smb2_cipher */
+	uint8_t		nshares;
+	char		shares[SESSION_INFO_MAX_SHARES][SESSION_INFO_SHARE_LEN];
+};
+#define SESSION_INFO_WIRE_LEN	(8 + SESSION_INFO_MAX_SHARES * \
+				    SESSION_INFO_SHARE_LEN)
+
+void	ipc_put_session_info(struct wbuf *, const struct session_info *);
+int	ipc_get_session_info(struct rbuf *, struct session_info *);
+
 void	ipc_put_auth_result(struct wbuf *, const struct auth_result *);
 void	ipc_put_auth_claim(struct wbuf *, const struct auth_claim *);
 void	ipc_put_auth_confirm(struct wbuf *, const struct auth_confirm *);

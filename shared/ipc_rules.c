@@ -46,6 +46,9 @@ static const struct ipc_rule master_rule[] = {
 	    NAMES_MSG_WIRE_LEN, IPC_FD_NONE, 0 },
 	{ AUTHD, IPC_PH_RUN, IPC_AUTH_RESULT, AUTH_CLAIM_WIRE_LEN,
 	    AUTH_CLAIM_WIRE_LEN, IPC_FD_NONE, 0 },
+	/* What usmbd-ctl status shows of a connection. */
+	{ SES, IPC_PH_RUN, IPC_SESSION_INFO, SESSION_INFO_WIRE_LEN,
+	    SESSION_INFO_WIRE_LEN, IPC_FD_NONE, 0 },
 };
 
 /* The master sends a preauth process nothing; only authd answers it. */

@@ -70,6 +70,14 @@ enum ipc_type {
 	IPC_NAME_REQUEST,
 	IPC_NAME_REPLY,
 
+	/*
+	 * session -> master: struct session_info (shared/ipc_payload.h),
+	 * what usmbd-ctl status shows of a connection the master cannot
+	 * know itself: the dialect, signing and encryption, and the shares
+	 * connected.  At start, and whenever the shares change.
+	 */
+	IPC_SESSION_INFO,
+
 	IPC_TYPE_MAX
 };
 

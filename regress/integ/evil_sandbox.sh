@@ -171,6 +171,21 @@ start_with session forge-hello
 check "session: a hello from a session worker closes its channel" \
     log_has "unexpected message type 2, .* in phase 0x4;"
 check "after both, logons still work" honest_logon
+
+# A worker's report for usmbd-ctl status that would write on the
+# administrator's terminal is refused; the honest one that follows shows.
+start_with session forge-info
+check "session: a report with control characters is refused" \
+    log_has "a session report that does not parse; ignoring it"
+( (echo ls; sleep 3) | timeout 20 smbclient -s "$T/client.conf" \
+    //127.0.0.1/share -p "$PORT" -U 'usmbdtest%Secret-123' >/dev/null 2>&1 &)
+sleep 1.5
+"$top_builddir/usmbd-ctl" -s "$T/ctl.sock" status >"$T/status" 2>&1
+check "usmbd-ctl status shows no made-up line" sh -c \
+    "! grep -q 'connection 99' '$T/status' && ! grep -q 'user root' \
+    '$T/status' && ! grep -q \"\$(printf '\\033')\" '$T/status'"
+check "and shows the worker's honest report" \
+    grep -q "^	shares .*share" "$T/status"
 # Every session worker of this server forges; the logons still work.
 check "session: logons still work" honest_logon
 start_with session log-forge

@@ -99,6 +99,7 @@ integ_setup() {
 	smb ports = $PORT
 	state directory = $T/state
 	pid file = $T/usmbd.pid
+	control socket = $T/ctl.sock
 	passdb file = $T/private/passdb
 	libexec directory = $top_builddir
 	log level = ${INTEG_LOG_LEVEL:-2}

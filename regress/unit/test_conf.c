@@ -318,7 +318,6 @@ test_fields(void)
 	CHECK(strstr(capture_text(), "not supported by this version") != NULL);
 	CHECK(c->g.server_multi_channel_support == 0);
 	CHECK(c->g.smb2_leases == 0);
-	CHECK(c->g.control_socket[0] == '\0');
 	CHECK(c->g.max_connections == 50);
 	s = &c->shares[0];
 	CHECK(s->oplocks == 0 && s->level2_oplocks == 0 &&

@@ -419,6 +419,8 @@ master_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	if (c->id == 0)
 		c->id = ++M.conn_seq;
 	memcpy(&c->addr, &ss, sizeof(ss));
+	c->accepted_ms = time_mono_ms();
+	c->accepted = time(NULL);
 	snprintf(c->addrstr, sizeof(c->addrstr), "%s", addr);
 	sockaddr_hoststr(&ss, c->hoststr, sizeof(c->hoststr));
 	c->state = CONN_PREAUTH;
@@ -1067,6 +1069,35 @@ master_handle_names(struct child *ch, const struct ipc_msg *m)
 	nss_lookup_names(&req, master_names_answered, rq);
 }
 
+/*
+ * A session worker's report for usmbd-ctl status.  Only the worker of a
+ * connection reports, and only about its own connection; what it says is
+ * checked (printable share names) but believed: a worker knows its
+ * dialect and shares.  It cannot say who it runs as, or which pid it
+ * has: those come from the master's own table.
+ */
+static void
+master_handle_info(struct child *ch, struct ipc_msg *m)
+{
+	struct conn *c = ch->conn;
+	struct session_info si;
+	struct rbuf r;
+
+	if (c == NULL || c->child != ch)
+		return;
+	rbuf_init(&r, m->data, m->hdr.len);
+	if (ipc_get_session_info(&r, &si) == -1) {
+		if (!c->info_bad)
+			log_warnx("connection %u from %s: a session report "
+			    "that does not parse; ignoring it", c->id,
+			    c->addrstr);
+		c->info_bad = 1;
+		return;
+	}
+	c->info = si;
+	c->have_info = 1;
+}
+
 static void
 master_child_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 {
@@ -1095,6 +1126,9 @@ master_child_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 		break;
 	case IPC_NAME_REQUEST:
 		master_handle_names(ch, m);
+		break;
+	case IPC_SESSION_INFO:
+		master_handle_info(ch, m);
 		break;
 	default:
 		/* The rules let nothing else through. */
@@ -1450,11 +1484,13 @@ main(int argc, char **argv)
 	}
 	master_start_daemon(PROG_AUTHD);
 	master_start_daemon(PROG_LOCKD);
+	(void)master_ctl_open(M.conf);
 	log_info("usmbd %s started, pid %ld", PACKAGE_VERSION,
 	    (long)getpid());
 
 	event_base_dispatch(M.base);
 
+	master_ctl_close();
 	master_remove_pidfile(M.conf);
 	log_info("exiting");
 	return 0;

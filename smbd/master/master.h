@@ -8,8 +8,10 @@
 #include <sys/socket.h>
 
 #include <stdint.h>
+#include <time.h>
 
 #include "auth.h"
+#include "ipc_payload.h"
 #include "ipc_types.h"
 
 struct event;
@@ -41,6 +43,12 @@ struct conn {
 	int			 sock;	/* client socket until the worker has it */
 	uint8_t			*state_blob;	/* handoff waiting for authd */
 	size_t			 state_len;
+	uint64_t		 accepted_ms;	/* time_mono_ms() */
+	time_t			 accepted;	/* wall clock, for usmbd-ctl */
+	/* What its session worker last said of it (IPC_SESSION_INFO). */
+	struct session_info	 info;
+	int			 have_info;
+	int			 info_bad;	/* logged once */
 };
 
 struct child {
@@ -125,7 +133,14 @@ void	 master_log_dropped(struct child *);
 void	 master_evil_setup(void);
 #endif
 void	 master_remove_pidfile(struct conf *);
-void	 master_reload(void);
+/* SIGHUP and usmbd-ctl reload: 0, or -1 when the file does not load. */
+int	 master_reload(void);
+/* Create the directory a file goes in, if it is missing (mode 0755). */
+void	 master_mkdir_parent(const char *);
+
+/* master_ctl.c: the control socket of usmbd-ctl(8). */
+int	 master_ctl_open(const struct conf *);
+void	 master_ctl_close(void);
 int	 sockaddr_same_host(const struct sockaddr_storage *,
 	    const struct sockaddr_storage *);
 void	 sockaddr_ntop(const struct sockaddr_storage *, char *, size_t);

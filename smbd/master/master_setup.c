@@ -557,6 +557,19 @@ master_same_listeners(const struct conf *a, const struct conf *b)
  * sessions keep the one they started with.
  */
 void
+master_mkdir_parent(const char *path)
+{
+	char *dir = xstrdup(path), *slash;
+
+	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+			log_warn("mkdir %s", dir);
+	}
+	free(dir);
+}
+
+int
 master_reload(void)
 {
 	struct conf *nc;
@@ -567,12 +580,12 @@ master_reload(void)
 	if ((nc = conf_load(M.conffile)) == NULL) {
 		log_warnx("reload: %s does not load; keeping the running "
 		    "configuration", M.conffile);
-		return;
+		return -1;
 	}
 	if ((fd = proc_config_memfd(nc)) == -1) {
 		log_warn("reload: config image");
 		conf_free(nc);
-		return;
+		return -1;
 	}
 	if (!master_same_listeners(M.conf, nc)) {
 		struct listener old[MASTER_MAX_LISTENERS];
@@ -587,7 +600,7 @@ master_reload(void)
 			M.nlisteners = nold;
 			close(fd);
 			conf_free(nc);
-			return;
+			return -1;
 		}
 		for (i = 0; i < nold; i++) {
 			event_free(old[i].ev);
@@ -615,5 +628,7 @@ master_reload(void)
 	    log_open_file(nc->g.log_file) == -1)
 		log_warn("reload: log file %s; logging goes on where it was",
 		    nc->g.log_file);
+	(void)master_ctl_open(nc);
 	log_info("configuration reloaded");
+	return 0;
 }

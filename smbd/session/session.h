@@ -48,6 +48,11 @@ struct session_share *session_share_find(const char *);
 struct smb2_cmd;
 const struct smb2_cmd *session_commands(void);
 int		 session_init(const uint8_t *, size_t);
+/*
+ * Tell the master what usmbd-ctl status shows of this connection (its
+ * dialect, signing, encryption and shares) when it changed.
+ */
+void		 session_report(void);
 void		 session_shutdown(void);
 
 #endif /* USMBD_SESSION_H */

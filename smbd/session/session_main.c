@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "ipc.h"
+#include "ipc_payload.h"
 #include "log.h"
 #include "ntstatus.h"
 #include "session.h"
@@ -235,13 +236,93 @@ session_closed(struct smb2_conn *c, const char *why)
 	exit(0);
 }
 
+static int	session_reporting;
+
+/* A share name once in the list, IPC$ included. */
+static void
+session_info_add(struct session_info *si, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < si->nshares; i++)
+		if (strcmp(si->shares[i], name) == 0)
+			return;
+	if (si->nshares >= SESSION_INFO_MAX_SHARES)
+		return;
+	snprintf(si->shares[si->nshares++], SESSION_INFO_SHARE_LEN, "%s",
+	    name);
+}
+
+/* ps shows the user, the client and the shares of a worker. */
+static void
+session_title(const struct session_info *si)
+{
+	char shares[256];
+	size_t i;
+
+	shares[0] = '\0';
+	for (i = 0; i < si->nshares; i++) {
+		if (i > 0)
+			strlcat(shares, ",", sizeof(shares));
+		strlcat(shares, si->shares[i], sizeof(shares));
+	}
+	setproctitle("session %s from %s%s%s", S.auth.user, S.peer,
+	    si->nshares > 0 ? ": " : "", shares);
+}
+
+void
+session_report(void)
+{
+	static struct session_info last;
+	struct session_info si;
+	struct smb2_conn *c = S.conn;
+	struct smb2_session *s;
+	struct smb2_tree *t;
+	uint8_t buf[SESSION_INFO_WIRE_LEN];
+	struct wbuf w;
+
+	if (!session_reporting || c == NULL)
+		return;
+	memset(&si, 0, sizeof(si));
+	si.dialect = c->nres.dialect;
+	si.cipher = (uint8_t)c->nres.cipher;
+	if ((s = TAILQ_FIRST(&c->sessions)) != NULL) {
+		si.signing_required = s->signing_required != 0;
+		si.encrypt_required = s->encrypt_data != 0;
+	}
+	TAILQ_FOREACH(s, &c->sessions, entry)
+		TAILQ_FOREACH(t, &s->trees, entry)
+			session_info_add(&si, t->ipc ? "IPC$" :
+			    t->ss->share->name);
+	if (memcmp(&si, &last, sizeof(si)) == 0)
+		return;
+	session_title(&si);
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_session_info(&w, &si);
+	/*
+	 * Never wait on the master: a report it cannot take now is stale
+	 * only until the next change.
+	 */
+	if (!wbuf_error(&w) && ipc_send_nowait(USMBD_FD_MASTER,
+	    IPC_SESSION_INFO, 0, wbuf_data(&w), wbuf_len(&w)) == 0)
+		last = si;
+}
+
+/* A tree that goes away: its opens, then what the master shows. */
+static void
+session_tree_closed(struct smb2_tree *t)
+{
+	smb2_tree_close_files(t);
+	session_report();
+}
+
 int
 session_init(const uint8_t *state, size_t len)
 {
 	struct smb2_conn *c;
 	struct smb2_session *s;
 
-	smb2_tree_close_hook = smb2_tree_close_files;
+	smb2_tree_close_hook = session_tree_closed;
 	smb2_open_on_free(smb2_notify_close);
 	smb2_open_on_free(smb2_wt_close);
 	c = smb2_conn_new(S.base, USMBD_FD_CLIENT, S.conf, session_cmds, 0);
@@ -262,6 +343,8 @@ session_init(const uint8_t *state, size_t len)
 	}
 	snprintf(s->user, sizeof(s->user), "%s", S.auth.user);
 	session_log_start(c, s);
+	session_reporting = 1;
+	session_report();
 	smb2_sesssetup_init(S.base, fcntl(USMBD_FD_AUTHD, F_GETFD) == -1 ?
 	    -1 : USMBD_FD_AUTHD, c, &ipc_rules_session);
 	if (lockd_client_init(S.base, fcntl(USMBD_FD_LOCKD, F_GETFD) == -1 ?

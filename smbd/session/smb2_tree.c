@@ -136,6 +136,7 @@ smb2_cmd_tree_connect(struct smb2_conn *c, struct smb2_req *req)
 	    (encrypt ? SMB2_SHAREFLAG_ENCRYPT_DATA : 0));
 	wbuf_put_u32le(req->out, 0);	/* Capabilities: no DFS, no CA */
 	wbuf_put_u32le(req->out, t->maximal_access);
+	session_report();
 	return NT_STATUS_SUCCESS;
 }
 

@@ -1,0 +1,98 @@
+#!/bin/sh
+# usmbd-ctl: status (text and JSON) shows each connection with its client,
+# user, worker pid, dialect, signing, encryption and shares, as the
+# master and the connection's worker know them; reload; kill-session; and
+# only root may use the control socket, by its mode and by the caller's
+# credentials.  The worker's process title names user, client and shares.
+. "$top_srcdir/regress/integ/lib.sh"
+/usr/bin/python3 -c 'import impacket' 2>/dev/null ||
+    skip "impacket not installed (apt-get install python3-impacket)"
+command -v setpriv >/dev/null || skip "setpriv not installed (util-linux)"
+integ_setup ctl
+integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
+integ_start
+CTL="$top_builddir/usmbd-ctl -s $T/ctl.sock"
+
+# A session that stays: logged on, connected to the share, idle.
+/usr/bin/python3 - "$PORT" >"$T/py.out" 2>&1 <<'PY' &
+import sys, time
+from impacket.smbconnection import SMBConnection
+c = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=int(sys.argv[1]))
+c.login("usmbdtest", "Secret-123")
+c.connectTree("share")
+print("connected", flush=True)
+try:
+    time.sleep(30)
+    c.listPath("share", "*")
+    print("still served")
+except Exception as e:
+    print("ended:", e)
+PY
+PYPID=$!
+for _ in $(seq 1 50); do
+	grep -q connected "$T/py.out" && break
+	sleep 0.2
+done
+sleep 1
+
+$CTL status >"$T/status" 2>&1
+check "status exits 0" [ $? -eq 0 ]
+check "status names the master and the helpers" sh -c \
+    "grep -q '^usmbd [0-9.]*, pid $MASTER_PID' '$T/status' &&
+    grep -q '^authd pid [0-9]*, lockd pid [0-9]*' '$T/status'"
+check "a connection with its client and user" sh -c \
+    "grep -q '^	client 127.0.0.1:[0-9]*' '$T/status' &&
+    grep -q '^	user usmbdtest (uid [0-9]*)' '$T/status'"
+pid=$(sed -n 's/^	worker pid \([0-9]*\)$/\1/p' "$T/status" | head -1)
+check "its worker pid is a session worker of usmbdtest" sh -c \
+    "[ -n '$pid' ] && [ \"\$(stat -c %U /proc/$pid)\" = usmbdtest ]"
+check "its dialect, signing and encryption" sh -c \
+    "grep -q '^	dialect SMB 3' '$T/status' &&
+    grep -q '^	signing ' '$T/status' && grep -q '^	encryption ' '$T/status'"
+check "and the share it is connected to" grep -q "^	shares .*share" "$T/status"
+check "the worker's process title names user, client and share" sh -c \
+    "tr '\\0' ' ' </proc/$pid/cmdline | grep -q 'session usmbdtest from 127.0.0.1:[0-9]*: .*share'"
+$CTL -j status >"$T/json" 2>&1
+check "status --json is JSON with the same connection" /usr/bin/python3 -c "
+import json, sys
+d = json.load(open('$T/json'))
+c = [x for x in d['connections'] if x.get('user') == 'usmbdtest']
+assert d['pid'] == $MASTER_PID, d
+assert len(c) == 1 and c[0]['pid'] == $pid, c
+assert c[0]['dialect'].startswith('SMB 3') and 'share' in c[0]['shares'], c
+"
+
+# Only root: the socket's mode stops others, and if the mode were
+# wider, the caller's credentials still would.
+check "the control socket is root's, mode 600" \
+    [ "$(stat -c '%U %a' "$T/ctl.sock")" = "root 600" ]
+setpriv --reuid=nobody --regid=nogroup --clear-groups $CTL status \
+    >"$T/out" 2>&1
+check "a caller who is not root cannot connect" grep -q "Permission denied" \
+    "$T/out"
+chmod 666 "$T/ctl.sock"
+setpriv --reuid=nobody --regid=nogroup --clear-groups $CTL status \
+    >"$T/out" 2>&1
+rc=$?
+check "nor talk to it through a wider mode" sh -c \
+    "[ $rc -eq 1 ] && grep -q 'error: usmbd-ctl needs root' '$T/out' &&
+    ! grep -q usmbdtest '$T/out'"
+check "and the master says so" log_has "usmbd-ctl: refused a caller with uid"
+chmod 600 "$T/ctl.sock"
+
+$CTL frobnicate >"$T/out" 2>&1
+check "an unknown command is a usage error" sh -c \
+    "[ $? -ne 0 ] && grep -q '^usage: usmbd-ctl' '$T/out'"
+check "reload" sh -c "$CTL reload | grep -q 'configuration reloaded'"
+check "the master logs the reload" log_has "usmbd-ctl: reload"
+$CTL kill-session nosuchuser >"$T/out" 2>&1
+check "kill-session of nobody connected fails" sh -c \
+    "[ $? -eq 1 ] && grep -q 'error: no session worker of nosuchuser' '$T/out'"
+check "kill-session USER stops its worker" sh -c \
+    "$CTL kill-session usmbdtest | grep -q 'stopped session worker pid $pid'"
+wait "$PYPID"
+check "and its client's connection ended" grep -q "^ended:" "$T/py.out"
+sleep 1
+$CTL status >"$T/status" 2>&1
+check "status no longer shows it" sh -c "! grep -q usmbdtest '$T/status'"
+integ_done
