@@ -41,11 +41,15 @@ deb=$(ls "$D"/usmbd_*.deb)
 lintian --allow-root "$D"/usmbd_*.changes >"$D/lintian.log" 2>&1
 check "lintian finds no error" sh -c "! grep -q '^E:' '$D/lintian.log'"
 grep '^[EW]:' "$D/lintian.log"
-check "the package is hardened (PIE, RELRO, stack protector)" sh -c \
-    "dpkg-deb -x '$deb' '$D/x' && readelf -h '$D/x/usr/sbin/usmbd' |
-    grep -q 'DYN' && readelf -l '$D/x/usr/sbin/usmbd' | grep -q RELRO &&
-    readelf -s '$D/x/usr/libexec/usmbd/usmbd-preauth' |
-    grep -q __stack_chk_fail"
+dpkg-deb -x "$deb" "$D/x"
+for p in usr/sbin/usmbd usr/libexec/usmbd/usmbd-preauth \
+    usr/libexec/usmbd/usmbd-session; do
+	check "$p is hardened (PIE, full RELRO, fortified calls)" sh -c \
+	    "readelf -h '$D/x/$p' | grep -q 'Type: *DYN' &&
+	    readelf -l '$D/x/$p' | grep -q GNU_RELRO &&
+	    readelf -d '$D/x/$p' | grep -q BIND_NOW &&
+	    readelf --dyn-syms '$D/x/$p' | grep -q '_chk@'"
+done
 
 check "it installs" sh -c "dpkg -i '$deb' >'$D/install.log' 2>&1"
 check "with its three system users" sh -c \
@@ -99,9 +103,10 @@ check "smbclient reaches the installed server" cmp -s "$D/hello.txt" \
     "$D/share/h.txt"
 check "usmbd-ctl status answers on the default socket /run/usmbd.sock" \
     sh -c "[ -S /run/usmbd.sock ] && usmbd-ctl status | grep -q '^usmbd '"
-kill "$(cat "$D/run/usmbd.pid")"
+pid=$(cat "$D/run/usmbd.pid")
+kill "$pid"
 sleep 1
-check "the server stops on SIGTERM" sh -c "! kill -0 \$(cat '$D/run/usmbd.pid') 2>/dev/null"
+check "the server stops on SIGTERM" sh -c "[ -n '$pid' ] && ! kill -0 '$pid'"
 check "and removes its control socket" [ ! -e /run/usmbd.sock ]
 
 check "it purges" sh -c "dpkg --purge usmbd >'$D/purge.log' 2>&1"
