@@ -44,11 +44,12 @@ grep '^[EW]:' "$D/lintian.log"
 dpkg-deb -x "$deb" "$D/x"
 for p in usr/sbin/usmbd usr/libexec/usmbd/usmbd-preauth \
     usr/libexec/usmbd/usmbd-session; do
-	check "$p is hardened (PIE, full RELRO, fortified calls)" sh -c \
-	    "readelf -h '$D/x/$p' | grep -q 'Type: *DYN' &&
+	check "$p is hardened (PIE, full RELRO, stack protector, fortify)" \
+	    sh -c "readelf -h '$D/x/$p' | grep -q 'Type: *DYN' &&
 	    readelf -l '$D/x/$p' | grep -q GNU_RELRO &&
 	    readelf -d '$D/x/$p' | grep -q BIND_NOW &&
-	    readelf --dyn-syms '$D/x/$p' | grep -q '_chk@'"
+	    nm -D '$D/x/$p' | grep -q __stack_chk_fail &&
+	    nm -D '$D/x/$p' | grep -q '__memcpy_chk'"
 done
 
 check "it installs" sh -c "dpkg -i '$deb' >'$D/install.log' 2>&1"
@@ -105,7 +106,10 @@ check "usmbd-ctl status answers on the default socket /run/usmbd.sock" \
     sh -c "[ -S /run/usmbd.sock ] && usmbd-ctl status | grep -q '^usmbd '"
 pid=$(cat "$D/run/usmbd.pid")
 kill "$pid"
-sleep 1
+for _ in $(seq 1 100); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
 check "the server stops on SIGTERM" sh -c "[ -n '$pid' ] && ! kill -0 '$pid'"
 check "and removes its control socket" [ ! -e /run/usmbd.sock ]
 
