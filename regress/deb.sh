@@ -110,7 +110,7 @@ for _ in $(seq 1 100); do
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
-check "the server stops on SIGTERM" sh -c "[ -n '$pid' ] && ! kill -0 '$pid'"
+check "the server stops on SIGTERM" sh -c "[ -n '$pid' ] && ! kill -0 '$pid' 2>/dev/null"
 check "and removes its control socket" [ ! -e /run/usmbd.sock ]
 
 check "it purges" sh -c "dpkg --purge usmbd >'$D/purge.log' 2>&1"

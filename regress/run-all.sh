@@ -36,7 +36,7 @@ if [ "${USMBD_NO_APT:-0}" != 1 ]; then
 	    libevent-dev libssl-dev libbsd-dev \
 	    clang libclang-rt-14-dev mandoc procps psmisc iproute2 \
 	    python3 python3-impacket smbclient samba-testsuite samba \
-	    samba-vfs-modules attr strace \
+	    samba-vfs-modules attr strace debhelper lintian \
 	    >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
 fi
 
@@ -93,6 +93,24 @@ if build normal --enable-regress-hooks; then
 	say "make check (normal)"
 	(cd "$OUT/normal" && make -j"$JOBS" check >check.log 2>&1)
 	record_suite "$OUT/normal"
+fi
+
+# The Debian package: built from the tree, linted, installed, used and
+# purged (regress/deb.sh), one test.
+say "Debian package"
+if sh "$TOP/regress/deb.sh" >"$OUT/deb.log" 2>&1; then
+	echo "PASS: debian package"
+	PASS=$((PASS + 1))
+else
+	rc=$?
+	if [ "$rc" -eq 77 ]; then
+		echo "SKIP: debian package: $(grep '^SKIP' "$OUT/deb.log")"
+		SKIP=$((SKIP + 1))
+	else
+		echo "FAIL: debian package"
+		grep -v '^ok' "$OUT/deb.log" | tail -n 30
+		FAIL=$((FAIL + 1))
+	fi
 fi
 
 if build asan --enable-regress-hooks --enable-sanitizers CFLAGS="-O1 -g"; then
