@@ -1341,6 +1341,27 @@ master_signal(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/* usmbd -t: the file, then what would fail at run time. */
+static __dead void
+master_check_only(const char *conffile)
+{
+	int warnings = M.conf->warnings;
+
+	if (master_check_runtime(M.conf, &warnings) > 0) {
+		fprintf(stderr, "usmbd: %s: configuration valid, but the server "
+		    "cannot work as configured\n", conffile);
+		exit(1);
+	}
+	if (warnings > 0) {
+		fprintf(stderr, "usmbd: %s: configuration loads, but with %d "
+		    "warning%s: what they name will not work or has no "
+		    "effect\n", conffile, warnings, warnings == 1 ? "" : "s");
+		exit(1);
+	}
+	fprintf(stderr, "usmbd: %s: configuration OK\n", conffile);
+	exit(0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1400,24 +1421,8 @@ main(int argc, char **argv)
 			fatal("write");
 		exit(0);
 	}
-	if (checkonly) {
-		warnings = M.conf->warnings;
-		if (master_check_runtime(M.conf, &warnings) > 0) {
-			fprintf(stderr, "usmbd: %s: configuration valid, but "
-			    "the server cannot work as configured\n",
-			    conffile);
-			exit(1);
-		}
-		if (warnings > 0) {
-			fprintf(stderr, "usmbd: %s: configuration loads, but "
-			    "with %d warning%s: what they name will not work "
-			    "or has no effect\n", conffile, warnings,
-			    warnings == 1 ? "" : "s");
-			exit(1);
-		}
-		fprintf(stderr, "usmbd: %s: configuration OK\n", conffile);
-		exit(0);
-	}
+	if (checkonly)
+		master_check_only(conffile);
 	if (geteuid() != 0)
 		fatalx("must be started as root");
 	if (M.verbose < M.conf->g.log_level)
