@@ -27,6 +27,7 @@
 #include "ipc.h"
 #include "lockd.h"
 #include "lockd_brl.h"
+#include "lockd_proto.h"
 #include "lockd_share.h"
 #include "log.h"
 #include "proc.h"
@@ -67,6 +68,43 @@ lockd_peer_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 		lockd_peer_closed(chan, p);
 }
 
+/*
+ * usmbd-ctl status: the totals, and each worker's opens and locks.  A
+ * count per worker costs a walk of the tables each; a status is rare.
+ */
+static void
+lockd_status(struct ipc_msg *m)
+{
+	struct lockd_peer *p;
+	struct rbuf r;
+	struct wbuf w;
+	uint32_t seq = 0, n = 0;
+
+	rbuf_init(&r, m->data, m->hdr.len);
+	rbuf_get_u32le(&r, &seq);
+	TAILQ_FOREACH(p, &L.peers, entry)
+		n++;
+	if (n > LOCKD_STATUS_MAX_PEERS)
+		n = LOCKD_STATUS_MAX_PEERS;
+	wbuf_init(&w, LOCKD_STATUS_MAX);
+	wbuf_put_u32le(&w, seq);
+	wbuf_put_u32le(&w, (uint32_t)lockd_share_nfiles());
+	wbuf_put_u32le(&w, (uint32_t)lockd_share_count());
+	wbuf_put_u32le(&w, (uint32_t)lockd_brl_count());
+	wbuf_put_u32le(&w, n);
+	TAILQ_FOREACH(p, &L.peers, entry) {
+		if (n-- == 0)
+			break;
+		wbuf_put_u32le(&w, p->id);
+		wbuf_put_u32le(&w, (uint32_t)lockd_share_peer_opens(p->id));
+		wbuf_put_u32le(&w, (uint32_t)lockd_brl_peer_locks(p->id));
+	}
+	if (wbuf_error(&w) || ipc_chan_send(L.master, IPC_LOCKD_STATUS_REPLY,
+	    0, -1, wbuf_data(&w), wbuf_len(&w)) == -1)
+		log_warnx("cannot answer the master's status question");
+	wbuf_free(&w);
+}
+
 static void
 lockd_master_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 {
@@ -74,6 +112,10 @@ lockd_master_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	struct rbuf r;
 	char name[48];
 
+	if (m->hdr.type == IPC_LOCKD_STATUS) {
+		lockd_status(m);
+		return;
+	}
 	p = xcalloc(1, sizeof(*p));
 	p->id = m->hdr.peerid;
 	rbuf_init(&r, m->data, m->hdr.len);

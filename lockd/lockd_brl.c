@@ -973,3 +973,18 @@ lockd_brl_count(void)
 {
 	return brl_nlocks;
 }
+
+/* For usmbd-ctl status: the byte-range locks one worker holds. */
+size_t
+lockd_brl_peer_locks(uint32_t peer)
+{
+	struct lockd_brl_file *f;
+	struct brl_lock *l;
+	size_t n = 0;
+
+	TAILQ_FOREACH(f, &brl_files, entry)
+		TAILQ_FOREACH(l, &f->locks, entry)
+			if (l->peer == peer)
+				n++;
+	return n;
+}

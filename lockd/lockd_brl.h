@@ -85,5 +85,6 @@ void	 lockd_brl_file_free(struct lockd_brl_file *);
 void	 lockd_brl_expire(uint64_t, uint64_t);
 #define LOCKD_BRL_ACK_TIMEOUT_MS	15000
 size_t	 lockd_brl_count(void);
+size_t	 lockd_brl_peer_locks(uint32_t);
 
 #endif /* USMBD_LOCKD_BRL_H */

@@ -517,3 +517,26 @@ lockd_share_count(void)
 {
 	return lockd_nopens;
 }
+
+size_t
+lockd_share_nfiles(void)
+{
+	struct lockd_file *f;
+	size_t n = 0;
+
+	RB_FOREACH(f, lockd_files, &lockd_files)
+		n++;
+	return n;
+}
+
+size_t
+lockd_share_peer_opens(uint32_t peer)
+{
+	struct lockd_open *o;
+	size_t n = 0;
+
+	RB_FOREACH(o, lockd_opens, &lockd_opens)
+		if (o->peer == peer)
+			n++;
+	return n;
+}

@@ -24,6 +24,9 @@ uint32_t lockd_share_rename_check(uint32_t, uint64_t);
 uint32_t lockd_share_query(uint32_t, uint64_t, uint32_t *, uint32_t *);
 size_t	 lockd_share_release_peer(uint32_t);
 size_t	 lockd_share_count(void);
+/* For usmbd-ctl status: files with opens, and one worker's opens. */
+size_t	 lockd_share_nfiles(void);
+size_t	 lockd_share_peer_opens(uint32_t);
 /* For lockd_brl.c. */
 struct lockd_brl_file;
 struct lockd_brl_file **lockd_share_brl_slot(uint32_t, uint64_t, int *);

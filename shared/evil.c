@@ -402,6 +402,21 @@ evil_forge_info(const char *arg)
 	return 0;
 }
 
+/*
+ * lockd's numbers for usmbd-ctl status, unasked: made-up opens and locks
+ * of connection 1.
+ */
+static int
+evil_forge_status(const char *arg)
+{
+	uint32_t msg[8] = { 1, 1, 999, 999, 1, 1, 999, 999 };
+
+	(void)ipc_send(USMBD_FD_MASTER, IPC_LOCKD_STATUS_REPLY, 0, -1, msg,
+	    sizeof(msg));
+	errno = 0;
+	return 0;
+}
+
 /* A hello that names another program: authd. */
 static int
 evil_forge_hello(const char *arg)
@@ -476,6 +491,7 @@ static const struct evil_entry evil_table[] = {
 	{ "forge-fd", evil_forge_fd },
 	{ "forge-hello", evil_forge_hello },
 	{ "forge-info", evil_forge_info },
+	{ "forge-status", evil_forge_status },
 	{ "early-handoff", evil_early_handoff },
 };
 

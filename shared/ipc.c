@@ -373,6 +373,12 @@ ipc_chan_set_phase(struct ipc_chan *c, uint32_t phase)
 	c->peer.phase = phase;
 }
 
+uint32_t
+ipc_chan_phase(const struct ipc_chan *c)
+{
+	return c->peer.phase;
+}
+
 int
 ipc_chan_send(struct ipc_chan *c, uint32_t type, uint32_t peerid, int fd,
     const void *data, size_t len)

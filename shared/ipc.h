@@ -132,6 +132,7 @@ struct ipc_chan	*ipc_chan_new(struct event_base *, int, const char *,
 		    void *);
 /* Move the channel to a phase: IPC_PH_ASKED after asking its peer. */
 void		 ipc_chan_set_phase(struct ipc_chan *, uint32_t);
+uint32_t	 ipc_chan_phase(const struct ipc_chan *);
 /* Queue a message; the fd (if not -1) is duplicated, the caller keeps it. */
 int		 ipc_chan_send(struct ipc_chan *, uint32_t, uint32_t, int,
 		    const void *, size_t);

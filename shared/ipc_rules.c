@@ -49,6 +49,9 @@ static const struct ipc_rule master_rule[] = {
 	/* What usmbd-ctl status shows of a connection. */
 	{ SES, IPC_PH_RUN, IPC_SESSION_INFO, SESSION_INFO_WIRE_LEN,
 	    SESSION_INFO_WIRE_LEN, IPC_FD_NONE, 0 },
+	/* lockd's tables, one answer to one question. */
+	{ LOCKD, IPC_PH_ASKED, IPC_LOCKD_STATUS_REPLY, LOCKD_STATUS_MIN,
+	    LOCKD_STATUS_MAX, IPC_FD_NONE, IPC_PH_RUN },
 };
 
 /* The master sends a preauth process nothing; only authd answers it. */
@@ -89,6 +92,7 @@ static const struct ipc_rule authd_rule[] = {
 static const struct ipc_rule lockd_rule[] = {
 	/* A new worker's channel, and its uid (doc/rights.md). */
 	{ MASTER, IPC_PH_RUN, IPC_LOCKD_NEWPEER, 4, 4, IPC_FD_REQUIRED, 0 },
+	{ MASTER, IPC_PH_RUN, IPC_LOCKD_STATUS, 4, 4, IPC_FD_NONE, 0 },
 	/* LOCKD_OP_OPEN carries the file's descriptor. */
 	{ SES, IPC_PH_RUN, IPC_LOCKD_REQUEST, LOCKD_REQ_MIN, IPC_MAX_PAYLOAD,
 	    IPC_FD_OPTIONAL, 0 },

@@ -78,6 +78,14 @@ enum ipc_type {
 	 */
 	IPC_SESSION_INFO,
 
+	/*
+	 * master -> lockd: u32 seq, for usmbd-ctl status; lockd answers
+	 * with IPC_LOCKD_STATUS_REPLY (shared/lockd_proto.h): its totals,
+	 * and each worker's opens and byte-range locks.
+	 */
+	IPC_LOCKD_STATUS,
+	IPC_LOCKD_STATUS_REPLY,
+
 	IPC_TYPE_MAX
 };
 

@@ -27,6 +27,14 @@
 #ifndef USMBD_LOCKD_PROTO_H
 #define USMBD_LOCKD_PROTO_H
 
+/*
+ * IPC_LOCKD_STATUS_REPLY: u32 seq, u32 files, u32 opens, u32 locks,
+ * u32 n, then n times u32 worker (connection id), u32 opens, u32 locks.
+ */
+#define LOCKD_STATUS_MAX_PEERS	4096
+#define LOCKD_STATUS_MIN	20
+#define LOCKD_STATUS_MAX	(LOCKD_STATUS_MIN + 12 * LOCKD_STATUS_MAX_PEERS)
+
 /* The shortest request (op, id), reply (op, id, status) and notice. */
 #define LOCKD_REQ_MIN		12
 #define LOCKD_REPLY_MIN		16

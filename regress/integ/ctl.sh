@@ -1,7 +1,8 @@
 #!/bin/sh
 # usmbd-ctl: status (text and JSON) shows each connection with its client,
 # user, worker pid, dialect, signing, encryption and shares, as the
-# master and the connection's worker know them; reload; kill-session; and
+# master and the connection's worker know them, and its open files and
+# byte-range locks as lockd counts them; reload; kill-session; and
 # only root may use the control socket, by its mode and by the caller's
 # credentials.  The worker's process title names user, client and shares.
 . "$top_srcdir/regress/integ/lib.sh"
@@ -10,16 +11,30 @@
 command -v setpriv >/dev/null || skip "setpriv not installed (util-linux)"
 integ_setup ctl
 integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
+chown usmbdtest "$T/share"
 integ_start
 CTL="$top_builddir/usmbd-ctl -s $T/ctl.sock"
 
 # A session that stays: logged on, connected to the share, idle.
 /usr/bin/python3 - "$PORT" >"$T/py.out" 2>&1 <<'PY' &
-import sys, time
+import struct, sys, time
+from impacket import smb3structs as st
 from impacket.smbconnection import SMBConnection
 c = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=int(sys.argv[1]))
 c.login("usmbdtest", "Secret-123")
-c.connectTree("share")
+tid = c.connectTree("share")
+# One open file with one exclusive byte-range lock on it.
+fid = c.createFile(tid, "locked.txt")
+s = c.getSMBServer()
+p = s.SMB_PACKET()
+p['Command'] = st.SMB2_LOCK
+p['TreeID'] = tid
+req = st.SMB2Lock()
+req['FileID'] = fid
+req['LockCount'] = 1
+req['Locks'] = struct.pack("<QQII", 0, 10, 2 | 0x10, 0)
+p['Data'] = req
+print("lock", s.recvSMB(s.sendSMB(p))['Status'], flush=True)
 print("connected", flush=True)
 try:
     time.sleep(30)
@@ -50,6 +65,12 @@ check "its dialect, signing and encryption" sh -c \
     "grep -q '^	dialect SMB 3' '$T/status' &&
     grep -q '^	signing ' '$T/status' && grep -q '^	encryption ' '$T/status'"
 check "and the share it is connected to" grep -q "^	shares .*share" "$T/status"
+check "the byte-range lock was granted" grep -q "^lock 0" "$T/py.out"
+check "lockd's counts of the connection: one open file, one lock" sh -c \
+    "grep -q '^	open files 1$' '$T/status' &&
+    grep -q '^	byte-range locks 1$' '$T/status'"
+check "and lockd's totals" grep -q \
+    "^lockd: 1 file open, 1 open, 1 byte-range lock$" "$T/status"
 check "the worker's process title names user, client and share" sh -c \
     "tr '\\0' ' ' </proc/$pid/cmdline | grep -q 'session usmbdtest from 127.0.0.1:[0-9]*: .*share'"
 $CTL -j status >"$T/json" 2>&1
@@ -60,6 +81,8 @@ c = [x for x in d['connections'] if x.get('user') == 'usmbdtest']
 assert d['pid'] == $MASTER_PID, d
 assert len(c) == 1 and c[0]['pid'] == $pid, c
 assert c[0]['dialect'].startswith('SMB 3') and 'share' in c[0]['shares'], c
+assert c[0]['opens'] == 1 and c[0]['locks'] == 1, c
+assert d['lockd'] == {'files': 1, 'opens': 1, 'locks': 1}, d
 "
 
 # Only root: the socket's mode stops others, and if the mode were

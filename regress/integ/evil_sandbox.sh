@@ -186,12 +186,20 @@ check "usmbd-ctl status shows no made-up line" sh -c \
     '$T/status' && ! grep -q \"\$(printf '\\033')\" '$T/status'"
 check "and shows the worker's honest report" \
     grep -q "^	shares .*share" "$T/status"
+
 # Every session worker of this server forges; the logons still work.
 check "session: logons still work" honest_logon
 start_with session log-forge
 check "a line in authd's name from a worker is marked as not its own" \
     log_has "session\[[0-9]*\]: (not its own name) authd\[1\]: user"
 check "no line starts as authd's" sh -c "! grep -q '^authd\[1\]' '$LOG'"
+
+# lockd's numbers for usmbd-ctl, sent unasked, close its channel: the
+# master takes one answer per question it asked (shared/ipc_rules.c).
+start_with lockd forge-status
+check "lockd: an unasked status answer closes its channel" \
+    log_has "unexpected message type [0-9]*, length 32, .* in phase 0x[14];"
+check "lockd: the master is alive" kill -0 "$MASTER_PID"
 
 # A flood of log lines at log level 1: at most ten seconds' worth at the
 # rate limit get through, the rest are counted, and the worker still

@@ -1130,6 +1130,10 @@ master_child_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	case IPC_SESSION_INFO:
 		master_handle_info(ch, m);
 		break;
+	case IPC_LOCKD_STATUS_REPLY:
+		if (ch == M.lockd)
+			master_ctl_lockd_answer(m->data, m->hdr.len);
+		break;
 	default:
 		/* The rules let nothing else through. */
 		if (m->fd != -1)

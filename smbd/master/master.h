@@ -141,6 +141,8 @@ void	 master_mkdir_parent(const char *);
 /* master_ctl.c: the control socket of usmbd-ctl(8). */
 int	 master_ctl_open(const struct conf *);
 void	 master_ctl_close(void);
+/* lockd's IPC_LOCKD_STATUS_REPLY, for the statuses waiting on it. */
+void	 master_ctl_lockd_answer(const uint8_t *, size_t);
 int	 sockaddr_same_host(const struct sockaddr_storage *,
 	    const struct sockaddr_storage *);
 void	 sockaddr_ntop(const struct sockaddr_storage *, char *, size_t);

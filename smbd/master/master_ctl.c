@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -32,8 +33,11 @@
 
 #include <event2/event.h>
 
+#include "buf.h"
 #include "conf.h"
+#include "ipc.h"
 #include "ipc_payload.h"
+#include "lockd_proto.h"
 #include "log.h"
 #include "master.h"
 #include "proc.h"
@@ -43,16 +47,50 @@
 #define CTL_TIMEOUT_S	5
 
 struct ctl_client {
+	TAILQ_ENTRY(ctl_client)	 entry;	/* waiting for lockd's answer */
 	int		 fd;
 	struct event	*ev;
 	size_t		 len;
 	char		 req[CTL_MAX_REQUEST];
 };
 
+/* lockd's answer to IPC_LOCKD_STATUS: its totals and each worker's. */
+struct ctl_lockd {
+	int		 have;
+	uint32_t	 files, opens, locks;
+	uint32_t	 n;
+	uint32_t	 peer[LOCKD_STATUS_MAX_PEERS];
+	uint32_t	 peer_opens[LOCKD_STATUS_MAX_PEERS];
+	uint32_t	 peer_locks[LOCKD_STATUS_MAX_PEERS];
+};
+
 static int		 ctl_fd = -1;
 static struct event	*ctl_ev;
 static char		*ctl_path;
 static uint64_t		 ctl_started_ms;
+static struct ctl_lockd	 ctl_lk;
+static uint32_t		 ctl_seq;
+static int		 ctl_asked;	/* a question to lockd is out */
+static struct event	*ctl_timer;
+static TAILQ_HEAD(, ctl_client) ctl_waiting =
+    TAILQ_HEAD_INITIALIZER(ctl_waiting);
+
+static void	ctl_finish(struct ctl_client *);
+
+/* The opens and locks lockd counts for one connection's worker. */
+static int
+ctl_lockd_peer(uint32_t id, uint32_t *opens, uint32_t *locks)
+{
+	uint32_t i;
+
+	for (i = 0; ctl_lk.have && i < ctl_lk.n; i++)
+		if (ctl_lk.peer[i] == id) {
+			*opens = ctl_lk.peer_opens[i];
+			*locks = ctl_lk.peer_locks[i];
+			return 1;
+		}
+	return 0;
+}
 
 static const char *
 ctl_dialect(uint16_t d)
@@ -123,6 +161,7 @@ ctl_status_text(FILE *fp)
 	char when[32];
 	struct tm tm;
 	uint64_t secs;
+	uint32_t opens, locks;
 	size_t i;
 
 	secs = (time_mono_ms() - ctl_started_ms) / 1000;
@@ -135,6 +174,13 @@ ctl_status_text(FILE *fp)
 	fprintf(fp, "authd pid %ld, lockd pid %ld\n",
 	    M.authd != NULL ? (long)M.authd->pid : -1L,
 	    M.lockd != NULL ? (long)M.lockd->pid : -1L);
+	if (ctl_lk.have)
+		fprintf(fp, "lockd: %u file%s open, %u open%s, %u byte-range "
+		    "lock%s\n", ctl_lk.files, ctl_lk.files == 1 ? "" : "s",
+		    ctl_lk.opens, ctl_lk.opens == 1 ? "" : "s", ctl_lk.locks,
+		    ctl_lk.locks == 1 ? "" : "s");
+	else
+		fprintf(fp, "lockd: did not answer\n");
 	TAILQ_FOREACH(c, &M.conns, entry) {
 		localtime_r(&c->accepted, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
@@ -153,6 +199,9 @@ ctl_status_text(FILE *fp)
 		fprintf(fp, " (uid %u%s)\n\tworker pid %ld\n", c->auth.uid,
 		    (c->auth.flags & AUTH_FLAG_GUEST) ? ", guest" : "",
 		    c->child != NULL ? (long)c->child->pid : -1L);
+		if (ctl_lockd_peer(c->id, &opens, &locks))
+			fprintf(fp, "\topen files %u\n\tbyte-range locks %u\n",
+			    opens, locks);
 		if (!c->have_info)
 			continue;
 		si = &c->info;
@@ -179,11 +228,17 @@ ctl_status_json(FILE *fp)
 {
 	const struct conn *c;
 	const struct session_info *si;
+	uint32_t opens, locks;
 	size_t i;
 	int first = 1;
 
 	fprintf(fp, "{\"version\": ");
 	ctl_json_str(fp, PACKAGE_VERSION);
+	if (ctl_lk.have)
+		fprintf(fp, ", \"lockd\": {\"files\": %u, \"opens\": %u, "
+		    "\"locks\": %u}", ctl_lk.files, ctl_lk.opens, ctl_lk.locks);
+	else
+		fprintf(fp, ", \"lockd\": null");
 	fprintf(fp, ", \"pid\": %ld, \"uptime\": %llu, \"max_connections\": "
 	    "%d, \"authd_pid\": %ld, \"lockd_pid\": %ld, \"connections\": [",
 	    (long)getpid(), (unsigned long long)((time_mono_ms() -
@@ -207,6 +262,9 @@ ctl_status_json(FILE *fp)
 			    "false", (c->auth.flags & AUTH_FLAG_ANONYMOUS) ?
 			    "true" : "false", c->child != NULL ?
 			    (long)c->child->pid : -1L);
+			if (ctl_lockd_peer(c->id, &opens, &locks))
+				fprintf(fp, ", \"opens\": %u, \"locks\": %u",
+				    opens, locks);
 		}
 		if (c->state == CONN_SESSION && c->have_info) {
 			si = &c->info;
@@ -316,14 +374,121 @@ ctl_answer(struct ctl_client *cl, const char *text, size_t len)
 	}
 }
 
+/* Answer a client whose command line is in cl->req (or too long). */
+static void
+ctl_finish(struct ctl_client *cl)
+{
+	char *text = NULL;
+	size_t tlen = 0;
+	FILE *fp;
+
+	if ((fp = open_memstream(&text, &tlen)) == NULL) {
+		ctl_client_free(cl);
+		return;
+	}
+	if (cl->req[0] == '\0')
+		fprintf(fp, "error: one command line, of at most %d bytes\n",
+		    CTL_MAX_REQUEST - 2);
+	else
+		ctl_run(cl->req, fp);
+	if (fclose(fp) == 0)
+		ctl_answer(cl, text, tlen);
+	free(text);
+	ctl_client_free(cl);
+}
+
+/* Everyone waiting for lockd is answered, with or without its numbers. */
+static void
+ctl_finish_waiting(void)
+{
+	struct ctl_client *cl;
+
+	evtimer_del(ctl_timer);
+	while ((cl = TAILQ_FIRST(&ctl_waiting)) != NULL) {
+		TAILQ_REMOVE(&ctl_waiting, cl, entry);
+		ctl_finish(cl);
+	}
+}
+
+static void
+ctl_lockd_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	/* lockd is slow or gone: the status says so ("did not answer"). */
+	ctl_lk.have = 0;
+	ctl_finish_waiting();
+}
+
+/*
+ * A status waits for lockd's numbers, at most a second.  One question is
+ * out at a time: the master's rules take one answer per question, so a
+ * second question before the answer would make the second answer close
+ * lockd's channel.
+ */
+static void
+ctl_wait_lockd(struct ctl_client *cl)
+{
+	struct timeval tv = { 1, 0 };
+	uint32_t seq;
+
+	event_del(cl->ev);
+	TAILQ_INSERT_TAIL(&ctl_waiting, cl, entry);
+	if (ctl_asked)
+		goto arm;
+	if (M.lockd == NULL || M.lockd->chan == NULL ||
+	    ipc_chan_phase(M.lockd->chan) != IPC_PH_RUN) {
+		ctl_lk.have = 0;
+		ctl_finish_waiting();
+		return;
+	}
+	seq = ++ctl_seq;
+	if (ipc_chan_send(M.lockd->chan, IPC_LOCKD_STATUS, 0, -1, &seq,
+	    sizeof(seq)) == -1) {
+		ctl_lk.have = 0;
+		ctl_finish_waiting();
+		return;
+	}
+	ipc_chan_set_phase(M.lockd->chan, IPC_PH_ASKED);
+	ctl_asked = 1;
+ arm:
+	if (ctl_timer == NULL &&
+	    (ctl_timer = evtimer_new(M.base, ctl_lockd_timeout, NULL)) == NULL)
+		fatalx("usmbd-ctl timer");
+	if (!evtimer_pending(ctl_timer, NULL))
+		evtimer_add(ctl_timer, &tv);
+}
+
+void
+master_ctl_lockd_answer(const uint8_t *data, size_t len)
+{
+	struct rbuf r;
+	uint32_t seq, i;
+
+	ctl_asked = 0;
+	rbuf_init(&r, data, len);
+	rbuf_get_u32le(&r, &seq);
+	rbuf_get_u32le(&r, &ctl_lk.files);
+	rbuf_get_u32le(&r, &ctl_lk.opens);
+	rbuf_get_u32le(&r, &ctl_lk.locks);
+	rbuf_get_u32le(&r, &ctl_lk.n);
+	ctl_lk.have = !rbuf_error(&r) && ctl_lk.n <= LOCKD_STATUS_MAX_PEERS &&
+	    rbuf_left(&r) == (size_t)ctl_lk.n * 12;
+	for (i = 0; ctl_lk.have && i < ctl_lk.n; i++) {
+		rbuf_get_u32le(&r, &ctl_lk.peer[i]);
+		rbuf_get_u32le(&r, &ctl_lk.peer_opens[i]);
+		rbuf_get_u32le(&r, &ctl_lk.peer_locks[i]);
+	}
+	if (!ctl_lk.have)
+		log_warnx("lockd: a status answer that does not parse");
+	/* A late answer to an earlier question serves those waiting now. */
+	ctl_finish_waiting();
+}
+
 static void
 ctl_readcb(evutil_socket_t fd, short what, void *arg)
 {
 	struct ctl_client *cl = arg;
-	char *nl, *text = NULL;
-	size_t tlen = 0;
+	char *nl;
 	ssize_t n;
-	FILE *fp;
 
 	if (what & EV_TIMEOUT) {
 		ctl_client_free(cl);
@@ -338,21 +503,15 @@ ctl_readcb(evutil_socket_t fd, short what, void *arg)
 	nl = strchr(cl->req, '\n');
 	if (nl == NULL && n > 0 && cl->len < sizeof(cl->req) - 1)
 		return;
-	if (nl != NULL)
-		*nl = '\0';
-	if ((fp = open_memstream(&text, &tlen)) == NULL) {
-		ctl_client_free(cl);
-		return;
-	}
 	if (nl == NULL)
-		fprintf(fp, "error: one command line, of at most %d bytes\n",
-		    CTL_MAX_REQUEST - 2);
+		cl->req[0] = '\0';
 	else
-		ctl_run(cl->req, fp);
-	if (fclose(fp) == 0)
-		ctl_answer(cl, text, tlen);
-	free(text);
-	ctl_client_free(cl);
+		*nl = '\0';
+	if (strcmp(cl->req, "status") == 0 ||
+	    strcmp(cl->req, "status json") == 0)
+		ctl_wait_lockd(cl);
+	else
+		ctl_finish(cl);
 }
 
 static void
