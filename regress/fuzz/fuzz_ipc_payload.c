@@ -16,6 +16,9 @@
 FUZZ_TARGET(ipc_payload, data, len)
 {
 	static struct names_msg nm;
+	static struct session_info si;
+	const char *s;
+	size_t i;
 	struct auth_confirm cf;
 	struct auth_claim cl;
 	struct auth_result ar;
@@ -42,5 +45,15 @@ FUZZ_TARGET(ipc_payload, data, len)
 	rbuf_init(&r, data, len);
 	if (ipc_get_names_msg(&r, &nm) == 0 && nm.count > NAMES_MAX_ENTRIES)
 		abort();
+	/* A session report that decodes names only printable shares. */
+	rbuf_init(&r, data, len);
+	if (ipc_get_session_info(&r, &si) == 0) {
+		if (si.nshares > SESSION_INFO_MAX_SHARES)
+			abort();
+		for (i = 0; i < si.nshares; i++)
+			for (s = si.shares[i]; *s != '\0'; s++)
+				if ((unsigned char)*s < 0x20 || *s == 0x7f)
+					abort();
+	}
 	return 0;
 }

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
@@ -100,10 +101,62 @@ test_names(void)
 	wbuf_free(&w);
 }
 
+/* A worker's report for usmbd-ctl: round trip, and what is refused. */
+static void
+test_session_info(void)
+{
+	struct session_info si, si2;
+	uint8_t buf[SESSION_INFO_WIRE_LEN];
+	struct wbuf w;
+	struct rbuf r;
+
+	memset(&si, 0, sizeof(si));
+	si.dialect = 0x0311;
+	si.signing_required = 1;
+	si.cipher = 2;
+	si.nshares = 2;
+	snprintf(si.shares[0], sizeof(si.shares[0]), "data");
+	snprintf(si.shares[1], sizeof(si.shares[1]), "IPC$");
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_session_info(&w, &si);
+	CHECK(!wbuf_error(&w) && wbuf_len(&w) == SESSION_INFO_WIRE_LEN);
+	rbuf_init(&r, buf, sizeof(buf));
+	CHECK(ipc_get_session_info(&r, &si2) == 0);
+	CHECK(memcmp(&si, &si2, sizeof(si)) == 0);
+	/* One byte short, or one more. */
+	rbuf_init(&r, buf, sizeof(buf) - 1);
+	CHECK(ipc_get_session_info(&r, &si2) == -1);
+	/* A control character in a name is for a terminal: refused. */
+	snprintf(si.shares[1], sizeof(si.shares[1]), "a\033[2Jb");
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_session_info(&w, &si);
+	rbuf_init(&r, buf, sizeof(buf));
+	CHECK(ipc_get_session_info(&r, &si2) == -1);
+	/* More shares than there is room for, an empty name, a bad flag. */
+	snprintf(si.shares[1], sizeof(si.shares[1]), "ok");
+	si.nshares = SESSION_INFO_MAX_SHARES + 1;
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_session_info(&w, &si);
+	rbuf_init(&r, buf, sizeof(buf));
+	CHECK(ipc_get_session_info(&r, &si2) == -1);
+	si.nshares = 3;
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_session_info(&w, &si);
+	rbuf_init(&r, buf, sizeof(buf));
+	CHECK(ipc_get_session_info(&r, &si2) == -1);
+	si.nshares = 2;
+	si.encrypt_required = 2;
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_session_info(&w, &si);
+	rbuf_init(&r, buf, sizeof(buf));
+	CHECK(ipc_get_session_info(&r, &si2) == -1);
+}
+
 int
 main(void)
 {
 	test_auth();
 	test_names();
+	test_session_info();
 	return unit_done();
 }

@@ -72,6 +72,30 @@ test_master(void)
 	CHECK(msg(&authd, IPC_AUTH_RESULT, AUTH_CLAIM_WIRE_LEN + 1, -1) ==
 	    -1);
 	CHECK(msg(&authd, IPC_NAME_REQUEST, NAMES_MSG_WIRE_LEN, -1) == -1);
+
+	/* lockd's counts for usmbd-ctl: one answer per question. */
+	{
+		struct ipc_peer lockd = { &ipc_rules_master,
+		    IPC_FROM(PROG_LOCKD), IPC_PH_RUN };
+
+		CHECK(msg(&lockd, IPC_LOCKD_STATUS_REPLY, LOCKD_STATUS_MIN,
+		    -1) == -1);
+		lockd.phase = IPC_PH_ASKED;
+		CHECK(msg(&lockd, IPC_LOCKD_STATUS_REPLY, LOCKD_STATUS_MAX + 1,
+		    -1) == -1);
+		CHECK(msg(&lockd, IPC_LOCKD_STATUS_REPLY, LOCKD_STATUS_MIN,
+		    -1) == 0);
+		CHECK(lockd.phase == IPC_PH_RUN);
+		CHECK(msg(&lockd, IPC_LOCKD_STATUS_REPLY, LOCKD_STATUS_MIN,
+		    -1) == -1);
+		/* Session reports come from session workers only. */
+		CHECK(msg(&lockd, IPC_SESSION_INFO, SESSION_INFO_WIRE_LEN,
+		    -1) == -1);
+		CHECK(msg(&ses, IPC_SESSION_INFO, SESSION_INFO_WIRE_LEN,
+		    -1) == 0);
+		CHECK(msg(&ses, IPC_SESSION_INFO, SESSION_INFO_WIRE_LEN - 1,
+		    -1) == -1);
+	}
 }
 
 static void
