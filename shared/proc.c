@@ -124,9 +124,9 @@ proc_child_setup(struct proc_ctx *ctx, enum usmbd_prog prog, int argc,
 	log_init(1, LOG_DAEMON);
 	opterr = 0;
 #ifdef USMBD_REGRESS_HOOKS
-#define PROC_OPTS	"dvA:"
+#define PROC_OPTS	"dhvVA:"
 #else
-#define PROC_OPTS	"dv"
+#define PROC_OPTS	"dhvV"
 #endif
 	while ((ch = getopt(argc, argv, PROC_OPTS)) != -1) {
 		switch (ch) {
@@ -140,6 +140,14 @@ proc_child_setup(struct proc_ctx *ctx, enum usmbd_prog prog, int argc,
 			/* The evil-process test mode (shared/evil.h). */
 			evil_set(optarg);
 			break;
+		case 'h':
+			printf("%s is started by usmbd(8), not by hand\n",
+			    program_invocation_short_name);
+			exit(0);
+		case 'V':
+			printf("%s %s\n", program_invocation_short_name,
+			    PACKAGE_VERSION);
+			exit(0);
 		default:
 			fatalx("%s is started by usmbd(8), not by hand",
 			    argv[0]);

@@ -41,6 +41,12 @@ check "usmbd -V prints the version" sh -c \
     "$top_builddir/usmbd -V | grep -q '^usmbd [0-9]'"
 check "usmbd -h prints the usage, and succeeds" sh -c \
     "$top_builddir/usmbd -h | grep -q '^usage: usmbd '"
+for p in usmbd-preauth usmbd-session usmbd-authd usmbd-lockd; do
+	check "$p -V prints the version" sh -c \
+	    "$top_builddir/$p -V | grep -q '^$p [0-9]'"
+	check "$p -h says usmbd starts it" sh -c \
+	    "$top_builddir/$p -h | grep -q 'started by usmbd(8)'"
+done
 check "two operations are a usage error" sh -c "! $P -a -x nobody 2>/dev/null"
 check "no temporary files are left behind" sh -c "[ \$(ls $T/private | grep -v -c '^passdb\\(.lock\\)\\?\$') -eq 0 ]"
 integ_done
