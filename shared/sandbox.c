@@ -176,12 +176,12 @@ sandbox_limits(enum usmbd_prog prog, rlim_t nofile)
 		return;
 	/*
 	 * Without CAP_SYS_RESOURCE the hard limit cannot grow: take what
-	 * there is, and say so.
+	 * there is.  An ordinary limit, so only the debug log says so.
 	 */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		fatal("RLIMIT_NOFILE");
 	if (rl.rlim_max < nofile)
-		log_info("open files limited to %llu (wanted %llu)",
+		log_debug("open files limited to %llu (wanted %llu)",
 		    (unsigned long long)rl.rlim_max,
 		    (unsigned long long)nofile);
 	rl.rlim_cur = rl.rlim_max < nofile ? rl.rlim_max : nofile;
