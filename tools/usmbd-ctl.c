@@ -49,10 +49,19 @@ main(int argc, char **argv)
 	char req[256], buf[8192];
 	ssize_t n;
 	size_t len;
-	int ch, fd, json = 0, err = 0, first = 1;
+	int ch, fd, i, json = 0, err = 0, first = 1;
 
 	log_procname("usmbd-ctl");
 	log_init(1, LOG_DAEMON);
+	/* --json, the long spelling of -j, wherever it is. */
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--json") == 0) {
+			json = 1;
+			memmove(&argv[i], &argv[i + 1],
+			    (size_t)(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
 	while ((ch = getopt(argc, argv, "f:hjs:V")) != -1) {
 		switch (ch) {
 		case 'f':

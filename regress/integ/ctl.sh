@@ -73,7 +73,9 @@ check "and lockd's totals" grep -q \
     "^lockd: 1 file open, 1 open, 1 byte-range lock$" "$T/status"
 check "the worker's process title names user, client and share" sh -c \
     "tr '\\0' ' ' </proc/$pid/cmdline | grep -q 'session usmbdtest from 127.0.0.1:[0-9]*: .*share'"
-$CTL -j status >"$T/json" 2>&1
+$CTL status --json >"$T/json" 2>&1
+check "--json and -j say the same" sh -c \
+    "$CTL -j status | python3 -c 'import json, sys; json.load(sys.stdin)'"
 check "status --json is JSON with the same connection" /usr/bin/python3 -c "
 import json, sys
 d = json.load(open('$T/json'))
