@@ -2,7 +2,7 @@
 # impacket: a second SESSION_SETUP on an existing SessionId re-authenticates
 # it (MS-SMB2 3.3.5.5.3); the session keeps its tree connects.  A failed
 # re-authentication ends the session.  A session of a different user on a
-# connection served as one user is refused (DESIGN.md §1).
+# connection served as one user is refused (doc/design.md §1).
 # Usage: reauth.py PORT USER PASSWORD OTHERUSER OTHERPASSWORD
 import sys
 from impacket.smbconnection import SMBConnection, SessionError

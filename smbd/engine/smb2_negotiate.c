@@ -605,3 +605,31 @@ smb2_validate_negotiate(const struct smb2_negotiate_cfg *cfg,
 	wbuf_put_u16le(resp, res->dialect);
 	return wbuf_error(resp) ? NT_STATUS_INTERNAL_ERROR : NT_STATUS_SUCCESS;
 }
+
+const char *
+smb2_dialect_name(uint16_t d)
+{
+	switch (d) {
+	case SMB2_DIALECT_202:
+		return "SMB 2.0.2";
+	case SMB2_DIALECT_210:
+		return "SMB 2.1";
+	case SMB2_DIALECT_300:
+		return "SMB 3.0";
+	case SMB2_DIALECT_302:
+		return "SMB 3.0.2";
+	case SMB2_DIALECT_311:
+		return "SMB 3.1.1";
+	}
+	return "unknown";
+}
+
+const char *
+smb2_cipher_name(int c)
+{
+	static const char *const names[] = { NULL, "AES-128-CCM",
+	    "AES-128-GCM", "AES-256-CCM", "AES-256-GCM" };
+
+	return c >= 0 && (size_t)c < sizeof(names) / sizeof(names[0]) ?
+	    names[c] : NULL;
+}

@@ -83,6 +83,13 @@ struct smb2_negotiate_result {
  * NOT_SUPPORTED when no dialect is common, and
  * SMB_NO_PREAUTH_INTEGRITY_HASH_OVERLAP when the client offers no SHA-512.
  */
+/*
+ * Names for logs and usmbd-ctl: "SMB 3.1.1", "AES-128-GCM" (NULL for no
+ * cipher).
+ */
+const char	*smb2_dialect_name(uint16_t);
+const char	*smb2_cipher_name(int);
+
 uint32_t	 smb2_negotiate_process(const struct smb2_negotiate_cfg *,
 		    const struct rbuf *msg, struct smb2_negotiate_result *,
 		    struct wbuf *resp);

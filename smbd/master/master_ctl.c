@@ -41,6 +41,7 @@
 #include "log.h"
 #include "master.h"
 #include "proc.h"
+#include "smb2_negotiate.h"
 #include "util.h"
 
 #define CTL_MAX_REQUEST	256
@@ -90,33 +91,6 @@ ctl_lockd_peer(uint32_t id, uint32_t *opens, uint32_t *locks)
 			return 1;
 		}
 	return 0;
-}
-
-static const char *
-ctl_dialect(uint16_t d)
-{
-	switch (d) {
-	case 0x0202:
-		return "SMB 2.0.2";
-	case 0x0210:
-		return "SMB 2.1";
-	case 0x0300:
-		return "SMB 3.0";
-	case 0x0302:
-		return "SMB 3.0.2";
-	case 0x0311:
-		return "SMB 3.1.1";
-	}
-	return "unknown";
-}
-
-static const char *
-ctl_cipher(uint8_t c)
-{
-	static const char *const names[] = { NULL, "AES-128-CCM",
-	    "AES-128-GCM", "AES-256-CCM", "AES-256-GCM" };
-
-	return c < nitems(names) ? names[c] : NULL;
 }
 
 /* A JSON string, every control character escaped. */
@@ -206,14 +180,14 @@ ctl_status_text(FILE *fp)
 			continue;
 		si = &c->info;
 		fprintf(fp, "\tdialect %s\n\tsigning %s\n",
-		    ctl_dialect(si->dialect), si->signing_required ?
+		    smb2_dialect_name(si->dialect), si->signing_required ?
 		    "required" : "if the client asks");
-		if (ctl_cipher(si->cipher) == NULL)
+		if (smb2_cipher_name(si->cipher) == NULL)
 			fprintf(fp, "\tencryption none\n");
 		else
 			fprintf(fp, "\tencryption %s (%s)\n",
 			    si->encrypt_required ? "required" : "available",
-			    ctl_cipher(si->cipher));
+			    smb2_cipher_name(si->cipher));
 		fprintf(fp, "\tshares");
 		for (i = 0; i < si->nshares; i++) {
 			fprintf(fp, "%s", i == 0 ? " " : ", ");
@@ -271,13 +245,13 @@ ctl_status_json(FILE *fp)
 			fprintf(fp, ", \"dialect\": \"%s\", "
 			    "\"signing_required\": %s, "
 			    "\"encryption_required\": %s, \"cipher\": ",
-			    ctl_dialect(si->dialect), si->signing_required ?
+			    smb2_dialect_name(si->dialect), si->signing_required ?
 			    "true" : "false", si->encrypt_required ? "true" :
 			    "false");
-			if (ctl_cipher(si->cipher) == NULL)
+			if (smb2_cipher_name(si->cipher) == NULL)
 				fprintf(fp, "null");
 			else
-				ctl_json_str(fp, ctl_cipher(si->cipher));
+				ctl_json_str(fp, smb2_cipher_name(si->cipher));
 			fprintf(fp, ", \"shares\": [");
 			for (i = 0; i < si->nshares; i++) {
 				fprintf(fp, "%s", i == 0 ? "" : ", ");

@@ -28,6 +28,7 @@
 #include "smb2_info.h"
 #include "smb2_ioctl.h"
 #include "smb2_lock.h"
+#include "smb2_negotiate.h"
 #include "smb2_notify.h"
 #include "smb2_rw.h"
 #include "lockd_client.h"
@@ -159,41 +160,6 @@ session_who(char *buf, size_t len)
 		snprintf(buf, len, "user %s", S.auth.user);
 }
 
-static const char *
-session_dialect(uint16_t d)
-{
-	switch (d) {
-	case SMB2_DIALECT_202:
-		return "SMB 2.0.2";
-	case SMB2_DIALECT_210:
-		return "SMB 2.1";
-	case SMB2_DIALECT_300:
-		return "SMB 3.0";
-	case SMB2_DIALECT_302:
-		return "SMB 3.0.2";
-	case SMB2_DIALECT_311:
-		return "SMB 3.1.1";
-	}
-	return "SMB2 (unknown dialect)";
-}
-
-static const char *
-session_cipher(enum smb2_cipher cipher)
-{
-	switch (cipher) {
-	case SMB2_CIPHER_AES128_CCM:
-		return "AES-128-CCM";
-	case SMB2_CIPHER_AES128_GCM:
-		return "AES-128-GCM";
-	case SMB2_CIPHER_AES256_CCM:
-		return "AES-256-CCM";
-	case SMB2_CIPHER_AES256_GCM:
-		return "AES-256-GCM";
-	default:
-		return NULL;
-	}
-}
-
 /*
  * One line when a logon has its worker, one when the connection ends.
  * Encryption is "required" when the server demands it of the session,
@@ -204,7 +170,7 @@ static void
 session_log_start(struct smb2_conn *c, const struct smb2_session *s)
 {
 	char who[AUTH_MAX_USER + 32], enc[64];
-	const char *cipher = session_cipher(c->nres.cipher);
+	const char *cipher = smb2_cipher_name(c->nres.cipher);
 
 	session_who(who, sizeof(who));
 	session_started_ms = time_mono_ms();
@@ -214,7 +180,7 @@ session_log_start(struct smb2_conn *c, const struct smb2_session *s)
 		snprintf(enc, sizeof(enc), "encryption %s (%s)",
 		    s->encrypt_data ? "required" : "available", cipher);
 	log_info("%s: logon of %s: %s, %s, %s; session worker pid %ld",
-	    c->peer, who, session_dialect(c->nres.dialect),
+	    c->peer, who, smb2_dialect_name(c->nres.dialect),
 	    s->signing_required ? "signing required" : "signing if asked",
 	    enc, (long)getpid());
 }
