@@ -446,6 +446,30 @@ evil_early_handoff(const char *arg)
 	return 0;
 }
 
+/*
+ * Take on another user's or group's ids: the effective one alone, then
+ * all three.  A worker keeps only its own ids and the one its shares
+ * force (smbd/session/session_ident.c).
+ */
+static int
+evil_setuid(const char *arg)
+{
+	uid_t id = (uid_t)strtoul(arg, NULL, 10);
+
+	return syscall(__NR_setresuid, (uid_t)-1, id, (uid_t)-1) == 0 ||
+	    syscall(__NR_setresuid, id, id, id) == 0;
+}
+
+static int
+evil_setgid(const char *arg)
+{
+	gid_t id = (gid_t)strtoul(arg, NULL, 10);
+
+	return syscall(__NR_setresgid, (gid_t)-1, id, (gid_t)-1) == 0 ||
+	    syscall(__NR_setresgid, id, id, id) == 0 ||
+	    syscall(__NR_setgroups, 1, &id) == 0;
+}
+
 static int
 evil_proc(const char *arg)
 {
@@ -493,6 +517,8 @@ static const struct evil_entry evil_table[] = {
 	{ "forge-info", evil_forge_info },
 	{ "forge-status", evil_forge_status },
 	{ "early-handoff", evil_early_handoff },
+	{ "setuid", evil_setuid },
+	{ "setgid", evil_setgid },
 };
 
 static const struct evil_entry *

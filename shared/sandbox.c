@@ -45,6 +45,16 @@
 
 static const char	*sandbox_prog = "?";
 static char		 sandbox_state[256] = "no sandbox";
+/*
+ * The ids the privilege drop kept: a session worker's own and the one
+ * other identity its shares need.  seccomp lets it switch its effective
+ * ids among these and nothing else.
+ */
+static struct {
+	uid_t	uid[2];
+	gid_t	gid[2];
+	int	set;
+} sandbox_ids;
 
 /* Names of system calls, for the SIGSYS report in debug mode. */
 #define SC(n)	{ __NR_##n, #n },
@@ -80,6 +90,8 @@ sandbox_user_lookup(const char *name, struct sandbox_user *su)
 	int n = 16;
 
 	memset(su, 0, sizeof(*su));
+	su->saved_uid = (uid_t)-1;
+	su->saved_gid = (gid_t)-1;
 	if ((pw = getpwnam(name)) == NULL) {
 		log_warnx("user %s does not exist", name);
 		return -1;
@@ -121,17 +133,27 @@ sandbox_drop_privs(const struct sandbox_user *su)
 	uid_t r, e, s;
 	gid_t rg, eg, sg;
 
-	if (su->uid == 0)
+	uid_t su_s = su->saved_uid != (uid_t)-1 ? su->saved_uid : su->uid;
+	gid_t sg_s = su->saved_gid != (gid_t)-1 ? su->saved_gid : su->gid;
+
+	if (su->uid == 0 || su_s == 0)
 		fatalx("refusing to run as root after the privilege drop");
+	if (su->gid == 0 || sg_s == 0)
+		fatalx("refusing to run as group 0 after the privilege drop");
 	if (setgroups((size_t)su->ngroups, su->groups) == -1 ||
-	    setresgid(su->gid, su->gid, su->gid) == -1 ||
-	    setresuid(su->uid, su->uid, su->uid) == -1)
+	    setresgid(su->gid, su->gid, sg_s) == -1 ||
+	    setresuid(su->uid, su->uid, su_s) == -1)
 		fatal("cannot drop privileges to %s (uid %u)",
 		    su->name != NULL ? su->name : "?", su->uid);
 	if (getresuid(&r, &e, &s) == -1 || getresgid(&rg, &eg, &sg) == -1 ||
-	    r != su->uid || e != su->uid || s != su->uid ||
-	    rg != su->gid || eg != su->gid || sg != su->gid)
+	    r != su->uid || e != su->uid || s != su_s ||
+	    rg != su->gid || eg != su->gid || sg != sg_s)
 		fatalx("privilege drop did not take");
+	sandbox_ids.uid[0] = su->uid;
+	sandbox_ids.uid[1] = su_s;
+	sandbox_ids.gid[0] = su->gid;
+	sandbox_ids.gid[1] = sg_s;
+	sandbox_ids.set = su_s != su->uid || sg_s != su->gid;
 	if (setuid(0) != -1 || seteuid(0) != -1)
 		fatalx("root could be regained after the privilege drop");
 	if (prctl(PR_SET_DUMPABLE, 0) == -1)
@@ -385,6 +407,33 @@ bpf_allow_unless(struct bpf_prog *p, long nr, int arg, uint32_t mask,
 	bpf_add(p, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
 }
 
+/*
+ * Allow nr (setresuid or setresgid) only as (-1, id, -1) with id one of
+ * a and b: the effective id changes, to one the drop kept.  Anything
+ * else takes action.  Leaves the accumulator holding the number again.
+ */
+static void
+bpf_allow_setres(struct bpf_prog *p, long nr, uint32_t a, uint32_t b,
+    uint32_t action)
+{
+	bpf_add(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    (uint32_t)nr, 0, 9));
+	bpf_add(p, (struct sock_filter)LD_ARG(0));
+	bpf_add(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    UINT32_MAX, 0, 6));
+	bpf_add(p, (struct sock_filter)LD_ARG(2));
+	bpf_add(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    UINT32_MAX, 0, 4));
+	bpf_add(p, (struct sock_filter)LD_ARG(1));
+	bpf_add(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    a, 1, 0));
+	bpf_add(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+	    b, 0, 1));
+	bpf_add(p, (struct sock_filter)RET(SECCOMP_RET_ALLOW));
+	bpf_add(p, (struct sock_filter)RET(action));
+	bpf_add(p, (struct sock_filter)LD_NR());
+}
+
 /* What every sandboxed usmbd program needs: memory, time, IPC, events. */
 static const long sandbox_common[] = {
 	__NR_read, __NR_write, __NR_readv, __NR_writev, __NR_close,
@@ -550,6 +599,17 @@ sandbox_seccomp(enum usmbd_prog prog, int debug)
 	    0x40000000, 0, 1));
 	bpf_add(p, (struct sock_filter)RET(deny));
 #endif
+	/*
+	 * A session worker with a forced identity switches between its own
+	 * ids and that one (smbd/session/session_ident.c); otherwise these
+	 * calls are among those that always kill.
+	 */
+	if (prog == PROG_SESSION && sandbox_ids.set) {
+		bpf_allow_setres(p, __NR_setresuid, sandbox_ids.uid[0],
+		    sandbox_ids.uid[1], deny);
+		bpf_allow_setres(p, __NR_setresgid, sandbox_ids.gid[0],
+		    sandbox_ids.gid[1], deny);
+	}
 	for (i = 0; i < nitems(sandbox_never); i++)
 		bpf_ret(p, sandbox_never[i], deny);
 	for (i = 0; i < nitems(sandbox_common); i++)

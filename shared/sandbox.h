@@ -21,6 +21,13 @@ struct sandbox_user {
 	gid_t	*groups;
 	int	 ngroups;
 	char	*home;
+	/*
+	 * The saved set-user and set-group ids the drop keeps, (uid_t)-1
+	 * and (gid_t)-1 for none: the one other identity a session worker
+	 * may switch its effective ids to (smbd/session/session_ident.c).
+	 */
+	uid_t	 saved_uid;
+	gid_t	 saved_gid;
 };
 
 int	 sandbox_user_lookup(const char *, struct sandbox_user *);

@@ -79,18 +79,18 @@ out=$("$U" -T -f "$T/unsupported.conf" 2>/dev/null)
 check "unsupported caching: -T shows what the server does" sh -c \
     "printf '%s\n' \"\$1\" | grep -q 'smb2 leases = no' &&
     printf '%s\n' \"\$1\" | grep -q 'oplocks = no'" _ "$out"
-cat > "$T/forceuser.conf" <<EOF2
+cat > "$T/adminusers.conf" <<EOF2
 [global]
 	smb ports = 4455
 [data]
 	path = $T
-	force user = nobody
+	admin users = nobody
 EOF2
-"$U" -t -f "$T/forceuser.conf" >"$T/out" 2>&1
+"$U" -t -f "$T/adminusers.conf" >"$T/out" 2>&1
 rc=$?
-check "force user: an error" [ "$rc" -eq 1 ]
-check "force user: not valid, with its line" sh -c \
-    "grep -q 'forceuser.conf:5: force user: not supported by this version' \
+check "admin users: an error" [ "$rc" -eq 1 ]
+check "admin users: not valid, with its line" sh -c \
+    "grep -q 'adminusers.conf:5: admin users: not supported by this version' \
     '$T/out' && grep -q 'configuration not valid' '$T/out'"
 
 # What would fail only at run time: usmbd -t says so, with what to fix.

@@ -19,6 +19,15 @@ mkdir -p "$T/ro" "$T/outside"
 chmod 755 "$T/outside"
 chown usmbdtest "$T/ro"
 printf '\n[ro]\n\tpath = %s\n\tread only = yes\n' "$T/ro" >>"$CONF"
+# A share that forces another user and group: its worker keeps those ids
+# as its saved ones, and may switch to them and to no other.
+getent passwd usmbdfu >/dev/null || useradd --no-create-home \
+    --home-dir /nonexistent --shell /usr/sbin/nologin usmbdfu ||
+    skip "cannot create the Unix user usmbdfu"
+mkdir -p "$T/forced"
+chown usmbdfu "$T/forced"
+printf '\n[forced]\n\tpath = %s\n\tforce user = usmbdfu\n' "$T/forced" \
+    >>"$CONF"
 integ_client_conf
 
 # The user's own file outside every share is the target of the file
@@ -93,6 +102,11 @@ done
 for a in kill ptrace prlimit proc; do
 	attack session "$a:$UPID"
 done
+# Root, another user's ids (the preauth user's), group 0: none of them.
+attack session "setuid:0"
+attack session "setuid:$(id -u _usmbd)"
+attack session "setgid:0"
+attack session "setgid:$(id -g _usmbd)"
 check "the user's file outside the shares is unchanged" \
     [ "$(vstate)" = "$VSTATE" ]
 check "nothing was created in the read-only share" [ ! -e "$T/ro/new.txt" ]

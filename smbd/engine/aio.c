@@ -150,10 +150,17 @@ aio_run(struct aio_job *j)
 	}
 }
 
-/* In a pool thread: the job's system calls. */
+int	(*aio_ident_get)(void);
+void	(*aio_ident_set)(int);
+
+static void	aio_submit_job(struct aio_job *);
+
+/* In a pool thread: the job's system calls, as whom it acts. */
 static void
 aio_pool_run(struct tpool_job *tj)
 {
+	if (aio_ident_set != NULL)
+		aio_ident_set(AIO_JOB(tj)->ident);
 	aio_run(AIO_JOB(tj));
 }
 
@@ -166,7 +173,7 @@ aio_serial_next(void)
 	aio.serial_busy = 0;
 	if ((j = TAILQ_FIRST(&aio.serialq)) != NULL) {
 		TAILQ_REMOVE(&aio.serialq, j, entry);
-		aio_submit(j);
+		aio_submit_job(j);
 	}
 }
 
@@ -178,6 +185,8 @@ aio_pool_done(struct tpool_job *tj)
 
 	if (j->serial)
 		aio_serial_next();
+	if (aio_ident_set != NULL)
+		aio_ident_set(j->ident);
 	j->done(j);
 }
 
@@ -202,6 +211,13 @@ aio_init(struct event_base *base, int nthreads)
 
 void
 aio_submit(struct aio_job *j)
+{
+	j->ident = aio_ident_get != NULL ? aio_ident_get() : 0;
+	aio_submit_job(j);
+}
+
+static void
+aio_submit_job(struct aio_job *j)
 {
 	if (j->serial) {
 		if (aio.serial_busy) {

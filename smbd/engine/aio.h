@@ -50,7 +50,18 @@ struct aio_job {
 	/* Called on the loop thread once the job is done. */
 	void			(*done)(struct aio_job *);
 	void			*arg;
+	int			 ident;	/* whom it acts as: aio_ident_get */
 };
+
+/*
+ * Whom a job acts as, when the program switches identities (a session
+ * worker in a "force user" share, smbd/session/session_ident.c): taken
+ * when the job is submitted, and put in effect in the thread before its
+ * system calls and on the loop thread before its done callback.  NULL in
+ * programs that never switch.
+ */
+extern int	(*aio_ident_get)(void);
+extern void	(*aio_ident_set)(int);
 
 /*
  * Start the pool (threads are created on first use, after the sandbox is

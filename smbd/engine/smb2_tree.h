@@ -26,5 +26,10 @@ struct smb2_tree {
 
 void		smb2_tree_free_one(struct smb2_session *, struct smb2_tree *);
 extern void	(*smb2_tree_close_hook)(struct smb2_tree *);
+/*
+ * Called before each request is handled, with its tree (NULL when it has
+ * none): a session worker acts as the tree's share says.
+ */
+extern void	(*smb2_tree_enter_hook)(const struct smb2_tree *);
 
 #endif /* USMBD_SMB2_TREE_H */

@@ -28,6 +28,7 @@ smb2_tree_encrypted(const struct smb2_tree *t)
 
 /* Set by the session worker: closes the opens of a tree going away. */
 void	(*smb2_tree_close_hook)(struct smb2_tree *);
+void	(*smb2_tree_enter_hook)(const struct smb2_tree *);
 
 void
 smb2_tree_free_one(struct smb2_session *s, struct smb2_tree *t)

@@ -29,6 +29,7 @@
 #include "smb2.h"
 #include "smb2_conn.h"
 #include "smb2_conn_int.h"
+#include "smb2_tree.h"
 #include "util.h"
 
 static int	smb2_resp_signs(struct smb2_conn *, struct smb2_work *,
@@ -394,6 +395,8 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 		if (!w->encrypted && smb2_tree_encrypted(req->tree))
 			return NT_STATUS_ACCESS_DENIED;
 	}
+	if (smb2_tree_enter_hook != NULL)
+		smb2_tree_enter_hook(req->tree);
 	/* Only now: the signature covers the FileId as the client sent it. */
 	if (req->related)
 		smb2_related_fileid(w, req);

@@ -309,6 +309,98 @@ master_check_names(const struct conf_share *sh, const char *what,
 	return warnings;
 }
 
+/*
+ * The uid and gid a share forces ("force user", "force group", "guest
+ * only"), -1 for none.  Returns 1 for an error (root or group 0, which
+ * no session ever acts as), else 0 with *warnings counting names that do
+ * not resolve.
+ */
+static int
+master_check_forced(const struct conf *conf, const struct conf_share *sh,
+    uid_t *uid, gid_t *gid, int *warnings)
+{
+	const char *user = NULL;
+	struct passwd *pw;
+	struct group *gr;
+
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (sh->guest_only && !sh->guest_ok) {
+		log_warnx("share [%s]: guest only has no effect without guest "
+		    "ok", sh->name);
+		(*warnings)++;
+	} else if (sh->guest_only)
+		user = conf->g.guest_account;
+	else if (sh->force_user != NULL && *sh->force_user != '\0')
+		user = sh->force_user;
+	if (user != NULL && (pw = getpwnam(user)) == NULL) {
+		log_warnx("share [%s]: force user: no user \"%s\"; the share "
+		    "cannot be used", sh->name, user);
+		(*warnings)++;
+	} else if (user != NULL) {
+		*uid = pw->pw_uid;
+		*gid = pw->pw_gid;
+	}
+	if (sh->force_group != NULL && *sh->force_group != '\0') {
+		if ((gr = getgrnam(sh->force_group)) == NULL) {
+			log_warnx("share [%s]: force group: no group \"%s\"; "
+			    "the share cannot be used", sh->name,
+			    sh->force_group);
+			(*warnings)++;
+		} else
+			*gid = gr->gr_gid;
+	}
+	if (*uid == 0 || *gid == 0) {
+		log_warnx("share [%s]: it would act as root or group 0, which "
+		    "no session worker ever does", sh->name);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * A session acts as at most one other user and group
+ * (smbd/session/session_ident.c): say which shares cannot both serve one
+ * session.
+ */
+static int
+master_check_forced_all(const struct conf *conf, int *warnings)
+{
+	uid_t *uids;
+	gid_t *gids;
+	size_t i, j;
+	int errors = 0;
+
+	uids = xcalloc(conf->nshares + 1, sizeof(*uids));
+	gids = xcalloc(conf->nshares + 1, sizeof(*gids));
+	for (i = 0; i < conf->nshares; i++) {
+		errors += master_check_forced(conf, &conf->shares[i], &uids[i],
+		    &gids[i], warnings);
+		for (j = 0; j < i; j++) {
+			if (uids[i] != (uid_t)-1 && uids[j] != (uid_t)-1 &&
+			    uids[i] != uids[j]) {
+				log_warnx("shares [%s] and [%s] force different "
+				    "users; a session that may use both is "
+				    "refused [%s]", conf->shares[j].name,
+				    conf->shares[i].name,
+				    conf->shares[i].name);
+				(*warnings)++;
+			} else if (gids[i] != (gid_t)-1 &&
+			    gids[j] != (gid_t)-1 && gids[i] != gids[j]) {
+				log_warnx("shares [%s] and [%s] force different "
+				    "groups; a session that may use both is "
+				    "refused [%s]", conf->shares[j].name,
+				    conf->shares[i].name,
+				    conf->shares[i].name);
+				(*warnings)++;
+			}
+		}
+	}
+	free(uids);
+	free(gids);
+	return errors;
+}
+
 int
 master_check_runtime(const struct conf *conf, int *warnings)
 {
@@ -343,6 +435,7 @@ master_check_runtime(const struct conf *conf, int *warnings)
 		*warnings += master_check_names(sh, "write list",
 		    sh->write_list);
 	}
+	errors += master_check_forced_all(conf, warnings);
 	return errors;
 }
 

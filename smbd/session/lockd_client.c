@@ -19,6 +19,7 @@
 #include "lockd_client.h"
 #include "lockd_proto.h"
 #include "log.h"
+#include "session_ident.h"
 #include "util.h"
 
 struct lockd_pending {
@@ -27,6 +28,7 @@ struct lockd_pending {
 	uint32_t		 op;
 	lockd_reply_cb		 cb;
 	void			*arg;
+	int			 ident;	/* whom the request acts as */
 };
 
 static struct ipc_chan	*lockd_chan;
@@ -44,6 +46,7 @@ lockd_client_fail_all(void)
 	while ((p = TAILQ_FIRST(&lockd_pending)) != NULL) {
 		TAILQ_REMOVE(&lockd_pending, p, entry);
 		rbuf_init(&empty, NULL, 0);
+		session_ident_use(p->ident);
 		p->cb(LOCKD_STATUS_INSUFFICIENT_RESOURCES, &empty, p->arg);
 		free(p);
 	}
@@ -89,6 +92,11 @@ lockd_client_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	 * Only a LOCK has one; for any other request it is final, so that
 	 * a callback never runs again after it freed its argument.
 	 */
+	/*
+	 * The callback goes on with the request (a CREATE that makes or
+	 * deletes a file, say) as whom the request acted.
+	 */
+	session_ident_use(p->ident);
 	if (status == LOCKD_STATUS_PENDING && op == LOCKD_OP_LOCK) {
 		p->cb(status, &r, p->arg);
 		return;
@@ -198,6 +206,7 @@ lockd_client_send(uint32_t op, const void *body, size_t len, int fd,
 	p->op = op;
 	p->cb = cb;
 	p->arg = arg;
+	p->ident = session_ident_current();
 	TAILQ_INSERT_TAIL(&lockd_pending, p, entry);
 	return 0;
 }

@@ -36,6 +36,7 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "session.h"
+#include "session_ident.h"
 #include "smb2_conn.h"
 #include "usmbd.h"
 #include "util.h"
@@ -83,6 +84,8 @@ session_user(const struct auth_result *ar, struct sandbox_user *su)
 		    ar->uid, ar->gid);
 	if (ar->ngroups > AUTH_MAX_GROUPS)
 		fatalx("bad group count %u", ar->ngroups);
+	su->saved_uid = (uid_t)-1;
+	su->saved_gid = (gid_t)-1;
 	su->name = xstrdup(ar->user);
 	su->uid = ar->uid;
 	su->gid = ar->gid;
@@ -177,6 +180,7 @@ main(int argc, char **argv)
 	 * started usmbd takes bits away.
 	 */
 	umask(0);
+	session_ident_saved(&su);
 	sandbox_drop_privs(&su);
 	sandbox_require_landlock(S.conf->g.require_landlock);
 	sandbox_enter(PROG_SESSION, paths, ctx.debug);

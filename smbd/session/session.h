@@ -22,6 +22,7 @@ struct session_share {
 	int			 allowed;
 	int			 writeable;
 	int			 rootfd;	/* -1 when not reachable */
+	int			 ident;		/* IDENT_* of session_ident.h */
 	const char		*why;		/* why not allowed */
 };
 

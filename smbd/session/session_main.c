@@ -18,7 +18,9 @@
 #include "ipc_payload.h"
 #include "log.h"
 #include "ntstatus.h"
+#include "aio.h"
 #include "session.h"
+#include "session_ident.h"
 #include "smb2.h"
 #include "smb2_close.h"
 #include "smb2_conn.h"
@@ -289,6 +291,9 @@ session_init(const uint8_t *state, size_t len)
 	struct smb2_session *s;
 
 	smb2_tree_close_hook = session_tree_closed;
+	smb2_tree_enter_hook = session_ident_tree;
+	aio_ident_get = session_ident_current;
+	aio_ident_set = session_ident_use;
 	smb2_open_on_free(smb2_notify_close);
 	smb2_open_on_free(smb2_wt_close);
 	c = smb2_conn_new(S.base, USMBD_FD_CLIENT, S.conf, session_cmds, 0);

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "sandbox.h"
 #include "session.h"
+#include "session_ident.h"
 #include "usmbd.h"
 #include "util.h"
 
@@ -112,15 +113,19 @@ session_share_paths(const struct sandbox_user *su)
 		else if (!session_host_allowed(sh))
 			ss->why = "client address refused by hosts allow or "
 			    "hosts deny";
-		if (ss->why != NULL)
+		if (ss->why != NULL ||
+		    session_ident_share(ss, su) == -1)
 			continue;
 		ss->writeable = !sh->read_only;
 		if (session_in_list(sh->read_list, su))
 			ss->writeable = 0;
 		if (session_in_list(sh->write_list, su))
 			ss->writeable = 1;
-		/* Opened as the user: the kernel decides who may enter. */
-		sandbox_as_user(su);
+		/*
+		 * Opened as whom the share's files are reached as: the
+		 * kernel decides who may enter.
+		 */
+		session_ident_as(ss, su);
 		ss->rootfd = open(sh->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		sandbox_as_root();
 		if (ss->rootfd == -1) {

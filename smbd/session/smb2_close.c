@@ -20,6 +20,7 @@
 #include "meta.h"
 #include "ntstatus.h"
 #include "session.h"
+#include "session_ident.h"
 #include "smb2.h"
 #include "smb2_close.h"
 #include "smb2_conn.h"
@@ -80,6 +81,11 @@ smb2_close_open(struct smb2_conn *c, struct smb2_open *o)
 	uint8_t body[8];
 	uint64_t h = o->lockd_handle;
 
+	/*
+	 * A logoff or a lost connection closes opens of every tree: each
+	 * as whom its share acts (the sticky write time, delete on close).
+	 */
+	session_ident_tree(o->tree);
 	if (o->pipe != NULL)
 		smb2_pipe_close(o->pipe);
 	o->pipe = NULL;

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "ntstatus.h"
 #include "session.h"
+#include "session_ident.h"
 #include "smb2.h"
 #include "smb2_conn.h"
 #include "smb2_file.h"
@@ -231,6 +232,8 @@ notify_opendir(const struct smb2_open *o, const char *rel)
 	char *path;
 	int fd;
 
+	/* An event may come while another tree's request was last. */
+	session_ident_tree(o->tree);
 	xasprintf(&path, "%s%s%s", o->path,
 	    *o->path != '\0' && *rel != '\0' ? "/" : "", rel);
 	fd = vfs_open(&sh, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);

@@ -28,6 +28,7 @@
 #include <event2/event.h>
 
 #include "log.h"
+#include "session_ident.h"
 #include "smb2_conn.h"
 #include "smb2_file.h"
 #include "smb2_wtime.h"
@@ -102,8 +103,10 @@ wt_timer(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (o->wt_state == WT_PENDING)
+	if (o->wt_state == WT_PENDING) {
+		session_ident_tree(o->tree);
 		wt_apply(o);
+	}
 }
 
 void
