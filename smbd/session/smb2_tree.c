@@ -118,10 +118,16 @@ tree_claim_reply(uint32_t status, struct rbuf *r, void *arg)
 		t = tree_make(c, req, tw->ss, tw->encrypt);
 		t->counted = 1;
 		req->status = NT_STATUS_SUCCESS;
+	} else if (!lockd_client_available()) {
+		/* lockd went away while it was asked: nobody counts. */
+		log_warnx("%s: user %s refused share \"%s\": lockd, which "
+		    "counts its max connections, is gone", c->peer,
+		    S.auth.user, sh->name);
+		req->status = NT_STATUS_INSUFFICIENT_RESOURCES;
 	} else {
 		log_info("%s: user %s refused share \"%s\": max connections "
-		    "(%d) reached, or lockd cannot count (0x%08x)", c->peer,
-		    S.auth.user, sh->name, sh->max_connections, status);
+		    "(%d) reached", c->peer, S.auth.user, sh->name,
+		    sh->max_connections);
 		req->status = NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
 	free(tw);
