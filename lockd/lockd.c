@@ -2,8 +2,9 @@
  * usmbd-lockd: the cross-session state broker (doc/design.md §1).
  *
  * It holds the sharing state every session worker must agree on: share
- * modes and delete-pending now, oplocks, leases, byte-range locks and
- * durable handles as those features land.  It has no filesystem access at
+ * modes, delete-pending, byte-range locks and the tree connects counted
+ * for a share's "max connections" now, oplocks, leases and durable
+ * handles as those features land.  It has no filesystem access at
  * all; workers talk to it over socketpairs that the master creates.
  */
 #include "config.h"

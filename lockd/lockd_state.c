@@ -22,6 +22,7 @@
 #include "lockd_brl.h"
 #include "lockd_proto.h"
 #include "lockd_share.h"
+#include "lockd_tcon.h"
 #include "log.h"
 #include "util.h"
 
@@ -285,6 +286,41 @@ lockd_op_handle(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 	lockd_reply(p, op, reqid, status, body, blen);
 }
 
+/*
+ * LOCKD_OP_TCON_CLAIM and LOCKD_OP_TCON_RELEASE; see lockd_proto.h.  A
+ * limit or a name out of range is a broken worker, as any request that
+ * does not parse.
+ */
+static void
+lockd_op_tcon(struct lockd_peer *p, uint32_t op, uint64_t reqid,
+    struct rbuf *r)
+{
+	char name[LOCKD_MAX_SHARE_NAME + 1];
+	const uint8_t *np;
+	uint32_t limit = 0, status;
+	uint16_t namelen;
+
+	if (op == LOCKD_OP_TCON_CLAIM)
+		rbuf_get_u32le(r, &limit);
+	rbuf_get_u16le(r, &namelen);
+	if (rbuf_error(r) || namelen == 0 ||
+	    namelen > LOCKD_MAX_SHARE_NAME ||
+	    rbuf_get_ptr(r, &np, namelen) == -1 || rbuf_left(r) != 0 ||
+	    memchr(np, '\0', namelen) != NULL ||
+	    (op == LOCKD_OP_TCON_CLAIM && (limit == 0 ||
+	    limit > LOCKD_TCON_MAX_LIMIT))) {
+		lockd_peer_refuse(p, op);
+		return;
+	}
+	memcpy(name, np, namelen);
+	name[namelen] = '\0';
+	if (op == LOCKD_OP_TCON_CLAIM)
+		status = lockd_tcon_claim(p->id, name, limit);
+	else
+		status = lockd_tcon_release(p->id, name);
+	lockd_reply(p, op, reqid, status, NULL, 0);
+}
+
 static void
 lockd_reply(struct lockd_peer *p, uint32_t op, uint64_t reqid,
     uint32_t status, const void *body, size_t len)
@@ -345,6 +381,10 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 	case LOCKD_OP_BRL_ACK:
 		lockd_op_brl_u64(p, op, reqid, &r);
 		break;
+	case LOCKD_OP_TCON_CLAIM:
+	case LOCKD_OP_TCON_RELEASE:
+		lockd_op_tcon(p, op, reqid, &r);
+		break;
 	default:
 		lockd_peer_refuse(p, op);
 		break;
@@ -354,14 +394,20 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 void
 lockd_peer_release(struct lockd_peer *p)
 {
-	size_t n;
+	size_t n, trees;
 
 	lockd_releasing = p->id;
 	lockd_releasing_on = 1;
 	lockd_brl_release_peer(p->id);
 	n = lockd_share_release_peer(p->id);
+	trees = lockd_tcon_release_peer(p->id);
 	lockd_releasing_on = 0;
 	if (n > 0)
 		log_info("worker of connection %u ended with %zu opens; "
 		    "released", p->id, n);
+	/* An ordinary end: a client that drops its connection. */
+	if (trees > 0)
+		log_debug("worker of connection %u ended with %zu tree "
+		    "connects counted for max connections; released", p->id,
+		    trees);
 }

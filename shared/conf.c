@@ -567,8 +567,6 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "store dos attributes", SC_SHARE, 0,
 	    "DOS attributes are always kept in user.DOSATTRIB" },
 	{ "ea support", SC_SHARE, 0, "extended attributes are always served" },
-	{ "max connections", SC_SHARE, 0,
-	    "tree connects are not counted across sessions" },
 };
 
 struct conf_loc {

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@
 #include "ipc.h"
 #include "ipc_payload.h"
 #include "ipc_types.h"
+#include "lockd_proto.h"
 #include "log.h"
 #include "usmbd.h"
 
@@ -470,6 +472,46 @@ evil_setgid(const char *arg)
 	    syscall(__NR_setgroups, 1, &id) == 0;
 }
 
+/*
+ * A worker gives back a slot of a share's "max connections" that another
+ * worker holds, so that its own client gets past the limit: lockd takes
+ * back only the sender's own slots.  1 when lockd said it released one.
+ */
+static int
+evil_tcon_release(const char *arg)
+{
+	static uint8_t buf[IPC_HDR_LEN + IPC_MAX_PAYLOAD];
+	uint8_t req[12 + 2 + LOCKD_MAX_SHARE_NAME];
+	struct pollfd pfd = { USMBD_FD_LOCKD, POLLIN, 0 };
+	struct ipc_msg m;
+	struct wbuf w;
+	uint32_t status = LOCKD_STATUS_OK;
+	size_t len = strlen(arg);
+	int i, released = 0;
+
+	wbuf_init_fixed(&w, req, sizeof(req));
+	wbuf_put_u32le(&w, LOCKD_OP_TCON_RELEASE);
+	wbuf_put_u64le(&w, 1);
+	wbuf_put_u16le(&w, (uint16_t)len);
+	wbuf_put_bytes(&w, arg, len);
+	if (wbuf_error(&w))
+		return 0;
+	/* Once for each slot the share could have. */
+	for (i = 0; i < 4; i++) {
+		if (ipc_send(USMBD_FD_LOCKD, IPC_LOCKD_REQUEST, 0, -1,
+		    wbuf_data(&w), wbuf_len(&w)) == -1 ||
+		    poll(&pfd, 1, 5000) != 1 ||
+		    ipc_recv(USMBD_FD_LOCKD, &m, buf, sizeof(buf)) != 1 ||
+		    m.hdr.type != IPC_LOCKD_REPLY || m.hdr.len < 16)
+			return released;
+		memcpy(&status, m.data + 12, 4);
+		if (status == LOCKD_STATUS_OK)
+			released = 1;
+	}
+	errno = 0;
+	return released;
+}
+
 static int
 evil_proc(const char *arg)
 {
@@ -519,6 +561,7 @@ static const struct evil_entry evil_table[] = {
 	{ "early-handoff", evil_early_handoff },
 	{ "setuid", evil_setuid },
 	{ "setgid", evil_setgid },
+	{ "tcon-release", evil_tcon_release },
 };
 
 static const struct evil_entry *

@@ -102,6 +102,22 @@ enum lockd_op {
 	LOCKD_OP_LOCK_CANCEL,
 	/* The worker marked its opens: body u64 notify id. */
 	LOCKD_OP_BRL_ACK,
+	/*
+	 * A TREE_CONNECT to a share with "max connections" (lockd_tcon.c).
+	 * body:  u32 the share's limit in the worker's configuration (1 to
+	 *        LOCKD_TCON_MAX_LIMIT), u16 name length, the share's name
+	 *        (1 to LOCKD_MAX_SHARE_NAME bytes, no NUL)
+	 * status OK: the worker holds one more slot of the share;
+	 *        INSUFFICIENT_RESOURCES: the slots every worker holds
+	 *        together reach the limit (Samba answers so too)
+	 */
+	LOCKD_OP_TCON_CLAIM,
+	/*
+	 * Such a tree went away.  body: u16 name length, name.  status OK,
+	 * or INVALID_PARAMETER when this worker holds no slot of the share
+	 * (another worker's slots are never touched).
+	 */
+	LOCKD_OP_TCON_RELEASE,
 };
 
 /* LOCKD_OP_OPEN reply, after the handle: u32 flags. */
@@ -123,6 +139,16 @@ enum lockd_op {
 #define LOCKD_CLOSE_DELETE_FILE		0x0002
 
 #define LOCKD_MAX_STREAM_NAME		1024
+
+/* "max connections": its largest value, the longest share name. */
+#define LOCKD_TCON_MAX_LIMIT		65536
+#define LOCKD_MAX_SHARE_NAME		80
+/*
+ * What one worker may hold: slots of at most this many shares, and of
+ * one share at most as many as its sessions may have trees (64 of 1024).
+ */
+#define LOCKD_TCON_MAX_SHARES		256
+#define LOCKD_TCON_MAX_PER_PEER		65536
 
 /* Status values are NTSTATUS codes, so a worker can return them as is. */
 #define LOCKD_STATUS_OK			0x00000000U

@@ -215,6 +215,37 @@ check "lockd: an unasked status answer closes its channel" \
     log_has "unexpected message type [0-9]*, length 32, .* in phase 0x[14];"
 check "lockd: the master is alive" kill -0 "$MASTER_PID"
 
+# A worker gives back the slots of a share's "max connections" that
+# another worker holds, to get its own client past the limit: lockd takes
+# back only the sender's own slots (lockd/lockd_tcon.c).  Every worker of
+# this server tries it as it starts, the holder's too.
+mkdir -p "$T/lim"
+chown usmbdtest "$T/lim"
+printf '\n[lim]\n\tpath = %s\n\tmax connections = 1\n' "$T/lim" >>"$CONF"
+integ_stop
+: >"$LOG"
+USMBD_REGRESS_ATTACK="session:tcon-release:lim" integ_start
+(echo ls; sleep 6) | timeout 20 smbclient -s "$T/client.conf" \
+    //127.0.0.1/lim -p "$PORT" -U 'usmbdtest%Secret-123' >/dev/null 2>&1 &
+HOLDER=$!
+check "session: a worker holds the one slot of [lim]" \
+    log_has "connected to lim (tree"
+timeout 20 smbclient -s "$T/client.conf" //127.0.0.1/lim -p "$PORT" \
+    -U 'usmbdtest%Secret-123' -c ls >"$T/smb.out" 2>&1
+check "session: releasing another worker's slot is stopped" sh -c \
+    "[ \$(grep -c 'evil: tcon-release lim: stopped' '$LOG') -ge 2 ] &&
+    ! grep -q 'evil: tcon-release lim: NOT STOPPED' '$LOG'"
+check "and its client is still refused (INSUFFICIENT_RESOURCES)" \
+    grep -q NT_STATUS_INSUFFICIENT_RESOURCES "$T/smb.out"
+check "the refusal is logged" \
+    log_has 'refused share "lim": max connections (1) reached'
+lim_ls() {
+	timeout 20 smbclient -s "$T/client.conf" //127.0.0.1/lim -p "$PORT" \
+	    -U 'usmbdtest%Secret-123' -c ls >/dev/null 2>&1
+}
+wait "$HOLDER"
+check "once the holder is gone, the slot is free" wait_for lim_ls
+
 # A flood of log lines at log level 1: at most ten seconds' worth at the
 # rate limit get through, the rest are counted, and the worker still
 # serves its client.

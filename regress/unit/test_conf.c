@@ -307,6 +307,9 @@ test_fields(void)
 	CHECK_STR(s->veto_files[0], "*.tmp");
 	CHECK_STR(s->veto_files[1], ".DS_Store");
 	CHECK(s->veto_files[2] == NULL);
+	/* A share's "max connections" is its own, not the global one. */
+	CHECK(s->max_connections == 3);
+	CHECK(c->g.max_connections == 100);
 	conf_free(c);
 
 	/* What this version does not do keeps its default, with a warning. */
@@ -324,7 +327,6 @@ test_fields(void)
 	    s->kernel_oplocks == 0 && s->durable_handles == 0);
 	CHECK(s->preserve_case == 1 && s->store_dos_attributes == 1 &&
 	    s->ea_support == 1);
-	CHECK(s->max_connections == 0);
 	conf_free(c);
 }
 

@@ -21,6 +21,8 @@ struct smb2_tree {
 	int			 encrypt;
 	int			 writeable;
 	uint32_t		 maximal_access;
+	/* It holds a slot of its share's "max connections" in lockd. */
+	int			 counted;
 	TAILQ_HEAD(, smb2_open)	 files;		/* opens on this tree */
 };
 

@@ -276,11 +276,15 @@ session_report(void)
 		last = si;
 }
 
-/* A tree that goes away: its opens, then what the master shows. */
+/*
+ * A tree that goes away: its opens, its slot of "max connections", then
+ * what the master shows.
+ */
 static void
 session_tree_closed(struct smb2_tree *t)
 {
 	smb2_tree_close_files(t);
+	smb2_tree_release_slot(t);
 	session_report();
 }
 
