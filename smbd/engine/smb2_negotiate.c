@@ -638,3 +638,13 @@ smb2_cipher_name(int c)
 	return c >= 0 && (size_t)c < sizeof(names) / sizeof(names[0]) ?
 	    names[c] : NULL;
 }
+
+const char *
+smb2_signalg_name(int a)
+{
+	static const char *const names[] = { "HMAC-SHA256", "AES-128-CMAC",
+	    "AES-128-GMAC" };
+
+	return a >= 0 && (size_t)a < sizeof(names) / sizeof(names[0]) ?
+	    names[a] : "unknown";
+}
