@@ -7,6 +7,10 @@ usage: smbclient_raw.py PORT COMMAND [ARGS]
   hold N [SRC]          open N connections (from SRC) and keep them open
                         until stdin closes; prints "open N" when done
   negotiate [SRC]       send an SMB2 NEGOTIATE, print the dialect
+  negotiate311 IDS      send a 3.1.1 NEGOTIATE whose SIGNING_CAPABILITIES
+                        context offers IDS (comma-separated numbers), print
+                        the dialect and the signing algorithm the
+                        response names ("sign=none" without the context)
   idle                  connect and wait; print how long until the
                         server closed the connection
   frame HEXBYTES        send raw bytes, print "closed" or "open"
@@ -63,6 +67,36 @@ def negotiate_request(dialects=(0x0202, 0x0210, 0x0300, 0x0302)):
     return hdr + body
 
 
+def negotiate311_request(sign_ids):
+    """3.1.1 only, with a SHA-512 preauth context and a SIGNING one."""
+    hdr = b"\xfeSMB" + struct.pack("<HHIHHIIQIIQ16s", 64, 0, 0, 0, 1, 0, 0,
+                                   0, 0xFEFF, 0, 0, b"\0" * 16)
+    # Header, fixed body and one dialect end at 102; contexts start at 104.
+    body = struct.pack("<HHHHI16sIHH", 36, 1, 1, 0, 0, uuid.uuid4().bytes,
+                       104, 2, 0)
+    body += struct.pack("<H", 0x0311) + b"\0" * 2
+    preauth = struct.pack("<HHH", 1, 32, 1) + bytes(range(32))
+    ctx = struct.pack("<HHI", 1, len(preauth), 0) + preauth
+    ctx += b"\0" * (-len(ctx) % 8)
+    sign = struct.pack("<H", len(sign_ids))
+    sign += b"".join(struct.pack("<H", i) for i in sign_ids)
+    ctx += struct.pack("<HHI", 8, len(sign), 0) + sign
+    return hdr + body + ctx
+
+
+def response_contexts(r):
+    """The (type, data) pairs of a NEGOTIATE response's context list."""
+    count = struct.unpack_from("<H", r, 64 + 6)[0]
+    off = struct.unpack_from("<I", r, 64 + 60)[0]
+    out = []
+    for _ in range(count):
+        off += -off % 8
+        ctype, clen = struct.unpack_from("<HH", r, off)
+        out.append((ctype, r[off + 8:off + 8 + clen]))
+        off += 8 + clen
+    return out
+
+
 def closed_within(s, seconds):
     s.settimeout(seconds)
     try:
@@ -93,6 +127,23 @@ def main():
         status = struct.unpack_from("<I", r, 8)[0]
         dialect = struct.unpack_from("<H", r, 64 + 4)[0]
         print("status=%08x dialect=%04x" % (status, dialect))
+    elif cmd == "negotiate311":
+        ids = [int(x, 0) for x in args[0].split(",")]
+        s = connect(port)
+        send_frame(s, negotiate311_request(ids))
+        r = recv_frame(s)
+        if r is None or len(r) < 64 + 64 or r[:4] != b"\xfeSMB":
+            print("no-response")
+            return 1
+        status = struct.unpack_from("<I", r, 8)[0]
+        dialect = struct.unpack_from("<H", r, 64 + 4)[0]
+        sign = "none"
+        for ctype, data in response_contexts(r):
+            if ctype == 8:
+                n = struct.unpack_from("<H", data, 0)[0]
+                got = struct.unpack_from("<%dH" % n, data, 2)
+                sign = ",".join(str(i) for i in got)
+        print("status=%08x dialect=%04x sign=%s" % (status, dialect, sign))
     elif cmd == "idle":
         s = connect(port)
         t0 = time.monotonic()

@@ -450,7 +450,9 @@ static void
 test_sign_vectors(void)
 {
 	struct smb2_signer *s;
+	struct smb2_keys k;
 	uint8_t key[16], msg[MAXMSG], copy[MAXMSG], want[16];
+	uint8_t sk[16], pre[64];
 	struct iovec iov[2];
 	size_t i, n;
 
@@ -485,6 +487,30 @@ test_sign_vectors(void)
 	iov[0].iov_len = n;
 	CHECK(smb2_sign_iov(s, iov, 1, copy) == 0);
 	hex("6a88deee0368be83eeb593b2a68345e6", want, 16);
+	CHECK_MEM(copy, want, 16);
+	smb2_signer_free(s);
+
+	/*
+	 * A 3.1.1 client may choose HMAC-SHA256: the algorithm is 2.x's,
+	 * the key the 3.1.1 SigningKey, derived from [ENC311] A.1's session
+	 * key and preauth hash as for any other algorithm.  Signing with the
+	 * session key itself, as 2.x would, gives [PYCA] a4617ec2... instead.
+	 */
+	hex("419FDDF34C1E001909D362AE7FB6AF79", sk, sizeof(sk));
+	hex(gcm_preauth, pre, sizeof(pre));
+	CHECK(smb2_derive_keys(SMB2_DIALECT_311, SMB2_CIPHER_AES128_GCM, sk,
+	    sizeof(sk), pre, &k) == 0);
+	s = smb2_signer_new(SMB2_DIALECT_311, SMB2_SIGN_HMAC_SHA256,
+	    k.signing, k.signing_len);
+	CHECK(s != NULL && smb2_sign_iov(s, iov, 1, copy) == 0);
+	CHECK_MEM(copy, want, 16);
+	/* The message carries its AES-CMAC signature, which is not ours. */
+	CHECK(s != NULL && smb2_verify(s, msg, n) == -1);
+	smb2_signer_free(s);
+	s = smb2_signer_new(SMB2_DIALECT_311, SMB2_SIGN_HMAC_SHA256, sk,
+	    sizeof(sk));
+	CHECK(s != NULL && smb2_sign_iov(s, iov, 1, copy) == 0);
+	hex("a4617ec2505e18c5bb339baba6714ee1", want, 16);
 	CHECK_MEM(copy, want, 16);
 	smb2_signer_free(s);
 
@@ -551,6 +577,7 @@ test_sign_roundtrip(void)
 		{ SMB2_DIALECT_210, SMB2_SIGN_HMAC_SHA256 },
 		{ SMB2_DIALECT_300, SMB2_SIGN_AES_CMAC },
 		{ SMB2_DIALECT_302, SMB2_SIGN_AES_CMAC },
+		{ SMB2_DIALECT_311, SMB2_SIGN_HMAC_SHA256 },
 		{ SMB2_DIALECT_311, SMB2_SIGN_AES_CMAC },
 		{ SMB2_DIALECT_311, SMB2_SIGN_AES_GMAC },
 	};
@@ -624,8 +651,6 @@ test_sign_roundtrip(void)
 	CHECK(smb2_signer_new(SMB2_DIALECT_302, SMB2_SIGN_AES_GMAC, key,
 	    16) == NULL);
 	CHECK(smb2_signer_new(SMB2_DIALECT_300, SMB2_SIGN_HMAC_SHA256, key,
-	    16) == NULL);
-	CHECK(smb2_signer_new(SMB2_DIALECT_311, SMB2_SIGN_HMAC_SHA256, key,
 	    16) == NULL);
 	CHECK(smb2_signer_new(SMB2_DIALECT_311, (enum smb2_signalg)3, key,
 	    16) == NULL);

@@ -17,6 +17,7 @@
 #include "smb2_hdr.h"
 #include "smb2_negotiate.h"
 #include "unit.h"
+#include "util.h"
 
 static const uint16_t all_dialects[] = {
 	SMB2_DIALECT_202, SMB2_DIALECT_210, SMB2_DIALECT_300,
@@ -681,15 +682,17 @@ test_signing_choice(void)
 	CHECK(run_req(&cfg, &q, &res, &resp) == NT_STATUS_SUCCESS);
 	CHECK(res.signalg == SMB2_SIGN_HMAC_SHA256);
 
-	/* No overlap: AES-CMAC, and the response says so. */
+	/*
+	 * No overlap: AES-CMAC, and no SIGNING context in the response,
+	 * which would name an algorithm the client did not offer.
+	 */
 	cfg.signalgs[0] = SMB2_SIGN_AES_CMAC;
 	cfg.nsignalgs = 1;
 	CHECK(run_req(&cfg, &q, &res, &resp) == NT_STATUS_SUCCESS);
-	CHECK(res.signalg_negotiated && res.signalg == SMB2_SIGN_AES_CMAC);
-	p = resp_ctx(&resp, SMB2_SIGNING_CAPABILITIES, &len);
-	CHECK(p != NULL && len == 4);
-	if (p != NULL)
-		CHECK_MEM(p, "\x01\x00\x01\x00", 4);
+	CHECK(!res.signalg_negotiated && res.signalg == SMB2_SIGN_AES_CMAC);
+	CHECK(resp_ctx(&resp, SMB2_SIGNING_CAPABILITIES, &len) == NULL);
+	CHECK(resp_ctx(&resp, SMB2_PREAUTH_INTEGRITY_CAPABILITIES,
+	    &len) != NULL);
 
 	req_init(&q);
 	req_add(&q, SMB2_PREAUTH_INTEGRITY_CAPABILITIES, preauth_ctx,
@@ -697,7 +700,8 @@ test_signing_choice(void)
 	req_add(&q, SMB2_SIGNING_CAPABILITIES, sign_unknown,
 	    sizeof(sign_unknown));
 	CHECK(run_req(&cfg, &q, &res, &resp) == NT_STATUS_SUCCESS);
-	CHECK(res.signalg == SMB2_SIGN_AES_CMAC);
+	CHECK(!res.signalg_negotiated && res.signalg == SMB2_SIGN_AES_CMAC);
+	CHECK(resp_ctx(&resp, SMB2_SIGNING_CAPABILITIES, &len) == NULL);
 
 	/* Defaults per dialect without a context. */
 	default_cfg(&cfg);
@@ -720,6 +724,102 @@ test_signing_choice(void)
 	    SMB2_NEGOTIATE_SIGNING_REQUIRED));
 	CHECK(get16(wbuf_data(&resp) + 2) == 3);
 	CHECK(res.client_security_mode == SMB2_NEGOTIATE_SIGNING_REQUIRED);
+	wbuf_free(&resp);
+}
+
+/*
+ * The signing algorithm for each client list, alone and combined, in
+ * either order, with unknown ids, under three server orders: the
+ * built-in one, the same given explicitly, and HMAC-SHA256 before
+ * AES-GMAC without AES-CMAC.  -1: nothing in common, so AES-CMAC without
+ * a SIGNING context.  Whatever is chosen must give a 3.1.1 signer.
+ */
+static void
+test_signing_select(void)
+{
+	enum { H = SMB2_SIGN_HMAC_SHA256, C = SMB2_SIGN_AES_CMAC,
+	    G = SMB2_SIGN_AES_GMAC, NONE = -1 };
+	static const struct {
+		uint16_t	 ids[4];
+		size_t		 n;
+		int		 builtin, hg;
+	} v[] = {
+		{ { H }, 1, H, H },
+		{ { C }, 1, C, NONE },
+		{ { G }, 1, G, G },
+		{ { H, C }, 2, C, H },
+		{ { C, H }, 2, C, H },
+		{ { H, G }, 2, G, H },
+		{ { G, H }, 2, G, H },
+		{ { C, G }, 2, G, G },
+		{ { G, C }, 2, G, G },
+		{ { H, C, G }, 3, G, H },
+		{ { G, C, H }, 3, G, H },
+		{ { 7 }, 1, NONE, NONE },
+		{ { 7, 0xffff, 3 }, 3, NONE, NONE },
+		{ { 7, H }, 2, H, H },
+		{ { 0xffff, C, 7 }, 3, C, NONE },
+		{ { H, H }, 2, H, H },
+	};
+	static const uint8_t key[16] = { 0x11, 0x22, 0x33, 0x44 };
+	struct smb2_negotiate_cfg cfg;
+	struct smb2_negotiate_result res;
+	struct smb2_signer *signer;
+	struct wbuf resp;
+	struct req q;
+	uint8_t ctx[2 + 2 * 4], want[4];
+	const uint8_t *p;
+	size_t i, j, len;
+	int order, exp;
+
+	wbuf_init(&resp, 4096);
+	for (order = 0; order < 3; order++) {
+		default_cfg(&cfg);
+		if (order == 0)
+			cfg.nsignalgs = 0;
+		else if (order == 2) {
+			cfg.signalgs[0] = SMB2_SIGN_HMAC_SHA256;
+			cfg.signalgs[1] = SMB2_SIGN_AES_GMAC;
+			cfg.nsignalgs = 2;
+		}
+		for (i = 0; i < nitems(v); i++) {
+			exp = order == 2 ? v[i].hg : v[i].builtin;
+			ctx[0] = (uint8_t)v[i].n;
+			ctx[1] = 0;
+			for (j = 0; j < v[i].n; j++) {
+				ctx[2 + 2 * j] = v[i].ids[j] & 0xff;
+				ctx[3 + 2 * j] = v[i].ids[j] >> 8;
+			}
+			req_init(&q);
+			req_add(&q, SMB2_PREAUTH_INTEGRITY_CAPABILITIES,
+			    preauth_ctx, sizeof(preauth_ctx));
+			req_add(&q, SMB2_SIGNING_CAPABILITIES, ctx,
+			    2 + 2 * v[i].n);
+			CHECK(run_req(&cfg, &q, &res, &resp) ==
+			    NT_STATUS_SUCCESS);
+			CHECK(res.dialect == SMB2_DIALECT_311);
+			p = resp_ctx(&resp, SMB2_SIGNING_CAPABILITIES, &len);
+			if (exp == NONE) {
+				CHECK(!res.signalg_negotiated);
+				CHECK(res.signalg == SMB2_SIGN_AES_CMAC);
+				CHECK(p == NULL);
+			} else {
+				CHECK(res.signalg_negotiated);
+				CHECK((int)res.signalg == exp);
+				want[0] = 1;
+				want[1] = 0;
+				want[2] = (uint8_t)exp;
+				want[3] = 0;
+				CHECK(p != NULL && len == 4);
+				if (p != NULL && len == 4)
+					CHECK_MEM(p, want, 4);
+			}
+			signer = smb2_signer_new(res.dialect, res.signalg,
+			    key, sizeof(key));
+			CHECK(signer != NULL);
+			smb2_signer_free(signer);
+		}
+	}
 	wbuf_free(&resp);
 }
 
@@ -1143,6 +1243,7 @@ main(void)
 	test_contexts_bad();
 	test_cipher_choice();
 	test_signing_choice();
+	test_signing_select();
 	test_capabilities();
 	test_layout_311();
 	test_smbclient_vector();

@@ -308,6 +308,15 @@ smb2_signer_new(uint16_t dialect, enum smb2_signalg alg, const uint8_t *key,
 	OSSL_PARAM params[2];
 	int ok;
 
+	/*
+	 * The algorithm decides how to sign; the dialect only says which
+	 * algorithms a connection can have arrived at.  2.x signs with
+	 * HMAC-SHA256 and 3.0.x with AES-CMAC, having no way to choose;
+	 * 3.1.1 uses whichever the SIGNING_CAPABILITIES context agreed on,
+	 * and any of the three may be (MS-SMB2 2.2.3.1.7, 3.1.4.1).  The
+	 * key is the dialect's concern, not ours: for 3.x it is the derived
+	 * SigningKey whatever the algorithm (3.3.5.5.3).
+	 */
 	switch (dialect) {
 	case SMB2_DIALECT_202:
 	case SMB2_DIALECT_210:
@@ -318,7 +327,8 @@ smb2_signer_new(uint16_t dialect, enum smb2_signalg alg, const uint8_t *key,
 		ok = alg == SMB2_SIGN_AES_CMAC;
 		break;
 	case SMB2_DIALECT_311:
-		ok = alg == SMB2_SIGN_AES_CMAC || alg == SMB2_SIGN_AES_GMAC;
+		ok = alg == SMB2_SIGN_HMAC_SHA256 ||
+		    alg == SMB2_SIGN_AES_CMAC || alg == SMB2_SIGN_AES_GMAC;
 		break;
 	default:
 		ok = 0;

@@ -6,8 +6,9 @@
  *
  * Signers and cryptors are long-lived per-session objects: they hold EVP
  * contexts keyed once, so signing, verifying, encrypting and decrypting a
- * message allocate nothing (except HMAC-SHA256 signing for the 2.x
- * dialects: OpenSSL 3.0 allocates when it restarts a SHA-256 context).
+ * message allocate nothing (except HMAC-SHA256 signing, of 2.x or of a
+ * 3.1.1 client that chose it: OpenSSL 3.0 allocates when it restarts a
+ * SHA-256 context).
  * Call smb2_crypto_init() once at startup, before the sandbox is entered
  * and before any thread is started: it loads the algorithms from the
  * OpenSSL providers, which may read files.
@@ -117,9 +118,12 @@ int	 smb2_derive_keys(uint16_t dialect, enum smb2_cipher,
 	    const uint8_t *preauth_hash, struct smb2_keys *);
 
 /*
- * A signer for one key.  The algorithm must be one the dialect allows:
- * HMAC-SHA256 for 2.0.2 and 2.1, AES-CMAC for 3.0 and 3.0.2, AES-CMAC or
- * AES-GMAC for 3.1.1.  AES keys are 16 bytes.  NULL on error.
+ * A signer for one key; the algorithm alone decides how it signs.  It
+ * must be one the dialect can negotiate: HMAC-SHA256 for 2.0.2 and 2.1,
+ * AES-CMAC for 3.0 and 3.0.2, any of the three for 3.1.1 (the
+ * SIGNING_CAPABILITIES context).  The key is the one the dialect derives
+ * (smb2_derive_keys()), whatever the algorithm.  AES keys are 16 bytes.
+ * NULL on error.
  */
 struct smb2_signer *smb2_signer_new(uint16_t dialect, enum smb2_signalg,
 	    const uint8_t *key, size_t keylen);

@@ -343,13 +343,16 @@ negotiate_pick_cipher(const struct smb2_negotiate_cfg *cfg,
 }
 
 /*
- * First signing algorithm in server order that the client offered.  With
- * no overlap the connection keeps AES-CMAC, the algorithm every 3.x peer
- * implements (MS-SMB2 3.1.4.1), and the response says so.
+ * The first signing algorithm in server order that the client offered,
+ * in *alg; the client's own order does not decide.  -1 when there is
+ * none: the connection then keeps AES-CMAC, which 3.1.4.1 says a 3.1.1
+ * connection uses when Connection.SigningAlgorithmId is empty, and the
+ * response carries no SIGNING context: a client told of an algorithm it
+ * did not offer may end the connection (Samba's does).
  */
-static enum smb2_signalg
+static int
 negotiate_pick_signalg(const struct smb2_negotiate_cfg *cfg,
-    const struct rbuf *client)
+    const struct rbuf *client, enum smb2_signalg *alg)
 {
 	const enum smb2_signalg *pref = cfg->signalgs;
 	size_t i, n = cfg->nsignalgs;
@@ -360,9 +363,11 @@ negotiate_pick_signalg(const struct smb2_negotiate_cfg *cfg,
 		    sizeof(negotiate_default_signalgs[0]);
 	}
 	for (i = 0; i < n; i++)
-		if (negotiate_list_has(client, (uint16_t)pref[i]))
-			return pref[i];
-	return SMB2_SIGN_AES_CMAC;
+		if (negotiate_list_has(client, (uint16_t)pref[i])) {
+			*alg = pref[i];
+			return 0;
+		}
+	return -1;
 }
 
 uint32_t
@@ -437,8 +442,8 @@ smb2_negotiate_process(const struct smb2_negotiate_cfg *cfg,
 			nr.cipher = negotiate_pick_cipher(cfg, &cr.ciphers);
 			ans.encryption = 1;
 		}
-		if (cr.signing) {
-			nr.signalg = negotiate_pick_signalg(cfg, &cr.signalgs);
+		if (cr.signing && negotiate_pick_signalg(cfg, &cr.signalgs,
+		    &nr.signalg) == 0) {
 			nr.signalg_negotiated = 1;
 			ans.signing = 1;
 		}
@@ -632,4 +637,14 @@ smb2_cipher_name(int c)
 
 	return c >= 0 && (size_t)c < sizeof(names) / sizeof(names[0]) ?
 	    names[c] : NULL;
+}
+
+const char *
+smb2_signalg_name(int a)
+{
+	static const char *const names[] = { "HMAC-SHA256", "AES-128-CMAC",
+	    "AES-128-GMAC" };
+
+	return a >= 0 && (size_t)a < sizeof(names) / sizeof(names[0]) ?
+	    names[a] : "unknown";
 }

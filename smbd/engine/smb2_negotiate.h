@@ -85,10 +85,11 @@ struct smb2_negotiate_result {
  */
 /*
  * Names for logs and usmbd-ctl: "SMB 3.1.1", "AES-128-GCM" (NULL for no
- * cipher).
+ * cipher), "AES-128-GMAC" (the names of "server smb3 signing algorithms").
  */
 const char	*smb2_dialect_name(uint16_t);
 const char	*smb2_cipher_name(int);
+const char	*smb2_signalg_name(int);
 
 uint32_t	 smb2_negotiate_process(const struct smb2_negotiate_cfg *,
 		    const struct rbuf *msg, struct smb2_negotiate_result *,

@@ -178,7 +178,9 @@ smb2_cmd_negotiate(struct smb2_conn *c, struct smb2_req *req)
 		smb2_preauth_hash_update(c->preauth_hash, rbuf_cur(&req->msg),
 		    rbuf_left(&req->msg));
 	}
-	log_debug("%s: negotiated dialect %04x", c->peer, c->nres.dialect);
+	log_debug("%s: negotiated %s, signing %s", c->peer,
+	    smb2_dialect_name(c->nres.dialect),
+	    smb2_signalg_name(c->nres.signalg));
 	return NT_STATUS_SUCCESS;
 }
 
