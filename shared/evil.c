@@ -485,6 +485,7 @@ evil_tcon_release(const char *arg)
 	struct pollfd pfd = { USMBD_FD_LOCKD, POLLIN, 0 };
 	struct ipc_msg m;
 	struct wbuf w;
+	struct rbuf r;
 	uint32_t status = LOCKD_STATUS_OK;
 	size_t len = strlen(arg);
 	int i, released = 0;
@@ -504,8 +505,11 @@ evil_tcon_release(const char *arg)
 		    ipc_recv(USMBD_FD_LOCKD, &m, buf, sizeof(buf)) != 1 ||
 		    m.hdr.type != IPC_LOCKD_REPLY || m.hdr.len < 16)
 			return released;
-		memcpy(&status, m.data + 12, 4);
-		if (status == LOCKD_STATUS_OK)
+		/* The reply: op, request id, status. */
+		rbuf_init(&r, m.data, m.hdr.len);
+		rbuf_skip(&r, 12);
+		rbuf_get_u32le(&r, &status);
+		if (!rbuf_error(&r) && status == LOCKD_STATUS_OK)
 			released = 1;
 	}
 	errno = 0;

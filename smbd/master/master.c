@@ -1299,11 +1299,22 @@ static void
 master_shutdown_check(evutil_socket_t fd, short what, void *arg)
 {
 	struct child *ch;
+	int others = 0;
 
 	if (LIST_EMPTY(&M.children) || M.shutdown_deadline <= time_mono_ms()) {
 		LIST_FOREACH(ch, &M.children, entry)
 			master_child_kill(ch, SIGKILL);
 		event_base_loopexit(M.base, NULL);
+		return;
+	}
+	/* authd and lockd go once no worker needs them any more. */
+	LIST_FOREACH(ch, &M.children, entry)
+		if (ch != M.authd && ch != M.lockd)
+			others++;
+	if (others == 0 && !M.daemons_stopped) {
+		M.daemons_stopped = 1;
+		LIST_FOREACH(ch, &M.children, entry)
+			master_child_kill(ch, SIGTERM);
 	}
 }
 
@@ -1320,8 +1331,14 @@ master_shutdown(void)
 	log_info("shutting down");
 	for (i = 0; i < M.nlisteners; i++)
 		event_del(M.listeners[i].ev);
+	/*
+	 * Workers first: closing their opens (a delete on close) still
+	 * needs lockd, and a worker that loses lockd ends its connection
+	 * with a warning that a shutdown should not cause.
+	 */
 	LIST_FOREACH(ch, &M.children, entry)
-		master_child_kill(ch, SIGTERM);
+		if (ch != M.authd && ch != M.lockd)
+			master_child_kill(ch, SIGTERM);
 	M.shutdown_deadline = time_mono_ms() + 5000;
 	M.ev_shutdown = event_new(M.base, -1, EV_PERSIST,
 	    master_shutdown_check, NULL);

@@ -107,6 +107,7 @@ struct master {
 	struct event		*ev_accept_pause;
 	struct event		*ev_shutdown;
 	int			 shutting_down;
+	int			 daemons_stopped;	/* authd and lockd told to stop */
 	uint64_t		 shutdown_deadline;
 	unsigned long		 refused;
 	uint64_t		 refuse_logged_ms;

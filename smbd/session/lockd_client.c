@@ -33,6 +33,7 @@ struct lockd_pending {
 
 static struct ipc_chan	*lockd_chan;
 static lockd_notify_cb	 lockd_notify;
+static void		(*lockd_lost)(void);
 static uint64_t		 lockd_next_reqid = 1;
 static TAILQ_HEAD(, lockd_pending) lockd_pending =
     TAILQ_HEAD_INITIALIZER(lockd_pending);
@@ -52,14 +53,30 @@ lockd_client_fail_all(void)
 	}
 }
 
+/*
+ * lockd holds the share modes, byte-range locks and delete-on-close
+ * state of every open; the lockd the master starts next knows none of
+ * this worker's.  Serving on would be silently inconsistent, so the
+ * worker's owner ends the connection (lockd_client_set_lost); the
+ * client reconnects and opens afresh against the new lockd.
+ */
 static void
 lockd_client_closed(struct ipc_chan *chan, void *arg)
 {
-	log_warnx("lockd channel closed; sharing state is no longer "
-	    "available");
 	ipc_chan_free(lockd_chan);
 	lockd_chan = NULL;
+	if (lockd_lost != NULL)
+		lockd_lost();
+	else
+		log_warnx("lockd channel closed; sharing state is no longer "
+		    "available");
 	lockd_client_fail_all();
+}
+
+void
+lockd_client_set_lost(void (*cb)(void))
+{
+	lockd_lost = cb;
 }
 
 static void

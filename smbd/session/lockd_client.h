@@ -33,4 +33,10 @@ int	lockd_client_request_id(uint32_t, const void *, size_t,
 typedef void	(*lockd_notify_cb)(const uint8_t *, size_t);
 void	lockd_client_set_notify(lockd_notify_cb);
 
+/*
+ * Called when the channel to lockd closes: the sharing state of this
+ * worker's opens is gone with it.
+ */
+void	lockd_client_set_lost(void (*)(void));
+
 #endif /* USMBD_LOCKD_CLIENT_H */

@@ -147,6 +147,20 @@ session_deadtime(evutil_socket_t fd, short what, void *arg)
 	smb2_conn_close(c, "idle (deadtime)");
 }
 
+/*
+ * lockd died: the share modes, locks and delete-on-close state of this
+ * connection's opens died with it, and the next lockd knows none of
+ * them.  The connection ends rather than go on unseen by other clients.
+ */
+static void
+session_lockd_lost(void)
+{
+	log_warnx("%s: lockd is gone; the connection ends, so that no open "
+	    "of it goes on without share modes and locks", S.peer);
+	if (S.conn != NULL)
+		smb2_conn_close(S.conn, "lockd is gone (sharing state lost)");
+}
+
 static uint64_t	session_started_ms;
 
 /* Who the session is, for the log: a user, a guest or anonymous. */
@@ -296,6 +310,7 @@ session_init(const uint8_t *state, size_t len)
 
 	smb2_tree_close_hook = session_tree_closed;
 	smb2_tree_enter_hook = session_ident_tree;
+	lockd_client_set_lost(session_lockd_lost);
 	aio_ident_get = session_ident_current;
 	aio_ident_set = session_ident_use;
 	smb2_open_on_free(smb2_notify_close);
