@@ -582,8 +582,10 @@ master_ctl_check(void)
 
 	if (TAILQ_EMPTY(&ctl_waiting) || (ctl_round && ctl_asked))
 		return;
+	/* A worker whose channel closed will never answer. */
 	TAILQ_FOREACH(c, &M.conns, entry)
-		if (c->files_seq != 0)
+		if (c->files_seq != 0 && c->child != NULL &&
+		    c->child->chan != NULL)
 			return;
 	ctl_finish_waiting();
 }
