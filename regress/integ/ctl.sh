@@ -160,6 +160,54 @@ $CTL close-file "$fileid" >"$T/out" 2>&1
 check "closing it again fails" sh -c \
     "[ $? -eq 1 ] && grep -q '^error: session worker pid $pid has no open file' '$T/out'"
 
+# Many open files with long paths: the list stops where one message is
+# full, and says how many more there are.
+d=$T/share/$(printf 'd%.0s' $(seq 1 200))
+d=$d/$(printf 'e%.0s' $(seq 1 200))/$(printf 'f%.0s' $(seq 1 200))
+d=$d/$(printf 'g%.0s' $(seq 1 200))
+mkdir -p "$d"
+for i in $(seq 1 150); do
+	: >"$d/$(printf 'h%.0s' $(seq 1 150))$i"
+done
+chown -R usmbdtest "$T/share"
+/usr/bin/python3 - "$PORT" "${d#$T/share/}" "$T/go2" >"$T/py2.out" 2>&1 <<'PY' &
+import os, sys, time
+from impacket.smbconnection import SMBConnection
+c = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=int(sys.argv[1]))
+c.login("usmbdtest", "Secret-123")
+tid = c.connectTree("share")
+d = sys.argv[2].replace("/", "\\")
+for i in range(1, 151):
+    c.createFile(tid, d + "\\" + "h" * 150 + str(i), desiredAccess=0x80,
+        shareMode=7, creationDisposition=1)
+print("held", flush=True)
+for _ in range(300):
+    if os.path.exists(sys.argv[3]):
+        break
+    time.sleep(0.1)
+PY
+PY2=$!
+for _ in $(seq 1 100); do
+	grep -q held "$T/py2.out" && break
+	sleep 0.2
+done
+$CTL -n 1000 -j status >"$T/json" 2>&1
+check "a list fills one message at most, and counts the rest" \
+    /usr/bin/python3 -c "
+import json
+c = [x for x in json.load(open('$T/json'))['connections']
+    if x.get('files_total') == 150]
+assert len(c) == 1, c
+n = len(c[0]['files'])
+assert 100 <= n < 150, n
+assert all(len(f['path']) > 800 and f['share'] == 'share' for f in c[0]['files'])
+"
+$CTL -n 1000 status >"$T/status" 2>&1
+check "and so does the text" sh -c \
+    "grep -q '^	and [0-9]* more open files (usmbd-ctl -n shows up to 1000)$' '$T/status'"
+touch "$T/go2"
+wait "$PY2"
+
 # Only root: the socket's mode stops others, and if the mode were
 # wider, the caller's credentials still would.
 check "the control socket is root's, mode 600" \

@@ -111,7 +111,7 @@ session_files_answer(uint32_t closed)
 	struct files_walk fw;
 	struct wbuf w;
 
-	wbuf_init(&w, SESSION_FILES_HDR_LEN + 4096);
+	wbuf_init(&w, IPC_MAX_PAYLOAD);
 	memset(&h, 0, sizeof(h));
 	ipc_put_files_hdr(&w, &h);
 	fw.w = &w;
@@ -130,8 +130,9 @@ session_files_answer(uint32_t closed)
 		ipc_put_files_hdr(&hw, &h);
 	}
 	/*
-	 * The master reads its children all the time; an answer it cannot
-	 * take is lost, and usmbd-ctl says the worker did not answer.
+	 * Sent whole, waiting if need be: the master reads its children all
+	 * the time.  An answer that cannot be sent leaves the question open,
+	 * and usmbd-ctl says that this worker does not answer.
 	 */
 	if (wbuf_error(&w) || ipc_send(USMBD_FD_MASTER,
 	    IPC_SESSION_FILES_REPLY, 0, -1, wbuf_data(&w), wbuf_len(&w)) == -1)
