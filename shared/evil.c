@@ -419,6 +419,85 @@ evil_forge_status(const char *arg)
 	return 0;
 }
 
+/*
+ * A session worker's list of open files for usmbd-ctl, unasked: a file
+ * it does not have, to be shown under its connection.
+ */
+static int
+evil_forge_files(const char *arg)
+{
+	struct session_files_hdr h = { 1, SESSION_CLOSE_NONE, 1, 1 };
+	struct session_file f;
+	uint8_t buf[256];
+	struct wbuf w;
+
+	memset(&f, 0, sizeof(f));
+	f.id = 1;
+	snprintf(f.share, sizeof(f.share), "share");
+	snprintf(f.path, sizeof(f.path), "forged.txt");
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_files_hdr(&w, &h);
+	ipc_put_file(&w, &f);
+	(void)ipc_send(USMBD_FD_MASTER, IPC_SESSION_FILES_REPLY, 0, -1,
+	    wbuf_data(&w), wbuf_len(&w));
+	errno = 0;
+	return 0;
+}
+
+/*
+ * The same list, as the answer to the master's question (the worker
+ * waits for usmbd-ctl status), with names that would write on the
+ * administrator's terminal: an honest-looking entry, then one with an
+ * escape sequence and made-up lines, one with an 8-bit CSI and one
+ * claiming a path longer than any.
+ */
+static int
+evil_lie_files(const char *arg)
+{
+	static uint8_t in[IPC_HDR_LEN + IPC_MAX_PAYLOAD];
+	static const char *paths[] = { "fake.txt",
+	    "x\x1b[2J\nconnection 99\n\tuser root", "y\xc2\x9b" "31m" };
+	struct session_files_hdr h = { 0, SESSION_CLOSE_NONE, 4, 4 };
+	struct session_files_q q;
+	struct session_file f;
+	struct pollfd pfd = { USMBD_FD_MASTER, POLLIN, 0 };
+	struct ipc_msg m;
+	struct rbuf r;
+	struct wbuf w;
+	size_t i;
+
+	if (poll(&pfd, 1, 20000) != 1 ||
+	    ipc_recv(USMBD_FD_MASTER, &m, in, sizeof(in)) != 1 ||
+	    m.hdr.type != IPC_SESSION_FILES)
+		return 0;
+	rbuf_init(&r, m.data, m.hdr.len);
+	if (ipc_get_files_q(&r, &q) == -1)
+		return 0;
+	h.seq = q.seq;
+	wbuf_init(&w, 4096);
+	ipc_put_files_hdr(&w, &h);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		memset(&f, 0, sizeof(f));
+		f.id = i + 1;
+		snprintf(f.share, sizeof(f.share), "share");
+		snprintf(f.path, sizeof(f.path), "%s", paths[i]);
+		ipc_put_file(&w, &f);
+	}
+	/* A path length of 60000 with no bytes behind it. */
+	wbuf_put_u64le(&w, 9);
+	wbuf_put_u32le(&w, 0);
+	wbuf_put_u32le(&w, 0);
+	wbuf_put_u8(&w, 0);
+	wbuf_put_u8(&w, 5);
+	wbuf_put_u16le(&w, 60000);
+	wbuf_put_bytes(&w, "share", 5);
+	(void)ipc_send(USMBD_FD_MASTER, IPC_SESSION_FILES_REPLY, 0, -1,
+	    wbuf_data(&w), wbuf_len(&w));
+	wbuf_free(&w);
+	errno = 0;
+	return 0;
+}
+
 /* A hello that names another program: authd. */
 static int
 evil_forge_hello(const char *arg)
@@ -562,6 +641,8 @@ static const struct evil_entry evil_table[] = {
 	{ "forge-hello", evil_forge_hello },
 	{ "forge-info", evil_forge_info },
 	{ "forge-status", evil_forge_status },
+	{ "forge-files", evil_forge_files },
+	{ "lie-files", evil_lie_files },
 	{ "early-handoff", evil_early_handoff },
 	{ "setuid", evil_setuid },
 	{ "setgid", evil_setgid },

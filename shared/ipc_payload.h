@@ -1,8 +1,10 @@
 /*
- * The payloads of IPC messages that carry a logon or a name lookup,
- * encoded field by field, little-endian, through shared/buf.h: what a
- * peer sends is parsed, never copied into a struct.  Each encoding has a
- * fixed length, which the receiver's ipc_rule demands.
+ * The payloads of IPC messages that carry a logon, a name lookup or what
+ * usmbd-ctl shows of a session, encoded field by field, little-endian,
+ * through shared/buf.h: what a peer sends is parsed, never copied into a
+ * struct.  Each encoding but the open-file list has a fixed length,
+ * which the receiver's ipc_rule demands; that list is bounded by its
+ * header's counts and by IPC_MAX_PAYLOAD.
  */
 #ifndef USMBD_IPC_PAYLOAD_H
 #define USMBD_IPC_PAYLOAD_H
@@ -46,6 +48,71 @@ struct session_info {
 
 void	ipc_put_session_info(struct wbuf *, const struct session_info *);
 int	ipc_get_session_info(struct rbuf *, struct session_info *);
+
+/*
+ * IPC_SESSION_FILES, the master's question to a session worker for
+ * usmbd-ctl: its open files, at most max of them, after closing the open
+ * whose persistent FileId is close_id (0: close nothing).
+ */
+#define SESSION_FILES_Q_LEN	16
+#define SESSION_FILES_MAX	1000	/* entries one question may ask for */
+struct session_files_q {
+	uint32_t	seq;
+	uint32_t	max;
+	uint64_t	close_id;
+};
+
+/*
+ * IPC_SESSION_FILES_REPLY: a header (the question's seq, what became of
+ * the close, how many files the worker has open, how many entries
+ * follow), then one entry per open: its id, access, share access, flags,
+ * the share's name and the path below the share root.  Names are UTF-8
+ * with no control character (C0, DEL, C1) and no bidirectional override,
+ * or the answer does not parse: they end up on an administrator's
+ * terminal.  A longer path is cut (SESSION_FILE_CUT) by the worker.
+ */
+#define SESSION_FILES_HDR_LEN	16
+#define SESSION_FILE_FIXED_LEN	20
+#define SESSION_FILE_PATH_MAX	1024	/* bytes of a path, without NUL */
+#define SESSION_FILE_DIR	0x01
+#define SESSION_FILE_CUT	0x02
+enum session_close {
+	SESSION_CLOSE_NONE = 0,		/* none was asked for */
+	SESSION_CLOSE_DONE,
+	SESSION_CLOSE_NOT_FOUND,
+	SESSION_CLOSE_BUSY,		/* a request of it was in progress */
+};
+struct session_files_hdr {
+	uint32_t	seq;
+	uint32_t	closed;		/* enum session_close */
+	uint32_t	total;
+	uint32_t	n;
+};
+struct session_file {
+	uint64_t	id;		/* persistent FileId */
+	uint32_t	access;
+	uint32_t	share_access;
+	uint8_t		flags;
+	char		share[SESSION_INFO_SHARE_LEN];
+	char		path[SESSION_FILE_PATH_MAX + 1];
+};
+
+void	ipc_put_files_q(struct wbuf *, const struct session_files_q *);
+int	ipc_get_files_q(struct rbuf *, struct session_files_q *);
+void	ipc_put_files_hdr(struct wbuf *, const struct session_files_hdr *);
+/* The header alone: the entries follow in the same buffer. */
+int	ipc_get_files_hdr(struct rbuf *, struct session_files_hdr *);
+/* The bytes an entry takes on the wire. */
+size_t	ipc_file_wire_len(const struct session_file *);
+void	ipc_put_file(struct wbuf *, const struct session_file *);
+/* -1 when short, or a name is empty, too long or not fit to show. */
+int	ipc_get_file(struct rbuf *, struct session_file *);
+/*
+ * Copy src to dst (of len bytes) fit to show: every byte that is not
+ * part of an allowed UTF-8 character becomes '?'; a string that does not
+ * fit is cut at a character's boundary and 1 returned, else 0.
+ */
+int	ipc_text_clean(char *, size_t, const char *);
 
 void	ipc_put_auth_result(struct wbuf *, const struct auth_result *);
 void	ipc_put_auth_claim(struct wbuf *, const struct auth_claim *);

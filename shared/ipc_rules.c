@@ -12,7 +12,8 @@
  * and may then only log; a session worker gets its two start messages
  * once each, in order; an answer (a logon leg from authd, a name lookup
  * from the master) comes only when its receiver has asked, and one per
- * question.
+ * question.  usmbd-ctl's questions to lockd and to session workers are
+ * answers of the same kind.
  */
 #include "config.h"
 
@@ -42,13 +43,20 @@ static const struct ipc_rule master_rule[] = {
 	/* The master kept the client socket; the handoff carries no fd. */
 	{ PRE, IPC_PH_RUN, IPC_PREAUTH_HANDOFF, 0, IPC_MAX_PAYLOAD,
 	    IPC_FD_NONE, IPC_PH_GONE },
-	{ SES, IPC_PH_RUN, IPC_NAME_REQUEST, NAMES_MSG_WIRE_LEN,
-	    NAMES_MSG_WIRE_LEN, IPC_FD_NONE, 0 },
+	/*
+	 * A session worker's channel is "asked" while the master waits for
+	 * its open-file list; its other messages may come meanwhile.
+	 */
+	{ SES, IPC_PH_RUN | IPC_PH_ASKED, IPC_NAME_REQUEST,
+	    NAMES_MSG_WIRE_LEN, NAMES_MSG_WIRE_LEN, IPC_FD_NONE, 0 },
 	{ AUTHD, IPC_PH_RUN, IPC_AUTH_RESULT, AUTH_CLAIM_WIRE_LEN,
 	    AUTH_CLAIM_WIRE_LEN, IPC_FD_NONE, 0 },
 	/* What usmbd-ctl status shows of a connection. */
-	{ SES, IPC_PH_RUN, IPC_SESSION_INFO, SESSION_INFO_WIRE_LEN,
-	    SESSION_INFO_WIRE_LEN, IPC_FD_NONE, 0 },
+	{ SES, IPC_PH_RUN | IPC_PH_ASKED, IPC_SESSION_INFO,
+	    SESSION_INFO_WIRE_LEN, SESSION_INFO_WIRE_LEN, IPC_FD_NONE, 0 },
+	/* Its open files, one answer to one question (usmbd-ctl). */
+	{ SES, IPC_PH_ASKED, IPC_SESSION_FILES_REPLY, SESSION_FILES_HDR_LEN,
+	    IPC_MAX_PAYLOAD, IPC_FD_NONE, IPC_PH_RUN },
 	/* lockd's tables, one answer to one question. */
 	{ LOCKD, IPC_PH_ASKED, IPC_LOCKD_STATUS_REPLY, LOCKD_STATUS_MIN,
 	    LOCKD_STATUS_MAX, IPC_FD_NONE, IPC_PH_RUN },
@@ -67,6 +75,12 @@ static const struct ipc_rule session_rule[] = {
 	    IPC_FD_NONE, IPC_PH_RUN },
 	{ MASTER, IPC_PH_ASKED, IPC_NAME_REPLY, NAMES_MSG_WIRE_LEN,
 	    NAMES_MSG_WIRE_LEN, IPC_FD_NONE, IPC_PH_RUN },
+	/*
+	 * usmbd-ctl's question may come at any time, also while the worker
+	 * waits for a name answer (smb2_pipe.c).
+	 */
+	{ MASTER, IPC_PH_RUN | IPC_PH_ASKED, IPC_SESSION_FILES,
+	    SESSION_FILES_Q_LEN, SESSION_FILES_Q_LEN, IPC_FD_NONE, 0 },
 	/* A re-authentication of a session, or a new session. */
 	{ AUTHD, IPC_PH_ASKED, IPC_AUTH_RESPONSE, AUTH_RESP_HDR_LEN,
 	    IPC_MAX_PAYLOAD, IPC_FD_NONE, IPC_PH_RUN },

@@ -86,6 +86,18 @@ enum ipc_type {
 	IPC_LOCKD_STATUS,
 	IPC_LOCKD_STATUS_REPLY,
 
+	/*
+	 * master -> session: struct session_files_q (shared/ipc_payload.h),
+	 * for usmbd-ctl: list your open files, after closing one of them if
+	 * asked (close-file).  The worker answers with
+	 * IPC_SESSION_FILES_REPLY: what became of the close, then its opens'
+	 * ids, access, share access, share names and paths, as many as fit
+	 * one message and the question allows, and how many it has in all.
+	 * One question per worker is out at a time.
+	 */
+	IPC_SESSION_FILES,
+	IPC_SESSION_FILES_REPLY,
+
 	IPC_TYPE_MAX
 };
 

@@ -1,6 +1,7 @@
 /*
  * usmbd-ctl: ask a running usmbd over its control socket (smbd/master/
- * master_ctl.c) for its status, or to reload, or to stop sessions.
+ * master_ctl.c) for its status, or to reload, to stop sessions or to
+ * close an open file.
  */
 #include "config.h"
 
@@ -22,8 +23,9 @@ static __attribute__((noreturn)) void
 usage(int ok)
 {
 	fprintf(ok ? stdout : stderr,
-	    "usage: usmbd-ctl [-hjV] [-f config] [-s socket] command [arg]\n"
-	    "commands: status, reload, kill-session PID|USER\n");
+	    "usage: usmbd-ctl [-hjV] [-f config] [-n files] [-s socket] command [arg]\n"
+	    "commands: status, reload, kill-session PID|USER, "
+	    "close-file PID:ID\n");
 	exit(ok ? 0 : 1);
 }
 
@@ -49,7 +51,9 @@ main(int argc, char **argv)
 	char req[256], buf[8192];
 	ssize_t n;
 	size_t len;
+	const char *errstr;
 	int ch, fd, i, json = 0, err = 0, first = 1;
+	long long nfiles = -1;
 
 	log_procname("usmbd-ctl");
 	log_init(1, LOG_DAEMON);
@@ -62,7 +66,7 @@ main(int argc, char **argv)
 			argc--;
 			i--;
 		}
-	while ((ch = getopt(argc, argv, "f:hjs:V")) != -1) {
+	while ((ch = getopt(argc, argv, "f:hjn:s:V")) != -1) {
 		switch (ch) {
 		case 'f':
 			conffile = optarg;
@@ -71,6 +75,12 @@ main(int argc, char **argv)
 			usage(1);
 		case 'j':
 			json = 1;
+			break;
+		case 'n':
+			/* The master takes at most 1000 a connection. */
+			nfiles = strtonum(optarg, 0, 1000, &errstr);
+			if (errstr != NULL)
+				die("-n %s: %s (0 to 1000)", optarg, errstr);
 			break;
 		case 's':
 			path = optarg;
@@ -84,13 +94,21 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 1 && strcmp(argv[0], "status") == 0)
+	if (argc == 1 && strcmp(argv[0], "status") == 0 && nfiles >= 0)
+		snprintf(req, sizeof(req), "status%s files %lld\n", json ?
+		    " json" : "", nfiles);
+	else if (argc == 1 && strcmp(argv[0], "status") == 0)
 		snprintf(req, sizeof(req), "status%s\n", json ? " json" : "");
+	else if (nfiles >= 0)
+		usage(0);
 	else if (argc == 1 && strcmp(argv[0], "reload") == 0 && !json)
 		snprintf(req, sizeof(req), "reload\n");
 	else if (argc == 2 && strcmp(argv[0], "kill-session") == 0 && !json &&
 	    strchr(argv[1], '\n') == NULL && strlen(argv[1]) < 200)
 		snprintf(req, sizeof(req), "kill-session %s\n", argv[1]);
+	else if (argc == 2 && strcmp(argv[0], "close-file") == 0 && !json &&
+	    strchr(argv[1], '\n') == NULL && strlen(argv[1]) < 200)
+		snprintf(req, sizeof(req), "close-file %s\n", argv[1]);
 	else
 		usage(0);
 	if (path == NULL) {

@@ -1,7 +1,8 @@
 /*
- * libFuzzer target: the logon and name lookup payloads a peer process
- * sends (shared/ipc_payload.c).  Whatever decodes must encode back to the
- * length its rule demands, with its strings terminated.
+ * libFuzzer target: the logon, name lookup and usmbd-ctl payloads a peer
+ * process sends (shared/ipc_payload.c).  Whatever decodes must encode
+ * back to the length its rule demands, with its strings terminated, and
+ * an open-file list that decodes names nothing a terminal acts on.
  */
 #include "config.h"
 
@@ -17,6 +18,8 @@ FUZZ_TARGET(ipc_payload, data, len)
 {
 	static struct names_msg nm;
 	static struct session_info si;
+	static struct session_file f;
+	struct session_files_hdr fh;
 	const char *s;
 	size_t i;
 	struct auth_confirm cf;
@@ -54,6 +57,28 @@ FUZZ_TARGET(ipc_payload, data, len)
 			for (s = si.shares[i]; *s != '\0'; s++)
 				if ((unsigned char)*s < 0x20 || *s == 0x7f)
 					abort();
+	}
+	/* A worker's open-file list: header, then as many entries as parse. */
+	rbuf_init(&r, data, len);
+	if (ipc_get_files_hdr(&r, &fh) == 0) {
+		if (fh.n > fh.total || fh.n > SESSION_FILES_MAX)
+			abort();
+		while (ipc_get_file(&r, &f) == 0) {
+			if (f.share[0] == '\0' || strlen(f.path) >
+			    SESSION_FILE_PATH_MAX)
+				abort();
+			for (s = f.path; *s != '\0'; s++)
+				if ((unsigned char)*s < 0x20 || *s == 0x7f ||
+				    ((unsigned char)s[0] == 0xc2 &&
+				    (unsigned char)s[1] >= 0x80 &&
+				    (unsigned char)s[1] < 0xa0))
+					abort();
+			wbuf_init(&w, ipc_file_wire_len(&f));
+			ipc_put_file(&w, &f);
+			if (wbuf_error(&w))
+				abort();
+			wbuf_free(&w);
+		}
 	}
 	return 0;
 }

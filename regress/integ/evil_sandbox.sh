@@ -203,6 +203,43 @@ check "and shows the worker's honest report" \
 
 # Every session worker of this server forges; the logons still work.
 check "session: logons still work" honest_logon
+
+# A worker's list of open files for usmbd-ctl, sent unasked, closes its
+# channel: the master takes one answer per question it asked.
+start_with session forge-files
+check "session: an unasked list of open files closes its channel" \
+    log_has "unexpected message type [0-9]*, length [0-9]*, .* in phase 0x4;"
+check "session: the master is alive" kill -0 "$MASTER_PID"
+"$top_builddir/usmbd-ctl" -s "$T/ctl.sock" status >"$T/status" 2>&1
+check "usmbd-ctl status shows no forged file" sh -c \
+    "! grep -q forged.txt '$T/status'"
+
+# Asked, a worker's list whose names would write on the administrator's
+# terminal (an escape sequence, made-up lines, an 8-bit CSI, a length
+# beyond the message) is refused whole, and the status says so.
+integ_stop
+: >"$LOG"
+USMBD_REGRESS_ATTACK=session:lie-files integ_start
+( (echo ls; sleep 4) | timeout 30 smbclient -s "$T/client.conf" \
+    //127.0.0.1/share -p "$PORT" -U 'usmbdtest%Secret-123' >/dev/null 2>&1 &)
+wait_for grep -q "started session" "$LOG"
+sleep 0.5
+"$top_builddir/usmbd-ctl" -s "$T/ctl.sock" status >"$T/status" 2>&1
+check "session: a list of open files with names for a terminal is refused" \
+    log_has "its worker's list of open files does not parse; ignoring it"
+check "usmbd-ctl status shows none of it, and says it was refused" sh -c \
+    "! grep -q 'connection 99' '$T/status' && ! grep -q 'user root' \
+    '$T/status' && ! grep -q fake.txt '$T/status' &&
+    ! grep -q \"\$(printf '\\033')\" '$T/status' &&
+    grep -q \"^	open file names: the worker's answer was refused\" '$T/status'"
+"$top_builddir/usmbd-ctl" -s "$T/ctl.sock" -j status >"$T/json" 2>&1
+check "the worker's next, honest list is taken" /usr/bin/python3 -c "
+import json
+c = [x for x in json.load(open('$T/json'))['connections'] if 'pid' in x]
+assert c and c[0]['files'] == [] and c[0]['files_total'] == 0, c
+"
+check "session: the master is alive" kill -0 "$MASTER_PID"
+
 start_with session log-forge
 check "a line in authd's name from a worker is marked as not its own" \
     log_has "session\[[0-9]*\]: (not its own name) authd\[1\]: user"

@@ -152,11 +152,112 @@ test_session_info(void)
 	CHECK(ipc_get_session_info(&r, &si2) == -1);
 }
 
+/* One entry of a worker's open-file list, put and got back. */
+static int
+file_round_trip(const char *share, const char *path)
+{
+	struct session_file f, f2;
+	uint8_t buf[SESSION_FILE_FIXED_LEN + sizeof(f.share) +
+	    sizeof(f.path)];
+	struct wbuf w;
+	struct rbuf r;
+
+	memset(&f, 0, sizeof(f));
+	f.id = 7;
+	f.access = 0x120089;
+	f.share_access = 1;
+	snprintf(f.share, sizeof(f.share), "%s", share);
+	snprintf(f.path, sizeof(f.path), "%s", path);
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_file(&w, &f);
+	if (wbuf_error(&w) || wbuf_len(&w) != ipc_file_wire_len(&f))
+		return -2;
+	rbuf_init(&r, buf, wbuf_len(&w));
+	if (ipc_get_file(&r, &f2) == -1)
+		return -1;
+	return rbuf_left(&r) == 0 && memcmp(&f, &f2, sizeof(f)) == 0 ? 0 : -3;
+}
+
+/*
+ * usmbd-ctl's question and a worker's open-file list: round trips, the
+ * names a terminal must not see refused, and the worker's cleaning.
+ */
+static void
+test_files(void)
+{
+	struct session_files_q q = { 5, 100, 42 }, q2;
+	struct session_files_hdr h = { 5, SESSION_CLOSE_DONE, 3, 2 }, h2;
+	uint8_t buf[64];
+	char out[16];
+	struct wbuf w;
+	struct rbuf r;
+
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_files_q(&w, &q);
+	CHECK(!wbuf_error(&w) && wbuf_len(&w) == SESSION_FILES_Q_LEN);
+	rbuf_init(&r, buf, SESSION_FILES_Q_LEN);
+	CHECK(ipc_get_files_q(&r, &q2) == 0 && memcmp(&q, &q2,
+	    sizeof(q)) == 0);
+	q.max = SESSION_FILES_MAX + 1;
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_files_q(&w, &q);
+	rbuf_init(&r, buf, SESSION_FILES_Q_LEN);
+	CHECK(ipc_get_files_q(&r, &q2) == -1);
+
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_files_hdr(&w, &h);
+	CHECK(!wbuf_error(&w) && wbuf_len(&w) == SESSION_FILES_HDR_LEN);
+	rbuf_init(&r, buf, SESSION_FILES_HDR_LEN);
+	CHECK(ipc_get_files_hdr(&r, &h2) == 0 && memcmp(&h, &h2,
+	    sizeof(h)) == 0);
+	/* More entries than files, or an outcome that is none. */
+	h.n = 4;
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_files_hdr(&w, &h);
+	rbuf_init(&r, buf, SESSION_FILES_HDR_LEN);
+	CHECK(ipc_get_files_hdr(&r, &h2) == -1);
+	h.n = 2;
+	h.closed = 9;
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_files_hdr(&w, &h);
+	rbuf_init(&r, buf, SESSION_FILES_HDR_LEN);
+	CHECK(ipc_get_files_hdr(&r, &h2) == -1);
+
+	CHECK(file_round_trip("share", "sub dir/held.txt") == 0);
+	CHECK(file_round_trip("share", "") == 0);
+	CHECK(file_round_trip("d\xc3\xa9j\xc3\xa0", "\xe6\x97\xa5\xf0\x9f\x98\x80") ==
+	    0);
+	/* Escapes, C1 (an 8-bit CSI), bidi overrides, broken UTF-8. */
+	CHECK(file_round_trip("share", "a\033[2Jb") == -1);
+	CHECK(file_round_trip("share", "a\nconnection 99") == -1);
+	CHECK(file_round_trip("share", "a\x7f") == -1);
+	CHECK(file_round_trip("share", "a\xc2\x9b" "2J") == -1);
+	CHECK(file_round_trip("share", "a\xe2\x80\xaetxt.exe") == -1);
+	CHECK(file_round_trip("share", "a\xe2\x81\xa6") == -1);
+	CHECK(file_round_trip("share", "a\x9b") == -1);
+	CHECK(file_round_trip("share", "a\xc0\xaf") == -1);
+	CHECK(file_round_trip("share", "a\xed\xa0\x80") == -1);
+	CHECK(file_round_trip("share", "a\xe6\x97") == -1);
+	CHECK(file_round_trip("sh\033are", "a") == -1);
+	CHECK(file_round_trip("", "a") == -1);
+
+	/* An honest worker makes its names fit, cut at a character. */
+	CHECK(ipc_text_clean(out, sizeof(out), "a\033[2J\xc2\x9b") == 0 &&
+	    strcmp(out, "a?[2J?") == 0);
+	CHECK(ipc_text_clean(out, sizeof(out), "a\xff\xe2\x80\xae" "b") == 0 &&
+	    strcmp(out, "a??b") == 0);
+	CHECK(ipc_text_clean(out, 6, "abcd\xc3\xa9") == 1 &&
+	    strcmp(out, "abcd") == 0);
+	CHECK(ipc_text_clean(out, 7, "abcd\xc3\xa9") == 0 &&
+	    strcmp(out, "abcd\xc3\xa9") == 0);
+}
+
 int
 main(void)
 {
 	test_auth();
 	test_names();
 	test_session_info();
+	test_files();
 	return unit_done();
 }

@@ -2,7 +2,8 @@
  * Unit test of the programs' IPC rule tables (shared/ipc_rules.c) and of
  * ipc_check()'s phases: what each receiver takes from whom, in which
  * order, and what it refuses (a second hello, a handoff before the hello,
- * an answer nobody asked for, two answers to one question, start
+ * an answer nobody asked for (lockd's counts, a worker's open files),
+ * two answers to one question, start
  * messages out of order, a message from the wrong kind of sender).
  */
 #include "config.h"
@@ -96,6 +97,42 @@ test_master(void)
 		CHECK(msg(&ses, IPC_SESSION_INFO, SESSION_INFO_WIRE_LEN - 1,
 		    -1) == -1);
 	}
+
+	/*
+	 * A worker's open files for usmbd-ctl: only when asked, one answer
+	 * per question, and its other messages may come while it is asked.
+	 */
+	{
+		struct ipc_peer w = { &ipc_rules_master,
+		    IPC_FROM(PROG_SESSION), IPC_PH_RUN };
+		struct ipc_peer lockd = { &ipc_rules_master,
+		    IPC_FROM(PROG_LOCKD), IPC_PH_ASKED };
+
+		CHECK(msg(&w, IPC_SESSION_FILES_REPLY, SESSION_FILES_HDR_LEN,
+		    -1) == -1);
+		w.phase = IPC_PH_ASKED;
+		CHECK(msg(&w, IPC_NAME_REQUEST, NAMES_MSG_WIRE_LEN, -1) == 0);
+		CHECK(msg(&w, IPC_SESSION_INFO, SESSION_INFO_WIRE_LEN, -1) ==
+		    0);
+		CHECK(msg(&w, IPC_LOG, 10, -1) == 0);
+		CHECK(w.phase == IPC_PH_ASKED);
+		CHECK(msg(&w, IPC_SESSION_FILES_REPLY,
+		    SESSION_FILES_HDR_LEN - 1, -1) == -1);
+		CHECK(msg(&w, IPC_SESSION_FILES_REPLY, SESSION_FILES_HDR_LEN,
+		    3) == -1);
+		CHECK(msg(&w, IPC_SESSION_FILES_REPLY, IPC_MAX_PAYLOAD + 1,
+		    -1) == -1);
+		CHECK(msg(&w, IPC_SESSION_FILES_REPLY, IPC_MAX_PAYLOAD, -1) ==
+		    0);
+		CHECK(w.phase == IPC_PH_RUN);
+		CHECK(msg(&w, IPC_SESSION_FILES_REPLY, SESSION_FILES_HDR_LEN,
+		    -1) == -1);
+		/* Nobody else answers for a worker; the master never asks. */
+		CHECK(msg(&lockd, IPC_SESSION_FILES_REPLY,
+		    SESSION_FILES_HDR_LEN, -1) == -1);
+		CHECK(msg(&w, IPC_SESSION_FILES, SESSION_FILES_Q_LEN, -1) ==
+		    -1);
+	}
 }
 
 static void
@@ -120,6 +157,20 @@ test_session(void)
 	master.phase = IPC_PH_ASKED;
 	CHECK(msg(&master, IPC_NAME_REPLY, NAMES_MSG_WIRE_LEN, -1) == 0);
 	CHECK(msg(&master, IPC_NAME_REPLY, NAMES_MSG_WIRE_LEN, -1) == -1);
+	/*
+	 * usmbd-ctl's question: of fixed length, whenever the session runs,
+	 * also while a name answer is awaited, which it leaves awaited.
+	 */
+	CHECK(msg(&master, IPC_SESSION_FILES, SESSION_FILES_Q_LEN, -1) == 0);
+	CHECK(msg(&master, IPC_SESSION_FILES, SESSION_FILES_Q_LEN + 1, -1) ==
+	    -1);
+	CHECK(msg(&master, IPC_SESSION_FILES, SESSION_FILES_Q_LEN, 4) == -1);
+	master.phase = IPC_PH_ASKED;
+	CHECK(msg(&master, IPC_SESSION_FILES, SESSION_FILES_Q_LEN, -1) == 0);
+	CHECK(master.phase == IPC_PH_ASKED);
+	CHECK(msg(&master, IPC_NAME_REPLY, NAMES_MSG_WIRE_LEN, -1) == 0);
+	CHECK(msg(&lockd, IPC_SESSION_FILES, SESSION_FILES_Q_LEN, -1) == -1);
+	CHECK(msg(&authd, IPC_SESSION_FILES, SESSION_FILES_Q_LEN, -1) == -1);
 
 	/* authd the same way. */
 	CHECK(msg(&authd, IPC_AUTH_RESPONSE, AUTH_RESP_HDR_LEN, -1) == -1);

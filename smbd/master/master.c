@@ -471,6 +471,7 @@ master_conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
+	master_ctl_conn_free(c);
 	TAILQ_REMOVE(&M.conns, c, entry);
 	M.nconns--;
 	if (c->ev_timeout != NULL)
@@ -484,6 +485,8 @@ master_conn_free(struct conn *c)
 		free(c->state_blob);
 	}
 	free(c);
+	/* Those usmbd-ctl callers who waited for it need not any more. */
+	master_ctl_check();
 }
 
 static struct conn *
@@ -1129,6 +1132,11 @@ master_child_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 		break;
 	case IPC_SESSION_INFO:
 		master_handle_info(ch, m);
+		break;
+	case IPC_SESSION_FILES_REPLY:
+		/* Filed under the worker's own connection, whatever it says. */
+		if (ch->conn != NULL && ch->conn->child == ch)
+			master_ctl_files_answer(ch->conn, m->data, m->hdr.len);
 		break;
 	case IPC_LOCKD_STATUS_REPLY:
 		if (ch == M.lockd)

@@ -27,6 +27,7 @@ enum conn_state {
 };
 
 struct child;
+struct ctl_files;
 
 /* One client connection, from accept to the end of its worker. */
 struct conn {
@@ -49,6 +50,15 @@ struct conn {
 	struct session_info	 info;
 	int			 have_info;
 	int			 info_bad;	/* logged once */
+	/*
+	 * usmbd-ctl's question to its worker (master_ctl.c): the one out,
+	 * the last answer (its open files), and a close-file's outcome.
+	 */
+	uint32_t		 files_seq;	/* 0: none out */
+	struct ctl_files	*files;
+	uint32_t		 closed_seq;	/* the close question answered */
+	uint32_t		 closed;	/* enum session_close */
+	int			 files_bad;	/* logged once */
 };
 
 struct child {
@@ -144,6 +154,11 @@ int	 master_ctl_open(const struct conf *);
 void	 master_ctl_close(void);
 /* lockd's IPC_LOCKD_STATUS_REPLY, for the statuses waiting on it. */
 void	 master_ctl_lockd_answer(const uint8_t *, size_t);
+/* A session worker's IPC_SESSION_FILES_REPLY about its own connection. */
+void	 master_ctl_files_answer(struct conn *, const uint8_t *, size_t);
+/* A connection goes: what usmbd-ctl kept of it, before and after. */
+void	 master_ctl_conn_free(struct conn *);
+void	 master_ctl_check(void);
 int	 sockaddr_same_host(const struct sockaddr_storage *,
 	    const struct sockaddr_storage *);
 void	 sockaddr_ntop(const struct sockaddr_storage *, char *, size_t);

@@ -4,15 +4,18 @@
  * caller sends one command line and reads the answer until the master
  * closes:
  *
- *	status [json]		connections, their users, workers, dialect,
- *				signing, encryption and shares
+ *	status [json] [files N]	connections, their users, workers, dialect,
+ *				signing, encryption, shares and open files
  *	reload			as SIGHUP
  *	kill-session PID|USER	stop session workers
+ *	close-file PID:ID	close one open file of a session worker
  *
- * An answer that starts with "error: " is a refusal.  Nothing here
- * reaches a child but a signal: what the status shows of a connection
- * comes from the master's own table and from the worker's
- * IPC_SESSION_INFO, already checked.
+ * An answer that starts with "error: " is a refusal.  What reaches a
+ * child is a signal, or a fixed-size question (lockd's counts, a
+ * worker's open files, the close of one of them): what the status shows
+ * of a connection comes from the master's own table, from the worker's
+ * IPC_SESSION_INFO and IPC_SESSION_FILES_REPLY, both checked and filed
+ * under the connection whose channel they came on, and from lockd.
  */
 #include "config.h"
 
@@ -47,12 +50,41 @@
 #define CTL_MAX_REQUEST	256
 #define CTL_TIMEOUT_S	5
 
+/*
+ * Open files a status shows of each connection unless usmbd-ctl -n says
+ * otherwise; a worker lists at most SESSION_FILES_MAX, and no more than
+ * fit one message.
+ */
+#define CTL_FILES_DEFAULT	100
+
+enum ctl_kind {
+	CTL_OTHER,
+	CTL_STATUS,
+	CTL_CLOSE,
+};
+
 struct ctl_client {
-	TAILQ_ENTRY(ctl_client)	 entry;	/* waiting for lockd's answer */
+	TAILQ_ENTRY(ctl_client)	 entry;	/* waiting for answers */
 	int		 fd;
 	struct event	*ev;
 	size_t		 len;
 	char		 req[CTL_MAX_REQUEST];
+	enum ctl_kind	 kind;
+	int		 json;
+	uint32_t	 max;		/* status: open files per connection */
+	uint32_t	 conn_id;	/* close-file: whose worker */
+	long		 pid;
+	uint64_t	 file;
+	uint32_t	 seq;		/* the close question */
+	char		 err[128];	/* close-file: why not, at once */
+};
+
+/* A worker's last list of its open files; bad when it did not parse. */
+struct ctl_files {
+	int			 bad;
+	uint32_t		 total;
+	uint32_t		 n;
+	struct session_file	*f;
 };
 
 /* lockd's answer to IPC_LOCKD_STATUS: its totals and each worker's. */
@@ -72,6 +104,7 @@ static uint64_t		 ctl_started_ms;
 static struct ctl_lockd	 ctl_lk;
 static uint32_t		 ctl_seq;
 static int		 ctl_asked;	/* a question to lockd is out */
+static int		 ctl_round;	/* a status asked everyone */
 static struct event	*ctl_timer;
 static TAILQ_HEAD(, ctl_client) ctl_waiting =
     TAILQ_HEAD_INITIALIZER(ctl_waiting);
@@ -127,16 +160,123 @@ ctl_who(const struct conn *c)
 	return c->auth.user;
 }
 
+/* Share access as letters: read, write, delete, or '-'. */
 static void
-ctl_status_text(FILE *fp)
+ctl_sharing(uint32_t sa, char out[4])
+{
+	out[0] = (sa & 0x1) ? 'r' : '-';
+	out[1] = (sa & 0x2) ? 'w' : '-';
+	out[2] = (sa & 0x4) ? 'd' : '-';
+	out[3] = '\0';
+}
+
+static long
+ctl_pid(const struct conn *c)
+{
+	return c->child != NULL ? (long)c->child->pid : -1L;
+}
+
+/*
+ * The open files of a connection, as its worker listed them: each with
+ * the id close-file takes (the worker's pid from the master's table, and
+ * the open's number), the path last, since it may hold spaces.
+ */
+static void
+ctl_files_text(FILE *fp, const struct conn *c, uint32_t max)
+{
+	const struct ctl_files *cf = c->files;
+	const struct session_file *f;
+	char sh[4];
+	uint32_t i, n;
+
+	if (cf == NULL || cf->bad) {
+		fprintf(fp, "	open file names: %s\n", cf == NULL ?
+		    "the worker did not answer" : "the worker's answer was "
+		    "refused (see the log)");
+		return;
+	}
+	n = cf->n < max ? cf->n : max;
+	for (i = 0; i < n; i++) {
+		f = &cf->f[i];
+		ctl_sharing(f->share_access, sh);
+		fprintf(fp, "\t%s %ld:%llu access 0x%08x sharing %s share ",
+		    (f->flags & SESSION_FILE_DIR) ? "directory" : "file",
+		    ctl_pid(c), (unsigned long long)f->id, f->access, sh);
+		ctl_text_str(fp, f->share);
+		fprintf(fp, " name ");
+		ctl_text_str(fp, f->path[0] == '\0' ? "." : f->path);
+		fprintf(fp, "%s\n", (f->flags & SESSION_FILE_CUT) ? "..." : "");
+	}
+	if (cf->total > n)
+		fprintf(fp, "\tand %u more open file%s (usmbd-ctl -n shows "
+		    "up to %d)\n", cf->total - n, cf->total - n == 1 ? "" : "s",
+		    SESSION_FILES_MAX);
+}
+
+static void
+ctl_files_json(FILE *fp, const struct conn *c, uint32_t max)
+{
+	const struct ctl_files *cf = c->files;
+	const struct session_file *f;
+	char id[48];
+	uint32_t i, n;
+
+	if (cf == NULL || cf->bad) {
+		fprintf(fp, ", \"files\": null, \"files_error\": \"%s\"",
+		    cf == NULL ? "no answer" : "refused");
+		return;
+	}
+	n = cf->n < max ? cf->n : max;
+	fprintf(fp, ", \"files_total\": %u, \"files\": [", cf->total);
+	for (i = 0; i < n; i++) {
+		f = &cf->f[i];
+		snprintf(id, sizeof(id), "%ld:%llu", ctl_pid(c),
+		    (unsigned long long)f->id);
+		fprintf(fp, "%s{\"id\": \"%s\", \"share\": ", i == 0 ? "" :
+		    ", ", id);
+		ctl_json_str(fp, f->share);
+		fprintf(fp, ", \"path\": ");
+		ctl_json_str(fp, f->path);
+		fprintf(fp, ", \"directory\": %s, \"truncated\": %s, "
+		    "\"access\": %u, \"share_access\": %u}",
+		    (f->flags & SESSION_FILE_DIR) ? "true" : "false",
+		    (f->flags & SESSION_FILE_CUT) ? "true" : "false",
+		    f->access, f->share_access);
+	}
+	fprintf(fp, "]");
+}
+
+/* What the worker said of its connection (IPC_SESSION_INFO). */
+static void
+ctl_info_text(FILE *fp, const struct session_info *si)
+{
+	size_t i;
+
+	fprintf(fp, "\tdialect %s\n\tsigning %s\n",
+	    smb2_dialect_name(si->dialect), si->signing_required ?
+	    "required" : "if the client asks");
+	if (smb2_cipher_name(si->cipher) == NULL)
+		fprintf(fp, "\tencryption none\n");
+	else
+		fprintf(fp, "\tencryption %s (%s)\n",
+		    si->encrypt_required ? "required" : "available",
+		    smb2_cipher_name(si->cipher));
+	fprintf(fp, "\tshares");
+	for (i = 0; i < si->nshares; i++) {
+		fprintf(fp, "%s", i == 0 ? " " : ", ");
+		ctl_text_str(fp, si->shares[i]);
+	}
+	fprintf(fp, "\n");
+}
+
+static void
+ctl_status_text(FILE *fp, uint32_t max)
 {
 	const struct conn *c;
-	const struct session_info *si;
 	char when[32];
 	struct tm tm;
 	uint64_t secs;
 	uint32_t opens, locks;
-	size_t i;
 
 	secs = (time_mono_ms() - ctl_started_ms) / 1000;
 	fprintf(fp, "usmbd %s, pid %ld, up %llu:%02llu:%02llu, %zu "
@@ -176,29 +316,14 @@ ctl_status_text(FILE *fp)
 		if (ctl_lockd_peer(c->id, &opens, &locks))
 			fprintf(fp, "\topen files %u\n\tbyte-range locks %u\n",
 			    opens, locks);
-		if (!c->have_info)
-			continue;
-		si = &c->info;
-		fprintf(fp, "\tdialect %s\n\tsigning %s\n",
-		    smb2_dialect_name(si->dialect), si->signing_required ?
-		    "required" : "if the client asks");
-		if (smb2_cipher_name(si->cipher) == NULL)
-			fprintf(fp, "\tencryption none\n");
-		else
-			fprintf(fp, "\tencryption %s (%s)\n",
-			    si->encrypt_required ? "required" : "available",
-			    smb2_cipher_name(si->cipher));
-		fprintf(fp, "\tshares");
-		for (i = 0; i < si->nshares; i++) {
-			fprintf(fp, "%s", i == 0 ? " " : ", ");
-			ctl_text_str(fp, si->shares[i]);
-		}
-		fprintf(fp, "\n");
+		if (c->have_info)
+			ctl_info_text(fp, &c->info);
+		ctl_files_text(fp, c, max);
 	}
 }
 
 static void
-ctl_status_json(FILE *fp)
+ctl_status_json(FILE *fp, uint32_t max)
 {
 	const struct conn *c;
 	const struct session_info *si;
@@ -239,6 +364,7 @@ ctl_status_json(FILE *fp)
 			if (ctl_lockd_peer(c->id, &opens, &locks))
 				fprintf(fp, ", \"opens\": %u, \"locks\": %u",
 				    opens, locks);
+			ctl_files_json(fp, c, max);
 		}
 		if (c->state == CONN_SESSION && c->have_info) {
 			si = &c->info;
@@ -296,13 +422,75 @@ ctl_kill(FILE *fp, const char *arg)
 		fprintf(fp, "error: no session worker of %s\n", arg);
 }
 
-static void
-ctl_run(const char *req, FILE *fp)
+
+/* The answer a close-file question got, or why there is none. */
+#define CTL_CLOSED_BAD	100
+
+static struct conn *
+ctl_conn(uint32_t id)
 {
-	if (strcmp(req, "status") == 0)
-		ctl_status_text(fp);
-	else if (strcmp(req, "status json") == 0)
-		ctl_status_json(fp);
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &M.conns, entry)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+/* close-file PID:ID, once its worker answered or the time is up. */
+static void
+ctl_close_result(FILE *fp, const struct ctl_client *cl)
+{
+	const struct conn *c = ctl_conn(cl->conn_id);
+	unsigned long long file = (unsigned long long)cl->file;
+
+	if (c == NULL || ctl_pid(c) != cl->pid) {
+		fprintf(fp, "error: the session of worker pid %ld ended before "
+		    "it answered (its files closed with it)\n", cl->pid);
+		return;
+	}
+	if (c->closed_seq != cl->seq) {
+		fprintf(fp, "error: session worker pid %ld did not answer\n",
+		    cl->pid);
+		return;
+	}
+	switch (c->closed) {
+	case SESSION_CLOSE_DONE:
+		log_info("usmbd-ctl: closed file %ld:%llu of %s (connection %u "
+		    "from %s)", cl->pid, file, ctl_who(c), c->id, c->addrstr);
+		fprintf(fp, "closed file %ld:%llu of ", cl->pid, file);
+		ctl_text_str(fp, ctl_who(c));
+		fprintf(fp, " (connection %u from %s)\n", c->id, c->addrstr);
+		break;
+	case SESSION_CLOSE_NOT_FOUND:
+		fprintf(fp, "error: session worker pid %ld has no open file "
+		    "%llu\n", cl->pid, file);
+		break;
+	case SESSION_CLOSE_BUSY:
+		fprintf(fp, "error: session worker pid %ld was in the middle of "
+		    "a request of its client for a second; try again\n",
+		    cl->pid);
+		break;
+	default:
+		fprintf(fp, "error: the answer of session worker pid %ld does "
+		    "not parse (see the log)\n", cl->pid);
+		break;
+	}
+}
+
+static void
+ctl_run(struct ctl_client *cl, FILE *fp)
+{
+	const char *req = cl->req;
+
+	if (cl->kind == CTL_STATUS && cl->json)
+		ctl_status_json(fp, cl->max);
+	else if (cl->kind == CTL_STATUS)
+		ctl_status_text(fp, cl->max);
+	else if (cl->kind == CTL_CLOSE && cl->err[0] != '\0')
+		fprintf(fp, "%s", cl->err);
+	else if (cl->kind == CTL_CLOSE)
+		ctl_close_result(fp, cl);
 	else if (strcmp(req, "reload") == 0) {
 		log_info("usmbd-ctl: reload");
 		if (master_reload() == 0)
@@ -313,8 +501,8 @@ ctl_run(const char *req, FILE *fp)
 	} else if (strncmp(req, "kill-session ", 13) == 0 && req[13] != '\0')
 		ctl_kill(fp, req + 13);
 	else
-		fprintf(fp, "error: unknown command (status [json], reload, "
-		    "kill-session PID|USER)\n");
+		fprintf(fp, "error: unknown command (status [json] [files N], "
+		    "reload, kill-session PID|USER, close-file PID:ID)\n");
 }
 
 static void
@@ -324,7 +512,6 @@ ctl_client_free(struct ctl_client *cl)
 	close(cl->fd);
 	free(cl);
 }
-
 /* Write the whole answer; the caller waits for it, up to the timeout. */
 static void
 ctl_answer(struct ctl_client *cl, const char *text, size_t len)
@@ -348,6 +535,7 @@ ctl_answer(struct ctl_client *cl, const char *text, size_t len)
 	}
 }
 
+
 /* Answer a client whose command line is in cl->req (or too long). */
 static void
 ctl_finish(struct ctl_client *cl)
@@ -364,71 +552,207 @@ ctl_finish(struct ctl_client *cl)
 		fprintf(fp, "error: one command line, of at most %d bytes\n",
 		    CTL_MAX_REQUEST - 2);
 	else
-		ctl_run(cl->req, fp);
+		ctl_run(cl, fp);
 	if (fclose(fp) == 0)
 		ctl_answer(cl, text, tlen);
 	free(text);
 	ctl_client_free(cl);
 }
 
-/* Everyone waiting for lockd is answered, with or without its numbers. */
+/* Everyone waiting is answered, with what has come. */
 static void
 ctl_finish_waiting(void)
 {
 	struct ctl_client *cl;
 
-	evtimer_del(ctl_timer);
+	if (ctl_timer != NULL)
+		evtimer_del(ctl_timer);
+	ctl_round = 0;
 	while ((cl = TAILQ_FIRST(&ctl_waiting)) != NULL) {
 		TAILQ_REMOVE(&ctl_waiting, cl, entry);
 		ctl_finish(cl);
 	}
 }
 
+/* Those waiting are answered once no question they wait for is out. */
+void
+master_ctl_check(void)
+{
+	const struct conn *c;
+
+	if (TAILQ_EMPTY(&ctl_waiting) || (ctl_round && ctl_asked))
+		return;
+	/* A worker whose channel closed will never answer. */
+	TAILQ_FOREACH(c, &M.conns, entry)
+		if (c->files_seq != 0 && c->child != NULL &&
+		    c->child->chan != NULL)
+			return;
+	ctl_finish_waiting();
+}
+
 static void
-ctl_lockd_timeout(evutil_socket_t fd, short what, void *arg)
+ctl_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	/* lockd is slow or gone: the status says so ("did not answer"). */
-	ctl_lk.have = 0;
+	if (ctl_asked)
+		ctl_lk.have = 0;
 	ctl_finish_waiting();
 }
 
 /*
- * A status waits for lockd's numbers, at most a second.  One question is
- * out at a time: the master's rules take one answer per question, so a
- * second question before the answer would make the second answer close
- * lockd's channel.
+ * A client waits for answers, at most a second.  One question is out to
+ * each peer at a time: the master's rules take one answer per question,
+ * so a second question before the answer would make the second answer
+ * close the peer's channel.
  */
 static void
-ctl_wait_lockd(struct ctl_client *cl)
+ctl_wait(struct ctl_client *cl)
 {
 	struct timeval tv = { 1, 0 };
-	uint32_t seq;
 
 	event_del(cl->ev);
 	TAILQ_INSERT_TAIL(&ctl_waiting, cl, entry);
-	if (ctl_asked)
-		goto arm;
+	if (ctl_timer == NULL &&
+	    (ctl_timer = evtimer_new(M.base, ctl_timeout, NULL)) == NULL)
+		fatalx("usmbd-ctl timer");
+	if (!evtimer_pending(ctl_timer, NULL))
+		evtimer_add(ctl_timer, &tv);
+}
+
+static void
+ctl_ask_lockd(void)
+{
+	uint32_t seq;
+
+	if (ctl_asked) {
+		/* An earlier question is still out: no stale numbers. */
+		ctl_lk.have = 0;
+		return;
+	}
 	if (M.lockd == NULL || M.lockd->chan == NULL ||
 	    ipc_chan_phase(M.lockd->chan) != IPC_PH_RUN) {
 		ctl_lk.have = 0;
-		ctl_finish_waiting();
 		return;
 	}
 	seq = ++ctl_seq;
 	if (ipc_chan_send(M.lockd->chan, IPC_LOCKD_STATUS, 0, -1, &seq,
 	    sizeof(seq)) == -1) {
 		ctl_lk.have = 0;
-		ctl_finish_waiting();
 		return;
 	}
 	ipc_chan_set_phase(M.lockd->chan, IPC_PH_ASKED);
 	ctl_asked = 1;
- arm:
-	if (ctl_timer == NULL &&
-	    (ctl_timer = evtimer_new(M.base, ctl_lockd_timeout, NULL)) == NULL)
-		fatalx("usmbd-ctl timer");
-	if (!evtimer_pending(ctl_timer, NULL))
-		evtimer_add(ctl_timer, &tv);
+}
+
+static void
+ctl_files_free(struct conn *c)
+{
+	if (c->files != NULL)
+		free(c->files->f);
+	free(c->files);
+	c->files = NULL;
+}
+
+void
+master_ctl_conn_free(struct conn *c)
+{
+	ctl_files_free(c);
+	c->files_seq = 0;
+}
+
+/*
+ * Ask a session worker for its open files (and to close one first):
+ * the question's seq, or 0 when it cannot be asked now.
+ */
+static uint32_t
+ctl_ask_files(struct conn *c, uint32_t max, uint64_t close_id)
+{
+	struct session_files_q q;
+	uint8_t buf[SESSION_FILES_Q_LEN];
+	struct ipc_chan *chan;
+	struct wbuf w;
+
+	if (c->state != CONN_SESSION || c->child == NULL ||
+	    (chan = c->child->chan) == NULL || c->files_seq != 0 ||
+	    ipc_chan_phase(chan) != IPC_PH_RUN)
+		return 0;
+	if ((q.seq = ++ctl_seq) == 0)
+		q.seq = ++ctl_seq;
+	q.max = max;
+	q.close_id = close_id;
+	wbuf_init_fixed(&w, buf, sizeof(buf));
+	ipc_put_files_q(&w, &q);
+	if (wbuf_error(&w) || ipc_chan_send(chan, IPC_SESSION_FILES, c->id,
+	    -1, wbuf_data(&w), wbuf_len(&w)) == -1)
+		return 0;
+	ipc_chan_set_phase(chan, IPC_PH_ASKED);
+	c->files_seq = q.seq;
+	return q.seq;
+}
+
+/* status: lockd and every session worker are asked, once per round. */
+static void
+ctl_wait_status(struct ctl_client *cl)
+{
+	struct conn *c;
+
+	ctl_wait(cl);
+	if (!ctl_round) {
+		ctl_round = 1;
+		ctl_ask_lockd();
+		TAILQ_FOREACH(c, &M.conns, entry) {
+			if (c->state != CONN_SESSION)
+				continue;
+			/* A worker that does not answer shows no old list. */
+			ctl_files_free(c);
+			(void)ctl_ask_files(c, cl->max, 0);
+		}
+	}
+	master_ctl_check();
+}
+
+/* close-file PID:ID: ask the worker, or say at once why not. */
+static void
+ctl_close_ask(struct ctl_client *cl, const char *arg)
+{
+	struct conn *c;
+	char *end;
+
+	cl->kind = CTL_CLOSE;
+	errno = 0;
+	cl->pid = strtol(arg, &end, 10);
+	if (end != arg && *end == ':' && end[1] >= '0' && end[1] <= '9') {
+		arg = end + 1;
+		cl->file = strtoull(arg, &end, 10);
+	}
+	if (errno != 0 || end == arg || *end != '\0' || cl->pid <= 0 ||
+	    cl->file == 0) {
+		snprintf(cl->err, sizeof(cl->err), "error: not a file id: "
+		    "close-file takes PID:NUMBER, as status shows it\n");
+		ctl_finish(cl);
+		return;
+	}
+	TAILQ_FOREACH(c, &M.conns, entry)
+		if (c->state == CONN_SESSION && ctl_pid(c) == cl->pid)
+			break;
+	if (c == NULL) {
+		snprintf(cl->err, sizeof(cl->err), "error: no session worker "
+		    "has pid %ld\n", cl->pid);
+		ctl_finish(cl);
+		return;
+	}
+	if ((cl->seq = ctl_ask_files(c, CTL_FILES_DEFAULT, cl->file)) == 0) {
+		snprintf(cl->err, sizeof(cl->err), "error: session worker pid "
+		    "%ld has not answered an earlier question yet; try "
+		    "again\n", cl->pid);
+		ctl_finish(cl);
+		return;
+	}
+	cl->conn_id = c->id;
+	log_info("usmbd-ctl: close-file %ld:%llu (connection %u from %s, user "
+	    "%s)", cl->pid, (unsigned long long)cl->file, c->id, c->addrstr,
+	    ctl_who(c));
+	ctl_wait(cl);
 }
 
 void
@@ -454,7 +778,84 @@ master_ctl_lockd_answer(const uint8_t *data, size_t len)
 	if (!ctl_lk.have)
 		log_warnx("lockd: a status answer that does not parse");
 	/* A late answer to an earlier question serves those waiting now. */
-	ctl_finish_waiting();
+	master_ctl_check();
+}
+
+/*
+ * A session worker's list of its open files.  It is that worker's claim
+ * about its own connection, filed under the connection whose channel it
+ * came on: the ids shown pair the worker's pid from the master's table
+ * with the open's number, so no worker can list files under another.
+ * Every name must be fit for a terminal (ipc_get_file()), or the whole
+ * answer is refused.
+ */
+void
+master_ctl_files_answer(struct conn *c, const uint8_t *data, size_t len)
+{
+	struct session_files_hdr h;
+	struct ctl_files *cf;
+	struct rbuf r;
+	uint32_t i;
+	int ok;
+
+	cf = xcalloc(1, sizeof(*cf));
+	rbuf_init(&r, data, len);
+	ok = ipc_get_files_hdr(&r, &h) == 0 && h.seq == c->files_seq &&
+	    (size_t)h.n * (SESSION_FILE_FIXED_LEN + 1) <= rbuf_left(&r);
+	if (ok) {
+		cf->f = xcalloc(h.n > 0 ? h.n : 1, sizeof(*cf->f));
+		for (i = 0; ok && i < h.n; i++)
+			ok = ipc_get_file(&r, &cf->f[i]) == 0;
+		ok = ok && rbuf_left(&r) == 0;
+		cf->total = h.total;
+		cf->n = h.n;
+	}
+	cf->bad = !ok;
+	if (!ok && !c->files_bad)
+		log_warnx("connection %u from %s: its worker's list of open "
+		    "files does not parse; ignoring it", c->id, c->addrstr);
+	c->files_bad |= !ok;
+	if (!ok || h.closed != SESSION_CLOSE_NONE) {
+		c->closed_seq = c->files_seq;
+		c->closed = ok ? h.closed : CTL_CLOSED_BAD;
+	}
+	ctl_files_free(c);
+	c->files = cf;
+	c->files_seq = 0;
+	master_ctl_check();
+}
+
+/* "status [json] [files N]": 0 with the client's options, else -1. */
+static int
+ctl_parse_status(struct ctl_client *cl)
+{
+	char buf[CTL_MAX_REQUEST], *tok, *save, *end;
+	unsigned long n;
+
+	snprintf(buf, sizeof(buf), "%s", cl->req);
+	if ((tok = strtok_r(buf, " ", &save)) == NULL ||
+	    strcmp(tok, "status") != 0)
+		return -1;
+	cl->max = CTL_FILES_DEFAULT;
+	tok = strtok_r(NULL, " ", &save);
+	if (tok != NULL && strcmp(tok, "json") == 0) {
+		cl->json = 1;
+		tok = strtok_r(NULL, " ", &save);
+	}
+	if (tok != NULL && strcmp(tok, "files") == 0) {
+		if ((tok = strtok_r(NULL, " ", &save)) == NULL ||
+		    *tok < '0' || *tok > '9')
+			return -1;
+		n = strtoul(tok, &end, 10);
+		if (*end != '\0' || n > SESSION_FILES_MAX)
+			return -1;
+		cl->max = (uint32_t)n;
+		tok = strtok_r(NULL, " ", &save);
+	}
+	if (tok != NULL)
+		return -1;
+	cl->kind = CTL_STATUS;
+	return 0;
 }
 
 static void
@@ -481,9 +882,10 @@ ctl_readcb(evutil_socket_t fd, short what, void *arg)
 		cl->req[0] = '\0';
 	else
 		*nl = '\0';
-	if (strcmp(cl->req, "status") == 0 ||
-	    strcmp(cl->req, "status json") == 0)
-		ctl_wait_lockd(cl);
+	if (cl->req[0] != '\0' && ctl_parse_status(cl) == 0)
+		ctl_wait_status(cl);
+	else if (strncmp(cl->req, "close-file ", 11) == 0)
+		ctl_close_ask(cl, cl->req + 11);
 	else
 		ctl_finish(cl);
 }

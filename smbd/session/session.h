@@ -45,6 +45,12 @@ struct sandbox_path *session_share_paths(const struct sandbox_user *);
 void	 session_domain_sid(uint32_t [3]);
 struct session_share *session_share_find(const char *);
 
+/* session_files.c: usmbd-ctl's questions (open files, close-file). */
+struct ipc_msg;
+void		 session_files_init(void);
+/* A question read elsewhere (while a name lookup waits for its answer). */
+void		 session_files_question(const struct ipc_msg *);
+
 /* session_main.c */
 struct smb2_cmd;
 const struct smb2_cmd *session_commands(void);

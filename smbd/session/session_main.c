@@ -335,6 +335,7 @@ session_init(const uint8_t *state, size_t len)
 	session_log_start(c, s);
 	session_reporting = 1;
 	session_report();
+	session_files_init();
 	smb2_sesssetup_init(S.base, fcntl(USMBD_FD_AUTHD, F_GETFD) == -1 ?
 	    -1 : USMBD_FD_AUTHD, c, &ipc_rules_session);
 	if (lockd_client_init(S.base, fcntl(USMBD_FD_LOCKD, F_GETFD) == -1 ?

@@ -157,6 +157,17 @@ smb2_open_find(uint64_t persistent_id, uint64_t volatile_id)
 	return NULL;
 }
 
+struct smb2_open *
+smb2_open_find_persistent(uint64_t persistent_id)
+{
+	struct smb2_open *o;
+
+	TAILQ_FOREACH(o, &smb2_opens, conn_entry)
+		if (o->persistent_id == persistent_id)
+			return o;
+	return NULL;
+}
+
 void
 smb2_open_brl_set(uint64_t lockd_handle, int on)
 {

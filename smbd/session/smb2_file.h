@@ -87,6 +87,8 @@ int		 smb2_open_busy_inode(dev_t, ino_t);
 void		 smb2_open_fileid(const struct smb2_open *, uint8_t [16]);
 /* The open with these ids, if it still exists (IO completions). */
 struct smb2_open *smb2_open_find(uint64_t, uint64_t);
+/* The open with this persistent id (usmbd-ctl close-file names it). */
+struct smb2_open *smb2_open_find_persistent(uint64_t);
 size_t		 smb2_open_count(void);
 /* Call fn for every open of this worker. */
 void		 smb2_open_foreach(void (*)(struct smb2_open *, void *),

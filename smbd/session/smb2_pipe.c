@@ -43,7 +43,8 @@ _Static_assert(RPC_NAME_MAX == NAMES_MAX_NAME, "name lengths differ");
  * Ask the master one batch of name service questions and wait for its
  * answer.  The worker serves one session; blocking it for the time NSS
  * takes is what a Samba smbd does in the same place.  The master sends
- * nothing else on this channel once the session runs, so anything but the
+ * nothing else on this channel once the session runs but usmbd-ctl's
+ * questions (session_files.c), so anything else than those and the
  * matching reply is a broken channel, and the names stay unmapped.
  */
 static int
@@ -75,10 +76,17 @@ smb2_pipe_ask(struct names_msg *msg)
 	wbuf_free(&w);
 	pfd.fd = USMBD_FD_MASTER;
 	pfd.events = POLLIN;
+ again:
 	while ((rv = poll(&pfd, 1, PIPE_NAMES_TIMEOUT_MS)) == -1 &&
 	    errno == EINTR)
 		;
-	if (rv != 1 || ipc_recv(USMBD_FD_MASTER, &m, buf, sizeof(buf)) != 1 ||
+	if (rv == 1 && ipc_recv(USMBD_FD_MASTER, &m, buf, sizeof(buf)) == 1 &&
+	    m.hdr.type == IPC_SESSION_FILES && ipc_check(&master, &m) == 0) {
+		/* usmbd-ctl asked meanwhile: answered from the event loop. */
+		session_files_question(&m);
+		goto again;
+	}
+	if (rv != 1 || m.hdr.type != IPC_NAME_REPLY ||
 	    ipc_check(&master, &m) == -1) {
 		log_warnx("name lookup: no answer from the master; names of "
 		    "other users stay unmapped for this session");
