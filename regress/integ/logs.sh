@@ -30,7 +30,7 @@ timeout 30 smbclient -s "$T/client.conf" //127.0.0.1/share -p "$PORT" \
     -c 'put /etc/hostname h; ls' >"$T/out" 2>&1
 sleep 1
 check "a logon line: user, address, dialect, signing, encryption, pid" \
-    grep -q "session\\[[0-9]*\\]: 127.0.0.1:[0-9]*: logon of user usmbdtest: SMB 3.1.1, signing [a-z ]*, encryption available (AES-[0-9]*-[GC]CM); session worker pid [0-9]*" \
+    grep -q "session\\[[0-9]*\\]: 127.0.0.1:[0-9]*: logon of user usmbdtest: SMB 3.1.1, signing [a-z ]* (AES-128-[GC]MAC), encryption available (AES-[0-9]*-[GC]CM); session worker pid [0-9]*" \
     "$FILE"
 check "an end line: duration, bytes, reason" grep -q \
     "connection of user usmbdtest ends after [0-9]*:[0-5][0-9]:[0-5][0-9], [0-9]* bytes in, [0-9]* out: client closed the connection" \

@@ -379,6 +379,12 @@ smb2_signer_new(uint16_t dialect, enum smb2_signalg alg, const uint8_t *key,
 	return s;
 }
 
+enum smb2_signalg
+smb2_signer_alg(const struct smb2_signer *sg)
+{
+	return sg->alg;
+}
+
 void
 smb2_signer_free(struct smb2_signer *s)
 {

@@ -128,6 +128,8 @@ int	 smb2_derive_keys(uint16_t dialect, enum smb2_cipher,
 struct smb2_signer *smb2_signer_new(uint16_t dialect, enum smb2_signalg,
 	    const uint8_t *key, size_t keylen);
 void	 smb2_signer_free(struct smb2_signer *);
+/* How it signs, for log lines and usmbd-ctl status. */
+enum smb2_signalg smb2_signer_alg(const struct smb2_signer *);
 
 /*
  * Compute the signature of one SMB2 message (one element of a compound,

@@ -25,6 +25,7 @@
 #include "smb2_close.h"
 #include "smb2_conn.h"
 #include "smb2_create.h"
+#include "smb2_crypto.h"
 #include "smb2_dir.h"
 #include "smb2_file.h"
 #include "smb2_info.h"
@@ -185,7 +186,7 @@ session_who(char *buf, size_t len)
 static void
 session_log_start(struct smb2_conn *c, const struct smb2_session *s)
 {
-	char who[AUTH_MAX_USER + 32], enc[64];
+	char who[AUTH_MAX_USER + 32], enc[64], sign[64];
 	const char *cipher = smb2_cipher_name(c->nres.cipher);
 
 	session_who(who, sizeof(who));
@@ -195,10 +196,15 @@ session_log_start(struct smb2_conn *c, const struct smb2_session *s)
 	else
 		snprintf(enc, sizeof(enc), "encryption %s (%s)",
 		    s->encrypt_data ? "required" : "available", cipher);
+	if (s->signer == NULL)
+		snprintf(sign, sizeof(sign), "no signing (no session key)");
+	else
+		snprintf(sign, sizeof(sign), "signing %s (%s)",
+		    s->signing_required ? "required" : "if asked",
+		    smb2_signalg_name(smb2_signer_alg(s->signer)));
 	log_info("%s: logon of %s: %s, %s, %s; session worker pid %ld",
-	    c->peer, who, smb2_dialect_name(c->nres.dialect),
-	    s->signing_required ? "signing required" : "signing if asked",
-	    enc, (long)getpid());
+	    c->peer, who, smb2_dialect_name(c->nres.dialect), sign, enc,
+	    (long)getpid());
 }
 
 static void
