@@ -318,19 +318,27 @@ lockd_break_ack(struct lockd_peer *p, uint64_t reqid, uint64_t handle,
  * breaks: with oplocks only Level II can be held beside an open that
  * writes or locks, and Level II is never acknowledged.
  */
-void
+uint32_t
 lockd_break_event(struct lockd_peer *p, uint64_t handle, int ev)
 {
-	(void)lockd_share_event(p->id, handle, ev, time_mono_ms(), &breaks);
+	uint32_t status;
+
+	status = lockd_share_event(p->id, handle, ev, time_mono_ms(), &breaks);
 	break_flush();
+	return status;
 }
 
+/* Another worker's handle is not found: it breaks nobody's oplock. */
 void
 lockd_break_wrote(struct lockd_peer *p, uint64_t reqid, uint64_t handle)
 {
-	uint32_t cached;
+	uint32_t cached = 0, status;
 
-	lockd_break_event(p, handle, LOPL_EV_WRITE);
+	status = lockd_break_event(p, handle, LOPL_EV_WRITE);
+	if (status == LOCKD_STATUS_INVALID_HANDLE) {
+		lockd_send_reply(p, LOCKD_OP_WROTE, reqid, status, &cached, 4);
+		return;
+	}
 	cached = (uint32_t)lockd_share_cached(p->id, handle);
 	lockd_send_reply(p, LOCKD_OP_WROTE, reqid, LOCKD_STATUS_OK, &cached,
 	    4);

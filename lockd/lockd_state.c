@@ -143,7 +143,7 @@ lockd_op_lock(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 	}
 	/* A lock breaks Level II oplocks, the locker's own too (brl1). */
 	if (op == LOCKD_OP_LOCK)
-		lockd_break_event(p, handle, LOPL_EV_LOCK);
+		(void)lockd_break_event(p, handle, LOPL_EV_LOCK);
 	if (op == LOCKD_OP_LOCK)
 		status = lockd_brl_lock(p->id, handle, reqid, e, n);
 	else
