@@ -3,7 +3,7 @@
  *
  * It holds the sharing state every session worker must agree on: share
  * modes, delete-pending, byte-range locks and the tree connects counted
- * for a share's "max connections" now, oplocks, leases and durable
+ * for a share's "max connections", and oplocks now; leases and durable
  * handles as those features land.  It has no filesystem access at
  * all; workers talk to it over socketpairs that the master creates.
  */
@@ -142,11 +142,17 @@ lockd_master_closed(struct ipc_chan *chan, void *arg)
 	exit(0);
 }
 
-/* Once a second: announcements of byte-range locks nobody answers. */
+/*
+ * Once a second: announcements of byte-range locks nobody answers, and
+ * oplock breaks not acknowledged within "oplock break timeout", whose
+ * waiting opens then go on.
+ */
 static void
 lockd_tick(evutil_socket_t fd, short what, void *arg)
 {
 	lockd_brl_expire(time_mono_ms(), LOCKD_BRL_ACK_TIMEOUT_MS);
+	if (lockd_break_waiting() > 0)
+		lockd_break_rerun();
 }
 
 static void
@@ -178,6 +184,8 @@ main(int argc, char **argv)
 	 * several sessions of one user on one worker.
 	 */
 	lockd_share_set_peer_limit((size_t)ctx.conf->g.max_open_files * 4);
+	lockd_share_set_oplock((uint64_t)ctx.conf->g.oplock_break_timeout *
+	    1000);
 	if ((L.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	ev = evsignal_new(L.base, SIGTERM, lockd_signal, NULL);

@@ -38,6 +38,20 @@ struct lockd {
 
 extern struct lockd L;
 
+#include "lockd_proto.h"
+#include "lockd_share.h"
+
+/* What an OPEN asked for, kept while it waits for oplock breaks. */
+struct lockd_open_args {
+	uint64_t		 dev;
+	uint64_t		 ino;
+	char			 stream[LOCKD_MAX_STREAM_NAME + 1];
+	uint32_t		 access;
+	uint32_t		 share;
+	uint32_t		 flags;
+	struct lockd_share_oreq	 q;
+};
+
 /* lockd_state.c */
 void	lockd_state_init(void);
 void	lockd_handle_request(struct lockd_peer *, struct ipc_msg *);
@@ -45,5 +59,20 @@ void	lockd_handle_request(struct lockd_peer *, struct ipc_msg *);
 void	lockd_peer_release(struct lockd_peer *);
 /* Whether lockd may queue another message for this worker. */
 int	lockd_peer_writable(struct lockd_peer *);
+/* A worker by id; NULL when gone or being released. */
+struct lockd_peer *lockd_peer_find(uint32_t);
+void	lockd_send_reply(struct lockd_peer *, uint32_t, uint64_t, uint32_t,
+	    const void *, size_t);
+
+/* lockd_break.c: oplock breaks and the OPENs that wait for them. */
+void	lockd_break_open(struct lockd_peer *, uint64_t,
+	    const struct lockd_open_args *);
+void	lockd_break_rerun(void);
+void	lockd_break_release_peer(uint32_t);
+void	lockd_break_cancel(struct lockd_peer *, uint64_t, uint64_t);
+void	lockd_break_ack(struct lockd_peer *, uint64_t, uint64_t, uint8_t);
+uint32_t lockd_break_event(struct lockd_peer *, uint64_t, int);
+void	lockd_break_wrote(struct lockd_peer *, uint64_t, uint64_t);
+size_t	lockd_break_waiting(void);
 
 #endif /* USMBD_LOCKD_H */

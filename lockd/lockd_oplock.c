@@ -67,6 +67,7 @@ struct lockd_oplock_open {
 	TAILQ_ENTRY(lockd_oplock_open) entry;
 	uint64_t		 id;
 	int			 stat;
+	int			 no_level2;	/* breaks to none, not to II */
 	int			 has_parent;
 	uint8_t			 parent[LOPL_KEY_LEN];
 	struct lockd_lease	*lease;
@@ -282,7 +283,8 @@ lopl_emit(struct lockd_oplock_breaks *out, const struct lockd_oplock_open *o,
 
 /*
  * Oplocks break only to Level II or to none (MS-SMB2 2.2.23.1), Level II
- * only where "level2 oplocks" allows it; a lease without R holds nothing.
+ * only where "level2 oplocks" allows it (globally, and for the share of
+ * the open); a lease without R holds nothing.
  */
 static uint8_t
 lopl_normalize(const struct lockd_oplock_file *f,
@@ -290,7 +292,7 @@ lopl_normalize(const struct lockd_oplock_file *f,
 {
 	if (o->lease != NULL)
 		return lopl_lease_valid(target);
-	if ((target & LOPL_R) && f->table->level2)
+	if ((target & LOPL_R) && f->table->level2 && !o->no_level2)
 		return LOPL_R;
 	return 0;
 }
@@ -451,6 +453,7 @@ lockd_oplock_add(struct lockd_oplock_file *f, uint64_t id,
 	o = xcalloc(1, sizeof(*o));
 	o->id = id;
 	o->stat = lockd_oplock_stat_open(r->access, r->disposition);
+	o->no_level2 = r->no_level2;
 	o->lease = l;
 	if (l != NULL && r->lease_version == 2 && r->has_parent) {
 		o->has_parent = 1;
@@ -536,7 +539,8 @@ lopl_grant_oplock(struct lockd_oplock_file *f, struct lockd_oplock_open *o,
 	lopl_others(f, o, &others, &nonstat, &oplock);
 	if ((want & LOPL_W) && !nonstat && others == 0 && !r->locked)
 		return want;
-	if (!f->table->level2 || r->locked || (others & (LOPL_W | LOPL_H)))
+	if (!f->table->level2 || r->no_level2 || r->locked ||
+	    (others & (LOPL_W | LOPL_H)))
 		return 0;
 	return LOPL_R;
 }

@@ -55,6 +55,7 @@ struct lockd_oplock_req {
 	uint32_t	 access;	/* granted access */
 	uint32_t	 disposition;	/* LOPL_FILE_* */
 	int		 locked;	/* others hold byte-range locks */
+	int		 no_level2;	/* its share says "level2 oplocks = no" */
 	int		 lease_version;	/* 0: no lease context; 1 or 2 */
 	uint8_t		 lease_state;	/* requested R|H|W */
 	uint8_t		 client_guid[LOPL_KEY_LEN];

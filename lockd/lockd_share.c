@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lockd_brl.h"
+#include "lockd_oplock.h"
 #include "lockd_proto.h"
 #include "lockd_share.h"
 #include "log.h"
@@ -44,6 +45,7 @@ struct lockd_file {
 	TAILQ_HEAD(, lockd_open) opens;
 	size_t			 nopens;
 	struct lockd_brl_file	*brl;	/* byte-range locks, lockd_brl.c */
+	struct lockd_oplock_file *opl;	/* oplocks, lockd_oplock.c */
 };
 
 struct lockd_open {
@@ -56,6 +58,9 @@ struct lockd_open {
 	uint32_t		 share;
 	uint32_t		 flags;
 	struct lockd_file	*file;
+	struct lockd_oplock_open *opl;
+	/* Its worker was told to report writes (LOCKD_OP_WROTE). */
+	int			 reports;
 };
 
 static int
@@ -86,6 +91,8 @@ RB_PROTOTYPE(lockd_opens, lockd_open, entry, lockd_open_cmp);
 RB_GENERATE(lockd_opens, lockd_open, entry, lockd_open_cmp);
 
 static uint64_t	lockd_next_handle = 1;
+/* Every file's oplocks are decided by one table (doc/oplocks.md). */
+static struct lockd_oplock_table *lockd_opl;
 static size_t	lockd_nopens;
 static size_t	lockd_max_opens = 1 << 20;
 
@@ -115,6 +122,20 @@ void
 lockd_share_set_peer_limit(size_t max)
 {
 	lockd_max_peer_opens = max;
+}
+
+void
+lockd_share_set_oplock(uint64_t timeout_ms)
+{
+	if (lockd_opl == NULL)
+		lockd_opl = lockd_oplock_table_new(timeout_ms, 1, 0);
+}
+
+static struct lockd_oplock_table *
+lockd_opl_table(void)
+{
+	lockd_share_set_oplock(LOCKD_OPLOCK_TIMEOUT_MS);
+	return lockd_opl;
 }
 
 static struct share_peer *
@@ -231,14 +252,78 @@ lockd_open_find(uint64_t handle, uint32_t peer)
 	return o;
 }
 
+/* The request lockd_oplock.c decides on, from an OPEN's fields. */
+static void
+lockd_opl_req(struct lockd_oplock_req *r, uint32_t access,
+    const struct lockd_share_oreq *q)
+{
+	memset(r, 0, sizeof(*r));
+	r->access = access;
+	r->level = q != NULL ? q->level : LOPL_LEVEL_NONE;
+	r->disposition = q != NULL ? q->disposition : LOPL_FILE_OPEN;
+	r->no_level2 = q != NULL && q->no_level2;
+	/* Leases are not granted yet: a lease request gets nothing. */
+	if (r->level == LOPL_LEVEL_LEASE)
+		r->level = LOPL_LEVEL_NONE;
+}
+
+/*
+ * The share check of an open against the file's other opens.  A
+ * violation first breaks the handle caching of other opens (Batch to
+ * Level II), whose clients may be keeping a handle their user closed:
+ * LOCKD_STATUS_PENDING then asks the caller to try again, with
+ * q->retry set, once the breaks ended (MS-SMB2 3.3.5.9, smbtorture
+ * smb2.oplock.batch1); the second try breaks nothing.
+ */
+static uint32_t
+lockd_share_check(struct lockd_file *f, uint32_t access, uint32_t share,
+    const struct lockd_share_oreq *q, uint64_t now,
+    struct lockd_oplock_breaks *out)
+{
+	struct lockd_oplock_req r;
+	struct lockd_open *o;
+
+	if (f->delete_pending)
+		return LOCKD_STATUS_DELETE_PENDING;
+	if (!lockd_has_data_access(access))
+		return LOCKD_STATUS_OK;
+	TAILQ_FOREACH(o, &f->opens, file_entry) {
+		if (!lockd_has_data_access(o->access))
+			continue;
+		if (lockd_share_conflict(o->access, o->share, access, share) ||
+		    lockd_share_conflict(access, share, o->access, o->share))
+			break;
+	}
+	if (o == NULL)
+		return LOCKD_STATUS_OK;
+	if (q == NULL || q->retry || out == NULL)
+		return LOCKD_STATUS_SHARING_VIOLATION;
+	lockd_opl_req(&r, access, q);
+	if (lockd_oplock_sharing(f->opl, &r, now, out) == LOPL_WAIT)
+		return LOCKD_STATUS_PENDING;
+	return LOCKD_STATUS_SHARING_VIOLATION;
+}
+
 uint32_t
 lockd_share_open(uint32_t peer, uint32_t uid, uint64_t dev, uint64_t ino,
     const char *stream, uint32_t access, uint32_t share, uint32_t flags,
     uint64_t *handle)
 {
+	return lockd_share_open_opl(peer, uid, dev, ino, stream, access, share,
+	    flags, NULL, 0, NULL, handle);
+}
+
+uint32_t
+lockd_share_open_opl(uint32_t peer, uint32_t uid, uint64_t dev, uint64_t ino,
+    const char *stream, uint32_t access, uint32_t share, uint32_t flags,
+    const struct lockd_share_oreq *q, uint64_t now,
+    struct lockd_oplock_breaks *out, uint64_t *handle)
+{
+	struct lockd_oplock_req r;
 	struct lockd_file key, *f;
 	struct lockd_open *o;
 	struct share_peer *sp;
+	uint32_t status;
 
 	*handle = 0;
 	if (lockd_nopens >= lockd_max_opens)
@@ -263,25 +348,17 @@ lockd_share_open(uint32_t peer, uint32_t uid, uint64_t dev, uint64_t ino,
 		return LOCKD_STATUS_SHARING_VIOLATION;
 	f = RB_FIND(lockd_files, &lockd_files, &key);
 	if (f != NULL) {
-		if (f->delete_pending)
-			return LOCKD_STATUS_DELETE_PENDING;
-		if (lockd_has_data_access(access)) {
-			TAILQ_FOREACH(o, &f->opens, file_entry) {
-				if (!lockd_has_data_access(o->access))
-					continue;
-				if (lockd_share_conflict(o->access, o->share,
-				    access, share) ||
-				    lockd_share_conflict(access, share,
-				    o->access, o->share))
-					return LOCKD_STATUS_SHARING_VIOLATION;
-			}
-		}
+		if ((status = lockd_share_check(f, access, share, q, now,
+		    out)) != LOCKD_STATUS_OK)
+			return status;
 	} else {
 		f = xcalloc(1, sizeof(*f));
 		f->dev = dev;
 		f->ino = ino;
 		f->stream = xstrdup(stream);
 		TAILQ_INIT(&f->opens);
+		f->opl = lockd_oplock_file_new(lockd_opl_table(),
+		    (flags & LOCKD_OPEN_DIRECTORY) != 0);
 		RB_INSERT(lockd_files, &lockd_files, f);
 	}
 	o = xcalloc(1, sizeof(*o));
@@ -292,6 +369,8 @@ lockd_share_open(uint32_t peer, uint32_t uid, uint64_t dev, uint64_t ino,
 	o->share = share;
 	o->flags = flags;
 	o->file = f;
+	lockd_opl_req(&r, access, q);
+	(void)lockd_oplock_add(f->opl, o->handle, &r, &o->opl);
 	TAILQ_INSERT_TAIL(&f->opens, o, file_entry);
 	f->nopens++;
 	RB_INSERT(lockd_opens, &lockd_opens, o);
@@ -299,6 +378,154 @@ lockd_share_open(uint32_t peer, uint32_t uid, uint64_t dev, uint64_t ino,
 	share_peer_get(peer, 1)->nopens++;
 	*handle = o->handle;
 	return LOCKD_STATUS_OK;
+}
+
+/* Does an open of this file cache reads (an oplock of any level)? */
+static int
+lockd_file_cached(const struct lockd_file *f)
+{
+	const struct lockd_open *o;
+
+	TAILQ_FOREACH(o, &f->opens, file_entry)
+		if (o->opl != NULL &&
+		    (lockd_oplock_open_state(o->opl) & LOPL_R))
+			return 1;
+	return 0;
+}
+
+uint32_t
+lockd_share_grant(uint32_t peer, uint64_t handle,
+    const struct lockd_share_oreq *q, uint64_t now,
+    struct lockd_oplock_breaks *out, uint8_t *level, uint32_t *oflags)
+{
+	struct lockd_oplock_grant g;
+	struct lockd_oplock_req r;
+	struct lockd_open *o;
+
+	*level = LOPL_LEVEL_NONE;
+	if ((o = lockd_open_find(handle, peer)) == NULL)
+		return LOCKD_STATUS_INVALID_HANDLE;
+	lockd_opl_req(&r, o->access, q);
+	r.locked = lockd_brl_file_locked(peer, handle);
+	if (lockd_oplock_open(o->file->opl, o->opl, &r, now, out, &g) ==
+	    LOPL_WAIT)
+		return LOCKD_STATUS_PENDING;
+	*level = g.level;
+	if (lockd_file_cached(o->file)) {
+		*oflags |= LOCKD_OPENED_CACHED;
+		o->reports = 1;
+	}
+	return LOCKD_STATUS_OK;
+}
+
+int
+lockd_share_blocked(uint32_t peer, uint64_t handle, uint64_t now)
+{
+	struct lockd_open *o;
+
+	if ((o = lockd_open_find(handle, peer)) == NULL)
+		return 0;
+	return lockd_oplock_blocked(o->file->opl, o->opl, now);
+}
+
+int
+lockd_share_file_blocked(uint64_t dev, uint64_t ino, const char *stream,
+    uint64_t now)
+{
+	struct lockd_file key, *f;
+
+	key.dev = dev;
+	key.ino = ino;
+	key.stream = (char *)(uintptr_t)stream;
+	if ((f = RB_FIND(lockd_files, &lockd_files, &key)) == NULL)
+		return 0;
+	return lockd_oplock_blocked(f->opl, NULL, now);
+}
+
+uint32_t
+lockd_share_event(uint32_t peer, uint64_t handle, int ev, uint64_t now,
+    struct lockd_oplock_breaks *out)
+{
+	struct lockd_open *o;
+
+	if ((o = lockd_open_find(handle, peer)) == NULL)
+		return LOCKD_STATUS_INVALID_HANDLE;
+	if (lockd_oplock_event(o->file->opl, o->opl,
+	    (enum lockd_oplock_event)ev, now, out) == LOPL_WAIT)
+		return LOCKD_STATUS_PENDING;
+	return LOCKD_STATUS_OK;
+}
+
+uint32_t
+lockd_share_oplock_ack(uint32_t peer, uint64_t handle, uint8_t level,
+    uint64_t now, struct lockd_oplock_breaks *out, uint8_t *granted)
+{
+	struct lockd_open *o;
+
+	*granted = LOPL_LEVEL_NONE;
+	/* Only the worker's own opens: another's handle is not found. */
+	if ((o = lockd_open_find(handle, peer)) == NULL)
+		return LOCKD_STATUS_INVALID_HANDLE;
+	return lockd_oplock_ack(o->file->opl, o->opl, level, now, out,
+	    granted);
+}
+
+/*
+ * Must writes through this open still be reported?  Once nobody caches
+ * the file's reads, its worker may stop until told again.
+ */
+int
+lockd_share_cached(uint32_t peer, uint64_t handle)
+{
+	struct lockd_open *o;
+
+	if ((o = lockd_open_find(handle, peer)) == NULL)
+		return 0;
+	if (lockd_file_cached(o->file))
+		return 1;
+	o->reports = 0;
+	return 0;
+}
+
+/*
+ * The opens of this open's file whose workers do not yet report writes,
+ * while the file's reads are cached: up to max of them, each marked as
+ * told.  Opens that hold an oplock know it from the oplock itself.
+ */
+size_t
+lockd_share_unreported(uint32_t peer, uint64_t handle, uint32_t *peers,
+    uint64_t *handles, size_t max)
+{
+	struct lockd_open *o, *other;
+	size_t n = 0;
+
+	if ((o = lockd_open_find(handle, peer)) == NULL ||
+	    !lockd_file_cached(o->file))
+		return 0;
+	TAILQ_FOREACH(other, &o->file->opens, file_entry) {
+		if (n == max)
+			break;
+		if (other->reports || (other->opl != NULL &&
+		    lockd_oplock_open_state(other->opl) != 0))
+			continue;
+		other->reports = 1;
+		peers[n] = other->peer;
+		handles[n++] = other->handle;
+	}
+	return n;
+}
+
+/* The worker of a handle, for sending it a break. */
+int
+lockd_share_handle_peer(uint64_t handle, uint32_t *peer)
+{
+	struct lockd_open key, *o;
+
+	key.handle = handle;
+	if ((o = RB_FIND(lockd_opens, &lockd_opens, &key)) == NULL)
+		return -1;
+	*peer = o->peer;
+	return 0;
 }
 
 /*
@@ -345,6 +572,8 @@ lockd_open_drop(struct lockd_open *o)
 	/* Closing a delete-on-close open makes the delete pending. */
 	if (o->flags & LOCKD_OPEN_DELETE_ON_CLOSE)
 		lockd_file_pend(f, uid);
+	if (o->opl != NULL)
+		lockd_oplock_close(f->opl, o->opl);
 	TAILQ_REMOVE(&f->opens, o, file_entry);
 	f->nopens--;
 	RB_REMOVE(lockd_opens, &lockd_opens, o);
@@ -367,6 +596,7 @@ lockd_open_drop(struct lockd_open *o)
 			flags |= LOCKD_CLOSE_DELETE;
 		RB_REMOVE(lockd_files, &lockd_files, f);
 		lockd_brl_file_free(f->brl);
+		lockd_oplock_file_free(f->opl);
 		free(f->stream);
 		free(f);
 	}
@@ -376,6 +606,7 @@ lockd_open_drop(struct lockd_open *o)
 			flags |= LOCKD_CLOSE_DELETE_FILE;
 		RB_REMOVE(lockd_files, &lockd_files, base);
 		lockd_brl_file_free(base->brl);
+		lockd_oplock_file_free(base->opl);
 		free(base->stream);
 		free(base);
 	}

@@ -18,6 +18,44 @@ void	 lockd_share_set_peer_limit(size_t);
  */
 uint32_t lockd_share_open(uint32_t, uint32_t, uint64_t, uint64_t,
 	    const char *, uint32_t, uint32_t, uint32_t, uint64_t *);
+/*
+ * What an OPEN asks of oplocks: the SMB2 level, the CreateDisposition
+ * (an overwrite breaks more), whether its share refuses Level II, and
+ * whether this is the try after a sharing violation broke others.
+ */
+struct lockd_share_oreq {
+	uint8_t		 level;
+	uint32_t	 disposition;
+	int		 no_level2;
+	int		 retry;
+};
+struct lockd_oplock_breaks;
+/* The break timeout (ms), before the first open; 35 s otherwise. */
+void	 lockd_share_set_oplock(uint64_t);
+#define LOCKD_OPLOCK_TIMEOUT_MS	35000
+/*
+ * lockd_share_open with oplocks: breaks to send go to out; PENDING:
+ * a sharing violation broke oplocks, try again (retry set) once
+ * lockd_share_file_blocked() is 0.  Then lockd_share_grant() decides the
+ * open's oplock, or says PENDING until lockd_share_blocked() is 0.
+ */
+uint32_t lockd_share_open_opl(uint32_t, uint32_t, uint64_t, uint64_t,
+	    const char *, uint32_t, uint32_t, uint32_t,
+	    const struct lockd_share_oreq *, uint64_t,
+	    struct lockd_oplock_breaks *, uint64_t *);
+uint32_t lockd_share_grant(uint32_t, uint64_t, const struct lockd_share_oreq *,
+	    uint64_t, struct lockd_oplock_breaks *, uint8_t *, uint32_t *);
+int	 lockd_share_blocked(uint32_t, uint64_t, uint64_t);
+int	 lockd_share_file_blocked(uint64_t, uint64_t, const char *, uint64_t);
+/* An operation that breaks oplocks (enum lockd_oplock_event). */
+uint32_t lockd_share_event(uint32_t, uint64_t, int, uint64_t,
+	    struct lockd_oplock_breaks *);
+uint32_t lockd_share_oplock_ack(uint32_t, uint64_t, uint8_t, uint64_t,
+	    struct lockd_oplock_breaks *, uint8_t *);
+int	 lockd_share_cached(uint32_t, uint64_t);
+size_t	 lockd_share_unreported(uint32_t, uint64_t, uint32_t *, uint64_t *,
+	    size_t);
+int	 lockd_share_handle_peer(uint64_t, uint32_t *);
 uint32_t lockd_share_close(uint32_t, uint64_t, uint32_t *);
 uint32_t lockd_share_set_delete(uint32_t, uint64_t, int);
 uint32_t lockd_share_rename_check(uint32_t, uint64_t);

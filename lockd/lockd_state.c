@@ -20,20 +20,19 @@
 #include "ipc.h"
 #include "lockd.h"
 #include "lockd_brl.h"
+#include "lockd_oplock.h"
 #include "lockd_proto.h"
 #include "lockd_share.h"
 #include "lockd_tcon.h"
 #include "log.h"
 #include "util.h"
 
-static void	lockd_reply(struct lockd_peer *, uint32_t, uint64_t, uint32_t,
-		    const void *, size_t);
 
 /* The worker being released: lockd tells it nothing any more. */
 static uint32_t	lockd_releasing;
 static int	lockd_releasing_on;
 
-static struct lockd_peer *
+struct lockd_peer *
 lockd_peer_find(uint32_t id)
 {
 	struct lockd_peer *p;
@@ -53,7 +52,7 @@ lockd_brl_reply_cb(uint32_t peer, uint64_t reqid, uint32_t status)
 	struct lockd_peer *p;
 
 	if ((p = lockd_peer_find(peer)) != NULL)
-		lockd_reply(p, LOCKD_OP_LOCK, reqid, status, NULL, 0);
+		lockd_send_reply(p, LOCKD_OP_LOCK, reqid, status, NULL, 0);
 }
 
 static int
@@ -142,13 +141,16 @@ lockd_op_lock(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 		rbuf_get_u64le(r, &e[i].len);
 		rbuf_get_u32le(r, &e[i].flags);
 	}
+	/* A lock breaks Level II oplocks, the locker's own too (brl1). */
+	if (op == LOCKD_OP_LOCK)
+		(void)lockd_break_event(p, handle, LOPL_EV_LOCK);
 	if (op == LOCKD_OP_LOCK)
 		status = lockd_brl_lock(p->id, handle, reqid, e, n);
 	else
 		status = lockd_brl_unlock(p->id, handle, e, n);
 	free(e);
 	if (status != LOCKD_BRL_LATER)
-		lockd_reply(p, op, reqid, status, NULL, 0);
+		lockd_send_reply(p, op, reqid, status, NULL, 0);
 }
 
 static void
@@ -177,7 +179,7 @@ lockd_op_check(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
 	free(io);
 	body[0] = (uint32_t)haslocks;
 	body[1] = (uint32_t)at;
-	lockd_reply(p, LOCKD_OP_CHECK, reqid, status, body, sizeof(body));
+	lockd_send_reply(p, LOCKD_OP_CHECK, reqid, status, body, sizeof(body));
 }
 
 /* LOCKD_OP_LOCK_CANCEL and LOCKD_OP_BRL_ACK: body u64. */
@@ -196,21 +198,19 @@ lockd_op_brl_u64(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 		lockd_brl_cancel(p->id, v);
 	else
 		lockd_brl_ack(p->id, v);
-	lockd_reply(p, op, reqid, LOCKD_STATUS_OK, NULL, 0);
+	lockd_send_reply(p, op, reqid, LOCKD_STATUS_OK, NULL, 0);
 }
 
 /* The body of LOCKD_OP_OPEN; see lockd_proto.h. */
 static void
 lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r, int fd)
 {
+	struct lockd_open_args a;
 	struct stat st;
-	uint64_t dev, ino, handle = 0;
-	uint32_t access, share, flags, status;
 	uint16_t namelen;
+	uint8_t level = 0, oflags = 0;
+	uint32_t disp = LOPL_FILE_OPEN;
 	const uint8_t *name;
-	char stream[LOCKD_MAX_STREAM_NAME + 1];
-	uint32_t oflags = 0;
-	uint8_t body[12];
 
 	/*
 	 * The file is what the worker's descriptor is: a worker can name
@@ -223,27 +223,37 @@ lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r, int fd)
 		return;
 	}
 	close(fd);
-	dev = (uint64_t)st.st_dev;
-	ino = (uint64_t)st.st_ino;
-	rbuf_get_u32le(r, &access);
-	rbuf_get_u32le(r, &share);
-	rbuf_get_u32le(r, &flags);
+	memset(&a, 0, sizeof(a));
+	a.dev = (uint64_t)st.st_dev;
+	a.ino = (uint64_t)st.st_ino;
+	rbuf_get_u32le(r, &a.access);
+	rbuf_get_u32le(r, &a.share);
+	rbuf_get_u32le(r, &a.flags);
 	rbuf_get_u16le(r, &namelen);
 	if (rbuf_error(r) || namelen > LOCKD_MAX_STREAM_NAME ||
-	    rbuf_get_ptr(r, &name, namelen) == -1 || rbuf_left(r) != 0 ||
+	    rbuf_get_ptr(r, &name, namelen) == -1 ||
 	    memchr(name, '\0', namelen) != NULL) {
 		lockd_peer_refuse(p, LOCKD_OP_OPEN);
 		return;
 	}
-	memcpy(stream, name, namelen);
-	stream[namelen] = '\0';
-	status = lockd_share_open(p->id, p->uid, dev, ino, stream, access, share,
-	    flags, &handle);
-	if (status == LOCKD_STATUS_OK && lockd_brl_file_locked(p->id, handle))
-		oflags |= LOCKD_OPENED_BRL;
-	memcpy(body, &handle, 8);
-	memcpy(body + 8, &oflags, 4);
-	lockd_reply(p, LOCKD_OP_OPEN, reqid, status, body, sizeof(body));
+	/* The oplock request is optional: without it, none is asked. */
+	if (rbuf_left(r) != 0) {
+		rbuf_get_u8(r, &level);
+		rbuf_get_u8(r, &oflags);
+		rbuf_get_u32le(r, &disp);
+	}
+	if (rbuf_error(r) || rbuf_left(r) != 0 ||
+	    disp > LOPL_FILE_OVERWRITE_IF ||
+	    (oflags & ~LOCKD_OPLOCK_NO_LEVEL2) != 0) {
+		lockd_peer_refuse(p, LOCKD_OP_OPEN);
+		return;
+	}
+	memcpy(a.stream, name, namelen);
+	a.stream[namelen] = '\0';
+	a.q.level = level;
+	a.q.disposition = disp;
+	a.q.no_level2 = (oflags & LOCKD_OPLOCK_NO_LEVEL2) != 0;
+	lockd_break_open(p, reqid, &a);
 }
 
 static void
@@ -269,7 +279,10 @@ lockd_op_handle(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 		status = lockd_share_close(p->id, handle, &a);
 		memcpy(body, &a, 4);
 		blen = 4;
-		break;
+		/* Its oplock went with it: opens waiting on it go on. */
+		lockd_send_reply(p, op, reqid, status, body, blen);
+		lockd_break_rerun();
+		return;
 	case LOCKD_OP_SET_DELETE:
 		status = lockd_share_set_delete(p->id, handle, on != 0);
 		break;
@@ -283,7 +296,7 @@ lockd_op_handle(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 		blen = 8;
 		break;
 	}
-	lockd_reply(p, op, reqid, status, body, blen);
+	lockd_send_reply(p, op, reqid, status, body, blen);
 }
 
 /*
@@ -318,11 +331,43 @@ lockd_op_tcon(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 		status = lockd_tcon_claim(p->id, name, limit);
 	else
 		status = lockd_tcon_release(p->id, name);
-	lockd_reply(p, op, reqid, status, NULL, 0);
+	lockd_send_reply(p, op, reqid, status, NULL, 0);
 }
 
+/*
+ * LOCKD_OP_OPLOCK_ACK, LOCKD_OP_WROTE and LOCKD_OP_OPEN_CANCEL; see
+ * lockd_proto.h.  Each names the worker's own handle or request only:
+ * another worker's is not found (lockd_share.c looks up by peer too).
+ */
 static void
-lockd_reply(struct lockd_peer *p, uint32_t op, uint64_t reqid,
+lockd_op_oplock(struct lockd_peer *p, uint32_t op, uint64_t reqid,
+    struct rbuf *r)
+{
+	uint64_t v;
+	uint8_t level = 0;
+
+	rbuf_get_u64le(r, &v);
+	if (op == LOCKD_OP_OPLOCK_ACK)
+		rbuf_get_u8(r, &level);
+	if (rbuf_error(r) || rbuf_left(r) != 0) {
+		lockd_peer_refuse(p, op);
+		return;
+	}
+	switch (op) {
+	case LOCKD_OP_OPLOCK_ACK:
+		lockd_break_ack(p, reqid, v, level);
+		break;
+	case LOCKD_OP_WROTE:
+		lockd_break_wrote(p, reqid, v);
+		break;
+	default:
+		lockd_break_cancel(p, reqid, v);
+		break;
+	}
+}
+
+void
+lockd_send_reply(struct lockd_peer *p, uint32_t op, uint64_t reqid,
     uint32_t status, const void *body, size_t len)
 {
 	uint8_t mem[256];
@@ -359,7 +404,7 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 	}
 	switch (op) {
 	case LOCKD_OP_PING:
-		lockd_reply(p, op, reqid, LOCKD_STATUS_OK, NULL, 0);
+		lockd_send_reply(p, op, reqid, LOCKD_STATUS_OK, NULL, 0);
 		break;
 	case LOCKD_OP_OPEN:
 		lockd_op_open(p, reqid, &r, m->fd);
@@ -385,6 +430,11 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 	case LOCKD_OP_TCON_RELEASE:
 		lockd_op_tcon(p, op, reqid, &r);
 		break;
+	case LOCKD_OP_OPLOCK_ACK:
+	case LOCKD_OP_WROTE:
+	case LOCKD_OP_OPEN_CANCEL:
+		lockd_op_oplock(p, op, reqid, &r);
+		break;
 	default:
 		lockd_peer_refuse(p, op);
 		break;
@@ -398,10 +448,13 @@ lockd_peer_release(struct lockd_peer *p)
 
 	lockd_releasing = p->id;
 	lockd_releasing_on = 1;
+	lockd_break_release_peer(p->id);
 	lockd_brl_release_peer(p->id);
 	n = lockd_share_release_peer(p->id);
 	trees = lockd_tcon_release_peer(p->id);
 	lockd_releasing_on = 0;
+	/* Opens that waited for its oplocks go on. */
+	lockd_break_rerun();
 	if (n > 0)
 		log_info("worker of connection %u ended with %zu opens; "
 		    "released", p->id, n);

@@ -399,6 +399,10 @@ static const struct conf_param conf_params[] = {
 	    "seconds for NEGOTIATE after connecting"),
 	GI("auth timeout", auth_timeout, "60", 1, 3600,
 	    "seconds for authentication after connecting"),
+	GI("oplock break timeout", oplock_break_timeout, "35", 1, 300,
+	    "seconds a client has to acknowledge an oplock break"),
+	GI("oplock break wait time", oplock_break_wait_time, "0", 0, 1000,
+	    "milliseconds Samba waits before sending a break"),
 	GI("deadtime", deadtime, "0", 0, 1000000,
 	    "idle minutes before an unused connection is dropped"),
 	GI("name service timeout", name_service_timeout, "10", 1, 300,
@@ -468,9 +472,9 @@ static const struct conf_param conf_params[] = {
 	    "patterns of names that are invisible"),
 	SB("delete veto files", delete_veto_files, "no", 0,
 	    "vetoed names do not keep a directory from being deleted"),
-	SB("oplocks", oplocks, "no", 0, "grant oplocks and leases"),
-	SB("level2 oplocks", level2_oplocks, "no", 0,
-	    "grant shared read caching"),
+	SB("oplocks", oplocks, "yes", 0, "grant oplocks"),
+	SB("level2 oplocks", level2_oplocks, "yes", 0,
+	    "grant Level II oplocks (shared read caching)"),
 	SB("kernel oplocks", kernel_oplocks, "no", 0,
 	    "break oplocks on local access (fcntl leases)"),
 	SB("durable handles", durable_handles, "no", 0,
@@ -545,7 +549,7 @@ struct conf_unsupported {
 
 #define NO_KRB5	"there are no Kerberos logons"
 #define NO_CACHING \
-	"no oplocks, leases or durable handles are granted"
+	"no leases or durable handles are granted"
 
 static const struct conf_unsupported conf_unsupported[] = {
 	{ "realm", SC_GLOBAL, 1, NO_KRB5 },
@@ -553,9 +557,10 @@ static const struct conf_unsupported conf_unsupported[] = {
 	{ "server multi channel support", SC_GLOBAL, 0,
 	    "no session binds a second connection" },
 	{ "smb2 leases", SC_GLOBAL, 0, NO_CACHING },
-	{ "oplocks", SC_SHARE, 0, NO_CACHING },
-	{ "level2 oplocks", SC_SHARE, 0, NO_CACHING },
-	{ "kernel oplocks", SC_SHARE, 0, NO_CACHING },
+	{ "oplock break wait time", SC_GLOBAL, 0,
+	    "oplock breaks are sent at once" },
+	{ "kernel oplocks", SC_SHARE, 0,
+	    "local access does not break oplocks" },
 	{ "durable handles", SC_SHARE, 0, NO_CACHING },
 	{ "admin users", SC_SHARE, 1,
 	    "no session worker acts as root, in any share" },

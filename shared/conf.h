@@ -136,6 +136,8 @@ struct conf_global {
 	int		  smb2_max_credits;
 	int		  negotiate_timeout;	/* seconds */
 	int		  auth_timeout;		/* seconds */
+	int		  oplock_break_timeout;	/* seconds */
+	int		  oplock_break_wait_time;	/* always 0 */
 	int		  deadtime;		/* minutes, 0: never */
 	int		  name_service_timeout;	/* seconds */
 	int		  name_cache_time;	/* seconds, 0: no cache */

@@ -89,6 +89,9 @@ static const struct ipc_rule session_rule[] = {
 	    LOCKD_REPLY_MAX, IPC_FD_NONE, 0 },
 	{ LOCKD, IPC_PH_RUN, IPC_LOCKD_NOTIFY, LOCKD_NOTIFY_MIN,
 	    IPC_MAX_PAYLOAD, IPC_FD_NONE, 0 },
+	/* Oplock breaks come unasked too, each of one fixed length. */
+	{ LOCKD, IPC_PH_RUN, IPC_LOCKD_BREAK, LOCKD_BREAK_LEN,
+	    LOCKD_BREAK_LEN, IPC_FD_NONE, 0 },
 };
 
 /*

@@ -98,6 +98,15 @@ enum ipc_type {
 	IPC_SESSION_FILES,
 	IPC_SESSION_FILES_REPLY,
 
+	/*
+	 * lockd -> worker, unasked: an open of the worker must give up
+	 * caching (an oplock break), or report its writes because another
+	 * open of its file now caches reads (shared/lockd_proto.h).  An
+	 * oplock break that needs it is acknowledged by a
+	 * LOCKD_OP_OPLOCK_ACK request, for the worker's own opens only.
+	 */
+	IPC_LOCKD_BREAK,
+
 	IPC_TYPE_MAX
 };
 

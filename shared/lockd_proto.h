@@ -8,7 +8,15 @@
  * Every request gets exactly one final reply.  A LOCK that has to wait
  * gets an interim reply with LOCKD_STATUS_PENDING first, so that the
  * worker can answer the client STATUS_PENDING; the final reply follows
- * when the lock is granted, cancelled, or its open closes.
+ * when the lock is granted, cancelled, or its open closes.  An OPEN that
+ * waits for oplock holders to acknowledge their breaks does the same.
+ *
+ * lockd sends IPC_LOCKD_BREAK on its own when an open of the worker must
+ * give up caching (doc/oplocks.md): u64 handle, u8 kind (LOCKD_BREAK_*),
+ * u8 the new SMB2 oplock level, u8 1 when the client must acknowledge
+ * (LOCKD_OP_OPLOCK_ACK), u8 0.  Kind LOCKD_BREAK_REPORT carries no level:
+ * another open of the file now caches reads, and writes through this
+ * open must be reported (LOCKD_OP_WROTE).
  *
  * lockd also sends IPC_LOCKD_NOTIFY on its own, when a file gets its
  * first byte-range lock: u64 notify id, u32 count, count u64 handles of
@@ -50,8 +58,15 @@ enum lockd_op {
 	 * fd:    a descriptor of the file (any open mode, O_PATH too); no
 	 *        other request may carry one
 	 * body:  u32 granted access, u32 share access,
-	 *        u32 flags (LOCKD_OPEN_*), u16 stream name length, name
-	 * reply: u64 handle; status SHARING_VIOLATION or DELETE_PENDING
+	 *        u32 flags (LOCKD_OPEN_*), u16 stream name length, name,
+	 *        then optionally u8 requested SMB2 oplock level, u8 oplock
+	 *        flags (LOCKD_OPLOCK_*), u32 CreateDisposition; without
+	 *        them no oplock is asked for and the open is not an
+	 *        overwrite
+	 * reply: u64 handle, u32 flags (LOCKD_OPENED_*), u8 granted oplock
+	 *        level; status SHARING_VIOLATION or DELETE_PENDING, or
+	 *        CANCELLED (LOCKD_OP_OPEN_CANCEL).  An interim PENDING
+	 *        comes first when the open waits for oplock breaks.
 	 */
 	LOCKD_OP_OPEN,
 	/*
@@ -118,10 +133,39 @@ enum lockd_op {
 	 * (another worker's slots are never touched).
 	 */
 	LOCKD_OP_TCON_RELEASE,
+	/*
+	 * An SMB2 OPLOCK_BREAK acknowledgment (MS-SMB2 3.3.5.22.1).
+	 * body: u64 handle, u8 the level the client acknowledged.
+	 * reply: u8 the level now held; status OK, INVALID_OPLOCK_PROTOCOL,
+	 * INVALID_PARAMETER, or INVALID_HANDLE for another worker's handle.
+	 */
+	LOCKD_OP_OPLOCK_ACK,
+	/*
+	 * This open wrote, set the end of file or the allocation: break
+	 * the Level II oplocks of the file.  body: u64 handle.  reply: u32
+	 * 1 while opens of the file still cache reads, 0 when the worker
+	 * may stop reporting writes through this open.  Nothing waits.
+	 */
+	LOCKD_OP_WROTE,
+	/*
+	 * Give up a waiting OPEN (a CANCEL, or its session ends).  body:
+	 * u64 request id of the OPEN, which is answered CANCELLED.
+	 */
+	LOCKD_OP_OPEN_CANCEL,
 };
+
+/* LOCKD_OP_OPEN oplock flags. */
+#define LOCKD_OPLOCK_NO_LEVEL2		0x01	/* "level2 oplocks = no" */
+
+/* IPC_LOCKD_BREAK kinds, and its length. */
+#define LOCKD_BREAK_OPLOCK		1
+#define LOCKD_BREAK_REPORT		2
+#define LOCKD_BREAK_LEN			12
 
 /* LOCKD_OP_OPEN reply, after the handle: u32 flags. */
 #define LOCKD_OPENED_BRL		0x0001	/* the file has locks */
+/* Opens of the file cache reads: report writes (LOCKD_OP_WROTE). */
+#define LOCKD_OPENED_CACHED		0x0002
 
 /* SMB2 LOCK element flags (MS-SMB2 2.2.26.1). */
 #define LOCKD_LOCKFLAG_SHARED		0x00000001
@@ -164,5 +208,6 @@ enum lockd_op {
 #define LOCKD_STATUS_RANGE_NOT_LOCKED	0xC000007EU
 #define LOCKD_STATUS_CANCELLED		0xC0000120U
 #define LOCKD_STATUS_INVALID_LOCK_RANGE	0xC00001A1U
+#define LOCKD_STATUS_INVALID_OPLOCK_PROTOCOL 0xC00000E3U
 
 #endif /* USMBD_LOCKD_PROTO_H */

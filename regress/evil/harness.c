@@ -90,13 +90,16 @@ evil_setup(void)
 	snprintf(path, sizeof(path), "%s/smbd.conf", evil_dir);
 	snprintf(text, sizeof(text), "[global]\n"
 	    "\tstate directory = %s/state\n"
-	    "\tpassdb file = %s/private/passdb\n"
-	    "[share]\n\tpath = %s\n", evil_dir, evil_dir, evil_dir);
+	    "\tpassdb file = %s/private/passdb\n%s"
+	    "[share]\n\tpath = %s\n", evil_dir, evil_dir, evil_global,
+	    evil_dir);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1 ||
 	    write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
 	    close(fd) == -1)
 		evil_hard(path);
 }
+
+const char	*evil_global = "";
 
 pid_t
 evil_start(const char *prog, int *master)

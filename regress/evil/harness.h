@@ -19,6 +19,8 @@ void	evil_check(const char *, int);
 void	evil_hard(const char *);
 /* Skip (exit 77) unless root and the system user exists. */
 void	evil_need(const char *);
+/* Lines evil_setup() adds to [global] ("" by default). */
+extern const char *evil_global;
 /* A fresh private directory with a config; returns its path. */
 void	evil_setup(void);
 /* Start a program of top_builddir; *master gets the master's channel. */

@@ -323,8 +323,11 @@ test_fields(void)
 	CHECK(c->g.smb2_leases == 0);
 	CHECK(c->g.max_connections == 50);
 	s = &c->shares[0];
-	CHECK(s->oplocks == 0 && s->level2_oplocks == 0 &&
-	    s->kernel_oplocks == 0 && s->durable_handles == 0);
+	CHECK(s->kernel_oplocks == 0 && s->durable_handles == 0);
+	/* Oplocks are served, and granted by default as in Samba. */
+	CHECK(s->oplocks == 1 && s->level2_oplocks == 1);
+	CHECK(c->g.oplock_break_timeout == 35 &&
+	    c->g.oplock_break_wait_time == 0);
 	CHECK(s->preserve_case == 1 && s->store_dos_attributes == 1 &&
 	    s->ea_support == 1);
 	conf_free(c);

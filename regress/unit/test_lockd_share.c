@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "lockd_oplock.h"
 #include "lockd_proto.h"
 #include "lockd_share.h"
 #include "unit.h"
@@ -18,9 +19,75 @@
 #define SW	2
 #define SD	4
 
+/*
+ * Oplocks through the share table (lockd_break.c's calls): a Batch
+ * grant, the break a second open causes and its wait, the grant after
+ * the acknowledgement, and a sharing violation that breaks Batch first
+ * and fails on the second try without breaking again.
+ */
+static void
+test_oplocks(void)
+{
+	struct lockd_share_oreq q = { LOPL_LEVEL_BATCH, LOPL_FILE_OPEN, 0, 0 };
+	struct lockd_oplock_breaks b = { NULL, 0, 0 };
+	uint64_t h1, h2, h3, now = 1000;
+	uint32_t fl = 0;
+	uint8_t level;
+
+	lockd_share_set_oplock(5000);
+	CHECK(lockd_share_open_opl(1, 0, 9, 900, "", R | W, SR | SW, 0, &q,
+	    now, &b, &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &level, &fl) ==
+	    LOCKD_STATUS_OK && level == LOPL_LEVEL_BATCH && b.n == 0);
+	/* Another worker opens: Batch breaks to II, the open waits. */
+	CHECK(lockd_share_open_opl(2, 0, 9, 900, "", R, SR | SW, 0, &q, now,
+	    &b, &h2) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(2, h2, &q, now, &b, &level, &fl) ==
+	    LOCKD_STATUS_PENDING);
+	CHECK(b.n == 1 && b.v[0].open == h1 && b.v[0].to == LOPL_LEVEL_II &&
+	    b.v[0].ack);
+	b.n = 0;
+	CHECK(lockd_share_blocked(2, h2, now));
+	/* Only the holder's worker may acknowledge. */
+	CHECK(lockd_share_oplock_ack(2, h1, LOPL_LEVEL_II, now, &b, &level) ==
+	    LOCKD_STATUS_INVALID_HANDLE);
+	CHECK(lockd_share_oplock_ack(1, h1, LOPL_LEVEL_II, now, &b, &level) ==
+	    LOCKD_STATUS_OK && level == LOPL_LEVEL_II);
+	CHECK(!lockd_share_blocked(2, h2, now));
+	fl = 0;
+	CHECK(lockd_share_grant(2, h2, &q, now, &b, &level, &fl) ==
+	    LOCKD_STATUS_OK && level == LOPL_LEVEL_II &&
+	    (fl & LOCKD_OPENED_CACHED));
+	/* A write breaks both Level II oplocks, the writer's own too. */
+	CHECK(lockd_share_event(2, h2, LOPL_EV_WRITE, now, &b) ==
+	    LOCKD_STATUS_OK && b.n == 2 && !b.v[0].ack && !b.v[1].ack);
+	b.n = 0;
+	CHECK(lockd_share_cached(2, h2) == 0);
+	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK);
+
+	/* A sharing violation breaks Batch first, then fails. */
+	CHECK(lockd_share_open_opl(1, 0, 9, 901, "", R | W, 0, 0, &q, now,
+	    &b, &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &level, &fl) ==
+	    LOCKD_STATUS_OK && level == LOPL_LEVEL_BATCH);
+	CHECK(lockd_share_open_opl(2, 0, 9, 901, "", R, SR, 0, &q, now, &b,
+	    &h3) == LOCKD_STATUS_PENDING && b.n == 1);
+	b.n = 0;
+	CHECK(lockd_share_file_blocked(9, 901, "", now));
+	/* Never acknowledged: after the timeout the retry fails alone. */
+	CHECK(!lockd_share_file_blocked(9, 901, "", now + 5000));
+	q.retry = 1;
+	CHECK(lockd_share_open_opl(2, 0, 9, 901, "", R, SR, 0, &q,
+	    now + 5000, &b, &h3) == LOCKD_STATUS_SHARING_VIOLATION && b.n == 0);
+	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK);
+	lockd_oplock_breaks_free(&b);
+}
+
 int
 main(void)
 {
+	test_oplocks();
 	uint64_t h1, h2, h3, h4;
 	uint32_t fl, pend, n;
 

@@ -262,6 +262,60 @@ smb2_async_complete(struct smb2_conn *c, struct smb2_async *a,
 	free(a);
 }
 
+/*
+ * A message the server sends unasked (MS-SMB2 3.3.4.6, an oplock
+ * break): MessageId all ones, no credits, never signed.  It is
+ * encrypted with its session's keys where that session or its tree
+ * must be, and then names the session (the client decrypts by it).
+ */
+void
+smb2_conn_notify(struct smb2_conn *c, struct smb2_session *s,
+    const struct smb2_tree *t, uint16_t command, const void *body,
+    size_t len)
+{
+	struct smb2_hdr h;
+	struct wbuf w;
+	uint8_t th[SMB2_TRANSFORM_LEN], *out;
+	struct iovec iov;
+	int encrypt;
+
+	if (c->fd == -1 || c->closing)
+		return;
+	encrypt = s != NULL && s->enc != NULL && (s->encrypt_data ||
+	    (t != NULL && smb2_tree_encrypted(t)));
+	wbuf_init(&w, SMB2_HDR_LEN + len);
+	memset(&h, 0, sizeof(h));
+	h.command = command;
+	h.flags = SMB2_FLAGS_SERVER_TO_REDIR;
+	h.message_id = UINT64_MAX;
+	h.session_id = encrypt ? s->id : 0;
+	smb2_hdr_build(&w, &h);
+	wbuf_put_bytes(&w, body, len);
+	if (log_getverbose() >= 3)
+		log_debug("%s: %s notification%s", c->peer,
+		    smb2_command_name(command), encrypt ? " (encrypted)" : "");
+	if (wbuf_error(&w)) {
+		wbuf_free(&w);
+		return;
+	}
+	if (!encrypt) {
+		smb2_conn_send(c, wbuf_data(&w), wbuf_len(&w));
+		wbuf_free(&w);
+		return;
+	}
+	out = xmalloc(SMB2_TRANSFORM_LEN + wbuf_len(&w));
+	iov.iov_base = wbuf_data(&w);
+	iov.iov_len = wbuf_len(&w);
+	if (smb2_encrypt(s->enc, s->id, &iov, 1, th,
+	    out + SMB2_TRANSFORM_LEN) == 0) {
+		memcpy(out, th, SMB2_TRANSFORM_LEN);
+		smb2_conn_send(c, out, SMB2_TRANSFORM_LEN + wbuf_len(&w));
+	} else
+		smb2_conn_close(c, "encryption failed");
+	free(out);
+	wbuf_free(&w);
+}
+
 void
 smb2_async_cancel_session(struct smb2_conn *c, struct smb2_session *s)
 {

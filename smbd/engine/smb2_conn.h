@@ -308,6 +308,12 @@ int		 smb2_async_protected(const struct smb2_async *);
 void		 smb2_async_cancel_session(struct smb2_conn *,
 		    struct smb2_session *);
 uint32_t	 smb2_cmd_cancel_async(struct smb2_conn *, struct smb2_req *);
+/*
+ * Send a message unasked (an oplock break notification), encrypted for
+ * the session where it or the tree must be.
+ */
+void		 smb2_conn_notify(struct smb2_conn *, struct smb2_session *,
+		    const struct smb2_tree *, uint16_t, const void *, size_t);
 /* Work through one frame as if it had come from the socket. */
 void		 smb2_conn_input(struct smb2_conn *, uint8_t *, size_t);
 /* Write everything queued, blocking (before a handoff). */

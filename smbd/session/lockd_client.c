@@ -33,6 +33,7 @@ struct lockd_pending {
 
 static struct ipc_chan	*lockd_chan;
 static lockd_notify_cb	 lockd_notify;
+static lockd_notify_cb	 lockd_break;
 static void		(*lockd_lost)(void);
 static uint64_t		 lockd_next_reqid = 1;
 static TAILQ_HEAD(, lockd_pending) lockd_pending =
@@ -92,6 +93,11 @@ lockd_client_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 			lockd_notify(m->data, m->hdr.len);
 		return;
 	}
+	if (m->hdr.type == IPC_LOCKD_BREAK) {
+		if (lockd_break != NULL)
+			lockd_break(m->data, m->hdr.len);
+		return;
+	}
 	rbuf_init(&r, m->data, m->hdr.len);
 	rbuf_get_u32le(&r, &op);
 	rbuf_get_u64le(&r, &reqid);
@@ -105,16 +111,18 @@ lockd_client_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 		return;
 	}
 	/*
-	 * An interim answer (a LOCK that waits): the final one follows.
-	 * Only a LOCK has one; for any other request it is final, so that
-	 * a callback never runs again after it freed its argument.
+	 * An interim answer (a LOCK that waits, an OPEN that waits for
+	 * oplock breaks): the final one follows.  Only those have one; for
+	 * any other request it is final, so that a callback never runs
+	 * again after it freed its argument.
 	 */
 	/*
 	 * The callback goes on with the request (a CREATE that makes or
 	 * deletes a file, say) as whom the request acted.
 	 */
 	session_ident_use(p->ident);
-	if (status == LOCKD_STATUS_PENDING && op == LOCKD_OP_LOCK) {
+	if (status == LOCKD_STATUS_PENDING &&
+	    (op == LOCKD_OP_LOCK || op == LOCKD_OP_OPEN)) {
 		p->cb(status, &r, p->arg);
 		return;
 	}
@@ -146,6 +154,12 @@ lockd_client_set_notify(lockd_notify_cb cb)
 	lockd_notify = cb;
 }
 
+void
+lockd_client_set_break(lockd_notify_cb cb)
+{
+	lockd_break = cb;
+}
+
 static int	lockd_client_send(uint32_t, const void *, size_t, int,
 		    lockd_reply_cb, void *, uint64_t *);
 
@@ -173,13 +187,20 @@ int
 lockd_client_request_fd(uint32_t op, const void *body, size_t len, int fd,
     lockd_reply_cb cb, void *arg)
 {
+	return lockd_client_request_fd_id(op, body, len, fd, cb, arg, NULL);
+}
+
+int
+lockd_client_request_fd_id(uint32_t op, const void *body, size_t len, int fd,
+    lockd_reply_cb cb, void *arg, uint64_t *reqid)
+{
 	int pfd, rv;
 
 	if ((pfd = lockd_client_pathfd(fd)) == -1) {
 		log_warn("lockd: O_PATH descriptor for a request");
 		return -1;
 	}
-	rv = lockd_client_send(op, body, len, pfd, cb, arg, NULL);
+	rv = lockd_client_send(op, body, len, pfd, cb, arg, reqid);
 	close(pfd);
 	return rv;
 }

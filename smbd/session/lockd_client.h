@@ -26,12 +26,17 @@ int	lockd_client_available(void);
  */
 int	lockd_client_request_fd(uint32_t, const void *, size_t, int,
 	    lockd_reply_cb, void *);
+/* And the request id it went out with (an OPEN that may be cancelled). */
+int	lockd_client_request_fd_id(uint32_t, const void *, size_t, int,
+	    lockd_reply_cb, void *, uint64_t *);
 /* The same, and the request id it went out with (to cancel it). */
 int	lockd_client_request_id(uint32_t, const void *, size_t,
 	    lockd_reply_cb, void *, uint64_t *);
 /* Called with the payload of each IPC_LOCKD_NOTIFY. */
 typedef void	(*lockd_notify_cb)(const uint8_t *, size_t);
 void	lockd_client_set_notify(lockd_notify_cb);
+/* Called with the payload of each IPC_LOCKD_BREAK (smb2_oplock.c). */
+void	lockd_client_set_break(lockd_notify_cb);
 
 /*
  * Called when the channel to lockd closes: the sharing state of this

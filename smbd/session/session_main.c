@@ -35,6 +35,7 @@
 #include "smb2_notify.h"
 #include "smb2_rw.h"
 #include "lockd_client.h"
+#include "smb2_oplock.h"
 #include "smb2_tree.h"
 #include "smb2_treecon.h"
 #include "smb2_wtime.h"
@@ -76,6 +77,8 @@ static const struct smb2_cmd session_cmds[SMB2_NCOMMANDS] = {
 	[SMB2_QUERY_INFO] = { smb2_cmd_query_info, 41,
 	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
 	[SMB2_SET_INFO] = { smb2_cmd_set_info, 33,
+	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
+	[SMB2_OPLOCK_BREAK] = { smb2_cmd_oplock_break, 24,
 	    SMB2_CMD_NEED_SESSION | SMB2_CMD_NEED_TREE },
 	[SMB2_ECHO] = { smb2_cmd_echo, 4, 0 },
 	[SMB2_CANCEL] = { smb2_cmd_cancel_async, 4, 0 },
@@ -349,6 +352,7 @@ session_init(const uint8_t *state, size_t len)
 		log_warnx("%s: no channel to lockd: files cannot be opened",
 		    c->peer);
 	smb2_lock_init();
+	smb2_oplock_init();
 	if (S.conf->g.deadtime > 0) {
 		struct timeval tv = { session_deadtime_tick(), 0 };
 		struct event *ev;

@@ -23,6 +23,7 @@
 #include "session_ident.h"
 #include "smb2.h"
 #include "smb2_close.h"
+#include "smb2_create.h"
 #include "smb2_conn.h"
 #include "smb2_file.h"
 #include "smb2_meta.h"
@@ -90,6 +91,8 @@ smb2_close_open(struct smb2_conn *c, struct smb2_open *o)
 		smb2_pipe_close(o->pipe);
 	o->pipe = NULL;
 	if (h == 0) {
+		/* Its CREATE still waits for lockd: lockd's answer drops it. */
+		smb2_create_abandon(o);
 		smb2_open_free(c, o);
 		return NT_STATUS_SUCCESS;
 	}

@@ -33,6 +33,7 @@
 #include "smb2_file.h"
 #include "smb2_info.h"
 #include "smb2_meta.h"
+#include "oplock_wire.h"
 #include "meta.h"
 #include "smb2_pipe.h"
 #include "smb2_stream.h"
@@ -79,19 +80,30 @@ struct create_extra {
 	size_t			 neas;
 	uint8_t			*secd;		/* SecD, for a new file */
 	size_t			 secd_len;
+	uint8_t			 oplock;	/* RequestedOplockLevel */
+	uint8_t			 oplock_flags;	/* LOCKD_OPLOCK_* */
+	uint32_t		 disposition;
 };
 
-/* Where a CREATE waits for lockd. */
+/*
+ * Where a CREATE waits for lockd.  When lockd says the open waits for
+ * oplock breaks, the CREATE goes async (a); the client may CANCEL it,
+ * its session may end (orphan: answered already), or its tree go away
+ * with its open (o NULL).
+ */
 struct create_wait {
 	struct smb2_conn	*c;
 	struct smb2_open	*o;
 	uint32_t		 action;
 	int			 created;	/* remove again on refusal */
 	struct create_extra	 x;
+	uint64_t		 reqid;		/* of the lockd OPEN */
+	struct smb2_async	*a;
+	int			 orphan;
 };
 
 static void
-create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
+create_response(struct wbuf *out, struct smb2_open *o, uint32_t action,
     uint32_t cctx, uint32_t maximal)
 {
 	struct meta_file mf;
@@ -112,19 +124,19 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
 		memset(&mf, 0, sizeof(mf));
 		mf.create_time = smb2_filetime(&o->st.st_ctim);
 	}
-	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 89);
-	wbuf_put_u8(req->out, 0);	/* OplockLevel: none granted yet */
-	wbuf_put_u8(req->out, 0);	/* Flags */
-	wbuf_put_u32le(req->out, action);
-	smb2_put_meta_times_sizes(req->out, &o->st, &mf,
+	wbuf_reset(out);
+	wbuf_put_u16le(out, 89);
+	wbuf_put_u8(out, o->oplock);	/* OplockLevel */
+	wbuf_put_u8(out, 0);	/* Flags */
+	wbuf_put_u32le(out, action);
+	smb2_put_meta_times_sizes(out, &o->st, &mf,
 	    o->alloc_reserved);
-	wbuf_put_u32le(req->out, o->file_attributes);
-	wbuf_put_u32le(req->out, 0);	/* Reserved2 */
-	wbuf_put_bytes(req->out, id, 16);
-	wbuf_put_u32le(req->out, 0);	/* CreateContextsOffset */
-	wbuf_put_u32le(req->out, 0);	/* CreateContextsLength */
-	start = wbuf_len(req->out);
+	wbuf_put_u32le(out, o->file_attributes);
+	wbuf_put_u32le(out, 0);	/* Reserved2 */
+	wbuf_put_bytes(out, id, 16);
+	wbuf_put_u32le(out, 0);	/* CreateContextsOffset */
+	wbuf_put_u32le(out, 0);	/* CreateContextsLength */
+	start = wbuf_len(out);
 	if (cctx & SMB2_CCTX_MXAC) {
 		/* QueryStatus, then MaximalAccess (MS-SMB2 2.2.14.2.5). */
 		memset(data, 0, 8);
@@ -132,7 +144,7 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
 		data[5] = (uint8_t)(maximal >> 8);
 		data[6] = (uint8_t)(maximal >> 16);
 		data[7] = (uint8_t)(maximal >> 24);
-		smb2_cctx_put(req->out, &prev, "MxAc", data, 8);
+		smb2_cctx_put(out, &prev, "MxAc", data, 8);
 	}
 	if (cctx & SMB2_CCTX_QFID) {
 		/* DiskFileId, VolumeId, Reserved (MS-SMB2 2.2.14.2.9). */
@@ -145,12 +157,12 @@ create_response(struct smb2_req *req, struct smb2_open *o, uint32_t action,
 			data[i] = (uint8_t)(ino >> (8 * i));
 			data[8 + i] = (uint8_t)(dev >> (8 * i));
 		}
-		smb2_cctx_put(req->out, &prev, "QFid", data, 32);
+		smb2_cctx_put(out, &prev, "QFid", data, 32);
 	}
 	if (prev != (size_t)-1) {
-		wbuf_set_u32le(req->out, 80, (uint32_t)(SMB2_HDR_LEN + start));
-		wbuf_set_u32le(req->out, 84,
-		    (uint32_t)(wbuf_len(req->out) - start));
+		wbuf_set_u32le(out, 80, (uint32_t)(SMB2_HDR_LEN + start));
+		wbuf_set_u32le(out, 84,
+		    (uint32_t)(wbuf_len(out) - start));
 	}
 }
 
@@ -208,44 +220,196 @@ smb2_open_unlink(struct smb2_open *o)
 }
 
 static void
-create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
+create_ignore_reply(uint32_t status, struct rbuf *r, void *arg)
 {
-	struct create_wait *cw = arg;
-	struct smb2_conn *c = cw->c;
-	struct smb2_req *req = &c->work->req;
-	struct smb2_open *o = cw->o;
-	uint64_t handle = 0;
-	uint32_t oflags = 0;
+}
 
-	rbuf_get_u64le(r, &handle);
-	rbuf_get_u32le(r, &oflags);
+/* Tell lockd to give up a waiting OPEN; its reply answers the CREATE. */
+static int
+create_cancel_lockd(struct create_wait *cw)
+{
+	uint8_t body[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		body[i] = (uint8_t)(cw->reqid >> (8 * i));
+	return lockd_client_request(LOCKD_OP_OPEN_CANCEL, body, sizeof(body),
+	    create_ignore_reply, NULL);
+}
+
+static void
+create_wait_free(struct create_wait *cw)
+{
+	if (cw->o != NULL)
+		cw->o->create_wait = NULL;
+	free(cw->x.eas);
+	free(cw->x.secd);
+	free(cw);
+}
+
+/*
+ * A CANCEL of a CREATE that waits for oplock breaks: lockd answers it
+ * CANCELLED (or granted, if the CANCEL came too late).  When the
+ * session ends, the CREATE is answered now and lockd's answer dropped.
+ */
+static void
+create_cancel(struct smb2_conn *c, struct smb2_async *a)
+{
+	struct create_wait *cw = a->arg;
+
+	if (c->cancel_status == 0 && create_cancel_lockd(cw) == 0)
+		return;
+	if (c->cancel_status != 0)
+		(void)create_cancel_lockd(cw);
+	cw->a = NULL;
+	cw->orphan = 1;
+	smb2_async_complete(c, a, NT_STATUS_CANCELLED, NULL, 0);
+}
+
+/*
+ * lockd's interim answer: the open waits for oplock holders.  The CREATE
+ * goes async, so that the connection serves other requests meanwhile
+ * (the acknowledgment may come on it).  One that is not the last of its
+ * chain, or past "max async requests", just waits.
+ */
+static void
+create_pending(struct create_wait *cw)
+{
+	struct smb2_conn *c = cw->c;
+	struct smb2_req *req;
+
+	if (cw->a != NULL || cw->orphan || !c->waiting || c->work == NULL ||
+	    c->work->off < c->work->framelen || smb2_async_full(c))
+		return;
+	req = &c->work->req;
+	cw->a = smb2_async_new(c, req, create_cancel, cw);
+	req->status = NT_STATUS_PENDING;
+	req->no_sign = 1;
+	wbuf_reset(req->out);
+	smb2_error_body(req->out);
+	req->error_data = 1;
+	smb2_conn_resume(c);
+}
+
+/*
+ * The final answer to a CREATE whose client no longer waits for it: an
+ * open that was granted is closed again.
+ */
+static void
+create_orphan(struct create_wait *cw, uint32_t status, uint64_t handle)
+{
+	struct smb2_open *o = cw->o;
+
+	if (o != NULL) {
+		o->create_wait = NULL;
+		cw->o = NULL;
+		if (status == NT_STATUS_SUCCESS)
+			o->lockd_handle = handle;
+		(void)smb2_close_open(NULL, o);
+	} else if (status == NT_STATUS_SUCCESS)
+		(void)lockd_client_request(LOCKD_OP_CLOSE, &handle, 8,
+		    create_ignore_reply, NULL);
+	if (cw->a != NULL)
+		smb2_async_complete(cw->c, cw->a, NT_STATUS_CANCELLED, NULL, 0);
+	cw->a = NULL;
+	create_wait_free(cw);
+}
+
+/* What lockd's final answer makes of the CREATE: out gets the body. */
+static uint32_t
+create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
+    uint32_t oflags, uint8_t level, struct wbuf *out)
+{
+	struct smb2_conn *c = cw->c;
+	struct smb2_open *o = cw->o;
+
+	o->create_wait = NULL;
+	cw->o = NULL;
 	if (status != NT_STATUS_SUCCESS) {
 		if (cw->created && o->stream != NULL)
 			smb2_stream_undo_create(o, cw->created);
 		else if (cw->created && o->tree->ss != NULL)
 			smb2_open_unlink(o);
 		smb2_open_free(c, o);
-		req->status = status;
-	} else {
-		o->lockd_handle = handle;
-		/* The file has byte-range locks: IO must ask (smb2_lock.c). */
-		o->brl = (oflags & LOCKD_OPENED_BRL) != 0;
-		req->status = create_granted(o, &cw->x);
-		if (req->status == NT_STATUS_SUCCESS)
-			create_response(req, o, cw->action, cw->x.cctx,
-			    cw->x.maximal);
-		else {
-			/* A refused SecD leaves no new file behind. */
-			if (cw->created && o->stream == NULL &&
-			    o->tree->ss != NULL)
-				smb2_open_unlink(o);
-			smb2_close_open(NULL, o);
-		}
+		return status;
 	}
-	free(cw->x.eas);
-	free(cw->x.secd);
-	free(cw);
+	o->lockd_handle = handle;
+	/* The file has byte-range locks: IO must ask (smb2_lock.c). */
+	o->brl = (oflags & LOCKD_OPENED_BRL) != 0;
+	o->oplock = level;
+	/* Others cache the file, or this open does: report its writes. */
+	o->opl_report = (oflags & LOCKD_OPENED_CACHED) != 0 ||
+	    level == SMB2_OPLOCK_LEVEL_II;
+	status = create_granted(o, &cw->x);
+	if (status == NT_STATUS_SUCCESS) {
+		create_response(out, o, cw->action, cw->x.cctx, cw->x.maximal);
+		return status;
+	}
+	/* A refused SecD leaves no new file behind. */
+	if (cw->created && o->stream == NULL && o->tree->ss != NULL)
+		smb2_open_unlink(o);
+	smb2_close_open(NULL, o);
+	return status;
+}
+
+static void
+create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct create_wait *cw = arg;
+	struct smb2_conn *c = cw->c;
+	struct smb2_req *req;
+	struct wbuf out;
+	uint64_t handle = 0;
+	uint32_t oflags = 0;
+	uint8_t level = 0;
+
+	if (status == LOCKD_STATUS_PENDING) {
+		create_pending(cw);
+		return;
+	}
+	rbuf_get_u64le(r, &handle);
+	rbuf_get_u32le(r, &oflags);
+	rbuf_get_u8(r, &level);
+	if (status != NT_STATUS_SUCCESS)
+		handle = 0;
+	if (cw->orphan || cw->o == NULL) {
+		create_orphan(cw, status, handle);
+		return;
+	}
+	if (cw->a != NULL) {
+		wbuf_init(&out, 256);
+		status = create_answer(cw, status, handle, oflags, level, &out);
+		if (log_getverbose() >= 3)
+			log_debug("%s: waiting CREATE ends: %s", c->peer,
+			    ntstatus_name(status));
+		smb2_async_complete(c, cw->a, status,
+		    status == NT_STATUS_SUCCESS ? wbuf_data(&out) : NULL,
+		    status == NT_STATUS_SUCCESS ? wbuf_len(&out) : 0);
+		wbuf_free(&out);
+		create_wait_free(cw);
+		return;
+	}
+	req = &c->work->req;
+	req->status = create_answer(cw, status, handle, oflags, level,
+	    req->out);
+	create_wait_free(cw);
 	smb2_conn_resume(c);
+}
+
+/*
+ * The open's tree or session goes away while its CREATE waits for
+ * oplock breaks: the open is freed now, and lockd's answer finds none.
+ */
+void
+smb2_create_abandon(struct smb2_open *o)
+{
+	struct create_wait *cw = o->create_wait;
+
+	if (cw == NULL)
+		return;
+	o->create_wait = NULL;
+	cw->o = NULL;
+	(void)create_cancel_lockd(cw);
 }
 
 /* Register the open with lockd; the CREATE completes in the reply. */
@@ -271,6 +435,10 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	/* Each stream has share modes of its own (MS-FSA 2.1.5.1.2). */
 	wbuf_put_u16le(&w, (uint16_t)slen);
 	wbuf_put_bytes(&w, o->stream, slen);
+	/* The oplock rides on the registration: no extra round trip. */
+	wbuf_put_u8(&w, x->oplock);
+	wbuf_put_u8(&w, x->oplock_flags);
+	wbuf_put_u32le(&w, x->disposition);
 	cw = xcalloc(1, sizeof(*cw));
 	cw->c = c;
 	cw->o = o;
@@ -278,8 +446,8 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	cw->created = created;
 	cw->x = *x;
 	/* lockd learns which file from the descriptor (invariant 8). */
-	if (lockd_client_request_fd(LOCKD_OP_OPEN, wbuf_data(&w),
-	    wbuf_len(&w), o->fd, create_lockd_reply, cw) == -1) {
+	if (lockd_client_request_fd_id(LOCKD_OP_OPEN, wbuf_data(&w),
+	    wbuf_len(&w), o->fd, create_lockd_reply, cw, &cw->reqid) == -1) {
 		free(cw->x.eas);
 		free(cw->x.secd);
 		free(cw);
@@ -291,6 +459,7 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 		log_warnx("%s: lockd unreachable; refusing CREATE", c->peer);
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
+	o->create_wait = cw;
 	c->waiting = 1;
 	return SMB2_DEFER;
 }
@@ -312,7 +481,7 @@ create_pipe(struct smb2_conn *c, struct smb2_req *req, const char *name)
 	o->st = st;
 	o->file_attributes = FILE_ATTRIBUTE_NORMAL;
 	o->access = FILE_GENERIC_READ | FILE_GENERIC_WRITE;
-	create_response(req, o, FILE_OPENED, 0, 0);
+	create_response(req->out, o, FILE_OPENED, 0, 0);
 	return NT_STATUS_SUCCESS;
 }
 
@@ -362,6 +531,23 @@ struct create_req {
 	char			*stream;
 	int			 sfound;
 };
+
+/*
+ * The oplock this CREATE asks lockd for: what the client requested,
+ * unless the share grants none ("oplocks = no") or no Level II.  A
+ * lease request (0xFF) asks for none here: leases are not granted.
+ */
+static void
+create_oplock(const struct create_req *cr, struct create_extra *x)
+{
+	const struct conf_share *sh = cr->t->ss->share;
+
+	x->disposition = cr->disp;
+	x->oplock = sh->oplocks && cr->oplock != SMB2_OPLOCK_LEVEL_LEASE ?
+	    cr->oplock : SMB2_OPLOCK_LEVEL_NONE;
+	if (!sh->level2_oplocks)
+		x->oplock_flags |= LOCKD_OPLOCK_NO_LEVEL2;
+}
 
 /*
  * The mode of a new file or directory, as Samba computes it: what the
@@ -777,6 +963,7 @@ create_finish(struct smb2_conn *c, struct smb2_req *req,
 	if ((cr->cc.seen & SMB2_CCTX_ALSI) && !cr->isdir &&
 	    cr->action != FILE_OPENED)
 		x.alloc = cr->cc.alloc_size;
+	create_oplock(cr, &x);
 	return create_register(c, req, o, cr->action, cr->created, &x);
 }
 
@@ -934,6 +1121,7 @@ create_stream(struct smb2_conn *c, struct smb2_req *req,
 	x.cctx = cr->cc.seen & (SMB2_CCTX_MXAC | SMB2_CCTX_QFID);
 	if (cr->cc.seen & SMB2_CCTX_MXAC)
 		x.maximal = smb2_maximal_access(cr->t, &cr->vs, o->path);
+	create_oplock(cr, &x);
 	return create_register(c, req, o, cr->action, cr->created, &x);
 }
 

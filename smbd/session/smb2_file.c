@@ -179,6 +179,17 @@ smb2_open_brl_set(uint64_t lockd_handle, int on)
 }
 
 struct smb2_open *
+smb2_open_find_lockd(uint64_t lockd_handle)
+{
+	struct smb2_open *o;
+
+	TAILQ_FOREACH(o, &smb2_opens, conn_entry)
+		if (o->lockd_handle == lockd_handle && lockd_handle != 0)
+			return o;
+	return NULL;
+}
+
+struct smb2_open *
 smb2_open_lookup(struct smb2_conn *c, struct smb2_req *req,
     const uint8_t id[16])
 {
@@ -195,6 +206,9 @@ smb2_open_lookup(struct smb2_conn *c, struct smb2_req *req,
 			continue;
 		/* An open belongs to its session and tree. */
 		if (o->sess != req->sess || o->tree != req->tree)
+			return NULL;
+		/* One whose CREATE still waits has not been answered yet. */
+		if (o->create_wait != NULL)
 			return NULL;
 		return o;
 	}

@@ -45,6 +45,11 @@ struct smb2_open {
 	int			 brl;		/* the file may have byte-range
 						   locks: IO asks lockd first
 						   (smb2_lock.c) */
+	/* Oplocks (smb2_oplock.c). */
+	uint8_t			 oplock;	/* the level the client holds */
+	int			 opl_report;	/* writes are reported to lockd */
+	int			 opl_reporting;	/* a report is on its way */
+	void			*create_wait;	/* its CREATE waits for lockd */
 	uint64_t		 position;	/* FilePositionInformation */
 	uint32_t		 ea_next;	/* FileFullEaInformation cursor */
 	int			 sparse;	/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
@@ -93,6 +98,8 @@ size_t		 smb2_open_count(void);
 /* Call fn for every open of this worker. */
 void		 smb2_open_foreach(void (*)(struct smb2_open *, void *),
 		    void *);
+/* The open lockd knows by this handle. */
+struct smb2_open *smb2_open_find_lockd(uint64_t);
 /* lockd says whether the file of this open has byte-range locks. */
 void		 smb2_open_brl_set(uint64_t, int);
 

@@ -28,6 +28,7 @@
 #include "smb2_conn.h"
 #include "smb2_file.h"
 #include "smb2_lock.h"
+#include "smb2_oplock.h"
 #include "smb2_rw.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
@@ -217,6 +218,8 @@ smb2_cmd_write(struct smb2_conn *c, struct smb2_req *req)
 		if (len > 0)
 			smb2_wt_write(c, o);
 	}
+	/* Level II oplocks of the file break (smb2_oplock.c). */
+	smb2_oplock_wrote(o);
 	/*
 	 * Write-through and unbuffered writes are on disk before we answer,
 	 * and every write with "sync always"; "strict sync = no" makes the

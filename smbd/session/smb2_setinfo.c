@@ -18,6 +18,7 @@
 #include "conf.h"
 #include "lockd_client.h"
 #include "lockd_proto.h"
+#include "smb2_oplock.h"
 #include "log.h"
 #include "ntstatus.h"
 #include "session.h"
@@ -101,6 +102,8 @@ setinfo_eof(struct smb2_open *o, struct rbuf *r, int alloc)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (size > INT64_MAX)
 		return NT_STATUS_INVALID_PARAMETER;
+	/* A new end of file or allocation breaks Level II oplocks. */
+	smb2_oplock_wrote(o);
 	if (o->stream != NULL)
 		return smb2_stream_set_eof(o, size, alloc);
 	if (alloc) {

@@ -1,0 +1,351 @@
+/*
+ * Oplock breaks in usmbd-lockd (doc/oplocks.md): the OPENs that wait for
+ * holders to acknowledge, the IPC_LOCKD_BREAK messages to the holders'
+ * workers, acknowledgements, reported writes and the break timeout.
+ * The rules themselves are lockd_oplock.c's; the opens and files are
+ * lockd_share.c's.
+ *
+ * A waiting OPEN is in one of two phases.  After a sharing violation
+ * that broke Batch oplocks it holds nothing and tries the share check
+ * once more when the breaks ended.  After the share check it holds its
+ * share-mode registration (so that no later open slips in under it) and
+ * waits for the breaks its own open caused.  Whenever anything may have
+ * ended a break (an acknowledgement, a close, a worker gone, the
+ * one-second tick that expires breaks), every waiting OPEN is looked at
+ * again; there are few, and none when nobody breaks.
+ */
+#include "config.h"
+
+#include <sys/queue.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "ipc.h"
+#include "lockd.h"
+#include "lockd_brl.h"
+#include "lockd_oplock.h"
+#include "lockd_proto.h"
+#include "lockd_share.h"
+#include "log.h"
+#include "util.h"
+
+/* Waiting OPENs of one worker, at most (beyond: INSUFFICIENT_RESOURCES). */
+#define LOCKD_BREAK_MAX_PEER_WAITS	1024
+/* Workers told at once to report writes to one file. */
+#define LOCKD_BREAK_MAX_REPORT		1024
+
+enum owait_phase {
+	OW_SHARING,		/* a sharing violation broke holders */
+	OW_GRANT,		/* registered; its own open broke holders */
+};
+
+struct owait {
+	TAILQ_ENTRY(owait)	 entry;
+	enum owait_phase	 phase;
+	uint32_t		 peer;
+	uint64_t		 reqid;
+	uint64_t		 handle;	/* OW_GRANT */
+	struct lockd_open_args	 a;
+};
+
+static TAILQ_HEAD(, owait) owaits = TAILQ_HEAD_INITIALIZER(owaits);
+static size_t		 nowaits;
+static struct lockd_oplock_breaks breaks;
+
+static size_t
+owait_peer_count(uint32_t peer)
+{
+	struct owait *w;
+	size_t n = 0;
+
+	TAILQ_FOREACH(w, &owaits, entry)
+		if (w->peer == peer)
+			n++;
+	return n;
+}
+
+static void
+break_send(uint32_t peer, uint64_t handle, uint8_t kind, uint8_t level,
+    uint8_t ack)
+{
+	struct lockd_peer *p;
+	uint8_t mem[LOCKD_BREAK_LEN];
+	struct wbuf w;
+
+	/*
+	 * A worker that is gone or does not read is not told; its break
+	 * ends at the timeout, as for a client that does not answer.
+	 */
+	if ((p = lockd_peer_find(peer)) == NULL || !lockd_peer_writable(p))
+		return;
+	wbuf_init_fixed(&w, mem, sizeof(mem));
+	wbuf_put_u64le(&w, handle);
+	wbuf_put_u8(&w, kind);
+	wbuf_put_u8(&w, level);
+	wbuf_put_u8(&w, ack);
+	wbuf_put_u8(&w, 0);
+	if (wbuf_error(&w) || ipc_chan_send(p->chan, IPC_LOCKD_BREAK, p->id,
+	    -1, wbuf_data(&w), wbuf_len(&w)) == -1)
+		log_warnx("lockd peer %u: cannot send an oplock break", peer);
+}
+
+/* Send what the last call into lockd_oplock.c decided. */
+static void
+break_flush(void)
+{
+	struct lockd_oplock_break *b;
+	uint32_t peer;
+	size_t i;
+
+	for (i = 0; i < breaks.n; i++) {
+		b = &breaks.v[i];
+		if (b->lease || lockd_share_handle_peer(b->open, &peer) == -1)
+			continue;
+		break_send(peer, b->open, LOCKD_BREAK_OPLOCK, b->to,
+		    (uint8_t)(b->ack != 0));
+	}
+	breaks.n = 0;
+}
+
+/*
+ * A file's reads are cached now: the workers of its other opens report
+ * their writes from here on, so that they break the Level II oplocks.
+ */
+static void
+break_report(uint32_t peer, uint64_t handle)
+{
+	static uint32_t peers[LOCKD_BREAK_MAX_REPORT];
+	static uint64_t handles[LOCKD_BREAK_MAX_REPORT];
+	size_t i, n;
+
+	n = lockd_share_unreported(peer, handle, peers, handles,
+	    LOCKD_BREAK_MAX_REPORT);
+	for (i = 0; i < n; i++)
+		if (peers[i] != peer || handles[i] != handle)
+			break_send(peers[i], handles[i], LOCKD_BREAK_REPORT, 0,
+			    0);
+}
+
+/* The final answer of an OPEN; an error left no open behind. */
+static void
+owait_answer(struct lockd_peer *p, uint64_t reqid, uint32_t status,
+    uint64_t handle, uint32_t oflags, uint8_t level)
+{
+	uint8_t body[13];
+
+	memcpy(body, &handle, 8);
+	memcpy(body + 8, &oflags, 4);
+	body[12] = level;
+	if (status != LOCKD_STATUS_OK)
+		memset(body, 0, sizeof(body));
+	lockd_send_reply(p, LOCKD_OP_OPEN, reqid, status, body,
+	    sizeof(body));
+}
+
+/*
+ * One step of an OPEN: the share check (unless done), then the grant.
+ * Returns 1 when it must wait, with *w describing where; 0 when it was
+ * answered.
+ */
+static int
+owait_step(struct lockd_peer *p, uint64_t reqid, struct owait *w,
+    uint64_t now)
+{
+	struct lockd_open_args *a = &w->a;
+	uint32_t status, oflags = 0;
+	uint8_t level = 0;
+
+	if (w->phase == OW_SHARING) {
+		status = lockd_share_open_opl(p->id, p->uid, a->dev, a->ino,
+		    a->stream, a->access, a->share, a->flags, &a->q, now,
+		    &breaks, &w->handle);
+		break_flush();
+		if (status == LOCKD_STATUS_PENDING) {
+			/* Try the share check once more, breaking nothing. */
+			a->q.retry = 1;
+			return 1;
+		}
+		if (status != LOCKD_STATUS_OK) {
+			owait_answer(p, reqid, status, 0, 0, 0);
+			return 0;
+		}
+		w->phase = OW_GRANT;
+	}
+	status = lockd_share_grant(p->id, w->handle, &a->q, now, &breaks,
+	    &level, &oflags);
+	break_flush();
+	if (status == LOCKD_STATUS_PENDING)
+		return 1;
+	if (status == LOCKD_STATUS_OK) {
+		if (lockd_brl_file_locked(p->id, w->handle))
+			oflags |= LOCKD_OPENED_BRL;
+		if (level != LOPL_LEVEL_NONE)
+			break_report(p->id, w->handle);
+	}
+	owait_answer(p, reqid, status, w->handle, oflags, level);
+	return 0;
+}
+
+void
+lockd_break_open(struct lockd_peer *p, uint64_t reqid,
+    const struct lockd_open_args *a)
+{
+	struct owait *w, tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.phase = OW_SHARING;
+	tmp.a = *a;
+	if (!owait_step(p, reqid, &tmp, time_mono_ms()))
+		return;
+	if (owait_peer_count(p->id) >= LOCKD_BREAK_MAX_PEER_WAITS) {
+		log_warnx("lockd peer %u: %d opens wait for oplock breaks; "
+		    "refusing another", p->id, LOCKD_BREAK_MAX_PEER_WAITS);
+		if (tmp.phase == OW_GRANT) {
+			uint32_t fl;
+
+			(void)lockd_share_close(p->id, tmp.handle, &fl);
+		}
+		owait_answer(p, reqid, LOCKD_STATUS_INSUFFICIENT_RESOURCES, 0,
+		    0, 0);
+		return;
+	}
+	w = xcalloc(1, sizeof(*w));
+	*w = tmp;
+	w->peer = p->id;
+	w->reqid = reqid;
+	TAILQ_INSERT_TAIL(&owaits, w, entry);
+	nowaits++;
+	/* The worker answers its client STATUS_PENDING meanwhile. */
+	lockd_send_reply(p, LOCKD_OP_OPEN, reqid, LOCKD_STATUS_PENDING, NULL,
+	    0);
+}
+
+static void
+owait_free(struct owait *w)
+{
+	TAILQ_REMOVE(&owaits, w, entry);
+	nowaits--;
+	free(w);
+}
+
+/*
+ * Something may have ended a break: every waiting OPEN whose holders
+ * are done goes on.  A step may break more holders (a chain of opens),
+ * which leaves that OPEN waiting again.
+ */
+void
+lockd_break_rerun(void)
+{
+	struct owait *w, *next;
+	struct lockd_peer *p;
+	uint64_t now = time_mono_ms();
+	int blocked;
+
+	for (w = TAILQ_FIRST(&owaits); w != NULL; w = next) {
+		next = TAILQ_NEXT(w, entry);
+		if ((p = lockd_peer_find(w->peer)) == NULL)
+			continue;
+		if (w->phase == OW_SHARING)
+			blocked = lockd_share_file_blocked(w->a.dev, w->a.ino,
+			    w->a.stream, now);
+		else
+			blocked = lockd_share_blocked(w->peer, w->handle, now);
+		if (blocked || owait_step(p, w->reqid, w, now))
+			continue;
+		owait_free(w);
+		/* Answering may have changed the list after w. */
+		next = TAILQ_FIRST(&owaits);
+	}
+}
+
+/* A worker is gone: its waiting OPENs with it (its opens close apart). */
+void
+lockd_break_release_peer(uint32_t peer)
+{
+	struct owait *w, *next;
+
+	for (w = TAILQ_FIRST(&owaits); w != NULL; w = next) {
+		next = TAILQ_NEXT(w, entry);
+		if (w->peer == peer)
+			owait_free(w);
+	}
+}
+
+/* LOCKD_OP_OPEN_CANCEL: only the sender's own waiting OPEN. */
+void
+lockd_break_cancel(struct lockd_peer *p, uint64_t reqid, uint64_t which)
+{
+	struct owait *w;
+	uint32_t fl;
+
+	TAILQ_FOREACH(w, &owaits, entry)
+		if (w->peer == p->id && w->reqid == which)
+			break;
+	if (w != NULL) {
+		if (w->phase == OW_GRANT)
+			(void)lockd_share_close(p->id, w->handle, &fl);
+		owait_answer(p, which, LOCKD_STATUS_CANCELLED, 0, 0, 0);
+		owait_free(w);
+		lockd_break_rerun();
+	}
+	lockd_send_reply(p, LOCKD_OP_OPEN_CANCEL, reqid, LOCKD_STATUS_OK, NULL,
+	    0);
+}
+
+/* LOCKD_OP_OPLOCK_ACK; see lockd_proto.h. */
+void
+lockd_break_ack(struct lockd_peer *p, uint64_t reqid, uint64_t handle,
+    uint8_t level)
+{
+	uint32_t status;
+	uint8_t granted = 0;
+
+	status = lockd_share_oplock_ack(p->id, handle, level, time_mono_ms(),
+	    &breaks, &granted);
+	break_flush();
+	if (status == LOCKD_STATUS_OK && granted != LOPL_LEVEL_NONE)
+		break_report(p->id, handle);
+	lockd_send_reply(p, LOCKD_OP_OPLOCK_ACK, reqid, status, &granted, 1);
+	lockd_break_rerun();
+}
+
+/*
+ * An operation of an open that breaks others' oplocks: a write (also
+ * LOCKD_OP_WROTE's reply) or a byte-range lock.  Nothing waits for these
+ * breaks: with oplocks only Level II can be held beside an open that
+ * writes or locks, and Level II is never acknowledged.
+ */
+uint32_t
+lockd_break_event(struct lockd_peer *p, uint64_t handle, int ev)
+{
+	uint32_t status;
+
+	status = lockd_share_event(p->id, handle, ev, time_mono_ms(), &breaks);
+	break_flush();
+	return status;
+}
+
+/* Another worker's handle is not found: it breaks nobody's oplock. */
+void
+lockd_break_wrote(struct lockd_peer *p, uint64_t reqid, uint64_t handle)
+{
+	uint32_t cached = 0, status;
+
+	status = lockd_break_event(p, handle, LOPL_EV_WRITE);
+	if (status == LOCKD_STATUS_INVALID_HANDLE) {
+		lockd_send_reply(p, LOCKD_OP_WROTE, reqid, status, &cached, 4);
+		return;
+	}
+	cached = (uint32_t)lockd_share_cached(p->id, handle);
+	lockd_send_reply(p, LOCKD_OP_WROTE, reqid, LOCKD_STATUS_OK, &cached,
+	    4);
+}
+
+size_t
+lockd_break_waiting(void)
+{
+	return nowaits;
+}

@@ -1,0 +1,198 @@
+/*
+ * Oplocks in the session worker (doc/oplocks.md).  usmbd-lockd decides
+ * every grant and break for all workers; the worker carries them to its
+ * client and back:
+ *
+ * - lockd's IPC_LOCKD_BREAK for one of its opens becomes an SMB2
+ *   OPLOCK_BREAK notification (MS-SMB2 2.2.23.1), sent unasked;
+ * - the client's acknowledgment (MS-SMB2 3.3.5.22.1) goes to lockd,
+ *   which answers the level now held, or the error the client gets;
+ * - writes, and changes of the end of file or allocation, are reported
+ *   to lockd (LOCKD_OP_WROTE) while lockd says that someone caches the
+ *   file's reads, so that Level II oplocks break to none.  Nothing waits
+ *   for those reports: Level II breaks are never acknowledged.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "lockd_client.h"
+#include "lockd_proto.h"
+#include "log.h"
+#include "ntstatus.h"
+#include "oplock_wire.h"
+#include "session.h"
+#include "smb2.h"
+#include "smb2_conn.h"
+#include "smb2_file.h"
+#include "smb2_oplock.h"
+#include "util.h"
+
+/* An acknowledgment waiting for lockd. */
+struct oplock_ack_wait {
+	struct smb2_conn	*c;
+	uint64_t		 handle;
+	uint8_t			 file_id[16];
+};
+
+/* lockd: an open of this worker must give up caching, or report writes. */
+static void
+oplock_break_msg(const uint8_t *data, size_t len)
+{
+	struct smb2_open *o;
+	struct rbuf r;
+	struct wbuf w;
+	uint64_t handle = 0;
+	uint8_t kind = 0, level = 0, ack = 0, id[16], mem[32];
+
+	rbuf_init(&r, data, len);
+	rbuf_get_u64le(&r, &handle);
+	rbuf_get_u8(&r, &kind);
+	rbuf_get_u8(&r, &level);
+	rbuf_get_u8(&r, &ack);
+	if (rbuf_error(&r)) {
+		log_warnx("lockd: malformed oplock break");
+		return;
+	}
+	/* Closed meanwhile: lockd learns it from the CLOSE. */
+	if ((o = smb2_open_find_lockd(handle)) == NULL)
+		return;
+	if (kind == LOCKD_BREAK_REPORT) {
+		o->opl_report = 1;
+		return;
+	}
+	if (kind != LOCKD_BREAK_OPLOCK || (level != SMB2_OPLOCK_LEVEL_NONE &&
+	    level != SMB2_OPLOCK_LEVEL_II)) {
+		log_warnx("lockd: oplock break of kind %u to level %u",
+		    kind, level);
+		return;
+	}
+	/* A client at Level II writes nothing cached: report its writes. */
+	if (level == SMB2_OPLOCK_LEVEL_II)
+		o->opl_report = 1;
+	o->oplock = level;
+	if (S.conn == NULL)
+		return;
+	smb2_open_fileid(o, id);
+	wbuf_init_fixed(&w, mem, sizeof(mem));
+	smb2_oplock_break_body(&w, level, id);
+	if (log_getverbose() >= 2)
+		log_debug("%s: oplock break of %s to %s%s", S.conn->peer,
+		    o->path, level == SMB2_OPLOCK_LEVEL_II ? "Level II" :
+		    "none", ack ? ", acknowledgment awaited" : "");
+	smb2_conn_notify(S.conn, o->sess, o->tree, SMB2_OPLOCK_BREAK,
+	    wbuf_data(&w), wbuf_len(&w));
+}
+
+static void
+oplock_ack_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct oplock_ack_wait *aw = arg;
+	struct smb2_conn *c = aw->c;
+	struct smb2_open *o;
+	struct smb2_req *req;
+	uint8_t level = 0;
+
+	rbuf_get_u8(r, &level);
+	if ((o = smb2_open_find_lockd(aw->handle)) != NULL) {
+		o->oplock = status == NT_STATUS_SUCCESS ? level : 0;
+		if (o->oplock == SMB2_OPLOCK_LEVEL_II)
+			o->opl_report = 1;
+	}
+	if (c->waiting && c->work != NULL) {
+		req = &c->work->req;
+		/* Its open closed while lockd was asked. */
+		if (status == LOCKD_STATUS_INVALID_HANDLE)
+			status = NT_STATUS_FILE_CLOSED;
+		req->status = status;
+		if (status == NT_STATUS_SUCCESS)
+			smb2_oplock_break_body(req->out, level, aw->file_id);
+		smb2_conn_resume(c);
+	}
+	free(aw);
+}
+
+/*
+ * OPLOCK_BREAK from the client: an acknowledgment (MS-SMB2 3.3.5.22.1).
+ * The worker finds the open in its session and tree; lockd, which alone
+ * knows whether a break is out, decides the rest.
+ */
+uint32_t
+smb2_cmd_oplock_break(struct smb2_conn *c, struct smb2_req *req)
+{
+	struct smb2_oplock_ack a;
+	struct oplock_ack_wait *aw;
+	struct smb2_open *o;
+	uint8_t body[9];
+	int i;
+
+	if (smb2_oplock_ack_parse(&req->body, &a) == -1)
+		return NT_STATUS_INVALID_PARAMETER;
+	if ((o = smb2_open_lookup(c, req, a.file_id)) == NULL)
+		return NT_STATUS_FILE_CLOSED;
+	/* A pipe or a directory never has an oplock. */
+	if (o->lockd_handle == 0)
+		return NT_STATUS_INVALID_OPLOCK_PROTOCOL;
+	for (i = 0; i < 8; i++)
+		body[i] = (uint8_t)(o->lockd_handle >> (8 * i));
+	body[8] = a.level;
+	aw = xcalloc(1, sizeof(*aw));
+	aw->c = c;
+	aw->handle = o->lockd_handle;
+	memcpy(aw->file_id, a.file_id, 16);
+	if (lockd_client_request(LOCKD_OP_OPLOCK_ACK, body, sizeof(body),
+	    oplock_ack_reply, aw) == -1) {
+		free(aw);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	c->waiting = 1;
+	return SMB2_DEFER;
+}
+
+static void
+oplock_wrote_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	uint64_t *handle = arg;
+	struct smb2_open *o;
+	uint32_t cached = 1;
+
+	rbuf_get_u32le(r, &cached);
+	/*
+	 * Nobody caches the file any more: stop reporting until lockd says
+	 * otherwise (a later IPC_LOCKD_BREAK comes after this reply).
+	 */
+	if (status == LOCKD_STATUS_OK && cached == 0 &&
+	    (o = smb2_open_find_lockd(*handle)) != NULL &&
+	    o->oplock != SMB2_OPLOCK_LEVEL_II)
+		o->opl_report = 0;
+	free(handle);
+}
+
+void
+smb2_oplock_wrote(struct smb2_open *o)
+{
+	uint64_t *handle;
+	uint8_t body[8];
+	int i;
+
+	if (!o->opl_report || o->lockd_handle == 0)
+		return;
+	/* The writer's own Level II is broken too (smb2.oplock.batch6). */
+	if (o->oplock == SMB2_OPLOCK_LEVEL_II)
+		o->oplock = SMB2_OPLOCK_LEVEL_NONE;
+	for (i = 0; i < 8; i++)
+		body[i] = (uint8_t)(o->lockd_handle >> (8 * i));
+	handle = xmalloc(sizeof(*handle));
+	*handle = o->lockd_handle;
+	if (lockd_client_request(LOCKD_OP_WROTE, body, sizeof(body),
+	    oplock_wrote_reply, handle) == -1)
+		free(handle);
+}
+
+void
+smb2_oplock_init(void)
+{
+	lockd_client_set_break(oplock_break_msg);
+}
