@@ -188,6 +188,7 @@ lg_phase_run(struct lg_phase *ph)
 	}
 	for (i = 0; i < ph->nconns; i++) {
 		ph->conns[i]->st = NULL;
+		ph->conns[i]->ph = NULL;
 		ph->conns[i]->want_out = 0;
 		/* A later phase adds the descriptors to its own epoll. */
 	}
@@ -498,9 +499,6 @@ report_text(const struct lg_run *run, double secs, double cpu_u,
 		printf("  %-10s %s: %s\n", "last error",
 		    smb2_command_name(st->last_cmd),
 		    ntstatus_name(st->last_status));
-	if (st->bytes != 0)
-		printf("  %-10s %.1f MB/s\n", "data",
-		    secs > 0 ? (double)st->bytes / secs / 1e6 : 0.0);
 	h = &st->op;
 	printf("  %-10s p50 %.1f us, p90 %.1f us, p99 %.1f us, mean %.1f us, "
 	    "max %.1f us\n", "latency", us(lg_hist_pct(h, 0.5)),
@@ -542,13 +540,12 @@ report_json(const struct lg_run *run, double secs, double cpu_u,
 	printf("{\"workload\":\"%s\",\"port\":\"%s\",\"dialect\":\"%s\","
 	    "\"protection\":\"%s\",\"conns\":%d,\"depth\":%d,\"threads\":%d,"
 	    "\"seconds\":%.3f,\"ops\":%llu,\"ops_per_s\":%.1f,"
-	    "\"errors\":%llu,\"requests\":%llu,\"mb_per_s\":%.2f,",
+	    "\"errors\":%llu,\"requests\":%llu,",
 	    run->work->name, run->o.port,
 	    smb2_dialect_name(run->ph.conns[0]->dialect), prot, run->nconns,
 	    run->qd, run->ph.nthreads, secs, (unsigned long long)st->ops,
 	    secs > 0 ? (double)st->ops / secs : 0.0,
-	    (unsigned long long)st->errors, (unsigned long long)st->reqs,
-	    secs > 0 ? (double)st->bytes / secs / 1e6 : 0.0);
+	    (unsigned long long)st->errors, (unsigned long long)st->reqs);
 	json_hist("latency_us", &st->op);
 	printf(",\"commands\":{");
 	for (i = 0; i < LG_NCMD; i++) {
@@ -621,7 +618,9 @@ main(int argc, char **argv)
 
 	timersub(&run.ru1.ru_utime, &run.ru0.ru_utime, &du);
 	timersub(&run.ru1.ru_stime, &run.ru0.ru_stime, &ds);
-	if (run.count != 0)
+	/* A count, or a pool that ran dry, ends at the last completion. */
+	if (run.count != 0 || (ph->limit != 0 &&
+	    atomic_load(&ph->next) >= ph->limit))
 		secs = ph->result->t_last > ph->t_start ?
 		    (double)(ph->result->t_last - ph->t_start) / 1e9 : 0.0;
 	else

@@ -51,7 +51,6 @@ struct lg_stats {
 	uint64_t	 ops;
 	uint64_t	 errors;
 	uint64_t	 reqs;
-	uint64_t	 bytes;		/* READ/WRITE payload */
 	uint64_t	 t_last;	/* ns: the last counted completion */
 	uint32_t	 last_status;	/* of the last failed request */
 	uint16_t	 last_cmd;
@@ -101,6 +100,7 @@ struct lg_work {
 	int		(*start)(struct lg_slot *);
 	int		(*send)(struct lg_slot *);
 	int		(*resp)(struct lg_slot *, const struct lg_resp *);
+	const void	*arg;		/* the workload's own description */
 };
 
 /* One operation in progress (one unit of queue depth). */
@@ -112,8 +112,9 @@ struct lg_slot {
 	int		 failed;
 	uint64_t	 t0;		/* when the operation began, ns */
 	uint64_t	 idx;		/* the operation's number (names) */
-	uint64_t	 off;		/* READ/WRITE offset */
-	uint32_t	 aux;
+	uint64_t	 off;		/* READ/WRITE offset, file picked */
+	uint64_t	 n;		/* directory entries seen */
+	uint32_t	 aux;		/* rename: which name it has now */
 	int		 gidx;		/* number among all slots */
 	uint8_t		 fid[16];
 	struct lg_slot	*next;		/* waiting for credits */
@@ -203,8 +204,10 @@ struct lg_phase {
 	uint64_t	 limit;		/* operation numbers below this */
 	atomic_int	 stop;
 	/* What the workload was told. */
-	const char	*rundir;	/* this run's directory */
-	const char	*fixdir;	/* name of its fixture */
+	char		 rundir[64];	/* this run's directory */
+	char		 fixture[64];	/* the files it reuses */
+	char		 mkprefix[96];	/* setup: names are prefix + number */
+	int		 mkdir;		/* setup: make directories */
 	uint64_t	 filesize;
 	uint32_t	 iosize;
 	uint32_t	 nfiles;	/* files in the stat/open fixture */

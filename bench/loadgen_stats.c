@@ -96,7 +96,6 @@ lg_stats_merge(struct lg_stats *to, const struct lg_stats *from)
 	to->ops += from->ops;
 	to->errors += from->errors;
 	to->reqs += from->reqs;
-	to->bytes += from->bytes;
 	if (from->t_last > to->t_last)
 		to->t_last = from->t_last;
 	if (from->last_status != 0) {
