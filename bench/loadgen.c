@@ -16,6 +16,8 @@
 #include <sys/resource.h>
 #include <sys/time.h>
 
+#include <time.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -53,7 +55,8 @@ usage(void)
 	    "\t[-F files] [-k pool] [-m dialect] [-n count] [-p port] "
 	    "[-q depth] [-s size]\n"
 	    "\t[-T threads] [-U user[%%password]] [-W domain] "
-	    "[-w seconds] //host/share workload\n");
+	    "[-w seconds] [-X server-pid]\n"
+	    "\t//host/share workload\n");
 	exit(2);
 }
 
@@ -284,6 +287,8 @@ struct lg_run {
 	struct rusage	 ru0, ru1;
 	uint64_t	 t0, t1;
 	const char	*unc;
+	long		 server_pid;	/* -X: its CPU time is reported */
+	double		 srv0, srv1;	/* its CPU seconds at both ends */
 };
 
 static void
@@ -294,7 +299,7 @@ main_opts(struct lg_run *run, int argc, char **argv)
 	char *p;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "b:C:c:d:Ee:F:jk:lm:n:p:q:Ss:T:U:vW:w:"))
+	while ((ch = getopt(argc, argv, "b:C:c:d:Ee:F:jk:lm:n:p:q:Ss:T:U:vW:w:X:"))
 	    != -1) {
 		switch (ch) {
 		case 'b':
@@ -370,6 +375,9 @@ main_opts(struct lg_run *run, int argc, char **argv)
 			break;
 		case 'w':
 			run->warmup = (double)parse_num(optarg, 0, 3600);
+			break;
+		case 'X':
+			run->server_pid = (long)parse_num(optarg, 1, INT32_MAX);
 			break;
 		default:
 			usage();
@@ -466,6 +474,15 @@ tv_s(const struct timeval *tv)
 	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
 }
 
+/* What the report says, worked out once for both forms. */
+struct lg_report {
+	double		 secs;		/* the window */
+	double		 rate;		/* operations a second */
+	double		 cpu_u, cpu_s;	/* the generator's */
+	double		 srv;		/* the server's, -1: not measured */
+	char		 prot[64];
+};
+
 /* What protected the requests: "encrypt AES-128-GCM", "sign ...", "off". */
 static void
 main_protection(const struct lg_conn *c, char *buf, size_t len)
@@ -478,22 +495,35 @@ main_protection(const struct lg_conn *c, char *buf, size_t len)
 		snprintf(buf, len, "off");
 }
 
+/* CPU seconds as a share of one CPU over the window, and per operation. */
+static double
+cpu_pct(const struct lg_report *r, double cpu)
+{
+	return r->secs > 0 ? 100.0 * cpu / r->secs : 0.0;
+}
+
+static double
+cpu_us_op(const struct lg_run *run, double cpu)
+{
+	return run->ph.result->ops ? cpu * 1e6 /
+	    (double)run->ph.result->ops : 0.0;
+}
+
 static void
-report_text(const struct lg_run *run, double secs, double cpu_u,
-    double cpu_s, const char *prot)
+report_text(const struct lg_run *run, const struct lg_report *r)
 {
 	const struct lg_stats *st = run->ph.result;
 	const struct lg_hist *h;
+	double own = r->cpu_u + r->cpu_s;
 	int i;
 
 	printf("usmbd-loadgen %s: %s port %s, %s, %s, %d connection%s x %d "
 	    "deep, %d thread%s\n", run->work->name, run->unc, run->o.port,
-	    smb2_dialect_name(run->ph.conns[0]->dialect), prot, run->nconns,
-	    run->nconns == 1 ? "" : "s", run->qd, run->ph.nthreads,
-	    run->ph.nthreads == 1 ? "" : "s");
+	    smb2_dialect_name(run->ph.conns[0]->dialect), r->prot,
+	    run->nconns, run->nconns == 1 ? "" : "s", run->qd,
+	    run->ph.nthreads, run->ph.nthreads == 1 ? "" : "s");
 	printf("  %-10s %.1f/s (%llu in %.2f s), %llu error%s\n",
-	    "operations", secs > 0 ? (double)st->ops / secs : 0.0,
-	    (unsigned long long)st->ops, secs,
+	    "operations", r->rate, (unsigned long long)st->ops, r->secs,
 	    (unsigned long long)st->errors, st->errors == 1 ? "" : "s");
 	if (st->errors != 0)
 		printf("  %-10s %s: %s\n", "last error",
@@ -514,9 +544,12 @@ report_text(const struct lg_run *run, double secs, double cpu_u,
 		    us(lg_hist_pct(h, 0.99)), (unsigned long long)h->n);
 	}
 	printf("  %-10s user %.2f s, system %.2f s: %.0f%% of one CPU, "
-	    "%.1f us per operation\n", "own cpu", cpu_u, cpu_s,
-	    secs > 0 ? 100.0 * (cpu_u + cpu_s) / secs : 0.0,
-	    st->ops ? (cpu_u + cpu_s) * 1e6 / (double)st->ops : 0.0);
+	    "%.1f us per operation\n", "own cpu", r->cpu_u, r->cpu_s,
+	    cpu_pct(r, own), cpu_us_op(run, own));
+	if (r->srv >= 0)
+		printf("  %-10s %.2f s: %.0f%% of one CPU, %.1f us per "
+		    "operation\n", "server cpu", r->srv, cpu_pct(r, r->srv),
+		    cpu_us_op(run, r->srv));
 }
 
 static void
@@ -531,20 +564,19 @@ json_hist(const char *name, const struct lg_hist *h)
 
 /* One line of JSON; latencies in microseconds. */
 static void
-report_json(const struct lg_run *run, double secs, double cpu_u,
-    double cpu_s, const char *prot)
+report_json(const struct lg_run *run, const struct lg_report *r)
 {
 	const struct lg_stats *st = run->ph.result;
+	double own = r->cpu_u + r->cpu_s;
 	int i, first = 1;
 
 	printf("{\"workload\":\"%s\",\"port\":\"%s\",\"dialect\":\"%s\","
 	    "\"protection\":\"%s\",\"conns\":%d,\"depth\":%d,\"threads\":%d,"
 	    "\"seconds\":%.3f,\"ops\":%llu,\"ops_per_s\":%.1f,"
-	    "\"errors\":%llu,\"requests\":%llu,",
-	    run->work->name, run->o.port,
-	    smb2_dialect_name(run->ph.conns[0]->dialect), prot, run->nconns,
-	    run->qd, run->ph.nthreads, secs, (unsigned long long)st->ops,
-	    secs > 0 ? (double)st->ops / secs : 0.0,
+	    "\"errors\":%llu,\"requests\":%llu,", run->work->name,
+	    run->o.port, smb2_dialect_name(run->ph.conns[0]->dialect),
+	    r->prot, run->nconns, run->qd, run->ph.nthreads, r->secs,
+	    (unsigned long long)st->ops, r->rate,
 	    (unsigned long long)st->errors, (unsigned long long)st->reqs);
 	json_hist("latency_us", &st->op);
 	printf(",\"commands\":{");
@@ -557,16 +589,49 @@ report_json(const struct lg_run *run, double secs, double cpu_u,
 		json_hist(smb2_command_name((uint16_t)i), &st->cmd[i]);
 	}
 	printf("},\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"cpu_pct\":%.1f,"
-	    "\"cpu_us_per_op\":%.2f}\n", cpu_u, cpu_s,
-	    secs > 0 ? 100.0 * (cpu_u + cpu_s) / secs : 0.0,
-	    st->ops ? (cpu_u + cpu_s) * 1e6 / (double)st->ops : 0.0);
+	    "\"cpu_us_per_op\":%.2f", r->cpu_u, r->cpu_s, cpu_pct(r, own),
+	    cpu_us_op(run, own));
+	if (r->srv >= 0)
+		printf(",\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f,"
+		    "\"server_us_per_op\":%.2f", r->srv, cpu_pct(r, r->srv),
+		    cpu_us_op(run, r->srv));
+	printf("}\n");
 }
 
-/* The timed phase, with the process's CPU time around it. */
+/* Sleep until a CLOCK_MONOTONIC time in ns. */
+static void
+sleep_until(uint64_t t)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(t / 1000000000ULL);
+	ts.tv_nsec = (long)(t % 1000000000ULL);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	    EINTR)
+		;
+}
+
+/* Sample the server's CPU time as the timed window opens and closes. */
+static void *
+main_sampler(void *arg)
+{
+	struct lg_run *run = arg;
+
+	sleep_until(run->ph.t_start);
+	run->srv0 = lg_proc_cpu(run->server_pid);
+	if (run->ph.t_end != 0) {
+		sleep_until(run->ph.t_end);
+		run->srv1 = lg_proc_cpu(run->server_pid);
+	}
+	return NULL;
+}
+
+/* The timed phase, with the CPU time of both sides around it. */
 static void
 main_timed(struct lg_run *run)
 {
 	struct lg_phase *ph = &run->ph;
+	pthread_t sampler;
 	uint64_t now;
 
 	ph->work = run->work;
@@ -578,10 +643,20 @@ main_timed(struct lg_run *run)
 	ph->t_start = now + (uint64_t)(run->warmup * 1e9);
 	ph->t_end = run->count != 0 ? 0 :
 	    ph->t_start + (uint64_t)(run->duration * 1e9);
+	if (run->server_pid != 0 && (errno = pthread_create(&sampler, NULL,
+	    main_sampler, run)) != 0)
+		fatal("pthread_create");
 	lg_phase_run(ph);
 	run->t1 = lg_now();
 	if (getrusage(RUSAGE_SELF, &run->ru1) == -1)
 		fatal("getrusage");
+	if (run->server_pid != 0) {
+		if ((errno = pthread_join(sampler, NULL)) != 0)
+			fatal("pthread_join");
+		/* A count ends when the last operation does. */
+		if (ph->t_end == 0)
+			run->srv1 = lg_proc_cpu(run->server_pid);
+	}
 }
 
 int
@@ -589,9 +664,8 @@ main(int argc, char **argv)
 {
 	struct lg_run run;
 	struct lg_phase *ph = &run.ph;
+	struct lg_report rep;
 	struct timeval du, ds;
-	char prot[64];
-	double secs;
 	int i;
 
 	memset(&run, 0, sizeof(run));
@@ -618,18 +692,24 @@ main(int argc, char **argv)
 
 	timersub(&run.ru1.ru_utime, &run.ru0.ru_utime, &du);
 	timersub(&run.ru1.ru_stime, &run.ru0.ru_stime, &ds);
+	memset(&rep, 0, sizeof(rep));
 	/* A count, or a pool that ran dry, ends at the last completion. */
 	if (run.count != 0 || (ph->limit != 0 &&
 	    atomic_load(&ph->next) >= ph->limit))
-		secs = ph->result->t_last > ph->t_start ?
+		rep.secs = ph->result->t_last > ph->t_start ?
 		    (double)(ph->result->t_last - ph->t_start) / 1e9 : 0.0;
 	else
-		secs = (double)(ph->t_end - ph->t_start) / 1e9;
-	main_protection(ph->conns[0], prot, sizeof(prot));
+		rep.secs = (double)(ph->t_end - ph->t_start) / 1e9;
+	rep.rate = rep.secs > 0 ? (double)ph->result->ops / rep.secs : 0.0;
+	rep.cpu_u = tv_s(&du);
+	rep.cpu_s = tv_s(&ds);
+	rep.srv = run.server_pid != 0 && run.srv0 >= 0 && run.srv1 >= 0 ?
+	    run.srv1 - run.srv0 : -1;
+	main_protection(ph->conns[0], rep.prot, sizeof(rep.prot));
 	if (run.json)
-		report_json(&run, secs, tv_s(&du), tv_s(&ds), prot);
+		report_json(&run, &rep);
 	else
-		report_text(&run, secs, tv_s(&du), tv_s(&ds), prot);
+		report_text(&run, &rep);
 	fflush(stdout);
 	for (i = 0; i < run.nconns; i++)
 		lg_conn_free(ph->conns[i]);

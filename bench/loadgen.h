@@ -279,6 +279,9 @@ int	 lg_touch_sync(struct lg_conn *, const char *);
 /* Run a phase on every connection (loadgen.c). */
 int	 lg_phase_run(struct lg_phase *);
 
+/* loadgen_proc.c: CPU seconds of a process tree, -1 without /proc. */
+double	 lg_proc_cpu(long);
+
 /* loadgen_stats.c */
 void	 lg_hist_add(struct lg_hist *, uint64_t);
 void	 lg_hist_merge(struct lg_hist *, const struct lg_hist *);
