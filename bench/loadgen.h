@@ -101,6 +101,7 @@ struct lg_work {
 	int		(*send)(struct lg_slot *);
 	int		(*resp)(struct lg_slot *, const struct lg_resp *);
 	const void	*arg;		/* the workload's own description */
+	int		 chain;		/* requests in one send: credits */
 };
 
 /* One operation in progress (one unit of queue depth). */

@@ -588,12 +588,22 @@ lg_sync_resp(const struct lg_sync *y, struct lg_resp *r)
 
 /* The operation engine: start, send when credits allow, finish. */
 
+/*
+ * Credits one send of the workload takes: a server that grants little
+ * must still let a one-request workload go on with a single credit.
+ */
+static int
+slot_need(const struct lg_conn *c)
+{
+	return c->ph->work->chain > 0 ? c->ph->work->chain : 1;
+}
+
 void
 lg_slot_kick(struct lg_slot *s)
 {
 	struct lg_conn *c = s->conn;
 
-	if (!lg_can_send(c, LG_MAXCHAIN)) {
+	if (!lg_can_send(c, slot_need(c))) {
 		s->next = NULL;
 		if (c->waitq_tail != NULL)
 			c->waitq_tail->next = s;
@@ -612,7 +622,7 @@ lg_conn_unblock(struct lg_conn *c)
 {
 	struct lg_slot *s;
 
-	while ((s = c->waitq) != NULL && lg_can_send(c, LG_MAXCHAIN)) {
+	while ((s = c->waitq) != NULL && lg_can_send(c, slot_need(c))) {
 		c->waitq = s->next;
 		if (c->waitq == NULL)
 			c->waitq_tail = NULL;

@@ -478,10 +478,12 @@ static const struct occ occ_mkfile = { RD, FILE_OPEN_IF,
 static const struct occ occ_mkdirs = { RD, FILE_OPEN_IF,
 	FILE_DIRECTORY_FILE, NULL, name_mk, NULL, NULL, NULL };
 
-static const struct lg_work work_mkfile = { "mkfile", NULL, NULL,
-	work_start_seq, occ_send, occ_resp, &occ_mkfile };
-static const struct lg_work work_mkdirs = { "mkdirs", NULL, NULL,
-	work_start_seq, occ_send, occ_resp, &occ_mkdirs };
+static const struct lg_work work_mkfile = { .name = "mkfile",
+	.start = work_start_seq, .send = occ_send, .resp = occ_resp,
+	.arg = &occ_mkfile, .chain = 1 };
+static const struct lg_work work_mkdirs = { .name = "mkdirs",
+	.start = work_start_seq, .send = occ_send, .resp = occ_resp,
+	.arg = &occ_mkdirs, .chain = 1 };
 
 /* Fill the data file 64 KiB a WRITE, each connection on its handle. */
 static int
@@ -495,8 +497,9 @@ fill_send(struct lg_slot *s)
 	return 1;
 }
 
-static const struct lg_work work_fill = { "fill", NULL, NULL,
-	work_start_seq, fill_send, single_resp, NULL };
+static const struct lg_work work_fill = { .name = "fill",
+	.start = work_start_seq, .send = fill_send, .resp = single_resp,
+	.chain = 1 };
 
 /* Preparation, before the clock starts. */
 
@@ -657,32 +660,36 @@ prep_rename(struct lg_phase *ph)
 	    (uint64_t)ph->nconns * (uint64_t)ph->qd, 0);
 }
 
+#define WORK(n, w, p, st, se, r, a, ch)	{ .name = (n), .what = (w),	\
+	.prepare = (p), .start = (st), .send = (se), .resp = (r),	\
+	.arg = (a), .chain = (ch) }
+
 static const struct lg_work works[] = {
-	{ "echo", "ECHO", NULL, work_start_seq, echo_send, single_resp,
-	    NULL },
-	{ "read", "READ of 4 KiB (-b) at random in a file of -s bytes",
-	    prep_rw, rw_start, read_send, single_resp, NULL },
-	{ "write", "WRITE of 4 KiB (-b) at random in a file of -s bytes",
-	    prep_rw, rw_start, write_send, single_resp, NULL },
-	{ "open", "CREATE, CLOSE of one of -F files",
-	    prep_files, work_start_pick, occ_send, occ_resp, &occ_open },
-	{ "stat", "CREATE, QUERY_INFO (FileAllInformation), CLOSE",
-	    prep_files, work_start_pick, occ_send, occ_resp, &occ_stat },
-	{ "statc", "the same as one related compound",
-	    prep_files, work_start_pick, statc_send, statc_resp, NULL },
-	{ "create", "CREATE a new file, WRITE 4 KiB (-b), CLOSE",
-	    prep_create, work_start_seq, occ_send, occ_resp, &occ_create },
-	{ "rename", "CREATE, SET_INFO (FileRenameInformation), CLOSE",
-	    prep_rename, work_start_seq, occ_send, occ_resp, &occ_rename },
-	{ "unlink", "CREATE with delete on close, CLOSE (-k files)",
-	    prep_unlink, work_start_seq, occ_send, occ_resp, &occ_unlink },
-	{ "mkdir", "CREATE a new directory, CLOSE",
-	    prep_create, work_start_seq, occ_send, occ_resp, &occ_mkdir },
-	{ "rmdir", "CREATE with delete on close, CLOSE (-k directories)",
-	    prep_rmdir, work_start_seq, occ_send, occ_resp, &occ_rmdir },
-	{ "readdir", "CREATE, QUERY_DIRECTORY until the end of -e "
+	WORK("echo", "ECHO", NULL, work_start_seq, echo_send, single_resp,
+	    NULL, 1),
+	WORK("read", "READ of 4 KiB (-b) at random in a file of -s bytes",
+	    prep_rw, rw_start, read_send, single_resp, NULL, 1),
+	WORK("write", "WRITE of 4 KiB (-b) at random in a file of -s bytes",
+	    prep_rw, rw_start, write_send, single_resp, NULL, 1),
+	WORK("open", "CREATE, CLOSE of one of -F files",
+	    prep_files, work_start_pick, occ_send, occ_resp, &occ_open, 1),
+	WORK("stat", "CREATE, QUERY_INFO (FileAllInformation), CLOSE",
+	    prep_files, work_start_pick, occ_send, occ_resp, &occ_stat, 1),
+	WORK("statc", "the same as one related compound",
+	    prep_files, work_start_pick, statc_send, statc_resp, NULL, 3),
+	WORK("create", "CREATE a new file, WRITE 4 KiB (-b), CLOSE",
+	    prep_create, work_start_seq, occ_send, occ_resp, &occ_create, 1),
+	WORK("rename", "CREATE, SET_INFO (FileRenameInformation), CLOSE",
+	    prep_rename, work_start_seq, occ_send, occ_resp, &occ_rename, 1),
+	WORK("unlink", "CREATE with delete on close, CLOSE (-k files)",
+	    prep_unlink, work_start_seq, occ_send, occ_resp, &occ_unlink, 1),
+	WORK("mkdir", "CREATE a new directory, CLOSE",
+	    prep_create, work_start_seq, occ_send, occ_resp, &occ_mkdir, 1),
+	WORK("rmdir", "CREATE with delete on close, CLOSE (-k directories)",
+	    prep_rmdir, work_start_seq, occ_send, occ_resp, &occ_rmdir, 1),
+	WORK("readdir", "CREATE, QUERY_DIRECTORY until the end of -e "
 	    "entries, CLOSE", prep_readdir, readdir_start, occ_send,
-	    occ_resp, &occ_readdir },
+	    occ_resp, &occ_readdir, 1),
 };
 
 const struct lg_work *
