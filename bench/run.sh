@@ -59,6 +59,8 @@ PASS='Bench-Pass-1'
 LG=$BUILD/bench/usmbd-loadgen
 START=$(date +%s)
 LOAD0=$(cut -d ' ' -f 1-3 /proc/loadavg)
+# The tree as it is when the run starts: what was built and runs.
+DESCRIBE=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?')
 
 die() {
 	echo "bench: $*" >&2
@@ -262,8 +264,7 @@ row() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$ROWS"
 }
 
-printf '# usmbd %s vs Samba %s, %s, loopback, %s cores, %s\n' \
-    "$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?')" \
+printf '# usmbd %s vs Samba %s, %s, loopback, %s cores, %s\n' "$DESCRIBE" \
     "$("$SMBD" --version | sed 's/Version //')" "$PROTO" "$(nproc)" "$(date -u +%Y-%m-%dT%H:%MZ)"
 
 # smbclient: large and small transfers on the regular filesystem.
@@ -495,7 +496,7 @@ not edited by hand.  Run it again with \`sudo sh bench/run.sh BUILDDIR\`
 | CPU | $cpu, $(nproc) cores |
 | memory | $mem |
 | kernel | $(uname -srm) |
-| usmbd | $(git -C "$TOP" describe --always --dirty 2>/dev/null || echo '?'), built with $(sed -n 's/^CC = //p' "$BUILD/Makefile") $(sed -n 's/^CFLAGS = //p' "$BUILD/Makefile") |
+| usmbd | $DESCRIBE, built with $(sed -n 's/^CC = //p' "$BUILD/Makefile") $(sed -n 's/^CFLAGS = //p' "$BUILD/Makefile") |
 | Samba | $("$SMBD" --version | sed 's/Version //'), smbclient $(smbclient --version | sed 's/Version //') |
 | OpenSSL | $(openssl version 2>/dev/null || echo '?') |
 | load average (1, 5, 15 min) | $LOAD0 at the start, $(cut -d ' ' -f 1-3 /proc/loadavg) at the end |
