@@ -499,9 +499,12 @@ check("the slow SET_ZERO_DATA zeroed its range (%08x)" % ans["Status"],
       data[8192:131072])
 conn.closeFile(tid, dfid)
 
-# 8. LOGOFF while a READ and a chain are in flight.
+# 8. LOGOFF while a READ and a chain are in flight.  Each gets its own
+# delay: a READ the page cache holds is otherwise answered at once, on
+# the loop, and the chain would not wait.
 delay(1000)
 send_read(fid)
+delay(1000)
 send_chain(fid)
 conn.logoff()
 time.sleep(1.5)

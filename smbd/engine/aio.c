@@ -242,4 +242,10 @@ aio_regress_delay(uint32_t ms)
 {
 	aio.delay_ms = ms;
 }
+
+int
+aio_regress_delay_armed(void)
+{
+	return aio.delay_ms > 0;
+}
 #endif

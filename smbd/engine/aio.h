@@ -79,6 +79,8 @@ int	aio_threads(void);
 #ifdef USMBD_REGRESS_HOOKS
 /* Tests: the next read (or AIO_CALL) sleeps this long before it runs. */
 void	aio_regress_delay(uint32_t);
+/* Is a delay armed?  Then the next READ must go to the pool to meet it. */
+int	aio_regress_delay_armed(void);
 #endif
 
 #endif /* USMBD_AIO_H */

@@ -51,6 +51,7 @@ struct smb2_open {
 	int			 opl_reporting;	/* a report is on its way */
 	void			*create_wait;	/* its CREATE waits for lockd */
 	uint64_t		 position;	/* FilePositionInformation */
+	int			 no_nowait;	/* RWF_NOWAIT refused (smb2_rw.c) */
 	uint32_t		 ea_next;	/* FileFullEaInformation cursor */
 	int			 sparse;	/* FSCTL_SET_SPARSE (smb2_fsctl.c) */
 	uint64_t		 alloc_reserved; /* allocation set beyond

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aio.h"
 #include "buf.h"
 #include "conf.h"
 #include "log.h"
@@ -56,6 +58,54 @@ smb2_charge_ok(struct smb2_conn *c, struct smb2_req *req, uint32_t n)
 	need = n == 0 ? 1 : (n - 1) / 65536 + 1;
 	return (req->hdr.credit_charge == 0 ? 1 : req->hdr.credit_charge) >=
 	    need;
+}
+
+/*
+ * A small READ whose data the page cache already holds is answered on the
+ * loop thread: the hand-off to an IO thread and back costs two wake-ups,
+ * more than copying a few pages (doc/design.md §6).  RWF_NOWAIT fails
+ * instead of waiting for the disk, and anything short of the whole range
+ * (not cached, or the end of the file) goes to the thread as before.
+ * Returns 0 with the response in req->out, else -1 with req->out empty.
+ */
+#define SMB2_READ_CACHED_MAX	(64 * 1024)
+
+static int
+smb2_read_cached(struct smb2_req *req, struct smb2_open *o, uint64_t off,
+    uint32_t len)
+{
+	struct iovec iov;
+	size_t hdroff;
+	ssize_t n;
+
+	if (o->stream != NULL || o->no_nowait || len == 0 ||
+	    len > SMB2_READ_CACHED_MAX)
+		return -1;
+#ifdef USMBD_REGRESS_HOOKS
+	/* Tests: a slow READ is one the pool delays (aio_slow.sh). */
+	if (aio_regress_delay_armed())
+		return -1;
+#endif
+	wbuf_reset(req->out);
+	smb2_read_reply(req->out, 0);
+	hdroff = wbuf_len(req->out);
+	if (wbuf_put_zero(req->out, len) == -1) {
+		wbuf_reset(req->out);
+		return -1;
+	}
+	iov.iov_base = wbuf_data(req->out) + hdroff;
+	iov.iov_len = len;
+	n = preadv2(o->fd, &iov, 1, (off_t)off, RWF_NOWAIT);
+	if (n == -1 && errno == EOPNOTSUPP)
+		/* This file system cannot say; do not ask again. */
+		o->no_nowait = 1;
+	if (n != (ssize_t)len) {
+		wbuf_reset(req->out);
+		return -1;
+	}
+	wbuf_set_u32le(req->out, 4, len);
+	o->position = off + len;
+	return 0;
 }
 
 uint32_t
@@ -102,9 +152,12 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 	if (req->brl_status != 0)
 		return req->brl_status;
 	/*
-	 * The IO runs in the thread pool: a lone READ answers when it is
-	 * done; one in a chain, or after a lock check, parks the chain.
+	 * What the page cache holds is answered here; the rest runs in the
+	 * thread pool: a lone READ answers when it is done; one in a chain,
+	 * or after a lock check, parks the chain.
 	 */
+	if (smb2_rw_park_ok(c, o) && smb2_read_cached(req, o, off, len) == 0)
+		return NT_STATUS_SUCCESS;
 	if (smb2_rw_park_ok(c, o)) {
 		if (!req->brl_checked && smb2_rw_async_ok(c, req, o)) {
 			if (smb2_read_async(c, req, o, off, len, mincount) == 0)
