@@ -66,9 +66,11 @@ smb2_charge_ok(struct smb2_conn *c, struct smb2_req *req, uint32_t n)
  * more than copying a few pages (doc/design.md §6).  RWF_NOWAIT fails
  * instead of waiting for the disk, and anything short of the whole range
  * (not cached, or the end of the file) goes to the thread as before.
+ * Larger READs keep the thread: there the copy costs more than the
+ * hand-off, and an unsigned one is sent from the file without a copy.
  * Returns 0 with the response in req->out, else -1 with req->out empty.
  */
-#define SMB2_READ_CACHED_MAX	(64 * 1024)
+#define SMB2_READ_CACHED_MAX	(16 * 1024)
 
 static int
 smb2_read_cached(struct smb2_req *req, struct smb2_open *o, uint64_t off,
