@@ -54,6 +54,7 @@ struct lopl_cache {
 
 struct lockd_lease {
 	RB_ENTRY(lockd_lease)	 entry;
+	uint32_t		 uid;		/* lockd's, not the worker's word */
 	uint8_t			 guid[LOPL_KEY_LEN];
 	uint8_t			 key[LOPL_KEY_LEN];
 	int			 version;
@@ -86,6 +87,8 @@ lopl_lease_cmp(const struct lockd_lease *a, const struct lockd_lease *b)
 {
 	int r;
 
+	if (a->uid != b->uid)
+		return a->uid < b->uid ? -1 : 1;
 	if ((r = memcmp(a->guid, b->guid, LOPL_KEY_LEN)) != 0)
 		return r;
 	return memcmp(a->key, b->key, LOPL_KEY_LEN);
@@ -390,7 +393,7 @@ lopl_req_key(const struct lockd_oplock_req *r,
     const struct lockd_oplock_open *o)
 {
 	return r->lease_version != 0 && o->lease != NULL &&
-	    memcmp(o->lease->guid, r->client_guid, LOPL_KEY_LEN) == 0 &&
+	    o->lease->uid == r->uid && memcmp(o->lease->guid, r->client_guid, LOPL_KEY_LEN) == 0 &&
 	    memcmp(o->lease->key, r->lease_key, LOPL_KEY_LEN) == 0;
 }
 
@@ -431,6 +434,7 @@ lockd_oplock_add(struct lockd_oplock_file *f, uint64_t id,
 	 */
 	if (r->level == LOPL_LEVEL_LEASE && r->lease_version != 0 &&
 	    (!f->is_dir || t->dir_leases)) {
+		key.uid = r->uid;
 		memcpy(key.guid, r->client_guid, LOPL_KEY_LEN);
 		memcpy(key.key, r->lease_key, LOPL_KEY_LEN);
 		l = RB_FIND(lopl_leases, &t->leases, &key);
@@ -439,6 +443,7 @@ lockd_oplock_add(struct lockd_oplock_file *f, uint64_t id,
 			return ST_INVALID_PARAMETER;
 		if (l == NULL) {
 			l = xcalloc(1, sizeof(*l));
+			l->uid = r->uid;
 			memcpy(l->guid, r->client_guid, LOPL_KEY_LEN);
 			memcpy(l->key, r->lease_key, LOPL_KEY_LEN);
 			l->version = r->lease_version;
@@ -741,8 +746,8 @@ lockd_oplock_ack(struct lockd_oplock_file *f, struct lockd_oplock_open *o,
 }
 
 uint32_t
-lockd_oplock_lease_ack(struct lockd_oplock_table *t, const uint8_t *guid,
-    const uint8_t *key, uint8_t state, uint64_t now,
+lockd_oplock_lease_ack(struct lockd_oplock_table *t, uint32_t uid,
+    const uint8_t *guid, const uint8_t *key, uint8_t state, uint64_t now,
     struct lockd_oplock_breaks *out, struct lockd_oplock_file **fp)
 {
 	struct lockd_lease k, *l;
@@ -750,6 +755,8 @@ lockd_oplock_lease_ack(struct lockd_oplock_table *t, const uint8_t *guid,
 	uint8_t required, blocking;
 
 	*fp = NULL;
+	/* Only the sender's user's leases are found (doc/oplocks.md §5). */
+	k.uid = uid;
 	memcpy(k.guid, guid, LOPL_KEY_LEN);
 	memcpy(k.key, key, LOPL_KEY_LEN);
 	if ((l = RB_FIND(lopl_leases, &t->leases, &k)) == NULL)

@@ -104,7 +104,7 @@ lack(int c, int k, uint8_t state, uint32_t want)
 
 	key(g, c);
 	key(kk, k);
-	return lockd_oplock_lease_ack(T, g, kk, state, now, &B, &f) == want;
+	return lockd_oplock_lease_ack(T, 0, g, kk, state, now, &B, &f) == want;
 }
 
 static void
