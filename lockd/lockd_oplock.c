@@ -33,6 +33,7 @@
 #define FILE_READ_ATTRIBUTES	0x00000080
 #define FILE_WRITE_ATTRIBUTES	0x00000100
 #define SYNCHRONIZE		0x00100000
+#define READ_CONTROL		0x00020000
 
 #define ST_OK			0x00000000U
 #define ST_UNSUCCESSFUL		0xC0000001U
@@ -68,6 +69,7 @@ struct lockd_oplock_open {
 	TAILQ_ENTRY(lockd_oplock_open) entry;
 	uint64_t		 id;
 	int			 stat;
+	int			 lease_stat;	/* breaks no lease */
 	int			 no_level2;	/* breaks to none, not to II */
 	int			 has_parent;
 	uint8_t			 parent[LOPL_KEY_LEN];
@@ -428,19 +430,26 @@ lockd_oplock_add(struct lockd_oplock_file *f, uint64_t id,
 	struct lockd_lease key, *l = NULL;
 
 	*op = NULL;
-	/*
-	 * Without directory leasing a lease context on a directory is
-	 * ignored, as by a server that does not support it.
-	 */
-	if (r->level == LOPL_LEVEL_LEASE && r->lease_version != 0 &&
-	    (!f->is_dir || t->dir_leases)) {
+	if (r->level == LOPL_LEVEL_LEASE && r->lease_version != 0) {
 		key.uid = r->uid;
 		memcpy(key.guid, r->client_guid, LOPL_KEY_LEN);
 		memcpy(key.key, r->lease_key, LOPL_KEY_LEN);
 		l = RB_FIND(lopl_leases, &t->leases, &key);
-		/* One lease key names one file (MS-SMB2 3.3.5.9.8). */
+		/*
+		 * One lease key names one file (MS-SMB2 3.3.5.9.8), also
+		 * when the other is a directory that gets no lease
+		 * (smbtorture lease.request).
+		 */
 		if (l != NULL && l->file != f)
 			return ST_INVALID_PARAMETER;
+	}
+	/*
+	 * Without directory leasing a lease context on a directory is
+	 * ignored, as by a server that does not support it.
+	 */
+	if (f->is_dir && !t->dir_leases)
+		l = NULL;
+	else if (r->level == LOPL_LEVEL_LEASE && r->lease_version != 0) {
 		if (l == NULL) {
 			l = xcalloc(1, sizeof(*l));
 			l->uid = r->uid;
@@ -458,6 +467,12 @@ lockd_oplock_add(struct lockd_oplock_file *f, uint64_t id,
 	o = xcalloc(1, sizeof(*o));
 	o->id = id;
 	o->stat = lockd_oplock_stat_open(r->access, r->disposition);
+	/*
+	 * Reading the security descriptor breaks oplocks but no lease
+	 * (smbtorture lease.statopen4 against oplock.statopen1).
+	 */
+	o->lease_stat = o->stat || lockd_oplock_stat_open(r->access &
+	    ~READ_CONTROL, r->disposition);
 	o->no_level2 = r->no_level2;
 	o->lease = l;
 	if (l != NULL && r->lease_version == 2 && r->has_parent) {
@@ -487,7 +502,8 @@ lopl_open_breaks(struct lockd_oplock_file *f, struct lockd_oplock_open *self,
 	if (self->stat)
 		return 0;
 	TAILQ_FOREACH(o, &f->opens, entry) {
-		if (lopl_same_key(o, self) || !lopl_first_of_lease(f, o))
+		if (lopl_same_key(o, self) || !lopl_first_of_lease(f, o) ||
+		    (o->lease != NULL && self->lease_stat))
 			continue;
 		c = lopl_holder(o);
 		/*
