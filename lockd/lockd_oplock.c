@@ -395,7 +395,8 @@ lopl_req_key(const struct lockd_oplock_req *r,
     const struct lockd_oplock_open *o)
 {
 	return r->lease_version != 0 && o->lease != NULL &&
-	    o->lease->uid == r->uid && memcmp(o->lease->guid, r->client_guid, LOPL_KEY_LEN) == 0 &&
+	    o->lease->uid == r->uid &&
+	    memcmp(o->lease->guid, r->client_guid, LOPL_KEY_LEN) == 0 &&
 	    memcmp(o->lease->key, r->lease_key, LOPL_KEY_LEN) == 0;
 }
 

@@ -166,8 +166,8 @@ uint32_t	 lockd_oplock_ack(struct lockd_oplock_file *,
 		    struct lockd_oplock_breaks *, uint8_t *granted);
 uint32_t	 lockd_oplock_lease_ack(struct lockd_oplock_table *,
 		    uint32_t uid, const uint8_t *client_guid,
-		    const uint8_t *lease_key, uint8_t state, uint64_t now, struct lockd_oplock_breaks *,
-		    struct lockd_oplock_file **);
+		    const uint8_t *lease_key, uint8_t state, uint64_t now,
+		    struct lockd_oplock_breaks *, struct lockd_oplock_file **);
 /* The open closed: its oplock, or its share of its lease, goes. */
 void		 lockd_oplock_close(struct lockd_oplock_file *,
 		    struct lockd_oplock_open *);

@@ -35,7 +35,8 @@ fuzz_lease_ctx(const uint8_t *data, size_t size, int v2)
 	if (wbuf_error(&w) || smb2_lease_ctx_parse(&r, v2, &m) == -1 ||
 	    l.version != m.version || l.state != m.state ||
 	    l.flags != m.flags || l.epoch != m.epoch ||
-	    memcmp(l.key, m.key, 16) != 0 || memcmp(l.parent, m.parent, 16) != 0)
+	    memcmp(l.key, m.key, 16) != 0 ||
+	    memcmp(l.parent, m.parent, 16) != 0)
 		abort();
 	wbuf_free(&w);
 }

@@ -83,7 +83,7 @@ struct create_extra {
 	uint8_t			 oplock;	/* RequestedOplockLevel */
 	uint8_t			 oplock_flags;	/* LOCKD_OPLOCK_* */
 	uint32_t		 disposition;
-	struct smb2_lease_req	 lease;		/* with oplock 0xFF */
+	struct smb2_lease_req	 lease;		/* oplock 0xFF */
 };
 
 /*
@@ -565,7 +565,7 @@ struct create_req {
 	struct vfs_share	 vs;
 	struct smb2_cctx	 cc;
 	uint8_t			 oplock;
-	struct smb2_lease_req	 lease;		/* version 0: none asked */
+	struct smb2_lease_req	 lease;		/* version 0: none */
 	uint32_t		 imp, access, attrs, share, disp, opts;
 	char			*name;		/* as the client sent it */
 	struct vfs_name		 vn;

@@ -90,7 +90,8 @@ int	 smb2_lease_ack_parse(const struct rbuf *, struct smb2_lease_ack *);
 /* The body of the Lease Break Response. */
 void	 smb2_lease_ack_body(struct wbuf *, const uint8_t [16], uint32_t);
 /* The body of a Lease Break Notification. */
-void	 smb2_lease_break_body(struct wbuf *, uint16_t epoch, uint32_t flags,
-	    const uint8_t [16], uint32_t current, uint32_t next);
+void	 smb2_lease_break_body(struct wbuf *, uint16_t epoch,
+	    uint32_t flags, const uint8_t [16], uint32_t current,
+	    uint32_t next);
 
 #endif /* USMBD_OPLOCK_WIRE_H */
