@@ -1,12 +1,14 @@
 /*
- * Oplocks in the session worker (doc/oplocks.md).  usmbd-lockd decides
- * every grant and break for all workers; the worker carries them to its
- * client and back:
+ * Oplocks and leases in the session worker (doc/oplocks.md).
+ * usmbd-lockd decides every grant and break for all workers; the worker
+ * carries them to its client and back:
  *
  * - lockd's IPC_LOCKD_BREAK for one of its opens becomes an SMB2
- *   OPLOCK_BREAK notification (MS-SMB2 2.2.23.1), sent unasked;
- * - the client's acknowledgment (MS-SMB2 3.3.5.22.1) goes to lockd,
- *   which answers the level now held, or the error the client gets;
+ *   OPLOCK_BREAK notification (MS-SMB2 2.2.23.1), or for a lease a
+ *   Lease Break Notification (2.2.23.2), sent unasked;
+ * - the client's acknowledgment (MS-SMB2 3.3.5.22.1 and .2) goes to
+ *   lockd, which answers the level or state now held, or the error the
+ *   client gets;
  * - writes, and changes of the end of file or allocation, are reported
  *   to lockd (LOCKD_OP_WROTE) while lockd says that someone caches the
  *   file's reads, so that Level II oplocks break to none.  Nothing waits
