@@ -3,8 +3,9 @@
  *
  * It holds the sharing state every session worker must agree on: share
  * modes, delete-pending, byte-range locks and the tree connects counted
- * for a share's "max connections", and oplocks now; leases and durable
- * handles as those features land.  It has no filesystem access at
+ * for a share's "max connections", oplocks and leases of files; directory
+ * leases and durable handles as those features land.  It has no
+ * filesystem access at
  * all; workers talk to it over socketpairs that the master creates.
  */
 #include "config.h"

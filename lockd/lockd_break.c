@@ -67,10 +67,12 @@ owait_peer_count(uint32_t peer)
 	return n;
 }
 
+/* b: the lease fields of a lease break; NULL for the other kinds. */
 static void
 break_send(uint32_t peer, uint64_t handle, uint8_t kind, uint8_t level,
-    uint8_t ack)
+    uint8_t ack, const struct lockd_oplock_break *b)
 {
+	static const uint8_t nokey[LOPL_KEY_LEN];
 	struct lockd_peer *p;
 	uint8_t mem[LOCKD_BREAK_LEN];
 	struct wbuf w;
@@ -86,7 +88,11 @@ break_send(uint32_t peer, uint64_t handle, uint8_t kind, uint8_t level,
 	wbuf_put_u8(&w, kind);
 	wbuf_put_u8(&w, level);
 	wbuf_put_u8(&w, ack);
+	wbuf_put_u8(&w, b != NULL ? b->from : 0);
+	wbuf_put_u16le(&w, b != NULL ? b->epoch : 0);
+	wbuf_put_u8(&w, b != NULL ? (uint8_t)b->version : 0);
 	wbuf_put_u8(&w, 0);
+	wbuf_put_bytes(&w, b != NULL ? b->lease_key : nokey, LOPL_KEY_LEN);
 	if (wbuf_error(&w) || ipc_chan_send(p->chan, IPC_LOCKD_BREAK, p->id,
 	    -1, wbuf_data(&w), wbuf_len(&w)) == -1)
 		log_warnx("lockd peer %u: cannot send an oplock break", peer);
@@ -102,10 +108,14 @@ break_flush(void)
 
 	for (i = 0; i < breaks.n; i++) {
 		b = &breaks.v[i];
-		if (b->lease || lockd_share_handle_peer(b->open, &peer) == -1)
+		if (lockd_share_handle_peer(b->open, &peer) == -1)
 			continue;
-		break_send(peer, b->open, LOCKD_BREAK_OPLOCK, b->to,
-		    (uint8_t)(b->ack != 0));
+		if (b->lease)
+			break_send(peer, b->open, LOCKD_BREAK_LEASE, b->to,
+			    (uint8_t)(b->ack != 0), b);
+		else
+			break_send(peer, b->open, LOCKD_BREAK_OPLOCK, b->to,
+			    (uint8_t)(b->ack != 0), NULL);
 	}
 	breaks.n = 0;
 }
@@ -126,23 +136,33 @@ break_report(uint32_t peer, uint64_t handle)
 	for (i = 0; i < n; i++)
 		if (peers[i] != peer || handles[i] != handle)
 			break_send(peers[i], handles[i], LOCKD_BREAK_REPORT, 0,
-			    0);
+			    0, NULL);
 }
 
 /* The final answer of an OPEN; an error left no open behind. */
 static void
 owait_answer(struct lockd_peer *p, uint64_t reqid, uint32_t status,
-    uint64_t handle, uint32_t oflags, uint8_t level)
+    uint64_t handle, uint32_t oflags, const struct lockd_oplock_grant *g)
 {
-	uint8_t body[13];
+	static const struct lockd_oplock_grant none;
+	uint8_t mem[LOCKD_OPEN_REPLY_LEN];
+	struct wbuf w;
 
-	memcpy(body, &handle, 8);
-	memcpy(body + 8, &oflags, 4);
-	body[12] = level;
-	if (status != LOCKD_STATUS_OK)
-		memset(body, 0, sizeof(body));
-	lockd_send_reply(p, LOCKD_OP_OPEN, reqid, status, body,
-	    sizeof(body));
+	if (status != LOCKD_STATUS_OK || g == NULL) {
+		handle = 0;
+		oflags = 0;
+		g = &none;
+	}
+	wbuf_init_fixed(&w, mem, sizeof(mem));
+	wbuf_put_u64le(&w, handle);
+	wbuf_put_u32le(&w, oflags);
+	wbuf_put_u8(&w, g->level);
+	wbuf_put_u8(&w, g->lease_state);
+	wbuf_put_u8(&w, (uint8_t)g->lease_version);
+	wbuf_put_u16le(&w, g->epoch);
+	wbuf_put_u32le(&w, g->lease_flags);
+	lockd_send_reply(p, LOCKD_OP_OPEN, reqid, status, wbuf_data(&w),
+	    wbuf_len(&w));
 }
 
 /*
@@ -155,8 +175,8 @@ owait_step(struct lockd_peer *p, uint64_t reqid, struct owait *w,
     uint64_t now)
 {
 	struct lockd_open_args *a = &w->a;
+	struct lockd_oplock_grant g;
 	uint32_t status, oflags = 0;
-	uint8_t level = 0;
 
 	if (w->phase == OW_SHARING) {
 		status = lockd_share_open_opl(p->id, p->uid, a->dev, a->ino,
@@ -169,23 +189,23 @@ owait_step(struct lockd_peer *p, uint64_t reqid, struct owait *w,
 			return 1;
 		}
 		if (status != LOCKD_STATUS_OK) {
-			owait_answer(p, reqid, status, 0, 0, 0);
+			owait_answer(p, reqid, status, 0, 0, NULL);
 			return 0;
 		}
 		w->phase = OW_GRANT;
 	}
 	status = lockd_share_grant(p->id, w->handle, &a->q, now, &breaks,
-	    &level, &oflags);
+	    &g, &oflags);
 	break_flush();
 	if (status == LOCKD_STATUS_PENDING)
 		return 1;
 	if (status == LOCKD_STATUS_OK) {
 		if (lockd_brl_file_locked(p->id, w->handle))
 			oflags |= LOCKD_OPENED_BRL;
-		if (level != LOPL_LEVEL_NONE)
+		if (g.level != LOPL_LEVEL_NONE)
 			break_report(p->id, w->handle);
 	}
-	owait_answer(p, reqid, status, w->handle, oflags, level);
+	owait_answer(p, reqid, status, w->handle, oflags, &g);
 	return 0;
 }
 
@@ -209,7 +229,7 @@ lockd_break_open(struct lockd_peer *p, uint64_t reqid,
 			(void)lockd_share_close(p->id, tmp.handle, &fl);
 		}
 		owait_answer(p, reqid, LOCKD_STATUS_INSUFFICIENT_RESOURCES, 0,
-		    0, 0);
+		    0, NULL);
 		return;
 	}
 	w = xcalloc(1, sizeof(*w));
@@ -287,7 +307,7 @@ lockd_break_cancel(struct lockd_peer *p, uint64_t reqid, uint64_t which)
 	if (w != NULL) {
 		if (w->phase == OW_GRANT)
 			(void)lockd_share_close(p->id, w->handle, &fl);
-		owait_answer(p, which, LOCKD_STATUS_CANCELLED, 0, 0, 0);
+		owait_answer(p, which, LOCKD_STATUS_CANCELLED, 0, 0, NULL);
 		owait_free(w);
 		lockd_break_rerun();
 	}
@@ -309,6 +329,26 @@ lockd_break_ack(struct lockd_peer *p, uint64_t reqid, uint64_t handle,
 	if (status == LOCKD_STATUS_OK && granted != LOPL_LEVEL_NONE)
 		break_report(p->id, handle);
 	lockd_send_reply(p, LOCKD_OP_OPLOCK_ACK, reqid, status, &granted, 1);
+	lockd_break_rerun();
+}
+
+/*
+ * LOCKD_OP_LEASE_ACK: the lease is looked up with the uid lockd knows
+ * for the sender, so that no worker acknowledges another user's lease.
+ */
+void
+lockd_break_lease_ack(struct lockd_peer *p, uint64_t reqid,
+    const uint8_t *guid, const uint8_t *key, uint8_t state)
+{
+	uint32_t status;
+	uint8_t held = 0;
+
+	status = lockd_share_lease_ack(p->uid, guid, key, state,
+	    time_mono_ms(), &breaks);
+	break_flush();
+	if (status == LOCKD_STATUS_OK)
+		held = state;
+	lockd_send_reply(p, LOCKD_OP_LEASE_ACK, reqid, status, &held, 1);
 	lockd_break_rerun();
 }
 

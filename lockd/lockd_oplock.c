@@ -33,6 +33,7 @@
 #define FILE_READ_ATTRIBUTES	0x00000080
 #define FILE_WRITE_ATTRIBUTES	0x00000100
 #define SYNCHRONIZE		0x00100000
+#define READ_CONTROL		0x00020000
 
 #define ST_OK			0x00000000U
 #define ST_UNSUCCESSFUL		0xC0000001U
@@ -54,6 +55,7 @@ struct lopl_cache {
 
 struct lockd_lease {
 	RB_ENTRY(lockd_lease)	 entry;
+	uint32_t		 uid;		/* lockd's, not the worker's word */
 	uint8_t			 guid[LOPL_KEY_LEN];
 	uint8_t			 key[LOPL_KEY_LEN];
 	int			 version;
@@ -67,6 +69,7 @@ struct lockd_oplock_open {
 	TAILQ_ENTRY(lockd_oplock_open) entry;
 	uint64_t		 id;
 	int			 stat;
+	int			 lease_stat;	/* breaks no lease */
 	int			 no_level2;	/* breaks to none, not to II */
 	int			 has_parent;
 	uint8_t			 parent[LOPL_KEY_LEN];
@@ -86,6 +89,8 @@ lopl_lease_cmp(const struct lockd_lease *a, const struct lockd_lease *b)
 {
 	int r;
 
+	if (a->uid != b->uid)
+		return a->uid < b->uid ? -1 : 1;
 	if ((r = memcmp(a->guid, b->guid, LOPL_KEY_LEN)) != 0)
 		return r;
 	return memcmp(a->key, b->key, LOPL_KEY_LEN);
@@ -390,6 +395,7 @@ lopl_req_key(const struct lockd_oplock_req *r,
     const struct lockd_oplock_open *o)
 {
 	return r->lease_version != 0 && o->lease != NULL &&
+	    o->lease->uid == r->uid &&
 	    memcmp(o->lease->guid, r->client_guid, LOPL_KEY_LEN) == 0 &&
 	    memcmp(o->lease->key, r->lease_key, LOPL_KEY_LEN) == 0;
 }
@@ -425,20 +431,29 @@ lockd_oplock_add(struct lockd_oplock_file *f, uint64_t id,
 	struct lockd_lease key, *l = NULL;
 
 	*op = NULL;
+	if (r->level == LOPL_LEVEL_LEASE && r->lease_version != 0) {
+		key.uid = r->uid;
+		memcpy(key.guid, r->client_guid, LOPL_KEY_LEN);
+		memcpy(key.key, r->lease_key, LOPL_KEY_LEN);
+		l = RB_FIND(lopl_leases, &t->leases, &key);
+		/*
+		 * One lease key names one file (MS-SMB2 3.3.5.9.8), also
+		 * when the other is a directory that gets no lease
+		 * (smbtorture lease.request).
+		 */
+		if (l != NULL && l->file != f)
+			return ST_INVALID_PARAMETER;
+	}
 	/*
 	 * Without directory leasing a lease context on a directory is
 	 * ignored, as by a server that does not support it.
 	 */
-	if (r->level == LOPL_LEVEL_LEASE && r->lease_version != 0 &&
-	    (!f->is_dir || t->dir_leases)) {
-		memcpy(key.guid, r->client_guid, LOPL_KEY_LEN);
-		memcpy(key.key, r->lease_key, LOPL_KEY_LEN);
-		l = RB_FIND(lopl_leases, &t->leases, &key);
-		/* One lease key names one file (MS-SMB2 3.3.5.9.8). */
-		if (l != NULL && l->file != f)
-			return ST_INVALID_PARAMETER;
+	if (f->is_dir && !t->dir_leases)
+		l = NULL;
+	else if (r->level == LOPL_LEVEL_LEASE && r->lease_version != 0) {
 		if (l == NULL) {
 			l = xcalloc(1, sizeof(*l));
+			l->uid = r->uid;
 			memcpy(l->guid, r->client_guid, LOPL_KEY_LEN);
 			memcpy(l->key, r->lease_key, LOPL_KEY_LEN);
 			l->version = r->lease_version;
@@ -453,6 +468,12 @@ lockd_oplock_add(struct lockd_oplock_file *f, uint64_t id,
 	o = xcalloc(1, sizeof(*o));
 	o->id = id;
 	o->stat = lockd_oplock_stat_open(r->access, r->disposition);
+	/*
+	 * Reading the security descriptor breaks oplocks but no lease
+	 * (smbtorture lease.statopen4 against oplock.statopen1).
+	 */
+	o->lease_stat = o->stat || lockd_oplock_stat_open(r->access &
+	    ~READ_CONTROL, r->disposition);
 	o->no_level2 = r->no_level2;
 	o->lease = l;
 	if (l != NULL && r->lease_version == 2 && r->has_parent) {
@@ -482,7 +503,8 @@ lopl_open_breaks(struct lockd_oplock_file *f, struct lockd_oplock_open *self,
 	if (self->stat)
 		return 0;
 	TAILQ_FOREACH(o, &f->opens, entry) {
-		if (lopl_same_key(o, self) || !lopl_first_of_lease(f, o))
+		if (lopl_same_key(o, self) || !lopl_first_of_lease(f, o) ||
+		    (o->lease != NULL && self->lease_stat))
 			continue;
 		c = lopl_holder(o);
 		/*
@@ -741,8 +763,8 @@ lockd_oplock_ack(struct lockd_oplock_file *f, struct lockd_oplock_open *o,
 }
 
 uint32_t
-lockd_oplock_lease_ack(struct lockd_oplock_table *t, const uint8_t *guid,
-    const uint8_t *key, uint8_t state, uint64_t now,
+lockd_oplock_lease_ack(struct lockd_oplock_table *t, uint32_t uid,
+    const uint8_t *guid, const uint8_t *key, uint8_t state, uint64_t now,
     struct lockd_oplock_breaks *out, struct lockd_oplock_file **fp)
 {
 	struct lockd_lease k, *l;
@@ -750,6 +772,8 @@ lockd_oplock_lease_ack(struct lockd_oplock_table *t, const uint8_t *guid,
 	uint8_t required, blocking;
 
 	*fp = NULL;
+	/* Only the sender's user's leases are found (doc/oplocks.md §5). */
+	k.uid = uid;
 	memcpy(k.guid, guid, LOPL_KEY_LEN);
 	memcpy(k.key, key, LOPL_KEY_LEN);
 	if ((l = RB_FIND(lopl_leases, &t->leases, &k)) == NULL)

@@ -57,6 +57,7 @@ struct lockd_oplock_req {
 	int		 locked;	/* others hold byte-range locks */
 	int		 no_level2;	/* its share says "level2 oplocks = no" */
 	int		 lease_version;	/* 0: no lease context; 1 or 2 */
+	uint32_t	 uid;		/* the opener's user, as lockd knows it */
 	uint8_t		 lease_state;	/* requested R|H|W */
 	uint8_t		 client_guid[LOPL_KEY_LEN];
 	uint8_t		 lease_key[LOPL_KEY_LEN];
@@ -156,14 +157,17 @@ void		 lockd_oplock_dir_change(struct lockd_oplock_file *,
 int		 lockd_oplock_blocked(struct lockd_oplock_file *,
 		    const struct lockd_oplock_open *, uint64_t now);
 
-/* OPLOCK_BREAK acknowledgements (MS-SMB2 3.3.5.22.1 and .2). */
+/*
+ * OPLOCK_BREAK acknowledgements (MS-SMB2 3.3.5.22.1 and .2).  A lease is
+ * found by the uid of its opens as well as by its keys.
+ */
 uint32_t	 lockd_oplock_ack(struct lockd_oplock_file *,
 		    struct lockd_oplock_open *, uint8_t level, uint64_t now,
 		    struct lockd_oplock_breaks *, uint8_t *granted);
 uint32_t	 lockd_oplock_lease_ack(struct lockd_oplock_table *,
-		    const uint8_t *client_guid, const uint8_t *lease_key,
-		    uint8_t state, uint64_t now, struct lockd_oplock_breaks *,
-		    struct lockd_oplock_file **);
+		    uint32_t uid, const uint8_t *client_guid,
+		    const uint8_t *lease_key, uint8_t state, uint64_t now,
+		    struct lockd_oplock_breaks *, struct lockd_oplock_file **);
 /* The open closed: its oplock, or its share of its lease, goes. */
 void		 lockd_oplock_close(struct lockd_oplock_file *,
 		    struct lockd_oplock_open *);

@@ -254,17 +254,30 @@ lockd_open_find(uint64_t handle, uint32_t peer)
 
 /* The request lockd_oplock.c decides on, from an OPEN's fields. */
 static void
-lockd_opl_req(struct lockd_oplock_req *r, uint32_t access,
+lockd_opl_req(struct lockd_oplock_req *r, uint32_t uid, uint32_t access,
     const struct lockd_share_oreq *q)
 {
 	memset(r, 0, sizeof(*r));
+	r->uid = uid;
 	r->access = access;
 	r->level = q != NULL ? q->level : LOPL_LEVEL_NONE;
 	r->disposition = q != NULL ? q->disposition : LOPL_FILE_OPEN;
 	r->no_level2 = q != NULL && q->no_level2;
-	/* Leases are not granted yet: a lease request gets nothing. */
-	if (r->level == LOPL_LEVEL_LEASE)
+	/* A lease request without its context asks for nothing. */
+	if (r->level == LOPL_LEVEL_LEASE &&
+	    (q == NULL || q->lease_version == 0)) {
 		r->level = LOPL_LEVEL_NONE;
+		return;
+	}
+	if (r->level != LOPL_LEVEL_LEASE)
+		return;
+	r->lease_version = q->lease_version;
+	r->lease_state = q->lease_state;
+	r->has_parent = q->has_parent;
+	r->epoch = q->epoch;
+	memcpy(r->client_guid, q->client_guid, LOPL_KEY_LEN);
+	memcpy(r->lease_key, q->lease_key, LOPL_KEY_LEN);
+	memcpy(r->parent_key, q->parent_key, LOPL_KEY_LEN);
 }
 
 /*
@@ -276,8 +289,8 @@ lockd_opl_req(struct lockd_oplock_req *r, uint32_t access,
  * smb2.oplock.batch1); the second try breaks nothing.
  */
 static uint32_t
-lockd_share_check(struct lockd_file *f, uint32_t access, uint32_t share,
-    const struct lockd_share_oreq *q, uint64_t now,
+lockd_share_check(struct lockd_file *f, uint32_t uid, uint32_t access,
+    uint32_t share, const struct lockd_share_oreq *q, uint64_t now,
     struct lockd_oplock_breaks *out)
 {
 	struct lockd_oplock_req r;
@@ -298,7 +311,7 @@ lockd_share_check(struct lockd_file *f, uint32_t access, uint32_t share,
 		return LOCKD_STATUS_OK;
 	if (q == NULL || q->retry || out == NULL)
 		return LOCKD_STATUS_SHARING_VIOLATION;
-	lockd_opl_req(&r, access, q);
+	lockd_opl_req(&r, uid, access, q);
 	if (lockd_oplock_sharing(f->opl, &r, now, out) == LOPL_WAIT)
 		return LOCKD_STATUS_PENDING;
 	return LOCKD_STATUS_SHARING_VIOLATION;
@@ -324,6 +337,7 @@ lockd_share_open_opl(uint32_t peer, uint32_t uid, uint64_t dev, uint64_t ino,
 	struct lockd_open *o;
 	struct share_peer *sp;
 	uint32_t status;
+	int fresh = 0;
 
 	*handle = 0;
 	if (lockd_nopens >= lockd_max_opens)
@@ -348,11 +362,12 @@ lockd_share_open_opl(uint32_t peer, uint32_t uid, uint64_t dev, uint64_t ino,
 		return LOCKD_STATUS_SHARING_VIOLATION;
 	f = RB_FIND(lockd_files, &lockd_files, &key);
 	if (f != NULL) {
-		if ((status = lockd_share_check(f, access, share, q, now,
-		    out)) != LOCKD_STATUS_OK)
+		if ((status = lockd_share_check(f, uid, access, share, q,
+		    now, out)) != LOCKD_STATUS_OK)
 			return status;
 	} else {
 		f = xcalloc(1, sizeof(*f));
+		fresh = 1;
 		f->dev = dev;
 		f->ino = ino;
 		f->stream = xstrdup(stream);
@@ -369,8 +384,19 @@ lockd_share_open_opl(uint32_t peer, uint32_t uid, uint64_t dev, uint64_t ino,
 	o->share = share;
 	o->flags = flags;
 	o->file = f;
-	lockd_opl_req(&r, access, q);
-	(void)lockd_oplock_add(f->opl, o->handle, &r, &o->opl);
+	lockd_opl_req(&r, uid, access, q);
+	/* One lease key names one file: another file's is refused. */
+	if (lockd_oplock_add(f->opl, o->handle, &r, &o->opl) !=
+	    LOCKD_STATUS_OK) {
+		free(o);
+		if (fresh) {
+			RB_REMOVE(lockd_files, &lockd_files, f);
+			lockd_oplock_file_free(f->opl);
+			free(f->stream);
+			free(f);
+		}
+		return LOCKD_STATUS_INVALID_PARAMETER;
+	}
 	TAILQ_INSERT_TAIL(&f->opens, o, file_entry);
 	f->nopens++;
 	RB_INSERT(lockd_opens, &lockd_opens, o);
@@ -396,21 +422,20 @@ lockd_file_cached(const struct lockd_file *f)
 uint32_t
 lockd_share_grant(uint32_t peer, uint64_t handle,
     const struct lockd_share_oreq *q, uint64_t now,
-    struct lockd_oplock_breaks *out, uint8_t *level, uint32_t *oflags)
+    struct lockd_oplock_breaks *out, struct lockd_oplock_grant *g,
+    uint32_t *oflags)
 {
-	struct lockd_oplock_grant g;
 	struct lockd_oplock_req r;
 	struct lockd_open *o;
 
-	*level = LOPL_LEVEL_NONE;
+	memset(g, 0, sizeof(*g));
 	if ((o = lockd_open_find(handle, peer)) == NULL)
 		return LOCKD_STATUS_INVALID_HANDLE;
-	lockd_opl_req(&r, o->access, q);
+	lockd_opl_req(&r, o->uid, o->access, q);
 	r.locked = lockd_brl_file_locked(peer, handle);
-	if (lockd_oplock_open(o->file->opl, o->opl, &r, now, out, &g) ==
+	if (lockd_oplock_open(o->file->opl, o->opl, &r, now, out, g) ==
 	    LOPL_WAIT)
 		return LOCKD_STATUS_PENDING;
-	*level = g.level;
 	if (lockd_file_cached(o->file)) {
 		*oflags |= LOCKD_OPENED_CACHED;
 		o->reports = 1;
@@ -468,6 +493,20 @@ lockd_share_oplock_ack(uint32_t peer, uint64_t handle, uint8_t level,
 		return LOCKD_STATUS_INVALID_HANDLE;
 	return lockd_oplock_ack(o->file->opl, o->opl, level, now, out,
 	    granted);
+}
+
+/*
+ * A LEASE_BREAK acknowledgement: only the leases of the sender's user
+ * are found (doc/oplocks.md §5), another user's key is not known.
+ */
+uint32_t
+lockd_share_lease_ack(uint32_t uid, const uint8_t *guid, const uint8_t *key,
+    uint8_t state, uint64_t now, struct lockd_oplock_breaks *out)
+{
+	struct lockd_oplock_file *f;
+
+	return lockd_oplock_lease_ack(lockd_opl_table(), uid, guid, key, state,
+	    now, out, &f);
 }
 
 /*

@@ -28,6 +28,14 @@ struct lockd_share_oreq {
 	uint32_t	 disposition;
 	int		 no_level2;
 	int		 retry;
+	/* A lease context (level 0xFF): version 0 for none, 1 or 2. */
+	int		 lease_version;
+	uint8_t		 lease_state;
+	int		 has_parent;
+	uint16_t	 epoch;
+	uint8_t		 client_guid[16];
+	uint8_t		 lease_key[16];
+	uint8_t		 parent_key[16];
 };
 struct lockd_oplock_breaks;
 /* The break timeout (ms), before the first open; 35 s otherwise. */
@@ -43,8 +51,10 @@ uint32_t lockd_share_open_opl(uint32_t, uint32_t, uint64_t, uint64_t,
 	    const char *, uint32_t, uint32_t, uint32_t,
 	    const struct lockd_share_oreq *, uint64_t,
 	    struct lockd_oplock_breaks *, uint64_t *);
+struct lockd_oplock_grant;
 uint32_t lockd_share_grant(uint32_t, uint64_t, const struct lockd_share_oreq *,
-	    uint64_t, struct lockd_oplock_breaks *, uint8_t *, uint32_t *);
+	    uint64_t, struct lockd_oplock_breaks *, struct lockd_oplock_grant *,
+	    uint32_t *);
 int	 lockd_share_blocked(uint32_t, uint64_t, uint64_t);
 int	 lockd_share_file_blocked(uint64_t, uint64_t, const char *, uint64_t);
 /* An operation that breaks oplocks (enum lockd_oplock_event). */
@@ -52,6 +62,9 @@ uint32_t lockd_share_event(uint32_t, uint64_t, int, uint64_t,
 	    struct lockd_oplock_breaks *);
 uint32_t lockd_share_oplock_ack(uint32_t, uint64_t, uint8_t, uint64_t,
 	    struct lockd_oplock_breaks *, uint8_t *);
+/* uid, ClientGuid, LeaseKey, the acknowledged state. */
+uint32_t lockd_share_lease_ack(uint32_t, const uint8_t *, const uint8_t *,
+	    uint8_t, uint64_t, struct lockd_oplock_breaks *);
 int	 lockd_share_cached(uint32_t, uint64_t);
 size_t	 lockd_share_unreported(uint32_t, uint64_t, uint32_t *, uint64_t *,
 	    size_t);

@@ -201,6 +201,30 @@ lockd_op_brl_u64(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 	lockd_send_reply(p, op, reqid, LOCKD_STATUS_OK, NULL, 0);
 }
 
+/* The lease part of LOCKD_OP_OPEN; see lockd_proto.h. */
+static int
+lockd_open_lease(struct rbuf *r, struct lockd_share_oreq *q)
+{
+	uint8_t version = 0, state = 0, flags = 0, pad = 0;
+
+	rbuf_get_u8(r, &version);
+	rbuf_get_u8(r, &state);
+	rbuf_get_u8(r, &flags);
+	rbuf_get_u8(r, &pad);
+	rbuf_get_u16le(r, &q->epoch);
+	rbuf_get_bytes(r, q->client_guid, sizeof(q->client_guid));
+	rbuf_get_bytes(r, q->lease_key, sizeof(q->lease_key));
+	rbuf_get_bytes(r, q->parent_key, sizeof(q->parent_key));
+	if (rbuf_error(r) || (version != 1 && version != 2) ||
+	    (state & ~(LOPL_R | LOPL_H | LOPL_W)) != 0 ||
+	    (flags & ~LOCKD_LEASE_PARENT) != 0 || pad != 0)
+		return -1;
+	q->lease_version = version;
+	q->lease_state = state;
+	q->has_parent = (flags & LOCKD_LEASE_PARENT) != 0;
+	return 0;
+}
+
 /* The body of LOCKD_OP_OPEN; see lockd_proto.h. */
 static void
 lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r, int fd)
@@ -241,6 +265,11 @@ lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r, int fd)
 		rbuf_get_u8(r, &level);
 		rbuf_get_u8(r, &oflags);
 		rbuf_get_u32le(r, &disp);
+	}
+	if (level == LOPL_LEVEL_LEASE && rbuf_left(r) != 0 &&
+	    lockd_open_lease(r, &a.q) == -1) {
+		lockd_peer_refuse(p, LOCKD_OP_OPEN);
+		return;
 	}
 	if (rbuf_error(r) || rbuf_left(r) != 0 ||
 	    disp > LOPL_FILE_OVERWRITE_IF ||
@@ -339,6 +368,22 @@ lockd_op_tcon(struct lockd_peer *p, uint32_t op, uint64_t reqid,
  * lockd_proto.h.  Each names the worker's own handle or request only:
  * another worker's is not found (lockd_share.c looks up by peer too).
  */
+/* LOCKD_OP_LEASE_ACK; see lockd_proto.h. */
+static void
+lockd_op_lease_ack(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
+{
+	uint8_t guid[16], key[16], state = 0;
+
+	rbuf_get_bytes(r, guid, sizeof(guid));
+	rbuf_get_bytes(r, key, sizeof(key));
+	rbuf_get_u8(r, &state);
+	if (rbuf_error(r) || rbuf_left(r) != 0) {
+		lockd_peer_refuse(p, LOCKD_OP_LEASE_ACK);
+		return;
+	}
+	lockd_break_lease_ack(p, reqid, guid, key, state);
+}
+
 static void
 lockd_op_oplock(struct lockd_peer *p, uint32_t op, uint64_t reqid,
     struct rbuf *r)
@@ -434,6 +479,9 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 	case LOCKD_OP_WROTE:
 	case LOCKD_OP_OPEN_CANCEL:
 		lockd_op_oplock(p, op, reqid, &r);
+		break;
+	case LOCKD_OP_LEASE_ACK:
+		lockd_op_lease_ack(p, reqid, &r);
 		break;
 	default:
 		lockd_peer_refuse(p, op);

@@ -341,7 +341,7 @@ static const struct conf_param conf_params[] = {
 	    F_NONEMPTY, conf_sigalg_vals, "signing algorithms offered"),
 	GB("server multi channel support", server_multi_channel_support, "no",
 	    "allow a session to bind several connections"),
-	GB("smb2 leases", smb2_leases, "no", "grant SMB2.1+ leases"),
+	GB("smb2 leases", smb2_leases, "yes", "grant SMB2.1+ leases"),
 	GB("require landlock", require_landlock, "yes",
 	    "no session worker without a Landlock file system sandbox"),
 	GB("require mount namespace", require_mount_namespace, "yes",
@@ -549,14 +549,13 @@ struct conf_unsupported {
 
 #define NO_KRB5	"there are no Kerberos logons"
 #define NO_CACHING \
-	"no leases or durable handles are granted"
+	"no durable handles are granted"
 
 static const struct conf_unsupported conf_unsupported[] = {
 	{ "realm", SC_GLOBAL, 1, NO_KRB5 },
 	{ "dedicated keytab file", SC_GLOBAL, 1, NO_KRB5 },
 	{ "server multi channel support", SC_GLOBAL, 0,
 	    "no session binds a second connection" },
-	{ "smb2 leases", SC_GLOBAL, 0, NO_CACHING },
 	{ "oplock break wait time", SC_GLOBAL, 0,
 	    "oplock breaks are sent at once" },
 	{ "kernel oplocks", SC_SHARE, 0,

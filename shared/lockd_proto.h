@@ -12,11 +12,15 @@
  * waits for oplock holders to acknowledge their breaks does the same.
  *
  * lockd sends IPC_LOCKD_BREAK on its own when an open of the worker must
- * give up caching (doc/oplocks.md): u64 handle, u8 kind (LOCKD_BREAK_*),
- * u8 the new SMB2 oplock level, u8 1 when the client must acknowledge
- * (LOCKD_OP_OPLOCK_ACK), u8 0.  Kind LOCKD_BREAK_REPORT carries no level:
- * another open of the file now caches reads, and writes through this
- * open must be reported (LOCKD_OP_WROTE).
+ * give up caching (doc/oplocks.md), LOCKD_BREAK_LEN bytes: u64 handle,
+ * u8 kind (LOCKD_BREAK_*), u8 the new SMB2 oplock level or lease state,
+ * u8 1 when the client must acknowledge (LOCKD_OP_OPLOCK_ACK or
+ * LOCKD_OP_LEASE_ACK), u8 the lease state held now, u16 the v2 lease's
+ * new epoch, u8 lease version, u8 0, 16 bytes LeaseKey; the lease
+ * fields are zero for an oplock.  A lease break names one open of the
+ * lease that the worker holds.  Kind LOCKD_BREAK_REPORT carries no
+ * level: another open of the file now caches reads, and writes through
+ * this open must be reported (LOCKD_OP_WROTE).
  *
  * lockd also sends IPC_LOCKD_NOTIFY on its own, when a file gets its
  * first byte-range lock: u64 notify id, u32 count, count u64 handles of
@@ -62,11 +66,19 @@ enum lockd_op {
 	 *        then optionally u8 requested SMB2 oplock level, u8 oplock
 	 *        flags (LOCKD_OPLOCK_*), u32 CreateDisposition; without
 	 *        them no oplock is asked for and the open is not an
-	 *        overwrite
+	 *        overwrite.  With level 0xFF the lease context follows
+	 *        (LOCKD_LEASE_REQ_LEN bytes): u8 lease version (1 or 2),
+	 *        u8 requested state, u8 LOCKD_LEASE_PARENT or 0, u8 0,
+	 *        u16 the client's epoch, 16 bytes ClientGuid, 16 LeaseKey,
+	 *        16 ParentLeaseKey.  lockd keys the lease by ClientGuid,
+	 *        LeaseKey and the uid it knows for the worker.
 	 * reply: u64 handle, u32 flags (LOCKD_OPENED_*), u8 granted oplock
-	 *        level; status SHARING_VIOLATION or DELETE_PENDING, or
-	 *        CANCELLED (LOCKD_OP_OPEN_CANCEL).  An interim PENDING
-	 *        comes first when the open waits for oplock breaks.
+	 *        level, u8 lease state, u8 lease version (0: no lease),
+	 *        u16 epoch, u32 lease flags (SMB2_LEASE_FLAG_*); status
+	 *        SHARING_VIOLATION or DELETE_PENDING, INVALID_PARAMETER
+	 *        (the lease key is another file's), or CANCELLED
+	 *        (LOCKD_OP_OPEN_CANCEL).  An interim PENDING comes first
+	 *        when the open waits for oplock breaks.
 	 */
 	LOCKD_OP_OPEN,
 	/*
@@ -152,6 +164,14 @@ enum lockd_op {
 	 * u64 request id of the OPEN, which is answered CANCELLED.
 	 */
 	LOCKD_OP_OPEN_CANCEL,
+	/*
+	 * A LEASE_BREAK acknowledgment (MS-SMB2 3.3.5.22.2).  body: 16
+	 * bytes ClientGuid, 16 LeaseKey, u8 the acknowledged state.  Only
+	 * leases of the uid lockd knows for the worker are found.  reply:
+	 * u8 the state now held; status OK, OBJECT_NAME_NOT_FOUND,
+	 * UNSUCCESSFUL (no break out), REQUEST_NOT_ACCEPTED.
+	 */
+	LOCKD_OP_LEASE_ACK,
 };
 
 /* LOCKD_OP_OPEN oplock flags. */
@@ -160,7 +180,14 @@ enum lockd_op {
 /* IPC_LOCKD_BREAK kinds, and its length. */
 #define LOCKD_BREAK_OPLOCK		1
 #define LOCKD_BREAK_REPORT		2
-#define LOCKD_BREAK_LEN			12
+#define LOCKD_BREAK_LEASE		3
+#define LOCKD_BREAK_LEN			32
+
+/* LOCKD_OP_OPEN lease part: its length, its flag. */
+#define LOCKD_LEASE_REQ_LEN		54
+#define LOCKD_LEASE_PARENT		0x01
+/* The LOCKD_OP_OPEN reply body. */
+#define LOCKD_OPEN_REPLY_LEN		21
 
 /* LOCKD_OP_OPEN reply, after the handle: u32 flags. */
 #define LOCKD_OPENED_BRL		0x0001	/* the file has locks */

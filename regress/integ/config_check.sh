@@ -64,21 +64,21 @@ check "unknown parameter: -t counts the warning" \
 cat > "$T/unsupported.conf" <<EOF2
 [global]
 	smb ports = 4455
-	smb2 leases = yes
 [data]
 	path = $T
 	oplocks = yes
+	durable handles = yes
 EOF2
 "$U" -t -f "$T/unsupported.conf" >"$T/out" 2>&1
 rc=$?
 check "unsupported caching: -t fails" [ "$rc" -eq 1 ]
 check "unsupported caching: the line says so" \
-    grep -q "unsupported.conf:3: smb2 leases: not supported by this version" \
+    grep -q "unsupported.conf:6: durable handles: not supported by this version" \
     "$T/out"
 out=$("$U" -T -f "$T/unsupported.conf" 2>/dev/null)
 check "unsupported caching: -T shows what the server does" sh -c \
-    "printf '%s\n' \"\$1\" | grep -q 'smb2 leases = no' &&
-    printf '%s\n' \"\$1\" | grep -q 'oplocks = no'" _ "$out"
+    "printf '%s\n' \"\$1\" | grep -q 'durable handles = no' &&
+    printf '%s\n' \"\$1\" | grep -q 'oplocks = yes'" _ "$out"
 cat > "$T/adminusers.conf" <<EOF2
 [global]
 	smb ports = 4455

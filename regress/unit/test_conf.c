@@ -320,7 +320,8 @@ test_fields(void)
 		return;
 	CHECK(strstr(capture_text(), "not supported by this version") != NULL);
 	CHECK(c->g.server_multi_channel_support == 0);
-	CHECK(c->g.smb2_leases == 0);
+	/* Leases are served, and granted by default as in Samba. */
+	CHECK(c->g.smb2_leases == 1);
 	CHECK(c->g.max_connections == 50);
 	s = &c->shares[0];
 	CHECK(s->kernel_oplocks == 0 && s->durable_handles == 0);

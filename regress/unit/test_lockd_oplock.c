@@ -17,6 +17,7 @@
 #define WA	0x00000100	/* FILE_WRITE_ATTRIBUTES */
 #define SYN	0x00100000	/* SYNCHRONIZE */
 #define DEL	0x00010000	/* DELETE */
+#define RC	0x00020000	/* READ_CONTROL */
 #define ALL	(RD | WR | DEL)
 
 #define ST_INVALID_PARAMETER	 0xC000000DU
@@ -104,7 +105,7 @@ lack(int c, int k, uint8_t state, uint32_t want)
 
 	key(g, c);
 	key(kk, k);
-	return lockd_oplock_lease_ack(T, g, kk, state, now, &B, &f) == want;
+	return lockd_oplock_lease_ack(T, 0, g, kk, state, now, &B, &f) == want;
 }
 
 static void
@@ -260,6 +261,33 @@ test_stat_open(void)
 }
 
 /* batch10, batch6, batch9: Level II beside other opens; writes. */
+/*
+ * lease.statopen4 against oplock.statopen1: READ_CONTROL alone breaks no
+ * lease, but a Batch oplock.
+ */
+static void
+test_lease_statopen(void)
+{
+	struct lockd_oplock_file *f;
+	struct lockd_oplock_open *o[2];
+	struct lockd_oplock_req r;
+	struct lockd_oplock_grant g;
+
+	f = lockd_oplock_file_new(T, 0);
+	r = lreq(2, 1, 1, "RHW", ALL, LOPL_FILE_OPEN_IF);
+	CHECK(do_open(f, &r, &o[0], &g) == 0 && g.lease_state == ls("RHW"));
+	r = oreq(LOPL_LEVEL_NONE, RC | SYN, LOPL_FILE_OPEN);
+	CHECK(do_open(f, &r, &o[1], &g) == 0 && B.n == 0);
+	close_all(f, o, 2);
+	f = lockd_oplock_file_new(T, 0);
+	r = oreq(LOPL_LEVEL_BATCH, ALL, LOPL_FILE_OPEN_IF);
+	CHECK(do_open(f, &r, &o[0], &g) == 0 && g.level == LOPL_LEVEL_BATCH);
+	r = oreq(LOPL_LEVEL_NONE, RC, LOPL_FILE_OPEN);
+	CHECK(do_open(f, &r, &o[1], &g) == LOPL_WAIT && B.n == 1);
+	B.n = 0;
+	close_all(f, o, 2);
+}
+
 static void
 test_level2(void)
 {
@@ -427,6 +455,19 @@ test_lease_request(void)
 	CHECK(do_open(f, &r, &o[0], &g) == 0);
 	CHECK(lockd_oplock_add(f2, 99, &r, &o[1]) == ST_INVALID_PARAMETER &&
 	    o[1] == NULL);
+	/* Also on a directory, that gets no lease. */
+	{
+		struct lockd_oplock_file *d = lockd_oplock_file_new(T, 1);
+
+		CHECK(lockd_oplock_add(d, 98, &r, &o[1]) ==
+		    ST_INVALID_PARAMETER && o[1] == NULL);
+		lockd_oplock_file_free(d);
+	}
+	/* Another user's same client and key is another lease. */
+	r.uid = 7;
+	CHECK(do_open(f2, &r, &o[1], &g) == 0 && g.lease_state == ls("RHW"));
+	lockd_oplock_close(f2, o[1]);
+	r.uid = 0;
 	/* The same key of another client is another lease. */
 	key(r.client_guid, 2);
 	CHECK(do_open(f2, &r, &o[1], &g) == 0 && g.lease_state == ls("RHW"));
@@ -994,6 +1035,7 @@ main(void)
 	test_rename();
 	test_dir_lease();
 	test_multibreak();
+	test_lease_statopen();
 	CHECK(lockd_oplock_nleases(T) == 0);
 	lockd_oplock_table_free(T);
 	lockd_oplock_breaks_free(&B);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "lockd_oplock.h"
 #include "lockd_proto.h"
@@ -28,21 +29,23 @@
 static void
 test_oplocks(void)
 {
-	struct lockd_share_oreq q = { LOPL_LEVEL_BATCH, LOPL_FILE_OPEN, 0, 0 };
+	struct lockd_share_oreq q = { .level = LOPL_LEVEL_BATCH,
+	    .disposition = LOPL_FILE_OPEN };
 	struct lockd_oplock_breaks b = { NULL, 0, 0 };
 	uint64_t h1, h2, h3, now = 1000;
+	struct lockd_oplock_grant g;
 	uint32_t fl = 0;
 	uint8_t level;
 
 	lockd_share_set_oplock(5000);
 	CHECK(lockd_share_open_opl(1, 0, 9, 900, "", R | W, SR | SW, 0, &q,
 	    now, &b, &h1) == LOCKD_STATUS_OK);
-	CHECK(lockd_share_grant(1, h1, &q, now, &b, &level, &fl) ==
-	    LOCKD_STATUS_OK && level == LOPL_LEVEL_BATCH && b.n == 0);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.level == LOPL_LEVEL_BATCH && b.n == 0);
 	/* Another worker opens: Batch breaks to II, the open waits. */
 	CHECK(lockd_share_open_opl(2, 0, 9, 900, "", R, SR | SW, 0, &q, now,
 	    &b, &h2) == LOCKD_STATUS_OK);
-	CHECK(lockd_share_grant(2, h2, &q, now, &b, &level, &fl) ==
+	CHECK(lockd_share_grant(2, h2, &q, now, &b, &g, &fl) ==
 	    LOCKD_STATUS_PENDING);
 	CHECK(b.n == 1 && b.v[0].open == h1 && b.v[0].to == LOPL_LEVEL_II &&
 	    b.v[0].ack);
@@ -55,8 +58,8 @@ test_oplocks(void)
 	    LOCKD_STATUS_OK && level == LOPL_LEVEL_II);
 	CHECK(!lockd_share_blocked(2, h2, now));
 	fl = 0;
-	CHECK(lockd_share_grant(2, h2, &q, now, &b, &level, &fl) ==
-	    LOCKD_STATUS_OK && level == LOPL_LEVEL_II &&
+	CHECK(lockd_share_grant(2, h2, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.level == LOPL_LEVEL_II &&
 	    (fl & LOCKD_OPENED_CACHED));
 	/* A write breaks both Level II oplocks, the writer's own too. */
 	CHECK(lockd_share_event(2, h2, LOPL_EV_WRITE, now, &b) ==
@@ -69,8 +72,8 @@ test_oplocks(void)
 	/* A sharing violation breaks Batch first, then fails. */
 	CHECK(lockd_share_open_opl(1, 0, 9, 901, "", R | W, 0, 0, &q, now,
 	    &b, &h1) == LOCKD_STATUS_OK);
-	CHECK(lockd_share_grant(1, h1, &q, now, &b, &level, &fl) ==
-	    LOCKD_STATUS_OK && level == LOPL_LEVEL_BATCH);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.level == LOPL_LEVEL_BATCH);
 	CHECK(lockd_share_open_opl(2, 0, 9, 901, "", R, SR, 0, &q, now, &b,
 	    &h3) == LOCKD_STATUS_PENDING && b.n == 1);
 	b.n = 0;
@@ -84,10 +87,75 @@ test_oplocks(void)
 	lockd_oplock_breaks_free(&b);
 }
 
+/*
+ * Leases through the share table: keyed by the uid lockd knows for each
+ * worker as well as ClientGuid and LeaseKey, so that a worker of another
+ * user cannot acknowledge the first one's break by naming its key, and
+ * naming the same key gets it a lease of its own.
+ */
+static void
+test_leases(void)
+{
+	struct lockd_share_oreq q, q0 = { .level = LOPL_LEVEL_NONE,
+	    .disposition = LOPL_FILE_OPEN };
+	struct lockd_oplock_breaks b = { NULL, 0, 0 };
+	struct lockd_oplock_grant g;
+	uint64_t h1, h2, h3, h4, now = 1000;
+	uint32_t fl = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.level = LOPL_LEVEL_LEASE;
+	q.disposition = LOPL_FILE_OPEN;
+	q.lease_version = 2;
+	q.lease_state = LOPL_R | LOPL_H | LOPL_W;
+	memset(q.client_guid, 0x11, 16);
+	memset(q.lease_key, 0x22, 16);
+	CHECK(lockd_share_open_opl(1, 100, 9, 910, "", R | W, SR | SW, 0, &q,
+	    now, &b, &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.level == LOPL_LEVEL_LEASE &&
+	    g.lease_state == (LOPL_R | LOPL_H | LOPL_W) && g.epoch == 1 &&
+	    g.lease_version == 2 && b.n == 0);
+	/* The same key on another file is refused. */
+	CHECK(lockd_share_open_opl(1, 100, 9, 911, "", R, SR | SW, 0, &q,
+	    now, &b, &h3) == LOCKD_STATUS_INVALID_PARAMETER);
+	/* Another user opens the file: the lease breaks, the open waits. */
+	CHECK(lockd_share_open_opl(2, 200, 9, 910, "", R, SR | SW, 0, &q0,
+	    now, &b, &h2) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(2, h2, &q0, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_PENDING);
+	CHECK(b.n == 1 && b.v[0].open == h1 && b.v[0].lease &&
+	    b.v[0].from == (LOPL_R | LOPL_H | LOPL_W) &&
+	    b.v[0].to == (LOPL_R | LOPL_H) && b.v[0].ack && b.v[0].epoch == 2);
+	b.n = 0;
+	/* The other user's worker does not find the first lease. */
+	CHECK(lockd_share_lease_ack(200, q.client_guid, q.lease_key,
+	    LOPL_R | LOPL_H, now, &b) == 0xC0000034U);
+	CHECK(lockd_share_blocked(2, h2, now));
+	CHECK(lockd_share_lease_ack(100, q.client_guid, q.lease_key,
+	    LOPL_R | LOPL_H | LOPL_W, now, &b) == 0xC00000D0U);
+	CHECK(lockd_share_lease_ack(100, q.client_guid, q.lease_key,
+	    LOPL_R | LOPL_H, now, &b) == LOCKD_STATUS_OK);
+	CHECK(!lockd_share_blocked(2, h2, now));
+	CHECK(lockd_share_grant(2, h2, &q0, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.level == LOPL_LEVEL_NONE);
+	/* Naming the key gets that user a lease of its own, R beside RH. */
+	q.lease_state = LOPL_R;
+	CHECK(lockd_share_open_opl(2, 200, 9, 910, "", R, SR | SW, 0, &q,
+	    now, &b, &h4) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(2, h4, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == LOPL_R && b.n == 0);
+	CHECK(lockd_share_close(2, h4, &fl) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK);
+	lockd_oplock_breaks_free(&b);
+}
+
 int
 main(void)
 {
 	test_oplocks();
+	test_leases();
 	uint64_t h1, h2, h3, h4;
 	uint32_t fl, pend, n;
 

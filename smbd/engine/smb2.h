@@ -40,6 +40,8 @@
 #define SMB2_QUERY_INFO		0x0010
 #define SMB2_SET_INFO		0x0011
 #define SMB2_OPLOCK_BREAK	0x0012
+/* StructureSize of a Lease Break Acknowledgment (MS-SMB2 2.2.24.2). */
+#define SMB2_LEASE_BREAK_ACK_SIZE	36
 
 /* The SMB1 command a multi-protocol negotiate uses (MS-CIFS 2.2.4.52). */
 #define SMB1_COM_NEGOTIATE	0x72

@@ -336,7 +336,10 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 		return NT_STATUS_INVALID_PARAMETER;
 	if (cmd->fn == NULL)
 		return NT_STATUS_NOT_SUPPORTED;
-	if (ssize != cmd->structure_size)
+	/* OPLOCK_BREAK has a second size: a lease's (MS-SMB2 2.2.24.2). */
+	if (ssize != cmd->structure_size &&
+	    !(req->hdr.command == SMB2_OPLOCK_BREAK &&
+	    ssize == SMB2_LEASE_BREAK_ACK_SIZE))
 		return NT_STATUS_INVALID_PARAMETER;
 
 	if (req->hdr.command == SMB2_NEGOTIATE ||

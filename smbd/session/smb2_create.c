@@ -83,6 +83,7 @@ struct create_extra {
 	uint8_t			 oplock;	/* RequestedOplockLevel */
 	uint8_t			 oplock_flags;	/* LOCKD_OPLOCK_* */
 	uint32_t		 disposition;
+	struct smb2_lease_req	 lease;		/* oplock 0xFF */
 };
 
 /*
@@ -100,6 +101,15 @@ struct create_wait {
 	uint64_t		 reqid;		/* of the lockd OPEN */
 	struct smb2_async	*a;
 	int			 orphan;
+};
+
+/* lockd's final answer to an OPEN (lockd_proto.h). */
+struct create_grant {
+	uint8_t			 level;
+	uint8_t			 lease_state;
+	uint8_t			 lease_version;
+	uint16_t		 epoch;
+	uint32_t		 lease_flags;
 };
 
 static void
@@ -158,6 +168,15 @@ create_response(struct wbuf *out, struct smb2_open *o, uint32_t action,
 			data[8 + i] = (uint8_t)(dev >> (8 * i));
 		}
 		smb2_cctx_put(out, &prev, "QFid", data, 32);
+	}
+	if (o->oplock == SMB2_OPLOCK_LEVEL_LEASE && o->lease.version != 0) {
+		struct wbuf lw;
+		uint8_t lmem[SMB2_LEASE_V2_LEN];
+
+		wbuf_init_fixed(&lw, lmem, sizeof(lmem));
+		smb2_lease_ctx_body(&lw, &o->lease);
+		smb2_cctx_put(out, &prev, "RqLs", wbuf_data(&lw),
+		    wbuf_len(&lw));
 	}
 	if (prev != (size_t)-1) {
 		wbuf_set_u32le(out, 80, (uint32_t)(SMB2_HDR_LEN + start));
@@ -318,8 +337,10 @@ create_orphan(struct create_wait *cw, uint32_t status, uint64_t handle)
 /* What lockd's final answer makes of the CREATE: out gets the body. */
 static uint32_t
 create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
-    uint32_t oflags, uint8_t level, struct wbuf *out)
+    uint32_t oflags, const struct create_grant *g, struct wbuf *out)
 {
+	uint8_t level = g->level;
+
 	struct smb2_conn *c = cw->c;
 	struct smb2_open *o = cw->o;
 
@@ -337,6 +358,17 @@ create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
 	/* The file has byte-range locks: IO must ask (smb2_lock.c). */
 	o->brl = (oflags & LOCKD_OPENED_BRL) != 0;
 	o->oplock = level;
+	if (level == SMB2_OPLOCK_LEVEL_LEASE && g->lease_version != 0) {
+		/* The key and parent as asked; the rest as lockd decided. */
+		o->lease = cw->x.lease;
+		o->lease.version = g->lease_version;
+		o->lease.state = g->lease_state;
+		o->lease.flags = g->lease_flags;
+		o->lease.epoch = g->lease_version == 2 ? g->epoch : 0;
+		if (g->lease_version != 2)
+			o->lease.flags &= ~SMB2_LEASE_FLAG_PARENT_KEY_SET;
+	} else if (level == SMB2_OPLOCK_LEVEL_LEASE)
+		o->oplock = SMB2_OPLOCK_LEVEL_NONE;
 	/* Others cache the file, or this open does: report its writes. */
 	o->opl_report = (oflags & LOCKD_OPENED_CACHED) != 0 ||
 	    level == SMB2_OPLOCK_LEVEL_II;
@@ -358,18 +390,23 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 	struct create_wait *cw = arg;
 	struct smb2_conn *c = cw->c;
 	struct smb2_req *req;
+	struct create_grant g;
 	struct wbuf out;
 	uint64_t handle = 0;
 	uint32_t oflags = 0;
-	uint8_t level = 0;
 
 	if (status == LOCKD_STATUS_PENDING) {
 		create_pending(cw);
 		return;
 	}
+	memset(&g, 0, sizeof(g));
 	rbuf_get_u64le(r, &handle);
 	rbuf_get_u32le(r, &oflags);
-	rbuf_get_u8(r, &level);
+	rbuf_get_u8(r, &g.level);
+	rbuf_get_u8(r, &g.lease_state);
+	rbuf_get_u8(r, &g.lease_version);
+	rbuf_get_u16le(r, &g.epoch);
+	rbuf_get_u32le(r, &g.lease_flags);
 	if (status != NT_STATUS_SUCCESS)
 		handle = 0;
 	if (cw->orphan || cw->o == NULL) {
@@ -378,7 +415,7 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 	}
 	if (cw->a != NULL) {
 		wbuf_init(&out, 256);
-		status = create_answer(cw, status, handle, oflags, level, &out);
+		status = create_answer(cw, status, handle, oflags, &g, &out);
 		if (log_getverbose() >= 3)
 			log_debug("%s: waiting CREATE ends: %s", c->peer,
 			    ntstatus_name(status));
@@ -390,7 +427,7 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 		return;
 	}
 	req = &c->work->req;
-	req->status = create_answer(cw, status, handle, oflags, level,
+	req->status = create_answer(cw, status, handle, oflags, &g,
 	    req->out);
 	create_wait_free(cw);
 	smb2_conn_resume(c);
@@ -410,6 +447,25 @@ smb2_create_abandon(struct smb2_open *o)
 	o->create_wait = NULL;
 	cw->o = NULL;
 	(void)create_cancel_lockd(cw);
+}
+
+/*
+ * The lease part of lockd's OPEN: lockd adds the uid it knows for this
+ * worker to ClientGuid and LeaseKey (doc/oplocks.md §5).
+ */
+static void
+create_put_lease(struct wbuf *w, struct smb2_conn *c,
+    const struct smb2_lease_req *l)
+{
+	wbuf_put_u8(w, (uint8_t)l->version);
+	wbuf_put_u8(w, (uint8_t)l->state);
+	wbuf_put_u8(w, (l->flags & SMB2_LEASE_FLAG_PARENT_KEY_SET) ?
+	    LOCKD_LEASE_PARENT : 0);
+	wbuf_put_u8(w, 0);
+	wbuf_put_u16le(w, l->epoch);
+	wbuf_put_bytes(w, c->nres.client_guid, 16);
+	wbuf_put_bytes(w, l->key, 16);
+	wbuf_put_bytes(w, l->parent, 16);
 }
 
 /* Register the open with lockd; the CREATE completes in the reply. */
@@ -439,6 +495,8 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	wbuf_put_u8(&w, x->oplock);
 	wbuf_put_u8(&w, x->oplock_flags);
 	wbuf_put_u32le(&w, x->disposition);
+	if (x->oplock == SMB2_OPLOCK_LEVEL_LEASE)
+		create_put_lease(&w, c, &x->lease);
 	cw = xcalloc(1, sizeof(*cw));
 	cw->c = c;
 	cw->o = o;
@@ -507,6 +565,7 @@ struct create_req {
 	struct vfs_share	 vs;
 	struct smb2_cctx	 cc;
 	uint8_t			 oplock;
+	struct smb2_lease_req	 lease;		/* version 0: none */
 	uint32_t		 imp, access, attrs, share, disp, opts;
 	char			*name;		/* as the client sent it */
 	struct vfs_name		 vn;
@@ -533,9 +592,9 @@ struct create_req {
 };
 
 /*
- * The oplock this CREATE asks lockd for: what the client requested,
- * unless the share grants none ("oplocks = no") or no Level II.  A
- * lease request (0xFF) asks for none here: leases are not granted.
+ * The oplock or lease this CREATE asks lockd for: what the client
+ * requested, unless the share grants none ("oplocks = no", which takes
+ * leases too, as in Samba) or no Level II.
  */
 static void
 create_oplock(const struct create_req *cr, struct create_extra *x)
@@ -543,8 +602,12 @@ create_oplock(const struct create_req *cr, struct create_extra *x)
 	const struct conf_share *sh = cr->t->ss->share;
 
 	x->disposition = cr->disp;
-	x->oplock = sh->oplocks && cr->oplock != SMB2_OPLOCK_LEVEL_LEASE ?
-	    cr->oplock : SMB2_OPLOCK_LEVEL_NONE;
+	x->oplock = sh->oplocks ? cr->oplock : SMB2_OPLOCK_LEVEL_NONE;
+	/* A lease is asked for with its context only (create_parse). */
+	if (x->oplock == SMB2_OPLOCK_LEVEL_LEASE && cr->lease.version == 0)
+		x->oplock = SMB2_OPLOCK_LEVEL_NONE;
+	if (x->oplock == SMB2_OPLOCK_LEVEL_LEASE)
+		x->lease = cr->lease;
 	if (!sh->level2_oplocks)
 		x->oplock_flags |= LOCKD_OPLOCK_NO_LEVEL2;
 }
@@ -626,6 +689,17 @@ create_parse(struct smb2_conn *c, struct smb2_req *req, struct create_req *cr)
 	if (smb2_cctx_parse(&req->msg, ctxoff, ctxlen, &cr->cc) !=
 	    NT_STATUS_SUCCESS)
 		return create_invalid(c, 23);
+	/*
+	 * A lease context counts only with the lease level, on a
+	 * connection that negotiated leasing (MS-SMB2 3.3.5.9.8); v2 only
+	 * in SMB 3.x (3.3.5.9.11).
+	 */
+	if (cr->oplock == SMB2_OPLOCK_LEVEL_LEASE &&
+	    (cr->cc.seen & SMB2_CCTX_RQLS) &&
+	    (c->nres.server_capabilities & SMB2_GLOBAL_CAP_LEASING) &&
+	    smb2_lease_ctx_parse(&cr->cc.rqls,
+	    c->nres.dialect >= SMB2_DIALECT_300, &cr->lease) == -1)
+		return create_invalid(c, 25);
 	if (nlen % 2 != 0)
 		return create_invalid(c, 3);
 	if (nlen == 0)

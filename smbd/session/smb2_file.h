@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "fscc.h"
+#include "oplock_wire.h"
 
 struct event;
 struct rbuf;
@@ -47,6 +48,11 @@ struct smb2_open {
 						   (smb2_lock.c) */
 	/* Oplocks (smb2_oplock.c). */
 	uint8_t			 oplock;	/* the level the client holds */
+	/*
+	 * With oplock 0xFF, its lease as last answered (version 0: none);
+	 * lockd alone knows the lease's state for sure.
+	 */
+	struct smb2_lease_req	 lease;
 	int			 opl_report;	/* writes are reported to lockd */
 	int			 opl_reporting;	/* a report is on its way */
 	void			*create_wait;	/* its CREATE waits for lockd */

@@ -1,12 +1,14 @@
 /*
- * Oplocks in the session worker (doc/oplocks.md).  usmbd-lockd decides
- * every grant and break for all workers; the worker carries them to its
- * client and back:
+ * Oplocks and leases in the session worker (doc/oplocks.md).
+ * usmbd-lockd decides every grant and break for all workers; the worker
+ * carries them to its client and back:
  *
  * - lockd's IPC_LOCKD_BREAK for one of its opens becomes an SMB2
- *   OPLOCK_BREAK notification (MS-SMB2 2.2.23.1), sent unasked;
- * - the client's acknowledgment (MS-SMB2 3.3.5.22.1) goes to lockd,
- *   which answers the level now held, or the error the client gets;
+ *   OPLOCK_BREAK notification (MS-SMB2 2.2.23.1), or for a lease a
+ *   Lease Break Notification (2.2.23.2), sent unasked;
+ * - the client's acknowledgment (MS-SMB2 3.3.5.22.1 and .2) goes to
+ *   lockd, which answers the level or state now held, or the error the
+ *   client gets;
  * - writes, and changes of the end of file or allocation, are reported
  *   to lockd (LOCKD_OP_WROTE) while lockd says that someone caches the
  *   file's reads, so that Level II oplocks break to none.  Nothing waits
@@ -37,6 +39,40 @@ struct oplock_ack_wait {
 	uint8_t			 file_id[16];
 };
 
+/*
+ * lockd: a lease of this worker's client must give up caching.  The
+ * notification names the lease, not the open (MS-SMB2 2.2.23.2); it
+ * goes out on this worker's connection, signed or encrypted as the
+ * open's session and tree require.
+ */
+static void
+lease_break_msg(struct smb2_open *o, uint8_t to, uint8_t ack, uint8_t from,
+    uint16_t epoch, uint8_t version, const uint8_t key[16])
+{
+	struct wbuf w;
+	uint8_t mem[SMB2_LEASE_BREAK_LEN];
+
+	if (o->oplock != SMB2_OPLOCK_LEVEL_LEASE || (to & ~SMB2_LEASE_STATES) ||
+	    memcmp(o->lease.key, key, 16) != 0) {
+		log_warnx("lockd: a lease break that is not this open's");
+		return;
+	}
+	/* Writes beside a lease that keeps no read cache still break R. */
+	o->opl_report = 1;
+	if (S.conn == NULL)
+		return;
+	wbuf_init_fixed(&w, mem, sizeof(mem));
+	smb2_lease_break_body(&w, version == 2 ? epoch : 0,
+	    ack ? SMB2_NOTIFY_BREAK_LEASE_FLAG_ACK_REQUIRED : 0, key, from,
+	    to);
+	if (log_getverbose() >= 2)
+		log_debug("%s: lease break of %s from %u to %u%s",
+		    S.conn->peer, o->path, from, to,
+		    ack ? ", acknowledgment awaited" : "");
+	smb2_conn_notify(S.conn, o->sess, o->tree, SMB2_OPLOCK_BREAK,
+	    wbuf_data(&w), wbuf_len(&w));
+}
+
 /* lockd: an open of this worker must give up caching, or report writes. */
 static void
 oplock_break_msg(const uint8_t *data, size_t len)
@@ -45,13 +81,20 @@ oplock_break_msg(const uint8_t *data, size_t len)
 	struct rbuf r;
 	struct wbuf w;
 	uint64_t handle = 0;
-	uint8_t kind = 0, level = 0, ack = 0, id[16], mem[32];
+	uint16_t epoch = 0;
+	uint8_t kind = 0, level = 0, ack = 0, from = 0, version = 0, pad = 0;
+	uint8_t key[16], id[16], mem[32];
 
 	rbuf_init(&r, data, len);
 	rbuf_get_u64le(&r, &handle);
 	rbuf_get_u8(&r, &kind);
 	rbuf_get_u8(&r, &level);
 	rbuf_get_u8(&r, &ack);
+	rbuf_get_u8(&r, &from);
+	rbuf_get_u16le(&r, &epoch);
+	rbuf_get_u8(&r, &version);
+	rbuf_get_u8(&r, &pad);
+	rbuf_get_bytes(&r, key, sizeof(key));
 	if (rbuf_error(&r)) {
 		log_warnx("lockd: malformed oplock break");
 		return;
@@ -61,6 +104,10 @@ oplock_break_msg(const uint8_t *data, size_t len)
 		return;
 	if (kind == LOCKD_BREAK_REPORT) {
 		o->opl_report = 1;
+		return;
+	}
+	if (kind == LOCKD_BREAK_LEASE) {
+		lease_break_msg(o, level, ack, from, epoch, version, key);
 		return;
 	}
 	if (kind != LOCKD_BREAK_OPLOCK || (level != SMB2_OPLOCK_LEVEL_NONE &&
@@ -96,7 +143,9 @@ oplock_ack_reply(uint32_t status, struct rbuf *r, void *arg)
 	uint8_t level = 0;
 
 	rbuf_get_u8(r, &level);
-	if ((o = smb2_open_find_lockd(aw->handle)) != NULL) {
+	/* A lease is not acknowledged as an oplock: it stays as it is. */
+	if ((o = smb2_open_find_lockd(aw->handle)) != NULL &&
+	    o->oplock != SMB2_OPLOCK_LEVEL_LEASE) {
 		o->oplock = status == NT_STATUS_SUCCESS ? level : 0;
 		if (o->oplock == SMB2_OPLOCK_LEVEL_II)
 			o->opl_report = 1;
@@ -114,10 +163,68 @@ oplock_ack_reply(uint32_t status, struct rbuf *r, void *arg)
 	free(aw);
 }
 
+static void
+lease_ack_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct oplock_ack_wait *aw = arg;
+	struct smb2_conn *c = aw->c;
+	struct smb2_req *req;
+	uint8_t state = 0;
+
+	rbuf_get_u8(r, &state);
+	if (c->waiting && c->work != NULL) {
+		req = &c->work->req;
+		req->status = status;
+		if (status == NT_STATUS_SUCCESS)
+			smb2_lease_ack_body(req->out, aw->file_id, state);
+		smb2_conn_resume(c);
+	}
+	free(aw);
+}
+
+/*
+ * A Lease Break Acknowledgment (MS-SMB2 3.3.5.22.2).  lockd finds the
+ * lease by this connection's ClientGuid, the key and the worker's uid,
+ * and answers NOT_FOUND, UNSUCCESSFUL (no break out) or
+ * REQUEST_NOT_ACCEPTED (not a state the break offered).
+ */
+static uint32_t
+lease_ack(struct smb2_conn *c, struct smb2_req *req)
+{
+	struct smb2_lease_ack a;
+	struct oplock_ack_wait *aw;
+	struct wbuf w;
+	uint8_t body[33];
+
+	if (smb2_lease_ack_parse(&req->body, &a) == -1)
+		return NT_STATUS_INVALID_PARAMETER;
+	if (!(c->nres.server_capabilities & SMB2_GLOBAL_CAP_LEASING))
+		return NT_STATUS_INVALID_PARAMETER;
+	/* No break offers more than R, H and W. */
+	if (a.state & ~SMB2_LEASE_STATES)
+		return NT_STATUS_REQUEST_NOT_ACCEPTED;
+	wbuf_init_fixed(&w, body, sizeof(body));
+	wbuf_put_bytes(&w, c->nres.client_guid, 16);
+	wbuf_put_bytes(&w, a.key, 16);
+	wbuf_put_u8(&w, (uint8_t)a.state);
+	aw = xcalloc(1, sizeof(*aw));
+	aw->c = c;
+	/* The lease key stands where an oplock's FileId would. */
+	memcpy(aw->file_id, a.key, 16);
+	if (wbuf_error(&w) || lockd_client_request(LOCKD_OP_LEASE_ACK,
+	    wbuf_data(&w), wbuf_len(&w), lease_ack_reply, aw) == -1) {
+		free(aw);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	c->waiting = 1;
+	return SMB2_DEFER;
+}
+
 /*
  * OPLOCK_BREAK from the client: an acknowledgment (MS-SMB2 3.3.5.22.1).
  * The worker finds the open in its session and tree; lockd, which alone
- * knows whether a break is out, decides the rest.
+ * knows whether a break is out, decides the rest.  StructureSize 36 is
+ * a lease's (3.3.5.22.2).
  */
 uint32_t
 smb2_cmd_oplock_break(struct smb2_conn *c, struct smb2_req *req)
@@ -125,9 +232,14 @@ smb2_cmd_oplock_break(struct smb2_conn *c, struct smb2_req *req)
 	struct smb2_oplock_ack a;
 	struct oplock_ack_wait *aw;
 	struct smb2_open *o;
+	struct rbuf peek = req->body;
+	uint16_t ssize = 0;
 	uint8_t body[9];
 	int i;
 
+	rbuf_get_u16le(&peek, &ssize);
+	if (ssize == SMB2_LEASE_ACK_LEN)
+		return lease_ack(c, req);
 	if (smb2_oplock_ack_parse(&req->body, &a) == -1)
 		return NT_STATUS_INVALID_PARAMETER;
 	if ((o = smb2_open_lookup(c, req, a.file_id)) == NULL)

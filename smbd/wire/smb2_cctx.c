@@ -70,6 +70,9 @@ cctx_one(struct smb2_cctx *cc, const uint8_t *name, uint16_t nlen,
 		case SMB2_CCTX_EXTA:
 			cc->exta = *data;
 			break;
+		case SMB2_CCTX_RQLS:
+			cc->rqls = *data;
+			break;
 		}
 		return rbuf_error(data) ? NT_STATUS_INVALID_PARAMETER :
 		    NT_STATUS_SUCCESS;

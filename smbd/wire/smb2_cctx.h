@@ -30,6 +30,7 @@ struct smb2_cctx {
 	uint64_t	 twrp_time;	/* TWrp */
 	struct rbuf	 secd;		/* SecD: the descriptor's bytes */
 	struct rbuf	 exta;		/* ExtA: FILE_FULL_EA_INFORMATION list */
+	struct rbuf	 rqls;		/* RqLs: the lease request */
 };
 
 /*
