@@ -74,14 +74,15 @@ smb2_charge_ok(struct smb2_conn *c, struct smb2_req *req, uint32_t n)
 
 static int
 smb2_read_cached(struct smb2_req *req, struct smb2_open *o, uint64_t off,
-    uint32_t len)
+    uint32_t len, uint32_t mincount)
 {
 	struct iovec iov;
 	size_t hdroff;
 	ssize_t n;
 
+	/* A MinimumCount above the length is END_OF_FILE: not ours. */
 	if (o->stream != NULL || o->no_nowait || len == 0 ||
-	    len > SMB2_READ_CACHED_MAX)
+	    len > SMB2_READ_CACHED_MAX || mincount > len)
 		return -1;
 #ifdef USMBD_REGRESS_HOOKS
 	/* Tests: a slow READ is one the pool delays (aio_slow.sh). */
@@ -158,7 +159,8 @@ smb2_cmd_read(struct smb2_conn *c, struct smb2_req *req)
 	 * thread pool: a lone READ answers when it is done; one in a chain,
 	 * or after a lock check, parks the chain.
 	 */
-	if (smb2_rw_park_ok(c, o) && smb2_read_cached(req, o, off, len) == 0)
+	if (smb2_rw_park_ok(c, o) && smb2_read_cached(req, o, off, len,
+	    mincount) == 0)
 		return NT_STATUS_SUCCESS;
 	if (smb2_rw_park_ok(c, o)) {
 		if (!req->brl_checked && smb2_rw_async_ok(c, req, o)) {
