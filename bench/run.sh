@@ -33,6 +33,10 @@
 #   BENCH_DIR         where the temporary shares go (a fresh dir in /var/tmp)
 #   BENCH_RESULTS     the report to write ($TOP/bench/RESULTS.md; "" for none)
 #   BENCH_USMBD_GLOBAL  extra [global] lines for usmbd (e.g. "aio threads = 0")
+#   BENCH_STRACE      workloads whose system calls per operation are counted
+#                     with strace -c -f on each server ("open stat statc";
+#                     "" for none)
+#   BENCH_STRACE_N    operations of each counted run (2000)
 #
 # Timing lives only here, never in the pass/fail tests.
 set -u
@@ -54,6 +58,8 @@ LG_FILE=${BENCH_LG_FILE:-64M}
 LG_ROWS=${BENCH_LG_ROWS:-all}
 FSS=${BENCH_FS:-tmpfs disk}
 RESULTS=${BENCH_RESULTS-$TOP/bench/RESULTS.md}
+STRACE_WORK=${BENCH_STRACE-open stat statc}
+STRACE_N=${BENCH_STRACE_N:-2000}
 USER_NAME=usmbdbench
 PASS='Bench-Pass-1'
 LG=$BUILD/bench/usmbd-loadgen
@@ -477,6 +483,92 @@ lg_tests() {
 	done
 }
 
+# Where the time goes, counted rather than timed: the system calls of a
+# server's whole process tree per operation, under strace -c -f (which
+# slows the servers down, so nothing here is a rate).  Counts include the
+# generator's one logon, spread over STRACE_N operations.
+
+# tree_pids PID: PID and its descendants, as strace options.
+tree_pids() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+	    { parent[$1] = $2 }
+	    END {
+		for (p in parent) {
+			for (q = p; q != "" && q > 1; q = parent[q])
+				if (q == root) { printf "-p %s ", p; break }
+		}
+	    }'
+}
+
+# strace_once SERVER WORKLOAD: one counted run on the tmpfs share; prints
+# "syscalls-per-op<TAB>top calls per op".
+strace_once() {
+	srv=$1 work=$2
+	case $srv in
+	usmbd) port=$UPORT pid=$USMBD_PID ;;
+	*) port=$SPORT pid=$SAMBA_PID ;;
+	esac
+	rm -rf "$(share_dir "$srv" tmpfs)"/loadgen-run-*
+	rm -f "$T/strace.out"
+	# Fixtures are made first, uncounted.
+	"$LG" -p "$port" -U "$USER_NAME%$PASS" -n 1 "//127.0.0.1/tmpfs" \
+	    "$work" >/dev/null 2>&1
+	# shellcheck disable=SC2046
+	strace -f -c -o "$T/strace.out" $(tree_pids "$pid") 2>"$T/strace.err" &
+	spid=$!
+	# strace says nothing when attached: give it a moment.
+	sleep 1
+	if ! "$LG" -j -p "$port" -U "$USER_NAME%$PASS" -C 1 -q 1 \
+	    -n "$STRACE_N" "//127.0.0.1/tmpfs" "$work" >"$T/lg.out" \
+	    2>"$T/lg.err" || [ "$(json errors)" != 0 ]; then
+		kill -INT "$spid" 2>/dev/null
+		wait "$spid"
+		printf 'fail\t-\n'
+		return
+	fi
+	kill -INT "$spid"
+	wait "$spid"
+	[ -n "${BENCH_STRACE_KEEP:-}" ] &&
+	    cp "$T/strace.out" "$BENCH_STRACE_KEEP.$srv.$work"
+	# strace -c: "% time, seconds, usecs/call, calls, [errors,] syscall".
+	awk -v n="$STRACE_N" '
+	    $NF == "total" { total = $4; next }
+	    $1 ~ /^[0-9.]+$/ && NF >= 5 { calls[$NF] = $4 }
+	    END {
+		printf "%.1f\t", total / n
+		k = 0
+		while (k < 6) {
+			best = ""
+			for (c in calls)
+				if (best == "" || calls[c] > calls[best])
+					best = c
+			if (best == "" || calls[best] / n < 0.05)
+				break
+			printf "%s%s %.1f", k ? ", " : "", best, calls[best] / n
+			delete calls[best]
+			k++
+		}
+		printf "\n"
+	    }' "$T/strace.out"
+}
+
+strace_tests() {
+	[ -n "$STRACE_WORK" ] || return 0
+	if ! command -v strace >/dev/null; then
+		echo "# strace missing (apt-get install strace): no system call counts"
+		return 0
+	fi
+	printf '# system calls per operation (strace -c -f, %s operations on tmpfs)\n' \
+	    "$STRACE_N"
+	for work in $STRACE_WORK; do
+		for srv in usmbd samba; do
+			line=$(strace_once "$srv" "$work")
+			printf '%-6s %-6s %s\n' "$work" "$srv" "$line"
+			printf '%s\t%s\t%s\n' "$work" "$srv" "$line" >> "$SYSC"
+		done
+	done
+}
+
 # RESULTS.md: written from what this run measured, never by hand.
 
 results_md() {
@@ -574,10 +666,32 @@ by client and server, a generator well under 100% was not the limit.
 MEOF
 	awk -F '\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
 	    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$ROWS"
+	[ -s "$SYSC" ] || return 0
+	cat <<MEOF
+
+## System calls per operation
+
+Counted, not timed: \`strace -c -f\` attached to each server's whole
+process tree (usmbd: the master, lockd, authd and the session worker the
+generator's connection gets; Samba: smbd and its children) while the
+generator ran $STRACE_N operations of one workload on the tmpfs share at
+queue depth 1, plain SMB 3.1.1.  The generator's logon is in the counts,
+spread over the operations.  For usmbd, sendmsg and recvmsg include the
+IPC with usmbd-lockd as well as the client's traffic; epoll_wait counts
+wake-ups.
+
+| workload | server | system calls per operation | most frequent, per operation |
+|---|---|---:|---|
+MEOF
+	awk -F '\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' \
+	    "$SYSC"
 }
 
+SYSC=$T/syscalls
+: > "$SYSC"
 [ "$SMBCLIENT_ON" = 1 ] && smbclient_tests
 lg_tests
+strace_tests
 ELAPSED=$(( $(date +%s) - START ))
 if [ -n "$RESULTS" ]; then
 	results_md > "$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS" &&
