@@ -372,6 +372,8 @@ read-qd32	sign	-C 1 -q 32 -s $LG_FILE	read
 read-qd32	encrypt	-C 1 -q 32 -s $LG_FILE	read
 echo	off	-C 1 -q 1	echo
 open	off	-C 1 -q 1	open
+break	off	-C 1 -q 1	break
+lbreak	off	-C 1 -q 1	lbreak
 stat	off	-C 1 -q 1	stat
 statc	off	-C 1 -q 1	statc
 statc	encrypt	-C 1 -q 1	statc
