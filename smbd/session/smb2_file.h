@@ -55,6 +55,10 @@ struct smb2_open {
 	struct smb2_lease_req	 lease;
 	int			 opl_report;	/* writes are reported to lockd */
 	int			 opl_reporting;	/* a report is on its way */
+	/* "kernel oplocks" (smb2_klease.c). */
+	uint8_t			 kl_held;	/* file lease: KL_NONE, ... */
+	uint8_t			 kl_breaking;	/* the kernel broke it */
+	uint8_t			 kl_told;	/* lockd was told */
 	void			*create_wait;	/* its CREATE waits for lockd */
 	uint64_t		 position;	/* FilePositionInformation */
 	int			 no_nowait;	/* RWF_NOWAIT refused (smb2_rw.c) */

@@ -29,6 +29,7 @@
 #include "smb2.h"
 #include "smb2_conn.h"
 #include "smb2_file.h"
+#include "smb2_klease.h"
 #include "smb2_oplock.h"
 #include "util.h"
 
@@ -59,6 +60,11 @@ lease_break_msg(struct smb2_open *o, uint8_t to, uint8_t ack, uint8_t from,
 	}
 	/* Writes beside a lease that keeps no read cache still break R. */
 	o->opl_report = 1;
+	/* Nothing to flush: the file lease follows now. */
+	if (!ack) {
+		o->lease.state = to;
+		klease_sync(o);
+	}
 	if (S.conn == NULL)
 		return;
 	wbuf_init_fixed(&w, mem, sizeof(mem));
@@ -120,6 +126,8 @@ oplock_break_msg(const uint8_t *data, size_t len)
 	if (level == SMB2_OPLOCK_LEVEL_II)
 		o->opl_report = 1;
 	o->oplock = level;
+	if (!ack)
+		klease_sync(o);
 	if (S.conn == NULL)
 		return;
 	smb2_open_fileid(o, id);
@@ -149,6 +157,8 @@ oplock_ack_reply(uint32_t status, struct rbuf *r, void *arg)
 		o->oplock = status == NT_STATUS_SUCCESS ? level : 0;
 		if (o->oplock == SMB2_OPLOCK_LEVEL_II)
 			o->opl_report = 1;
+		/* The client flushed: a local opener may go on. */
+		klease_sync(o);
 	}
 	if (c->waiting && c->work != NULL) {
 		req = &c->work->req;
@@ -163,15 +173,39 @@ oplock_ack_reply(uint32_t status, struct rbuf *r, void *arg)
 	free(aw);
 }
 
+/* The acknowledged lease's state, on each open of it here. */
+struct lease_acked {
+	const uint8_t	*key;
+	uint8_t		 state;
+};
+
+static void
+lease_acked_one(struct smb2_open *o, void *arg)
+{
+	struct lease_acked *la = arg;
+
+	if (o->oplock != SMB2_OPLOCK_LEVEL_LEASE ||
+	    memcmp(o->lease.key, la->key, 16) != 0)
+		return;
+	o->lease.state = la->state;
+	klease_sync(o);
+}
+
 static void
 lease_ack_reply(uint32_t status, struct rbuf *r, void *arg)
 {
 	struct oplock_ack_wait *aw = arg;
 	struct smb2_conn *c = aw->c;
 	struct smb2_req *req;
+	struct lease_acked la;
 	uint8_t state = 0;
 
 	rbuf_get_u8(r, &state);
+	if (status == NT_STATUS_SUCCESS) {
+		la.key = aw->file_id;
+		la.state = state;
+		smb2_open_foreach(lease_acked_one, &la);
+	}
 	if (c->waiting && c->work != NULL) {
 		req = &c->work->req;
 		req->status = status;
