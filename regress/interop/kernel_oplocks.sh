@@ -1,0 +1,29 @@
+#!/bin/sh
+# kernel oplocks: a local process's open breaks the oplock of an SMB
+# client and sees what the client flushed; nothing of it without the
+# parameter (kernel_oplocks.py says what each check is).
+. "$top_srcdir/regress/integ/lib.sh"
+/usr/bin/python3 -c 'import impacket' 2>/dev/null ||
+    skip "python3-impacket not installed (apt-get install python3-impacket)"
+[ -r /proc/locks ] || skip "no /proc/locks"
+integ_setup klease
+cat >> "$CONF" <<EOF2
+[kernel]
+	path = $T/share
+	read only = no
+	kernel oplocks = yes
+EOF2
+integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
+chown usmbdtest "$T/share"
+integ_start
+
+timeout 300 /usr/bin/python3 "$top_srcdir/regress/interop/kernel_oplocks.py" \
+    "$PORT" usmbdtest 'Secret-123' "$T/share" > "$T/py.out" 2>&1
+grep -v "^ok " "$T/py.out" | tail -15
+for t in batch_granted file_lease_taken local_open_breaks local_open_waits \
+    ack local_reads_flushed_data file_lease_released smb_open_breaks \
+    smb_open_waits smb_open_completes not_owner_no_oplock \
+    plain_share_no_file_lease plain_share_local_open_unseen; do
+	check "impacket: $t" grep -qx "ok $t" "$T/py.out"
+done
+integ_done
