@@ -193,8 +193,12 @@ evil_setlease(const char *arg)
 {
 	int fd = open(arg, O_RDONLY | O_CLOEXEC);
 
+	/*
+	 * The file must be readable to the worker, or the attack proves
+	 * nothing: a wrong path counts as not stopped.
+	 */
 	if (fd == -1)
-		return 0;
+		return 1;
 	return fcntl(fd, F_SETLEASE, F_RDLCK) == 0;
 }
 
