@@ -5,7 +5,7 @@
 the client gets an OPLOCK_BREAK, writes what it cached and acknowledges,
 and then reads what the client wrote.  Another connection's open of the
 file waits for the same break (the CREATE is retried while the lease is
-held).  A file the user does not own gets no file lease and so no
+held), while a stat open does not wait.  A file the user does not own gets no file lease and so no
 oplock.  On a share without kernel oplocks no file lease is taken, and a
 local open neither waits nor breaks anything.
 Prints one "ok NAME" line per check that held.
@@ -19,7 +19,7 @@ from impacket import smb3structs as st
 from impacket.smbconnection import SMBConnection
 
 ALL, SHARE, OVERWRITE_IF, OPEN = 0x001F01FF, 7, 5, 1
-READ_WRITE = 0x0012019F
+READ_WRITE, READ_ATTRIBUTES = 0x0012019F, 0x80
 NONE, LEVEL2, BATCH = 0, 1, 9
 BREAK_MID = 0xFFFFFFFFFFFFFFFF
 
@@ -193,6 +193,18 @@ t.join(60)
 if t.result is not None and t.result[0] == 0:
     ok("smb_open_completes")
     b.close(t.result[2])
+a.close(fa)
+
+# 3b. A stat open does not wait for the holder (it takes a path
+# descriptor), though reading the file's attributes breaks its write
+# caching (doc/oplocks.md section 7).
+st1, lvl1, fa = a.create("k.bin", BATCH)
+sts, _, fs = b.create("k.bin", NONE, access=READ_ATTRIBUTES)
+if st1 == 0 and lvl1 == BATCH and sts == 0:
+    ok("stat_open_does_not_wait")
+    b.close(fs)
+if a.next_break(5) is not None:
+    a.ack(fa, NONE)
 a.close(fa)
 
 # 4. A file of another owner: no file lease, so no oplock.

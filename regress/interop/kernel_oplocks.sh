@@ -22,8 +22,9 @@ timeout 300 /usr/bin/python3 "$top_srcdir/regress/interop/kernel_oplocks.py" \
 grep -v "^ok " "$T/py.out" | tail -15
 for t in batch_granted file_lease_taken local_open_breaks local_open_waits \
     ack local_reads_flushed_data file_lease_released smb_open_breaks \
-    smb_open_waits smb_open_completes not_owner_no_oplock \
-    plain_share_no_file_lease plain_share_local_open_unseen; do
+    smb_open_waits smb_open_completes stat_open_does_not_wait \
+    not_owner_no_oplock plain_share_no_file_lease \
+    plain_share_local_open_unseen; do
 	check "impacket: $t" grep -qx "ok $t" "$T/py.out"
 done
 integ_done

@@ -1003,9 +1003,15 @@ create_open(struct create_req *cr)
 		cr->fd = vfs_open(&cr->vs, cr->real, cr->oflags, 0);
 		cr->readonly_fd = 1;
 	}
-	if (cr->fd == -1 && errno == EACCES && cr->oflags == O_RDONLY &&
+	/*
+	 * Attributes only: a path fd is enough.  It is also what such an
+	 * open gets beside another open's file lease ("kernel oplocks"),
+	 * which it must not break: it is a stat open.
+	 */
+	if (cr->fd == -1 && (errno == EACCES ||
+	    (errno == EWOULDBLOCK && klease_share(cr->t))) &&
+	    (cr->oflags & ~O_NONBLOCK) == O_RDONLY &&
 	    !(cr->access & (FILE_READ_DATA | FILE_EXECUTE)))
-		/* Attributes only: a path fd is enough. */
 		cr->fd = vfs_open(&cr->vs, cr->real, O_PATH, 0);
 	if (cr->fd == -1 && errno == EWOULDBLOCK && klease_share(cr->t))
 		return CREATE_LEASED;

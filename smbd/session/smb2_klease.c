@@ -223,11 +223,13 @@ klease_broken_fd(struct smb2_open *o, void *arg)
 		log_debug("kernel oplocks: a local process opens %s; breaking "
 		    "its oplocks and leases", o->path);
 	o->kl_breaking = 1;
+	/* While its CREATE waits for lockd, the grant tells (klease_sync). */
+	if (o->lockd_handle == 0)
+		return;
 	if (klease_needed(o) == KL_NONE) {
 		klease_release(o);
 		return;
 	}
-	/* While its CREATE waits for lockd, the grant will tell. */
 	klease_tell(o);
 }
 
