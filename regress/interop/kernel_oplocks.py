@@ -6,7 +6,8 @@ the client gets an OPLOCK_BREAK, writes what it cached and acknowledges,
 and then reads what the client wrote.  Another connection's open of the
 file waits for the same break (the CREATE is retried while the lease is
 held), while a stat open does not wait.  A file the user does not own gets no file lease and so no
-oplock.  On a share without kernel oplocks no file lease is taken, and a
+oplock.  A break never acknowledged ends at "oplock break timeout".
+On a share without kernel oplocks no file lease is taken, and a
 local open neither waits nor breaks anything.
 Prints one "ok NAME" line per check that held.
 usage: kernel_oplocks.py PORT USER PASS SHAREDIR"""
@@ -217,6 +218,21 @@ if st2 == 0 and lvl2 == NONE:
     ok("not_owner_no_oplock")
 if st2 == 0:
     a.close(fr)
+
+# 4b. A break never acknowledged: the worker lets go of the file lease
+# at "oplock break timeout" (3 s here), well before the kernel's
+# lease-break-time (45 s by default).
+st4, lvl4, ft = a.create("t.bin", BATCH, OVERWRITE_IF)
+start = time.monotonic()
+loc = Local(os.path.join(sdir, "t.bin"))
+loc.start()
+brk = a.next_break(10)
+loc.join(60)
+if st4 == 0 and lvl4 == BATCH and brk is not None and loc.done and \
+        time.monotonic() - start < 30:
+    ok("unacked_break_ends_at_timeout")
+if st4 == 0:
+    a.close(ft)
 
 # 5. Without kernel oplocks: no file lease, a local open goes on at once.
 n = Conn(port, user, pw, "share")

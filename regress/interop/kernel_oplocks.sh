@@ -6,6 +6,7 @@
 /usr/bin/python3 -c 'import impacket' 2>/dev/null ||
     skip "python3-impacket not installed (apt-get install python3-impacket)"
 [ -r /proc/locks ] || skip "no /proc/locks"
+INTEG_EXTRA_GLOBAL="	oplock break timeout = 3"
 integ_setup klease
 cat >> "$CONF" <<EOF2
 [kernel]
@@ -23,7 +24,8 @@ grep -v "^ok " "$T/py.out" | tail -15
 for t in batch_granted file_lease_taken local_open_breaks local_open_waits \
     ack local_reads_flushed_data file_lease_released smb_open_breaks \
     smb_open_waits smb_open_completes stat_open_does_not_wait \
-    not_owner_no_oplock plain_share_no_file_lease \
+    not_owner_no_oplock unacked_break_ends_at_timeout \
+    plain_share_no_file_lease \
     plain_share_local_open_unseen; do
 	check "impacket: $t" grep -qx "ok $t" "$T/py.out"
 done

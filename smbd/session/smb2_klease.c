@@ -41,6 +41,10 @@
 #include "smb2_file.h"
 #include "smb2_klease.h"
 #include "smb2_tree.h"
+#include "util.h"
+
+static void	 klease_arm(void);
+static void	 klease_release(struct smb2_open *);
 
 #define KL_NONE		0
 #define KL_READ		1
@@ -49,6 +53,8 @@
 static int	 klease_sfd = -1;
 static int	 klease_sig;
 static int	 klease_break_secs = 45;
+static uint64_t	 klease_timeout_ms;	/* "oplock break timeout" */
+static struct event *klease_timer;
 
 int
 klease_break_time(void)
@@ -142,6 +148,48 @@ klease_ignore_reply(uint32_t status, struct rbuf *r, void *arg)
 {
 }
 
+/*
+ * A break that the client never acknowledges ends at none in lockd after
+ * "oplock break timeout", which the worker is not told: it lets go of
+ * the file lease then too, so that the local opener does not wait for
+ * the kernel's lease-break-time as well.
+ */
+static void
+klease_expire_one(struct smb2_open *o, void *arg)
+{
+	int *left = arg;
+
+	if (!o->kl_told || o->kl_held == KL_NONE)
+		return;
+	if (time_mono_ms() < o->kl_deadline) {
+		*left = 1;
+		return;
+	}
+	if (log_getverbose() >= 2)
+		log_debug("kernel oplocks: the break of %s timed out; letting "
+		    "go of its file lease", o->path);
+	klease_release(o);
+}
+
+static void
+klease_expire(evutil_socket_t fd, short what, void *arg)
+{
+	int left = 0;
+
+	smb2_open_foreach(klease_expire_one, &left);
+	if (left)
+		klease_arm();
+}
+
+static void
+klease_arm(void)
+{
+	struct timeval tv = { 1, 0 };
+
+	if (klease_timer != NULL && !evtimer_pending(klease_timer, NULL))
+		evtimer_add(klease_timer, &tv);
+}
+
 /* Ask lockd to break every oplock and lease of this open's file. */
 static void
 klease_tell(struct smb2_open *o)
@@ -154,8 +202,11 @@ klease_tell(struct smb2_open *o)
 	for (i = 0; i < 8; i++)
 		body[i] = (uint8_t)(o->lockd_handle >> (8 * i));
 	if (lockd_client_request(LOCKD_OP_LOCAL_BREAK, body, sizeof(body),
-	    klease_ignore_reply, NULL) == 0)
+	    klease_ignore_reply, NULL) == 0) {
 		o->kl_told = 1;
+		o->kl_deadline = time_mono_ms() + klease_timeout_ms;
+		klease_arm();
+	}
 }
 
 static void
@@ -298,4 +349,7 @@ klease_init(struct event_base *base, const struct conf *conf)
 	    NULL);
 	if (ev == NULL || event_add(ev, NULL) == -1)
 		fatalx("lease signal event");
+	if ((klease_timer = evtimer_new(base, klease_expire, NULL)) == NULL)
+		fatalx("lease timer");
+	klease_timeout_ms = 1000 * (uint64_t)conf->g.oplock_break_timeout;
 }
