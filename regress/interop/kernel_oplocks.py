@@ -3,7 +3,7 @@
 "kernel oplocks = yes", a Batch oplock is backed by a Linux file lease
 (/proc/locks shows it); a local process that opens the file waits while
 the client gets an OPLOCK_BREAK, writes what it cached and acknowledges,
-and then reads what the client wrote.  Another connection's open of the
+and then reads what the client wrote; the same with an RWH lease.  Another connection's open of the
 file waits for the same break (the CREATE is retried while the lease is
 held), while a stat open does not wait.  A file the user does not own gets no file lease and so no
 oplock.  A break never acknowledged ends at "oplock break timeout".
@@ -12,6 +12,7 @@ local open neither waits nor breaks anything.
 Prints one "ok NAME" line per check that held.
 usage: kernel_oplocks.py PORT USER PASS SHAREDIR"""
 import os
+import struct
 import sys
 import threading
 import time
@@ -21,7 +22,8 @@ from impacket.smbconnection import SMBConnection
 
 ALL, SHARE, OVERWRITE_IF, OPEN = 0x001F01FF, 7, 5, 1
 READ_WRITE, READ_ATTRIBUTES = 0x0012019F, 0x80
-NONE, LEVEL2, BATCH = 0, 1, 9
+NONE, LEVEL2, BATCH, LEASE = 0, 1, 9, 0xFF
+RWH = 7
 BREAK_MID = 0xFFFFFFFFFFFFFFFF
 
 
@@ -54,6 +56,65 @@ class Conn:
             return ans['Status'], None, None
         r = st.SMB2Create_Response(ans['Data'])
         return 0, r['OplockLevel'], r['FileID']
+
+    def create_lease(self, name, key, state, disp=OPEN):
+        """A CREATE with a v1 lease context: (status, state, FileId)."""
+        p = self.s.SMB_PACKET()
+        p['Command'] = st.SMB2_CREATE
+        p['TreeID'] = self.tid
+        req = st.SMB2Create()
+        req['RequestedOplockLevel'] = LEASE
+        req['ImpersonationLevel'] = 2
+        req['DesiredAccess'] = ALL
+        req['FileAttributes'] = 0x80
+        req['ShareAccess'] = SHARE
+        req['CreateDisposition'] = disp
+        req['CreateOptions'] = 0x40
+        fname = name.encode('utf-16le')
+        req['NameLength'] = len(fname)
+        fname += b'\0' * ((8 - len(fname) % 8) % 8)
+        # Next, NameOffset, NameLength, Reserved, DataOffset, DataLength.
+        ctx = struct.pack('<IHHHHI', 0, 16, 4, 0, 24, 32) + b'RqLs' + \
+            b'\0' * 4 + key + struct.pack('<IIQ', state, 0, 0)
+        req['Buffer'] = fname + ctx
+        req['CreateContextsOffset'] = 64 + 56 + len(fname)
+        req['CreateContextsLength'] = len(ctx)
+        p['Data'] = req
+        ans = self.s.recvSMB(self.s.sendSMB(p))
+        if ans['Status'] != 0:
+            return ans['Status'], None, None
+        r = st.SMB2Create_Response(ans['Data'])
+        d, got = ans['Data'], 0
+        off = r['CreateContextsOffset'] - 64
+        if r['CreateContextsLength'] >= 56:
+            doff = struct.unpack_from('<H', d, off + 10)[0]
+            got = struct.unpack_from('<I', d, off + doff + 16)[0]
+        return 0, got, r['FileID']
+
+    def next_lease_break(self, timeout):
+        """The next lease break: (current, new, flags) or None."""
+        self.s._timeout = timeout
+        try:
+            ans = self.s.recvSMB(BREAK_MID)
+        except Exception:
+            return None
+        finally:
+            self.s._timeout = 60
+        self.s._Connection['SequenceWindow'] += 1
+        if ans['Command'] != st.SMB2_OPLOCK_BREAK:
+            return None
+        n = st.SMB2LeaseBreakNotification(ans['Data'])
+        return n['CurrentLeaseState'], n['NewLeaseState'], n['Flags']
+
+    def lease_ack(self, key, state):
+        p = self.s.SMB_PACKET()
+        p['Command'] = st.SMB2_OPLOCK_BREAK
+        p['TreeID'] = self.tid
+        req = st.SMB2LeaseBreakAcknowledgement()
+        req['LeaseKey'] = key
+        req['LeaseState'] = state
+        p['Data'] = req
+        return self.s.recvSMB(self.s.sendSMB(p))['Status']
 
     def next_break(self, timeout):
         """The next OPLOCK_BREAK notification: (level, FileId) or None."""
@@ -178,6 +239,26 @@ if loc.done and loc.data == b"flushed-by-client":
 if not leased(path):
     ok("file_lease_released")
 a.close(fa)
+
+# 2b. The same with an RWH lease.
+key = b'K' * 16
+stl, state, fl = a.create_lease("l.bin", key, RWH, OVERWRITE_IF)
+lpath = os.path.join(sdir, "l.bin")
+if stl == 0 and state == RWH and leased(lpath):
+    ok("lease_granted_with_file_lease")
+if stl == 0:
+    a.write(fl, b"before")
+    loc = Local(lpath)
+    loc.start()
+    lb = a.next_lease_break(10)
+    if lb is not None and lb[0] == RWH and lb[1] == 0 and lb[2] & 1:
+        ok("local_open_breaks_lease")
+    a.write(fl, b"lease-flushed")
+    a.lease_ack(key, 0)
+    loc.join(60)
+    if loc.done and loc.data == b"lease-flushed":
+        ok("local_reads_lease_flushed_data")
+    a.close(fl)
 
 # 3. Another connection's open waits for the same break.
 st1, lvl1, fa = a.create("k.bin", BATCH)

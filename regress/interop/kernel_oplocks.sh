@@ -22,7 +22,9 @@ timeout 300 /usr/bin/python3 "$top_srcdir/regress/interop/kernel_oplocks.py" \
     "$PORT" usmbdtest 'Secret-123' "$T/share" > "$T/py.out" 2>&1
 grep -v "^ok " "$T/py.out" | tail -15
 for t in batch_granted file_lease_taken local_open_breaks local_open_waits \
-    ack local_reads_flushed_data file_lease_released smb_open_breaks \
+    ack local_reads_flushed_data file_lease_released \
+    lease_granted_with_file_lease local_open_breaks_lease \
+    local_reads_lease_flushed_data smb_open_breaks \
     smb_open_waits smb_open_completes stat_open_does_not_wait \
     not_owner_no_oplock unacked_break_ends_at_timeout \
     plain_share_no_file_lease \
