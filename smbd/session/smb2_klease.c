@@ -38,6 +38,7 @@
 #include "log.h"
 #include "oplock_wire.h"
 #include "session.h"
+#include "session_ident.h"
 #include "smb2_file.h"
 #include "smb2_klease.h"
 #include "smb2_tree.h"
@@ -67,6 +68,24 @@ klease_share(const struct smb2_tree *t)
 {
 	return t != NULL && t->ss != NULL && t->ss->share->kernel_oplocks &&
 	    klease_sfd != -1;
+}
+
+/*
+ * F_SETLEASE, also F_UNLCK, asks that the caller's file system uid own
+ * the file: act as the open's share does ("force user"), whatever the
+ * loop thread was doing when the break or the acknowledgment came.
+ */
+static int
+klease_set(const struct smb2_open *o, int type)
+{
+	int saved = session_ident_current(), r, e;
+
+	session_ident_tree(o->tree);
+	r = fcntl(o->fd, F_SETLEASE, type);
+	e = errno;
+	session_ident_use(saved);
+	errno = e;
+	return r;
 }
 
 /* The file lease that this open's caching needs. */
@@ -99,13 +118,13 @@ klease_take(struct smb2_open *o, int want)
 	if (fcntl(o->fd, F_SETSIG, klease_sig) == -1)
 		return KL_NONE;
 	if (want == KL_READ && acc == O_RDONLY &&
-	    fcntl(o->fd, F_SETLEASE, F_RDLCK) == 0)
+	    klease_set(o, F_RDLCK) == 0)
 		return KL_READ;
-	if (fcntl(o->fd, F_SETLEASE, F_WRLCK) == 0)
+	if (klease_set(o, F_WRLCK) == 0)
 		return KL_WRITE;
 	/* Read caching beside another reader: a read lease will do. */
 	if (want == KL_WRITE && acc == O_RDONLY &&
-	    fcntl(o->fd, F_SETLEASE, F_RDLCK) == 0)
+	    klease_set(o, F_RDLCK) == 0)
 		return KL_READ;
 	if (log_getverbose() >= 2)
 		log_debug("kernel oplocks: no file lease on %s (%s): no "
@@ -212,7 +231,7 @@ klease_tell(struct smb2_open *o)
 static void
 klease_release(struct smb2_open *o)
 {
-	if (o->kl_held != KL_NONE && fcntl(o->fd, F_SETLEASE, F_UNLCK) == -1 &&
+	if (o->kl_held != KL_NONE && klease_set(o, F_UNLCK) == -1 &&
 	    errno != EAGAIN)
 		log_debug("kernel oplocks: F_UNLCK on %s: %s", o->path,
 		    strerror(errno));
