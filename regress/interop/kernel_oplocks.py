@@ -7,10 +7,11 @@ and then reads what the client wrote; the same with an RWH lease.  Another conne
 file waits for the same break (the CREATE is retried while the lease is
 held), while a stat open does not wait.  A file the user does not own gets no file lease and so no
 oplock.  A break never acknowledged ends at "oplock break timeout".
+A share that forces a user takes and lets go of leases as that user.
 On a share without kernel oplocks no file lease is taken, and a
 local open neither waits nor breaks anything.
 Prints one "ok NAME" line per check that held.
-usage: kernel_oplocks.py PORT USER PASS SHAREDIR"""
+usage: kernel_oplocks.py PORT USER PASS SHAREDIR FORCEDDIR"""
 import os
 import struct
 import sys
@@ -206,8 +207,8 @@ class Opener(threading.Thread):
         self.result = self.conn.create(self.name, NONE)
 
 
-port, user, pw, sdir = int(sys.argv[1]), sys.argv[2], sys.argv[3], \
-    sys.argv[4]
+port, user, pw, sdir, fdir = int(sys.argv[1]), sys.argv[2], sys.argv[3], \
+    sys.argv[4], sys.argv[5]
 a = Conn(port, user, pw, "kernel")
 b = Conn(port, user, pw, "kernel")
 
@@ -314,6 +315,26 @@ if st4 == 0 and lvl4 == BATCH and brk is not None and loc.done and \
     ok("unacked_break_ends_at_timeout")
 if st4 == 0:
     a.close(ft)
+
+# 4c. A share that forces another user: the lease is that user's, and
+# let go as that user once the client acknowledged.
+f = Conn(port, user, pw, "kforced")
+st5, lvl5, ff = f.create("f.bin", BATCH, OVERWRITE_IF)
+fpath = os.path.join(fdir, "f.bin")
+if st5 == 0 and lvl5 == BATCH and leased(fpath):
+    ok("forced_batch_granted")
+if st5 == 0:
+    loc = Local(fpath)
+    loc.start()
+    f.next_break(10)
+    f.write(ff, b"forced-flushed")
+    f.ack(ff, NONE)
+    loc.join(60)
+    if loc.done and loc.data == b"forced-flushed":
+        ok("forced_local_reads_flushed_data")
+    if not leased(fpath):
+        ok("forced_file_lease_released")
+    f.close(ff)
 
 # 5. Without kernel oplocks: no file lease, a local open goes on at once.
 n = Conn(port, user, pw, "share")

@@ -71,9 +71,9 @@ klease_share(const struct smb2_tree *t)
 }
 
 /*
- * F_SETLEASE, also F_UNLCK, asks that the caller's file system uid own
- * the file: act as the open's share does ("force user"), whatever the
- * loop thread was doing when the break or the acknowledgment came.
+ * F_SETLEASE asks that the caller's file system uid own the file: act as
+ * the open's share does ("force user"), whatever tree the loop thread
+ * last served when the grant, the break or the acknowledgment came.
  */
 static int
 klease_set(const struct smb2_open *o, int type)
