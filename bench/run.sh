@@ -33,6 +33,11 @@
 #   BENCH_DIR         where the temporary shares go (a fresh dir in /var/tmp)
 #   BENCH_RESULTS     the report to write ($TOP/bench/RESULTS.md; "" for none)
 #   BENCH_USMBD_GLOBAL  extra [global] lines for usmbd (e.g. "aio threads = 0")
+#   BENCH_STRACE      workloads whose system calls per operation are counted
+#                     with strace -c -f on each server ("open stat statc";
+#                     "" for none)
+#   BENCH_STRACE_N    operations of each counted run (2000)
+#   BENCH_MEM         1 to measure the memory of an idle connection (1)
 #
 # Timing lives only here, never in the pass/fail tests.
 set -u
@@ -54,6 +59,8 @@ LG_FILE=${BENCH_LG_FILE:-64M}
 LG_ROWS=${BENCH_LG_ROWS:-all}
 FSS=${BENCH_FS:-tmpfs disk}
 RESULTS=${BENCH_RESULTS-$TOP/bench/RESULTS.md}
+STRACE_WORK=${BENCH_STRACE-open stat statc}
+STRACE_N=${BENCH_STRACE_N:-2000}
 USER_NAME=usmbdbench
 PASS='Bench-Pass-1'
 LG=$BUILD/bench/usmbd-loadgen
@@ -366,6 +373,8 @@ read-qd32	sign	-C 1 -q 32 -s $LG_FILE	read
 read-qd32	encrypt	-C 1 -q 32 -s $LG_FILE	read
 echo	off	-C 1 -q 1	echo
 open	off	-C 1 -q 1	open
+break	off	-C 1 -q 1	break
+lbreak	off	-C 1 -q 1	lbreak
 stat	off	-C 1 -q 1	stat
 statc	off	-C 1 -q 1	statc
 statc	encrypt	-C 1 -q 1	statc
@@ -477,6 +486,148 @@ lg_tests() {
 	done
 }
 
+# Where the time goes, counted rather than timed: the system calls of a
+# server's whole process tree per operation, under strace -c -f (which
+# slows the servers down, so nothing here is a rate).  Counts include the
+# generator's one logon, spread over STRACE_N operations.
+
+# tree_pids PID: PID and its descendants, as strace options.
+tree_pids() {
+	ps -e -o pid=,ppid= | awk -v root="$1" '
+	    { parent[$1] = $2 }
+	    END {
+		for (p in parent) {
+			for (q = p; q != "" && q > 1; q = parent[q])
+				if (q == root) { printf "-p %s ", p; break }
+		}
+	    }'
+}
+
+# strace_once SERVER WORKLOAD: one counted run on the tmpfs share; prints
+# "syscalls-per-op<TAB>top calls per op".
+strace_once() {
+	srv=$1 work=$2
+	case $srv in
+	usmbd) port=$UPORT pid=$USMBD_PID ;;
+	*) port=$SPORT pid=$SAMBA_PID ;;
+	esac
+	rm -rf "$(share_dir "$srv" tmpfs)"/loadgen-run-*
+	rm -f "$T/strace.out"
+	# Fixtures are made first, uncounted.
+	"$LG" -p "$port" -U "$USER_NAME%$PASS" -n 1 "//127.0.0.1/tmpfs" \
+	    "$work" >/dev/null 2>&1
+	# shellcheck disable=SC2046
+	strace -f -c -o "$T/strace.out" $(tree_pids "$pid") 2>"$T/strace.err" &
+	spid=$!
+	# strace says nothing when attached: give it a moment.
+	sleep 1
+	if ! "$LG" -j -p "$port" -U "$USER_NAME%$PASS" -C 1 -q 1 \
+	    -n "$STRACE_N" "//127.0.0.1/tmpfs" "$work" >"$T/lg.out" \
+	    2>"$T/lg.err" || [ "$(json errors)" != 0 ]; then
+		kill -INT "$spid" 2>/dev/null
+		wait "$spid"
+		printf 'fail\t-\n'
+		return
+	fi
+	kill -INT "$spid"
+	wait "$spid"
+	[ -n "${BENCH_STRACE_KEEP:-}" ] &&
+	    cp "$T/strace.out" "$BENCH_STRACE_KEEP.$srv.$work"
+	# strace -c: "% time, seconds, usecs/call, calls, [errors,] syscall".
+	awk -v n="$STRACE_N" '
+	    $NF == "total" { total = $4; next }
+	    $1 ~ /^[0-9.]+$/ && NF >= 5 { calls[$NF] = $4 }
+	    END {
+		printf "%.1f\t", total / n
+		k = 0
+		while (k < 6) {
+			best = ""
+			for (c in calls)
+				if (best == "" || calls[c] > calls[best])
+					best = c
+			if (best == "" || calls[best] / n < 0.05)
+				break
+			printf "%s%s %.1f", k ? ", " : "", best, calls[best] / n
+			delete calls[best]
+			k++
+		}
+		printf "\n"
+	    }' "$T/strace.out"
+}
+
+# Memory an idle connection costs: the proportional set size (PSS) of
+# the processes a logged-on client with one tree connect adds to the
+# server's tree (usmbd: its session worker; Samba: its smbd child).
+
+# tree_pid_list PID: PID and its descendants, one a line.
+tree_pid_list() {
+	tree_pids "$1" | tr ' ' '\n' | sed -n 's/^\([0-9][0-9]*\)$/\1/p'
+}
+
+mem_once() {
+	srv=$1
+	case $srv in
+	usmbd) port=$UPORT pid=$USMBD_PID ;;
+	*) port=$SPORT pid=$SAMBA_PID ;;
+	esac
+	tree_pid_list "$pid" | sort > "$T/pids.before"
+	rm -f "$T/idle.ready"
+	/usr/bin/python3 - "$port" "$USER_NAME" "$PASS" "$T/idle.ready" \
+	    >"$T/idle.out" 2>&1 <<'PY' &
+import sys, time
+from impacket.smbconnection import SMBConnection
+c = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=int(sys.argv[1]))
+c.login(sys.argv[2], sys.argv[3])
+c.connectTree("share")
+open(sys.argv[4], "w").close()
+time.sleep(30)
+PY
+	ipid=$!
+	for _ in $(seq 1 100); do
+		[ -e "$T/idle.ready" ] && break
+		sleep 0.1
+	done
+	sleep 1
+	kb=0
+	for p in $(tree_pid_list "$pid" | sort | comm -13 "$T/pids.before" -); do
+		v=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
+		kb=$((kb + ${v:-0}))
+	done
+	kill "$ipid" 2>/dev/null
+	wait "$ipid" 2>/dev/null
+	[ -e "$T/idle.ready" ] || kb=fail
+	echo "$kb"
+}
+
+mem_tests() {
+	[ "${BENCH_MEM:-1}" = 1 ] || return 0
+	/usr/bin/python3 -c 'import impacket' 2>/dev/null || {
+		echo "# python3-impacket missing: no memory figure"
+		return 0
+	}
+	u=$(mem_once usmbd) s=$(mem_once samba)
+	printf '# memory of one idle connection (PSS): usmbd %s KiB, Samba %s KiB\n' \
+	    "$u" "$s"
+	printf '%s\t%s\n' "$u" "$s" > "$MEMF"
+}
+
+strace_tests() {
+	[ -n "$STRACE_WORK" ] || return 0
+	if ! command -v strace >/dev/null; then
+		echo "# strace missing (apt-get install strace): no system call counts"
+		return 0
+	fi
+	printf '# system calls per operation (strace -c -f, %s operations on tmpfs)\n' \
+	    "$STRACE_N"
+	for work in $STRACE_WORK; do
+		for srv in usmbd samba; do
+			line=$(strace_once "$srv" "$work")
+			printf '%-6s %-6s %s\n' "$work" "$srv" "$line"
+			printf '%s\t%s\t%s\n' "$work" "$srv" "$line" >> "$SYSC"
+		done
+	done
+}
+
 # RESULTS.md: written from what this run measured, never by hand.
 
 results_md() {
@@ -574,10 +725,55 @@ by client and server, a generator well under 100% was not the limit.
 MEOF
 	awk -F '\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
 	    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$ROWS"
+	if [ -s "$MEMF" ]; then
+		cat <<MEOF
+
+## Memory of an idle connection
+
+The proportional set size (PSS, from /proc/PID/smaps_rollup) of the
+processes one idle client adds to each server's process tree once it has
+logged on (NTLMv2, impacket) and connected to the share: usmbd's session
+worker, Samba's smbd child.  Shared pages count in proportion to the
+processes that share them.
+
+| usmbd KiB | Samba KiB | usmbd/Samba |
+|---:|---:|---:|
+MEOF
+		awk -F '\t' '{
+		    r = "-"
+		    if ($1 ~ /^[0-9]+$/ && $2 > 0)
+			r = sprintf("%.2f", $1 / $2)
+		    printf "| %s | %s | %s |\n", $1, $2, r }' "$MEMF"
+	fi
+	[ -s "$SYSC" ] || return 0
+	cat <<MEOF
+
+## System calls per operation
+
+Counted, not timed: \`strace -c -f\` attached to each server's whole
+process tree (usmbd: the master, lockd, authd and the session worker the
+generator's connection gets; Samba: smbd and its children) while the
+generator ran $STRACE_N operations of one workload on the tmpfs share at
+queue depth 1, plain SMB 3.1.1.  The generator's logon is in the counts,
+spread over the operations.  For usmbd, sendmsg and recvmsg include the
+IPC with usmbd-lockd as well as the client's traffic; epoll_wait counts
+wake-ups.
+
+| workload | server | system calls per operation | most frequent, per operation |
+|---|---|---:|---|
+MEOF
+	awk -F '\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' \
+	    "$SYSC"
 }
 
+SYSC=$T/syscalls
+MEMF=$T/memory
+: > "$SYSC"
+: > "$MEMF"
 [ "$SMBCLIENT_ON" = 1 ] && smbclient_tests
 lg_tests
+mem_tests
+strace_tests
 ELAPSED=$(( $(date +%s) - START ))
 if [ -n "$RESULTS" ]; then
 	results_md > "$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS" &&

@@ -506,6 +506,8 @@ evil_lie_files(const char *arg)
 	wbuf_put_u32le(&w, 0);
 	wbuf_put_u32le(&w, 0);
 	wbuf_put_u8(&w, 0);
+	wbuf_put_u8(&w, 0);
+	wbuf_put_u8(&w, 0);
 	wbuf_put_u8(&w, 5);
 	wbuf_put_u16le(&w, 60000);
 	wbuf_put_bytes(&w, "share", 5);

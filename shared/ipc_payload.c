@@ -368,10 +368,29 @@ ipc_put_file(struct wbuf *w, const struct session_file *f)
 	wbuf_put_u32le(w, f->access);
 	wbuf_put_u32le(w, f->share_access);
 	wbuf_put_u8(w, f->flags);
+	wbuf_put_u8(w, f->oplock);
+	wbuf_put_u8(w, f->lease);
 	wbuf_put_u8(w, (uint8_t)slen);
 	wbuf_put_u16le(w, (uint16_t)plen);
 	wbuf_put_bytes(w, f->share, slen);
 	wbuf_put_bytes(w, f->path, plen);
+}
+
+/* An oplock level MS-SMB2 knows, and lease bits only with a lease. */
+static int
+file_caching_ok(const struct session_file *f)
+{
+	switch (f->oplock) {
+	case 0x00:
+	case 0x01:
+	case 0x08:
+	case 0x09:
+		return f->lease == 0;
+	case SESSION_FILE_OPLOCK_LEASE:
+		return (f->lease & ~SESSION_FILE_LEASE_STATES) == 0;
+	default:
+		return 0;
+	}
 }
 
 int
@@ -385,11 +404,14 @@ ipc_get_file(struct rbuf *r, struct session_file *f)
 	rbuf_get_u32le(r, &f->access);
 	rbuf_get_u32le(r, &f->share_access);
 	rbuf_get_u8(r, &f->flags);
+	rbuf_get_u8(r, &f->oplock);
+	rbuf_get_u8(r, &f->lease);
 	rbuf_get_u8(r, &slen);
 	rbuf_get_u16le(r, &plen);
 	if (rbuf_error(r) || slen == 0 || slen >= sizeof(f->share) ||
-	    plen >= sizeof(f->path) ||
-	    (f->flags & ~(SESSION_FILE_DIR | SESSION_FILE_CUT)) != 0)
+	    plen >= sizeof(f->path) || (f->flags & ~(SESSION_FILE_DIR |
+	    SESSION_FILE_CUT | SESSION_FILE_BREAKING)) != 0 ||
+	    !file_caching_ok(f))
 		return -1;
 	rbuf_get_bytes(r, f->share, slen);
 	rbuf_get_bytes(r, f->path, plen);

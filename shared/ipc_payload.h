@@ -66,16 +66,23 @@ struct session_files_q {
  * IPC_SESSION_FILES_REPLY: a header (the question's seq, what became of
  * the close, how many files the worker has open, how many entries
  * follow), then one entry per open: its id, access, share access, flags,
- * the share's name and the path below the share root.  Names are UTF-8
+ * its oplock level and lease state (as the worker last heard them from
+ * lockd; SESSION_FILE_BREAKING while a break awaits the client), the
+ * share's name and the path below the share root.  Names are UTF-8
  * with no control character (C0, DEL, C1) and no bidirectional override,
  * or the answer does not parse: they end up on an administrator's
  * terminal.  A longer path is cut (SESSION_FILE_CUT) by the worker.
  */
 #define SESSION_FILES_HDR_LEN	16
-#define SESSION_FILE_FIXED_LEN	20
+#define SESSION_FILE_FIXED_LEN	22
 #define SESSION_FILE_PATH_MAX	1024	/* bytes of a path, without NUL */
 #define SESSION_FILE_DIR	0x01
 #define SESSION_FILE_CUT	0x02
+#define SESSION_FILE_BREAKING	0x04
+/* The oplock levels of MS-SMB2 2.2.13; 0xFF: a lease. */
+#define SESSION_FILE_OPLOCK_LEASE	0xFF
+/* Lease state bits (MS-SMB2 2.2.13.2.8): read, handle, write caching. */
+#define SESSION_FILE_LEASE_STATES	0x07
 enum session_close {
 	SESSION_CLOSE_NONE = 0,		/* none was asked for */
 	SESSION_CLOSE_DONE,
@@ -93,6 +100,8 @@ struct session_file {
 	uint32_t	access;
 	uint32_t	share_access;
 	uint8_t		flags;
+	uint8_t		oplock;		/* 0, 0x01, 0x08, 0x09 or 0xFF */
+	uint8_t		lease;		/* with oplock 0xFF: R 1, H 2, W 4 */
 	char		share[SESSION_INFO_SHARE_LEN];
 	char		path[SESSION_FILE_PATH_MAX + 1];
 };

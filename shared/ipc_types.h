@@ -91,8 +91,9 @@ enum ipc_type {
 	 * for usmbd-ctl: list your open files, after closing one of them if
 	 * asked (close-file).  The worker answers with
 	 * IPC_SESSION_FILES_REPLY: what became of the close, then its opens'
-	 * ids, access, share access, share names and paths, as many as fit
-	 * one message and the question allows, and how many it has in all.
+	 * ids, access, share access, oplock or lease, share names and paths,
+	 * as many as fit one message and the question allows, and how many
+	 * it has in all.
 	 * One question per worker is out at a time.
 	 */
 	IPC_SESSION_FILES,

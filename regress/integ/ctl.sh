@@ -6,7 +6,9 @@
 # path as its worker lists them; close-file closes one of them as if the
 # client had (its next read gets STATUS_FILE_CLOSED); reload;
 # kill-session; and only root may use the control socket, by its mode
-# and by the caller's credentials.  The worker's process title names
+# and by the caller's credentials.  Each open file shows what its client
+# may cache (an oplock level or a lease's state).  The worker's process
+# title names
 # user, client and shares.
 . "$top_srcdir/regress/integ/lib.sh"
 /usr/bin/python3 -c 'import impacket' 2>/dev/null ||
@@ -29,8 +31,14 @@ from impacket.smbconnection import SMBConnection
 c = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=int(sys.argv[1]))
 c.login("usmbdtest", "Secret-123")
 tid = c.connectTree("share")
-# One open file with one exclusive byte-range lock on it.
-fid = c.createFile(tid, "locked.txt")
+# A lease context (MS-SMB2 2.2.13.2.8): RqLs, v1, asking for R and H.
+class Lease:
+    def getData(self):
+        body = b"k" * 16 + struct.pack("<IIQ", 3, 0, 0)
+        return struct.pack("<IHHHHI", 0, 16, 4, 0, 24, len(body)) + \
+            b"RqLs" + b"\0" * 4 + body
+# One open file, with a batch oplock and one exclusive byte-range lock.
+fid = c.createFile(tid, "locked.txt", oplockLevel=9)
 s = c.getSMBServer()
 p = s.SMB_PACKET()
 p['Command'] = st.SMB2_LOCK
@@ -43,7 +51,8 @@ p['Data'] = req
 print("lock", s.recvSMB(s.sendSMB(p))['Status'], flush=True)
 # A second file, in a subdirectory, held open until usmbd-ctl closes it.
 held = c.createFile(tid, "sub dir\\held.txt", desiredAccess=0x120089,
-    shareMode=1, creationDisposition=1)
+    shareMode=1, creationDisposition=1, oplockLevel=0xFF,
+    createContexts=[Lease()])
 print("read before:", c.readFile(tid, held, 0, 9), flush=True)
 print("connected", flush=True)
 for _ in range(300):
@@ -92,9 +101,9 @@ check "and lockd's totals" grep -q \
     "^lockd: 2 files open, 2 opens, 1 byte-range lock$" "$T/status"
 check "the worker read the held file" grep -q "^read before: b'held open'" \
     "$T/py.out"
-check "status names each open file: its id, access, sharing, share, path" \
-    sh -c "grep -q '^	file $pid:[0-9]* access 0x00120089 sharing r-- share share name sub dir/held.txt$' '$T/status' &&
-    grep -q '^	file $pid:[0-9]* access 0x[0-9a-f]* sharing rwd share share name locked.txt$' '$T/status'"
+check "status names each open file: its id, access, sharing, caching, share, path" \
+    sh -c "grep -q '^	file $pid:[0-9]* access 0x00120089 sharing r-- caching lease(RH) share share name sub dir/held.txt$' '$T/status' &&
+    grep -q '^	file $pid:[0-9]* access 0x[0-9a-f]* sharing rwd caching batch share share name locked.txt$' '$T/status'"
 fileid=$(sed -n 's/^	file \([0-9]*:[0-9]*\) .* name sub dir\/held.txt$/\1/p' \
     "$T/status")
 check "the worker's process title names user, client and share" sh -c \
@@ -117,6 +126,8 @@ h = f['sub dir/held.txt']
 assert h['id'] == '$fileid' and h['share'] == 'share', h
 assert h['access'] == 0x120089 and h['share_access'] == 1, h
 assert not h['directory'] and not h['truncated'], h
+assert h['caching'] == 'lease(RH)' and not h['breaking'], h
+assert f['locked.txt']['caching'] == 'batch', f
 "
 $CTL -n 1 status >"$T/status" 2>&1
 check "-n caps the list, and says how many more there are" sh -c \

@@ -154,7 +154,8 @@ test_session_info(void)
 
 /* One entry of a worker's open-file list, put and got back. */
 static int
-file_round_trip(const char *share, const char *path)
+file_round_trip_cache(const char *share, const char *path, uint8_t flags,
+    uint8_t oplock, uint8_t lease)
 {
 	struct session_file f, f2;
 	uint8_t buf[SESSION_FILE_FIXED_LEN + sizeof(f.share) +
@@ -166,6 +167,9 @@ file_round_trip(const char *share, const char *path)
 	f.id = 7;
 	f.access = 0x120089;
 	f.share_access = 1;
+	f.flags = flags;
+	f.oplock = oplock;
+	f.lease = lease;
 	snprintf(f.share, sizeof(f.share), "%s", share);
 	snprintf(f.path, sizeof(f.path), "%s", path);
 	wbuf_init_fixed(&w, buf, sizeof(buf));
@@ -176,6 +180,12 @@ file_round_trip(const char *share, const char *path)
 	if (ipc_get_file(&r, &f2) == -1)
 		return -1;
 	return rbuf_left(&r) == 0 && memcmp(&f, &f2, sizeof(f)) == 0 ? 0 : -3;
+}
+
+static int
+file_round_trip(const char *share, const char *path)
+{
+	return file_round_trip_cache(share, path, 0, 0, 0);
 }
 
 /*
@@ -240,6 +250,17 @@ test_files(void)
 	CHECK(file_round_trip("share", "a\xe6\x97") == -1);
 	CHECK(file_round_trip("sh\033are", "a") == -1);
 	CHECK(file_round_trip("", "a") == -1);
+	/* What the client caches: MS-SMB2's levels, lease bits with a lease. */
+	CHECK(file_round_trip_cache("share", "a", 0, 0x09, 0) == 0);
+	CHECK(file_round_trip_cache("share", "a", SESSION_FILE_BREAKING, 0x01,
+	    0) == 0);
+	CHECK(file_round_trip_cache("share", "a", SESSION_FILE_DIR |
+	    SESSION_FILE_BREAKING, 0xFF, 0x07) == 0);
+	CHECK(file_round_trip_cache("share", "a", 0, 0xFF, 0) == 0);
+	CHECK(file_round_trip_cache("share", "a", 0, 0x02, 0) == -1);
+	CHECK(file_round_trip_cache("share", "a", 0, 0x09, 0x01) == -1);
+	CHECK(file_round_trip_cache("share", "a", 0, 0xFF, 0x08) == -1);
+	CHECK(file_round_trip_cache("share", "a", 0x08, 0, 0) == -1);
 
 	/* An honest worker makes its names fit, cut at a character. */
 	CHECK(ipc_text_clean(out, sizeof(out), "a\033[2J\xc2\x9b") == 0 &&

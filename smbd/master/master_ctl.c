@@ -170,6 +170,33 @@ ctl_sharing(uint32_t sa, char out[4])
 	out[3] = '\0';
 }
 
+/*
+ * What the client may cache, as smbstatus names it: an oplock level, or
+ * a lease's letters ("lease(RH)", "lease()" once broken to none).
+ */
+static void
+ctl_caching(const struct session_file *f, char out[16])
+{
+	switch (f->oplock) {
+	case 0x01:
+		snprintf(out, 16, "level2");
+		break;
+	case 0x08:
+		snprintf(out, 16, "exclusive");
+		break;
+	case 0x09:
+		snprintf(out, 16, "batch");
+		break;
+	case SESSION_FILE_OPLOCK_LEASE:
+		snprintf(out, 16, "lease(%s%s%s)", (f->lease & 0x1) ? "R" : "",
+		    (f->lease & 0x2) ? "H" : "", (f->lease & 0x4) ? "W" : "");
+		break;
+	default:
+		snprintf(out, 16, "none");
+		break;
+	}
+}
+
 static long
 ctl_pid(const struct conn *c)
 {
@@ -186,7 +213,7 @@ ctl_files_text(FILE *fp, const struct conn *c, uint32_t max)
 {
 	const struct ctl_files *cf = c->files;
 	const struct session_file *f;
-	char sh[4];
+	char sh[4], cache[16];
 	uint32_t i, n;
 
 	if (cf == NULL || cf->bad) {
@@ -199,9 +226,12 @@ ctl_files_text(FILE *fp, const struct conn *c, uint32_t max)
 	for (i = 0; i < n; i++) {
 		f = &cf->f[i];
 		ctl_sharing(f->share_access, sh);
-		fprintf(fp, "\t%s %ld:%llu access 0x%08x sharing %s share ",
-		    (f->flags & SESSION_FILE_DIR) ? "directory" : "file",
-		    ctl_pid(c), (unsigned long long)f->id, f->access, sh);
+		ctl_caching(f, cache);
+		fprintf(fp, "\t%s %ld:%llu access 0x%08x sharing %s caching "
+		    "%s%s share ", (f->flags & SESSION_FILE_DIR) ? "directory" :
+		    "file", ctl_pid(c), (unsigned long long)f->id, f->access,
+		    sh, cache, (f->flags & SESSION_FILE_BREAKING) ?
+		    " breaking" : "");
 		ctl_text_str(fp, f->share);
 		fprintf(fp, " name ");
 		ctl_text_str(fp, f->path[0] == '\0' ? "." : f->path);
@@ -218,7 +248,7 @@ ctl_files_json(FILE *fp, const struct conn *c, uint32_t max)
 {
 	const struct ctl_files *cf = c->files;
 	const struct session_file *f;
-	char id[48];
+	char id[48], cache[16];
 	uint32_t i, n;
 
 	if (cf == NULL || cf->bad) {
@@ -237,11 +267,14 @@ ctl_files_json(FILE *fp, const struct conn *c, uint32_t max)
 		ctl_json_str(fp, f->share);
 		fprintf(fp, ", \"path\": ");
 		ctl_json_str(fp, f->path);
+		ctl_caching(f, cache);
 		fprintf(fp, ", \"directory\": %s, \"truncated\": %s, "
-		    "\"access\": %u, \"share_access\": %u}",
+		    "\"access\": %u, \"share_access\": %u, \"caching\": "
+		    "\"%s\", \"breaking\": %s}",
 		    (f->flags & SESSION_FILE_DIR) ? "true" : "false",
 		    (f->flags & SESSION_FILE_CUT) ? "true" : "false",
-		    f->access, f->share_access);
+		    f->access, f->share_access, cache,
+		    (f->flags & SESSION_FILE_BREAKING) ? "true" : "false");
 	}
 	fprintf(fp, "]");
 }

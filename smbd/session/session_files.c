@@ -65,6 +65,11 @@ session_files_entry(const struct smb2_open *o, struct session_file *f)
 	f->share_access = o->share_access;
 	if (o->is_dir)
 		f->flags |= SESSION_FILE_DIR;
+	if (o->opl_breaking)
+		f->flags |= SESSION_FILE_BREAKING;
+	f->oplock = o->oplock;
+	if (o->oplock == SMB2_OPLOCK_LEVEL_LEASE)
+		f->lease = o->lease.state & SESSION_FILE_LEASE_STATES;
 	if (o->stream != NULL)
 		snprintf(path, sizeof(path), "%s:%s", o->path, o->stream);
 	else

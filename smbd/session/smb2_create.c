@@ -33,6 +33,7 @@
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
+#include "smb2_oplock.h"
 #include "smb2_info.h"
 #include "smb2_meta.h"
 #include "oplock_wire.h"
@@ -370,6 +371,8 @@ create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
 		o->lease.epoch = g->lease_version == 2 ? g->epoch : 0;
 		if (g->lease_version != 2)
 			o->lease.flags &= ~SMB2_LEASE_FLAG_PARENT_KEY_SET;
+		/* An upgrade is the state of the lease's other opens too. */
+		smb2_lease_state_set(o->lease.key, o->lease.state, 0);
 	} else if (level == SMB2_OPLOCK_LEVEL_LEASE)
 		o->oplock = SMB2_OPLOCK_LEVEL_NONE;
 	/* Others cache the file, or this open does: report its writes. */

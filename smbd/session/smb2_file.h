@@ -53,6 +53,8 @@ struct smb2_open {
 	 * lockd alone knows the lease's state for sure.
 	 */
 	struct smb2_lease_req	 lease;
+	int			 opl_breaking;	/* a break awaits the client's
+						   acknowledgment */
 	int			 opl_report;	/* writes are reported to lockd */
 	int			 opl_reporting;	/* a report is on its way */
 	/* "kernel oplocks" (smb2_klease.c). */

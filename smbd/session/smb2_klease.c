@@ -245,8 +245,12 @@ klease_sync(struct smb2_open *o)
 {
 	int need;
 
+	/*
+	 * While a flush is awaited, the caching shown is the one offered,
+	 * not yet given up: the lease stays until the acknowledgment.
+	 */
 	if (o->fd == -1 || !klease_share(o->tree) || o->stream != NULL ||
-	    o->is_dir)
+	    o->is_dir || o->opl_breaking)
 		return;
 	need = klease_needed(o);
 	if (need == KL_NONE) {
@@ -296,7 +300,7 @@ klease_broken_fd(struct smb2_open *o, void *arg)
 	/* While its CREATE waits for lockd, the grant tells (klease_sync). */
 	if (o->lockd_handle == 0)
 		return;
-	if (klease_needed(o) == KL_NONE) {
+	if (klease_needed(o) == KL_NONE && !o->opl_breaking) {
 		klease_release(o);
 		return;
 	}

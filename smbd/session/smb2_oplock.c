@@ -40,6 +40,39 @@ struct oplock_ack_wait {
 	uint8_t			 file_id[16];
 };
 
+struct lease_state_walk {
+	const uint8_t	*key;
+	uint32_t	 state;
+	int		 breaking;
+};
+
+static void
+lease_state_one(struct smb2_open *o, void *arg)
+{
+	const struct lease_state_walk *lw = arg;
+
+	if (o->oplock != SMB2_OPLOCK_LEVEL_LEASE ||
+	    memcmp(o->lease.key, lw->key, 16) != 0)
+		return;
+	o->lease.state = lw->state;
+	o->opl_breaking = lw->breaking;
+	/* No flush awaited: the file lease follows now. */
+	if (!lw->breaking)
+		klease_sync(o);
+}
+
+/*
+ * One lease may cover several opens of this connection (one ClientGuid,
+ * one key): each shows the lease's state.
+ */
+void
+smb2_lease_state_set(const uint8_t key[16], uint32_t state, int breaking)
+{
+	struct lease_state_walk lw = { key, state, breaking };
+
+	smb2_open_foreach(lease_state_one, &lw);
+}
+
 /*
  * lockd: a lease of this worker's client must give up caching.  The
  * notification names the lease, not the open (MS-SMB2 2.2.23.2); it
@@ -60,11 +93,7 @@ lease_break_msg(struct smb2_open *o, uint8_t to, uint8_t ack, uint8_t from,
 	}
 	/* Writes beside a lease that keeps no read cache still break R. */
 	o->opl_report = 1;
-	/* Nothing to flush: the file lease follows now. */
-	if (!ack) {
-		o->lease.state = to;
-		klease_sync(o);
-	}
+	smb2_lease_state_set(key, to, ack);
 	if (S.conn == NULL)
 		return;
 	wbuf_init_fixed(&w, mem, sizeof(mem));
@@ -126,6 +155,8 @@ oplock_break_msg(const uint8_t *data, size_t len)
 	if (level == SMB2_OPLOCK_LEVEL_II)
 		o->opl_report = 1;
 	o->oplock = level;
+	o->opl_breaking = ack;
+	/* Nothing to flush: the file lease follows now. */
 	if (!ack)
 		klease_sync(o);
 	if (S.conn == NULL)
@@ -155,6 +186,7 @@ oplock_ack_reply(uint32_t status, struct rbuf *r, void *arg)
 	if ((o = smb2_open_find_lockd(aw->handle)) != NULL &&
 	    o->oplock != SMB2_OPLOCK_LEVEL_LEASE) {
 		o->oplock = status == NT_STATUS_SUCCESS ? level : 0;
+		o->opl_breaking = 0;
 		if (o->oplock == SMB2_OPLOCK_LEVEL_II)
 			o->opl_report = 1;
 		/* The client flushed: a local opener may go on. */
@@ -173,39 +205,17 @@ oplock_ack_reply(uint32_t status, struct rbuf *r, void *arg)
 	free(aw);
 }
 
-/* The acknowledged lease's state, on each open of it here. */
-struct lease_acked {
-	const uint8_t	*key;
-	uint8_t		 state;
-};
-
-static void
-lease_acked_one(struct smb2_open *o, void *arg)
-{
-	struct lease_acked *la = arg;
-
-	if (o->oplock != SMB2_OPLOCK_LEVEL_LEASE ||
-	    memcmp(o->lease.key, la->key, 16) != 0)
-		return;
-	o->lease.state = la->state;
-	klease_sync(o);
-}
-
 static void
 lease_ack_reply(uint32_t status, struct rbuf *r, void *arg)
 {
 	struct oplock_ack_wait *aw = arg;
 	struct smb2_conn *c = aw->c;
 	struct smb2_req *req;
-	struct lease_acked la;
 	uint8_t state = 0;
 
 	rbuf_get_u8(r, &state);
-	if (status == NT_STATUS_SUCCESS) {
-		la.key = aw->file_id;
-		la.state = state;
-		smb2_open_foreach(lease_acked_one, &la);
-	}
+	if (status == NT_STATUS_SUCCESS && !rbuf_error(r))
+		smb2_lease_state_set(aw->file_id, state & SMB2_LEASE_STATES, 0);
 	if (c->waiting && c->work != NULL) {
 		req = &c->work->req;
 		req->status = status;

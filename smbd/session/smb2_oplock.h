@@ -19,5 +19,10 @@ uint32_t	 smb2_cmd_oplock_break(struct smb2_conn *, struct smb2_req *);
  * tell lockd when someone may cache the file's reads.  Nothing waits.
  */
 void		 smb2_oplock_wrote(struct smb2_open *);
+/*
+ * The state lockd says a lease of this connection's client now has, or
+ * is breaking to, kept on every open of the lease for usmbd-ctl status.
+ */
+void		 smb2_lease_state_set(const uint8_t [16], uint32_t, int);
 
 #endif /* USMBD_SMB2_OPLOCK_H */
