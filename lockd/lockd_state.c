@@ -313,11 +313,16 @@ lockd_op_handle(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 		lockd_break_rerun();
 		return;
 	case LOCKD_OP_SET_DELETE:
-		status = lockd_share_set_delete(p->id, handle, on != 0);
+		if (on != 0) {
+			/* Other keys' handle caching is broken first. */
+			lockd_break_handle(p, reqid, op, handle);
+			return;
+		}
+		status = lockd_share_set_delete(p->id, handle, 0);
 		break;
 	case LOCKD_OP_RENAME_CHECK:
-		status = lockd_share_rename_check(p->id, handle);
-		break;
+		lockd_break_handle(p, reqid, op, handle);
+		return;
 	default:
 		status = lockd_share_query(p->id, handle, &a, &b);
 		memcpy(body, &a, 4);

@@ -8,8 +8,9 @@
  * Every request gets exactly one final reply.  A LOCK that has to wait
  * gets an interim reply with LOCKD_STATUS_PENDING first, so that the
  * worker can answer the client STATUS_PENDING; the final reply follows
- * when the lock is granted, cancelled, or its open closes.  An OPEN that
- * waits for oplock holders to acknowledge their breaks does the same.
+ * when the lock is granted, cancelled, or its open closes.  An OPEN, a
+ * RENAME_CHECK or a SET_DELETE that waits for oplock or lease holders to
+ * acknowledge their breaks does the same.
  *
  * lockd sends IPC_LOCKD_BREAK on its own when an open of the worker must
  * give up caching (doc/oplocks.md), LOCKD_BREAK_LEN bytes: u64 handle,
@@ -91,11 +92,18 @@ enum lockd_op {
 	LOCKD_OP_CLOSE,
 	/*
 	 * FileDispositionInformation: body u64 handle, u32 on (0 or 1).
+	 * With on set (also sent before the CLOSE of an open with delete
+	 * on close), the handle caching of other keys' leases and oplocks
+	 * on the file is broken first: an interim PENDING comes while
+	 * holders must acknowledge (doc/oplocks.md).  Status OK,
+	 * INVALID_HANDLE, CANCELLED (LOCKD_OP_OPEN_CANCEL).
 	 */
 	LOCKD_OP_SET_DELETE,
 	/*
-	 * May this open rename or delete its file now?  Every other open
-	 * must share delete.  body: u64 handle.
+	 * May this open rename or delete its file now?  Other keys' handle
+	 * caching is broken first, with an interim PENDING as for
+	 * SET_DELETE; then every other open must share delete.  body: u64
+	 * handle.  Status OK, SHARING_VIOLATION, INVALID_HANDLE, CANCELLED.
 	 */
 	LOCKD_OP_RENAME_CHECK,
 	/*
@@ -160,8 +168,9 @@ enum lockd_op {
 	 */
 	LOCKD_OP_WROTE,
 	/*
-	 * Give up a waiting OPEN (a CANCEL, or its session ends).  body:
-	 * u64 request id of the OPEN, which is answered CANCELLED.
+	 * Give up a waiting OPEN, RENAME_CHECK or SET_DELETE (a CANCEL, or
+	 * its session ends).  body: u64 request id of the request, which is
+	 * answered CANCELLED.  Only the sender's own requests are found.
 	 */
 	LOCKD_OP_OPEN_CANCEL,
 	/*

@@ -151,11 +151,86 @@ test_leases(void)
 	lockd_oplock_breaks_free(&b);
 }
 
+/*
+ * A rename or a delete through an open (LOCKD_OP_RENAME_CHECK and
+ * SET_DELETE in lockd_break.c): the H of other keys' leases breaks to R
+ * and the operation waits for the acknowledgement (or the timeout); the
+ * renamer's own lease keeps its H, and the share check runs after.
+ */
+static void
+test_rename_delete(void)
+{
+	struct lockd_share_oreq q;
+	struct lockd_oplock_breaks b = { NULL, 0, 0 };
+	struct lockd_oplock_grant g;
+	uint64_t h1, h2, now = 1000;
+	uint32_t fl = 0, pend, n;
+
+	memset(&q, 0, sizeof(q));
+	q.level = LOPL_LEVEL_LEASE;
+	q.disposition = LOPL_FILE_OPEN;
+	q.lease_version = 2;
+	q.lease_state = LOPL_R | LOPL_H;
+	memset(q.client_guid, 0x11, 16);
+	memset(q.lease_key, 0x31, 16);
+	CHECK(lockd_share_open_opl(1, 100, 9, 920, "", R | DEL, SR | SW | SD,
+	    0, &q, now, &b, &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == (LOPL_R | LOPL_H));
+	memset(q.lease_key, 0x32, 16);
+	CHECK(lockd_share_open_opl(2, 100, 9, 920, "", R, SR | SW | SD, 0, &q,
+	    now, &b, &h2) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(2, h2, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == (LOPL_R | LOPL_H) && b.n == 0);
+	/* The rename breaks the other key's H only, and waits. */
+	CHECK(lockd_share_event(1, h1, LOPL_EV_RENAME, now, &b) ==
+	    LOCKD_STATUS_PENDING);
+	CHECK(b.n == 1 && b.v[0].open == h2 && b.v[0].to == LOPL_R &&
+	    b.v[0].ack);
+	b.n = 0;
+	CHECK(lockd_share_blocked(1, h1, now));
+	/* Asking again sends no second break and still waits. */
+	CHECK(lockd_share_event(1, h1, LOPL_EV_RENAME, now, &b) ==
+	    LOCKD_STATUS_PENDING && b.n == 0);
+	CHECK(lockd_share_lease_ack(100, q.client_guid, q.lease_key, LOPL_R,
+	    now, &b) == LOCKD_STATUS_OK && b.n == 0);
+	CHECK(!lockd_share_blocked(1, h1, now));
+	CHECK(lockd_share_event(1, h1, LOPL_EV_RENAME, now, &b) ==
+	    LOCKD_STATUS_OK && b.n == 0);
+	CHECK(lockd_share_rename_check(1, h1) == LOCKD_STATUS_OK);
+	/* The other key asks for RH again, and a delete breaks it. */
+	q.lease_state = LOPL_R | LOPL_H;
+	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_open_opl(2, 100, 9, 920, "", R, SR | SW | SD, 0, &q,
+	    now, &b, &h2) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(2, h2, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == (LOPL_R | LOPL_H));
+	CHECK(lockd_share_event(1, h1, LOPL_EV_DELETE, now, &b) ==
+	    LOCKD_STATUS_PENDING && b.n == 1 && b.v[0].to == LOPL_R);
+	b.n = 0;
+	/* Not acknowledged: the break ends at none with the timeout. */
+	CHECK(lockd_share_blocked(1, h1, now + 4999));
+	CHECK(!lockd_share_blocked(1, h1, now + 5000));
+	CHECK(lockd_share_event(1, h1, LOPL_EV_DELETE, now + 5000, &b) ==
+	    LOCKD_STATUS_OK && b.n == 0);
+	CHECK(lockd_share_set_delete(1, h1, 1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_query(2, h2, &pend, &n) == LOCKD_STATUS_OK &&
+	    pend == 1 && n == 2);
+	/* Another worker's handle breaks nothing. */
+	CHECK(lockd_share_event(2, h1, LOPL_EV_RENAME, now, &b) ==
+	    LOCKD_STATUS_INVALID_HANDLE && b.n == 0);
+	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK &&
+	    (fl & LOCKD_CLOSE_DELETE));
+	lockd_oplock_breaks_free(&b);
+}
+
 int
 main(void)
 {
 	test_oplocks();
 	test_leases();
+	test_rename_delete();
 	uint64_t h1, h2, h3, h4;
 	uint32_t fl, pend, n;
 

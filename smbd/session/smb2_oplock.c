@@ -32,6 +32,16 @@
 #include "smb2_oplock.h"
 #include "util.h"
 
+/* A request that lockd may make wait for breaks (smb2_oplock_request). */
+struct oplock_wait {
+	struct smb2_conn	*c;
+	struct smb2_async	*a;	/* once it went asynchronous */
+	uint64_t		 reqid;
+	int			 orphan;	/* answered: only clean up */
+	smb2_oplock_done	 done;
+	void			*arg;
+};
+
 /* An acknowledgment waiting for lockd. */
 struct oplock_ack_wait {
 	struct smb2_conn	*c;
@@ -301,6 +311,114 @@ smb2_oplock_wrote(struct smb2_open *o)
 	if (lockd_client_request(LOCKD_OP_WROTE, body, sizeof(body),
 	    oplock_wrote_reply, handle) == -1)
 		free(handle);
+}
+
+static void
+oplock_ignore_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+}
+
+/* Ask lockd to give up the waiting request; its reply answers it. */
+static int
+oplock_wait_cancel_lockd(struct oplock_wait *w)
+{
+	uint8_t body[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		body[i] = (uint8_t)(w->reqid >> (8 * i));
+	return lockd_client_request(LOCKD_OP_OPEN_CANCEL, body, sizeof(body),
+	    oplock_ignore_reply, NULL);
+}
+
+/*
+ * A CANCEL: lockd answers CANCELLED (or its answer, if the CANCEL came
+ * late).  The end of the session answers now and drops lockd's answer.
+ */
+static void
+oplock_wait_cancel(struct smb2_conn *c, struct smb2_async *a)
+{
+	struct oplock_wait *w = a->arg;
+
+	if (c->cancel_status == 0 && oplock_wait_cancel_lockd(w) == 0)
+		return;
+	if (c->cancel_status != 0)
+		(void)oplock_wait_cancel_lockd(w);
+	w->a = NULL;
+	w->orphan = 1;
+	smb2_async_complete(c, a, NT_STATUS_CANCELLED, NULL, 0);
+}
+
+static void
+oplock_wait_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct oplock_wait *w = arg;
+	struct smb2_conn *c = w->c;
+	struct smb2_req *req;
+	struct wbuf out;
+
+	(void)r;
+	if (status == LOCKD_STATUS_PENDING) {
+		/*
+		 * The holders are asked to give up caching: go async, so
+		 * that the connection serves other requests meanwhile (the
+		 * acknowledgment may come on it).  A request that is not the
+		 * last of its chain, or past "max async requests", waits.
+		 */
+		if (w->a != NULL || w->orphan || !c->waiting ||
+		    c->work == NULL || c->work->off < c->work->framelen ||
+		    smb2_async_full(c))
+			return;
+		req = &c->work->req;
+		w->a = smb2_async_new(c, req, oplock_wait_cancel, w);
+		req->status = NT_STATUS_PENDING;
+		req->no_sign = 1;
+		wbuf_reset(req->out);
+		smb2_error_body(req->out);
+		req->error_data = 1;
+		smb2_conn_resume(c);
+		return;
+	}
+	if (w->orphan) {
+		(void)w->done(status, w->arg, NULL);
+	} else if (w->a != NULL) {
+		wbuf_init(&out, 64);
+		status = w->done(status, w->arg, &out);
+		if (log_getverbose() >= 3)
+			log_debug("%s: waiting request ends: %s", c->peer,
+			    ntstatus_name(status));
+		smb2_async_complete(c, w->a, status,
+		    status == NT_STATUS_SUCCESS ? wbuf_data(&out) : NULL,
+		    status == NT_STATUS_SUCCESS ? wbuf_len(&out) : 0);
+		wbuf_free(&out);
+	} else {
+		req = &c->work->req;
+		status = w->done(status, w->arg, req->out);
+		if (status != SMB2_DEFER) {
+			req->status = status;
+			smb2_conn_resume(c);
+		}
+	}
+	free(w);
+}
+
+int
+smb2_oplock_request(struct smb2_conn *c, uint32_t op, const void *body,
+    size_t len, smb2_oplock_done done, void *arg)
+{
+	struct oplock_wait *w;
+
+	w = xcalloc(1, sizeof(*w));
+	w->c = c;
+	w->done = done;
+	w->arg = arg;
+	if (lockd_client_request_id(op, body, len, oplock_wait_reply, w,
+	    &w->reqid) == -1) {
+		free(w);
+		return -1;
+	}
+	c->waiting = 1;
+	return 0;
 }
 
 void
