@@ -64,6 +64,8 @@ struct owait {
 static TAILQ_HEAD(, owait) owaits = TAILQ_HEAD_INITIALIZER(owaits);
 static size_t		 nowaits;
 static struct lockd_oplock_breaks breaks;
+/* Every worker was told that directory leases exist. */
+static int		 dirleases_told;
 
 static size_t
 owait_peer_count(uint32_t peer)
@@ -149,6 +151,29 @@ break_report(uint32_t peer, uint64_t handle)
 			    0, NULL);
 }
 
+/*
+ * The first directory lease: every worker is told to report changes of
+ * children from now on (LOCKD_BREAK_DIRLEASES).  When the last one has
+ * gone, the workers learn it from their next OPEN reply, which says
+ * whether any exist (LOCKD_OPENED_DIRLEASES): no message to every worker
+ * for that.
+ */
+static void
+dirleases_announce(void)
+{
+	struct lockd_peer *p;
+
+	if (!lockd_share_dirleases()) {
+		dirleases_told = 0;
+		return;
+	}
+	if (dirleases_told)
+		return;
+	dirleases_told = 1;
+	TAILQ_FOREACH(p, &L.peers, entry)
+		break_send(p->id, 0, LOCKD_BREAK_DIRLEASES, 1, 0, NULL);
+}
+
 /* The final answer of an OPEN; an error left no open behind. */
 static void
 owait_answer(struct lockd_peer *p, uint64_t reqid, uint32_t status,
@@ -162,6 +187,10 @@ owait_answer(struct lockd_peer *p, uint64_t reqid, uint32_t status,
 		handle = 0;
 		oflags = 0;
 		g = &none;
+	} else {
+		dirleases_announce();
+		if (lockd_share_dirleases())
+			oflags |= LOCKD_OPENED_DIRLEASES;
 	}
 	wbuf_init_fixed(&w, mem, sizeof(mem));
 	wbuf_put_u64le(&w, handle);
@@ -463,6 +492,28 @@ lockd_break_wrote(struct lockd_peer *p, uint64_t reqid, uint64_t handle)
 	cached = (uint32_t)lockd_share_cached(p->id, handle);
 	lockd_send_reply(p, LOCKD_OP_WROTE, reqid, LOCKD_STATUS_OK, &cached,
 	    4);
+}
+
+/* LOCKD_OP_DIR_CHANGED: nothing waits for these breaks. */
+void
+lockd_break_dir_changed(struct lockd_peer *p, uint64_t reqid, uint64_t dev,
+    uint64_t ino, const uint8_t *guid, const uint8_t *parent_key)
+{
+	(void)lockd_share_dir_changed(p->uid, dev, ino, guid, parent_key,
+	    time_mono_ms(), &breaks);
+	break_flush();
+	lockd_send_reply(p, LOCKD_OP_DIR_CHANGED, reqid, LOCKD_STATUS_OK,
+	    NULL, 0);
+}
+
+size_t
+lockd_break_file_all(uint64_t dev, uint64_t ino)
+{
+	size_t n;
+
+	n = lockd_share_break_all(dev, ino, time_mono_ms(), &breaks);
+	break_flush();
+	return n;
 }
 
 size_t

@@ -45,6 +45,8 @@ struct close_wait {
 	char			*path;
 	char			*stream;	/* a named stream's name */
 	int			 is_dir;
+	int			 has_parent;	/* parent_key is set */
+	uint8_t			 parent_key[16];
 };
 
 static void
@@ -64,6 +66,9 @@ close_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 		if (vfs_unlink(&sh, cw->path,
 		    cw->is_dir ? AT_REMOVEDIR : 0) == -1)
 			log_warn("delete on close: %s", cw->path);
+		else
+			smb2_oplock_dir_changed(cw->rootfd, cw->path,
+			    cw->has_parent ? cw->parent_key : NULL);
 	}
 	free(cw->path);
 	free(cw->stream);
@@ -104,6 +109,14 @@ smb2_close_open(struct smb2_conn *c, struct smb2_open *o)
 	if (o->stream != NULL)
 		cw->stream = xstrdup(o->stream);
 	cw->is_dir = o->is_dir;
+	if (smb2_oplock_parent_key(o) != NULL) {
+		cw->has_parent = 1;
+		memcpy(cw->parent_key, smb2_oplock_parent_key(o), 16);
+	}
+	/* Its new size and times show in its directory now. */
+	if (o->changed && o->stream == NULL)
+		smb2_oplock_dir_changed(cw->rootfd, o->path,
+		    smb2_oplock_parent_key(o));
 	if (o->is_dir && o->delete_on_close && o->stream == NULL)
 		smb2_notify_delete_pending(o);
 	smb2_open_free(c, o);

@@ -55,6 +55,8 @@ struct smb2_open {
 	struct smb2_lease_req	 lease;
 	int			 opl_report;	/* writes are reported to lockd */
 	int			 opl_reporting;	/* a report is on its way */
+	int			 changed;	/* written: its directory's
+						   leases break at the close */
 	void			*create_wait;	/* its CREATE waits for lockd */
 	uint64_t		 position;	/* FilePositionInformation */
 	int			 no_nowait;	/* RWF_NOWAIT refused (smb2_rw.c) */

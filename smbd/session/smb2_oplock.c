@@ -16,8 +16,10 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "lockd_client.h"
@@ -31,6 +33,7 @@
 #include "smb2_file.h"
 #include "smb2_oplock.h"
 #include "util.h"
+#include "vfs.h"
 
 /* A request that lockd may make wait for breaks (smb2_oplock_request). */
 struct oplock_wait {
@@ -41,6 +44,13 @@ struct oplock_wait {
 	smb2_oplock_done	 done;
 	void			*arg;
 };
+
+/*
+ * Directory leases exist (lockd's LOCKD_BREAK_DIRLEASES, or its last OPEN
+ * reply): changes of children are reported (smb2_oplock_dir_changed()).
+ * Off, they cost nothing.
+ */
+static int	dirleases;
 
 /* An acknowledgment waiting for lockd. */
 struct oplock_ack_wait {
@@ -107,6 +117,10 @@ oplock_break_msg(const uint8_t *data, size_t len)
 	rbuf_get_bytes(&r, key, sizeof(key));
 	if (rbuf_error(&r)) {
 		log_warnx("lockd: malformed oplock break");
+		return;
+	}
+	if (kind == LOCKD_BREAK_DIRLEASES) {
+		dirleases = 1;
 		return;
 	}
 	/* Closed meanwhile: lockd learns it from the CLOSE. */
@@ -299,6 +313,8 @@ smb2_oplock_wrote(struct smb2_open *o)
 	uint8_t body[8];
 	int i;
 
+	/* Its directory's leases break when it closes (lease.v2_request). */
+	o->changed = 1;
 	if (!o->opl_report || o->lockd_handle == 0)
 		return;
 	/* The writer's own Level II is broken too (smb2.oplock.batch6). */
@@ -419,6 +435,59 @@ smb2_oplock_request(struct smb2_conn *c, uint32_t op, const void *body,
 	}
 	c->waiting = 1;
 	return 0;
+}
+
+void
+smb2_oplock_dirleases(int on)
+{
+	dirleases = on;
+}
+
+/*
+ * A child of a directory was created, renamed, deleted or changed: the
+ * directory's leases break, but the one named by parent_key, the
+ * changing open's ParentLeaseKey (NULL: none), from this client.  path
+ * is the child's, below the share root rootfd.  lockd is told with a
+ * descriptor of the directory; nobody waits for the answer.
+ */
+void
+smb2_oplock_dir_changed(int rootfd, const char *path,
+    const uint8_t *parent_key)
+{
+	static const uint8_t zero[16];
+	struct vfs_share sh = { .rootfd = rootfd };
+	uint8_t mem[LOCKD_DIR_CHANGED_LEN];
+	struct wbuf w;
+	const char *slash;
+	char *dir;
+	int fd;
+
+	if (!dirleases || rootfd == -1 || path == NULL || *path == '\0' ||
+	    S.conn == NULL)
+		return;
+	slash = strrchr(path, '/');
+	dir = xstrndup(path, slash != NULL ? (size_t)(slash - path) : 0);
+	fd = vfs_open(&sh, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	free(dir);
+	if (fd == -1)
+		return;
+	wbuf_init_fixed(&w, mem, sizeof(mem));
+	wbuf_put_u8(&w, parent_key != NULL);
+	wbuf_put_bytes(&w, S.conn->nres.client_guid, 16);
+	wbuf_put_bytes(&w, parent_key != NULL ? parent_key : zero, 16);
+	(void)lockd_client_request_fd(LOCKD_OP_DIR_CHANGED, wbuf_data(&w),
+	    wbuf_len(&w), fd, oplock_ignore_reply, NULL);
+	close(fd);
+}
+
+/* The ParentLeaseKey an open named, if it has a v2 lease with one. */
+const uint8_t *
+smb2_oplock_parent_key(const struct smb2_open *o)
+{
+	if (o->oplock != SMB2_OPLOCK_LEVEL_LEASE || o->lease.version != 2 ||
+	    !(o->lease.flags & SMB2_LEASE_FLAG_PARENT_KEY_SET))
+		return NULL;
+	return o->lease.parent;
 }
 
 void

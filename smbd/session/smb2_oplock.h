@@ -21,6 +21,17 @@ uint32_t	 smb2_cmd_oplock_break(struct smb2_conn *, struct smb2_req *);
  */
 void		 smb2_oplock_wrote(struct smb2_open *);
 
+/* lockd says whether directory leases exist (LOCKD_OPENED_DIRLEASES). */
+void		 smb2_oplock_dirleases(int);
+/*
+ * A child (path, below the share root rootfd) was created, renamed,
+ * deleted or changed: break its directory's leases, but the one named
+ * by parent_key (NULL: none).  Nothing is sent while no directory lease
+ * exists.
+ */
+void		 smb2_oplock_dir_changed(int, const char *, const uint8_t *);
+const uint8_t	*smb2_oplock_parent_key(const struct smb2_open *);
+
 /*
  * lockd's final answer to a request that may have waited for other
  * clients to give up caching: out is where the response body goes, or

@@ -248,6 +248,8 @@ setinfo_disposition(struct smb2_conn *c, struct smb2_open *o, int on,
 		if (vfs_unlink(&sh, o->path, o->is_dir ? AT_REMOVEDIR : 0) ==
 		    -1)
 			return ntstatus_from_errno(errno);
+		smb2_oplock_dir_changed(sh.rootfd, o->path,
+		    smb2_oplock_parent_key(o));
 		setinfo_done(&c->work->req);
 		return NT_STATUS_SUCCESS;
 	}
@@ -407,6 +409,11 @@ setinfo_rename_done(uint32_t status, void *arg, struct wbuf *out)
 			free(other->path);
 			other->path = np;
 		}
+		/* The directories the name left and entered change. */
+		smb2_oplock_dir_changed(sh.rootfd, o->path,
+		    smb2_oplock_parent_key(o));
+		smb2_oplock_dir_changed(sh.rootfd, sw->target,
+		    smb2_oplock_parent_key(o));
 		free(o->path);
 		o->path = sw->target;
 		sw->target = NULL;
@@ -590,6 +597,9 @@ setinfo_link(struct smb2_open *o, struct rbuf *r)
 		status = errno == EEXIST ? NT_STATUS_OBJECT_NAME_COLLISION :
 		    errno == ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
 		    ntstatus_from_errno(errno);
+	else
+		smb2_oplock_dir_changed(sh.rootfd, target,
+		    smb2_oplock_parent_key(o));
 	free(target);
 	return status;
 }
@@ -708,5 +718,15 @@ smb2_cmd_set_info(struct smb2_conn *c, struct smb2_req *req)
 	}
 	if (status == NT_STATUS_SUCCESS)
 		setinfo_done(req);
+	/*
+	 * New attributes, times, size or allocation show in the directory:
+	 * its leases break (the position and mode do not).
+	 */
+	if (status == NT_STATUS_SUCCESS && o->stream == NULL &&
+	    (class == FileBasicInformation ||
+	    class == FileEndOfFileInformation ||
+	    class == FileAllocationInformation))
+		smb2_oplock_dir_changed(o->tree->ss->rootfd, o->path,
+		    smb2_oplock_parent_key(o));
 	return status;
 }
