@@ -587,7 +587,9 @@ setinfo_link(struct smb2_open *o, struct rbuf *r)
 			else if (vfs_rename(&sh, tmp, target, 0) == -1) {
 				status = ntstatus_from_errno(errno);
 				vfs_unlink(&sh, tmp, 0);
-			}
+			} else
+				smb2_oplock_dir_changed(sh.rootfd, target,
+				    smb2_oplock_parent_key(o));
 			free(tmp);
 		}
 		free(target);
