@@ -67,7 +67,16 @@ void	lockd_send_reply(struct lockd_peer *, uint32_t, uint64_t, uint32_t,
 /* lockd_break.c: oplock breaks and the OPENs that wait for them. */
 void	lockd_break_open(struct lockd_peer *, uint64_t,
 	    const struct lockd_open_args *);
+void	lockd_break_handle(struct lockd_peer *, uint64_t, uint32_t,
+	    uint64_t);
 void	lockd_break_rerun(void);
+void	lockd_break_dir_changed(struct lockd_peer *, uint64_t, uint64_t,
+	    uint64_t, const uint8_t *, const uint8_t *);
+/*
+ * A change to the file (dev, ino) by something that is no client's open
+ * (a local process): every oplock and lease on it breaks to none, now.
+ */
+size_t	lockd_break_file_all(uint64_t, uint64_t);
 void	lockd_break_release_peer(uint32_t);
 void	lockd_break_cancel(struct lockd_peer *, uint64_t, uint64_t);
 void	lockd_break_ack(struct lockd_peer *, uint64_t, uint64_t, uint8_t);

@@ -13,6 +13,14 @@
  * ended a break (an acknowledgement, a close, a worker gone, the
  * one-second tick that expires breaks), every waiting OPEN is looked at
  * again; there are few, and none when nobody breaks.
+ *
+ * A rename or a delete through an open (LOCKD_OP_RENAME_CHECK, and
+ * LOCKD_OP_SET_DELETE that sets the disposition) breaks the handle
+ * caching of other keys first (MS-FSA 2.1.4.12, MS-SMB2 3.3.4.6): their
+ * clients may be keeping handles that their users closed, which would
+ * otherwise keep the file in place or refuse the rename.  It waits in
+ * the same list as the OPENs (phase OW_HANDLE), and runs its share
+ * check and answers once the breaks ended.
  */
 #include "config.h"
 
@@ -40,6 +48,7 @@
 enum owait_phase {
 	OW_SHARING,		/* a sharing violation broke holders */
 	OW_GRANT,		/* registered; its own open broke holders */
+	OW_HANDLE,		/* a RENAME_CHECK or SET_DELETE broke holders */
 };
 
 struct owait {
@@ -47,13 +56,16 @@ struct owait {
 	enum owait_phase	 phase;
 	uint32_t		 peer;
 	uint64_t		 reqid;
-	uint64_t		 handle;	/* OW_GRANT */
+	uint32_t		 op;		/* LOCKD_OP_OPEN, or OW_HANDLE's */
+	uint64_t		 handle;	/* OW_GRANT, OW_HANDLE */
 	struct lockd_open_args	 a;
 };
 
 static TAILQ_HEAD(, owait) owaits = TAILQ_HEAD_INITIALIZER(owaits);
 static size_t		 nowaits;
 static struct lockd_oplock_breaks breaks;
+/* Every worker was told that directory leases exist. */
+static int		 dirleases_told;
 
 static size_t
 owait_peer_count(uint32_t peer)
@@ -139,6 +151,29 @@ break_report(uint32_t peer, uint64_t handle)
 			    0, NULL);
 }
 
+/*
+ * The first directory lease: every worker is told to report changes of
+ * children from now on (LOCKD_BREAK_DIRLEASES).  When the last one has
+ * gone, the workers learn it from their next OPEN reply, which says
+ * whether any exist (LOCKD_OPENED_DIRLEASES): no message to every worker
+ * for that.
+ */
+static void
+dirleases_announce(void)
+{
+	struct lockd_peer *p;
+
+	if (!lockd_share_dirleases()) {
+		dirleases_told = 0;
+		return;
+	}
+	if (dirleases_told)
+		return;
+	dirleases_told = 1;
+	TAILQ_FOREACH(p, &L.peers, entry)
+		break_send(p->id, 0, LOCKD_BREAK_DIRLEASES, 1, 0, NULL);
+}
+
 /* The final answer of an OPEN; an error left no open behind. */
 static void
 owait_answer(struct lockd_peer *p, uint64_t reqid, uint32_t status,
@@ -152,6 +187,10 @@ owait_answer(struct lockd_peer *p, uint64_t reqid, uint32_t status,
 		handle = 0;
 		oflags = 0;
 		g = &none;
+	} else {
+		dirleases_announce();
+		if (lockd_share_dirleases())
+			oflags |= LOCKD_OPENED_DIRLEASES;
 	}
 	wbuf_init_fixed(&w, mem, sizeof(mem));
 	wbuf_put_u64le(&w, handle);
@@ -217,6 +256,7 @@ lockd_break_open(struct lockd_peer *p, uint64_t reqid,
 
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.phase = OW_SHARING;
+	tmp.op = LOCKD_OP_OPEN;
 	tmp.a = *a;
 	if (!owait_step(p, reqid, &tmp, time_mono_ms()))
 		return;
@@ -241,6 +281,65 @@ lockd_break_open(struct lockd_peer *p, uint64_t reqid,
 	/* The worker answers its client STATUS_PENDING meanwhile. */
 	lockd_send_reply(p, LOCKD_OP_OPEN, reqid, LOCKD_STATUS_PENDING, NULL,
 	    0);
+}
+
+/*
+ * One step of a RENAME_CHECK or of a SET_DELETE that sets the
+ * disposition: break the handle caching of the other keys, and once
+ * nobody is left to wait for, the share check and the answer.  Returns
+ * 1 when it must wait.
+ */
+static int
+hwait_step(struct lockd_peer *p, uint64_t reqid, struct owait *w,
+    uint64_t now)
+{
+	uint32_t status;
+
+	status = lockd_share_event(p->id, w->handle,
+	    w->op == LOCKD_OP_RENAME_CHECK ? LOPL_EV_RENAME : LOPL_EV_DELETE,
+	    now, &breaks);
+	break_flush();
+	if (status == LOCKD_STATUS_PENDING)
+		return 1;
+	if (status == LOCKD_STATUS_OK && w->op == LOCKD_OP_RENAME_CHECK)
+		status = lockd_share_rename_check(p->id, w->handle);
+	else if (status == LOCKD_STATUS_OK)
+		status = lockd_share_set_delete(p->id, w->handle, 1);
+	lockd_send_reply(p, w->op, reqid, status, NULL, 0);
+	return 0;
+}
+
+/*
+ * LOCKD_OP_RENAME_CHECK, and LOCKD_OP_SET_DELETE with on set: answered
+ * at once unless another key's handle caching must be broken first;
+ * then an interim PENDING, and the answer when the breaks ended.
+ */
+void
+lockd_break_handle(struct lockd_peer *p, uint64_t reqid, uint32_t op,
+    uint64_t handle)
+{
+	struct owait *w, tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.phase = OW_HANDLE;
+	tmp.op = op;
+	tmp.handle = handle;
+	if (!hwait_step(p, reqid, &tmp, time_mono_ms()))
+		return;
+	if (owait_peer_count(p->id) >= LOCKD_BREAK_MAX_PEER_WAITS) {
+		log_warnx("lockd peer %u: %d requests wait for oplock breaks; "
+		    "refusing another", p->id, LOCKD_BREAK_MAX_PEER_WAITS);
+		lockd_send_reply(p, op, reqid,
+		    LOCKD_STATUS_INSUFFICIENT_RESOURCES, NULL, 0);
+		return;
+	}
+	w = xcalloc(1, sizeof(*w));
+	*w = tmp;
+	w->peer = p->id;
+	w->reqid = reqid;
+	TAILQ_INSERT_TAIL(&owaits, w, entry);
+	nowaits++;
+	lockd_send_reply(p, op, reqid, LOCKD_STATUS_PENDING, NULL, 0);
 }
 
 static void
@@ -273,7 +372,10 @@ lockd_break_rerun(void)
 			    w->a.stream, now);
 		else
 			blocked = lockd_share_blocked(w->peer, w->handle, now);
-		if (blocked || owait_step(p, w->reqid, w, now))
+		if (blocked)
+			continue;
+		if (w->phase == OW_HANDLE ? hwait_step(p, w->reqid, w, now) :
+		    owait_step(p, w->reqid, w, now))
 			continue;
 		owait_free(w);
 		/* Answering may have changed the list after w. */
@@ -294,7 +396,10 @@ lockd_break_release_peer(uint32_t peer)
 	}
 }
 
-/* LOCKD_OP_OPEN_CANCEL: only the sender's own waiting OPEN. */
+/*
+ * LOCKD_OP_OPEN_CANCEL: only the sender's own waiting OPEN, RENAME_CHECK
+ * or SET_DELETE.
+ */
 void
 lockd_break_cancel(struct lockd_peer *p, uint64_t reqid, uint64_t which)
 {
@@ -307,7 +412,12 @@ lockd_break_cancel(struct lockd_peer *p, uint64_t reqid, uint64_t which)
 	if (w != NULL) {
 		if (w->phase == OW_GRANT)
 			(void)lockd_share_close(p->id, w->handle, &fl);
-		owait_answer(p, which, LOCKD_STATUS_CANCELLED, 0, 0, NULL);
+		if (w->phase == OW_HANDLE)
+			lockd_send_reply(p, w->op, which,
+			    LOCKD_STATUS_CANCELLED, NULL, 0);
+		else
+			owait_answer(p, which, LOCKD_STATUS_CANCELLED, 0, 0,
+			    NULL);
 		owait_free(w);
 		lockd_break_rerun();
 	}
@@ -401,6 +511,28 @@ lockd_break_local(struct lockd_peer *p, uint64_t reqid, uint64_t handle)
 		status = LOCKD_STATUS_OK;
 	lockd_send_reply(p, LOCKD_OP_LOCAL_BREAK, reqid, status, NULL, 0);
 	lockd_break_rerun();
+}
+
+/* LOCKD_OP_DIR_CHANGED: nothing waits for these breaks. */
+void
+lockd_break_dir_changed(struct lockd_peer *p, uint64_t reqid, uint64_t dev,
+    uint64_t ino, const uint8_t *guid, const uint8_t *parent_key)
+{
+	(void)lockd_share_dir_changed(p->uid, dev, ino, guid, parent_key,
+	    time_mono_ms(), &breaks);
+	break_flush();
+	lockd_send_reply(p, LOCKD_OP_DIR_CHANGED, reqid, LOCKD_STATUS_OK,
+	    NULL, 0);
+}
+
+size_t
+lockd_break_file_all(uint64_t dev, uint64_t ino)
+{
+	size_t n;
+
+	n = lockd_share_break_all(dev, ino, time_mono_ms(), &breaks);
+	break_flush();
+	return n;
 }
 
 size_t

@@ -103,6 +103,7 @@ RB_GENERATE(lopl_leases, lockd_lease, entry, lopl_lease_cmp);
 struct lockd_oplock_table {
 	struct lopl_leases	 leases;
 	size_t			 nleases;
+	size_t			 ndirleases;	/* of them, on directories */
 	uint64_t		 timeout_ms;
 	int			 level2;
 	int			 dir_leases;
@@ -132,6 +133,12 @@ size_t
 lockd_oplock_nleases(const struct lockd_oplock_table *t)
 {
 	return t->nleases;
+}
+
+size_t
+lockd_oplock_ndirleases(const struct lockd_oplock_table *t)
+{
+	return t->ndirleases;
 }
 
 struct lockd_oplock_file *
@@ -445,10 +452,11 @@ lockd_oplock_add(struct lockd_oplock_file *f, uint64_t id,
 			return ST_INVALID_PARAMETER;
 	}
 	/*
-	 * Without directory leasing a lease context on a directory is
-	 * ignored, as by a server that does not support it.
+	 * Without directory leasing (in lockd, or negotiated by the
+	 * opener's connection) a lease context on a directory is ignored,
+	 * as by a server that does not support it.
 	 */
-	if (f->is_dir && !t->dir_leases)
+	if (f->is_dir && !(t->dir_leases && r->dir_lease))
 		l = NULL;
 	else if (r->level == LOPL_LEVEL_LEASE && r->lease_version != 0) {
 		if (l == NULL) {
@@ -462,6 +470,8 @@ lockd_oplock_add(struct lockd_oplock_file *f, uint64_t id,
 			l->file = f;
 			RB_INSERT(lopl_leases, &t->leases, l);
 			t->nleases++;
+			if (f->is_dir)
+				t->ndirleases++;
 		}
 		l->nopens++;
 	}
@@ -678,24 +688,29 @@ lockd_oplock_event(struct lockd_oplock_file *f,
 
 /*
  * A directory's contents changed: its leases, but the one that the
- * change's own parent lease key names, break to none (smbtorture
- * dirlease tests; the key alone decides, not the client).
+ * change's open names as its parent lease (MS-SMB2 3.3.4.7: the same
+ * client's key), break to none (smbtorture lease.v2_request).  Nothing
+ * waits for these breaks.
  */
-void
-lockd_oplock_dir_change(struct lockd_oplock_file *f,
-    const uint8_t *parent_key, uint64_t now, struct lockd_oplock_breaks *out)
+size_t
+lockd_oplock_dir_change(struct lockd_oplock_file *f, uint32_t uid,
+    const uint8_t *guid, const uint8_t *parent_key, uint64_t now,
+    struct lockd_oplock_breaks *out)
 {
 	struct lockd_oplock_open *o;
+	size_t n = out->n;
 
 	lockd_oplock_expire(f, now);
 	TAILQ_FOREACH(o, &f->opens, entry) {
 		if (o->lease == NULL || !lopl_first_of_lease(f, o))
 			continue;
-		if (parent_key != NULL &&
+		if (parent_key != NULL && o->lease->uid == uid &&
+		    memcmp(o->lease->guid, guid, LOPL_KEY_LEN) == 0 &&
 		    memcmp(o->lease->key, parent_key, LOPL_KEY_LEN) == 0)
 			continue;
 		lopl_break(f, o, 0, 0, now, out);
 	}
+	return out->n - n;
 }
 
 /*
@@ -816,6 +831,8 @@ lockd_oplock_close(struct lockd_oplock_file *f, struct lockd_oplock_open *o)
 		/* The lease ends with its last open (MS-SMB2 3.3.4.17). */
 		RB_REMOVE(lopl_leases, &f->table->leases, l);
 		f->table->nleases--;
+		if (f->is_dir)
+			f->table->ndirleases--;
 		free(l);
 	}
 	free(o);

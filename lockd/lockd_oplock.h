@@ -64,6 +64,7 @@ struct lockd_oplock_req {
 	int		 has_parent;	/* v2 with PARENT_LEASE_KEY_SET */
 	uint8_t		 parent_key[LOPL_KEY_LEN];
 	uint16_t	 epoch;		/* v2: the client's epoch */
+	int		 dir_lease;	/* its connection has directory leasing */
 };
 
 /* One break to send: an oplock break or a lease break notification. */
@@ -149,11 +150,16 @@ uint32_t	 lockd_oplock_event(struct lockd_oplock_file *,
 		    uint64_t now, struct lockd_oplock_breaks *);
 /*
  * A child of this directory was created, renamed, deleted or changed:
- * break its directory leases but the one named by the parent key.
+ * break its directory leases but the one that the changing open named
+ * as its parent (the same uid, ClientGuid and key; parent_key NULL:
+ * none).  Returns how many breaks it started.
  */
-void		 lockd_oplock_dir_change(struct lockd_oplock_file *,
+size_t		 lockd_oplock_dir_change(struct lockd_oplock_file *,
+		    uint32_t uid, const uint8_t *client_guid,
 		    const uint8_t *parent_key, uint64_t now,
 		    struct lockd_oplock_breaks *);
+/* How many leases of directories there are (with directory leasing). */
+size_t		 lockd_oplock_ndirleases(const struct lockd_oplock_table *);
 /* Must an operation of this open (NULL: of nobody) still wait? */
 int		 lockd_oplock_blocked(struct lockd_oplock_file *,
 		    const struct lockd_oplock_open *, uint64_t now);

@@ -128,7 +128,7 @@ void
 lockd_share_set_oplock(uint64_t timeout_ms)
 {
 	if (lockd_opl == NULL)
-		lockd_opl = lockd_oplock_table_new(timeout_ms, 1, 0);
+		lockd_opl = lockd_oplock_table_new(timeout_ms, 1, 1);
 }
 
 static struct lockd_oplock_table *
@@ -263,6 +263,7 @@ lockd_opl_req(struct lockd_oplock_req *r, uint32_t uid, uint32_t access,
 	r->level = q != NULL ? q->level : LOPL_LEVEL_NONE;
 	r->disposition = q != NULL ? q->disposition : LOPL_FILE_OPEN;
 	r->no_level2 = q != NULL && q->no_level2;
+	r->dir_lease = q != NULL && q->dir_lease;
 	/* A lease request without its context asks for nothing. */
 	if (r->level == LOPL_LEVEL_LEASE &&
 	    (q == NULL || q->lease_version == 0)) {
@@ -524,6 +525,44 @@ lockd_share_cached(uint32_t peer, uint64_t handle)
 		return 1;
 	o->reports = 0;
 	return 0;
+}
+
+size_t
+lockd_share_dir_changed(uint32_t uid, uint64_t dev, uint64_t ino,
+    const uint8_t *guid, const uint8_t *parent_key, uint64_t now,
+    struct lockd_oplock_breaks *out)
+{
+	struct lockd_file *f;
+
+	if ((f = lockd_file_base(dev, ino)) == NULL)
+		return 0;
+	return lockd_oplock_dir_change(f->opl, uid, guid, parent_key, now,
+	    out);
+}
+
+size_t
+lockd_share_break_all(uint64_t dev, uint64_t ino, uint64_t now,
+    struct lockd_oplock_breaks *out)
+{
+	struct lockd_file key, *g;
+	size_t n = out->n;
+
+	key.dev = dev;
+	key.ino = ino;
+	key.stream = (char *)(uintptr_t)"";
+	/* A write by nobody's key takes every kind of caching. */
+	for (g = RB_NFIND(lockd_files, &lockd_files, &key);
+	    g != NULL && g->dev == dev && g->ino == ino;
+	    g = RB_NEXT(lockd_files, &lockd_files, g))
+		(void)lockd_oplock_event(g->opl, NULL, LOPL_EV_WRITE, now,
+		    out);
+	return out->n - n;
+}
+
+int
+lockd_share_dirleases(void)
+{
+	return lockd_opl != NULL && lockd_oplock_ndirleases(lockd_opl) > 0;
 }
 
 /*

@@ -36,6 +36,7 @@ struct lockd_share_oreq {
 	uint8_t		 client_guid[16];
 	uint8_t		 lease_key[16];
 	uint8_t		 parent_key[16];
+	int		 dir_lease;	/* directory leasing negotiated */
 };
 struct lockd_oplock_breaks;
 /* The break timeout (ms), before the first open; 35 s otherwise. */
@@ -66,6 +67,23 @@ uint32_t lockd_share_oplock_ack(uint32_t, uint64_t, uint8_t, uint64_t,
 uint32_t lockd_share_lease_ack(uint32_t, const uint8_t *, const uint8_t *,
 	    uint8_t, uint64_t, struct lockd_oplock_breaks *);
 int	 lockd_share_cached(uint32_t, uint64_t);
+/*
+ * A child of the directory (dev, ino) changed (LOCKD_OP_DIR_CHANGED):
+ * break its leases but the one the change names as its parent (uid,
+ * ClientGuid, parent LeaseKey; NULL: none).  Returns how many broke.
+ */
+size_t	 lockd_share_dir_changed(uint32_t, uint64_t, uint64_t,
+	    const uint8_t *, const uint8_t *, uint64_t,
+	    struct lockd_oplock_breaks *);
+/*
+ * Something that is no client's open changed the file (dev, ino): every
+ * oplock and lease on it and its streams, a directory's leases too,
+ * breaks to none; nothing waits.  Returns how many broke.
+ */
+size_t	 lockd_share_break_all(uint64_t, uint64_t, uint64_t,
+	    struct lockd_oplock_breaks *);
+/* Are there leases of directories (for the workers' hint)? */
+int	 lockd_share_dirleases(void);
 size_t	 lockd_share_unreported(uint32_t, uint64_t, uint32_t *, uint64_t *,
 	    size_t);
 int	 lockd_share_handle_peer(uint64_t, uint32_t *);

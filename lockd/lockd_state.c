@@ -273,7 +273,8 @@ lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r, int fd)
 	}
 	if (rbuf_error(r) || rbuf_left(r) != 0 ||
 	    disp > LOPL_FILE_OVERWRITE_IF ||
-	    (oflags & ~LOCKD_OPLOCK_NO_LEVEL2) != 0) {
+	    (oflags & ~(LOCKD_OPLOCK_NO_LEVEL2 | LOCKD_OPLOCK_DIR_LEASE)) !=
+	    0) {
 		lockd_peer_refuse(p, LOCKD_OP_OPEN);
 		return;
 	}
@@ -282,7 +283,39 @@ lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r, int fd)
 	a.q.level = level;
 	a.q.disposition = disp;
 	a.q.no_level2 = (oflags & LOCKD_OPLOCK_NO_LEVEL2) != 0;
+	a.q.dir_lease = (oflags & LOCKD_OPLOCK_DIR_LEASE) != 0;
 	lockd_break_open(p, reqid, &a);
+}
+
+/*
+ * LOCKD_OP_DIR_CHANGED; see lockd_proto.h.  The directory is what the
+ * worker's descriptor is, as for an OPEN: a worker breaks the leases
+ * only of directories its user could open.
+ */
+static void
+lockd_op_dir_changed(struct lockd_peer *p, uint64_t reqid, struct rbuf *r,
+    int fd)
+{
+	uint8_t has = 0, guid[16], key[16];
+	struct stat st;
+
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		if (fd != -1)
+			close(fd);
+		lockd_peer_refuse(p, LOCKD_OP_DIR_CHANGED);
+		return;
+	}
+	close(fd);
+	rbuf_get_u8(r, &has);
+	rbuf_get_bytes(r, guid, sizeof(guid));
+	rbuf_get_bytes(r, key, sizeof(key));
+	if (rbuf_error(r) || rbuf_left(r) != 0 || has > 1 ||
+	    !S_ISDIR(st.st_mode)) {
+		lockd_peer_refuse(p, LOCKD_OP_DIR_CHANGED);
+		return;
+	}
+	lockd_break_dir_changed(p, reqid, (uint64_t)st.st_dev,
+	    (uint64_t)st.st_ino, guid, has ? key : NULL);
 }
 
 static void
@@ -313,11 +346,16 @@ lockd_op_handle(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 		lockd_break_rerun();
 		return;
 	case LOCKD_OP_SET_DELETE:
-		status = lockd_share_set_delete(p->id, handle, on != 0);
+		if (on != 0) {
+			/* Other keys' handle caching is broken first. */
+			lockd_break_handle(p, reqid, op, handle);
+			return;
+		}
+		status = lockd_share_set_delete(p->id, handle, 0);
 		break;
 	case LOCKD_OP_RENAME_CHECK:
-		status = lockd_share_rename_check(p->id, handle);
-		break;
+		lockd_break_handle(p, reqid, op, handle);
+		return;
 	default:
 		status = lockd_share_query(p->id, handle, &a, &b);
 		memcpy(body, &a, 4);
@@ -445,8 +483,12 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 	rbuf_init(&r, m->data, m->hdr.len);
 	rbuf_get_u32le(&r, &op);
 	rbuf_get_u64le(&r, &reqid);
-	/* Only an OPEN comes with a descriptor, and an OPEN always does. */
-	if (op != LOCKD_OP_OPEN && m->fd != -1) {
+	/*
+	 * Only an OPEN and a DIR_CHANGED come with a descriptor, and they
+	 * always do.
+	 */
+	if (op != LOCKD_OP_OPEN && op != LOCKD_OP_DIR_CHANGED &&
+	    m->fd != -1) {
 		close(m->fd);
 		lockd_peer_refuse(p, op);
 		return;
@@ -487,6 +529,9 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 		break;
 	case LOCKD_OP_LEASE_ACK:
 		lockd_op_lease_ack(p, reqid, &r);
+		break;
+	case LOCKD_OP_DIR_CHANGED:
+		lockd_op_dir_changed(p, reqid, &r, m->fd);
 		break;
 	default:
 		lockd_peer_refuse(p, op);

@@ -8,8 +8,9 @@
  * Every request gets exactly one final reply.  A LOCK that has to wait
  * gets an interim reply with LOCKD_STATUS_PENDING first, so that the
  * worker can answer the client STATUS_PENDING; the final reply follows
- * when the lock is granted, cancelled, or its open closes.  An OPEN that
- * waits for oplock holders to acknowledge their breaks does the same.
+ * when the lock is granted, cancelled, or its open closes.  An OPEN, a
+ * RENAME_CHECK or a SET_DELETE that waits for oplock or lease holders to
+ * acknowledge their breaks does the same.
  *
  * lockd sends IPC_LOCKD_BREAK on its own when an open of the worker must
  * give up caching (doc/oplocks.md), LOCKD_BREAK_LEN bytes: u64 handle,
@@ -20,7 +21,9 @@
  * fields are zero for an oplock.  A lease break names one open of the
  * lease that the worker holds.  Kind LOCKD_BREAK_REPORT carries no
  * level: another open of the file now caches reads, and writes through
- * this open must be reported (LOCKD_OP_WROTE).
+ * this open must be reported (LOCKD_OP_WROTE).  Kind LOCKD_BREAK_DIRLEASES
+ * (handle 0) goes to every worker when the first directory lease is
+ * granted.
  *
  * lockd also sends IPC_LOCKD_NOTIFY on its own, when a file gets its
  * first byte-range lock: u64 notify id, u32 count, count u64 handles of
@@ -91,11 +94,18 @@ enum lockd_op {
 	LOCKD_OP_CLOSE,
 	/*
 	 * FileDispositionInformation: body u64 handle, u32 on (0 or 1).
+	 * With on set (also sent before the CLOSE of an open with delete
+	 * on close), the handle caching of other keys' leases and oplocks
+	 * on the file is broken first: an interim PENDING comes while
+	 * holders must acknowledge (doc/oplocks.md).  Status OK,
+	 * INVALID_HANDLE, CANCELLED (LOCKD_OP_OPEN_CANCEL).
 	 */
 	LOCKD_OP_SET_DELETE,
 	/*
-	 * May this open rename or delete its file now?  Every other open
-	 * must share delete.  body: u64 handle.
+	 * May this open rename or delete its file now?  Other keys' handle
+	 * caching is broken first, with an interim PENDING as for
+	 * SET_DELETE; then every other open must share delete.  body: u64
+	 * handle.  Status OK, SHARING_VIOLATION, INVALID_HANDLE, CANCELLED.
 	 */
 	LOCKD_OP_RENAME_CHECK,
 	/*
@@ -160,8 +170,9 @@ enum lockd_op {
 	 */
 	LOCKD_OP_WROTE,
 	/*
-	 * Give up a waiting OPEN (a CANCEL, or its session ends).  body:
-	 * u64 request id of the OPEN, which is answered CANCELLED.
+	 * Give up a waiting OPEN, RENAME_CHECK or SET_DELETE (a CANCEL, or
+	 * its session ends).  body: u64 request id of the request, which is
+	 * answered CANCELLED.  Only the sender's own requests are found.
 	 */
 	LOCKD_OP_OPEN_CANCEL,
 	/*
@@ -181,15 +192,38 @@ enum lockd_op {
 	 * own (another worker's is INVALID_HANDLE).  reply: empty.
 	 */
 	LOCKD_OP_LOCAL_BREAK,
+	/*
+	 * A child of a directory was created, renamed, deleted, or its
+	 * attributes or size changed: break the directory's leases.
+	 * fd:    a descriptor of the directory (O_PATH will do)
+	 * body:  u8 1 when a parent LeaseKey follows, else 0; 16 bytes the
+	 *        connection's ClientGuid, 16 the changing open's
+	 *        ParentLeaseKey (zero without one).  The lease of that key,
+	 *        the sender's user's and client's, is not broken.
+	 * reply: empty, status OK.  Nothing waits for these breaks; the
+	 *        worker need not wait for the reply.
+	 */
+	LOCKD_OP_DIR_CHANGED,
 };
+
+/* LOCKD_OP_DIR_CHANGED body length. */
+#define LOCKD_DIR_CHANGED_LEN		33
 
 /* LOCKD_OP_OPEN oplock flags. */
 #define LOCKD_OPLOCK_NO_LEVEL2		0x01	/* "level2 oplocks = no" */
+/* The connection negotiated directory leasing: a directory may get one. */
+#define LOCKD_OPLOCK_DIR_LEASE		0x02
 
 /* IPC_LOCKD_BREAK kinds, and its length. */
 #define LOCKD_BREAK_OPLOCK		1
 #define LOCKD_BREAK_REPORT		2
 #define LOCKD_BREAK_LEASE		3
+/*
+ * To every worker, handle 0: a directory lease exists now, so changes of
+ * children must be reported (LOCKD_OP_DIR_CHANGED) until an OPEN reply
+ * comes without LOCKD_OPENED_DIRLEASES.
+ */
+#define LOCKD_BREAK_DIRLEASES		4
 #define LOCKD_BREAK_LEN			32
 
 /* LOCKD_OP_OPEN lease part: its length, its flag. */
@@ -202,6 +236,8 @@ enum lockd_op {
 #define LOCKD_OPENED_BRL		0x0001	/* the file has locks */
 /* Opens of the file cache reads: report writes (LOCKD_OP_WROTE). */
 #define LOCKD_OPENED_CACHED		0x0002
+/* Directory leases exist: report changes of children (DIR_CHANGED). */
+#define LOCKD_OPENED_DIRLEASES		0x0004
 
 /* SMB2 LOCK element flags (MS-SMB2 2.2.26.1). */
 #define LOCKD_LOCKFLAG_SHARED		0x00000001

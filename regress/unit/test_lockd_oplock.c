@@ -485,6 +485,7 @@ test_lease_request(void)
 
 		T = lockd_oplock_table_new(TIMEOUT, 1, 1);
 		f = lockd_oplock_file_new(T, 1);
+		r.dir_lease = 1;
 		CHECK(do_open(f, &r, &o[0], &g) == 0 &&
 		    g.level == LOPL_LEVEL_LEASE &&
 		    g.lease_state == ls("RH"));
@@ -962,28 +963,52 @@ test_dir_lease(void)
 {
 	struct lockd_oplock_table *t2 = T;
 	struct lockd_oplock_file *f;
-	struct lockd_oplock_open *o[2];
+	struct lockd_oplock_open *o[4];
 	struct lockd_oplock_req r;
 	struct lockd_oplock_grant g;
-	uint8_t k[LOPL_KEY_LEN];
+	uint8_t k[LOPL_KEY_LEN], c1[LOPL_KEY_LEN], c2[LOPL_KEY_LEN];
 
 	T = lockd_oplock_table_new(TIMEOUT, 1, 1);
 	f = lockd_oplock_file_new(T, 1);
+	/* Without directory leasing on its connection: no lease. */
 	r = lreq(2, 1, 1, "RH", RD, LOPL_FILE_OPEN);
+	CHECK(do_open(f, &r, &o[0], &g) == 0 && g.level == LOPL_LEVEL_NONE);
+	close_all(f, o, 1);
+	CHECK(lockd_oplock_ndirleases(T) == 0);
+	f = lockd_oplock_file_new(T, 1);
+	r = lreq(2, 1, 1, "RWH", RD, LOPL_FILE_OPEN);
+	r.dir_lease = 1;
 	CHECK(do_open(f, &r, &o[0], &g) == 0 && g.lease_state == ls("RH"));
 	r = lreq(2, 2, 2, "RH", RD, LOPL_FILE_OPEN);
+	r.dir_lease = 1;
 	CHECK(do_open(f, &r, &o[1], &g) == 0 && g.lease_state == ls("RH"));
-	/* The change carries lease 1's key as parent: only 2 breaks. */
+	CHECK(lockd_oplock_ndirleases(T) == 2);
+	/* Client 2's change names lease 1's key: not client 1's own. */
 	key(k, 1);
-	lockd_oplock_dir_change(f, k, now, &B);
+	key(c2, 2);
+	CHECK(lockd_oplock_dir_change(f, 0, c2, k, now, &B) == 2);
+	B.n = 0;
+	CHECK(lack(1, 1, 0, 0) && lack(2, 2, 0, 0));
+	/* Client 1's change names its own lease: only 2 breaks. */
+	r = lreq(2, 1, 1, "RH", RD, LOPL_FILE_OPEN);
+	r.dir_lease = 1;
+	CHECK(do_open(f, &r, &o[2], &g) == 0 && g.lease_state == ls("RH"));
+	r = lreq(2, 2, 2, "RH", RD, LOPL_FILE_OPEN);
+	r.dir_lease = 1;
+	CHECK(do_open(f, &r, &o[3], &g) == 0 && g.lease_state == ls("RH"));
+	B.n = 0;
+	key(c1, 1);
+	CHECK(lockd_oplock_dir_change(f, 0, c1, k, now, &B) == 1);
 	CHECK(B.n == 1 && B.v[0].open == ID(o[1]) &&
 	    B.v[0].from == ls("RH") && B.v[0].to == 0 && B.v[0].ack &&
 	    B.v[0].epoch == g.epoch + 1);
 	B.n = 0;
 	CHECK(lack(2, 2, 0, 0));
-	lockd_oplock_dir_change(f, NULL, now, &B);
+	CHECK(lockd_oplock_dir_change(f, 0, c1, NULL, now, &B) == 1);
 	CHECK(B.n == 1 && B.v[0].from == ls("RH"));
-	close_all(f, o, 2);
+	B.n = 0;
+	close_all(f, o, 4);
+	CHECK(lockd_oplock_ndirleases(T) == 0);
 	lockd_oplock_table_free(T);
 	T = t2;
 }

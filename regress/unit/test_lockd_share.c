@@ -151,11 +151,162 @@ test_leases(void)
 	lockd_oplock_breaks_free(&b);
 }
 
+/*
+ * A rename or a delete through an open (LOCKD_OP_RENAME_CHECK and
+ * SET_DELETE in lockd_break.c): the H of other keys' leases breaks to R
+ * and the operation waits for the acknowledgement (or the timeout); the
+ * renamer's own lease keeps its H, and the share check runs after.
+ */
+static void
+test_rename_delete(void)
+{
+	struct lockd_share_oreq q;
+	struct lockd_oplock_breaks b = { NULL, 0, 0 };
+	struct lockd_oplock_grant g;
+	uint64_t h1, h2, now = 1000;
+	uint32_t fl = 0, pend, n;
+
+	memset(&q, 0, sizeof(q));
+	q.level = LOPL_LEVEL_LEASE;
+	q.disposition = LOPL_FILE_OPEN;
+	q.lease_version = 2;
+	q.lease_state = LOPL_R | LOPL_H;
+	memset(q.client_guid, 0x11, 16);
+	memset(q.lease_key, 0x31, 16);
+	CHECK(lockd_share_open_opl(1, 100, 9, 920, "", R | DEL, SR | SW | SD,
+	    0, &q, now, &b, &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == (LOPL_R | LOPL_H));
+	memset(q.lease_key, 0x32, 16);
+	CHECK(lockd_share_open_opl(2, 100, 9, 920, "", R, SR | SW | SD, 0, &q,
+	    now, &b, &h2) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(2, h2, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == (LOPL_R | LOPL_H) && b.n == 0);
+	/* The rename breaks the other key's H only, and waits. */
+	CHECK(lockd_share_event(1, h1, LOPL_EV_RENAME, now, &b) ==
+	    LOCKD_STATUS_PENDING);
+	CHECK(b.n == 1 && b.v[0].open == h2 && b.v[0].to == LOPL_R &&
+	    b.v[0].ack);
+	b.n = 0;
+	CHECK(lockd_share_blocked(1, h1, now));
+	/* Asking again sends no second break and still waits. */
+	CHECK(lockd_share_event(1, h1, LOPL_EV_RENAME, now, &b) ==
+	    LOCKD_STATUS_PENDING && b.n == 0);
+	CHECK(lockd_share_lease_ack(100, q.client_guid, q.lease_key, LOPL_R,
+	    now, &b) == LOCKD_STATUS_OK && b.n == 0);
+	CHECK(!lockd_share_blocked(1, h1, now));
+	CHECK(lockd_share_event(1, h1, LOPL_EV_RENAME, now, &b) ==
+	    LOCKD_STATUS_OK && b.n == 0);
+	CHECK(lockd_share_rename_check(1, h1) == LOCKD_STATUS_OK);
+	/* The other key asks for RH again, and a delete breaks it. */
+	q.lease_state = LOPL_R | LOPL_H;
+	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_open_opl(2, 100, 9, 920, "", R, SR | SW | SD, 0, &q,
+	    now, &b, &h2) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(2, h2, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == (LOPL_R | LOPL_H));
+	CHECK(lockd_share_event(1, h1, LOPL_EV_DELETE, now, &b) ==
+	    LOCKD_STATUS_PENDING && b.n == 1 && b.v[0].to == LOPL_R);
+	b.n = 0;
+	/* Not acknowledged: the break ends at none with the timeout. */
+	CHECK(lockd_share_blocked(1, h1, now + 4999));
+	CHECK(!lockd_share_blocked(1, h1, now + 5000));
+	CHECK(lockd_share_event(1, h1, LOPL_EV_DELETE, now + 5000, &b) ==
+	    LOCKD_STATUS_OK && b.n == 0);
+	CHECK(lockd_share_set_delete(1, h1, 1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_query(2, h2, &pend, &n) == LOCKD_STATUS_OK &&
+	    pend == 1 && n == 2);
+	/* Another worker's handle breaks nothing. */
+	CHECK(lockd_share_event(2, h1, LOPL_EV_RENAME, now, &b) ==
+	    LOCKD_STATUS_INVALID_HANDLE && b.n == 0);
+	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK &&
+	    (fl & LOCKD_CLOSE_DELETE));
+	lockd_oplock_breaks_free(&b);
+}
+
+/*
+ * Directory leases through the share table: a change of a child breaks
+ * the directory's leases but the one the change names as its parent
+ * for the same user and client; a change by a local process
+ * (lockd_share_break_all) breaks everything on the file, nothing waits.
+ */
+static void
+test_dir_leases(void)
+{
+	struct lockd_share_oreq q;
+	struct lockd_oplock_breaks b = { NULL, 0, 0 };
+	struct lockd_oplock_grant g;
+	uint64_t h1, h2, h3, now = 1000;
+	uint8_t other[16];
+	uint32_t fl = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.level = LOPL_LEVEL_LEASE;
+	q.disposition = LOPL_FILE_OPEN;
+	q.lease_version = 2;
+	q.lease_state = LOPL_R | LOPL_H | LOPL_W;
+	memset(q.client_guid, 0x11, 16);
+	memset(q.lease_key, 0x41, 16);
+	/* Without directory leasing negotiated: no lease, none counted. */
+	CHECK(lockd_share_open_opl(1, 100, 9, 930, "", R, SR | SW | SD,
+	    LOCKD_OPEN_DIRECTORY, &q, now, &b, &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.level == LOPL_LEVEL_NONE);
+	CHECK(!lockd_share_dirleases());
+	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK);
+	q.dir_lease = 1;
+	CHECK(lockd_share_open_opl(1, 100, 9, 930, "", R, SR | SW | SD,
+	    LOCKD_OPEN_DIRECTORY, &q, now, &b, &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == (LOPL_R | LOPL_H));
+	CHECK(lockd_share_dirleases());
+	/* The same client names the lease as its parent: no break. */
+	CHECK(lockd_share_dir_changed(100, 9, 930, q.client_guid,
+	    q.lease_key, now, &b) == 0 && b.n == 0);
+	/* Another user, or another client, with the same key: a break. */
+	CHECK(lockd_share_dir_changed(200, 9, 930, q.client_guid,
+	    q.lease_key, now, &b) == 1 && b.n == 1 && b.v[0].open == h1 &&
+	    b.v[0].to == 0 && b.v[0].ack);
+	b.n = 0;
+	CHECK(lockd_share_lease_ack(100, q.client_guid, q.lease_key, 0, now,
+	    &b) == LOCKD_STATUS_OK);
+	memset(other, 0x22, 16);
+	CHECK(lockd_share_dir_changed(100, 9, 930, other, q.lease_key, now,
+	    &b) == 0);
+	/* A directory nobody has open: nothing. */
+	CHECK(lockd_share_dir_changed(100, 9, 931, other, NULL, now, &b) ==
+	    0 && b.n == 0);
+	/* A local change breaks a file's RWH lease to none, unwaited. */
+	q.dir_lease = 0;
+	memset(q.lease_key, 0x42, 16);
+	CHECK(lockd_share_open_opl(2, 100, 9, 932, "", R | W, SR | SW, 0, &q,
+	    now, &b, &h2) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(2, h2, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == (LOPL_R | LOPL_H | LOPL_W));
+	memset(q.lease_key, 0x43, 16);
+	q.lease_state = LOPL_R;
+	CHECK(lockd_share_open_opl(2, 100, 9, 932, "s", R, SR | SW, 0, &q,
+	    now, &b, &h3) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(2, h3, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == LOPL_R);
+	CHECK(lockd_share_break_all(9, 932, now, &b) == 2 && b.n == 2 &&
+	    b.v[0].to == 0 && b.v[1].to == 0);
+	b.n = 0;
+	CHECK(lockd_share_close(2, h3, &fl) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK);
+	CHECK(!lockd_share_dirleases());
+	lockd_oplock_breaks_free(&b);
+}
+
 int
 main(void)
 {
 	test_oplocks();
 	test_leases();
+	test_rename_delete();
+	test_dir_leases();
 	uint64_t h1, h2, h3, h4;
 	uint32_t fl, pend, n;
 

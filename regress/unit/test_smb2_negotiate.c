@@ -856,7 +856,12 @@ test_capabilities(void)
 	    (SMB2_GLOBAL_CAP_LEASING | SMB2_GLOBAL_CAP_LARGE_MTU));
 	CHECK(res.max_read == 8 * 1024 * 1024);
 
+	/* Directory leasing only to a client that says it leases them. */
 	q.dialects[0] = SMB2_DIALECT_300;
+	CHECK(run_req(&cfg, &q, &res, &resp) == NT_STATUS_SUCCESS);
+	CHECK(res.server_capabilities ==
+	    (all3 & ~SMB2_GLOBAL_CAP_DIRECTORY_LEASING));
+	q.caps = SMB2_GLOBAL_CAP_DIRECTORY_LEASING;
 	CHECK(run_req(&cfg, &q, &res, &resp) == NT_STATUS_SUCCESS);
 	CHECK(res.server_capabilities == all3);
 	CHECK(get32(wbuf_data(&resp) + 24) == all3);

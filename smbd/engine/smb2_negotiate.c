@@ -90,7 +90,12 @@ negotiate_caps(const struct smb2_negotiate_cfg *cfg, uint16_t dialect,
 			caps |= SMB2_GLOBAL_CAP_MULTI_CHANNEL;
 		if (cfg->persistent)
 			caps |= SMB2_GLOBAL_CAP_PERSISTENT_HANDLES;
-		if (cfg->directory_leasing)
+		/*
+		 * Only to a client that says it leases directories: some
+		 * (impacket) cannot open a file once the server offers it.
+		 */
+		if (cfg->directory_leasing &&
+		    (client_caps & SMB2_GLOBAL_CAP_DIRECTORY_LEASING))
 			caps |= SMB2_GLOBAL_CAP_DIRECTORY_LEASING;
 	}
 	/* 3.1.1 negotiates encryption with a context instead. */

@@ -145,8 +145,9 @@ smb2_negprot_setup(struct smb2_conn *c)
 	n->max_read = g->smb2_max_read;
 	n->max_write = g->smb2_max_write;
 	n->large_mtu = 1;
-	/* Leases of files; directory leasing is not built. */
+	/* Leases of files, and of directories on SMB 3.x. */
 	n->leasing = g->smb2_leases;
+	n->directory_leasing = g->smb2_leases;
 	negprot_start_time = 0;
 	wbuf_init(&negprot_blob, 4096);
 	if (spnego_build_init2(&negprot_blob, mechs, nitems(mechs)) == -1)

@@ -111,10 +111,11 @@ lockd_client_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 		return;
 	}
 	/*
-	 * An interim answer (a LOCK that waits, an OPEN that waits for
-	 * oplock breaks): the final one follows.  Only those have one; for
-	 * any other request it is final, so that a callback never runs
-	 * again after it freed its argument.
+	 * An interim answer (a LOCK that waits, an OPEN, RENAME_CHECK or
+	 * SET_DELETE that waits for oplock breaks): the final one
+	 * follows.  Only those have one; for any other request it is
+	 * final, so that a callback never runs again after it freed its
+	 * argument.
 	 */
 	/*
 	 * The callback goes on with the request (a CREATE that makes or
@@ -122,7 +123,8 @@ lockd_client_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	 */
 	session_ident_use(p->ident);
 	if (status == LOCKD_STATUS_PENDING &&
-	    (op == LOCKD_OP_LOCK || op == LOCKD_OP_OPEN)) {
+	    (op == LOCKD_OP_LOCK || op == LOCKD_OP_OPEN ||
+	    op == LOCKD_OP_RENAME_CHECK || op == LOCKD_OP_SET_DELETE)) {
 		p->cb(status, &r, p->arg);
 		return;
 	}

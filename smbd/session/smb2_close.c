@@ -28,6 +28,7 @@
 #include "smb2_file.h"
 #include "smb2_meta.h"
 #include "smb2_notify.h"
+#include "smb2_oplock.h"
 #include "smb2_pipe.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
@@ -44,6 +45,8 @@ struct close_wait {
 	char			*path;
 	char			*stream;	/* a named stream's name */
 	int			 is_dir;
+	int			 has_parent;	/* parent_key is set */
+	uint8_t			 parent_key[16];
 };
 
 static void
@@ -63,6 +66,9 @@ close_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 		if (vfs_unlink(&sh, cw->path,
 		    cw->is_dir ? AT_REMOVEDIR : 0) == -1)
 			log_warn("delete on close: %s", cw->path);
+		else
+			smb2_oplock_dir_changed(cw->rootfd, cw->path,
+			    cw->has_parent ? cw->parent_key : NULL);
 	}
 	free(cw->path);
 	free(cw->stream);
@@ -103,6 +109,14 @@ smb2_close_open(struct smb2_conn *c, struct smb2_open *o)
 	if (o->stream != NULL)
 		cw->stream = xstrdup(o->stream);
 	cw->is_dir = o->is_dir;
+	if (smb2_oplock_parent_key(o) != NULL) {
+		cw->has_parent = 1;
+		memcpy(cw->parent_key, smb2_oplock_parent_key(o), 16);
+	}
+	/* Its new size and times show in its directory now. */
+	if (o->changed && o->stream == NULL)
+		smb2_oplock_dir_changed(cw->rootfd, o->path,
+		    smb2_oplock_parent_key(o));
 	if (o->is_dir && o->delete_on_close && o->stream == NULL)
 		smb2_notify_delete_pending(o);
 	smb2_open_free(c, o);
@@ -117,6 +131,78 @@ smb2_close_open(struct smb2_conn *c, struct smb2_open *o)
 	if (c == NULL)
 		return NT_STATUS_SUCCESS;
 	c->waiting = 1;
+	return SMB2_DEFER;
+}
+
+/* A CLOSE that makes its file's delete pending, while lockd breaks. */
+struct close_delete {
+	struct smb2_conn	*c;
+	uint64_t		 persistent_id;
+	uint64_t		 volatile_id;
+	uint8_t			*body;		/* the CLOSE response */
+	size_t			 len;
+};
+
+/*
+ * The delete is pending now, other clients have given up caching
+ * handles of the file: close as any CLOSE does.  Once the request went
+ * async, lockd's answer to the close is not waited for.
+ */
+static uint32_t
+close_delete_done(uint32_t status, void *arg, struct wbuf *out)
+{
+	struct close_delete *cd = arg;
+	struct smb2_open *o;
+
+	o = smb2_open_find(cd->persistent_id, cd->volatile_id);
+	if (out == NULL || o == NULL) {
+		/* The client no longer waits, or a CLOSE came first. */
+		if (o != NULL)
+			(void)smb2_close_open(NULL, o);
+		status = o == NULL ? NT_STATUS_FILE_CLOSED : status;
+	} else if (cd->c->work != NULL && out == cd->c->work->req.out) {
+		/* Still the current request: the body is in place. */
+		status = smb2_close_open(cd->c, o);
+	} else {
+		(void)smb2_close_open(NULL, o);
+		wbuf_reset(out);
+		wbuf_put_bytes(out, cd->body, cd->len);
+		status = NT_STATUS_SUCCESS;
+	}
+	free(cd->body);
+	free(cd);
+	return status;
+}
+
+/*
+ * A CLOSE of an open with delete on close makes the file's delete
+ * pending: other clients' handle caching is broken first, and the CLOSE
+ * waits for it, as for FileDispositionInformation (smbtorture
+ * smb2.lease.unlink).  lockd answers at once when nobody caches.
+ */
+static uint32_t
+close_delete_first(struct smb2_conn *c, struct smb2_req *req,
+    struct smb2_open *o)
+{
+	struct close_delete *cd;
+	uint8_t body[12];
+	uint32_t on = 1;
+
+	cd = xcalloc(1, sizeof(*cd));
+	cd->c = c;
+	cd->persistent_id = o->persistent_id;
+	cd->volatile_id = o->volatile_id;
+	cd->len = wbuf_len(req->out);
+	cd->body = xmalloc(cd->len);
+	memcpy(cd->body, wbuf_data(req->out), cd->len);
+	memcpy(body, &o->lockd_handle, 8);
+	memcpy(body + 8, &on, 4);
+	if (smb2_oplock_request(c, LOCKD_OP_SET_DELETE, body, sizeof(body),
+	    close_delete_done, cd) == -1) {
+		free(cd->body);
+		free(cd);
+		return smb2_close_open(c, o);
+	}
 	return SMB2_DEFER;
 }
 
@@ -172,5 +258,7 @@ smb2_cmd_close(struct smb2_conn *c, struct smb2_req *req)
 	else
 		wbuf_put_zero(req->out, 48);
 	wbuf_put_u32le(req->out, attrs);
+	if (o->delete_on_close && o->lockd_handle != 0 && o->pipe == NULL)
+		return close_delete_first(c, req, o);
 	return smb2_close_open(c, o);
 }

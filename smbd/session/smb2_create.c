@@ -31,9 +31,9 @@
 #include "smb2_access.h"
 #include "smb2_close.h"
 #include "smb2_conn.h"
+#include "smb2_oplock.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
-#include "smb2_oplock.h"
 #include "smb2_info.h"
 #include "smb2_meta.h"
 #include "oplock_wire.h"
@@ -359,6 +359,7 @@ create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
 		return status;
 	}
 	o->lockd_handle = handle;
+	smb2_oplock_dirleases((oflags & LOCKD_OPENED_DIRLEASES) != 0);
 	/* The file has byte-range locks: IO must ask (smb2_lock.c). */
 	o->brl = (oflags & LOCKD_OPENED_BRL) != 0;
 	o->oplock = level;
@@ -382,6 +383,11 @@ create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
 	if (status == NT_STATUS_SUCCESS) {
 		klease_sync(o);
 		create_response(out, o, cw->action, cw->x.cctx, cw->x.maximal);
+		/* A new or overwritten child changes its directory. */
+		if (cw->action != FILE_OPENED && o->stream == NULL &&
+		    o->tree->ss != NULL)
+			smb2_oplock_dir_changed(o->tree->ss->rootfd, o->path,
+			    smb2_oplock_parent_key(o));
 		return status;
 	}
 	/* A refused SecD leaves no new file behind. */
@@ -634,7 +640,8 @@ struct create_req {
  * leases too, as in Samba) or no Level II.
  */
 static void
-create_oplock(const struct create_req *cr, struct create_extra *x)
+create_oplock(struct smb2_conn *c, const struct create_req *cr,
+    struct create_extra *x)
 {
 	const struct conf_share *sh = cr->t->ss->share;
 
@@ -647,6 +654,9 @@ create_oplock(const struct create_req *cr, struct create_extra *x)
 		x->lease = cr->lease;
 	if (!sh->level2_oplocks)
 		x->oplock_flags |= LOCKD_OPLOCK_NO_LEVEL2;
+	/* Only a connection that negotiated it leases directories. */
+	if (c->nres.server_capabilities & SMB2_GLOBAL_CAP_DIRECTORY_LEASING)
+		x->oplock_flags |= LOCKD_OPLOCK_DIR_LEASE;
 }
 
 /*
@@ -1085,7 +1095,7 @@ create_finish(struct smb2_conn *c, struct smb2_req *req,
 	if ((cr->cc.seen & SMB2_CCTX_ALSI) && !cr->isdir &&
 	    cr->action != FILE_OPENED)
 		x.alloc = cr->cc.alloc_size;
-	create_oplock(cr, &x);
+	create_oplock(c, cr, &x);
 	klease_before(o, &x.oplock, &x.lease);
 	return create_register(c, req, o, cr->action, cr->created, &x);
 }
@@ -1247,7 +1257,7 @@ create_stream(struct smb2_conn *c, struct smb2_req *req,
 	x.cctx = cr->cc.seen & (SMB2_CCTX_MXAC | SMB2_CCTX_QFID);
 	if (cr->cc.seen & SMB2_CCTX_MXAC)
 		x.maximal = smb2_maximal_access(cr->t, &cr->vs, o->path);
-	create_oplock(cr, &x);
+	create_oplock(c, cr, &x);
 	return create_register(c, req, o, cr->action, cr->created, &x);
 }
 

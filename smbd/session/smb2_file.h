@@ -62,6 +62,8 @@ struct smb2_open {
 	uint8_t			 kl_breaking;	/* the kernel broke it */
 	uint8_t			 kl_told;	/* lockd was told */
 	uint64_t		 kl_deadline;	/* ms: lockd's break ends */
+	int			 changed;	/* written: its directory's
+						   leases break at the close */
 	void			*create_wait;	/* its CREATE waits for lockd */
 	uint64_t		 position;	/* FilePositionInformation */
 	int			 no_nowait;	/* RWF_NOWAIT refused (smb2_rw.c) */

@@ -16,8 +16,10 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "lockd_client.h"
@@ -32,6 +34,24 @@
 #include "smb2_klease.h"
 #include "smb2_oplock.h"
 #include "util.h"
+#include "vfs.h"
+
+/* A request that lockd may make wait for breaks (smb2_oplock_request). */
+struct oplock_wait {
+	struct smb2_conn	*c;
+	struct smb2_async	*a;	/* once it went asynchronous */
+	uint64_t		 reqid;
+	int			 orphan;	/* answered: only clean up */
+	smb2_oplock_done	 done;
+	void			*arg;
+};
+
+/*
+ * Directory leases exist (lockd's LOCKD_BREAK_DIRLEASES, or its last OPEN
+ * reply): changes of children are reported (smb2_oplock_dir_changed()).
+ * Off, they cost nothing.
+ */
+static int	dirleases;
 
 /* An acknowledgment waiting for lockd. */
 struct oplock_ack_wait {
@@ -132,6 +152,10 @@ oplock_break_msg(const uint8_t *data, size_t len)
 	rbuf_get_bytes(&r, key, sizeof(key));
 	if (rbuf_error(&r)) {
 		log_warnx("lockd: malformed oplock break");
+		return;
+	}
+	if (kind == LOCKD_BREAK_DIRLEASES) {
+		dirleases = 1;
 		return;
 	}
 	/* Closed meanwhile: lockd learns it from the CLOSE. */
@@ -333,6 +357,8 @@ smb2_oplock_wrote(struct smb2_open *o)
 	uint8_t body[8];
 	int i;
 
+	/* Its directory's leases break when it closes (lease.v2_request). */
+	o->changed = 1;
 	if (!o->opl_report || o->lockd_handle == 0)
 		return;
 	/* The writer's own Level II is broken too (smb2.oplock.batch6). */
@@ -345,6 +371,167 @@ smb2_oplock_wrote(struct smb2_open *o)
 	if (lockd_client_request(LOCKD_OP_WROTE, body, sizeof(body),
 	    oplock_wrote_reply, handle) == -1)
 		free(handle);
+}
+
+static void
+oplock_ignore_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+}
+
+/* Ask lockd to give up the waiting request; its reply answers it. */
+static int
+oplock_wait_cancel_lockd(struct oplock_wait *w)
+{
+	uint8_t body[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		body[i] = (uint8_t)(w->reqid >> (8 * i));
+	return lockd_client_request(LOCKD_OP_OPEN_CANCEL, body, sizeof(body),
+	    oplock_ignore_reply, NULL);
+}
+
+/*
+ * A CANCEL: lockd answers CANCELLED (or its answer, if the CANCEL came
+ * late).  The end of the session answers now and drops lockd's answer.
+ */
+static void
+oplock_wait_cancel(struct smb2_conn *c, struct smb2_async *a)
+{
+	struct oplock_wait *w = a->arg;
+
+	if (c->cancel_status == 0 && oplock_wait_cancel_lockd(w) == 0)
+		return;
+	if (c->cancel_status != 0)
+		(void)oplock_wait_cancel_lockd(w);
+	w->a = NULL;
+	w->orphan = 1;
+	smb2_async_complete(c, a, NT_STATUS_CANCELLED, NULL, 0);
+}
+
+static void
+oplock_wait_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct oplock_wait *w = arg;
+	struct smb2_conn *c = w->c;
+	struct smb2_req *req;
+	struct wbuf out;
+
+	(void)r;
+	if (status == LOCKD_STATUS_PENDING) {
+		/*
+		 * The holders are asked to give up caching: go async, so
+		 * that the connection serves other requests meanwhile (the
+		 * acknowledgment may come on it).  A request that is not the
+		 * last of its chain, or past "max async requests", waits.
+		 */
+		if (w->a != NULL || w->orphan || !c->waiting ||
+		    c->work == NULL || c->work->off < c->work->framelen ||
+		    smb2_async_full(c))
+			return;
+		req = &c->work->req;
+		w->a = smb2_async_new(c, req, oplock_wait_cancel, w);
+		req->status = NT_STATUS_PENDING;
+		req->no_sign = 1;
+		wbuf_reset(req->out);
+		smb2_error_body(req->out);
+		req->error_data = 1;
+		smb2_conn_resume(c);
+		return;
+	}
+	if (w->orphan) {
+		(void)w->done(status, w->arg, NULL);
+	} else if (w->a != NULL) {
+		wbuf_init(&out, 64);
+		status = w->done(status, w->arg, &out);
+		if (log_getverbose() >= 3)
+			log_debug("%s: waiting request ends: %s", c->peer,
+			    ntstatus_name(status));
+		smb2_async_complete(c, w->a, status,
+		    status == NT_STATUS_SUCCESS ? wbuf_data(&out) : NULL,
+		    status == NT_STATUS_SUCCESS ? wbuf_len(&out) : 0);
+		wbuf_free(&out);
+	} else {
+		req = &c->work->req;
+		status = w->done(status, w->arg, req->out);
+		if (status != SMB2_DEFER) {
+			req->status = status;
+			smb2_conn_resume(c);
+		}
+	}
+	free(w);
+}
+
+int
+smb2_oplock_request(struct smb2_conn *c, uint32_t op, const void *body,
+    size_t len, smb2_oplock_done done, void *arg)
+{
+	struct oplock_wait *w;
+
+	w = xcalloc(1, sizeof(*w));
+	w->c = c;
+	w->done = done;
+	w->arg = arg;
+	if (lockd_client_request_id(op, body, len, oplock_wait_reply, w,
+	    &w->reqid) == -1) {
+		free(w);
+		return -1;
+	}
+	c->waiting = 1;
+	return 0;
+}
+
+void
+smb2_oplock_dirleases(int on)
+{
+	dirleases = on;
+}
+
+/*
+ * A child of a directory was created, renamed, deleted or changed: the
+ * directory's leases break, but the one named by parent_key, the
+ * changing open's ParentLeaseKey (NULL: none), from this client.  path
+ * is the child's, below the share root rootfd.  lockd is told with a
+ * descriptor of the directory; nobody waits for the answer.
+ */
+void
+smb2_oplock_dir_changed(int rootfd, const char *path,
+    const uint8_t *parent_key)
+{
+	static const uint8_t zero[16];
+	struct vfs_share sh = { .rootfd = rootfd };
+	uint8_t mem[LOCKD_DIR_CHANGED_LEN];
+	struct wbuf w;
+	const char *slash;
+	char *dir;
+	int fd;
+
+	if (!dirleases || rootfd == -1 || path == NULL || *path == '\0' ||
+	    S.conn == NULL)
+		return;
+	slash = strrchr(path, '/');
+	dir = xstrndup(path, slash != NULL ? (size_t)(slash - path) : 0);
+	fd = vfs_open(&sh, dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+	free(dir);
+	if (fd == -1)
+		return;
+	wbuf_init_fixed(&w, mem, sizeof(mem));
+	wbuf_put_u8(&w, parent_key != NULL);
+	wbuf_put_bytes(&w, S.conn->nres.client_guid, 16);
+	wbuf_put_bytes(&w, parent_key != NULL ? parent_key : zero, 16);
+	(void)lockd_client_request_fd(LOCKD_OP_DIR_CHANGED, wbuf_data(&w),
+	    wbuf_len(&w), fd, oplock_ignore_reply, NULL);
+	close(fd);
+}
+
+/* The ParentLeaseKey an open named, if it has a v2 lease with one. */
+const uint8_t *
+smb2_oplock_parent_key(const struct smb2_open *o)
+{
+	if (o->oplock != SMB2_OPLOCK_LEVEL_LEASE || o->lease.version != 2 ||
+	    !(o->lease.flags & SMB2_LEASE_FLAG_PARENT_KEY_SET))
+		return NULL;
+	return o->lease.parent;
 }
 
 void

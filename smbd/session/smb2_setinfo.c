@@ -61,14 +61,39 @@
 #define FILE_SYNCHRONOUS_IO_ALERT	0x00000010
 #define FILE_SYNCHRONOUS_IO_NONALERT	0x00000020
 
-/* A SET_INFO that waits for lockd. */
+/*
+ * A SET_INFO that waits for lockd.  The open is looked up again by its
+ * ids when lockd answers: while the request waits for other clients to
+ * give up caching, the connection serves other requests, a CLOSE of it
+ * among them.
+ */
 struct setinfo_wait {
 	struct smb2_conn	*c;
-	struct smb2_open	*o;
+	uint64_t		 persistent_id;
+	uint64_t		 volatile_id;
 	char			*target;	/* rename: new path */
 	int			 replace;
 	int			 on;
 };
+
+static struct setinfo_wait *
+setinfo_wait_new(struct smb2_conn *c, struct smb2_open *o)
+{
+	struct setinfo_wait *sw;
+
+	sw = xcalloc(1, sizeof(*sw));
+	sw->c = c;
+	sw->persistent_id = o->persistent_id;
+	sw->volatile_id = o->volatile_id;
+	return sw;
+}
+
+static void
+setinfo_wait_free(struct setinfo_wait *sw)
+{
+	free(sw->target);
+	free(sw);
+}
 
 
 /* The share as the vfs layer wants it, for operations on names. */
@@ -81,10 +106,16 @@ setinfo_share(const struct smb2_open *o)
 	return sh;
 }
 static void
+setinfo_body(struct wbuf *out)
+{
+	wbuf_reset(out);
+	wbuf_put_u16le(out, 2);
+}
+
+static void
 setinfo_done(struct smb2_req *req)
 {
-	wbuf_reset(req->out);
-	wbuf_put_u16le(req->out, 2);
+	setinfo_body(req->out);
 }
 
 static uint32_t
@@ -161,22 +192,23 @@ setinfo_dir_empty(int fd)
 	return empty;
 }
 
-static void
-setinfo_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
+static uint32_t
+setinfo_delete_done(uint32_t status, void *arg, struct wbuf *out)
 {
 	struct setinfo_wait *sw = arg;
-	struct smb2_conn *c = sw->c;
-	struct smb2_req *req = &c->work->req;
+	struct smb2_open *o;
 
-	req->status = status;
-	if (status == NT_STATUS_SUCCESS) {
-		if (sw->on != -1)
-			sw->o->delete_on_close = sw->on;
-		setinfo_done(req);
+	if (out != NULL && status == NT_STATUS_SUCCESS) {
+		if ((o = smb2_open_find(sw->persistent_id,
+		    sw->volatile_id)) == NULL)
+			status = NT_STATUS_FILE_CLOSED;
+		else {
+			o->delete_on_close = sw->on;
+			setinfo_body(out);
+		}
 	}
-	free(sw->target);
-	free(sw);
-	smb2_conn_resume(c);
+	setinfo_wait_free(sw);
+	return status;
 }
 
 /*
@@ -216,21 +248,21 @@ setinfo_disposition(struct smb2_conn *c, struct smb2_open *o, int on,
 		if (vfs_unlink(&sh, o->path, o->is_dir ? AT_REMOVEDIR : 0) ==
 		    -1)
 			return ntstatus_from_errno(errno);
+		smb2_oplock_dir_changed(sh.rootfd, o->path,
+		    smb2_oplock_parent_key(o));
 		setinfo_done(&c->work->req);
 		return NT_STATUS_SUCCESS;
 	}
 	memcpy(body, &o->lockd_handle, 8);
 	memcpy(body + 8, &v, 4);
-	sw = xcalloc(1, sizeof(*sw));
-	sw->c = c;
-	sw->o = o;
+	sw = setinfo_wait_new(c, o);
 	sw->on = on;
-	if (lockd_client_request(LOCKD_OP_SET_DELETE, body, sizeof(body),
-	    setinfo_lockd_reply, sw) == -1) {
-		free(sw);
+	/* Other clients' handle caching is broken first (lockd waits). */
+	if (smb2_oplock_request(c, LOCKD_OP_SET_DELETE, body, sizeof(body),
+	    setinfo_delete_done, sw) == -1) {
+		setinfo_wait_free(sw);
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
-	c->waiting = 1;
 	return SMB2_DEFER;
 }
 
@@ -332,17 +364,30 @@ setinfo_target_check(struct smb2_open *o, const char *target, int replace)
 	return NT_STATUS_SUCCESS;
 }
 
-static void
-setinfo_rename_reply(uint32_t status, struct rbuf *r, void *arg)
+/*
+ * lockd's answer to RENAME_CHECK, after other clients gave up caching
+ * handles of the file: rename now.
+ */
+static uint32_t
+setinfo_rename_done(uint32_t status, void *arg, struct wbuf *out)
 {
 	struct setinfo_wait *sw = arg;
-	struct smb2_conn *c = sw->c;
-	struct smb2_req *req = &c->work->req;
-	struct smb2_open *o = sw->o, *other;
-	struct vfs_share sh = setinfo_share(o);
-	size_t oldlen = strlen(o->path);
+	struct smb2_open *o, *other;
+	struct vfs_share sh;
+	size_t oldlen;
 	char *np;
 
+	if (out == NULL) {
+		setinfo_wait_free(sw);
+		return status;
+	}
+	if ((o = smb2_open_find(sw->persistent_id, sw->volatile_id)) ==
+	    NULL) {
+		setinfo_wait_free(sw);
+		return NT_STATUS_FILE_CLOSED;
+	}
+	sh = setinfo_share(o);
+	oldlen = strlen(o->path);
 	if (status == NT_STATUS_SUCCESS) {
 		if (strcmp(o->path, sw->target) == 0)
 			status = NT_STATUS_SUCCESS;
@@ -364,15 +409,18 @@ setinfo_rename_reply(uint32_t status, struct rbuf *r, void *arg)
 			free(other->path);
 			other->path = np;
 		}
+		/* The directories the name left and entered change. */
+		smb2_oplock_dir_changed(sh.rootfd, o->path,
+		    smb2_oplock_parent_key(o));
+		smb2_oplock_dir_changed(sh.rootfd, sw->target,
+		    smb2_oplock_parent_key(o));
 		free(o->path);
 		o->path = sw->target;
 		sw->target = NULL;
-		setinfo_done(req);
+		setinfo_body(out);
 	}
-	req->status = status;
-	free(sw->target);
-	free(sw);
-	smb2_conn_resume(c);
+	setinfo_wait_free(sw);
+	return status;
 }
 
 /* The answer to closing the probe open of a parent directory. */
@@ -398,6 +446,7 @@ setinfo_parent_reply(uint32_t status, struct rbuf *r, void *arg)
 	struct setinfo_wait *sw = arg;
 	struct smb2_conn *c = sw->c;
 	struct smb2_req *req = &c->work->req;
+	struct smb2_open *o = NULL;
 	uint64_t handle = 0;
 
 	rbuf_get_u64le(r, &handle);
@@ -405,14 +454,16 @@ setinfo_parent_reply(uint32_t status, struct rbuf *r, void *arg)
 		lockd_client_request(LOCKD_OP_CLOSE, &handle, 8,
 		    setinfo_probe_closed, NULL);
 	if (status == NT_STATUS_SUCCESS &&
-	    lockd_client_request(LOCKD_OP_RENAME_CHECK, &sw->o->lockd_handle,
-	    8, setinfo_rename_reply, sw) == 0)
+	    (o = smb2_open_find(sw->persistent_id, sw->volatile_id)) == NULL)
+		status = NT_STATUS_FILE_CLOSED;
+	if (status == NT_STATUS_SUCCESS &&
+	    smb2_oplock_request(c, LOCKD_OP_RENAME_CHECK, &o->lockd_handle, 8,
+	    setinfo_rename_done, sw) == 0)
 		return;
 	if (status == NT_STATUS_SUCCESS)
 		status = NT_STATUS_INSUFFICIENT_RESOURCES;
 	req->status = status;
-	free(sw->target);
-	free(sw);
+	setinfo_wait_free(sw);
 	smb2_conn_resume(c);
 }
 
@@ -451,9 +502,7 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 		free(target);
 		return status;
 	}
-	sw = xcalloc(1, sizeof(*sw));
-	sw->c = c;
-	sw->o = o;
+	sw = setinfo_wait_new(c, o);
 	sw->target = target;
 	sw->replace = replace;
 	/*
@@ -462,13 +511,11 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 	 * expect renames of subdirectories below it to work.
 	 */
 	if (o->is_dir) {
-		if (lockd_client_request(LOCKD_OP_RENAME_CHECK,
-		    &o->lockd_handle, 8, setinfo_rename_reply, sw) == -1) {
-			free(target);
-			free(sw);
+		if (smb2_oplock_request(c, LOCKD_OP_RENAME_CHECK,
+		    &o->lockd_handle, 8, setinfo_rename_done, sw) == -1) {
+			setinfo_wait_free(sw);
 			return NT_STATUS_INSUFFICIENT_RESOURCES;
 		}
-		c->waiting = 1;
 		return SMB2_DEFER;
 	}
 	parent = xstrdup(target);
@@ -481,8 +528,7 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 	e = errno;
 	free(parent);
 	if (fd == -1) {
-		free(target);
-		free(sw);
+		setinfo_wait_free(sw);
 		return e == ENOENT || e == ENOTDIR ?
 		    NT_STATUS_OBJECT_PATH_NOT_FOUND : ntstatus_from_errno(e);
 	}
@@ -495,8 +541,7 @@ setinfo_rename(struct smb2_conn *c, struct smb2_open *o, struct rbuf *r)
 	    wbuf_len(&w), fd, setinfo_parent_reply, sw);
 	close(fd);
 	if (rc == -1) {
-		free(target);
-		free(sw);
+		setinfo_wait_free(sw);
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
 	c->waiting = 1;
@@ -542,7 +587,9 @@ setinfo_link(struct smb2_open *o, struct rbuf *r)
 			else if (vfs_rename(&sh, tmp, target, 0) == -1) {
 				status = ntstatus_from_errno(errno);
 				vfs_unlink(&sh, tmp, 0);
-			}
+			} else
+				smb2_oplock_dir_changed(sh.rootfd, target,
+				    smb2_oplock_parent_key(o));
 			free(tmp);
 		}
 		free(target);
@@ -552,6 +599,9 @@ setinfo_link(struct smb2_open *o, struct rbuf *r)
 		status = errno == EEXIST ? NT_STATUS_OBJECT_NAME_COLLISION :
 		    errno == ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
 		    ntstatus_from_errno(errno);
+	else
+		smb2_oplock_dir_changed(sh.rootfd, target,
+		    smb2_oplock_parent_key(o));
 	free(target);
 	return status;
 }
@@ -670,5 +720,15 @@ smb2_cmd_set_info(struct smb2_conn *c, struct smb2_req *req)
 	}
 	if (status == NT_STATUS_SUCCESS)
 		setinfo_done(req);
+	/*
+	 * New attributes, times, size or allocation show in the directory:
+	 * its leases break (the position and mode do not).
+	 */
+	if (status == NT_STATUS_SUCCESS && o->stream == NULL &&
+	    (class == FileBasicInformation ||
+	    class == FileEndOfFileInformation ||
+	    class == FileAllocationInformation))
+		smb2_oplock_dir_changed(o->tree->ss->rootfd, o->path,
+		    smb2_oplock_parent_key(o));
 	return status;
 }
