@@ -2,8 +2,8 @@
  * usmbd-authd: the authentication exchanges.
  *
  * A worker relays each SESSION_SETUP security buffer here.  The buffer is
- * SPNEGO around NTLMSSP (or bare NTLMSSP); authd answers with the next
- * token.  When NTLMv2 verification succeeds it tells the master which
+ * SPNEGO around NTLMSSP or a Kerberos AP-REQ (or bare NTLMSSP); authd
+ * answers with the next token.  When verification succeeds it tells the master which
  * account authenticated, waits for the master to confirm the Unix user,
  * and only then gives the worker the session key.
  */
@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "authd.h"
+#include "authd_krb5.h"
 #include "authd_proto.h"
 #include "authd_throttle.h"
 #include "buf.h"
@@ -51,7 +52,8 @@ struct authd_exchange {
 	uint8_t			*mechlist;	/* DER mechTypes, for the MIC */
 	size_t			 mechlist_len;
 	struct ntlmssp_server	*ntlm;
-	uint8_t			 session_key[NTLMSSP_SESSION_KEY_LEN];
+	uint8_t			 session_key[AUTH_MAX_SESSION_KEY];
+	size_t			 session_key_len;
 	uint32_t		 flags;		/* AUTH_FLAG_* */
 	char			*user;
 	struct wbuf		 pending;	/* token held for the master */
@@ -59,16 +61,23 @@ struct authd_exchange {
 
 static struct userdb	*authd_db;
 static struct timespec	 authd_db_mtime;
+static int		 authd_krb5_on;
 
-void
+char *
 authd_init(struct proc_ctx *ctx)
 {
+	char *ktpath = NULL;
+
 	/*
-	 * OpenSSL reads its configuration and loads providers on first use:
-	 * that has to happen before the sandbox closes.  The user database
-	 * is (re)read on demand, see authd_userdb().
+	 * OpenSSL reads its configuration and loads providers on first use,
+	 * libkrb5 reads krb5.conf: that has to happen before the sandbox
+	 * closes.  The user database is (re)read on demand, see
+	 * authd_userdb(); the keytab at each Kerberos logon.
 	 */
 	ntlm_crypto_init();
+	if ((authd_krb5_on = authd_krb5_init(&ctx->conf->g, &ktpath)) == -1)
+		fatalx("Kerberos cannot be set up");
+	return ktpath;
 }
 
 /*
@@ -279,6 +288,65 @@ authd_ntlm_negotiate(struct authd_peer *p, struct authd_exchange *ex,
 	wbuf_free(&out);
 }
 
+/* The master decides the Unix user; the worker waits for it. */
+static void
+authd_claim(struct authd_peer *p, struct authd_exchange *ex, const char *user)
+{
+	struct auth_claim cl;
+	struct wbuf w;
+
+	memset(&cl, 0, sizeof(cl));
+	cl.session_id = ex->session_id;
+	cl.flags = ex->flags;
+	snprintf(cl.user, sizeof(cl.user), "%s", user);
+	ex->user = xstrdup(cl.user);
+	ex->state = EX_WAIT_MASTER;
+	wbuf_init(&w, AUTH_CLAIM_WIRE_LEN);
+	ipc_put_auth_claim(&w, &cl);
+	if (wbuf_error(&w) || ipc_chan_send(A.master, IPC_AUTH_RESULT, p->id,
+	    -1, wbuf_data(&w), wbuf_len(&w)) == -1)
+		fatalx("cannot reach the master");
+	wbuf_free(&w);
+}
+
+/*
+ * A Kerberos AP-REQ, the optimistic token of a client whose first choice
+ * is Kerberos: one round.  The AP-REP goes back in an accept-completed
+ * NegTokenResp that names the client's OID; a client that proposed its
+ * first mechanism needs no mechListMIC then (RFC 4178 §5).
+ */
+static void
+authd_krb5(struct authd_peer *p, struct authd_exchange *ex,
+    enum spnego_mech mech, const uint8_t *tok, size_t len)
+{
+	struct authd_krb5_result kr;
+	struct wbuf rep;
+
+	wbuf_init(&rep, 8192);
+	if (authd_krb5_accept(tok, len, &kr, &rep) == -1) {
+		wbuf_free(&rep);
+		authd_fail(p, ex->session_id, kr.status,
+		    kr.client[0] != '\0' ? kr.client : NULL, kr.why);
+		return;
+	}
+	wbuf_init(&ex->pending, 8192);
+	if (spnego_build_resp(&ex->pending, SPNEGO_ACCEPT_COMPLETED, mech,
+	    wbuf_data(&rep), wbuf_len(&rep), NULL, 0) == -1) {
+		wbuf_free(&rep);
+		authd_fail(p, ex->session_id, NT_STATUS_INTERNAL_ERROR,
+		    kr.client, "cannot build the SPNEGO answer");
+		return;
+	}
+	wbuf_free(&rep);
+	memcpy(ex->session_key, kr.key, kr.keylen);
+	ex->session_key_len = kr.keylen;
+	explicit_bzero(kr.key, sizeof(kr.key));
+	ex->flags = 0;
+	log_info("Kerberos principal %s from %s claims user \"%s\"",
+	    kr.client, p->addr, kr.user);
+	authd_claim(p, ex, kr.user);
+}
+
 static void
 authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
     const uint8_t *tok, size_t len, const uint8_t *mic, size_t miclen)
@@ -286,8 +354,6 @@ authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
 	struct ntlmssp_auth_info info;
 	const struct userdb_user *u = NULL;
 	struct userdb *db;
-	struct auth_claim cl;
-	struct wbuf w;
 	uint8_t srvmic[NTLMSSP_SIG_LEN];
 	int guest = 0;
 
@@ -328,7 +394,9 @@ authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
 		}
 		ex->flags = AUTH_FLAG_ANONYMOUS;
 		memset(ex->session_key, 0, sizeof(ex->session_key));
+		ex->session_key_len = NTLMSSP_SESSION_KEY_LEN;
 	} else {
+		ex->session_key_len = NTLMSSP_SESSION_KEY_LEN;
 		db = authd_userdb();
 		if (db != NULL)
 			u = userdb_find(db, info.user);
@@ -395,22 +463,15 @@ authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
 		goto out;
 	}
 
-	/* The master decides the Unix user; the worker waits for it. */
-	memset(&cl, 0, sizeof(cl));
-	cl.session_id = ex->session_id;
-	cl.flags = ex->flags;
-	snprintf(cl.user, sizeof(cl.user), "%s",
-	    info.anonymous ? "" : info.user);
-	ex->user = xstrdup(cl.user);
-	ex->state = EX_WAIT_MASTER;
-	wbuf_init(&w, AUTH_CLAIM_WIRE_LEN);
-	ipc_put_auth_claim(&w, &cl);
-	if (wbuf_error(&w) || ipc_chan_send(A.master, IPC_AUTH_RESULT, p->id,
-	    -1, wbuf_data(&w), wbuf_len(&w)) == -1)
-		fatalx("cannot reach the master");
-	wbuf_free(&w);
+	authd_claim(p, ex, info.anonymous ? "" : info.user);
  out:
 	ntlmssp_auth_info_free(&info);
+}
+
+static int
+authd_is_krb5(enum spnego_mech m)
+{
+	return m == SPNEGO_MECH_KRB5 || m == SPNEGO_MECH_MSKRB5;
 }
 
 /* Tell the client to go on with NTLMSSP, the mechanism usmbd speaks. */
@@ -473,10 +534,13 @@ authd_handle_request(struct authd_peer *p, struct ipc_msg *m)
 		int have = 0;
 
 		for (size_t i = 0; i < st.nmechs; i++)
-			if (st.mechs[i] == SPNEGO_MECH_NTLMSSP)
+			if (st.mechs[i] == SPNEGO_MECH_NTLMSSP ||
+			    (authd_krb5_on && authd_is_krb5(st.mechs[i])))
 				have = 1;
 		if (!have) {
 			authd_fail(p, sid, NT_STATUS_LOGON_FAILURE, NULL,
+			    authd_krb5_on ? "client offers no mechanism "
+			    "usmbd supports (Kerberos, NTLMSSP)" :
 			    "client offers no mechanism usmbd supports "
 			    "(NTLMSSP)");
 			return;
@@ -508,6 +572,12 @@ authd_handle_request(struct authd_peer *p, struct ipc_msg *m)
 
 		rbuf_init(&tok, st.mech_token, st.mech_token_len);
 		rbuf_peek_u32le(&tok, 8, &msgtype);
+	}
+	if (st.kind == SPNEGO_INIT && authd_krb5_on && ex->state == EX_START &&
+	    authd_is_krb5(st.mechs[0]) && msgtype == 0) {
+		authd_krb5(p, ex, st.mechs[0], st.mech_token,
+		    st.mech_token_len);
+		return;
 	}
 	if (st.kind == SPNEGO_INIT && msgtype != NTLMSSP_MSG_NEGOTIATE) {
 		/* The optimistic token was for the client's first choice. */
@@ -574,7 +644,7 @@ authd_handle_confirm(struct ipc_msg *m)
 	    ex->flags & AUTH_FLAG_GUEST ? " (as guest)" :
 	    ex->flags & AUTH_FLAG_ANONYMOUS ? " (anonymous)" : "");
 	authd_reply(p, ex->session_id, NT_STATUS_SUCCESS, ex->flags,
-	    ex->session_key, sizeof(ex->session_key), cf.result.uid,
+	    ex->session_key, ex->session_key_len, cf.result.uid,
 	    wbuf_data(&ex->pending), wbuf_len(&ex->pending), ex->user);
 	authd_ex_free(ex);
 	p->ex = NULL;

@@ -1,0 +1,94 @@
+#!/bin/sh
+# Kerberos logons against a throwaway MIT KDC: smbclient with
+# --use-kerberos=required on SMB 3.0, 3.0.2 and 3.1.1, signed and
+# encrypted, puts and gets a file; a ticket for a key the keytab lacks
+# and an expired ticket are refused with a log line naming the client;
+# NTLM still works beside Kerberos, and ntlm auth = disabled leaves
+# Kerberos only.
+. "$top_srcdir/regress/integ/lib.sh"
+. "$top_srcdir/regress/interop/krb5_lib.sh"
+command -v smbclient >/dev/null ||
+    skip "smbclient not installed (apt-get install smbclient)"
+INTEG_LOG_LEVEL=3
+INTEG_EXTRA_GLOBAL="	map to guest = never
+	auth failure limit = 0
+	realm = USMBD.TEST
+	kerberos method = dedicated keytab
+	dedicated keytab file = \$T/private/krb5.keytab"
+integ_setup krb5
+sed -i "s|\\\$T|$T|" "$CONF"
+krb5_setup
+integ_user "$KUSER" 'Ntlm-Secret-1' || skip "cannot create the Unix user $KUSER"
+chown "$KUSER" "$T/share"
+integ_client_conf
+cd "$T" || exit 99
+head -c 200000 /dev/urandom >src.bin
+krb5_kinit || { echo "kinit failed"; exit 99; }
+integ_start
+
+# try DESC EXPECT(ok|fail) ARGS...: put and get a file with Kerberos.
+try() {
+	desc=$1 want=$2
+	shift 2
+	rm -f back.bin
+	if timeout 30 smbclient -s "$T/client.conf" "//$KHOST/share" \
+	    -I 127.0.0.1 -p "$PORT" "$@" \
+	    -c 'put src.bin k.bin; get k.bin back.bin; del k.bin' \
+	    >"$T/out" 2>&1 && cmp -s src.bin back.bin; then
+		got=ok
+	else
+		got=fail
+	fi
+	check "$desc" [ "$got" = "$want" ]
+	[ "$got" = "$want" ] || cat "$T/out"
+}
+KRB="--use-kerberos=required --use-krb5-ccache=$KCC"
+
+for proto in SMB3_00 SMB3_02 SMB3_11; do
+	pin="--option=clientminprotocol=$proto --option=clientmaxprotocol=$proto"
+	try "$proto: Kerberos, signed" ok $KRB $pin --client-protection=sign
+	try "$proto: Kerberos, encrypted" ok $KRB $pin \
+	    --client-protection=encrypt
+done
+check "the session worker ran as $KUSER" \
+    log_has "session worker pid [0-9]* as user $KUSER"
+check "the principal is logged" \
+    log_has "Kerberos principal $KUSER@$KREALM from 127.0.0.1"
+try "NTLM beside Kerberos" ok -U "$KUSER%Ntlm-Secret-1" \
+    --use-kerberos=disabled
+
+# The service key changes at the KDC (kvno 2) while the keytab still has
+# the old one: the ticket is for a key authd does not have.  The keytab
+# is read at each logon, so the new one serves without a restart.
+$KADMIN -q "ktadd -k $K/new.keytab cifs/$KHOST" >/dev/null 2>&1
+kdestroy >/dev/null 2>&1
+krb5_kinit
+try "a ticket for a key the keytab lacks is refused" fail $KRB
+check "the refusal names the client and the reason" \
+    log_has "authentication failed for user \"$KUSER@$KREALM\" from 127.0.0.1: Kerberos ticket for a key not in the keytab"
+cp "$K/new.keytab" "$KT"
+chown _usmbd-auth "$KT"
+try "the new keytab serves without a restart" ok $KRB
+
+# An expired ticket: a five-second one, used after it ends.
+kdestroy >/dev/null 2>&1
+$KADMIN -q "modprinc -maxlife 5sec $KUSER" >/dev/null 2>&1
+krb5_kinit -l 5s
+kvno -c "$KCC" "cifs/$KHOST" >/dev/null 2>&1
+sleep 7
+try "an expired ticket is refused" fail $KRB
+check "the expiry is logged" \
+    log_has "\"$KUSER@$KREALM\" from 127.0.0.1: Kerberos ticket expired"
+$KADMIN -q "modprinc -maxlife 10h $KUSER" >/dev/null 2>&1
+kdestroy >/dev/null 2>&1
+krb5_kinit
+
+# ntlm auth = disabled: Kerberos only.
+integ_stop
+sed -i 's/^\tmap to guest = never$/&\n\tntlm auth = disabled/' "$CONF"
+: >"$LOG"
+integ_start
+try "ntlm auth = disabled: Kerberos works" ok $KRB --client-protection=sign
+try "ntlm auth = disabled: NTLM is refused" fail -U "$KUSER%Ntlm-Secret-1" \
+    --use-kerberos=disabled
+integ_done
