@@ -56,6 +56,7 @@ static krb5_context	 kctx;
 static krb5_keytab	 kkt;
 static int		 kskew = 300;
 static const char	*krealm;
+static int		 cskew;		/* kerberos clock skew */
 
 int
 authd_krb5_init(const struct conf_global *g, char **ktpath)
@@ -103,8 +104,9 @@ authd_krb5_init(const struct conf_global *g, char **ktpath)
 		profile_release(prof);
 	}
 	krealm = g->realm;
+	cskew = g->kerberos_clock_skew;
 	log_info("Kerberos logons with keytab %s (clock skew %d s)", *ktpath,
-	    kskew);
+	    cskew < kskew ? cskew : kskew);
 	return 1;
 }
 
@@ -170,6 +172,27 @@ krb5_replay_check(const char *client, const char *server, krb5_timestamp ctime,
 	return 0;
 }
 
+/*
+ * libkrb5 allows krb5.conf's clockskew; `kerberos clock skew` may allow
+ * less, checked here on what libkrb5 accepted.
+ */
+static krb5_error_code
+krb5_check_times(krb5_ticket *tkt, krb5_authenticator *a)
+{
+	const krb5_ticket_times *t = &tkt->enc_part2->times;
+	int64_t now = (int64_t)time(NULL), start;
+
+	start = t->starttime != 0 ? t->starttime : t->authtime;
+	if (now > (int64_t)(uint32_t)t->endtime + cskew)
+		return KRB5KRB_AP_ERR_TKT_EXPIRED;
+	if (now + cskew < (int64_t)(uint32_t)start)
+		return KRB5KRB_AP_ERR_TKT_NYV;
+	if (now > (int64_t)(uint32_t)a->ctime + cskew ||
+	    now + cskew < (int64_t)(uint32_t)a->ctime)
+		return KRB5KRB_AP_ERR_SKEW;
+	return 0;
+}
+
 /* Why libkrb5 refused an AP-REQ, as the client is told. */
 static void
 krb5_refusal(krb5_error_code e, struct authd_krb5_result *res)
@@ -212,6 +235,44 @@ krb5_refusal(krb5_error_code e, struct authd_krb5_result *res)
 }
 
 /*
+ * Who a refused ticket was for and from, as far as the keytab can tell:
+ * the service is in the clear, the client only inside the part that the
+ * service key decrypts (which works for an expired ticket, not for a
+ * key the keytab lacks).
+ */
+static void
+krb5_refused_who(const uint8_t *apreq, size_t len,
+    struct authd_krb5_result *res)
+{
+	static char why[512];
+	krb5_ticket *t = NULL;
+	krb5_data d;
+	const uint8_t *tk;
+	char *sname = NULL, *cname = NULL;
+	size_t tklen;
+
+	if (spnego_krb5_ap_req_ticket(apreq, len, &tk, &tklen) == -1)
+		return;
+	d.magic = KV5M_DATA;
+	d.data = (char *)(uintptr_t)tk;
+	d.length = (unsigned int)tklen;
+	if (krb5_decode_ticket(&d, &t) != 0)
+		return;
+	if (krb5_unparse_name(kctx, t->server, &sname) == 0) {
+		snprintf(why, sizeof(why), "%s (ticket for %s, kvno %u)",
+		    res->why, sname, (unsigned)t->enc_part.kvno);
+		res->why = why;
+	}
+	if (krb5_server_decrypt_ticket_keytab(kctx, kkt, t) == 0 &&
+	    t->enc_part2 != NULL &&
+	    krb5_unparse_name(kctx, t->enc_part2->client, &cname) == 0)
+		snprintf(res->client, sizeof(res->client), "%s", cname);
+	krb5_free_unparsed_name(kctx, sname);
+	krb5_free_unparsed_name(kctx, cname);
+	krb5_free_ticket(kctx, t);
+}
+
+/*
  * The account name of a client principal: the name without its realm
  * when the realm is ours (`realm`, or the service's own realm when
  * `realm` is not set), else the whole user@REALM.
@@ -245,15 +306,19 @@ krb5_map_user(krb5_principal client, krb5_principal server,
 
 /*
  * The GSS-API checksum of the authenticator carries the client's
- * context flags: mutual authentication among them.
+ * context flags: mutual authentication among them.  MS-KILE lets a
+ * client leave it out (some SMB clients build their AP-REQ by hand):
+ * then no flag is set, and AP-OPTIONS alone asks for an AP-REP.
  */
 static int
 krb5_gss_flags(krb5_authenticator *a, uint32_t *flags)
 {
 	const uint8_t *c;
 
-	if (a->checksum == NULL ||
-	    a->checksum->checksum_type != GSS_CHECKSUM_TYPE ||
+	*flags = 0;
+	if (a->checksum == NULL)
+		return 0;
+	if (a->checksum->checksum_type != GSS_CHECKSUM_TYPE ||
 	    a->checksum->length < GSS_CHECKSUM_MINLEN)
 		return -1;
 	c = a->checksum->contents;
@@ -325,6 +390,7 @@ authd_krb5_accept(const uint8_t *tok, size_t len,
 	if ((e = krb5_rd_req(kctx, &ac, &in, NULL, kkt, &apopts,
 	    &tkt)) != 0) {
 		krb5_refusal(e, res);
+		krb5_refused_who(apreq, apreqlen, res);
 		goto out;
 	}
 	if (krb5_unparse_name(kctx, tkt->enc_part2->client, &cname) != 0 ||
@@ -336,6 +402,10 @@ authd_krb5_accept(const uint8_t *tok, size_t len,
 	if (krb5_auth_con_getauthenticator(kctx, ac, &auth) != 0 ||
 	    krb5_gss_flags(auth, &gflags) == -1) {
 		res->why = "Kerberos authenticator without a GSS-API checksum";
+		goto out;
+	}
+	if ((e = krb5_check_times(tkt, auth)) != 0) {
+		krb5_refusal(e, res);
 		goto out;
 	}
 	if (krb5_replay_check(cname, sname, auth->ctime, auth->cusec,

@@ -414,3 +414,31 @@ spnego_krb5_wrap(struct wbuf *w, uint16_t tok_id, const uint8_t *msg,
 	asn1_close(w, app);
 	return wbuf_error(w) ? -1 : 0;
 }
+
+/*
+ * The Ticket of an AP-REQ ([APPLICATION 14] SEQUENCE { pvno [0],
+ * msg-type [1], ap-options [2], ticket [3], authenticator [4] }, RFC 4120
+ * §5.5.1), so that a refused ticket can be looked at for the log.
+ */
+int
+spnego_krb5_ap_req_ticket(const uint8_t *in, size_t len,
+    const uint8_t **tkt, size_t *tktlen)
+{
+	struct rbuf r, app, seq, f;
+	uint8_t tag;
+
+	rbuf_init(&r, in, len);
+	if (asn1_expect(&r, 0x6e, &app) == -1 ||
+	    asn1_expect(&app, 0x30, &seq) == -1)
+		return -1;
+	while (rbuf_left(&seq) > 0) {
+		if (asn1_get(&seq, &tag, &f) == -1)
+			return -1;
+		if (tag == 0xa3) {
+			*tkt = rbuf_cur(&f);
+			*tktlen = rbuf_left(&f);
+			return 0;
+		}
+	}
+	return -1;
+}

@@ -71,6 +71,9 @@ int	spnego_build_resp(struct wbuf *, int, enum spnego_mech,
  */
 int	spnego_krb5_unwrap(const uint8_t *, size_t, uint16_t,
 	    enum spnego_mech *, const uint8_t **, size_t *);
+/* The DER Ticket inside an AP-REQ, borrowed.  0, or -1 if malformed. */
+int	spnego_krb5_ap_req_ticket(const uint8_t *, size_t, const uint8_t **,
+	    size_t *);
 /* A krb5 mechanism token around a Kerberos message. */
 int	spnego_krb5_wrap(struct wbuf *, uint16_t, const uint8_t *, size_t);
 

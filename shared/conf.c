@@ -364,6 +364,9 @@ static const struct conf_param conf_params[] = {
 	    "with"),
 	GS("dedicated keytab file", dedicated_keytab_file, "", 0, F_ABSPATH,
 	    "the keytab of kerberos method = dedicated keytab"),
+	GI("kerberos clock skew", kerberos_clock_skew, "300", 0, 86400,
+	    "seconds a Kerberos authenticator or ticket time may be off "
+	    "(usmbd only)"),
 	GS("guest account", guest_account, "nobody", 0, F_NONEMPTY,
 	    "the Unix user of guest sessions"),
 	GE("map to guest", map_to_guest, "Never", conf_guest_vals,

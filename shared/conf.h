@@ -162,6 +162,7 @@ struct conf_global {
 	int		  auth_failure_ipv6_prefix;
 	char		 *dedicated_keytab_file;
 	enum conf_krb5_method kerberos_method;
+	int		  kerberos_clock_skew;	/* seconds */
 	char		 *passdb_file;
 	char		 *state_directory;
 	char		 *pid_file;		/* "": none */

@@ -1,0 +1,53 @@
+#!/usr/bin/python3
+# Kerberos logons that a real client library will not make: impacket
+# builds its AP-REQ by hand from the service ticket in the credential
+# cache ($KRB5CCNAME, a plain path), with no GSS-API checksum.
+#
+#   krb5_impacket.py HOST PORT USER REALM ok       one logon, a file listed
+#   krb5_impacket.py HOST PORT USER REALM replay   the same authenticator
+#                                                  (client, ctime, cusec)
+#                                                  on two connections
+#   krb5_impacket.py HOST PORT USER REALM expired  a logon with whatever
+#                                                  ticket the cache holds,
+#                                                  expired or not
+# Prints one line per logon: "ok" or the NTSTATUS name.
+import datetime
+import sys
+
+from impacket.smbconnection import SMBConnection, SessionError
+from impacket.smb3structs import SMB2_DIALECT_311
+
+host, port, user, realm, mode = sys.argv[1:6]
+
+
+def logon():
+    c = SMBConnection(host, "127.0.0.1", sess_port=int(port),
+                      preferredDialect=SMB2_DIALECT_311)
+    try:
+        c.kerberosLogin(user, "", realm, useCache=True)
+        c.listPath("share", "*")
+        print("ok")
+    except SessionError as e:
+        print(e.getErrorString()[0])
+    finally:
+        try:
+            c.close()
+        except Exception:
+            pass
+
+
+if mode == "replay":
+    # Both AP-REQs carry the same authenticator time, as a replay does;
+    # the bytes differ only by the random confounder of the encryption.
+    fixed = datetime.datetime.utcnow()
+
+    class Frozen(datetime.datetime):
+        @classmethod
+        def utcnow(cls):
+            return fixed
+
+    datetime.datetime = Frozen
+    logon()
+    logon()
+else:
+    logon()
