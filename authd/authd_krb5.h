@@ -37,4 +37,9 @@ int	authd_krb5_init(const struct conf_global *, char **ktpath);
 int	authd_krb5_accept(const uint8_t *, size_t, struct authd_krb5_result *,
 	    struct wbuf *);
 
+#ifdef FUZZING_KRB5
+/* regress/fuzz/fuzz_krb5.c: Kerberos with a keytab of its own. */
+int	authd_krb5_init_keytab(const char *);
+#endif
+
 #endif /* USMBD_AUTHD_KRB5_H */
