@@ -55,6 +55,7 @@ struct authd_exchange {
 	uint8_t			 session_key[AUTH_MAX_SESSION_KEY];
 	size_t			 session_key_len;
 	uint32_t		 flags;		/* AUTH_FLAG_* */
+	int64_t			 endtime;	/* ticket end; 0: none */
 	char			*user;
 	struct wbuf		 pending;	/* token held for the master */
 };
@@ -175,7 +176,7 @@ authd_delayed_cb(evutil_socket_t fd, short what, void *arg)
 static void
 authd_reply(struct authd_peer *p, uint64_t sid, uint32_t status,
     uint32_t flags, const uint8_t *key, size_t keylen, uint32_t uid,
-    const uint8_t *token, size_t toklen, const char *user)
+    uint32_t lifetime, const uint8_t *token, size_t toklen, const char *user)
 {
 	struct throttle_cfg cfg;
 	struct wbuf w;
@@ -188,6 +189,8 @@ authd_reply(struct authd_peer *p, uint64_t sid, uint32_t status,
 	wbuf_put_u16le(&w, (uint16_t)keylen);
 	wbuf_put_u16le(&w, 0);
 	wbuf_put_u32le(&w, uid);
+	wbuf_put_u32le(&w, lifetime);
+	wbuf_put_u32le(&w, 0);
 	wbuf_put_bytes(&w, key, keylen);
 	wbuf_put_bytes(&w, token, toklen);
 	if (wbuf_error(&w)) {
@@ -230,7 +233,7 @@ authd_fail(struct authd_peer *p, uint64_t sid, uint32_t status,
 	 * The answer goes before the exchange is freed: user may be the
 	 * exchange's own copy of the name.
 	 */
-	authd_reply(p, sid, status, 0, NULL, 0, 0, NULL, 0, user);
+	authd_reply(p, sid, status, 0, NULL, 0, 0, 0, NULL, 0, user);
 	authd_ex_free(p->ex);
 	p->ex = NULL;
 }
@@ -283,7 +286,7 @@ authd_ntlm_negotiate(struct authd_peer *p, struct authd_exchange *ex,
 	}
 	ex->state = EX_CHALLENGED;
 	authd_reply(p, ex->session_id, NT_STATUS_MORE_PROCESSING_REQUIRED, 0,
-	    NULL, 0, 0, wbuf_data(&out), wbuf_len(&out), NULL);
+	    NULL, 0, 0, 0, wbuf_data(&out), wbuf_len(&out), NULL);
 	wbuf_free(&chal);
 	wbuf_free(&out);
 }
@@ -341,6 +344,7 @@ authd_krb5(struct authd_peer *p, struct authd_exchange *ex,
 	memcpy(ex->session_key, kr.key, kr.keylen);
 	ex->session_key_len = kr.keylen;
 	explicit_bzero(kr.key, sizeof(kr.key));
+	ex->endtime = kr.endtime;
 	ex->flags = 0;
 	log_info("Kerberos principal %s from %s claims user \"%s\"",
 	    kr.client, p->addr, kr.user);
@@ -484,7 +488,7 @@ authd_ask_ntlmssp(struct authd_peer *p, struct authd_exchange *ex,
 	wbuf_init(&out, 1024);
 	authd_wrap(ex, SPNEGO_ACCEPT_INCOMPLETE, 1, NULL, 0, NULL, 0, &out);
 	authd_reply(p, sid, NT_STATUS_MORE_PROCESSING_REQUIRED, 0, NULL, 0, 0,
-	    wbuf_data(&out), wbuf_len(&out), NULL);
+	    0, wbuf_data(&out), wbuf_len(&out), NULL);
 	wbuf_free(&out);
 }
 
@@ -620,6 +624,7 @@ authd_handle_confirm(struct ipc_msg *m)
 	struct authd_peer *p;
 	struct authd_exchange *ex;
 	struct rbuf r;
+	uint32_t lifetime = 0;
 
 	rbuf_init(&r, m->data, m->hdr.len);
 	if (ipc_get_auth_confirm(&r, &cf) == -1) {
@@ -640,11 +645,18 @@ authd_handle_confirm(struct ipc_msg *m)
 		return;
 	}
 	ex->state = EX_DONE;
+	/* A Kerberos session ends with its ticket (MS-SMB2 3.3.5.5.3). */
+	if (ex->endtime != 0) {
+		int64_t left = ex->endtime - (int64_t)time(NULL);
+
+		lifetime = left < 1 ? 1 : left > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)left;
+	}
 	log_info("user \"%s\" authenticated from %s%s", ex->user, p->addr,
 	    ex->flags & AUTH_FLAG_GUEST ? " (as guest)" :
 	    ex->flags & AUTH_FLAG_ANONYMOUS ? " (anonymous)" : "");
 	authd_reply(p, ex->session_id, NT_STATUS_SUCCESS, ex->flags,
-	    ex->session_key, ex->session_key_len, cf.result.uid,
+	    ex->session_key, ex->session_key_len, cf.result.uid, lifetime,
 	    wbuf_data(&ex->pending), wbuf_len(&ex->pending), ex->user);
 	authd_ex_free(ex);
 	p->ex = NULL;

@@ -29,6 +29,7 @@
 #include "smb2.h"
 #include "smb2_conn.h"
 #include "smb2_conn_int.h"
+#include "lock_wire.h"
 #include "smb2_tree.h"
 #include "util.h"
 
@@ -274,6 +275,32 @@ smb2_used_fileid(struct smb2_work *w, struct smb2_req *req)
 	memcpy(w->prev_file_id, rbuf_cur(&req->body) + off, 16);
 }
 
+
+/*
+ * What a session whose Kerberos ticket ended may still do (MS-SMB2
+ * 3.3.5.2.9, and smb2.session.expire2): re-authenticate, log off, close,
+ * and unlock, a LOCK whose first element unlocks.  ECHO and CANCEL never
+ * get this far.
+ */
+static int
+smb2_expired_allowed(struct smb2_req *req)
+{
+	uint32_t flags;
+
+	switch (req->hdr.command) {
+	case SMB2_SESSION_SETUP:
+	case SMB2_LOGOFF:
+	case SMB2_CLOSE:
+		return 1;
+	case SMB2_LOCK:
+		/* Locks[0].Flags: after the fixed part, Offset and Length. */
+		return rbuf_peek_u32le(&req->body, 24 + 16, &flags) == 0 &&
+		    flags == SMB2_LOCKFLAG_UNLOCK;
+	default:
+		return 0;
+	}
+}
+
 /*
  * Check one request before its handler runs.  Returns an NTSTATUS for the
  * client, or SMB2_DEFER... never; and -1 (as 0xfffffffe) to drop.
@@ -342,6 +369,14 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 	    ssize == SMB2_LEASE_BREAK_ACK_SIZE))
 		return NT_STATUS_INVALID_PARAMETER;
 
+	/*
+	 * An ECHO in a session is answered in it, signed as the session's
+	 * requests are, also when the session expired (smb2.session.expire2s
+	 * checks the signature); it needs no valid session.
+	 */
+	if (req->hdr.command == SMB2_ECHO && req->hdr.session_id != 0 &&
+	    !req->related)
+		req->sess = smb2_session_find(c, req->hdr.session_id);
 	if (req->hdr.command == SMB2_NEGOTIATE ||
 	    req->hdr.command == SMB2_ECHO || req->hdr.command == SMB2_CANCEL)
 		return NT_STATUS_SUCCESS;
@@ -354,9 +389,14 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 		w->prev_noids = 1;
 		return NT_STATUS_USER_SESSION_DELETED;
 	}
-	if (req->sess->state == SESS_EXPIRED &&
-	    req->hdr.command != SMB2_SESSION_SETUP &&
-	    req->hdr.command != SMB2_LOGOFF)
+	/*
+	 * A session whose Kerberos ticket ended answers only its
+	 * re-authentication and LOGOFF (MS-SMB2 3.3.5.2.9).
+	 */
+	if (req->sess->state == SESS_VALID && req->sess->expires_ms != 0 &&
+	    !req->sess->reauth && time_mono_ms() >= req->sess->expires_ms)
+		req->sess->state = SESS_EXPIRED;
+	if (req->sess->state == SESS_EXPIRED && !smb2_expired_allowed(req))
 		return NT_STATUS_NETWORK_SESSION_EXPIRED;
 	if (req->sess->state == SESS_IN_PROGRESS &&
 	    req->hdr.command != SMB2_SESSION_SETUP)
