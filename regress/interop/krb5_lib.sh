@@ -6,7 +6,9 @@
 #
 # krb5_setup: start the KDC and create the realm USMBD.TEST with the
 # service principal cifs/usmbd.test (keytab $KT, readable by authd only)
-# and the user principal $KUSER (a Unix user of the same name).
+# and the user principal $KUSER (a Unix user of the same name); adds
+# "127.0.0.1 usmbd.test" to /etc/hosts for the test's time if it is
+# missing.
 # krb5_kinit [ARGS]: a ticket for $KUSER in the cache $KCC.
 
 KREALM=USMBD.TEST
@@ -73,8 +75,11 @@ KEOF
 	chmod 600 "$KT"
 	krb5kdc -n -r "$KREALM" -P "$K/kdc.pid" >"$K/kdc.out" 2>&1 &
 	KDC_PID=$!
-	# The name the clients use for the server, only for the test's time.
-	if ! grep -q "[[:space:]]$KHOST\([[:space:]]\|\$\)" /etc/hosts; then
+	# The name the clients use for the server, only for the test's time:
+	# unless the machine has it, each test adds a line of its own and
+	# removes only that one, so that tests may run side by side.
+	if ! grep -v "# usmbd krb5 test" /etc/hosts |
+	    grep -q "[[:space:]]$KHOST\([[:space:]]\|\$\)"; then
 		echo "127.0.0.1 $KHOST # usmbd krb5 test $$" >>/etc/hosts
 		KHOSTS_ADDED=1
 	fi
