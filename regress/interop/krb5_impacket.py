@@ -10,6 +10,9 @@
 #   krb5_impacket.py HOST PORT USER REALM expired  a logon with whatever
 #                                                  ticket the cache holds,
 #                                                  expired or not
+#   krb5_impacket.py HOST PORT USER REALM mechs    the mechanisms the
+#                                                  NEGOTIATE response's
+#                                                  SPNEGO hint lists
 # Prints one line per logon: "ok" or the NTSTATUS name.
 import datetime
 import sys
@@ -36,7 +39,17 @@ def logon():
             pass
 
 
-if mode == "replay":
+OIDS = [("mskrb5", "2a864882f712010202"), ("krb5", "2a864886f712010202"),
+        ("ntlmssp", "2b06010401823702020a")]
+
+if mode == "mechs":
+    c = SMBConnection(host, "127.0.0.1", sess_port=int(port),
+                      preferredDialect=SMB2_DIALECT_311)
+    blob = c.getSMBServer()._Connection["GSSNegotiateToken"].hex()
+    print(" ".join(n for n, o in OIDS if "06" + "%02x" % (len(o) // 2) + o
+                   in blob))
+    c.close()
+elif mode == "replay":
     # Both AP-REQs carry the same authenticator time, as a replay does;
     # the bytes differ only by the random confounder of the encryption.
     fixed = datetime.datetime.utcnow()

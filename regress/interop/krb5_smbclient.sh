@@ -55,6 +55,8 @@ check "the session worker ran as $KUSER" \
     log_has "session worker pid [0-9]* as user $KUSER"
 check "the principal is logged" \
     log_has "Kerberos principal $KUSER@$KREALM from 127.0.0.1"
+check "NEGOTIATE offers Kerberos, then NTLMSSP" sh -c \
+    "$PY $top_srcdir/regress/interop/krb5_impacket.py $KHOST $PORT x x mechs | grep -qx 'mskrb5 krb5 ntlmssp'"
 try "NTLM beside Kerberos" ok -U "$KUSER%Ntlm-Secret-1" \
     --use-kerberos=disabled
 
@@ -108,7 +110,18 @@ integ_stop
 sed -i 's/^\tmap to guest = never$/&\n\tntlm auth = disabled/' "$CONF"
 : >"$LOG"
 integ_start
+check "ntlm auth = disabled: NEGOTIATE offers Kerberos only" sh -c \
+    "$PY $top_srcdir/regress/interop/krb5_impacket.py $KHOST $PORT x x mechs | grep -qx 'mskrb5 krb5'"
 try "ntlm auth = disabled: Kerberos works" ok $KRB --client-protection=sign
 try "ntlm auth = disabled: NTLM is refused" fail -U "$KUSER%Ntlm-Secret-1" \
     --use-kerberos=disabled
+
+# Without a keytab there is no Kerberos, and NTLMSSP alone is offered.
+integ_stop
+sed -i '/kerberos method\|dedicated keytab file\|ntlm auth/d' "$CONF"
+: >"$LOG"
+integ_start
+check "without a keytab NEGOTIATE offers NTLMSSP only" sh -c \
+    "$PY $top_srcdir/regress/interop/krb5_impacket.py $KHOST $PORT x x mechs | grep -qx ntlmssp"
+try "without a keytab Kerberos is refused" fail $KRB
 integ_done
