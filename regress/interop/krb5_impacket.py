@@ -10,6 +10,8 @@
 #   krb5_impacket.py HOST PORT USER REALM expired  a logon with whatever
 #                                                  ticket the cache holds,
 #                                                  expired or not
+#   krb5_impacket.py HOST PORT USER REALM skew     an authenticator dated
+#                                                  a minute ago
 #   krb5_impacket.py HOST PORT USER REALM mechs    the mechanisms the
 #                                                  NEGOTIATE response's
 #                                                  SPNEGO hint lists
@@ -49,6 +51,16 @@ if mode == "mechs":
     print(" ".join(n for n, o in OIDS if "06" + "%02x" % (len(o) // 2) + o
                    in blob))
     c.close()
+elif mode == "skew":
+    past = datetime.datetime.utcnow() - datetime.timedelta(seconds=60)
+
+    class Late(datetime.datetime):
+        @classmethod
+        def utcnow(cls):
+            return past
+
+    datetime.datetime = Late
+    logon()
 elif mode == "replay":
     # Both AP-REQs carry the same authenticator time, as a replay does;
     # the bytes differ only by the random confounder of the encryption.

@@ -89,6 +89,13 @@ check "a replayed authenticator is refused" \
 check "the replay is logged with the client" \
     log_has "\"$KUSER@$KREALM\" from 127.0.0.1: Kerberos authenticator replayed"
 
+KRB5CCNAME=$KCC $IMP skew >"$T/skew" 2>&1
+check "an authenticator outside kerberos clock skew is refused" \
+    grep -qx STATUS_TIME_DIFFERENCE_AT_DC "$T/skew"
+grep -qx STATUS_TIME_DIFFERENCE_AT_DC "$T/skew" || cat "$T/skew"
+check "the skew is logged with the client" \
+    log_has "\"$KUSER@$KREALM\" from 127.0.0.1: Kerberos authenticator outside the clock skew"
+
 # An expired ticket: a five-second one, used after it ends.
 kdestroy >/dev/null 2>&1
 $KADMIN -q "modprinc -maxlife 5sec $KUSER" >/dev/null 2>&1
