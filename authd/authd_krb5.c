@@ -327,7 +327,7 @@ krb5_map_user(krb5_principal client, krb5_principal server,
 static int
 krb5_gss_flags(krb5_authenticator *a, uint32_t *flags)
 {
-	const uint8_t *c;
+	struct rbuf r;
 
 	*flags = 0;
 	if (a->checksum == NULL)
@@ -335,10 +335,9 @@ krb5_gss_flags(krb5_authenticator *a, uint32_t *flags)
 	if (a->checksum->checksum_type != GSS_CHECKSUM_TYPE ||
 	    a->checksum->length < GSS_CHECKSUM_MINLEN)
 		return -1;
-	c = a->checksum->contents;
-	*flags = (uint32_t)c[20] | (uint32_t)c[21] << 8 |
-	    (uint32_t)c[22] << 16 | (uint32_t)c[23] << 24;
-	return 0;
+	/* Lgth (4), Bnd (16), then Flags, little-endian (RFC 4121). */
+	rbuf_init(&r, a->checksum->contents, a->checksum->length);
+	return rbuf_peek_u32le(&r, 20, flags);
 }
 
 /* The session key: the authenticator's subkey, else the ticket's. */
