@@ -101,6 +101,7 @@ krb5_kinit() {
 }
 
 krb5_cleanup() {
+	[ -n "${SYSKT_ADDED:-}" ] && rm -f /etc/krb5.keytab
 	if [ -n "${KDC_PID:-}" ]; then
 		kill "$KDC_PID" 2>/dev/null
 		wait "$KDC_PID" 2>/dev/null
