@@ -3,9 +3,9 @@
  *
  * A worker relays each SESSION_SETUP security buffer here.  The buffer is
  * SPNEGO around NTLMSSP or a Kerberos AP-REQ (or bare NTLMSSP); authd
- * answers with the next token.  When verification succeeds it tells the master which
- * account authenticated, waits for the master to confirm the Unix user,
- * and only then gives the worker the session key.
+ * answers with the next token.  When verification succeeds it tells the
+ * master which account authenticated, waits for the master to confirm the
+ * Unix user, and only then gives the worker the session key.
  */
 #include "config.h"
 
@@ -324,12 +324,28 @@ authd_krb5(struct authd_peer *p, struct authd_exchange *ex,
 {
 	struct authd_krb5_result kr;
 	struct wbuf rep;
+	const struct userdb_user *u = NULL;
+	struct userdb *db;
 
 	wbuf_init(&rep, 8192);
 	if (authd_krb5_accept(tok, len, &kr, &rep) == -1) {
 		wbuf_free(&rep);
 		authd_fail(p, ex->session_id, kr.status,
 		    kr.client[0] != '\0' ? kr.client : NULL, kr.why);
+		return;
+	}
+	/*
+	 * A Kerberos user needs no entry in the user database, but an
+	 * account disabled there (usmbd-passwd -D) is disabled for
+	 * Kerberos too.
+	 */
+	if ((db = authd_userdb()) != NULL)
+		u = userdb_find(db, kr.user);
+	if (u != NULL && u->disabled) {
+		wbuf_free(&rep);
+		explicit_bzero(kr.key, sizeof(kr.key));
+		authd_fail(p, ex->session_id, NT_STATUS_ACCOUNT_DISABLED,
+		    kr.client, "account disabled");
 		return;
 	}
 	wbuf_init(&ex->pending, 8192);

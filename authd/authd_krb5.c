@@ -430,7 +430,8 @@ authd_krb5_accept(const uint8_t *tok, size_t len,
 		res->why = "Kerberos session key or name";
 		goto out;
 	}
-	res->endtime = tkt->enc_part2->times.endtime;
+	/* Kerberos times are unsigned past 2038 (MIT's convention). */
+	res->endtime = (int64_t)(uint32_t)tkt->enc_part2->times.endtime;
 	res->mutual = (gflags & GSS_C_MUTUAL_FLAG) != 0 ||
 	    (apopts & AP_OPTS_MUTUAL_REQUIRED) != 0;
 	if (res->mutual) {

@@ -59,6 +59,12 @@ check "NEGOTIATE offers Kerberos, then NTLMSSP" sh -c \
     "$PY $top_srcdir/regress/interop/krb5_impacket.py $KHOST $PORT x x mechs | grep -qx 'mskrb5 krb5 ntlmssp'"
 try "NTLM beside Kerberos" ok -U "$KUSER%Ntlm-Secret-1" \
     --use-kerberos=disabled
+"$top_builddir/usmbd-passwd" -f "$CONF" -D "$KUSER" >/dev/null
+try "an account disabled in the user database is disabled for Kerberos" \
+    fail $KRB
+check "the refusal names the principal" \
+    log_has "\"$KUSER@$KREALM\" from 127.0.0.1: account disabled"
+"$top_builddir/usmbd-passwd" -f "$CONF" -e "$KUSER" >/dev/null
 
 # The service key changes at the KDC (kvno 2) while the keytab still has
 # the old one: the ticket is for a key authd does not have.  The keytab
