@@ -349,8 +349,10 @@ authd_krb5(struct authd_peer *p, struct authd_exchange *ex,
 		return;
 	}
 	wbuf_init(&ex->pending, 8192);
-	if (spnego_build_resp(&ex->pending, SPNEGO_ACCEPT_COMPLETED, mech,
-	    wbuf_data(&rep), wbuf_len(&rep), NULL, 0) == -1) {
+	if ((ex->spnego ? spnego_build_resp(&ex->pending,
+	    SPNEGO_ACCEPT_COMPLETED, mech, wbuf_data(&rep), wbuf_len(&rep),
+	    NULL, 0) : wbuf_put_bytes(&ex->pending, wbuf_data(&rep),
+	    wbuf_len(&rep))) == -1) {
 		wbuf_free(&rep);
 		authd_fail(p, ex->session_id, NT_STATUS_INTERNAL_ERROR,
 		    kr.client, "cannot build the SPNEGO answer");
@@ -542,6 +544,18 @@ authd_handle_request(struct authd_peer *p, struct ipc_msg *m)
 	}
 
 	if (spnego_parse(blob, bloblen, &st) == -1) {
+		enum spnego_mech km;
+		const uint8_t *msg;
+		size_t msglen;
+
+		/* A bare Kerberos token, without SPNEGO: answered bare. */
+		if (authd_krb5_on && ex->state == EX_START &&
+		    spnego_krb5_unwrap(blob, bloblen, KRB5_TOK_AP_REQ, &km,
+		    &msg, &msglen) == 0) {
+			ex->spnego = 0;
+			authd_krb5(p, ex, km, blob, bloblen);
+			return;
+		}
 		authd_fail(p, sid, NT_STATUS_INVALID_PARAMETER, NULL,
 		    "security buffer is neither SPNEGO nor NTLMSSP");
 		return;

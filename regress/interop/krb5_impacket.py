@@ -12,6 +12,8 @@
 #                                                  expired or not
 #   krb5_impacket.py HOST PORT USER REALM skew     an authenticator dated
 #                                                  a minute ago
+#   krb5_impacket.py HOST PORT USER REALM bare     the krb5 token alone,
+#                                                  without SPNEGO
 #   krb5_impacket.py HOST PORT USER REALM mechs    the mechanisms the
 #                                                  NEGOTIATE response's
 #                                                  SPNEGO hint lists
@@ -51,6 +53,11 @@ if mode == "mechs":
     print(" ".join(n for n, o in OIDS if "06" + "%02x" % (len(o) // 2) + o
                    in blob))
     c.close()
+elif mode == "bare":
+    from impacket.spnego import SPNEGO_NegTokenInit
+
+    SPNEGO_NegTokenInit.getData = lambda self: self["MechToken"]
+    logon()
 elif mode == "skew":
     past = datetime.datetime.utcnow() - datetime.timedelta(seconds=60)
 

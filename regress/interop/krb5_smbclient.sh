@@ -87,6 +87,8 @@ IMP="$PY $top_srcdir/regress/interop/krb5_impacket.py $KHOST $PORT $KUSER $KREAL
 kvno -c "$KCC" "cifs/$KHOST" >/dev/null 2>&1
 check "impacket logs on with Kerberos" \
     sh -c "KRB5CCNAME=$KCC $IMP ok | grep -qx ok"
+check "a bare krb5 token, without SPNEGO" \
+    sh -c "KRB5CCNAME=$KCC $IMP bare | grep -qx ok"
 KRB5CCNAME=$KCC $IMP replay >"$T/replay" 2>&1
 check "a replayed authenticator is refused" \
     sh -c "printf 'ok\nSTATUS_LOGON_FAILURE\n' | cmp -s - '$T/replay'"
