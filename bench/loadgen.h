@@ -13,6 +13,7 @@
  *	loadgen_auth.c	NEGOTIATE, NTLMv2 in SPNEGO, TREE_CONNECT
  *	loadgen_msg.c	the request bodies and the response fields read
  *	loadgen_work.c	the workloads and their setup
+ *	loadgen_break.c	the oplock and lease break round trips
  *	loadgen_stats.c	latency histograms, percentiles, the output
  */
 #ifndef USMBD_LOADGEN_H
@@ -102,6 +103,8 @@ struct lg_work {
 	int		(*resp)(struct lg_slot *, const struct lg_resp *);
 	const void	*arg;		/* the workload's own description */
 	int		 chain;		/* requests in one send: credits */
+	/* An oplock or lease break from the server; NULL: ignored. */
+	int		(*notify)(struct lg_conn *, const struct lg_resp *);
 };
 
 /* One operation in progress (one unit of queue depth). */
@@ -118,6 +121,7 @@ struct lg_slot {
 	uint32_t	 aux;		/* rename: which name it has now */
 	int		 gidx;		/* number among all slots */
 	uint8_t		 fid[16];
+	uint8_t		 fid2[16];	/* a second open (break) */
 	struct lg_slot	*next;		/* waiting for credits */
 };
 
@@ -253,7 +257,17 @@ int	 lg_tree_connect(struct lg_conn *);
 /* loadgen_msg.c: request bodies, appended after lg_req(). */
 int	 lg_put_create(struct wbuf *, const char *, uint32_t access,
 	    uint32_t disposition, uint32_t options, uint32_t attrs);
+/*
+ * The same asking for an oplock level, and with a lease key for a lease
+ * (an RqLs context of version 1) of the given state.
+ */
+int	 lg_put_create_cache(struct wbuf *, const char *, uint32_t access,
+	    uint32_t disposition, uint32_t options, uint32_t attrs,
+	    uint8_t oplock, const uint8_t *lease_key, uint32_t lease_state);
 int	 lg_put_close(struct wbuf *, const uint8_t *);
+/* Acknowledgments of an oplock break and of a lease break (2.2.24). */
+int	 lg_put_oplock_ack(struct wbuf *, const uint8_t *, uint8_t);
+int	 lg_put_lease_ack(struct wbuf *, const uint8_t *, uint32_t);
 int	 lg_put_read(struct wbuf *, const uint8_t *, uint64_t, uint32_t);
 int	 lg_put_write(struct wbuf *, const uint8_t *, uint64_t,
 	    const uint8_t *, uint32_t);
@@ -273,6 +287,16 @@ int	 lg_put_name(struct wbuf *, const char *);
 /* loadgen_work.c */
 const struct lg_work *lg_work_find(const char *);
 void	 lg_work_list(void);
+/* For the workloads of other files: see loadgen_work.c. */
+int	 lg_work_next(struct lg_slot *);
+int	 lg_work_ok(struct lg_slot *, const struct lg_resp *);
+/* A run directory with a file <prefix><slot> for every slot. */
+int	 lg_prep_slot_files(struct lg_phase *, const char *);
+#define LG_NAME		192
+
+/* loadgen_break.c */
+extern const struct lg_work lg_work_breaks[];
+extern const size_t lg_work_nbreaks;
 /* Synchronous helpers for prepare(). */
 int	 lg_mkdir_sync(struct lg_conn *, const char *, int);
 int	 lg_exists_sync(struct lg_conn *, const char *);

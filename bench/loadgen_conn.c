@@ -371,8 +371,12 @@ conn_dispatch(struct lg_conn *c, const struct lg_resp *r)
 
 	c->credits += r->hdr.credits;
 	if (r->hdr.message_id == LG_OPLOCK_BREAK_MID &&
-	    r->hdr.command == SMB2_OPLOCK_BREAK)
-		return 0;	/* no oplocks are asked for */
+	    r->hdr.command == SMB2_OPLOCK_BREAK) {
+		/* Only the break workloads ask for oplocks and leases. */
+		if (c->ph != NULL && c->ph->work->notify != NULL)
+			return c->ph->work->notify(c, r);
+		return 0;
+	}
 	p = &c->pend[r->hdr.message_id & (LG_PEND - 1)];
 	if (p->slot == NULL || p->cmd != r->hdr.command) {
 		log_warnx("connection %d: response to no request (%s, "
@@ -428,8 +432,8 @@ conn_check_sig(struct lg_conn *c, const struct lg_resp *r, int encrypted)
 	}
 	/*
 	 * Interim responses and the oplock breaks are not signed (3.2.5.1.3),
-	 * and ECHO need not be: the server SHOULD sign it (3.3.4.1.1), but
-	 * usmbd answers it outside any session, and it carries nothing.
+	 * and ECHO need not be: the server SHOULD sign it (3.3.4.1.1), and
+	 * it carries nothing.
 	 */
 	if (c->signing && r->hdr.status != NT_STATUS_PENDING &&
 	    r->hdr.message_id != LG_OPLOCK_BREAK_MID &&

@@ -58,11 +58,38 @@ int
 lg_put_create(struct wbuf *w, const char *name, uint32_t access,
     uint32_t disposition, uint32_t options, uint32_t attrs)
 {
-	size_t start, lenoff, nlen;
+	return lg_put_create_cache(w, name, access, disposition, options,
+	    attrs, LG_OPLOCK_NONE, NULL, 0);
+}
+
+/* An RqLs context of version 1 (2.2.13.2.8), its data 32 bytes. */
+static void
+put_lease_ctx(struct wbuf *w, const uint8_t *key, uint32_t state)
+{
+	wbuf_put_u32le(w, 0);			/* Next */
+	wbuf_put_u16le(w, 16);			/* NameOffset */
+	wbuf_put_u16le(w, 4);			/* NameLength */
+	wbuf_put_u16le(w, 0);			/* Reserved */
+	wbuf_put_u16le(w, 24);			/* DataOffset */
+	wbuf_put_u32le(w, 32);			/* DataLength */
+	wbuf_put_bytes(w, "RqLs", 4);
+	wbuf_put_zero(w, 4);
+	wbuf_put_bytes(w, key, 16);
+	wbuf_put_u32le(w, state);
+	wbuf_put_u32le(w, 0);			/* LeaseFlags */
+	wbuf_put_u64le(w, 0);			/* LeaseDuration */
+}
+
+int
+lg_put_create_cache(struct wbuf *w, const char *name, uint32_t access,
+    uint32_t disposition, uint32_t options, uint32_t attrs, uint8_t oplock,
+    const uint8_t *lease_key, uint32_t lease_state)
+{
+	size_t start, lenoff, nlen, ctxoff, ctxlen, pad;
 
 	wbuf_put_u16le(w, 57);
 	wbuf_put_u8(w, 0);			/* SecurityFlags */
-	wbuf_put_u8(w, LG_OPLOCK_NONE);
+	wbuf_put_u8(w, oplock);
 	wbuf_put_u32le(w, LG_IMPERSONATION);
 	wbuf_put_u64le(w, 0);			/* SmbCreateFlags */
 	wbuf_put_u64le(w, 0);			/* Reserved */
@@ -74,8 +101,10 @@ lg_put_create(struct wbuf *w, const char *name, uint32_t access,
 	wbuf_put_u32le(w, options);
 	wbuf_put_u16le(w, body_off(56));	/* NameOffset */
 	wbuf_reserve(w, 2, &lenoff);		/* NameLength */
-	wbuf_put_u32le(w, 0);			/* CreateContextsOffset */
-	wbuf_put_u32le(w, 0);			/* CreateContextsLength */
+	wbuf_reserve(w, 4, &ctxoff);		/* CreateContextsOffset */
+	wbuf_reserve(w, 4, &ctxlen);		/* CreateContextsLength */
+	wbuf_set_u32le(w, ctxoff, 0);
+	wbuf_set_u32le(w, ctxlen, 0);
 	start = wbuf_len(w);
 	if (lg_put_name(w, name) == -1)
 		return -1;
@@ -84,6 +113,15 @@ lg_put_create(struct wbuf *w, const char *name, uint32_t access,
 	if (nlen == 0)
 		wbuf_put_u8(w, 0);
 	wbuf_set_u16le(w, lenoff, (uint16_t)nlen);
+	if (lease_key != NULL) {
+		/* Contexts start 8-aligned; the name's offset (120) is. */
+		pad = (8 - (wbuf_len(w) - start) % 8) % 8;
+		wbuf_put_zero(w, pad);
+		wbuf_set_u32le(w, ctxoff, (uint32_t)(body_off(56) +
+		    (wbuf_len(w) - start)));
+		wbuf_set_u32le(w, ctxlen, 56);
+		put_lease_ctx(w, lease_key, lease_state);
+	}
 	return wbuf_error(w) ? -1 : 0;
 }
 
@@ -94,6 +132,29 @@ lg_put_close(struct wbuf *w, const uint8_t *fid)
 	wbuf_put_u16le(w, 0);			/* Flags: no attributes */
 	wbuf_put_u32le(w, 0);
 	wbuf_put_bytes(w, fid, 16);
+	return wbuf_error(w) ? -1 : 0;
+}
+
+int
+lg_put_oplock_ack(struct wbuf *w, const uint8_t *fid, uint8_t level)
+{
+	wbuf_put_u16le(w, 24);
+	wbuf_put_u8(w, level);
+	wbuf_put_u8(w, 0);			/* Reserved */
+	wbuf_put_u32le(w, 0);			/* Reserved2 */
+	wbuf_put_bytes(w, fid, 16);
+	return wbuf_error(w) ? -1 : 0;
+}
+
+int
+lg_put_lease_ack(struct wbuf *w, const uint8_t *key, uint32_t state)
+{
+	wbuf_put_u16le(w, 36);
+	wbuf_put_u16le(w, 0);			/* Reserved */
+	wbuf_put_u32le(w, 0);			/* Flags */
+	wbuf_put_bytes(w, key, 16);
+	wbuf_put_u32le(w, state);
+	wbuf_put_u64le(w, 0);			/* LeaseDuration */
 	return wbuf_error(w) ? -1 : 0;
 }
 

@@ -35,8 +35,8 @@
 #define FILE_ID_BOTH_DIRECTORY_INFORMATION	0x25
 
 /* Take the slot's next operation number; -1 past the phase's limit. */
-static int
-work_next(struct lg_slot *s)
+int
+lg_work_next(struct lg_slot *s)
 {
 	struct lg_phase *ph = s->conn->ph;
 
@@ -45,8 +45,8 @@ work_next(struct lg_slot *s)
 }
 
 /* A response that must be a success, or the operation fails. */
-static int
-work_ok(struct lg_slot *s, const struct lg_resp *r)
+int
+lg_work_ok(struct lg_slot *s, const struct lg_resp *r)
 {
 	if (r->hdr.status == NT_STATUS_SUCCESS)
 		return 1;
@@ -145,7 +145,6 @@ lg_exists_sync(struct lg_conn *c, const char *name)
 }
 
 /* Names: into a buffer the size of any path this program makes. */
-#define LG_NAME		192
 
 /* The bytes every WRITE sends. */
 static uint8_t		 work_data[65536];
@@ -163,14 +162,14 @@ work_rand(struct lg_conn *c)
 static int
 work_start_seq(struct lg_slot *s)
 {
-	return work_next(s);
+	return lg_work_next(s);
 }
 
 /* An operation on one of the fixture's files, picked at random. */
 static int
 work_start_pick(struct lg_slot *s)
 {
-	if (work_next(s) == -1)
+	if (lg_work_next(s) == -1)
 		return -1;
 	s->off = work_rand(s->conn) % s->conn->ph->nfiles;
 	return 0;
@@ -191,7 +190,7 @@ echo_send(struct lg_slot *s)
 static int
 single_resp(struct lg_slot *s, const struct lg_resp *r)
 {
-	work_ok(s, r);
+	lg_work_ok(s, r);
 	return LG_DONE;
 }
 
@@ -203,7 +202,7 @@ rw_start(struct lg_slot *s)
 	struct lg_phase *ph = s->conn->ph;
 	uint64_t blocks = ph->filesize / ph->iosize;
 
-	if (work_next(s) == -1)
+	if (lg_work_next(s) == -1)
 		return -1;
 	s->off = (work_rand(s->conn) % blocks) * ph->iosize;
 	return 0;
@@ -280,7 +279,7 @@ occ_resp(struct lg_slot *s, const struct lg_resp *r)
 
 	switch (s->step) {
 	case 0:
-		if (!work_ok(s, r))
+		if (!lg_work_ok(s, r))
 			return LG_DONE;
 		if (lg_get_create(r, s->fid, NULL) == -1) {
 			lg_count_error(s, r->hdr.command, NT_STATUS_SUCCESS);
@@ -295,7 +294,7 @@ occ_resp(struct lg_slot *s, const struct lg_resp *r)
 			s->step = 2;
 		return LG_NEXT;
 	default:
-		if (work_ok(s, r) && !s->failed && o->done != NULL)
+		if (lg_work_ok(s, r) && !s->failed && o->done != NULL)
 			o->done(s);
 		return LG_DONE;
 	}
@@ -369,7 +368,7 @@ static int
 readdir_start(struct lg_slot *s)
 {
 	s->n = 0;
-	return work_next(s);
+	return lg_work_next(s);
 }
 
 static void
@@ -459,7 +458,7 @@ static int
 statc_resp(struct lg_slot *s, const struct lg_resp *r)
 {
 	if (!s->failed)
-		work_ok(s, r);
+		lg_work_ok(s, r);
 	return s->nwait > 0 ? LG_WAIT : LG_DONE;
 }
 
@@ -650,14 +649,20 @@ prep_rmdir(struct lg_phase *ph)
 	return prep_pool(ph, "r", 1);
 }
 
+int
+lg_prep_slot_files(struct lg_phase *ph, const char *prefix)
+{
+	if (prep_rundir(ph) == -1)
+		return -1;
+	return prep_many(ph, ph->rundir, prefix,
+	    (uint64_t)ph->nconns * (uint64_t)ph->qd, 0);
+}
+
 /* rename: one file per slot of the timed phase. */
 static int
 prep_rename(struct lg_phase *ph)
 {
-	if (prep_rundir(ph) == -1)
-		return -1;
-	return prep_many(ph, ph->rundir, "n",
-	    (uint64_t)ph->nconns * (uint64_t)ph->qd, 0);
+	return lg_prep_slot_files(ph, "n");
 }
 
 #define WORK(n, w, p, st, se, r, a, ch)	{ .name = (n), .what = (w),	\
@@ -700,6 +705,9 @@ lg_work_find(const char *name)
 	for (i = 0; i < nitems(works); i++)
 		if (strcmp(works[i].name, name) == 0)
 			return &works[i];
+	for (i = 0; i < lg_work_nbreaks; i++)
+		if (strcmp(lg_work_breaks[i].name, name) == 0)
+			return &lg_work_breaks[i];
 	return NULL;
 }
 
@@ -710,4 +718,7 @@ lg_work_list(void)
 
 	for (i = 0; i < nitems(works); i++)
 		printf("%-8s %s\n", works[i].name, works[i].what);
+	for (i = 0; i < lg_work_nbreaks; i++)
+		printf("%-8s %s\n", lg_work_breaks[i].name,
+		    lg_work_breaks[i].what);
 }

@@ -37,6 +37,7 @@
 #                     with strace -c -f on each server ("open stat statc";
 #                     "" for none)
 #   BENCH_STRACE_N    operations of each counted run (2000)
+#   BENCH_MEM         1 to measure the memory of an idle connection (1)
 #
 # Timing lives only here, never in the pass/fail tests.
 set -u
@@ -372,6 +373,8 @@ read-qd32	sign	-C 1 -q 32 -s $LG_FILE	read
 read-qd32	encrypt	-C 1 -q 32 -s $LG_FILE	read
 echo	off	-C 1 -q 1	echo
 open	off	-C 1 -q 1	open
+break	off	-C 1 -q 1	break
+lbreak	off	-C 1 -q 1	lbreak
 stat	off	-C 1 -q 1	stat
 statc	off	-C 1 -q 1	statc
 statc	encrypt	-C 1 -q 1	statc
@@ -552,6 +555,62 @@ strace_once() {
 	    }' "$T/strace.out"
 }
 
+# Memory an idle connection costs: the proportional set size (PSS) of
+# the processes a logged-on client with one tree connect adds to the
+# server's tree (usmbd: its session worker; Samba: its smbd child).
+
+# tree_pid_list PID: PID and its descendants, one a line.
+tree_pid_list() {
+	tree_pids "$1" | tr ' ' '\n' | sed -n 's/^\([0-9][0-9]*\)$/\1/p'
+}
+
+mem_once() {
+	srv=$1
+	case $srv in
+	usmbd) port=$UPORT pid=$USMBD_PID ;;
+	*) port=$SPORT pid=$SAMBA_PID ;;
+	esac
+	tree_pid_list "$pid" | sort > "$T/pids.before"
+	rm -f "$T/idle.ready"
+	/usr/bin/python3 - "$port" "$USER_NAME" "$PASS" "$T/idle.ready" \
+	    >"$T/idle.out" 2>&1 <<'PY' &
+import sys, time
+from impacket.smbconnection import SMBConnection
+c = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=int(sys.argv[1]))
+c.login(sys.argv[2], sys.argv[3])
+c.connectTree("share")
+open(sys.argv[4], "w").close()
+time.sleep(30)
+PY
+	ipid=$!
+	for _ in $(seq 1 100); do
+		[ -e "$T/idle.ready" ] && break
+		sleep 0.1
+	done
+	sleep 1
+	kb=0
+	for p in $(tree_pid_list "$pid" | sort | comm -13 "$T/pids.before" -); do
+		v=$(awk '/^Pss:/ { print $2 }' "/proc/$p/smaps_rollup" 2>/dev/null)
+		kb=$((kb + ${v:-0}))
+	done
+	kill "$ipid" 2>/dev/null
+	wait "$ipid" 2>/dev/null
+	[ -e "$T/idle.ready" ] || kb=fail
+	echo "$kb"
+}
+
+mem_tests() {
+	[ "${BENCH_MEM:-1}" = 1 ] || return 0
+	/usr/bin/python3 -c 'import impacket' 2>/dev/null || {
+		echo "# python3-impacket missing: no memory figure"
+		return 0
+	}
+	u=$(mem_once usmbd) s=$(mem_once samba)
+	printf '# memory of one idle connection (PSS): usmbd %s KiB, Samba %s KiB\n' \
+	    "$u" "$s"
+	printf '%s\t%s\n' "$u" "$s" > "$MEMF"
+}
+
 strace_tests() {
 	[ -n "$STRACE_WORK" ] || return 0
 	if ! command -v strace >/dev/null; then
@@ -666,6 +725,26 @@ by client and server, a generator well under 100% was not the limit.
 MEOF
 	awk -F '\t' '{ printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", \
 	    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$ROWS"
+	if [ -s "$MEMF" ]; then
+		cat <<MEOF
+
+## Memory of an idle connection
+
+The proportional set size (PSS, from /proc/PID/smaps_rollup) of the
+processes one idle client adds to each server's process tree once it has
+logged on (NTLMv2, impacket) and connected to the share: usmbd's session
+worker, Samba's smbd child.  Shared pages count in proportion to the
+processes that share them.
+
+| usmbd KiB | Samba KiB | usmbd/Samba |
+|---:|---:|---:|
+MEOF
+		awk -F '\t' '{
+		    r = "-"
+		    if ($1 ~ /^[0-9]+$/ && $2 > 0)
+			r = sprintf("%.2f", $1 / $2)
+		    printf "| %s | %s | %s |\n", $1, $2, r }' "$MEMF"
+	fi
 	[ -s "$SYSC" ] || return 0
 	cat <<MEOF
 
@@ -688,9 +767,12 @@ MEOF
 }
 
 SYSC=$T/syscalls
+MEMF=$T/memory
 : > "$SYSC"
+: > "$MEMF"
 [ "$SMBCLIENT_ON" = 1 ] && smbclient_tests
 lg_tests
+mem_tests
 strace_tests
 ELAPSED=$(( $(date +%s) - START ))
 if [ -n "$RESULTS" ]; then

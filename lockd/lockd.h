@@ -75,6 +75,7 @@ void	lockd_break_lease_ack(struct lockd_peer *, uint64_t,
 	    const uint8_t *, const uint8_t *, uint8_t);
 uint32_t lockd_break_event(struct lockd_peer *, uint64_t, int);
 void	lockd_break_wrote(struct lockd_peer *, uint64_t, uint64_t);
+void	lockd_break_local(struct lockd_peer *, uint64_t, uint64_t);
 size_t	lockd_break_waiting(void);
 
 #endif /* USMBD_LOCKD_H */

@@ -384,6 +384,25 @@ lockd_break_wrote(struct lockd_peer *p, uint64_t reqid, uint64_t handle)
 	    4);
 }
 
+/*
+ * LOCKD_OP_LOCAL_BREAK: the kernel told the worker of this open that a
+ * local process opens the file.  Only the sender's own handle is found,
+ * so a worker breaks only files it has open itself.  Nothing waits here:
+ * the local opener waits in the kernel until the worker lets go of its
+ * file lease, once its client acknowledged or the break timed out.
+ */
+void
+lockd_break_local(struct lockd_peer *p, uint64_t reqid, uint64_t handle)
+{
+	uint32_t status;
+
+	status = lockd_break_event(p, handle, LOPL_EV_LOCAL);
+	if (status == LOCKD_STATUS_PENDING)
+		status = LOCKD_STATUS_OK;
+	lockd_send_reply(p, LOCKD_OP_LOCAL_BREAK, reqid, status, NULL, 0);
+	lockd_break_rerun();
+}
+
 size_t
 lockd_break_waiting(void)
 {

@@ -650,7 +650,14 @@ lockd_oplock_event(struct lockd_oplock_file *f,
 		if (!lopl_first_of_lease(f, o))
 			continue;
 		c = lopl_holder(o);
-		if (data) {
+		if (ev == LOPL_EV_LOCAL) {
+			/*
+			 * No SMB key stands behind a local process: every
+			 * holder, the reporter's own too, breaks to none.
+			 */
+			wait |= lopl_break(f, o, 0, 0, now, out);
+			continue;
+		} else if (data) {
 			/* Level II breaks on every write, its own open's too. */
 			if (lopl_same_key(o, self) &&
 			    (o->lease != NULL || (c->state & LOPL_W)))

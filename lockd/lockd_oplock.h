@@ -93,6 +93,7 @@ enum lockd_oplock_event {
 	LOPL_EV_RENAME,		/* rename or link of the file */
 	LOPL_EV_DELETE,		/* delete disposition set on the file */
 	LOPL_EV_PARENT,		/* rename of a directory above the file */
+	LOPL_EV_LOCAL,		/* a local process opened the file */
 };
 
 /* The answer of a CREATE, once it is granted. */

@@ -364,7 +364,8 @@ lockd_op_tcon(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 }
 
 /*
- * LOCKD_OP_OPLOCK_ACK, LOCKD_OP_WROTE and LOCKD_OP_OPEN_CANCEL; see
+ * LOCKD_OP_OPLOCK_ACK, LOCKD_OP_WROTE, LOCKD_OP_OPEN_CANCEL and
+ * LOCKD_OP_LOCAL_BREAK; see
  * lockd_proto.h.  Each names the worker's own handle or request only:
  * another worker's is not found (lockd_share.c looks up by peer too).
  */
@@ -404,6 +405,9 @@ lockd_op_oplock(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 		break;
 	case LOCKD_OP_WROTE:
 		lockd_break_wrote(p, reqid, v);
+		break;
+	case LOCKD_OP_LOCAL_BREAK:
+		lockd_break_local(p, reqid, v);
 		break;
 	default:
 		lockd_break_cancel(p, reqid, v);
@@ -478,6 +482,7 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 	case LOCKD_OP_OPLOCK_ACK:
 	case LOCKD_OP_WROTE:
 	case LOCKD_OP_OPEN_CANCEL:
+	case LOCKD_OP_LOCAL_BREAK:
 		lockd_op_oplock(p, op, reqid, &r);
 		break;
 	case LOCKD_OP_LEASE_ACK:

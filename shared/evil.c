@@ -184,6 +184,24 @@ evil_prlimit(const char *arg)
  * lockd); with a path it yields only an O_PATH descriptor, which reads
  * and writes nothing, and a mount clone needs CAP_SYS_ADMIN.
  */
+/*
+ * A file lease ("kernel oplocks") on a file of the share that the user
+ * does not own: it would hold up the owner's own opens.
+ */
+static int
+evil_setlease(const char *arg)
+{
+	int fd = open(arg, O_RDONLY | O_CLOEXEC);
+
+	/*
+	 * The file must be readable to the worker, or the attack proves
+	 * nothing: a wrong path counts as not stopped.
+	 */
+	if (fd == -1)
+		return 1;
+	return fcntl(fd, F_SETLEASE, F_RDLCK) == 0;
+}
+
 static int
 evil_open_tree(const char *arg)
 {
@@ -649,6 +667,7 @@ static const struct evil_entry evil_table[] = {
 	{ "setuid", evil_setuid },
 	{ "setgid", evil_setgid },
 	{ "tcon-release", evil_tcon_release },
+	{ "setlease", evil_setlease },
 };
 
 static const struct evil_entry *

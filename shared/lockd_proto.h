@@ -172,6 +172,15 @@ enum lockd_op {
 	 * UNSUCCESSFUL (no break out), REQUEST_NOT_ACCEPTED.
 	 */
 	LOCKD_OP_LEASE_ACK,
+	/*
+	 * "kernel oplocks": a local process opened or truncated the file of
+	 * this open (the kernel broke the worker's file lease), or the
+	 * worker cannot keep a file lease for what it was granted.  Every
+	 * oplock and lease of the file, the sender's own too, breaks to
+	 * none through the usual breaks.  body: u64 handle, the sender's
+	 * own (another worker's is INVALID_HANDLE).  reply: empty.
+	 */
+	LOCKD_OP_LOCAL_BREAK,
 };
 
 /* LOCKD_OP_OPEN oplock flags. */

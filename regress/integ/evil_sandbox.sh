@@ -87,6 +87,12 @@ for a in open-read open-write chmod setxattr rename link unlink symlink \
 	attack session "$a:$V"
 done
 attack session "open-write:$T/ro/new.txt"
+# A file lease (kernel oplocks) only on the user's own files: never on
+# another owner's file of the share ([share] is /0 in its namespace),
+# whose local opens it would hold up.
+echo root >"$T/share/rootfile"
+chmod 644 "$T/share/rootfile"
+attack session "setlease:/0/rootfile"
 attack session "open-read:/etc/shadow"
 attack session "stat:/etc/shadow"
 attack session "dotdot:/etc/shadow"

@@ -30,7 +30,7 @@ run() {
 }
 
 for w in echo read write open stat statc create rename unlink mkdir \
-    rmdir readdir; do
+    rmdir readdir break lbreak; do
 	case $w in
 	readdir) n=10 ;;
 	*) n=200 ;;
@@ -42,6 +42,9 @@ run "statc SMB 3.0.2, AES-128-CCM" -m SMB3_02 -E -n 200 \
     //127.0.0.1/share statc
 run "write SMB 2.1, signed" -m SMB2_10 -S -n 200 //127.0.0.1/share write
 run "read 3.1.1, AES-128-CCM, unsigned" -c ccm -n 200 //127.0.0.1/share read
+# Breaks on many slots at once: each break goes to the right open.
+run "lbreak 4 connections x 4" -C 4 -q 4 -n 400 //127.0.0.1/share lbreak
+run "break 2 connections x 8" -C 2 -q 8 -n 400 //127.0.0.1/share break
 # A duration rather than a count.
 run "stat for one second" -E -d 1 //127.0.0.1/share stat
 check "no bad signature in the server's log" \

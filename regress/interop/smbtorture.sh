@@ -15,7 +15,9 @@ INTEG_EXTRA_GLOBAL="	max connections per client = 0
 integ_setup torture
 # The shares Samba's selftest runs smb2.dosmode on (names hidden by the
 # share's configuration), smb2.create_no_streams on (no streams_xattr) and
-# smb2.change_notify_disabled on (change notify = no).
+# smb2.change_notify_disabled on (change notify = no), and
+# smb2.kernel-oplocks on (kernel oplocks = yes; kernel_oplocks8 takes a
+# file lease itself in a local process, in the directory localdir names).
 cat >> "$CONF" <<EOF
 [dosmode]
 	path = $T/share
@@ -30,6 +32,10 @@ cat >> "$CONF" <<EOF
 	path = $T/share
 	read only = no
 	change notify = no
+[kernel]
+	path = $T/share
+	read only = no
+	kernel oplocks = yes
 EOF
 integ_user usmbdtest 'Secret-123' || skip "cannot create the Unix user usmbdtest"
 chown usmbdtest "$T/share"
@@ -47,6 +53,10 @@ run1() {
 		;;
 	smb2.change_notify_disabled.*)
 		share=nonotify
+		;;
+	smb2.kernel-oplocks.*)
+		share=kernel
+		set -- "$1" --option=torture:localdir="$T/share"
 		;;
 	smb2.set-sparse-ioctl|smb2.zero-data-ioctl)
 		# Manual tests: they act on the file their options name.

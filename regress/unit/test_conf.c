@@ -307,6 +307,7 @@ test_fields(void)
 	CHECK_STR(s->veto_files[0], "*.tmp");
 	CHECK_STR(s->veto_files[1], ".DS_Store");
 	CHECK(s->veto_files[2] == NULL);
+	CHECK(s->kernel_oplocks == 1);
 	/* A share's "max connections" is its own, not the global one. */
 	CHECK(s->max_connections == 3);
 	CHECK(c->g.max_connections == 100);

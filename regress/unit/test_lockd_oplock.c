@@ -1009,6 +1009,47 @@ test_multibreak(void)
 	CHECK(lockd_oplock_nleases(T) == 0);
 }
 
+/*
+ * kernel oplocks: a local opener (LOPL_EV_LOCAL) breaks every holder to
+ * none, the reporting open's own Batch included; a lease with H only is
+ * broken too, its acknowledgment awaited by the worker, not by lockd
+ * (the kernel holds the local opener up).
+ */
+static void
+test_local_break(void)
+{
+	struct lockd_oplock_file *f = lockd_oplock_file_new(T, 0);
+	struct lockd_oplock_open *o[2];
+	struct lockd_oplock_req r;
+	struct lockd_oplock_grant g;
+	uint8_t lv;
+
+	r = oreq(LOPL_LEVEL_BATCH, ALL, LOPL_FILE_OPEN_IF);
+	CHECK(do_open(f, &r, &o[0], &g) == 0 && g.level == LOPL_LEVEL_BATCH);
+	CHECK(lockd_oplock_event(f, o[0], LOPL_EV_LOCAL, now, &B) ==
+	    LOPL_WAIT);
+	CHECK(B.n == 1 && brk(0, ID(o[0]), LOPL_LEVEL_BATCH, LOPL_LEVEL_NONE,
+	    1));
+	B.n = 0;
+	CHECK(lockd_oplock_ack(f, o[0], LOPL_LEVEL_NONE, now, &B, &lv) == 0 &&
+	    lv == LOPL_LEVEL_NONE);
+	/* Nothing cached: nothing more to break. */
+	CHECK(lockd_oplock_event(f, o[0], LOPL_EV_LOCAL, now, &B) == 0 &&
+	    B.n == 0);
+	close_all(f, o, 1);
+	f = lockd_oplock_file_new(T, 0);
+	/* A lease with H is broken (and acknowledged); nothing waits. */
+	r = lreq(1, 1, 1, "RH", ALL, LOPL_FILE_OPEN_IF);
+	CHECK(do_open(f, &r, &o[0], &g) == 0 && g.lease_state == ls("RH"));
+	r = oreq(LOPL_LEVEL_NONE, ALL, LOPL_FILE_OPEN);
+	CHECK(do_open(f, &r, &o[1], &g) == 0 && B.n == 0);
+	CHECK(lockd_oplock_event(f, o[1], LOPL_EV_LOCAL, now, &B) == 0 &&
+	    B.n == 1 && B.v[0].lease && B.v[0].from == ls("RH") &&
+	    B.v[0].to == 0 && B.v[0].ack == 1);
+	B.n = 0;
+	close_all(f, o, 2);
+}
+
 int
 main(void)
 {
@@ -1036,6 +1077,7 @@ main(void)
 	test_dir_lease();
 	test_multibreak();
 	test_lease_statopen();
+	test_local_break();
 	CHECK(lockd_oplock_nleases(T) == 0);
 	lockd_oplock_table_free(T);
 	lockd_oplock_breaks_free(&B);

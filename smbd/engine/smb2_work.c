@@ -307,6 +307,38 @@ smb2_expired_allowed(struct smb2_req *req)
  */
 #define SMB2_DROP	0xfffffffeU
 
+/*
+ * ECHO needs no session, but a signed one names a session of its
+ * connection: its signature is checked and the response signed as any
+ * other (MS-SMB2 3.3.4.1.1), so that a client that signs everything
+ * can trust its keep-alives, also in a session whose Kerberos ticket
+ * ended (smb2.session.expire2s checks that signature).  An ECHO naming
+ * no session, or one not (or not yet) valid, is answered unsigned as
+ * before.
+ */
+static uint32_t
+smb2_echo_session(struct smb2_conn *c, struct smb2_work *w,
+    struct smb2_req *req)
+{
+	struct smb2_session *s;
+
+	if (w->encrypted || !(req->hdr.flags & SMB2_FLAGS_SIGNED) ||
+	    req->hdr.session_id == 0 ||
+	    (s = smb2_session_find(c, req->hdr.session_id)) == NULL ||
+	    (s->state != SESS_VALID && s->state != SESS_EXPIRED) ||
+	    s->signer == NULL)
+		return NT_STATUS_SUCCESS;
+	if (smb2_verify(s->signer, rbuf_cur(&req->msg),
+	    rbuf_left(&req->msg)) == -1) {
+		log_warnx("%s: bad signature on ECHO (session %llx)", c->peer,
+		    (unsigned long long)s->id);
+		return NT_STATUS_ACCESS_DENIED;
+	}
+	req->sess = s;
+	req->was_signed = 1;
+	return NT_STATUS_SUCCESS;
+}
+
 static uint32_t
 smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 {
@@ -369,16 +401,10 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 	    ssize == SMB2_LEASE_BREAK_ACK_SIZE))
 		return NT_STATUS_INVALID_PARAMETER;
 
-	/*
-	 * An ECHO in a session is answered in it, signed as the session's
-	 * requests are, also when the session expired (smb2.session.expire2s
-	 * checks the signature); it needs no valid session.
-	 */
-	if (req->hdr.command == SMB2_ECHO && req->hdr.session_id != 0 &&
-	    !req->related)
-		req->sess = smb2_session_find(c, req->hdr.session_id);
+	if (req->hdr.command == SMB2_ECHO)
+		return smb2_echo_session(c, w, req);
 	if (req->hdr.command == SMB2_NEGOTIATE ||
-	    req->hdr.command == SMB2_ECHO || req->hdr.command == SMB2_CANCEL)
+	    req->hdr.command == SMB2_CANCEL)
 		return NT_STATUS_SUCCESS;
 	if (req->hdr.command == SMB2_SESSION_SETUP &&
 	    req->hdr.session_id == 0)

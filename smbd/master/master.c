@@ -370,7 +370,7 @@ master_accept_cb(evutil_socket_t lfd, short what, void *arg)
 	struct timeval tv;
 	char addr[INET6_ADDRSTRLEN + 8];
 	size_t from, pre;
-	int fd, peer;
+	int fd, peer, on;
 
 	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &sslen,
 	    SOCK_CLOEXEC)) == -1) {
@@ -413,6 +413,16 @@ master_accept_cb(evutil_socket_t lfd, short what, void *arg)
 		return;
 	}
 	from = master_conns_from(&ss, &pre);
+	/*
+	 * SMB is request and response: a response must not wait for the
+	 * client's delayed ACK of the one before (Nagle).  An interim
+	 * response followed by an oplock break, or the two halves of a
+	 * compound answered apart, would each wait 40 ms.  Samba sets the
+	 * same by default (its "socket options").
+	 */
+	on = 1;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1)
+		log_warn("%s: TCP_NODELAY", addr);
 
 	c = xcalloc(1, sizeof(*c));
 	c->id = ++M.conn_seq;

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "proc.h"
 #include "sandbox.h"
+#include "smb2_klease.h"
 #include "session.h"
 #include "session_ident.h"
 #include "smb2_conn.h"
@@ -163,6 +164,11 @@ main(int argc, char **argv)
 	if (ev == NULL || event_add(ev, NULL) == -1)
 		fatalx("signal event");
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * "kernel oplocks": the lease signal is blocked before any thread
+	 * starts, and read from a signalfd made before the sandbox.
+	 */
+	klease_init(S.base, S.conf);
 	/* Its threads start on first use, inside the sandbox. */
 	aio_init(S.base, S.conf->g.aio_threads);
 

@@ -17,6 +17,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "buf.h"
 #include "conf.h"
 #include "lockd_client.h"
@@ -35,6 +37,7 @@
 #include "smb2_info.h"
 #include "smb2_meta.h"
 #include "oplock_wire.h"
+#include "smb2_klease.h"
 #include "meta.h"
 #include "smb2_pipe.h"
 #include "smb2_stream.h"
@@ -377,6 +380,7 @@ create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
 	    level == SMB2_OPLOCK_LEVEL_II;
 	status = create_granted(o, &cw->x);
 	if (status == NT_STATUS_SUCCESS) {
+		klease_sync(o);
 		create_response(out, o, cw->action, cw->x.cctx, cw->x.maximal);
 		return status;
 	}
@@ -471,6 +475,29 @@ create_put_lease(struct wbuf *w, struct smb2_conn *c,
 	wbuf_put_bytes(w, l->parent, 16);
 }
 
+/*
+ * "kernel oplocks": the open failed with EWOULDBLOCK because someone
+ * holds a file lease (a local process, or another open's worker), and
+ * the kernel now breaks it.  The CREATE goes async and is tried again
+ * until the holder lets go, for at most lease-break-time and a second
+ * (the kernel then takes the lease away itself).
+ */
+#define CREATE_LEASED	0xfffffff0U
+#define CREATE_RETRY_MS	100
+
+struct create_retry {
+	struct smb2_conn	*c;
+	struct smb2_async	*a;
+	struct event		*ev;
+	struct smb2_req		 req;
+	uint8_t			*msg;
+	size_t			 len;
+	struct wbuf		 out;
+	uint64_t		 deadline;
+};
+
+static struct create_retry *create_retrying;
+
 /* Register the open with lockd; the CREATE completes in the reply. */
 static uint32_t
 create_register(struct smb2_conn *c, struct smb2_req *req,
@@ -521,6 +548,13 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	}
 	o->create_wait = cw;
+	if (create_retrying != NULL) {
+		/* A retried CREATE is async already: lockd answers that. */
+		cw->a = create_retrying->a;
+		cw->a->cancel = create_cancel;
+		cw->a->arg = cw;
+		return SMB2_DEFER;
+	}
 	c->waiting = 1;
 	return SMB2_DEFER;
 }
@@ -931,6 +965,9 @@ create_oflags(const struct create_req *cr)
 		oflags |= O_CREAT | O_EXCL;
 	if ((cr->opts & FILE_WRITE_THROUGH) && !cr->islink)
 		oflags |= O_DSYNC;
+	/* A file lease held elsewhere fails the open instead of blocking. */
+	if (!cr->islink && !cr->isdir && klease_share(cr->t))
+		oflags |= O_NONBLOCK;
 	return oflags;
 }
 
@@ -969,10 +1006,18 @@ create_open(struct create_req *cr)
 		cr->fd = vfs_open(&cr->vs, cr->real, cr->oflags, 0);
 		cr->readonly_fd = 1;
 	}
-	if (cr->fd == -1 && errno == EACCES && cr->oflags == O_RDONLY &&
+	/*
+	 * Attributes only: a path fd is enough.  It is also what such an
+	 * open gets beside another open's file lease ("kernel oplocks"),
+	 * which it must not break: it is a stat open.
+	 */
+	if (cr->fd == -1 && (errno == EACCES ||
+	    (errno == EWOULDBLOCK && klease_share(cr->t))) &&
+	    (cr->oflags & ~O_NONBLOCK) == O_RDONLY &&
 	    !(cr->access & (FILE_READ_DATA | FILE_EXECUTE)))
-		/* Attributes only: a path fd is enough. */
 		cr->fd = vfs_open(&cr->vs, cr->real, O_PATH, 0);
+	if (cr->fd == -1 && errno == EWOULDBLOCK && klease_share(cr->t))
+		return CREATE_LEASED;
 	if (cr->fd == -1)
 		return errno == ENOENT ? NT_STATUS_OBJECT_PATH_NOT_FOUND :
 		    ntstatus_from_errno(errno);
@@ -1041,6 +1086,7 @@ create_finish(struct smb2_conn *c, struct smb2_req *req,
 	    cr->action != FILE_OPENED)
 		x.alloc = cr->cc.alloc_size;
 	create_oplock(cr, &x);
+	klease_before(o, &x.oplock, &x.lease);
 	return create_register(c, req, o, cr->action, cr->created, &x);
 }
 
@@ -1083,10 +1129,13 @@ create_stream_base(struct create_req *cr)
 			    ntstatus_from_errno(errno);
 		cr->created = STREAM_CREATED_BASE;
 	} else if ((cr->fd = vfs_open(&cr->vs, at, O_RDONLY | O_NONBLOCK,
-	    0)) == -1)
+	    0)) == -1) {
 		/* (Non-blocking: a FIFO in the share must not hang us.) */
+		if (errno == EWOULDBLOCK && klease_share(t))
+			return CREATE_LEASED;
 		return errno == ENOENT ? NT_STATUS_OBJECT_NAME_NOT_FOUND :
 		    ntstatus_from_errno(errno);
+	}
 	if (fstat(cr->fd, &cr->st) == -1)
 		return ntstatus_from_errno(errno);
 	return NT_STATUS_SUCCESS;
@@ -1239,6 +1288,100 @@ create_file(struct smb2_conn *c, struct smb2_req *req, struct create_req *cr)
 	}
 }
 
+static void
+create_retry_free(struct create_retry *r)
+{
+	if (r->ev != NULL)
+		event_free(r->ev);
+	wbuf_free(&r->out);
+	free(r->msg);
+	free(r);
+}
+
+static void
+create_retry_cancel(struct smb2_conn *c, struct smb2_async *a)
+{
+	struct create_retry *r = a->arg;
+
+	smb2_async_complete(c, a, NT_STATUS_CANCELLED, NULL, 0);
+	create_retry_free(r);
+}
+
+static void
+create_retry_run(evutil_socket_t fd, short what, void *arg)
+{
+	struct create_retry *r = arg;
+	struct smb2_conn *c = r->c;
+	struct timeval tv = { 0, CREATE_RETRY_MS * 1000 };
+	uint32_t status;
+
+	r->req.sess = smb2_session_find(c, r->req.hdr.session_id);
+	r->req.tree = r->req.sess == NULL ? NULL :
+	    smb2_tree_find(r->req.sess, r->req.hdr.tree_id);
+	if (r->req.tree == NULL) {
+		status = NT_STATUS_NETWORK_NAME_DELETED;
+		goto done;
+	}
+	rbuf_init(&r->req.msg, r->msg, r->len);
+	rbuf_init(&r->req.body, r->msg + SMB2_HDR_LEN, r->len - SMB2_HDR_LEN);
+	wbuf_reset(&r->out);
+	create_retrying = r;
+	status = smb2_cmd_create(c, &r->req);
+	create_retrying = NULL;
+	if (status == SMB2_DEFER) {
+		/* Registered with lockd, whose answer completes it. */
+		r->a = NULL;
+		create_retry_free(r);
+		return;
+	}
+	if (status == CREATE_LEASED) {
+		if (time_mono_ms() < r->deadline) {
+			evtimer_add(r->ev, &tv);
+			return;
+		}
+		status = NT_STATUS_SHARING_VIOLATION;
+	}
+ done:
+	smb2_async_complete(c, r->a, status, NULL, 0);
+	create_retry_free(r);
+}
+
+/*
+ * The first EWOULDBLOCK: go async, unless the CREATE is not the last of
+ * its chain or the connection is at "max async requests", where it
+ * fails as a sharing violation would.
+ */
+static uint32_t
+create_retry_start(struct smb2_conn *c, struct smb2_req *req)
+{
+	struct create_retry *r;
+	struct timeval tv = { 0, CREATE_RETRY_MS * 1000 };
+
+	if (c->work == NULL || &c->work->req != req ||
+	    c->work->off < c->work->framelen || smb2_async_full(c))
+		return NT_STATUS_SHARING_VIOLATION;
+	r = xcalloc(1, sizeof(*r));
+	r->c = c;
+	r->len = req->msg.len;
+	r->msg = xmalloc(r->len);
+	memcpy(r->msg, req->msg.data, r->len);
+	r->req = *req;
+	wbuf_init(&r->out, 256);
+	r->req.out = &r->out;
+	r->deadline = time_mono_ms() + 1000 *
+	    (uint64_t)(klease_break_time() + 1);
+	if ((r->ev = evtimer_new(c->base, create_retry_run, r)) == NULL ||
+	    evtimer_add(r->ev, &tv) == -1) {
+		create_retry_free(r);
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	}
+	r->a = smb2_async_new(c, req, create_retry_cancel, r);
+	if (log_getverbose() >= 2)
+		log_debug("%s: CREATE waits for a file lease to be let go",
+		    c->peer);
+	return SMB2_ASYNC;
+}
+
 uint32_t
 smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 {
@@ -1276,5 +1419,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		    create_file(c, req, &cr);
 	vfs_name_free(&cr.vn);
 	free(cr.real);
+	if (status == CREATE_LEASED && create_retrying == NULL)
+		status = create_retry_start(c, req);
 	return status;
 }

@@ -57,6 +57,11 @@ struct smb2_open {
 						   acknowledgment */
 	int			 opl_report;	/* writes are reported to lockd */
 	int			 opl_reporting;	/* a report is on its way */
+	/* "kernel oplocks" (smb2_klease.c). */
+	uint8_t			 kl_held;	/* file lease: KL_NONE, ... */
+	uint8_t			 kl_breaking;	/* the kernel broke it */
+	uint8_t			 kl_told;	/* lockd was told */
+	uint64_t		 kl_deadline;	/* ms: lockd's break ends */
 	void			*create_wait;	/* its CREATE waits for lockd */
 	uint64_t		 position;	/* FilePositionInformation */
 	int			 no_nowait;	/* RWF_NOWAIT refused (smb2_rw.c) */

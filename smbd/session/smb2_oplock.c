@@ -29,6 +29,7 @@
 #include "smb2.h"
 #include "smb2_conn.h"
 #include "smb2_file.h"
+#include "smb2_klease.h"
 #include "smb2_oplock.h"
 #include "util.h"
 
@@ -55,6 +56,9 @@ lease_state_one(struct smb2_open *o, void *arg)
 		return;
 	o->lease.state = lw->state;
 	o->opl_breaking = lw->breaking;
+	/* No flush awaited: the file lease follows now. */
+	if (!lw->breaking)
+		klease_sync(o);
 }
 
 /*
@@ -152,6 +156,9 @@ oplock_break_msg(const uint8_t *data, size_t len)
 		o->opl_report = 1;
 	o->oplock = level;
 	o->opl_breaking = ack;
+	/* Nothing to flush: the file lease follows now. */
+	if (!ack)
+		klease_sync(o);
 	if (S.conn == NULL)
 		return;
 	smb2_open_fileid(o, id);
@@ -182,6 +189,8 @@ oplock_ack_reply(uint32_t status, struct rbuf *r, void *arg)
 		o->opl_breaking = 0;
 		if (o->oplock == SMB2_OPLOCK_LEVEL_II)
 			o->opl_report = 1;
+		/* The client flushed: a local opener may go on. */
+		klease_sync(o);
 	}
 	if (c->waiting && c->work != NULL) {
 		req = &c->work->req;
