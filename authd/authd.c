@@ -1,8 +1,8 @@
 /*
  * usmbd-authd: the authentication daemon (doc/design.md §1).
  *
- * The only process that can read the user database (and, later, the
- * keytab).  Each preauth process gets its own channel here, created by the
+ * The only process that can read the user database and the Kerberos
+ * keytab.  Each preauth process gets its own channel here, created by the
  * master; over it travel security blobs only.  When an exchange succeeds,
  * authd tells the master, not the preauth process, who the client is, so
  * that a compromised preauth process cannot choose its user (invariant 3).
@@ -137,7 +137,7 @@ main(int argc, char **argv)
 	struct sandbox_user su;
 	struct event *ev;
 	struct sandbox_path paths[3];
-	char *pdir = NULL, *kdir = NULL;
+	char *pdir = NULL, *kdir = NULL, *ktpath;
 	int n = 0;
 
 	proc_child_setup(&ctx, PROG_AUTHD, argc, argv);
@@ -147,7 +147,7 @@ main(int argc, char **argv)
 
 	sandbox_limits(PROG_AUTHD, 256);
 	TAILQ_INIT(&A.peers);
-	authd_init(&ctx);
+	ktpath = authd_init(&ctx);
 	if ((A.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	ev = evsignal_new(A.base, SIGTERM, authd_signal, NULL);
@@ -168,11 +168,16 @@ main(int argc, char **argv)
 	pdir = authd_dir_of(ctx.conf->g.passdb_file);
 	paths[n].path = pdir;
 	paths[n++].fd = -1;
-	if (ctx.conf->g.dedicated_keytab_file != NULL &&
-	    ctx.conf->g.dedicated_keytab_file[0] != '\0') {
-		kdir = authd_dir_of(ctx.conf->g.dedicated_keytab_file);
+	/*
+	 * A dedicated keytab is replaced like the user database; the system
+	 * keytab lives in /etc, of which authd may read that one file only.
+	 */
+	if (ktpath != NULL) {
+		kdir = ctx.conf->g.kerberos_method == KRB5_METHOD_SYSTEM ?
+		    xstrdup(ktpath) : authd_dir_of(ktpath);
 		paths[n].path = kdir;
 		paths[n++].fd = -1;
+		free(ktpath);
 	}
 	paths[n].path = NULL;
 	if (chdir("/") == -1)

@@ -40,7 +40,8 @@ struct authd {
 extern struct authd A;
 
 /* authd_auth.c */
-void	authd_init(struct proc_ctx *);
+/* Returns the keytab file authd reads, or NULL without Kerberos. */
+char	*authd_init(struct proc_ctx *);
 void	authd_handle_request(struct authd_peer *, struct ipc_msg *);
 void	authd_peer_cleanup(struct authd_peer *);
 void	authd_handle_confirm(struct ipc_msg *);

@@ -2,10 +2,10 @@
  * usmbd-authd: the authentication exchanges.
  *
  * A worker relays each SESSION_SETUP security buffer here.  The buffer is
- * SPNEGO around NTLMSSP (or bare NTLMSSP); authd answers with the next
- * token.  When NTLMv2 verification succeeds it tells the master which
- * account authenticated, waits for the master to confirm the Unix user,
- * and only then gives the worker the session key.
+ * SPNEGO around NTLMSSP or a Kerberos AP-REQ (or bare NTLMSSP); authd
+ * answers with the next token.  When verification succeeds it tells the
+ * master which account authenticated, waits for the master to confirm the
+ * Unix user, and only then gives the worker the session key.
  */
 #include "config.h"
 
@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "authd.h"
+#include "authd_krb5.h"
 #include "authd_proto.h"
 #include "authd_throttle.h"
 #include "buf.h"
@@ -51,24 +52,33 @@ struct authd_exchange {
 	uint8_t			*mechlist;	/* DER mechTypes, for the MIC */
 	size_t			 mechlist_len;
 	struct ntlmssp_server	*ntlm;
-	uint8_t			 session_key[NTLMSSP_SESSION_KEY_LEN];
+	uint8_t			 session_key[AUTH_MAX_SESSION_KEY];
+	size_t			 session_key_len;
 	uint32_t		 flags;		/* AUTH_FLAG_* */
+	int64_t			 endtime;	/* ticket end; 0: none */
 	char			*user;
 	struct wbuf		 pending;	/* token held for the master */
 };
 
 static struct userdb	*authd_db;
 static struct timespec	 authd_db_mtime;
+static int		 authd_krb5_on;
 
-void
+char *
 authd_init(struct proc_ctx *ctx)
 {
+	char *ktpath = NULL;
+
 	/*
-	 * OpenSSL reads its configuration and loads providers on first use:
-	 * that has to happen before the sandbox closes.  The user database
-	 * is (re)read on demand, see authd_userdb().
+	 * OpenSSL reads its configuration and loads providers on first use,
+	 * libkrb5 reads krb5.conf: that has to happen before the sandbox
+	 * closes.  The user database is (re)read on demand, see
+	 * authd_userdb(); the keytab at each Kerberos logon.
 	 */
 	ntlm_crypto_init();
+	if ((authd_krb5_on = authd_krb5_init(&ctx->conf->g, &ktpath)) == -1)
+		fatalx("Kerberos cannot be set up");
+	return ktpath;
 }
 
 /*
@@ -166,7 +176,7 @@ authd_delayed_cb(evutil_socket_t fd, short what, void *arg)
 static void
 authd_reply(struct authd_peer *p, uint64_t sid, uint32_t status,
     uint32_t flags, const uint8_t *key, size_t keylen, uint32_t uid,
-    const uint8_t *token, size_t toklen, const char *user)
+    uint32_t lifetime, const uint8_t *token, size_t toklen, const char *user)
 {
 	struct throttle_cfg cfg;
 	struct wbuf w;
@@ -179,6 +189,8 @@ authd_reply(struct authd_peer *p, uint64_t sid, uint32_t status,
 	wbuf_put_u16le(&w, (uint16_t)keylen);
 	wbuf_put_u16le(&w, 0);
 	wbuf_put_u32le(&w, uid);
+	wbuf_put_u32le(&w, lifetime);
+	wbuf_put_u32le(&w, 0);
 	wbuf_put_bytes(&w, key, keylen);
 	wbuf_put_bytes(&w, token, toklen);
 	if (wbuf_error(&w)) {
@@ -221,7 +233,7 @@ authd_fail(struct authd_peer *p, uint64_t sid, uint32_t status,
 	 * The answer goes before the exchange is freed: user may be the
 	 * exchange's own copy of the name.
 	 */
-	authd_reply(p, sid, status, 0, NULL, 0, 0, NULL, 0, user);
+	authd_reply(p, sid, status, 0, NULL, 0, 0, 0, NULL, 0, user);
 	authd_ex_free(p->ex);
 	p->ex = NULL;
 }
@@ -274,9 +286,87 @@ authd_ntlm_negotiate(struct authd_peer *p, struct authd_exchange *ex,
 	}
 	ex->state = EX_CHALLENGED;
 	authd_reply(p, ex->session_id, NT_STATUS_MORE_PROCESSING_REQUIRED, 0,
-	    NULL, 0, 0, wbuf_data(&out), wbuf_len(&out), NULL);
+	    NULL, 0, 0, 0, wbuf_data(&out), wbuf_len(&out), NULL);
 	wbuf_free(&chal);
 	wbuf_free(&out);
+}
+
+/* The master decides the Unix user; the worker waits for it. */
+static void
+authd_claim(struct authd_peer *p, struct authd_exchange *ex, const char *user)
+{
+	struct auth_claim cl;
+	struct wbuf w;
+
+	memset(&cl, 0, sizeof(cl));
+	cl.session_id = ex->session_id;
+	cl.flags = ex->flags;
+	snprintf(cl.user, sizeof(cl.user), "%s", user);
+	ex->user = xstrdup(cl.user);
+	ex->state = EX_WAIT_MASTER;
+	wbuf_init(&w, AUTH_CLAIM_WIRE_LEN);
+	ipc_put_auth_claim(&w, &cl);
+	if (wbuf_error(&w) || ipc_chan_send(A.master, IPC_AUTH_RESULT, p->id,
+	    -1, wbuf_data(&w), wbuf_len(&w)) == -1)
+		fatalx("cannot reach the master");
+	wbuf_free(&w);
+}
+
+/*
+ * A Kerberos AP-REQ, the optimistic token of a client whose first choice
+ * is Kerberos: one round.  The AP-REP goes back in an accept-completed
+ * NegTokenResp that names the client's OID; a client that proposed its
+ * first mechanism needs no mechListMIC then (RFC 4178 §5).
+ */
+static void
+authd_krb5(struct authd_peer *p, struct authd_exchange *ex,
+    enum spnego_mech mech, const uint8_t *tok, size_t len)
+{
+	struct authd_krb5_result kr;
+	struct wbuf rep;
+	const struct userdb_user *u = NULL;
+	struct userdb *db;
+
+	wbuf_init(&rep, 8192);
+	if (authd_krb5_accept(tok, len, &kr, &rep) == -1) {
+		wbuf_free(&rep);
+		authd_fail(p, ex->session_id, kr.status,
+		    kr.client[0] != '\0' ? kr.client : NULL, kr.why);
+		return;
+	}
+	/*
+	 * A Kerberos user needs no entry in the user database, but an
+	 * account disabled there (usmbd-passwd -D) is disabled for
+	 * Kerberos too.
+	 */
+	if ((db = authd_userdb()) != NULL)
+		u = userdb_find(db, kr.user);
+	if (u != NULL && u->disabled) {
+		wbuf_free(&rep);
+		explicit_bzero(kr.key, sizeof(kr.key));
+		authd_fail(p, ex->session_id, NT_STATUS_ACCOUNT_DISABLED,
+		    kr.client, "account disabled");
+		return;
+	}
+	wbuf_init(&ex->pending, 8192);
+	if ((ex->spnego ? spnego_build_resp(&ex->pending,
+	    SPNEGO_ACCEPT_COMPLETED, mech, wbuf_data(&rep), wbuf_len(&rep),
+	    NULL, 0) : wbuf_put_bytes(&ex->pending, wbuf_data(&rep),
+	    wbuf_len(&rep))) == -1) {
+		wbuf_free(&rep);
+		authd_fail(p, ex->session_id, NT_STATUS_INTERNAL_ERROR,
+		    kr.client, "cannot build the SPNEGO answer");
+		return;
+	}
+	wbuf_free(&rep);
+	memcpy(ex->session_key, kr.key, kr.keylen);
+	ex->session_key_len = kr.keylen;
+	explicit_bzero(kr.key, sizeof(kr.key));
+	ex->endtime = kr.endtime;
+	ex->flags = 0;
+	log_info("Kerberos principal %s from %s claims user \"%s\"",
+	    kr.client, p->addr, kr.user);
+	authd_claim(p, ex, kr.user);
 }
 
 static void
@@ -286,8 +376,6 @@ authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
 	struct ntlmssp_auth_info info;
 	const struct userdb_user *u = NULL;
 	struct userdb *db;
-	struct auth_claim cl;
-	struct wbuf w;
 	uint8_t srvmic[NTLMSSP_SIG_LEN];
 	int guest = 0;
 
@@ -328,7 +416,9 @@ authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
 		}
 		ex->flags = AUTH_FLAG_ANONYMOUS;
 		memset(ex->session_key, 0, sizeof(ex->session_key));
+		ex->session_key_len = NTLMSSP_SESSION_KEY_LEN;
 	} else {
+		ex->session_key_len = NTLMSSP_SESSION_KEY_LEN;
 		db = authd_userdb();
 		if (db != NULL)
 			u = userdb_find(db, info.user);
@@ -395,22 +485,15 @@ authd_ntlm_authenticate(struct authd_peer *p, struct authd_exchange *ex,
 		goto out;
 	}
 
-	/* The master decides the Unix user; the worker waits for it. */
-	memset(&cl, 0, sizeof(cl));
-	cl.session_id = ex->session_id;
-	cl.flags = ex->flags;
-	snprintf(cl.user, sizeof(cl.user), "%s",
-	    info.anonymous ? "" : info.user);
-	ex->user = xstrdup(cl.user);
-	ex->state = EX_WAIT_MASTER;
-	wbuf_init(&w, AUTH_CLAIM_WIRE_LEN);
-	ipc_put_auth_claim(&w, &cl);
-	if (wbuf_error(&w) || ipc_chan_send(A.master, IPC_AUTH_RESULT, p->id,
-	    -1, wbuf_data(&w), wbuf_len(&w)) == -1)
-		fatalx("cannot reach the master");
-	wbuf_free(&w);
+	authd_claim(p, ex, info.anonymous ? "" : info.user);
  out:
 	ntlmssp_auth_info_free(&info);
+}
+
+static int
+authd_is_krb5(enum spnego_mech m)
+{
+	return m == SPNEGO_MECH_KRB5 || m == SPNEGO_MECH_MSKRB5;
 }
 
 /* Tell the client to go on with NTLMSSP, the mechanism usmbd speaks. */
@@ -423,7 +506,7 @@ authd_ask_ntlmssp(struct authd_peer *p, struct authd_exchange *ex,
 	wbuf_init(&out, 1024);
 	authd_wrap(ex, SPNEGO_ACCEPT_INCOMPLETE, 1, NULL, 0, NULL, 0, &out);
 	authd_reply(p, sid, NT_STATUS_MORE_PROCESSING_REQUIRED, 0, NULL, 0, 0,
-	    wbuf_data(&out), wbuf_len(&out), NULL);
+	    0, wbuf_data(&out), wbuf_len(&out), NULL);
 	wbuf_free(&out);
 }
 
@@ -461,6 +544,18 @@ authd_handle_request(struct authd_peer *p, struct ipc_msg *m)
 	}
 
 	if (spnego_parse(blob, bloblen, &st) == -1) {
+		enum spnego_mech km;
+		const uint8_t *msg;
+		size_t msglen;
+
+		/* A bare Kerberos token, without SPNEGO: answered bare. */
+		if (authd_krb5_on && ex->state == EX_START &&
+		    spnego_krb5_unwrap(blob, bloblen, KRB5_TOK_AP_REQ, &km,
+		    &msg, &msglen) == 0) {
+			ex->spnego = 0;
+			authd_krb5(p, ex, km, blob, bloblen);
+			return;
+		}
 		authd_fail(p, sid, NT_STATUS_INVALID_PARAMETER, NULL,
 		    "security buffer is neither SPNEGO nor NTLMSSP");
 		return;
@@ -473,10 +568,13 @@ authd_handle_request(struct authd_peer *p, struct ipc_msg *m)
 		int have = 0;
 
 		for (size_t i = 0; i < st.nmechs; i++)
-			if (st.mechs[i] == SPNEGO_MECH_NTLMSSP)
+			if (st.mechs[i] == SPNEGO_MECH_NTLMSSP ||
+			    (authd_krb5_on && authd_is_krb5(st.mechs[i])))
 				have = 1;
 		if (!have) {
 			authd_fail(p, sid, NT_STATUS_LOGON_FAILURE, NULL,
+			    authd_krb5_on ? "client offers no mechanism "
+			    "usmbd supports (Kerberos, NTLMSSP)" :
 			    "client offers no mechanism usmbd supports "
 			    "(NTLMSSP)");
 			return;
@@ -508,6 +606,12 @@ authd_handle_request(struct authd_peer *p, struct ipc_msg *m)
 
 		rbuf_init(&tok, st.mech_token, st.mech_token_len);
 		rbuf_peek_u32le(&tok, 8, &msgtype);
+	}
+	if (st.kind == SPNEGO_INIT && authd_krb5_on && ex->state == EX_START &&
+	    authd_is_krb5(st.mechs[0]) && msgtype == 0) {
+		authd_krb5(p, ex, st.mechs[0], st.mech_token,
+		    st.mech_token_len);
+		return;
 	}
 	if (st.kind == SPNEGO_INIT && msgtype != NTLMSSP_MSG_NEGOTIATE) {
 		/* The optimistic token was for the client's first choice. */
@@ -550,6 +654,7 @@ authd_handle_confirm(struct ipc_msg *m)
 	struct authd_peer *p;
 	struct authd_exchange *ex;
 	struct rbuf r;
+	uint32_t lifetime = 0;
 
 	rbuf_init(&r, m->data, m->hdr.len);
 	if (ipc_get_auth_confirm(&r, &cf) == -1) {
@@ -570,11 +675,18 @@ authd_handle_confirm(struct ipc_msg *m)
 		return;
 	}
 	ex->state = EX_DONE;
+	/* A Kerberos session ends with its ticket (MS-SMB2 3.3.5.5.3). */
+	if (ex->endtime != 0) {
+		int64_t left = ex->endtime - (int64_t)time(NULL);
+
+		lifetime = left < 1 ? 1 : left > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)left;
+	}
 	log_info("user \"%s\" authenticated from %s%s", ex->user, p->addr,
 	    ex->flags & AUTH_FLAG_GUEST ? " (as guest)" :
 	    ex->flags & AUTH_FLAG_ANONYMOUS ? " (anonymous)" : "");
 	authd_reply(p, ex->session_id, NT_STATUS_SUCCESS, ex->flags,
-	    ex->session_key, sizeof(ex->session_key), cf.result.uid,
+	    ex->session_key, ex->session_key_len, cf.result.uid, lifetime,
 	    wbuf_data(&ex->pending), wbuf_len(&ex->pending), ex->user);
 	authd_ex_free(ex);
 	p->ex = NULL;

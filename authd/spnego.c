@@ -372,3 +372,73 @@ spnego_build_resp(struct wbuf *w, int neg_state, enum spnego_mech mech,
 	asn1_close(w, outer);
 	return wbuf_error(w) ? -1 : 0;
 }
+
+/*
+ * The Kerberos mechanism's own framing (RFC 4121 §4.1, RFC 2743 §3.1):
+ * [APPLICATION 0] { OID, two-byte TOK_ID, Kerberos message }.  The
+ * message after the TOK_ID is not DER-framed by the token itself; it runs
+ * to the end of the outer value.
+ */
+int
+spnego_krb5_unwrap(const uint8_t *in, size_t len, uint16_t tok_id,
+    enum spnego_mech *mech, const uint8_t **msg, size_t *msglen)
+{
+	struct rbuf r, app, oid;
+	uint16_t id;
+
+	rbuf_init(&r, in, len);
+	if (asn1_expect(&r, 0x60, &app) == -1 || rbuf_left(&r) != 0 ||
+	    asn1_expect(&app, 0x06, &oid) == -1)
+		return -1;
+	*mech = spnego_oid_mech(rbuf_cur(&oid), rbuf_left(&oid));
+	if (*mech != SPNEGO_MECH_KRB5 && *mech != SPNEGO_MECH_MSKRB5)
+		return -1;
+	if (rbuf_get_u16be(&app, &id) == -1 || id != tok_id ||
+	    rbuf_left(&app) == 0)
+		return -1;
+	*msg = rbuf_cur(&app);
+	*msglen = rbuf_left(&app);
+	return 0;
+}
+
+int
+spnego_krb5_wrap(struct wbuf *w, uint16_t tok_id, const uint8_t *msg,
+    size_t len)
+{
+	size_t app;
+
+	asn1_open(w, 0x60, &app);
+	asn1_put(w, 0x06, oid_krb5, sizeof(oid_krb5));
+	wbuf_put_u16be(w, tok_id);
+	wbuf_put_bytes(w, msg, len);
+	asn1_close(w, app);
+	return wbuf_error(w) ? -1 : 0;
+}
+
+/*
+ * The Ticket of an AP-REQ ([APPLICATION 14] SEQUENCE { pvno [0],
+ * msg-type [1], ap-options [2], ticket [3], authenticator [4] }, RFC 4120
+ * §5.5.1), so that a refused ticket can be looked at for the log.
+ */
+int
+spnego_krb5_ap_req_ticket(const uint8_t *in, size_t len,
+    const uint8_t **tkt, size_t *tktlen)
+{
+	struct rbuf r, app, seq, f;
+	uint8_t tag;
+
+	rbuf_init(&r, in, len);
+	if (asn1_expect(&r, 0x6e, &app) == -1 ||
+	    asn1_expect(&app, 0x30, &seq) == -1)
+		return -1;
+	while (rbuf_left(&seq) > 0) {
+		if (asn1_get(&seq, &tag, &f) == -1)
+			return -1;
+		if (tag == 0xa3) {
+			*tkt = rbuf_cur(&f);
+			*tktlen = rbuf_left(&f);
+			return 0;
+		}
+	}
+	return -1;
+}

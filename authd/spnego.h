@@ -1,6 +1,6 @@
 /*
- * SPNEGO (RFC 4178, MS-SPNG) tokens around NTLMSSP: parse what a client
- * sends in SESSION_SETUP, build what the server answers.
+ * SPNEGO (RFC 4178, MS-SPNG) tokens around NTLMSSP and Kerberos: parse
+ * what a client sends in SESSION_SETUP, build what the server answers.
  *
  * The mechListMIC of RFC 4178 §5 is computed by the mechanism (NTLMSSP
  * signatures over mechlist_der), so this layer only carries its bytes.
@@ -57,5 +57,24 @@ int	spnego_build_init2(struct wbuf *, const enum spnego_mech *, size_t);
 /* A NegTokenResp; neg_state -1 and mech NONE omit those fields. */
 int	spnego_build_resp(struct wbuf *, int, enum spnego_mech,
 	    const uint8_t *, size_t, const uint8_t *, size_t);
+
+
+/* Kerberos GSS-API token ids (RFC 4121 §4.1). */
+#define KRB5_TOK_AP_REQ		0x0100
+#define KRB5_TOK_AP_REP		0x0200
+#define KRB5_TOK_ERROR		0x0300
+
+/*
+ * The Kerberos message inside a krb5 mechanism token with the given
+ * TOK_ID; *mech tells which of the two Kerberos OIDs framed it.  The
+ * message borrows from the input.  0, or -1 if malformed.
+ */
+int	spnego_krb5_unwrap(const uint8_t *, size_t, uint16_t,
+	    enum spnego_mech *, const uint8_t **, size_t *);
+/* The DER Ticket inside an AP-REQ, borrowed.  0, or -1 if malformed. */
+int	spnego_krb5_ap_req_ticket(const uint8_t *, size_t, const uint8_t **,
+	    size_t *);
+/* A krb5 mechanism token around a Kerberos message. */
+int	spnego_krb5_wrap(struct wbuf *, uint16_t, const uint8_t *, size_t);
 
 #endif /* USMBD_SPNEGO_H */

@@ -37,6 +37,7 @@ if [ "${USMBD_NO_APT:-0}" != 1 ]; then
 	    clang libclang-rt-14-dev mandoc procps psmisc iproute2 \
 	    python3 python3-impacket smbclient samba-testsuite samba \
 	    samba-vfs-modules attr strace debhelper lintian \
+	    libkrb5-dev krb5-kdc krb5-admin-server krb5-user \
 	    >/dev/null || { echo "apt-get install failed" >&2; exit 1; }
 fi
 

@@ -15,6 +15,9 @@
  *	u16 key length	session key bytes that follow (0 or 16..64)
  *	u16 reserved
  *	u32 uid		the Unix user the master confirmed (0 until then)
+ *	u32 lifetime	seconds the logon is good for (the Kerberos ticket's
+ *			end; 0: no end), after which the session expires
+ *	u32 reserved
  *	...		session key, then the security buffer to return
  *
  * authd -> master, IPC_AUTH_RESULT: struct auth_claim (fixed size);
@@ -34,7 +37,7 @@
 #define AUTH_REQ_BINDING	0x0002	/* SESSION_SETUP with BINDING */
 
 #define AUTH_REQ_HDR_LEN	16
-#define AUTH_RESP_HDR_LEN	24
+#define AUTH_RESP_HDR_LEN	32
 #define AUTH_MAX_SESSION_KEY	64
 
 struct auth_claim {

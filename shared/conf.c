@@ -210,6 +210,17 @@ static const struct conf_enumval conf_ntlm_vals[] = {
 	{ NULL, 0, NULL }
 };
 
+#define NO_SECRETS	"there is no secrets.tdb (no domain membership): use " \
+	"dedicated keytab or system keytab"
+static const struct conf_enumval conf_krb5_method_vals[] = {
+	{ "default", KRB5_METHOD_DEFAULT, NULL },
+	{ "dedicated keytab", KRB5_METHOD_DEDICATED, NULL },
+	{ "system keytab", KRB5_METHOD_SYSTEM, NULL },
+	{ "secrets only", -1, NO_SECRETS },
+	{ "secrets and keytab", -1, NO_SECRETS },
+	{ NULL, 0, NULL }
+};
+
 static const struct conf_enumval conf_case_vals[] = {
 	{ "auto", CASE_SENSITIVE_AUTO, NULL }, { "yes", CASE_SENSITIVE_YES, NULL },
 	{ "no", CASE_SENSITIVE_NO, NULL },
@@ -348,8 +359,14 @@ static const struct conf_param conf_params[] = {
 	    "no session worker that can name paths outside its shares"),
 	GE("ntlm auth", ntlm_auth, "ntlmv2-only", conf_ntlm_vals,
 	    "which NTLM responses are accepted"),
+	GE("kerberos method", kerberos_method, "default",
+	    conf_krb5_method_vals, "which keytab Kerberos tickets are checked "
+	    "with"),
 	GS("dedicated keytab file", dedicated_keytab_file, "", 0, F_ABSPATH,
-	    "Kerberos keytab; empty disables Kerberos"),
+	    "the keytab of kerberos method = dedicated keytab"),
+	GI("kerberos clock skew", kerberos_clock_skew, "300", 0, 86400,
+	    "seconds a Kerberos authenticator or ticket time may be off "
+	    "(usmbd only)"),
 	GS("guest account", guest_account, "nobody", 0, F_NONEMPTY,
 	    "the Unix user of guest sessions"),
 	GE("map to guest", map_to_guest, "Never", conf_guest_vals,
@@ -547,13 +564,10 @@ struct conf_unsupported {
 	const char	*why;
 };
 
-#define NO_KRB5	"there are no Kerberos logons"
 #define NO_CACHING \
 	"no durable handles are granted"
 
 static const struct conf_unsupported conf_unsupported[] = {
-	{ "realm", SC_GLOBAL, 1, NO_KRB5 },
-	{ "dedicated keytab file", SC_GLOBAL, 1, NO_KRB5 },
 	{ "server multi channel support", SC_GLOBAL, 0,
 	    "no session binds a second connection" },
 	{ "oplock break wait time", SC_GLOBAL, 0,
@@ -1887,6 +1901,20 @@ conf_check_io(struct conf_parse *p, const char *name, size_t v)
 	    name, v, c->g.max_message_size);
 }
 
+int
+conf_krb5_enabled(const struct conf_global *g)
+{
+	switch (g->kerberos_method) {
+	case KRB5_METHOD_SYSTEM:
+		return 1;
+	case KRB5_METHOD_DEDICATED:
+	case KRB5_METHOD_DEFAULT:
+		return g->dedicated_keytab_file != NULL &&
+		    g->dedicated_keytab_file[0] != '\0';
+	}
+	return 0;
+}
+
 /* Fill unset share fields from [global] and check the whole. */
 static void
 conf_finish(struct conf_parse *p)
@@ -1920,6 +1948,11 @@ conf_finish(struct conf_parse *p)
 		    "server max protocol %s",
 		    conf_protocol_name(c->g.server_min_protocol),
 		    conf_protocol_name(c->g.server_max_protocol));
+	if (c->g.kerberos_method == KRB5_METHOD_DEDICATED &&
+	    c->g.dedicated_keytab_file[0] == '\0')
+		conf_err_at(p, conf_blame(p, "kerberos method",
+		    "dedicated keytab file"), "kerberos method = dedicated "
+		    "keytab needs a dedicated keytab file");
 	conf_check_io(p, "smb2 max read", c->g.smb2_max_read);
 	conf_check_io(p, "smb2 max write", c->g.smb2_max_write);
 	conf_check_io(p, "smb2 max trans", c->g.smb2_max_trans);

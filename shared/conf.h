@@ -52,6 +52,13 @@ enum conf_ntlm_auth {
 	NTLM_AUTH_DISABLED
 };
 
+/* kerberos method: which keytab authd accepts Kerberos tickets with. */
+enum conf_krb5_method {
+	KRB5_METHOD_DEFAULT,	/* dedicated keytab file if set, else none */
+	KRB5_METHOD_DEDICATED,
+	KRB5_METHOD_SYSTEM
+};
+
 enum conf_case {
 	CASE_SENSITIVE_AUTO,	/* treated as no */
 	CASE_SENSITIVE_YES,
@@ -154,6 +161,8 @@ struct conf_global {
 	int		  auth_failure_ipv4_prefix;	/* bits of a source */
 	int		  auth_failure_ipv6_prefix;
 	char		 *dedicated_keytab_file;
+	enum conf_krb5_method kerberos_method;
+	int		  kerberos_clock_skew;	/* seconds */
 	char		 *passdb_file;
 	char		 *state_directory;
 	char		 *pid_file;		/* "": none */
@@ -214,5 +223,7 @@ int		 conf_row(size_t, const char **, const char **, const char **,
 
 /* Printable names of enum values ("SMB3_11", "mandatory", ...). */
 const char	*conf_protocol_name(enum conf_protocol);
+/* Whether Kerberos logons are on: a keytab is configured. */
+int		 conf_krb5_enabled(const struct conf_global *);
 
 #endif /* USMBD_CONF_H */

@@ -21,6 +21,51 @@ static const char impacket_init[] =
     "284e544c4d5353500001000000358288e2000000000000000000000000000000000"
     "6010000000000000f";
 
+/*
+ * The krb5 mechanism's framing: an AP-REP round trip, an AP-REQ whose
+ * Ticket is found, the MS OID accepted, and every truncation refused.
+ */
+static void
+test_krb5(void)
+{
+	/* [APPLICATION 14] SEQUENCE { [0] 5, [3] Ticket (a stand-in) } */
+	static const uint8_t apreq[] = { 0x6e, 0x0d, 0x30, 0x0b, 0xa0, 0x03,
+	    0x02, 0x01, 0x05, 0xa3, 0x04, 0x61, 0x02, 0x30, 0x00 };
+	static const uint8_t ms[] = { 0x60, 0x0f, 0x06, 0x09, 0x2a, 0x86,
+	    0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02, 0x01, 0x00, 0x6e,
+	    0x00 };
+	enum spnego_mech mech;
+	const uint8_t *msg, *tk;
+	size_t msglen, tklen, i;
+	struct wbuf w;
+
+	wbuf_init(&w, 1024);
+	CHECK(spnego_krb5_wrap(&w, KRB5_TOK_AP_REQ, apreq,
+	    sizeof(apreq)) == 0);
+	CHECK(spnego_krb5_unwrap(wbuf_data(&w), wbuf_len(&w),
+	    KRB5_TOK_AP_REQ, &mech, &msg, &msglen) == 0);
+	CHECK(mech == SPNEGO_MECH_KRB5 && msglen == sizeof(apreq) &&
+	    memcmp(msg, apreq, sizeof(apreq)) == 0);
+	CHECK(spnego_krb5_unwrap(wbuf_data(&w), wbuf_len(&w),
+	    KRB5_TOK_AP_REP, &mech, &msg, &msglen) == -1);
+	for (i = 0; i < wbuf_len(&w); i++)
+		CHECK(spnego_krb5_unwrap(wbuf_data(&w), i, KRB5_TOK_AP_REQ,
+		    &mech, &msg, &msglen) == -1);
+	CHECK(spnego_krb5_ap_req_ticket(apreq, sizeof(apreq), &tk,
+	    &tklen) == 0 && tklen == 4 && tk[0] == 0x61);
+	for (i = 0; i < sizeof(apreq); i++)
+		CHECK(spnego_krb5_ap_req_ticket(apreq, i, &tk, &tklen) == -1);
+	CHECK(spnego_krb5_unwrap(ms, sizeof(ms), KRB5_TOK_AP_REQ, &mech,
+	    &msg, &msglen) == 0 && mech == SPNEGO_MECH_MSKRB5);
+	/* NTLMSSP's OID is not a Kerberos token. */
+	wbuf_reset(&w);
+	CHECK(spnego_build_resp(&w, 0, SPNEGO_MECH_KRB5, apreq,
+	    sizeof(apreq), NULL, 0) == 0);
+	CHECK(spnego_krb5_unwrap(wbuf_data(&w), wbuf_len(&w),
+	    KRB5_TOK_AP_REQ, &mech, &msg, &msglen) == -1);
+	wbuf_free(&w);
+}
+
 int
 main(void)
 {
@@ -80,5 +125,6 @@ main(void)
 	    7, &t) == -1);
 	CHECK(spnego_parse((const uint8_t *)"\xa1\x02\x30\x00", 4, &t) == 0);
 	wbuf_free(&w);
+	test_krb5();
 	return unit_done();
 }

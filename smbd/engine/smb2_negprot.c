@@ -105,10 +105,10 @@ negprot_dialect(enum conf_protocol p)
 int
 smb2_negprot_setup(struct smb2_conn *c)
 {
-	static const enum spnego_mech mechs[] = { SPNEGO_MECH_NTLMSSP };
 	struct smb2_negotiate_cfg *n = &c->ncfg;
 	const struct conf_global *g = &c->conf->g;
-	size_t i;
+	enum spnego_mech mechs[3];
+	size_t i, nmechs = 0;
 
 	memset(n, 0, sizeof(*n));
 	n->min_dialect = negprot_dialect(g->server_min_protocol);
@@ -150,7 +150,18 @@ smb2_negprot_setup(struct smb2_conn *c)
 	n->directory_leasing = g->smb2_leases;
 	negprot_start_time = 0;
 	wbuf_init(&negprot_blob, 4096);
-	if (spnego_build_init2(&negprot_blob, mechs, nitems(mechs)) == -1)
+	/*
+	 * The mechanisms authd accepts, Kerberos first as Windows lists
+	 * them.  With ntlm auth = disabled and no keytab, NTLMSSP stays
+	 * listed, so that the refusal comes with a reason in the log.
+	 */
+	if (conf_krb5_enabled(g)) {
+		mechs[nmechs++] = SPNEGO_MECH_MSKRB5;
+		mechs[nmechs++] = SPNEGO_MECH_KRB5;
+	}
+	if (g->ntlm_auth != NTLM_AUTH_DISABLED || nmechs == 0)
+		mechs[nmechs++] = SPNEGO_MECH_NTLMSSP;
+	if (spnego_build_init2(&negprot_blob, mechs, nmechs) == -1)
 		return -1;
 	n->security_blob = wbuf_data(&negprot_blob);
 	n->security_blob_len = wbuf_len(&negprot_blob);

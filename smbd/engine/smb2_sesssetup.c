@@ -194,7 +194,7 @@ sesssetup_authd_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	struct rbuf r;
 	const uint8_t *key, *tok;
 	uint64_t sid;
-	uint32_t status, flags, uid;
+	uint32_t status, flags, uid, lifetime, reserved2;
 	uint16_t keylen, reserved, sflags = 0;
 	size_t toklen;
 
@@ -212,6 +212,8 @@ sesssetup_authd_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	rbuf_get_u16le(&r, &keylen);
 	rbuf_get_u16le(&r, &reserved);
 	rbuf_get_u32le(&r, &uid);
+	rbuf_get_u32le(&r, &lifetime);
+	rbuf_get_u32le(&r, &reserved2);
 	if (keylen > AUTH_MAX_SESSION_KEY || rbuf_get_ptr(&r, &key,
 	    keylen) == -1 || sid != s->id) {
 		log_warnx("malformed answer from authd");
@@ -273,9 +275,17 @@ sesssetup_authd_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 		}
 	} else if (!(flags & (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS)) &&
 	    s->signer != NULL)
-		req->sign_always = s->signing_required;
+		/*
+		 * A re-authentication's answer is signed with the session's
+		 * keys, as Samba does: a client whose session expired checks
+		 * that the server that renewed it is the one that has them.
+		 */
+		req->sign_always = 1;
 	s->state = SESS_VALID;
 	s->reauth = 0;
+	/* Until the Kerberos ticket ends; a re-authentication renews. */
+	s->expires_ms = lifetime != 0 ?
+	    time_mono_ms() + (uint64_t)lifetime * 1000 : 0;
 	snprintf(s->user, sizeof(s->user), "%s", "");
 	sesssetup_body(req->out, sflags, tok, toklen);
 	req->status = NT_STATUS_SUCCESS;

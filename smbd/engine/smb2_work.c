@@ -29,6 +29,7 @@
 #include "smb2.h"
 #include "smb2_conn.h"
 #include "smb2_conn_int.h"
+#include "lock_wire.h"
 #include "smb2_tree.h"
 #include "util.h"
 
@@ -274,6 +275,32 @@ smb2_used_fileid(struct smb2_work *w, struct smb2_req *req)
 	memcpy(w->prev_file_id, rbuf_cur(&req->body) + off, 16);
 }
 
+
+/*
+ * What a session whose Kerberos ticket ended may still do (MS-SMB2
+ * 3.3.5.2.9, and smb2.session.expire2): re-authenticate, log off, close,
+ * and unlock, a LOCK whose first element unlocks.  ECHO and CANCEL never
+ * get this far.
+ */
+static int
+smb2_expired_allowed(struct smb2_req *req)
+{
+	uint32_t flags;
+
+	switch (req->hdr.command) {
+	case SMB2_SESSION_SETUP:
+	case SMB2_LOGOFF:
+	case SMB2_CLOSE:
+		return 1;
+	case SMB2_LOCK:
+		/* Locks[0].Flags: after the fixed part, Offset and Length. */
+		return rbuf_peek_u32le(&req->body, 24 + 16, &flags) == 0 &&
+		    flags == SMB2_LOCKFLAG_UNLOCK;
+	default:
+		return 0;
+	}
+}
+
 /*
  * Check one request before its handler runs.  Returns an NTSTATUS for the
  * client, or SMB2_DEFER... never; and -1 (as 0xfffffffe) to drop.
@@ -284,8 +311,10 @@ smb2_used_fileid(struct smb2_work *w, struct smb2_req *req)
  * ECHO needs no session, but a signed one names a session of its
  * connection: its signature is checked and the response signed as any
  * other (MS-SMB2 3.3.4.1.1), so that a client that signs everything
- * can trust its keep-alives.  An ECHO naming no session, or one not
- * (or not yet) valid, is answered unsigned as before.
+ * can trust its keep-alives, also in a session whose Kerberos ticket
+ * ended (smb2.session.expire2s checks that signature).  An ECHO naming
+ * no session, or one not (or not yet) valid, is answered unsigned as
+ * before.
  */
 static uint32_t
 smb2_echo_session(struct smb2_conn *c, struct smb2_work *w,
@@ -296,7 +325,8 @@ smb2_echo_session(struct smb2_conn *c, struct smb2_work *w,
 	if (w->encrypted || !(req->hdr.flags & SMB2_FLAGS_SIGNED) ||
 	    req->hdr.session_id == 0 ||
 	    (s = smb2_session_find(c, req->hdr.session_id)) == NULL ||
-	    s->state != SESS_VALID || s->signer == NULL)
+	    (s->state != SESS_VALID && s->state != SESS_EXPIRED) ||
+	    s->signer == NULL)
 		return NT_STATUS_SUCCESS;
 	if (smb2_verify(s->signer, rbuf_cur(&req->msg),
 	    rbuf_left(&req->msg)) == -1) {
@@ -385,9 +415,14 @@ smb2_req_check(struct smb2_conn *c, struct smb2_work *w, struct smb2_req *req)
 		w->prev_noids = 1;
 		return NT_STATUS_USER_SESSION_DELETED;
 	}
-	if (req->sess->state == SESS_EXPIRED &&
-	    req->hdr.command != SMB2_SESSION_SETUP &&
-	    req->hdr.command != SMB2_LOGOFF)
+	/*
+	 * A session whose Kerberos ticket ended answers only its
+	 * re-authentication and LOGOFF (MS-SMB2 3.3.5.2.9).
+	 */
+	if (req->sess->state == SESS_VALID && req->sess->expires_ms != 0 &&
+	    !req->sess->reauth && time_mono_ms() >= req->sess->expires_ms)
+		req->sess->state = SESS_EXPIRED;
+	if (req->sess->state == SESS_EXPIRED && !smb2_expired_allowed(req))
 		return NT_STATUS_NETWORK_SESSION_EXPIRED;
 	if (req->sess->state == SESS_IN_PROGRESS &&
 	    req->hdr.command != SMB2_SESSION_SETUP)
