@@ -401,6 +401,8 @@ static const struct conf_param conf_params[] = {
 	    "seconds for authentication after connecting"),
 	GI("oplock break timeout", oplock_break_timeout, "35", 1, 300,
 	    "seconds a client has to acknowledge an oplock break"),
+	GI("durable handle timeout", durable_handle_timeout, "300", 1, 3600,
+	    "seconds a disconnected durable open is kept, at most"),
 	GI("oplock break wait time", oplock_break_wait_time, "0", 0, 1000,
 	    "milliseconds Samba waits before sending a break"),
 	GI("deadtime", deadtime, "0", 0, 1000000,
@@ -477,8 +479,8 @@ static const struct conf_param conf_params[] = {
 	    "grant Level II oplocks (shared read caching)"),
 	SB("kernel oplocks", kernel_oplocks, "no", 0,
 	    "break oplocks on local access (fcntl leases)"),
-	SB("durable handles", durable_handles, "no", 0,
-	    "grant durable handles"),
+	SB("durable handles", durable_handles, "yes", 0,
+	    "grant durable handles (v1 and v2, not persistent)"),
 	SE("case sensitive", case_sensitive, "auto", conf_case_vals,
 	    "case-sensitive name lookup"),
 	SB("preserve case", preserve_case, "yes", 0,
@@ -548,8 +550,6 @@ struct conf_unsupported {
 };
 
 #define NO_KRB5	"there are no Kerberos logons"
-#define NO_CACHING \
-	"no durable handles are granted"
 
 static const struct conf_unsupported conf_unsupported[] = {
 	{ "realm", SC_GLOBAL, 1, NO_KRB5 },
@@ -560,7 +560,6 @@ static const struct conf_unsupported conf_unsupported[] = {
 	    "oplock breaks are sent at once" },
 	{ "kernel oplocks", SC_SHARE, 0,
 	    "local access does not break oplocks" },
-	{ "durable handles", SC_SHARE, 0, NO_CACHING },
 	{ "admin users", SC_SHARE, 1,
 	    "no session worker acts as root, in any share" },
 	{ "wide links", SC_SHARE, 1,

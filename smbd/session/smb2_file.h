@@ -54,6 +54,9 @@ struct smb2_open {
 	 */
 	struct smb2_lease_req	 lease;
 	int			 opl_report;	/* writes are reported to lockd */
+	/* A durable open (doc/durable.md): its version (0: none). */
+	int			 durable;
+	uint32_t		 durable_timeout;	/* ms, v2's answer */
 	int			 opl_reporting;	/* a report is on its way */
 	void			*create_wait;	/* its CREATE waits for lockd */
 	uint64_t		 position;	/* FilePositionInformation */
