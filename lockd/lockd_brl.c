@@ -912,12 +912,21 @@ void
 lockd_brl_move(uint64_t handle, uint32_t from, uint32_t to)
 {
 	struct lockd_brl_file **slot, *f;
+	struct brl_wait *w, *wnext;
 	struct brl_peer *bp;
 	struct brl_lock *l;
 
 	if ((slot = lockd_share_brl_slot(from, handle, NULL)) == NULL ||
 	    (f = *slot) == NULL)
 		return;
+	for (w = TAILQ_FIRST(&f->waits); w != NULL; w = wnext) {
+		wnext = TAILQ_NEXT(w, entry);
+		if (w->handle != handle || w->peer != from)
+			continue;
+		brl_wait_remove(f, w);
+		brl_send(from, w->reqid, LOCKD_STATUS_CANCELLED);
+		free(w);
+	}
 	TAILQ_FOREACH(l, &f->locks, entry) {
 		if (l->handle != handle || l->peer != from)
 			continue;

@@ -881,6 +881,43 @@ lockd_open_move(struct lockd_open *o, uint32_t to)
 	o->reports = 0;
 }
 
+/*
+ * An open of a worker that went (or of a session that logged off) stays
+ * for its client to reclaim, if it can be kept.
+ */
+static int
+lockd_open_park(struct lockd_open *o, uint64_t now)
+{
+	/*
+	 * It lost its H to a break, or a break is on its way that nobody
+	 * will acknowledge now (a break to a disconnected open closes
+	 * it): it is closed as any other.
+	 */
+	if (o->dur == NULL || !lockd_open_holds_h(o) ||
+	    lockd_oplock_open_breaking(o->opl))
+		return 0;
+	lockd_open_move(o, LOCKD_PEER_DISCONNECTED);
+	o->expires = now + o->dur->timeout_ms;
+	TAILQ_INSERT_TAIL(&lockd_disc, o, disc_entry);
+	lockd_ndisc++;
+	return 1;
+}
+
+static void	lockd_durable_close(struct lockd_open *);
+
+uint32_t
+lockd_share_durable_detach(uint32_t peer, uint64_t handle, uint64_t now)
+{
+	struct lockd_open *o;
+
+	if (peer == LOCKD_PEER_DISCONNECTED ||
+	    (o = lockd_open_find(handle, peer)) == NULL)
+		return LOCKD_STATUS_INVALID_HANDLE;
+	if (!lockd_open_park(o, now))
+		lockd_durable_close(o);
+	return LOCKD_STATUS_OK;
+}
+
 size_t
 lockd_share_durable_park(uint32_t peer, uint64_t now)
 {
@@ -892,14 +929,7 @@ lockd_share_durable_park(uint32_t peer, uint64_t now)
 	RB_FOREACH(o, lockd_opens, &lockd_opens) {
 		if (o->peer != peer || o->dur == NULL)
 			continue;
-		/* It lost its H to a break: it is closed as any other. */
-		if (!lockd_open_holds_h(o))
-			continue;
-		lockd_open_move(o, LOCKD_PEER_DISCONNECTED);
-		o->expires = now + o->dur->timeout_ms;
-		TAILQ_INSERT_TAIL(&lockd_disc, o, disc_entry);
-		lockd_ndisc++;
-		n++;
+		n += (size_t)lockd_open_park(o, now);
 	}
 	return n;
 }
@@ -916,7 +946,7 @@ lockd_durable_close(struct lockd_open *o)
 	o->flags &= ~LOCKD_OPEN_DELETE_ON_CLOSE;
 	if (o->file->nopens == 1)
 		o->file->delete_pending = 0;
-	lockd_brl_close(LOCKD_PEER_DISCONNECTED, o->handle);
+	lockd_brl_close(o->peer, o->handle);
 	(void)lockd_open_drop(o);
 }
 
@@ -969,8 +999,15 @@ lockd_durable_match(uint32_t uid, const struct lockd_durable_key *k,
 
 	*op = NULL;
 	if ((o = lockd_open_find(k->handle, LOCKD_PEER_DISCONNECTED)) == NULL ||
-	    o->dur == NULL || o->uid != uid || o->dur->version != k->version)
+	    o->dur == NULL || o->uid != uid)
 		return LOCKD_STATUS_OBJECT_NAME_NOT_FOUND;
+	/*
+	 * A v2 reconnect names the open's CreateGuid, which is zero for a
+	 * v1 open; a v1 reconnect names only the FileId, of a v1 or a v2
+	 * open (as Windows and Samba take it: smbtorture
+	 * smb2.durable-v2-open.reopen2b, .reopen2c,
+	 * smb2.durable-open.reopen2-lease).
+	 */
 	if (k->version == 2 && memcmp(o->dur->create_guid, k->create_guid,
 	    sizeof(k->create_guid)) != 0)
 		return LOCKD_STATUS_OBJECT_NAME_NOT_FOUND;

@@ -109,6 +109,8 @@ int	 lockd_share_durable_set(uint32_t, uint64_t, struct lockd_durable *);
  * worker's locks and opens are released.
  */
 size_t	 lockd_share_durable_park(uint32_t, uint64_t);
+/* One open of the worker, at a logoff: parked, or closed if it cannot be. */
+uint32_t lockd_share_durable_detach(uint32_t, uint64_t, uint64_t);
 /* Disconnected opens past their timeout are closed; returns how many. */
 size_t	 lockd_share_durable_expire(uint64_t);
 /* A break reaches a disconnected open: it is closed.  1 if it was one. */

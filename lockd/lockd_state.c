@@ -582,6 +582,25 @@ lockd_op_durable_reclaim(struct lockd_peer *p, uint64_t reqid,
 	    wbuf_data(&w), wbuf_len(&w));
 }
 
+/* LOCKD_OP_DURABLE_DETACH: the sender's own open only. */
+static void
+lockd_op_durable_detach(struct lockd_peer *p, uint64_t reqid,
+    struct rbuf *r)
+{
+	uint64_t handle;
+	uint32_t status;
+
+	rbuf_get_u64le(r, &handle);
+	if (rbuf_error(r) || rbuf_left(r) != 0) {
+		lockd_peer_refuse(p, LOCKD_OP_DURABLE_DETACH);
+		return;
+	}
+	/* Its waiting locks are the session's, which ended. */
+	status = lockd_share_durable_detach(p->id, handle, time_mono_ms());
+	lockd_send_reply(p, LOCKD_OP_DURABLE_DETACH, reqid, status, NULL, 0);
+	lockd_break_rerun();
+}
+
 void
 lockd_send_reply(struct lockd_peer *p, uint32_t op, uint64_t reqid,
     uint32_t status, const void *body, size_t len)
@@ -663,6 +682,9 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 		break;
 	case LOCKD_OP_DURABLE_RECLAIM:
 		lockd_op_durable_reclaim(p, reqid, &r, m->fd);
+		break;
+	case LOCKD_OP_DURABLE_DETACH:
+		lockd_op_durable_detach(p, reqid, &r);
 		break;
 	default:
 		lockd_peer_refuse(p, op);

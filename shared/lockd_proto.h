@@ -207,6 +207,14 @@ enum lockd_op {
 	 * from now on.  reply: as LOCKD_OP_OPEN's.
 	 */
 	LOCKD_OP_DURABLE_RECLAIM,
+	/*
+	 * The session of a durable open logged off (MS-SMB2 3.3.5.6: its
+	 * durable opens stay for a reconnect).  body: u64 handle of the
+	 * sender's.  lockd keeps it disconnected as if the worker had
+	 * gone; one it cannot keep (no H any more, a break on its way) is
+	 * closed as a gone worker's opens are.  status OK, INVALID_HANDLE.
+	 */
+	LOCKD_OP_DURABLE_DETACH,
 };
 
 /*

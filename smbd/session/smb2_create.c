@@ -771,6 +771,11 @@ create_parse(struct smb2_conn *c, struct smb2_req *req, struct create_req *cr)
 	    NT_STATUS_SUCCESS && (cr->cc.seen & (SMB2_CCTX_DHNC |
 	    SMB2_CCTX_DH2C))) {
 		cr->reconnect = 1;
+		/* Only a lease reconnect looks at the name. */
+		if (nlen % 2 == 0 && nlen > 0 &&
+		    rbuf_sub(&req->msg, noff, nlen, &nameb) == 0)
+			(void)utf16le_to_utf8(&nameb, nlen, &cr->name,
+			    &namelen);
 		if ((cr->cc.seen & SMB2_CCTX_RQLS) &&
 		    (c->nres.server_capabilities & SMB2_GLOBAL_CAP_LEASING) &&
 		    smb2_lease_ctx_parse(&cr->cc.rqls, cr->smb3,
@@ -1376,9 +1381,10 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 		return status;
 	}
 	if (cr.reconnect) {
+		status = smb2_durable_reconnect(c, req, &cr.cc,
+		    cr.lease.version != 0 ? &cr.lease : NULL, cr.name);
 		free(cr.name);
-		return smb2_durable_reconnect(c, req, &cr.cc,
-		    cr.lease.version != 0 ? &cr.lease : NULL);
+		return status;
 	}
 	if (cr.t->ipc) {
 		status = create_pipe(c, req, cr.name);

@@ -21,6 +21,9 @@ void		 smb2_create_response(struct wbuf *, struct smb2_open *,
 		    uint32_t, uint32_t, uint32_t);
 /* smb2_durable.c: a CREATE with DHnC or DH2C (doc/durable.md). */
 uint32_t	 smb2_durable_reconnect(struct smb2_conn *, struct smb2_req *,
-		    const struct smb2_cctx *, const struct smb2_lease_req *);
+		    const struct smb2_cctx *, const struct smb2_lease_req *,
+		    const char *);
+/* Its session logged off: lockd keeps it, and the open here goes. */
+int		 smb2_durable_detach(struct smb2_open *);
 
 #endif /* USMBD_SMB2_CREATE_H */

@@ -45,6 +45,7 @@ struct dh_wait {
 	uint8_t			 key[LOCKD_DURABLE_KEY_LEN];
 	int			 version;
 	struct smb2_lease_req	 lease;		/* as the request names it */
+	char			*name;		/* the CREATE's, '/'-separated */
 	int			 fd;
 	struct stat		 st;
 	char			*path;
@@ -62,7 +63,24 @@ dh_free(struct dh_wait *dw)
 		close(dw->fd);
 	free(dw->path);
 	free(dw->stream);
+	free(dw->name);
 	free(dw);
+}
+
+/*
+ * Does the CREATE name the open's file?  The name is ignored for an
+ * oplock, but a lease is of a file name (MS-SMB2 3.3.5.9.7: a lease
+ * reconnect with another name is INVALID_PARAMETER, smbtorture
+ * smb2.durable-open.reopen2-lease); case is not looked at, since the
+ * path kept is the name on disk.
+ */
+static int
+dh_name_matches(const struct dh_wait *dw)
+{
+	size_t len = strcspn(dw->name, ":");
+
+	return strlen(dw->path) == len &&
+	    strncasecmp(dw->name, dw->path, len) == 0;
 }
 
 /* The CREATE ends with status; out holds the body when it succeeded. */
@@ -191,6 +209,11 @@ dh_find_reply(uint32_t status, struct rbuf *r, void *arg)
 		return;
 	}
 	free(share);
+	if (dw->lease.version != 0 && !(dw->flags &
+	    LOCKD_OPEN_DELETE_ON_CLOSE) && !dh_name_matches(dw)) {
+		dh_finish(dw, NT_STATUS_INVALID_PARAMETER);
+		return;
+	}
 	if ((status = dh_reopen(dw, t)) != NT_STATUS_SUCCESS) {
 		dh_finish(dw, status);
 		return;
@@ -271,8 +294,10 @@ dh_reclaim_reply(uint32_t status, struct rbuf *r, void *arg)
 
 uint32_t
 smb2_durable_reconnect(struct smb2_conn *c, struct smb2_req *req,
-    const struct smb2_cctx *cc, const struct smb2_lease_req *lease)
+    const struct smb2_cctx *cc, const struct smb2_lease_req *lease,
+    const char *name)
 {
+	char *p;
 	struct smb2_tree *t = req->tree;
 	struct dh_wait *dw;
 	struct wbuf w;
@@ -295,6 +320,10 @@ smb2_durable_reconnect(struct smb2_conn *c, struct smb2_req *req,
 	dw->version = v2 ? 2 : 1;
 	if (lease != NULL)
 		dw->lease = *lease;
+	dw->name = xstrdup(name != NULL ? name : "");
+	for (p = dw->name; *p != '\0'; p++)
+		if (*p == '\\')
+			*p = '/';
 	wbuf_init_fixed(&w, dw->key, sizeof(dw->key));
 	wbuf_put_u64le(&w, cc->dhc_persistent & ~LOCKD_DURABLE_ID_BIT);
 	wbuf_put_u8(&w, (uint8_t)dw->version);
@@ -313,4 +342,28 @@ smb2_durable_reconnect(struct smb2_conn *c, struct smb2_req *req,
 	}
 	c->waiting = 1;
 	return SMB2_DEFER;
+}
+
+static void
+dh_detach_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	if (status != NT_STATUS_SUCCESS)
+		log_debug("durable open not kept at logoff: %s",
+		    ntstatus_name(status));
+}
+
+int
+smb2_durable_detach(struct smb2_open *o)
+{
+	uint8_t body[8];
+	uint64_t h = o->lockd_handle;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		body[i] = (uint8_t)(h >> (8 * i));
+	if (lockd_client_request(LOCKD_OP_DURABLE_DETACH, body, sizeof(body),
+	    dh_detach_reply, NULL) == -1)
+		return -1;
+	smb2_open_free(NULL, o);
+	return 0;
 }
