@@ -1040,6 +1040,8 @@ lockd_share_durable_find(uint32_t uid, const struct lockd_durable_key *k,
 	info->share_name = o->dur->share;
 	info->path = o->dur->path;
 	info->stream = o->file->stream;
+	info->alloc = o->dur->alloc;
+	info->position = o->dur->position;
 	return LOCKD_STATUS_OK;
 }
 
@@ -1076,4 +1078,16 @@ size_t
 lockd_share_durable_count(void)
 {
 	return lockd_ndisc;
+}
+
+uint32_t
+lockd_share_durable_position(uint32_t peer, uint64_t handle, uint64_t pos)
+{
+	struct lockd_open *o;
+
+	if (peer == LOCKD_PEER_DISCONNECTED ||
+	    (o = lockd_open_find(handle, peer)) == NULL || o->dur == NULL)
+		return LOCKD_STATUS_INVALID_HANDLE;
+	o->dur->position = pos;
+	return LOCKD_STATUS_OK;
 }

@@ -82,6 +82,8 @@ struct lockd_durable {
 	int		 version;	/* 1 or 2 */
 	uint32_t	 timeout_ms;
 	uint32_t	 create_options;
+	uint64_t	 alloc;		/* AlSi at the open */
+	uint64_t	 position;	/* FilePositionInformation */
 	uint8_t		 create_guid[16];
 	uint8_t		 client_guid[16];
 	char		 share[LOCKD_MAX_SHARE_NAME + 1];
@@ -128,6 +130,8 @@ struct lockd_durable_info {
 	const char	*share_name;
 	const char	*path;
 	const char	*stream;
+	uint64_t	 alloc;
+	uint64_t	 position;
 };
 uint32_t lockd_share_durable_find(uint32_t, const struct lockd_durable_key *,
 	    struct lockd_durable_info *);
@@ -140,6 +144,8 @@ uint32_t lockd_share_durable_reclaim(uint32_t, uint32_t,
 	    const struct lockd_durable_key *, uint64_t, uint64_t,
 	    struct lockd_oplock_grant *, uint32_t *);
 size_t	 lockd_share_durable_count(void);
+/* peer, handle, position: LOCKD_OP_DURABLE_POSITION. */
+uint32_t lockd_share_durable_position(uint32_t, uint64_t, uint64_t);
 size_t	 lockd_share_count(void);
 /* For usmbd-ctl status: files with opens, and one worker's opens. */
 size_t	 lockd_share_nfiles(void);

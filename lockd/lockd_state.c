@@ -258,6 +258,7 @@ lockd_open_durable(struct rbuf *r)
 	rbuf_get_bytes(r, d->create_guid, sizeof(d->create_guid));
 	rbuf_get_bytes(r, d->client_guid, sizeof(d->client_guid));
 	rbuf_get_u32le(r, &d->create_options);
+	rbuf_get_u64le(r, &d->alloc);
 	if (rbuf_error(r) || (version != 1 && version != 2) || pad8 != 0 ||
 	    pad16 != 0 ||
 	    lockd_get_name(r, 1, LOCKD_MAX_SHARE_NAME, d->share) == -1 ||
@@ -527,8 +528,16 @@ lockd_op_durable_find(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
 	lockd_wput_name(&w, info.share_name);
 	lockd_wput_name(&w, info.path);
 	lockd_wput_name(&w, info.stream);
-	if (wbuf_error(&w) || wbuf_len(&w) > LOCKD_REPLY_MAX ||
-	    !lockd_peer_writable(p) ||
+	wbuf_put_u64le(&w, info.alloc);
+	wbuf_put_u64le(&w, info.position);
+	/* LOCKD_DURABLE_MAX_PATH keeps it short enough (lockd_proto.h). */
+	if (wbuf_error(&w) || wbuf_len(&w) > LOCKD_REPLY_MAX) {
+		wbuf_free(&w);
+		lockd_send_reply(p, LOCKD_OP_DURABLE_FIND, reqid,
+		    LOCKD_STATUS_OBJECT_NAME_NOT_FOUND, NULL, 0);
+		return;
+	}
+	if (!lockd_peer_writable(p) ||
 	    ipc_chan_send(p->chan, IPC_LOCKD_REPLY, p->id, -1, wbuf_data(&w),
 	    wbuf_len(&w)) == -1)
 		log_warnx("lockd peer %u: cannot send reply", p->id);
@@ -582,17 +591,27 @@ lockd_op_durable_reclaim(struct lockd_peer *p, uint64_t reqid,
 	    wbuf_data(&w), wbuf_len(&w));
 }
 
-/* LOCKD_OP_DURABLE_DETACH: the sender's own open only. */
+/*
+ * LOCKD_OP_DURABLE_DETACH and LOCKD_OP_DURABLE_POSITION: the sender's
+ * own open only.
+ */
 static void
-lockd_op_durable_detach(struct lockd_peer *p, uint64_t reqid,
+lockd_op_durable_detach(struct lockd_peer *p, uint32_t op, uint64_t reqid,
     struct rbuf *r)
 {
-	uint64_t handle;
+	uint64_t handle, pos = 0;
 	uint32_t status;
 
 	rbuf_get_u64le(r, &handle);
+	if (op == LOCKD_OP_DURABLE_POSITION)
+		rbuf_get_u64le(r, &pos);
 	if (rbuf_error(r) || rbuf_left(r) != 0) {
-		lockd_peer_refuse(p, LOCKD_OP_DURABLE_DETACH);
+		lockd_peer_refuse(p, op);
+		return;
+	}
+	if (op == LOCKD_OP_DURABLE_POSITION) {
+		status = lockd_share_durable_position(p->id, handle, pos);
+		lockd_send_reply(p, op, reqid, status, NULL, 0);
 		return;
 	}
 	/* Its waiting locks are the session's, which ended. */
@@ -684,7 +703,8 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 		lockd_op_durable_reclaim(p, reqid, &r, m->fd);
 		break;
 	case LOCKD_OP_DURABLE_DETACH:
-		lockd_op_durable_detach(p, reqid, &r);
+	case LOCKD_OP_DURABLE_POSITION:
+		lockd_op_durable_detach(p, op, reqid, &r);
 		break;
 	default:
 		lockd_peer_refuse(p, op);

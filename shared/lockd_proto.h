@@ -178,8 +178,9 @@ enum lockd_op {
 	 * after the lease part if any, the durable part: u8 version (1 or
 	 * 2), u8 0, u16 0, u32 timeout in ms (the worker's grant; lockd
 	 * caps it at its own limit), 16 bytes CreateGuid (v2; 0 for v1),
-	 * 16 bytes the connection's ClientGuid, u32 CreateOptions, u16
-	 * share name length, the share's name (1 to LOCKD_MAX_SHARE_NAME),
+	 * 16 bytes the connection's ClientGuid, u32 CreateOptions, u64 the
+	 * allocation reserved at the open (AlSi, 0 for none), u16 share
+	 * name length, the share's name (1 to LOCKD_MAX_SHARE_NAME),
 	 * u16 path length, the path below the share root (0 to
 	 * LOCKD_DURABLE_MAX_PATH, '/'-separated).  lockd makes the open
 	 * durable only with a Batch oplock or a lease with H granted, and
@@ -196,8 +197,10 @@ enum lockd_op {
 	 * LeaseKey.  Only an open of the uid lockd knows for the sender is
 	 * found.  reply: u32 access, u32 share access, u32 flags
 	 * (LOCKD_OPEN_*), u32 CreateOptions, u16 share name length, name,
-	 * u16 path length, path, u16 stream name length, stream name;
-	 * status OBJECT_NAME_NOT_FOUND when no open matches.
+	 * u16 path length, path, u16 stream name length, stream name, u64
+	 * the allocation reserved at the open, u64 the position
+	 * (LOCKD_OP_DURABLE_POSITION); status OBJECT_NAME_NOT_FOUND when no
+	 * open matches.
 	 */
 	LOCKD_OP_DURABLE_FIND,
 	/*
@@ -215,6 +218,12 @@ enum lockd_op {
 	 * closed as a gone worker's opens are.  status OK, INVALID_HANDLE.
 	 */
 	LOCKD_OP_DURABLE_DETACH,
+	/*
+	 * The client set the position (FilePositionInformation) of a
+	 * durable open, which a reconnect gives back.  body: u64 handle of
+	 * the sender's, u64 position.  status OK, INVALID_HANDLE.
+	 */
+	LOCKD_OP_DURABLE_POSITION,
 };
 
 /*
@@ -223,7 +232,12 @@ enum lockd_op {
  */
 #define LOCKD_PEER_DISCONNECTED		0
 #define LOCKD_DURABLE_KEY_LEN		60
-#define LOCKD_DURABLE_MAX_PATH		3072
+/*
+ * The longest path a durable open keeps: its FIND reply, with the share
+ * and stream names, stays below LOCKD_REPLY_MAX.  An open with a longer
+ * path is not made durable.
+ */
+#define LOCKD_DURABLE_MAX_PATH		2048
 /* The FileId.Persistent of a durable open: its lockd handle with this. */
 #define LOCKD_DURABLE_ID_BIT		0x8000000000000000ULL
 

@@ -58,6 +58,7 @@ send_open(int chan, uint64_t reqid, int fd)
 	memcpy(req + n, createguid, 16), n += 16;
 	memcpy(req + n, cguid, 16), n += 16;
 	memcpy(req + n, &opts, 4), n += 4;
+	memset(req + n, 0, 8), n += 8;	/* no allocation reserved */
 	memcpy(req + n, &slen, 2), n += 2;
 	memcpy(req + n, "share", 5), n += 5;
 	memcpy(req + n, &plen, 2), n += 2;

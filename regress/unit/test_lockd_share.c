@@ -209,6 +209,10 @@ test_durable(void)
 	    LOCKD_STATUS_OK && g.level == LOPL_LEVEL_BATCH);
 	CHECK(lockd_share_durable_set(1, h1, durable_part(2, 500000, 0x11)));
 	CHECK(lockd_brl_lock(1, h1, 77, &e, 1) == LOCKD_STATUS_OK);
+	/* The position is the open's worker's to set. */
+	CHECK(lockd_share_durable_position(2, h1, 4096) ==
+	    LOCKD_STATUS_INVALID_HANDLE);
+	CHECK(lockd_share_durable_position(1, h1, 512) == LOCKD_STATUS_OK);
 	memset(&k, 0, sizeof(k));
 	k.handle = h1;
 	k.version = 2;
@@ -232,8 +236,10 @@ test_durable(void)
 	CHECK(lockd_share_durable_find(100, &k, &info) ==
 	    LOCKD_STATUS_OBJECT_NAME_NOT_FOUND);
 	k.create_guid[0] = 0x11;
+	CHECK(lockd_share_durable_position(1, h1, 4096) ==
+	    LOCKD_STATUS_INVALID_HANDLE);
 	CHECK(lockd_share_durable_find(100, &k, &info) == LOCKD_STATUS_OK &&
-	    strcmp(info.path, "dir/f.dat") == 0 &&
+	    strcmp(info.path, "dir/f.dat") == 0 && info.position == 512 &&
 	    strcmp(info.share_name, "share") == 0 && info.access == (R | W));
 	/* A v1 reconnect names the FileId alone. */
 	k.version = 1;

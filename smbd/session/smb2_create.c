@@ -511,6 +511,7 @@ create_put_durable(struct wbuf *w, struct smb2_conn *c,
 	wbuf_put_bytes(w, x->create_guid, 16);
 	wbuf_put_bytes(w, c->nres.client_guid, 16);
 	wbuf_put_u32le(w, o->create_options);
+	wbuf_put_u64le(w, x->alloc);
 	wbuf_put_u16le(w, (uint16_t)strlen(share));
 	wbuf_put_bytes(w, share, strlen(share));
 	wbuf_put_u16le(w, (uint16_t)strlen(o->path));

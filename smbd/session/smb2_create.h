@@ -25,5 +25,10 @@ uint32_t	 smb2_durable_reconnect(struct smb2_conn *, struct smb2_req *,
 		    const char *);
 /* Its session logged off: lockd keeps it, and the open here goes. */
 int		 smb2_durable_detach(struct smb2_open *);
+/*
+ * The client set the position of a durable open: lockd keeps it for a
+ * reconnect, and the SET_INFO is answered once it has.
+ */
+uint32_t	 smb2_durable_position(struct smb2_conn *, struct smb2_open *);
 
 #endif /* USMBD_SMB2_CREATE_H */

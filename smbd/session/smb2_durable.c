@@ -54,6 +54,8 @@ struct dh_wait {
 	uint32_t		 share;
 	uint32_t		 flags;		/* LOCKD_OPEN_* */
 	uint32_t		 create_options;
+	uint64_t		 alloc;		/* AlSi at the open */
+	uint64_t		 position;
 };
 
 static void
@@ -198,6 +200,13 @@ dh_find_reply(uint32_t status, struct rbuf *r, void *arg)
 		dh_finish(dw, NT_STATUS_INTERNAL_ERROR);
 		return;
 	}
+	rbuf_get_u64le(r, &dw->alloc);
+	rbuf_get_u64le(r, &dw->position);
+	if (rbuf_error(r)) {
+		free(share);
+		dh_finish(dw, NT_STATUS_INTERNAL_ERROR);
+		return;
+	}
 	if (dw->stream[0] == '\0') {
 		free(dw->stream);
 		dw->stream = NULL;
@@ -252,6 +261,10 @@ dh_open_new(struct dh_wait *dw, uint64_t handle, uint32_t oflags,
 	o->lockd_handle = handle;
 	o->brl = (oflags & LOCKD_OPENED_BRL) != 0;
 	o->durable = dw->version;
+	o->position = dw->position;
+	/* The allocation reserved beyond the end of file stays reported. */
+	if (o->stream == NULL && dw->alloc > (uint64_t)o->st.st_size)
+		o->alloc_reserved = dw->alloc;
 	o->oplock = level;
 	if (level == SMB2_OPLOCK_LEVEL_LEASE) {
 		o->lease = dw->lease;
@@ -366,4 +379,37 @@ smb2_durable_detach(struct smb2_open *o)
 		return -1;
 	smb2_open_free(NULL, o);
 	return 0;
+}
+
+static void
+dh_position_reply(uint32_t status, struct rbuf *r, void *arg)
+{
+	struct smb2_conn *c = arg;
+
+	/* The position is set here whatever lockd says; it only keeps it. */
+	if (status != NT_STATUS_SUCCESS)
+		log_debug("%s: durable position not kept: %s", c->peer,
+		    ntstatus_name(status));
+	/* The SET_INFO response body (MS-SMB2 2.2.40). */
+	c->work->req.status = NT_STATUS_SUCCESS;
+	wbuf_reset(c->work->req.out);
+	wbuf_put_u16le(c->work->req.out, 2);
+	smb2_conn_resume(c);
+}
+
+uint32_t
+smb2_durable_position(struct smb2_conn *c, struct smb2_open *o)
+{
+	uint8_t body[16];
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		body[i] = (uint8_t)(o->lockd_handle >> (8 * i));
+		body[8 + i] = (uint8_t)(o->position >> (8 * i));
+	}
+	if (lockd_client_request(LOCKD_OP_DURABLE_POSITION, body,
+	    sizeof(body), dh_position_reply, c) == -1)
+		return NT_STATUS_INSUFFICIENT_RESOURCES;
+	c->waiting = 1;
+	return SMB2_DEFER;
 }
