@@ -28,6 +28,7 @@
 #include "ntstatus.h"
 #include "oplock_wire.h"
 #include "session.h"
+#include "session_ident.h"
 #include "smb2.h"
 #include "smb2_cctx.h"
 #include "smb2_conn.h"
@@ -144,6 +145,11 @@ dh_reopen(struct dh_wait *dw, struct smb2_tree *t)
 	struct vfs_share vs;
 	int oflags = dh_oflags(dw);
 
+	/*
+	 * As whom the tree's share acts (force user): lockd's answer may
+	 * come after other work switched the identity.
+	 */
+	session_ident_tree(t);
 	memset(&vs, 0, sizeof(vs));
 	vs.rootfd = t->ss->rootfd;
 	vs.cfg = t->ss->share;
