@@ -243,7 +243,7 @@ enum lockd_op {
 
 /* LOCKD_OP_OPEN oplock flags. */
 #define LOCKD_OPLOCK_NO_LEVEL2		0x01	/* "level2 oplocks = no" */
-#define LOCKD_OPLOCK_DURABLE		0x02	/* the durable part follows */
+#define LOCKD_OPLOCK_DURABLE		0x02	/* a durable part follows */
 
 /* IPC_LOCKD_BREAK kinds, and its length. */
 #define LOCKD_BREAK_OPLOCK		1

@@ -400,7 +400,8 @@ create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
 	}
 	status = create_granted(o, &cw->x);
 	if (status == NT_STATUS_SUCCESS) {
-		smb2_create_response(out, o, cw->action, cw->x.cctx, cw->x.maximal);
+		smb2_create_response(out, o, cw->action, cw->x.cctx,
+		    cw->x.maximal);
 		return status;
 	}
 	/* A refused SecD leaves no new file behind. */
@@ -619,7 +620,7 @@ struct create_req {
 	struct smb2_cctx	 cc;
 	uint8_t			 oplock;
 	struct smb2_lease_req	 lease;		/* version 0: none */
-	int			 smb3;		/* a 3.x dialect: DH2Q, DH2C */
+	int			 smb3;		/* 3.x: DH2Q and DH2C count */
 	int			 reconnect;	/* DHnC or DH2C */
 	uint32_t		 imp, access, attrs, share, disp, opts;
 	char			*name;		/* as the client sent it */

@@ -46,7 +46,7 @@ struct dh_wait {
 	uint8_t			 key[LOCKD_DURABLE_KEY_LEN];
 	int			 version;
 	struct smb2_lease_req	 lease;		/* as the request names it */
-	char			*name;		/* the CREATE's, '/'-separated */
+	char			*name;		/* the CREATE's, with '/' */
 	int			 fd;
 	struct stat		 st;
 	char			*path;
