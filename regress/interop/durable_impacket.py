@@ -10,7 +10,9 @@ with their FileIds, CreateGuids and the lease key: refused.
 Phase "reclaim": the same user on a new connection with the same
 ClientGuid reclaims both with DH2C, reads back what was written, and a
 second client of the user finds the byte-range lock still held.
-usage: durable_impacket.py PORT USER PASS hold|steal|reclaim STATE"""
+Phase "expired": a third open, kept for the one second its client asked
+for, is gone once lockd logged so.
+usage: durable_impacket.py PORT USER PASS hold|steal|reclaim|expired STATE"""
 import json
 import os
 import random
@@ -109,8 +111,8 @@ def lease_ctx(key, state):
             struct.pack('<HH', 0, 0))
 
 
-def dh2q(guid):
-    return (b'DH2Q', struct.pack('<II', 60000, 0) + b'\0' * 8 + guid)
+def dh2q(guid, timeout=60000):
+    return (b'DH2Q', struct.pack('<II', timeout, 0) + b'\0' * 8 + guid)
 
 
 def dh2c(fid, guid):
@@ -141,9 +143,15 @@ def hold(port, user, pw, state):
     print("granted DH2Q:", b'DH2Q' in ctx, flush=True)
     f2 = fileid(r)
     a.s.write(a.tid, r['FileID'].getData(), b"batch data", 0, 10)
+    # One the client asks to be kept for one second only.
+    g3 = os.urandom(16)
+    s, r, ctx = a.create("e.bin", RW, SHARE_ALL, OVERWRITE_IF, BATCH,
+                         [dh2q(g3, 1000)])
+    print("short open: %08x %d" % (s, struct.unpack_from('<I',
+          ctx[b'DH2Q'])[0]), flush=True)
     with open(state, "w") as f:
-        json.dump({"f1": f1, "f2": f2, "key": key.hex(), "g1": g1.hex(),
-                   "g2": g2.hex()}, f)
+        json.dump({"f1": f1, "f2": f2, "f3": fileid(r), "key": key.hex(),
+                   "g1": g1.hex(), "g2": g2.hex(), "g3": g3.hex()}, f)
     print("ready", flush=True)
     while True:
         time.sleep(1)
@@ -168,6 +176,11 @@ def main():
     with open(state) as f:
         d = json.load(f)
     c = Conn(port, user, pw, GUID_SEED)
+    if phase == "expired":
+        s, _, _ = c.create("e.bin", 0, 0, OPEN, BATCH,
+                           [dh2c(d["f3"], bytes.fromhex(d["g3"]))])
+        print("expired reconnect: %08x" % s, flush=True)
+        return
     s1, r1, _ = reconnect(c, d, 1)
     s2, r2, _ = reconnect(c, d, 2)
     print("%s lease reconnect: %08x" % (phase, s1), flush=True)

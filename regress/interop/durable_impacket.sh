@@ -6,7 +6,8 @@
 # their FileIds, CreateGuids, the lease key and the same ClientGuid is
 # refused; the client reconnects on a new connection, reclaims both
 # with DH2C, reads back every acknowledged write, and its lock still
-# holds against another client.
+# holds against another client.  A third open, kept for the one second
+# its client asked for, is closed by lockd after it.
 . "$top_srcdir/regress/integ/lib.sh"
 /usr/bin/python3 -c 'import impacket' 2>/dev/null ||
     skip "python3-impacket not installed (apt-get install python3-impacket)"
@@ -30,11 +31,13 @@ check "with the RH lease asked for" grep -q "^lease state: 3" "$T/hold.out"
 check "the lock is granted" grep -q "^lock: 00000000" "$T/hold.out"
 check "the Batch open is granted Batch" \
     grep -q "^batch open: 00000000 9" "$T/hold.out"
+check "a timeout asked for is granted" \
+    grep -q "^short open: 00000000 1000" "$T/hold.out"
 WORKER=$(child_named usmbd-session)
 check "the session worker is found" [ -n "$WORKER" ]
 kill -KILL "$WORKER"
-check "lockd keeps both opens" \
-    log_has "ended with 2 durable opens; kept for their client to reclaim"
+check "lockd keeps the three opens" \
+    log_has "ended with 3 durable opens; kept for their client to reclaim"
 kill "$HOLD" 2>/dev/null
 wait "$HOLD" 2>/dev/null
 
@@ -63,4 +66,11 @@ check "the byte-range lock still holds against another client" \
 check "beyond it, the other client may lock" \
     grep -q "^other lock beyond: 00000000" "$T/reclaim.out"
 check "the reclaim is logged" log_has "durable open of d.bin reclaimed"
+check "the open not reclaimed in its second is closed" \
+    log_has "not reclaimed in 1000 ms; closed"
+timeout 60 /usr/bin/python3 "$PYT" "$PORT" usmbdtest Secret-123 expired \
+    "$T/durable.json" >"$T/expired.out" 2>&1
+cat "$T/expired.out"
+check "and cannot be reclaimed any more" \
+    grep -q "^expired reconnect: c0000034" "$T/expired.out"
 integ_done
