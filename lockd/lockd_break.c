@@ -161,6 +161,7 @@ static void
 break_flush(void)
 {
 	struct lockd_oplock_break *b;
+	uint64_t other;
 	uint32_t peer;
 	size_t i;
 
@@ -177,6 +178,15 @@ break_flush(void)
 		 */
 		if (peer == LOCKD_PEER_DISCONNECTED) {
 			break_purge_add(b->open);
+			/*
+			 * A lease is its client's: if another open of it
+			 * is connected, the break goes there instead.
+			 */
+			if (!b->lease || lockd_share_lease_other(b->open,
+			    &peer, &other) == -1)
+				continue;
+			break_send(peer, other, LOCKD_BREAK_LEASE, b->to,
+			    (uint8_t)(b->ack != 0), b);
 			continue;
 		}
 		if (b->lease)

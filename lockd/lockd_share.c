@@ -1091,3 +1091,29 @@ lockd_share_durable_position(uint32_t peer, uint64_t handle, uint64_t pos)
 	o->dur->position = pos;
 	return LOCKD_STATUS_OK;
 }
+
+int
+lockd_share_lease_other(uint64_t handle, uint32_t *peer, uint64_t *other)
+{
+	struct lockd_oplock_grant g;
+	struct lockd_open key, *o, *o2;
+	uint8_t guid[16], lkey[16], guid2[16], lkey2[16];
+
+	key.handle = handle;
+	if ((o = RB_FIND(lockd_opens, &lockd_opens, &key)) == NULL ||
+	    o->opl == NULL || !lockd_oplock_open_grant(o->opl, &g, guid, lkey))
+		return -1;
+	TAILQ_FOREACH(o2, &o->file->opens, file_entry) {
+		if (o2 == o || o2->peer == LOCKD_PEER_DISCONNECTED ||
+		    o2->uid != o->uid || o2->opl == NULL ||
+		    !lockd_oplock_open_grant(o2->opl, &g, guid2, lkey2))
+			continue;
+		if (memcmp(guid, guid2, 16) == 0 &&
+		    memcmp(lkey, lkey2, 16) == 0) {
+			*peer = o2->peer;
+			*other = o2->handle;
+			return 0;
+		}
+	}
+	return -1;
+}

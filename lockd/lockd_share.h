@@ -118,6 +118,12 @@ size_t	 lockd_share_durable_expire(uint64_t);
 /* A break reaches a disconnected open: it is closed.  1 if it was one. */
 int	 lockd_share_durable_purge(uint64_t);
 /*
+ * Another open of the same lease as this one whose worker is there: its
+ * worker and handle, for the lease break a disconnected open cannot
+ * take.  -1 when there is none.
+ */
+int	 lockd_share_lease_other(uint64_t, uint32_t *, uint64_t *);
+/*
  * uid, key: the disconnected open a reconnect names, for its worker to
  * reopen the file.  Pointers into lockd's record, valid until the next
  * call that may close opens.

@@ -273,6 +273,37 @@ test_durable(void)
 	lockd_brl_close(2, h2);
 	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
 
+	/*
+	 * A lease shared with a connected open of the same client: its
+	 * breaks go to that open, not to the parked one.
+	 */
+	{
+		struct lockd_share_oreq ql = { .level = LOPL_LEVEL_LEASE,
+		    .disposition = LOPL_FILE_OPEN, .lease_version = 2,
+		    .lease_state = LOPL_R | LOPL_H | LOPL_W };
+		uint64_t h5, h6, other;
+		uint32_t peer;
+
+		memset(ql.client_guid, 0x77, sizeof(ql.client_guid));
+		memset(ql.lease_key, 0x88, sizeof(ql.lease_key));
+		CHECK(lockd_share_open_opl(5, 100, 9, 960, "", R, SR | SW, 0,
+		    &ql, now, &b, &h5) == LOCKD_STATUS_OK);
+		CHECK(lockd_share_grant(5, h5, &ql, now, &b, &g, &fl) ==
+		    LOCKD_STATUS_OK && g.lease_state == 7);
+		CHECK(lockd_share_durable_set(5, h5, durable_part(2, 5000,
+		    0x22)));
+		CHECK(lockd_share_open_opl(6, 100, 9, 960, "", R, SR | SW, 0,
+		    &ql, now, &b, &h6) == LOCKD_STATUS_OK);
+		CHECK(lockd_share_grant(6, h6, &ql, now, &b, &g, &fl) ==
+		    LOCKD_STATUS_OK && b.n == 0);
+		CHECK(lockd_share_durable_park(5, now) == 1);
+		CHECK(lockd_share_lease_other(h5, &peer, &other) == 0 &&
+		    peer == 6 && other == h6);
+		CHECK(lockd_share_lease_other(h6, &peer, &other) == -1);
+		CHECK(lockd_share_durable_purge(h5) == 1);
+		CHECK(lockd_share_close(6, h6, &fl) == LOCKD_STATUS_OK);
+	}
+
 	/* Unclaimed, it closes at its timeout. */
 	CHECK(lockd_share_open_opl(1, 100, 9, 952, "", R, SR, 0, &q, now, &b,
 	    &h1) == LOCKD_STATUS_OK);
