@@ -152,6 +152,7 @@ static void
 lockd_tick(evutil_socket_t fd, short what, void *arg)
 {
 	lockd_brl_expire(time_mono_ms(), LOCKD_BRL_ACK_TIMEOUT_MS);
+	lockd_break_durable_expire();
 	if (lockd_break_waiting() > 0)
 		lockd_break_rerun();
 }
@@ -187,6 +188,8 @@ main(int argc, char **argv)
 	lockd_share_set_peer_limit((size_t)ctx.conf->g.max_open_files * 4);
 	lockd_share_set_oplock((uint64_t)ctx.conf->g.oplock_break_timeout *
 	    1000);
+	lockd_share_set_durable_max(
+	    (uint64_t)ctx.conf->g.durable_handle_timeout * 1000);
 	if ((L.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	ev = evsignal_new(L.base, SIGTERM, lockd_signal, NULL);

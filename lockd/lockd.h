@@ -50,6 +50,8 @@ struct lockd_open_args {
 	uint32_t		 share;
 	uint32_t		 flags;
 	struct lockd_share_oreq	 q;
+	/* LOCKD_OPLOCK_DURABLE's part, NULL without; owned by the OPEN. */
+	struct lockd_durable	*dur;
 };
 
 /* lockd_state.c */
@@ -86,5 +88,8 @@ uint32_t lockd_break_event(struct lockd_peer *, uint64_t, int);
 void	lockd_break_wrote(struct lockd_peer *, uint64_t, uint64_t);
 void	lockd_break_local(struct lockd_peer *, uint64_t, uint64_t);
 size_t	lockd_break_waiting(void);
+/* The disconnected durable opens past their timeout go. */
+void	lockd_break_durable_expire(void);
+void	lockd_durable_free(struct lockd_durable *);
 
 #endif /* USMBD_LOCKD_H */

@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "buf.h"
 #include "ipc.h"
 #include "lockd.h"
@@ -79,6 +81,62 @@ owait_peer_count(uint32_t peer)
 	return n;
 }
 
+/* Disconnected durable opens a break reached, to be closed. */
+static uint64_t	*purge_v;
+static size_t	 purge_n, purge_cap;
+static int	 purge_rerun;
+
+static void
+break_purge_add(uint64_t handle)
+{
+	if (purge_n == purge_cap) {
+		purge_cap = purge_cap == 0 ? 16 : purge_cap * 2;
+		purge_v = xreallocarray(purge_v, purge_cap, sizeof(*purge_v));
+	}
+	purge_v[purge_n++] = handle;
+}
+
+static void
+break_rerun_cb(evutil_socket_t fd, short what, void *arg)
+{
+	purge_rerun = 0;
+	lockd_break_rerun();
+}
+
+static void
+break_purge_run(void)
+{
+	static const struct timeval now = { 0, 0 };
+	size_t i, n = 0;
+
+	for (i = 0; i < purge_n; i++)
+		n += (size_t)lockd_share_durable_purge(purge_v[i]);
+	purge_n = 0;
+	if (n == 0 || purge_rerun || L.base == NULL)
+		return;
+	if (event_base_once(L.base, -1, EV_TIMEOUT, break_rerun_cb, NULL,
+	    &now) == 0)
+		purge_rerun = 1;
+}
+
+void
+lockd_durable_free(struct lockd_durable *d)
+{
+	if (d == NULL)
+		return;
+	free(d->path);
+	free(d);
+}
+
+/* The one-second tick: disconnected opens past their timeout close. */
+void
+lockd_break_durable_expire(void)
+{
+	if (lockd_share_durable_count() > 0 &&
+	    lockd_share_durable_expire(time_mono_ms()) > 0)
+		lockd_break_rerun();
+}
+
 /* b: the lease fields of a lease break; NULL for the other kinds. */
 static void
 break_send(uint32_t peer, uint64_t handle, uint8_t kind, uint8_t level,
@@ -115,6 +173,7 @@ static void
 break_flush(void)
 {
 	struct lockd_oplock_break *b;
+	uint64_t other;
 	uint32_t peer;
 	size_t i;
 
@@ -122,6 +181,26 @@ break_flush(void)
 		b = &breaks.v[i];
 		if (lockd_share_handle_peer(b->open, &peer) == -1)
 			continue;
+		/*
+		 * A break to a disconnected durable open closes it (MS-SMB2
+		 * 3.3.4.6, 3.3.4.7): nobody is there to give up its caching.
+		 * It is closed once every break is sent, and the waiting
+		 * opens look again from the event loop, not from inside the
+		 * caller's walk of them.
+		 */
+		if (peer == LOCKD_PEER_DISCONNECTED) {
+			break_purge_add(b->open);
+			/*
+			 * A lease is its client's: if another open of it
+			 * is connected, the break goes there instead.
+			 */
+			if (!b->lease || lockd_share_lease_other(b->open,
+			    &peer, &other) == -1)
+				continue;
+			break_send(peer, other, LOCKD_BREAK_LEASE, b->to,
+			    (uint8_t)(b->ack != 0), b);
+			continue;
+		}
 		if (b->lease)
 			break_send(peer, b->open, LOCKD_BREAK_LEASE, b->to,
 			    (uint8_t)(b->ack != 0), b);
@@ -130,6 +209,7 @@ break_flush(void)
 			    (uint8_t)(b->ack != 0), NULL);
 	}
 	breaks.n = 0;
+	break_purge_run();
 }
 
 /*
@@ -228,6 +308,8 @@ owait_step(struct lockd_peer *p, uint64_t reqid, struct owait *w,
 			return 1;
 		}
 		if (status != LOCKD_STATUS_OK) {
+			lockd_durable_free(a->dur);
+			a->dur = NULL;
 			owait_answer(p, reqid, status, 0, 0, NULL);
 			return 0;
 		}
@@ -243,7 +325,13 @@ owait_step(struct lockd_peer *p, uint64_t reqid, struct owait *w,
 			oflags |= LOCKD_OPENED_BRL;
 		if (g.level != LOPL_LEVEL_NONE)
 			break_report(p->id, w->handle);
+		if (a->dur != NULL && lockd_share_durable_set(p->id,
+		    w->handle, a->dur))
+			oflags |= LOCKD_OPENED_DURABLE;
+		a->dur = NULL;
 	}
+	lockd_durable_free(a->dur);
+	a->dur = NULL;
 	owait_answer(p, reqid, status, w->handle, oflags, &g);
 	return 0;
 }
@@ -268,6 +356,7 @@ lockd_break_open(struct lockd_peer *p, uint64_t reqid,
 
 			(void)lockd_share_close(p->id, tmp.handle, &fl);
 		}
+		lockd_durable_free(tmp.a.dur);
 		owait_answer(p, reqid, LOCKD_STATUS_INSUFFICIENT_RESOURCES, 0,
 		    0, NULL);
 		return;
@@ -347,6 +436,7 @@ owait_free(struct owait *w)
 {
 	TAILQ_REMOVE(&owaits, w, entry);
 	nowaits--;
+	lockd_durable_free(w->a.dur);
 	free(w);
 }
 

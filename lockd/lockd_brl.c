@@ -902,6 +902,43 @@ lockd_brl_close(uint32_t peer, uint64_t handle)
 	brl_idle(f);
 }
 
+/*
+ * A durable open changes worker (doc/durable.md): parked by lockd when
+ * its worker went (to LOCKD_PEER_DISCONNECTED), or reclaimed by a new
+ * worker.  Its locks go with it and count for their new holder; waits
+ * and grants of the old worker are its own and go with it instead.
+ */
+void
+lockd_brl_move(uint64_t handle, uint32_t from, uint32_t to)
+{
+	struct lockd_brl_file **slot, *f;
+	struct brl_wait *w, *wnext;
+	struct brl_peer *bp;
+	struct brl_lock *l;
+
+	if ((slot = lockd_share_brl_slot(from, handle, NULL)) == NULL ||
+	    (f = *slot) == NULL)
+		return;
+	for (w = TAILQ_FIRST(&f->waits); w != NULL; w = wnext) {
+		wnext = TAILQ_NEXT(w, entry);
+		if (w->handle != handle || w->peer != from)
+			continue;
+		brl_wait_remove(f, w);
+		brl_send(from, w->reqid, LOCKD_STATUS_CANCELLED);
+		free(w);
+	}
+	TAILQ_FOREACH(l, &f->locks, entry) {
+		if (l->handle != handle || l->peer != from)
+			continue;
+		if ((bp = brl_peer_get(from, 0)) != NULL) {
+			bp->nlocks--;
+			brl_peer_put(bp);
+		}
+		l->peer = to;
+		brl_peer_get(to, 1)->nlocks++;
+	}
+}
+
 void
 lockd_brl_release_peer(uint32_t peer)
 {

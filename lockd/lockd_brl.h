@@ -74,6 +74,8 @@ void	 lockd_brl_cancel(uint32_t, uint64_t);
 void	 lockd_brl_ack(uint32_t, uint64_t);
 /* Before the open is closed: drop its locks, end its waits. */
 void	 lockd_brl_close(uint32_t, uint64_t);
+/* A durable open's locks follow it to another worker (or none). */
+void	 lockd_brl_move(uint64_t, uint32_t, uint32_t);
 /* A worker is gone: drop everything it had here. */
 void	 lockd_brl_release_peer(uint32_t);
 /* The file record goes away (lockd_share.c). */

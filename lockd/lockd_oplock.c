@@ -863,3 +863,28 @@ lockd_oplock_open_breaking(const struct lockd_oplock_open *o)
 {
 	return o->lease != NULL ? o->lease->c.breaking : o->c.breaking;
 }
+
+/*
+ * What an open holds, as the answer of an OPEN says it (a durable
+ * reconnect answers with it, doc/durable.md), and its lease's keys.
+ * Returns 1 for a lease, 0 for an oplock or nothing.
+ */
+int
+lockd_oplock_open_grant(const struct lockd_oplock_open *o,
+    struct lockd_oplock_grant *g, uint8_t *guid, uint8_t *key)
+{
+	memset(g, 0, sizeof(*g));
+	if (o->lease == NULL) {
+		g->level = lopl_state_level(o->c.state);
+		return 0;
+	}
+	g->level = LOPL_LEVEL_LEASE;
+	g->lease_state = o->lease->c.state;
+	g->lease_version = o->lease->version;
+	g->epoch = o->lease->epoch;
+	if (o->lease->c.breaking)
+		g->lease_flags |= LOPL_FLAG_BREAK_IN_PROGRESS;
+	memcpy(guid, o->lease->guid, LOPL_KEY_LEN);
+	memcpy(key, o->lease->key, LOPL_KEY_LEN);
+	return 1;
+}

@@ -186,6 +186,9 @@ uint64_t	 lockd_oplock_open_id(const struct lockd_oplock_open *);
 uint8_t		 lockd_oplock_open_level(const struct lockd_oplock_open *);
 uint8_t		 lockd_oplock_open_state(const struct lockd_oplock_open *);
 int		 lockd_oplock_open_breaking(const struct lockd_oplock_open *);
+/* As an OPEN's answer; 1 for a lease, whose ClientGuid and key it gives. */
+int		 lockd_oplock_open_grant(const struct lockd_oplock_open *,
+		    struct lockd_oplock_grant *, uint8_t *, uint8_t *);
 
 void		 lockd_oplock_breaks_free(struct lockd_oplock_breaks *);
 

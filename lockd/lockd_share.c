@@ -61,6 +61,11 @@ struct lockd_open {
 	struct lockd_oplock_open *opl;
 	/* Its worker was told to report writes (LOCKD_OP_WROTE). */
 	int			 reports;
+	/* A durable open (doc/durable.md); NULL for most. */
+	struct lockd_durable	*dur;
+	/* While disconnected (peer LOCKD_PEER_DISCONNECTED): */
+	TAILQ_ENTRY(lockd_open)	 disc_entry;
+	uint64_t		 expires;	/* time_mono_ms() */
 };
 
 static int
@@ -91,6 +96,10 @@ RB_PROTOTYPE(lockd_opens, lockd_open, entry, lockd_open_cmp);
 RB_GENERATE(lockd_opens, lockd_open, entry, lockd_open_cmp);
 
 static uint64_t	lockd_next_handle = 1;
+/* Durable opens whose worker went, and the longest they are kept. */
+static TAILQ_HEAD(, lockd_open) lockd_disc = TAILQ_HEAD_INITIALIZER(lockd_disc);
+static size_t	lockd_ndisc;
+static uint64_t	lockd_durable_max_ms = 300 * 1000;
 /* Every file's oplocks are decided by one table (doc/oplocks.md). */
 static struct lockd_oplock_table *lockd_opl;
 static size_t	lockd_nopens;
@@ -652,6 +661,14 @@ lockd_open_drop(struct lockd_open *o)
 		lockd_file_pend(f, uid);
 	if (o->opl != NULL)
 		lockd_oplock_close(f->opl, o->opl);
+	if (o->dur != NULL) {
+		if (o->peer == LOCKD_PEER_DISCONNECTED) {
+			TAILQ_REMOVE(&lockd_disc, o, disc_entry);
+			lockd_ndisc--;
+		}
+		free(o->dur->path);
+		free(o->dur);
+	}
 	TAILQ_REMOVE(&f->opens, o, file_entry);
 	f->nopens--;
 	RB_REMOVE(lockd_opens, &lockd_opens, o);
@@ -848,4 +865,294 @@ lockd_share_peer_opens(uint32_t peer)
 		if (o->peer == peer)
 			n++;
 	return n;
+}
+
+void
+lockd_share_set_durable_max(uint64_t ms)
+{
+	lockd_durable_max_ms = ms;
+}
+
+/*
+ * Durability needs handle caching (MS-SMB2 3.3.5.9.6, 3.3.5.9.10): a
+ * Batch oplock or a lease with H.  An open that holds no H cannot be
+ * broken away by the next opener, and would keep its share modes
+ * against everyone until its timeout.
+ */
+static int
+lockd_open_holds_h(const struct lockd_open *o)
+{
+	return o->opl != NULL && (lockd_oplock_open_state(o->opl) & LOPL_H) &&
+	    !(o->flags & LOCKD_OPEN_DIRECTORY);
+}
+
+int
+lockd_share_durable_set(uint32_t peer, uint64_t handle,
+    struct lockd_durable *d)
+{
+	struct lockd_open *o;
+
+	if ((o = lockd_open_find(handle, peer)) == NULL || o->dur != NULL ||
+	    !lockd_open_holds_h(o)) {
+		free(d->path);
+		free(d);
+		return 0;
+	}
+	if (d->timeout_ms > lockd_durable_max_ms)
+		d->timeout_ms = (uint32_t)lockd_durable_max_ms;
+	o->dur = d;
+	return 1;
+}
+
+/* The open moves to another worker: its count, its locks. */
+static void
+lockd_open_move(struct lockd_open *o, uint32_t to)
+{
+	struct share_peer *sp;
+
+	lockd_brl_move(o->handle, o->peer, to);
+	if ((sp = share_peer_get(o->peer, 0)) != NULL && --sp->nopens == 0) {
+		LIST_REMOVE(sp, entry);
+		free(sp);
+	}
+	share_peer_get(to, 1)->nopens++;
+	o->peer = to;
+	o->reports = 0;
+}
+
+/*
+ * An open of a worker that went (or of a session that logged off) stays
+ * for its client to reclaim, if it can be kept.
+ */
+static int
+lockd_open_park(struct lockd_open *o, uint64_t now)
+{
+	/*
+	 * It lost its H to a break, or a break is on its way that nobody
+	 * will acknowledge now (a break to a disconnected open closes
+	 * it): it is closed as any other.
+	 */
+	if (o->dur == NULL || !lockd_open_holds_h(o) ||
+	    lockd_oplock_open_breaking(o->opl))
+		return 0;
+	lockd_open_move(o, LOCKD_PEER_DISCONNECTED);
+	o->expires = now + o->dur->timeout_ms;
+	TAILQ_INSERT_TAIL(&lockd_disc, o, disc_entry);
+	lockd_ndisc++;
+	return 1;
+}
+
+static void	lockd_durable_close(struct lockd_open *);
+
+uint32_t
+lockd_share_durable_detach(uint32_t peer, uint64_t handle, uint64_t now)
+{
+	struct lockd_open *o;
+
+	if (peer == LOCKD_PEER_DISCONNECTED ||
+	    (o = lockd_open_find(handle, peer)) == NULL)
+		return LOCKD_STATUS_INVALID_HANDLE;
+	if (!lockd_open_park(o, now))
+		lockd_durable_close(o);
+	return LOCKD_STATUS_OK;
+}
+
+size_t
+lockd_share_durable_park(uint32_t peer, uint64_t now)
+{
+	struct lockd_open *o;
+	size_t n = 0;
+
+	if (peer == LOCKD_PEER_DISCONNECTED)
+		return 0;
+	RB_FOREACH(o, lockd_opens, &lockd_opens) {
+		if (o->peer != peer || o->dur == NULL)
+			continue;
+		n += (size_t)lockd_open_park(o, now);
+	}
+	return n;
+}
+
+/*
+ * A disconnected open goes as its worker's opens go when it ends: a
+ * delete-on-close is not carried out, since nobody of its user is left
+ * to remove the file (lockd cannot), unless another open of that user
+ * is its last closer.
+ */
+static void
+lockd_durable_close(struct lockd_open *o)
+{
+	o->flags &= ~LOCKD_OPEN_DELETE_ON_CLOSE;
+	if (o->file->nopens == 1)
+		o->file->delete_pending = 0;
+	lockd_brl_close(o->peer, o->handle);
+	(void)lockd_open_drop(o);
+}
+
+size_t
+lockd_share_durable_expire(uint64_t now)
+{
+	struct lockd_open *o, *next;
+	size_t n = 0;
+
+	for (o = TAILQ_FIRST(&lockd_disc); o != NULL; o = next) {
+		next = TAILQ_NEXT(o, disc_entry);
+		if (now < o->expires)
+			continue;
+		log_info("durable open of a file (device %llu, inode %llu) "
+		    "not reclaimed in %u ms; closed",
+		    (unsigned long long)o->file->dev,
+		    (unsigned long long)o->file->ino, o->dur->timeout_ms);
+		lockd_durable_close(o);
+		n++;
+	}
+	return n;
+}
+
+int
+lockd_share_durable_purge(uint64_t handle)
+{
+	struct lockd_open *o;
+
+	if ((o = lockd_open_find(handle, LOCKD_PEER_DISCONNECTED)) == NULL)
+		return 0;
+	log_debug("durable open %llu of a disconnected client is broken by "
+	    "another open; closed", (unsigned long long)handle);
+	lockd_durable_close(o);
+	return 1;
+}
+
+/*
+ * The disconnected durable open a reconnect names (MS-SMB2 3.3.5.9.7,
+ * 3.3.5.9.12), of the sender's user only: another user's is not found,
+ * whatever FileId and CreateGuid it names.
+ */
+static uint32_t
+lockd_durable_match(uint32_t uid, const struct lockd_durable_key *k,
+    struct lockd_open **op)
+{
+	struct lockd_oplock_grant g;
+	struct lockd_open *o;
+	uint8_t guid[16], key[16];
+	int lease;
+
+	*op = NULL;
+	if ((o = lockd_open_find(k->handle, LOCKD_PEER_DISCONNECTED)) == NULL ||
+	    o->dur == NULL || o->uid != uid)
+		return LOCKD_STATUS_OBJECT_NAME_NOT_FOUND;
+	/*
+	 * A v2 reconnect names the open's CreateGuid, which is zero for a
+	 * v1 open; a v1 reconnect names only the FileId, of a v1 or a v2
+	 * open (as Windows and Samba take it: smbtorture
+	 * smb2.durable-v2-open.reopen2b, .reopen2c,
+	 * smb2.durable-open.reopen2-lease).
+	 */
+	if (k->version == 2 && memcmp(o->dur->create_guid, k->create_guid,
+	    sizeof(k->create_guid)) != 0)
+		return LOCKD_STATUS_OBJECT_NAME_NOT_FOUND;
+	lease = o->opl != NULL && lockd_oplock_open_grant(o->opl, &g, guid,
+	    key);
+	/* A lease is the client's: its ClientGuid and key must match. */
+	if (lease != k->has_lease)
+		return LOCKD_STATUS_OBJECT_NAME_NOT_FOUND;
+	if (lease && (memcmp(guid, k->client_guid, 16) != 0 ||
+	    memcmp(key, k->lease_key, 16) != 0))
+		return LOCKD_STATUS_OBJECT_NAME_NOT_FOUND;
+	*op = o;
+	return LOCKD_STATUS_OK;
+}
+
+uint32_t
+lockd_share_durable_find(uint32_t uid, const struct lockd_durable_key *k,
+    struct lockd_durable_info *info)
+{
+	struct lockd_open *o;
+	uint32_t status;
+
+	memset(info, 0, sizeof(*info));
+	if ((status = lockd_durable_match(uid, k, &o)) != LOCKD_STATUS_OK)
+		return status;
+	info->access = o->access;
+	info->share = o->share;
+	info->flags = o->flags;
+	info->create_options = o->dur->create_options;
+	info->share_name = o->dur->share;
+	info->path = o->dur->path;
+	info->stream = o->file->stream;
+	info->alloc = o->dur->alloc;
+	info->position = o->dur->position;
+	return LOCKD_STATUS_OK;
+}
+
+uint32_t
+lockd_share_durable_reclaim(uint32_t peer, uint32_t uid,
+    const struct lockd_durable_key *k, uint64_t dev, uint64_t ino,
+    struct lockd_oplock_grant *g, uint32_t *oflags)
+{
+	struct lockd_open *o;
+	uint8_t guid[16], key[16];
+	uint32_t status;
+
+	memset(g, 0, sizeof(*g));
+	*oflags = 0;
+	if ((status = lockd_durable_match(uid, k, &o)) != LOCKD_STATUS_OK)
+		return status;
+	/* The worker reopened what the open had open, or nothing. */
+	if (o->file->dev != dev || o->file->ino != ino)
+		return LOCKD_STATUS_OBJECT_NAME_NOT_FOUND;
+	TAILQ_REMOVE(&lockd_disc, o, disc_entry);
+	lockd_ndisc--;
+	lockd_open_move(o, peer);
+	if (o->opl != NULL)
+		(void)lockd_oplock_open_grant(o->opl, g, guid, key);
+	*oflags = LOCKD_OPENED_DURABLE;
+	if (lockd_file_cached(o->file)) {
+		*oflags |= LOCKD_OPENED_CACHED;
+		o->reports = 1;
+	}
+	return LOCKD_STATUS_OK;
+}
+
+size_t
+lockd_share_durable_count(void)
+{
+	return lockd_ndisc;
+}
+
+uint32_t
+lockd_share_durable_position(uint32_t peer, uint64_t handle, uint64_t pos)
+{
+	struct lockd_open *o;
+
+	if (peer == LOCKD_PEER_DISCONNECTED ||
+	    (o = lockd_open_find(handle, peer)) == NULL || o->dur == NULL)
+		return LOCKD_STATUS_INVALID_HANDLE;
+	o->dur->position = pos;
+	return LOCKD_STATUS_OK;
+}
+
+int
+lockd_share_lease_other(uint64_t handle, uint32_t *peer, uint64_t *other)
+{
+	struct lockd_oplock_grant g;
+	struct lockd_open key, *o, *o2;
+	uint8_t guid[16], lkey[16], guid2[16], lkey2[16];
+
+	key.handle = handle;
+	if ((o = RB_FIND(lockd_opens, &lockd_opens, &key)) == NULL ||
+	    o->opl == NULL || !lockd_oplock_open_grant(o->opl, &g, guid, lkey))
+		return -1;
+	TAILQ_FOREACH(o2, &o->file->opens, file_entry) {
+		if (o2 == o || o2->peer == LOCKD_PEER_DISCONNECTED ||
+		    o2->uid != o->uid || o2->opl == NULL ||
+		    !lockd_oplock_open_grant(o2->opl, &g, guid2, lkey2))
+			continue;
+		if (memcmp(guid, guid2, 16) == 0 &&
+		    memcmp(lkey, lkey2, 16) == 0) {
+			*peer = o2->peer;
+			*other = o2->handle;
+			return 0;
+		}
+	}
+	return -1;
 }

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lockd_proto.h"
+
 void	 lockd_share_set_limit(size_t);
 /* Opens one worker may have. */
 void	 lockd_share_set_peer_limit(size_t);
@@ -92,6 +94,82 @@ uint32_t lockd_share_set_delete(uint32_t, uint64_t, int);
 uint32_t lockd_share_rename_check(uint32_t, uint64_t);
 uint32_t lockd_share_query(uint32_t, uint64_t, uint32_t *, uint32_t *);
 size_t	 lockd_share_release_peer(uint32_t);
+
+/* Durable opens (doc/durable.md). */
+struct lockd_durable {
+	int		 version;	/* 1 or 2 */
+	uint32_t	 timeout_ms;
+	uint32_t	 create_options;
+	uint64_t	 alloc;		/* AlSi at the open */
+	uint64_t	 position;	/* FilePositionInformation */
+	uint8_t		 create_guid[16];
+	uint8_t		 client_guid[16];
+	char		 share[LOCKD_MAX_SHARE_NAME + 1];
+	char		*path;
+};
+/* What a reconnect names: LOCKD_OP_DURABLE_FIND's body. */
+struct lockd_durable_key {
+	uint64_t	 handle;
+	int		 version;
+	int		 has_lease;
+	uint8_t		 create_guid[16];
+	uint8_t		 client_guid[16];
+	uint8_t		 lease_key[16];
+};
+/* The longest a disconnected open is kept (ms), before the first. */
+void	 lockd_share_set_durable_max(uint64_t);
+/*
+ * After the grant: the open becomes durable if it holds H (Batch, or a
+ * lease with H).  d is taken (its path freed) either way; 1 if durable.
+ */
+int	 lockd_share_durable_set(uint32_t, uint64_t, struct lockd_durable *);
+/*
+ * Its worker went: its durable opens that still hold H become
+ * disconnected, with their locks; returns how many.  Call before the
+ * worker's locks and opens are released.
+ */
+size_t	 lockd_share_durable_park(uint32_t, uint64_t);
+/* One open of the worker, at a logoff: parked, or closed if it cannot be. */
+uint32_t lockd_share_durable_detach(uint32_t, uint64_t, uint64_t);
+/* Disconnected opens past their timeout are closed; returns how many. */
+size_t	 lockd_share_durable_expire(uint64_t);
+/* A break reaches a disconnected open: it is closed.  1 if it was one. */
+int	 lockd_share_durable_purge(uint64_t);
+/*
+ * Another open of the same lease as this one whose worker is there: its
+ * worker and handle, for the lease break a disconnected open cannot
+ * take.  -1 when there is none.
+ */
+int	 lockd_share_lease_other(uint64_t, uint32_t *, uint64_t *);
+/*
+ * uid, key: the disconnected open a reconnect names, for its worker to
+ * reopen the file.  Pointers into lockd's record, valid until the next
+ * call that may close opens.
+ */
+struct lockd_durable_info {
+	uint32_t	 access;
+	uint32_t	 share;
+	uint32_t	 flags;
+	uint32_t	 create_options;
+	const char	*share_name;
+	const char	*path;
+	const char	*stream;
+	uint64_t	 alloc;
+	uint64_t	 position;
+};
+uint32_t lockd_share_durable_find(uint32_t, const struct lockd_durable_key *,
+	    struct lockd_durable_info *);
+/*
+ * peer, uid, key, dev, ino of the worker's descriptor: the open becomes
+ * the worker's.  *g and *oflags as an OPEN's answer.
+ */
+struct lockd_oplock_grant;
+uint32_t lockd_share_durable_reclaim(uint32_t, uint32_t,
+	    const struct lockd_durable_key *, uint64_t, uint64_t,
+	    struct lockd_oplock_grant *, uint32_t *);
+size_t	 lockd_share_durable_count(void);
+/* peer, handle, position: LOCKD_OP_DURABLE_POSITION. */
+uint32_t lockd_share_durable_position(uint32_t, uint64_t, uint64_t);
 size_t	 lockd_share_count(void);
 /* For usmbd-ctl status: files with opens, and one worker's opens. */
 size_t	 lockd_share_nfiles(void);

@@ -225,6 +225,52 @@ lockd_open_lease(struct rbuf *r, struct lockd_share_oreq *q)
 	return 0;
 }
 
+/* A u16-counted name of at most max bytes, no NUL, into a string. */
+static int
+lockd_get_name(struct rbuf *r, size_t min, size_t max, char *out)
+{
+	const uint8_t *np;
+	uint16_t len = 0;
+
+	rbuf_get_u16le(r, &len);
+	if (rbuf_error(r) || len < min || len > max ||
+	    rbuf_get_ptr(r, &np, len) == -1 || memchr(np, '\0', len) != NULL)
+		return -1;
+	memcpy(out, np, len);
+	out[len] = '\0';
+	return 0;
+}
+
+/* The durable part of LOCKD_OP_OPEN; see lockd_proto.h. */
+static struct lockd_durable *
+lockd_open_durable(struct rbuf *r)
+{
+	struct lockd_durable *d;
+	char path[LOCKD_DURABLE_MAX_PATH + 1];
+	uint8_t version = 0, pad8 = 0;
+	uint16_t pad16 = 0;
+
+	d = xcalloc(1, sizeof(*d));
+	rbuf_get_u8(r, &version);
+	rbuf_get_u8(r, &pad8);
+	rbuf_get_u16le(r, &pad16);
+	rbuf_get_u32le(r, &d->timeout_ms);
+	rbuf_get_bytes(r, d->create_guid, sizeof(d->create_guid));
+	rbuf_get_bytes(r, d->client_guid, sizeof(d->client_guid));
+	rbuf_get_u32le(r, &d->create_options);
+	rbuf_get_u64le(r, &d->alloc);
+	if (rbuf_error(r) || (version != 1 && version != 2) || pad8 != 0 ||
+	    pad16 != 0 ||
+	    lockd_get_name(r, 1, LOCKD_MAX_SHARE_NAME, d->share) == -1 ||
+	    lockd_get_name(r, 0, LOCKD_DURABLE_MAX_PATH, path) == -1) {
+		free(d);
+		return NULL;
+	}
+	d->version = version;
+	d->path = xstrdup(path);
+	return d;
+}
+
 /* The body of LOCKD_OP_OPEN; see lockd_proto.h. */
 static void
 lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r, int fd)
@@ -271,10 +317,16 @@ lockd_op_open(struct lockd_peer *p, uint64_t reqid, struct rbuf *r, int fd)
 		lockd_peer_refuse(p, LOCKD_OP_OPEN);
 		return;
 	}
+	if ((oflags & LOCKD_OPLOCK_DURABLE) &&
+	    (a.dur = lockd_open_durable(r)) == NULL) {
+		lockd_peer_refuse(p, LOCKD_OP_OPEN);
+		return;
+	}
 	if (rbuf_error(r) || rbuf_left(r) != 0 ||
 	    disp > LOPL_FILE_OVERWRITE_IF ||
-	    (oflags & ~(LOCKD_OPLOCK_NO_LEVEL2 | LOCKD_OPLOCK_DIR_LEASE)) !=
-	    0) {
+	    (oflags & ~(LOCKD_OPLOCK_NO_LEVEL2 | LOCKD_OPLOCK_DIR_LEASE |
+	    LOCKD_OPLOCK_DURABLE)) != 0) {
+		lockd_durable_free(a.dur);
 		lockd_peer_refuse(p, LOCKD_OP_OPEN);
 		return;
 	}
@@ -453,6 +505,163 @@ lockd_op_oplock(struct lockd_peer *p, uint32_t op, uint64_t reqid,
 	}
 }
 
+/* The key of LOCKD_OP_DURABLE_FIND and _RECLAIM; see lockd_proto.h. */
+static int
+lockd_durable_key(struct rbuf *r, struct lockd_durable_key *k)
+{
+	uint8_t version = 0, lease = 0;
+	uint16_t pad = 0;
+
+	memset(k, 0, sizeof(*k));
+	rbuf_get_u64le(r, &k->handle);
+	rbuf_get_u8(r, &version);
+	rbuf_get_u8(r, &lease);
+	rbuf_get_u16le(r, &pad);
+	rbuf_get_bytes(r, k->create_guid, sizeof(k->create_guid));
+	rbuf_get_bytes(r, k->client_guid, sizeof(k->client_guid));
+	rbuf_get_bytes(r, k->lease_key, sizeof(k->lease_key));
+	if (rbuf_error(r) || rbuf_left(r) != 0 ||
+	    (version != 1 && version != 2) || lease > 1 || pad != 0)
+		return -1;
+	k->version = version;
+	k->has_lease = lease;
+	return 0;
+}
+
+static void
+lockd_wput_name(struct wbuf *w, const char *s)
+{
+	size_t len = strlen(s);
+
+	wbuf_put_u16le(w, (uint16_t)len);
+	wbuf_put_bytes(w, s, len);
+}
+
+/*
+ * LOCKD_OP_DURABLE_FIND: the open is looked up with the uid the master
+ * gave with the sender's channel, never a uid the worker names.
+ */
+static void
+lockd_op_durable_find(struct lockd_peer *p, uint64_t reqid, struct rbuf *r)
+{
+	struct lockd_durable_key k;
+	struct lockd_durable_info info;
+	struct wbuf w;
+	uint32_t status;
+
+	if (lockd_durable_key(r, &k) == -1) {
+		lockd_peer_refuse(p, LOCKD_OP_DURABLE_FIND);
+		return;
+	}
+	status = lockd_share_durable_find(p->uid, &k, &info);
+	if (status != LOCKD_STATUS_OK) {
+		lockd_send_reply(p, LOCKD_OP_DURABLE_FIND, reqid, status,
+		    NULL, 0);
+		return;
+	}
+	wbuf_init(&w, 64 + LOCKD_DURABLE_MAX_PATH);
+	wbuf_put_u32le(&w, LOCKD_OP_DURABLE_FIND);
+	wbuf_put_u64le(&w, reqid);
+	wbuf_put_u32le(&w, status);
+	wbuf_put_u32le(&w, info.access);
+	wbuf_put_u32le(&w, info.share);
+	wbuf_put_u32le(&w, info.flags);
+	wbuf_put_u32le(&w, info.create_options);
+	lockd_wput_name(&w, info.share_name);
+	lockd_wput_name(&w, info.path);
+	lockd_wput_name(&w, info.stream);
+	wbuf_put_u64le(&w, info.alloc);
+	wbuf_put_u64le(&w, info.position);
+	/* LOCKD_DURABLE_MAX_PATH keeps it short enough (lockd_proto.h). */
+	if (wbuf_error(&w) || wbuf_len(&w) > LOCKD_REPLY_MAX) {
+		wbuf_free(&w);
+		lockd_send_reply(p, LOCKD_OP_DURABLE_FIND, reqid,
+		    LOCKD_STATUS_OBJECT_NAME_NOT_FOUND, NULL, 0);
+		return;
+	}
+	if (!lockd_peer_writable(p) ||
+	    ipc_chan_send(p->chan, IPC_LOCKD_REPLY, p->id, -1, wbuf_data(&w),
+	    wbuf_len(&w)) == -1)
+		log_warnx("lockd peer %u: cannot send reply", p->id);
+	wbuf_free(&w);
+}
+
+/*
+ * LOCKD_OP_DURABLE_RECLAIM: as FIND, and the descriptor the worker
+ * opened must be of the open's file (the worker reopened it by the
+ * path lockd gave, which may name another file by now).
+ */
+static void
+lockd_op_durable_reclaim(struct lockd_peer *p, uint64_t reqid,
+    struct rbuf *r, int fd)
+{
+	struct lockd_durable_key k;
+	struct lockd_oplock_grant g;
+	uint8_t mem[LOCKD_OPEN_REPLY_LEN];
+	struct wbuf w;
+	struct stat st;
+	uint32_t status, oflags = 0;
+	uint64_t handle = 0;
+
+	if (fd == -1 || fstat(fd, &st) == -1 ||
+	    lockd_durable_key(r, &k) == -1) {
+		if (fd != -1)
+			close(fd);
+		lockd_peer_refuse(p, LOCKD_OP_DURABLE_RECLAIM);
+		return;
+	}
+	close(fd);
+	status = lockd_share_durable_reclaim(p->id, p->uid, &k,
+	    (uint64_t)st.st_dev, (uint64_t)st.st_ino, &g, &oflags);
+	if (status == LOCKD_STATUS_OK) {
+		handle = k.handle;
+		if (lockd_brl_file_locked(p->id, handle))
+			oflags |= LOCKD_OPENED_BRL;
+		log_debug("lockd peer %u reclaimed durable open %llu", p->id,
+		    (unsigned long long)handle);
+	} else
+		memset(&g, 0, sizeof(g));
+	wbuf_init_fixed(&w, mem, sizeof(mem));
+	wbuf_put_u64le(&w, handle);
+	wbuf_put_u32le(&w, oflags);
+	wbuf_put_u8(&w, g.level);
+	wbuf_put_u8(&w, g.lease_state);
+	wbuf_put_u8(&w, (uint8_t)g.lease_version);
+	wbuf_put_u16le(&w, g.epoch);
+	wbuf_put_u32le(&w, g.lease_flags);
+	lockd_send_reply(p, LOCKD_OP_DURABLE_RECLAIM, reqid, status,
+	    wbuf_data(&w), wbuf_len(&w));
+}
+
+/*
+ * LOCKD_OP_DURABLE_DETACH and LOCKD_OP_DURABLE_POSITION: the sender's
+ * own open only.
+ */
+static void
+lockd_op_durable_detach(struct lockd_peer *p, uint32_t op, uint64_t reqid,
+    struct rbuf *r)
+{
+	uint64_t handle, pos = 0;
+	uint32_t status;
+
+	rbuf_get_u64le(r, &handle);
+	if (op == LOCKD_OP_DURABLE_POSITION)
+		rbuf_get_u64le(r, &pos);
+	if (rbuf_error(r) || rbuf_left(r) != 0) {
+		lockd_peer_refuse(p, op);
+		return;
+	}
+	if (op == LOCKD_OP_DURABLE_POSITION) {
+		status = lockd_share_durable_position(p->id, handle, pos);
+		lockd_send_reply(p, op, reqid, status, NULL, 0);
+		return;
+	}
+	/* Its waiting locks are the session's, which ended. */
+	status = lockd_share_durable_detach(p->id, handle, time_mono_ms());
+	lockd_send_reply(p, LOCKD_OP_DURABLE_DETACH, reqid, status, NULL, 0);
+	lockd_break_rerun();
+}
+
 void
 lockd_send_reply(struct lockd_peer *p, uint32_t op, uint64_t reqid,
     uint32_t status, const void *body, size_t len)
@@ -484,10 +693,11 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 	rbuf_get_u32le(&r, &op);
 	rbuf_get_u64le(&r, &reqid);
 	/*
-	 * Only an OPEN and a DIR_CHANGED come with a descriptor, and they
-	 * always do.
+	 * Only an OPEN, a DIR_CHANGED and a RECLAIM come with a descriptor,
+	 * and they always do.
 	 */
 	if (op != LOCKD_OP_OPEN && op != LOCKD_OP_DIR_CHANGED &&
+	    op != LOCKD_OP_DURABLE_RECLAIM &&
 	    m->fd != -1) {
 		close(m->fd);
 		lockd_peer_refuse(p, op);
@@ -533,6 +743,16 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 	case LOCKD_OP_DIR_CHANGED:
 		lockd_op_dir_changed(p, reqid, &r, m->fd);
 		break;
+	case LOCKD_OP_DURABLE_FIND:
+		lockd_op_durable_find(p, reqid, &r);
+		break;
+	case LOCKD_OP_DURABLE_RECLAIM:
+		lockd_op_durable_reclaim(p, reqid, &r, m->fd);
+		break;
+	case LOCKD_OP_DURABLE_DETACH:
+	case LOCKD_OP_DURABLE_POSITION:
+		lockd_op_durable_detach(p, op, reqid, &r);
+		break;
 	default:
 		lockd_peer_refuse(p, op);
 		break;
@@ -542,11 +762,13 @@ lockd_handle_request(struct lockd_peer *p, struct ipc_msg *m)
 void
 lockd_peer_release(struct lockd_peer *p)
 {
-	size_t n, trees;
+	size_t n, trees, kept;
 
 	lockd_releasing = p->id;
 	lockd_releasing_on = 1;
 	lockd_break_release_peer(p->id);
+	/* Its durable opens stay, with their locks (doc/durable.md). */
+	kept = lockd_share_durable_park(p->id, time_mono_ms());
 	lockd_brl_release_peer(p->id);
 	n = lockd_share_release_peer(p->id);
 	trees = lockd_tcon_release_peer(p->id);
@@ -556,6 +778,9 @@ lockd_peer_release(struct lockd_peer *p)
 	if (n > 0)
 		log_info("worker of connection %u ended with %zu opens; "
 		    "released", p->id, n);
+	if (kept > 0)
+		log_info("worker of connection %u ended with %zu durable "
+		    "opens; kept for their client to reclaim", p->id, kept);
 	/* An ordinary end: a client that drops its connection. */
 	if (trees > 0)
 		log_debug("worker of connection %u ended with %zu tree "

@@ -418,6 +418,8 @@ static const struct conf_param conf_params[] = {
 	    "seconds for authentication after connecting"),
 	GI("oplock break timeout", oplock_break_timeout, "35", 1, 300,
 	    "seconds a client has to acknowledge an oplock break"),
+	GI("durable handle timeout", durable_handle_timeout, "300", 1, 3600,
+	    "seconds a disconnected durable open is kept, at most"),
 	GI("oplock break wait time", oplock_break_wait_time, "0", 0, 1000,
 	    "milliseconds Samba waits before sending a break"),
 	GI("deadtime", deadtime, "0", 0, 1000000,
@@ -494,8 +496,8 @@ static const struct conf_param conf_params[] = {
 	    "grant Level II oplocks (shared read caching)"),
 	SB("kernel oplocks", kernel_oplocks, "no", 0,
 	    "break oplocks and leases on local access (fcntl leases)"),
-	SB("durable handles", durable_handles, "no", 0,
-	    "grant durable handles"),
+	SB("durable handles", durable_handles, "yes", 0,
+	    "grant durable handles (v1 and v2, not persistent)"),
 	SE("case sensitive", case_sensitive, "auto", conf_case_vals,
 	    "case-sensitive name lookup"),
 	SB("preserve case", preserve_case, "yes", 0,
@@ -564,15 +566,11 @@ struct conf_unsupported {
 	const char	*why;
 };
 
-#define NO_CACHING \
-	"no durable handles are granted"
-
 static const struct conf_unsupported conf_unsupported[] = {
 	{ "server multi channel support", SC_GLOBAL, 0,
 	    "no session binds a second connection" },
 	{ "oplock break wait time", SC_GLOBAL, 0,
 	    "oplock breaks are sent at once" },
-	{ "durable handles", SC_SHARE, 0, NO_CACHING },
 	{ "admin users", SC_SHARE, 1,
 	    "no session worker acts as root, in any share" },
 	{ "wide links", SC_SHARE, 1,

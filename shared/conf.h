@@ -144,6 +144,7 @@ struct conf_global {
 	int		  negotiate_timeout;	/* seconds */
 	int		  auth_timeout;		/* seconds */
 	int		  oplock_break_timeout;	/* seconds */
+	int		  durable_handle_timeout;	/* seconds */
 	int		  oplock_break_wait_time;	/* always 0 */
 	int		  deadtime;		/* minutes, 0: never */
 	int		  name_service_timeout;	/* seconds */

@@ -204,15 +204,84 @@ enum lockd_op {
 	 *        worker need not wait for the reply.
 	 */
 	LOCKD_OP_DIR_CHANGED,
+	/*
+	 * Durable handles (doc/durable.md).  A CREATE that asks for one
+	 * sets LOCKD_OPLOCK_DURABLE in the OPEN's oplock flags and appends,
+	 * after the lease part if any, the durable part: u8 version (1 or
+	 * 2), u8 0, u16 0, u32 timeout in ms (the worker's grant; lockd
+	 * caps it at its own limit), 16 bytes CreateGuid (v2; 0 for v1),
+	 * 16 bytes the connection's ClientGuid, u32 CreateOptions, u64 the
+	 * allocation reserved at the open (AlSi, 0 for none), u16 share
+	 * name length, the share's name (1 to LOCKD_MAX_SHARE_NAME),
+	 * u16 path length, the path below the share root (0 to
+	 * LOCKD_DURABLE_MAX_PATH, '/'-separated).  lockd makes the open
+	 * durable only with a Batch oplock or a lease with H granted, and
+	 * says so with LOCKD_OPENED_DURABLE.  When the worker goes, lockd
+	 * keeps such an open (with its locks and lease) disconnected until
+	 * its timeout, or until an open of another client would break it.
+	 *
+	 * LOCKD_OP_DURABLE_FIND asks for a disconnected durable open, to
+	 * reopen its file.  body (LOCKD_DURABLE_KEY_LEN): u64 handle (the
+	 * FileId.Persistent the client names, without
+	 * LOCKD_DURABLE_ID_BIT), u8 version of the reconnect (1 or 2),
+	 * u8 1 when a lease context came with it, u16 0, 16 bytes
+	 * CreateGuid (v2), 16 bytes the connection's ClientGuid, 16 bytes
+	 * LeaseKey.  Only an open of the uid lockd knows for the sender is
+	 * found.  reply: u32 access, u32 share access, u32 flags
+	 * (LOCKD_OPEN_*), u32 CreateOptions, u16 share name length, name,
+	 * u16 path length, path, u16 stream name length, stream name, u64
+	 * the allocation reserved at the open, u64 the position
+	 * (LOCKD_OP_DURABLE_POSITION); status OBJECT_NAME_NOT_FOUND when no
+	 * open matches.
+	 */
+	LOCKD_OP_DURABLE_FIND,
+	/*
+	 * The worker reopened the file: body the same key, with a
+	 * descriptor of the file.  lockd checks the key again and that the
+	 * descriptor names the open's file, and the open is the sender's
+	 * from now on.  reply: as LOCKD_OP_OPEN's.
+	 */
+	LOCKD_OP_DURABLE_RECLAIM,
+	/*
+	 * The session of a durable open logged off (MS-SMB2 3.3.5.6: its
+	 * durable opens stay for a reconnect).  body: u64 handle of the
+	 * sender's.  lockd keeps it disconnected as if the worker had
+	 * gone; one it cannot keep (no H any more, a break on its way) is
+	 * closed as a gone worker's opens are.  status OK, INVALID_HANDLE.
+	 */
+	LOCKD_OP_DURABLE_DETACH,
+	/*
+	 * The client set the position (FilePositionInformation) of a
+	 * durable open, which a reconnect gives back.  body: u64 handle of
+	 * the sender's, u64 position.  status OK, INVALID_HANDLE.
+	 */
+	LOCKD_OP_DURABLE_POSITION,
 };
 
 /* LOCKD_OP_DIR_CHANGED body length. */
 #define LOCKD_DIR_CHANGED_LEN		33
 
+
+/*
+ * The worker of a disconnected durable open: none.  The master never
+ * gives a connection id 0, so no worker's requests name these opens.
+ */
+#define LOCKD_PEER_DISCONNECTED		0
+#define LOCKD_DURABLE_KEY_LEN		60
+/*
+ * The longest path a durable open keeps: its FIND reply, with the share
+ * and stream names, stays below LOCKD_REPLY_MAX.  An open with a longer
+ * path is not made durable.
+ */
+#define LOCKD_DURABLE_MAX_PATH		2048
+/* The FileId.Persistent of a durable open: its lockd handle with this. */
+#define LOCKD_DURABLE_ID_BIT		0x8000000000000000ULL
+
 /* LOCKD_OP_OPEN oplock flags. */
 #define LOCKD_OPLOCK_NO_LEVEL2		0x01	/* "level2 oplocks = no" */
 /* The connection negotiated directory leasing: a directory may get one. */
 #define LOCKD_OPLOCK_DIR_LEASE		0x02
+#define LOCKD_OPLOCK_DURABLE		0x04	/* a durable part follows */
 
 /* IPC_LOCKD_BREAK kinds, and its length. */
 #define LOCKD_BREAK_OPLOCK		1
@@ -238,6 +307,8 @@ enum lockd_op {
 #define LOCKD_OPENED_CACHED		0x0002
 /* Directory leases exist: report changes of children (DIR_CHANGED). */
 #define LOCKD_OPENED_DIRLEASES		0x0004
+/* The open is durable (LOCKD_OPLOCK_DURABLE was granted). */
+#define LOCKD_OPENED_DURABLE		0x0008
 
 /* SMB2 LOCK element flags (MS-SMB2 2.2.26.1). */
 #define LOCKD_LOCKFLAG_SHARED		0x00000001
@@ -281,5 +352,6 @@ enum lockd_op {
 #define LOCKD_STATUS_CANCELLED		0xC0000120U
 #define LOCKD_STATUS_INVALID_LOCK_RANGE	0xC00001A1U
 #define LOCKD_STATUS_INVALID_OPLOCK_PROTOCOL 0xC00000E3U
+#define LOCKD_STATUS_OBJECT_NAME_NOT_FOUND 0xC0000034U
 
 #endif /* USMBD_LOCKD_PROTO_H */

@@ -67,17 +67,17 @@ cat > "$T/unsupported.conf" <<EOF2
 [data]
 	path = $T
 	oplocks = yes
-	durable handles = yes
+	delete veto files = yes
 EOF2
 "$U" -t -f "$T/unsupported.conf" >"$T/out" 2>&1
 rc=$?
-check "unsupported caching: -t fails" [ "$rc" -eq 1 ]
-check "unsupported caching: the line says so" \
-    grep -q "unsupported.conf:6: durable handles: not supported by this version" \
+check "unsupported share parameter: -t fails" [ "$rc" -eq 1 ]
+check "unsupported share parameter: the line says so" \
+    grep -q "unsupported.conf:6: delete veto files: not supported by this version" \
     "$T/out"
 out=$("$U" -T -f "$T/unsupported.conf" 2>/dev/null)
-check "unsupported caching: -T shows what the server does" sh -c \
-    "printf '%s\n' \"\$1\" | grep -q 'durable handles = no' &&
+check "unsupported share parameter: -T shows what the server does" sh -c \
+    "printf '%s\n' \"\$1\" | grep -q 'delete veto files = no' &&
     printf '%s\n' \"\$1\" | grep -q 'oplocks = yes'" _ "$out"
 cat > "$T/adminusers.conf" <<EOF2
 [global]

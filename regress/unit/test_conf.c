@@ -325,6 +325,7 @@ test_fields(void)
 	CHECK(c->g.smb2_leases == 1);
 	CHECK(c->g.max_connections == 50);
 	s = &c->shares[0];
+	/* Durable handles are served; the file turns them off. */
 	CHECK(s->kernel_oplocks == 0 && s->durable_handles == 0);
 	/* Oplocks are served, and granted by default as in Samba. */
 	CHECK(s->oplocks == 1 && s->level2_oplocks == 1);

@@ -5,8 +5,11 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "lockd_brl.h"
 #include "lockd_oplock.h"
 #include "lockd_proto.h"
 #include "lockd_share.h"
@@ -297,6 +300,167 @@ test_dir_leases(void)
 	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
 	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK);
 	CHECK(!lockd_share_dirleases());
+
+/* A durable part as lockd_state.c makes it; the path is taken. */
+static struct lockd_durable *
+durable_part(int version, uint32_t timeout, uint8_t guid)
+{
+	struct lockd_durable *d;
+
+	d = calloc(1, sizeof(*d));
+	d->version = version;
+	d->timeout_ms = timeout;
+	memset(d->create_guid, guid, sizeof(d->create_guid));
+	snprintf(d->share, sizeof(d->share), "share");
+	d->path = strdup("dir/f.dat");
+	return d;
+}
+
+/*
+ * Durable opens (doc/durable.md): made durable only with H, kept with
+ * their locks when their worker goes, found and reclaimed by the same
+ * user only (with the file's own device and inode), closed by a break,
+ * at their timeout, or at once when they cannot be kept.
+ */
+static void
+test_durable(void)
+{
+	struct lockd_share_oreq q = { .level = LOPL_LEVEL_BATCH,
+	    .disposition = LOPL_FILE_OPEN };
+	struct lockd_share_oreq q0 = { .level = LOPL_LEVEL_NONE,
+	    .disposition = LOPL_FILE_OPEN };
+	struct lockd_oplock_breaks b = { NULL, 0, 0 };
+	struct lockd_durable_key k;
+	struct lockd_durable_info info;
+	struct lockd_brl_elem e = { 0, 10, LOCKD_LOCKFLAG_EXCLUSIVE |
+	    LOCKD_LOCKFLAG_FAIL_IMMEDIATELY };
+	struct lockd_brl_elem u = { 0, 10, LOCKD_LOCKFLAG_UNLOCK };
+	struct lockd_oplock_grant g;
+	uint64_t h1, h2, now = 1000;
+	uint32_t fl = 0;
+
+	lockd_share_set_oplock(5000);
+	lockd_share_set_durable_max(100000);
+	/* Without H, no durability. */
+	CHECK(lockd_share_open_opl(1, 100, 9, 950, "", R | W, SR | SW, 0,
+	    &q0, now, &b, &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, &q0, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK);
+	CHECK(!lockd_share_durable_set(1, h1, durable_part(1, 0, 0)));
+	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK);
+
+	/* Batch: durable, capped at the limit. */
+	CHECK(lockd_share_open_opl(1, 100, 9, 950, "", R | W, SR | SW, 0, &q,
+	    now, &b, &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.level == LOPL_LEVEL_BATCH);
+	CHECK(lockd_share_durable_set(1, h1, durable_part(2, 500000, 0x11)));
+	CHECK(lockd_brl_lock(1, h1, 77, &e, 1) == LOCKD_STATUS_OK);
+	/* The position is the open's worker's to set. */
+	CHECK(lockd_share_durable_position(2, h1, 4096) ==
+	    LOCKD_STATUS_INVALID_HANDLE);
+	CHECK(lockd_share_durable_position(1, h1, 512) == LOCKD_STATUS_OK);
+	memset(&k, 0, sizeof(k));
+	k.handle = h1;
+	k.version = 2;
+	memset(k.create_guid, 0x11, sizeof(k.create_guid));
+	/* Connected: not found. */
+	CHECK(lockd_share_durable_find(100, &k, &info) ==
+	    LOCKD_STATUS_OBJECT_NAME_NOT_FOUND);
+	/* The worker goes: the open stays, with its lock. */
+	CHECK(lockd_share_durable_park(1, now) == 1);
+	lockd_brl_release_peer(1);
+	CHECK(lockd_share_release_peer(1) == 0);
+	CHECK(lockd_share_durable_count() == 1);
+	CHECK(lockd_share_open_opl(2, 200, 9, 950, "", R, SR | SW, 0, &q0,
+	    now, &b, &h2) == LOCKD_STATUS_OK);
+	CHECK(lockd_brl_lock(2, h2, 78, &e, 1) ==
+	    LOCKD_STATUS_LOCK_NOT_GRANTED);
+	/* Another user's worker finds nothing; the wrong CreateGuid none. */
+	CHECK(lockd_share_durable_find(200, &k, &info) ==
+	    LOCKD_STATUS_OBJECT_NAME_NOT_FOUND);
+	k.create_guid[0] = 0;
+	CHECK(lockd_share_durable_find(100, &k, &info) ==
+	    LOCKD_STATUS_OBJECT_NAME_NOT_FOUND);
+	k.create_guid[0] = 0x11;
+	CHECK(lockd_share_durable_position(1, h1, 4096) ==
+	    LOCKD_STATUS_INVALID_HANDLE);
+	CHECK(lockd_share_durable_find(100, &k, &info) == LOCKD_STATUS_OK &&
+	    strcmp(info.path, "dir/f.dat") == 0 && info.position == 512 &&
+	    strcmp(info.share_name, "share") == 0 && info.access == (R | W));
+	/* A v1 reconnect names the FileId alone. */
+	k.version = 1;
+	CHECK(lockd_share_durable_find(100, &k, &info) == LOCKD_STATUS_OK);
+	k.version = 2;
+	/* Reclaimed only with the file's own device and inode. */
+	CHECK(lockd_share_durable_reclaim(3, 100, &k, 9, 951, &g, &fl) ==
+	    LOCKD_STATUS_OBJECT_NAME_NOT_FOUND);
+	CHECK(lockd_share_durable_reclaim(3, 200, &k, 9, 950, &g, &fl) ==
+	    LOCKD_STATUS_OBJECT_NAME_NOT_FOUND);
+	CHECK(lockd_share_durable_reclaim(3, 100, &k, 9, 950, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.level == LOPL_LEVEL_BATCH &&
+	    (fl & LOCKD_OPENED_DURABLE) && lockd_share_durable_count() == 0);
+	/* Its lock came with it: the new worker may unlock. */
+	CHECK(lockd_brl_unlock(3, h1, &u, 1) == LOCKD_STATUS_OK);
+	CHECK(lockd_brl_lock(3, h1, 79, &e, 1) == LOCKD_STATUS_OK);
+
+	/* A logoff parks it; another open's break then closes it. */
+	CHECK(lockd_share_durable_detach(2, h1, now) ==
+	    LOCKD_STATUS_INVALID_HANDLE);
+	CHECK(lockd_share_durable_detach(3, h1, now) == LOCKD_STATUS_OK &&
+	    lockd_share_durable_count() == 1);
+	CHECK(lockd_share_grant(2, h2, &q0, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_PENDING && b.n == 1 && b.v[0].open == h1);
+	b.n = 0;
+	CHECK(lockd_share_durable_purge(h1) == 1);
+	CHECK(lockd_share_durable_count() == 0);
+	CHECK(!lockd_share_blocked(2, h2, now));
+	CHECK(lockd_brl_lock(2, h2, 80, &e, 1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_durable_purge(h2) == 0);
+	lockd_brl_close(2, h2);
+	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
+
+	/*
+	 * A lease shared with a connected open of the same client: its
+	 * breaks go to that open, not to the parked one.
+	 */
+	{
+		struct lockd_share_oreq ql = { .level = LOPL_LEVEL_LEASE,
+		    .disposition = LOPL_FILE_OPEN, .lease_version = 2,
+		    .lease_state = LOPL_R | LOPL_H | LOPL_W };
+		uint64_t h5, h6, other;
+		uint32_t peer;
+
+		memset(ql.client_guid, 0x77, sizeof(ql.client_guid));
+		memset(ql.lease_key, 0x88, sizeof(ql.lease_key));
+		CHECK(lockd_share_open_opl(5, 100, 9, 960, "", R, SR | SW, 0,
+		    &ql, now, &b, &h5) == LOCKD_STATUS_OK);
+		CHECK(lockd_share_grant(5, h5, &ql, now, &b, &g, &fl) ==
+		    LOCKD_STATUS_OK && g.lease_state == 7);
+		CHECK(lockd_share_durable_set(5, h5, durable_part(2, 5000,
+		    0x22)));
+		CHECK(lockd_share_open_opl(6, 100, 9, 960, "", R, SR | SW, 0,
+		    &ql, now, &b, &h6) == LOCKD_STATUS_OK);
+		CHECK(lockd_share_grant(6, h6, &ql, now, &b, &g, &fl) ==
+		    LOCKD_STATUS_OK && b.n == 0);
+		CHECK(lockd_share_durable_park(5, now) == 1);
+		CHECK(lockd_share_lease_other(h5, &peer, &other) == 0 &&
+		    peer == 6 && other == h6);
+		CHECK(lockd_share_lease_other(h6, &peer, &other) == -1);
+		CHECK(lockd_share_durable_purge(h5) == 1);
+		CHECK(lockd_share_close(6, h6, &fl) == LOCKD_STATUS_OK);
+	}
+
+	/* Unclaimed, it closes at its timeout. */
+	CHECK(lockd_share_open_opl(1, 100, 9, 952, "", R, SR, 0, &q, now, &b,
+	    &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK);
+	CHECK(lockd_share_durable_set(1, h1, durable_part(1, 2000, 0)));
+	CHECK(lockd_share_durable_park(1, now) == 1);
+	CHECK(lockd_share_durable_expire(now + 1999) == 0);
+	CHECK(lockd_share_durable_expire(now + 2000) == 1);
+	CHECK(lockd_share_count() == 0 && lockd_share_durable_count() == 0);
 	lockd_oplock_breaks_free(&b);
 }
 
@@ -307,6 +471,7 @@ main(void)
 	test_leases();
 	test_rename_delete();
 	test_dir_leases();
+	test_durable();
 	uint64_t h1, h2, h3, h4;
 	uint32_t fl, pend, n;
 

@@ -188,11 +188,65 @@ test_exta(void)
 	wbuf_free(&w);
 }
 
+/* The durable handle contexts (MS-SMB2 2.2.13.2.3, .4, .11, .12). */
+static void
+test_durable(void)
+{
+	uint8_t dhnq[16] = { 0 }, dhnc[16], dh2q[32], dh2c[36];
+	struct smb2_cctx cc;
+	struct wbuf w;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		dhnc[i] = (uint8_t)(i + 1);
+	memset(dh2q, 0, sizeof(dh2q));
+	dh2q[0] = 0x60;			/* Timeout 0xea60: 60000 ms */
+	dh2q[1] = 0xea;
+	dh2q[4] = 0x02;			/* Flags: PERSISTENT */
+	memset(dh2q + 16, 0xc3, 16);	/* CreateGuid */
+	memcpy(dh2c, dhnc, 16);
+	memset(dh2c + 16, 0x5a, 16);
+	dh2c[32] = 0x02;
+
+	wbuf_init(&w, 256);
+	put_ctx(&w, "DHnQ", dhnq, sizeof(dhnq), 0);
+	put_ctx(&w, "DH2Q", dh2q, sizeof(dh2q), 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_SUCCESS &&
+	    (cc.seen & SMB2_CCTX_DHNQ) && (cc.seen & SMB2_CCTX_DH2Q) &&
+	    cc.dh2q_timeout == 60000 &&
+	    cc.dh2q_flags == SMB2_DHANDLE_FLAG_PERSISTENT &&
+	    cc.dh2q_guid[0] == 0xc3 && cc.dh2q_guid[15] == 0xc3);
+	wbuf_reset(&w);
+	put_ctx(&w, "DHnC", dhnc, sizeof(dhnc), 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_SUCCESS &&
+	    cc.seen == SMB2_CCTX_DHNC &&
+	    cc.dhc_persistent == 0x0807060504030201ULL &&
+	    cc.dhc_volatile == 0x100f0e0d0c0b0a09ULL);
+	wbuf_reset(&w);
+	put_ctx(&w, "DH2C", dh2c, sizeof(dh2c), 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_SUCCESS &&
+	    cc.seen == SMB2_CCTX_DH2C &&
+	    cc.dhc_persistent == 0x0807060504030201ULL &&
+	    cc.dh2c_guid[0] == 0x5a && cc.dh2c_flags == 2);
+	/* Each has one size. */
+	wbuf_reset(&w);
+	put_ctx(&w, "DH2C", dh2c, 32, 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+	wbuf_reset(&w);
+	put_ctx(&w, "DH2Q", dh2q, 16, 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+	wbuf_reset(&w);
+	put_ctx(&w, "DHnC", dhnc, 8, 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+	wbuf_free(&w);
+}
+
 int
 main(void)
 {
 	test_parse();
 	test_put();
 	test_exta();
+	test_durable();
 	return unit_done();
 }

@@ -17,7 +17,7 @@
 #include "smb2_conn.h"
 #include "util.h"
 
-#define SMB2_STATE_MAGIC	0x55535331U	/* "USS1" */
+#define SMB2_STATE_MAGIC	0x55535332U	/* "USS2" */
 #define SMB2_STATE_MAX_DIALECTS	64
 
 int
@@ -41,6 +41,11 @@ smb2_state_export(struct smb2_conn *c, struct wbuf *w)
 	wbuf_put_u16le(w, (uint16_t)c->nres.nclient_dialects);
 	for (i = 0; i < c->nres.nclient_dialects; i++)
 		wbuf_put_u16le(w, c->nres.client_dialects[i]);
+	/*
+	 * The connection's hash after NEGOTIATE (3.1.1): a later session
+	 * set up in the worker starts from it (MS-SMB2 3.3.5.5).
+	 */
+	wbuf_put_bytes(w, c->preauth_hash, sizeof(c->preauth_hash));
 	smb2_credits_export(&c->credits, w);
 	TAILQ_FOREACH(s, &c->sessions, entry)
 		if (s->state == SESS_VALID)
@@ -105,6 +110,7 @@ smb2_state_import(struct smb2_conn *c, const uint8_t *data, size_t len)
 	c->nres.nclient_dialects = ndialects;
 	for (i = 0; i < ndialects; i++)
 		rbuf_get_u16le(&r, &c->nres.client_dialects[i]);
+	rbuf_get_bytes(&r, c->preauth_hash, sizeof(c->preauth_hash));
 	smb2_credits_free(&c->credits);
 	if (smb2_credits_import(&c->credits, &r,
 	    c->conf->g.smb2_max_credits) == -1)

@@ -23,6 +23,8 @@ struct smb2_tree {
 	uint32_t		 maximal_access;
 	/* It holds a slot of its share's "max connections" in lockd. */
 	int			 counted;
+	/* It goes with its session (a LOGOFF), not by TREE_DISCONNECT. */
+	int			 session_ends;
 	TAILQ_HEAD(, smb2_open)	 files;		/* opens on this tree */
 };
 

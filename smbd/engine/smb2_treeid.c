@@ -45,7 +45,9 @@ smb2_tree_free_all(struct smb2_session *s)
 {
 	struct smb2_tree *t;
 
-	while ((t = TAILQ_FIRST(&s->trees)) != NULL)
+	while ((t = TAILQ_FIRST(&s->trees)) != NULL) {
+		t->session_ends = 1;
 		smb2_tree_free_one(s, t);
+	}
 }
 

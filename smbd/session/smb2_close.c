@@ -212,8 +212,18 @@ smb2_tree_close_files(struct smb2_tree *t)
 {
 	struct smb2_open *o;
 
-	while ((o = TAILQ_FIRST(&t->files)) != NULL)
+	while ((o = TAILQ_FIRST(&t->files)) != NULL) {
+		/*
+		 * A durable open outlives its session's LOGOFF, to be
+		 * reclaimed by a later session (MS-SMB2 3.3.5.6;
+		 * doc/durable.md); a TREE_DISCONNECT closes it.
+		 */
+		if (t->session_ends && o->durable != 0 &&
+		    o->lockd_handle != 0 && !o->delete_on_close &&
+		    smb2_durable_detach(o) == 0)
+			continue;
 		smb2_close_open(NULL, o);
+	}
 }
 
 uint32_t

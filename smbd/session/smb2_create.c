@@ -88,6 +88,10 @@ struct create_extra {
 	uint8_t			 oplock_flags;	/* LOCKD_OPLOCK_* */
 	uint32_t		 disposition;
 	struct smb2_lease_req	 lease;		/* oplock 0xFF */
+	/* A durable handle asked for (doc/durable.md): version, 0 none. */
+	int			 durable;
+	uint32_t		 durable_timeout;	/* ms */
+	uint8_t			 create_guid[16];
 };
 
 /*
@@ -116,8 +120,8 @@ struct create_grant {
 	uint32_t		 lease_flags;
 };
 
-static void
-create_response(struct wbuf *out, struct smb2_open *o, uint32_t action,
+void
+smb2_create_response(struct wbuf *out, struct smb2_open *o, uint32_t action,
     uint32_t cctx, uint32_t maximal)
 {
 	struct meta_file mf;
@@ -172,6 +176,19 @@ create_response(struct wbuf *out, struct smb2_open *o, uint32_t action,
 			data[8 + i] = (uint8_t)(dev >> (8 * i));
 		}
 		smb2_cctx_put(out, &prev, "QFid", data, 32);
+	}
+	/* The durable handle granted (MS-SMB2 2.2.14.2.3, 2.2.14.2.12). */
+	if ((cctx & SMB2_CCTX_DHNQ) && o->durable == 1) {
+		memset(data, 0, 8);
+		smb2_cctx_put(out, &prev, "DHnQ", data, 8);
+	}
+	if ((cctx & SMB2_CCTX_DH2Q) && o->durable == 2) {
+		memset(data, 0, 8);
+		data[0] = (uint8_t)o->durable_timeout;
+		data[1] = (uint8_t)(o->durable_timeout >> 8);
+		data[2] = (uint8_t)(o->durable_timeout >> 16);
+		data[3] = (uint8_t)(o->durable_timeout >> 24);
+		smb2_cctx_put(out, &prev, "DH2Q", data, 8);
 	}
 	if (o->oplock == SMB2_OPLOCK_LEVEL_LEASE && o->lease.version != 0) {
 		struct wbuf lw;
@@ -343,10 +360,9 @@ static uint32_t
 create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
     uint32_t oflags, const struct create_grant *g, struct wbuf *out)
 {
-	uint8_t level = g->level;
-
 	struct smb2_conn *c = cw->c;
 	struct smb2_open *o = cw->o;
+	uint8_t level = g->level;
 
 	o->create_wait = NULL;
 	cw->o = NULL;
@@ -379,10 +395,20 @@ create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
 	/* Others cache the file, or this open does: report its writes. */
 	o->opl_report = (oflags & LOCKD_OPENED_CACHED) != 0 ||
 	    level == SMB2_OPLOCK_LEVEL_II;
+	/*
+	 * A durable open is named by its lockd handle, so that a worker
+	 * of a later connection can ask lockd for it (doc/durable.md).
+	 */
+	if (oflags & LOCKD_OPENED_DURABLE) {
+		o->durable = cw->x.durable;
+		o->durable_timeout = cw->x.durable_timeout;
+		o->persistent_id = handle | LOCKD_DURABLE_ID_BIT;
+	}
 	status = create_granted(o, &cw->x);
 	if (status == NT_STATUS_SUCCESS) {
 		klease_sync(o);
-		create_response(out, o, cw->action, cw->x.cctx, cw->x.maximal);
+		smb2_create_response(out, o, cw->action, cw->x.cctx,
+		    cw->x.maximal);
 		/* A new or overwritten child changes its directory. */
 		if (cw->action != FILE_OPENED && o->stream == NULL &&
 		    o->tree->ss != NULL)
@@ -504,6 +530,30 @@ struct create_retry {
 
 static struct create_retry *create_retrying;
 
+/*
+ * The durable part of lockd's OPEN: what a worker of a later connection
+ * needs to reopen the file, and what lockd checks a reconnect against.
+ */
+static void
+create_put_durable(struct wbuf *w, struct smb2_conn *c,
+    const struct smb2_open *o, const struct create_extra *x)
+{
+	const char *share = o->tree->ss->share->name;
+
+	wbuf_put_u8(w, (uint8_t)x->durable);
+	wbuf_put_u8(w, 0);
+	wbuf_put_u16le(w, 0);
+	wbuf_put_u32le(w, x->durable_timeout);
+	wbuf_put_bytes(w, x->create_guid, 16);
+	wbuf_put_bytes(w, c->nres.client_guid, 16);
+	wbuf_put_u32le(w, o->create_options);
+	wbuf_put_u64le(w, x->alloc);
+	wbuf_put_u16le(w, (uint16_t)strlen(share));
+	wbuf_put_bytes(w, share, strlen(share));
+	wbuf_put_u16le(w, (uint16_t)strlen(o->path));
+	wbuf_put_bytes(w, o->path, strlen(o->path));
+}
+
 /* Register the open with lockd; the CREATE completes in the reply. */
 static uint32_t
 create_register(struct smb2_conn *c, struct smb2_req *req,
@@ -511,7 +561,7 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
     const struct create_extra *x)
 {
 	struct create_wait *cw;
-	uint8_t mem[64 + LOCKD_MAX_STREAM_NAME];
+	uint8_t mem[256 + LOCKD_MAX_STREAM_NAME + LOCKD_DURABLE_MAX_PATH];
 	struct wbuf w;
 	uint32_t flags = 0;
 	size_t slen = o->stream != NULL ? strlen(o->stream) : 0;
@@ -529,10 +579,13 @@ create_register(struct smb2_conn *c, struct smb2_req *req,
 	wbuf_put_bytes(&w, o->stream, slen);
 	/* The oplock rides on the registration: no extra round trip. */
 	wbuf_put_u8(&w, x->oplock);
-	wbuf_put_u8(&w, x->oplock_flags);
+	wbuf_put_u8(&w, x->oplock_flags |
+	    (x->durable != 0 ? LOCKD_OPLOCK_DURABLE : 0));
 	wbuf_put_u32le(&w, x->disposition);
 	if (x->oplock == SMB2_OPLOCK_LEVEL_LEASE)
 		create_put_lease(&w, c, &x->lease);
+	if (x->durable != 0)
+		create_put_durable(&w, c, o, x);
 	cw = xcalloc(1, sizeof(*cw));
 	cw->c = c;
 	cw->o = o;
@@ -582,7 +635,7 @@ create_pipe(struct smb2_conn *c, struct smb2_req *req, const char *name)
 	o->st = st;
 	o->file_attributes = FILE_ATTRIBUTE_NORMAL;
 	o->access = FILE_GENERIC_READ | FILE_GENERIC_WRITE;
-	create_response(req->out, o, FILE_OPENED, 0, 0);
+	smb2_create_response(req->out, o, FILE_OPENED, 0, 0);
 	return NT_STATUS_SUCCESS;
 }
 
@@ -609,6 +662,8 @@ struct create_req {
 	struct smb2_cctx	 cc;
 	uint8_t			 oplock;
 	struct smb2_lease_req	 lease;		/* version 0: none */
+	int			 smb3;		/* 3.x: DH2Q and DH2C count */
+	int			 reconnect;	/* DHnC or DH2C */
 	uint32_t		 imp, access, attrs, share, disp, opts;
 	char			*name;		/* as the client sent it */
 	struct vfs_name		 vn;
@@ -633,6 +688,45 @@ struct create_req {
 	char			*stream;
 	int			 sfound;
 };
+
+/*
+ * A durable handle (MS-SMB2 3.3.5.9.6, 3.3.5.9.10): asked of lockd only
+ * with a Batch oplock or a lease with H requested on a file, in a share
+ * with "durable handles"; lockd grants it only if that is what the open
+ * gets.  v2's timeout is the client's (60 s for 0, as Windows and
+ * Samba), v1's the limit, both at most "durable handle timeout".  A
+ * persistent handle is not granted: the open is durable only.
+ */
+static void
+create_durable(const struct create_req *cr, struct create_extra *x,
+    const char *path)
+{
+	const struct conf_share *sh = cr->t->ss->share;
+	uint32_t max = (uint32_t)S.conf->g.durable_handle_timeout * 1000;
+	int v = 0;
+
+	if ((cr->cc.seen & SMB2_CCTX_DH2Q) && cr->smb3)
+		v = 2;
+	else if (cr->cc.seen & SMB2_CCTX_DHNQ)
+		v = 1;
+	if (v == 0 || !sh->durable_handles || cr->isdir ||
+	    strlen(path) > LOCKD_DURABLE_MAX_PATH ||
+	    strlen(sh->name) > LOCKD_MAX_SHARE_NAME)
+		return;
+	if (x->oplock != SMB2_OPLOCK_LEVEL_BATCH &&
+	    !(x->oplock == SMB2_OPLOCK_LEVEL_LEASE &&
+	    (x->lease.state & SMB2_LEASE_H)))
+		return;
+	x->durable = v;
+	x->durable_timeout = max;
+	if (v == 2) {
+		if (cr->cc.dh2q_timeout != 0 && cr->cc.dh2q_timeout < max)
+			x->durable_timeout = cr->cc.dh2q_timeout;
+		else if (cr->cc.dh2q_timeout == 0 && max > 60000)
+			x->durable_timeout = 60000;
+		memcpy(x->create_guid, cr->cc.dh2q_guid, 16);
+	}
+}
 
 /*
  * The oplock or lease this CREATE asks lockd for: what the client
@@ -715,6 +809,28 @@ create_parse(struct smb2_conn *c, struct smb2_req *req, struct create_req *cr)
 	rbuf_get_u32le(&r, &ctxlen);
 	if (rbuf_error(&r))
 		return create_invalid(c, 1);
+	cr->smb3 = c->nres.dialect >= SMB2_DIALECT_300;
+	/*
+	 * A durable reconnect ignores the rest of the request, which a
+	 * client need not fill in (MS-SMB2 3.3.5.9.7, 3.3.5.9.12), but
+	 * for a lease context that names the open's lease.
+	 */
+	if (smb2_cctx_parse(&req->msg, ctxoff, ctxlen, &cr->cc) ==
+	    NT_STATUS_SUCCESS && (cr->cc.seen & (SMB2_CCTX_DHNC |
+	    SMB2_CCTX_DH2C))) {
+		cr->reconnect = 1;
+		/* Only a lease reconnect looks at the name. */
+		if (nlen % 2 == 0 && nlen > 0 &&
+		    rbuf_sub(&req->msg, noff, nlen, &nameb) == 0)
+			(void)utf16le_to_utf8(&nameb, nlen, &cr->name,
+			    &namelen);
+		if ((cr->cc.seen & SMB2_CCTX_RQLS) &&
+		    (c->nres.server_capabilities & SMB2_GLOBAL_CAP_LEASING) &&
+		    smb2_lease_ctx_parse(&cr->cc.rqls, cr->smb3,
+		    &cr->lease) == -1)
+			return create_invalid(c, 26);
+		return NT_STATUS_SUCCESS;
+	}
 	if (cr->imp > 3)
 		return NT_STATUS_BAD_IMPERSONATION_LEVEL;
 	if (cr->disp > FILE_OVERWRITE_IF)
@@ -792,8 +908,12 @@ create_check(struct smb2_conn *c, struct create_req *cr)
 	 * No previous versions are kept, and no durable handle exists to
 	 * reconnect to.
 	 */
-	if (cr->cc.seen & (SMB2_CCTX_TWRP | SMB2_CCTX_DHNC | SMB2_CCTX_DH2C))
+	if (cr->cc.seen & SMB2_CCTX_TWRP)
 		return NT_STATUS_OBJECT_NAME_NOT_FOUND;
+	/* v1 and v2 together (MS-SMB2 3.3.5.9.10). */
+	if ((cr->cc.seen & SMB2_CCTX_DH2Q) && (cr->cc.seen & SMB2_CCTX_DHNQ) &&
+	    cr->smb3)
+		return create_invalid(c, 27);
 	/* A malformed SecD descriptor fails the CREATE before anything. */
 	if ((cr->cc.seen & SMB2_CCTX_SECD) && rbuf_left(&cr->cc.secd) > 0 &&
 	    (status = smb2_secdesc_check(rbuf_cur(&cr->cc.secd),
@@ -1097,6 +1217,7 @@ create_finish(struct smb2_conn *c, struct smb2_req *req,
 		x.alloc = cr->cc.alloc_size;
 	create_oplock(c, cr, &x);
 	klease_before(o, &x.oplock, &x.lease);
+	create_durable(cr, &x, o->path);
 	return create_register(c, req, o, cr->action, cr->created, &x);
 }
 
@@ -1258,6 +1379,7 @@ create_stream(struct smb2_conn *c, struct smb2_req *req,
 	if (cr->cc.seen & SMB2_CCTX_MXAC)
 		x.maximal = smb2_maximal_access(cr->t, &cr->vs, o->path);
 	create_oplock(c, cr, &x);
+	create_durable(cr, &x, o->path);
 	return create_register(c, req, o, cr->action, cr->created, &x);
 }
 
@@ -1412,6 +1534,12 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	cr.t = req->tree;
 	cr.fd = -1;
 	if ((status = create_parse(c, req, &cr)) != NT_STATUS_SUCCESS) {
+		free(cr.name);
+		return status;
+	}
+	if (cr.reconnect) {
+		status = smb2_durable_reconnect(c, req, &cr.cc,
+		    cr.lease.version != 0 ? &cr.lease : NULL, cr.name);
 		free(cr.name);
 		return status;
 	}

@@ -13,5 +13,22 @@ struct smb2_req;
 uint32_t	 smb2_cmd_create(struct smb2_conn *, struct smb2_req *);
 /* The open goes away while its CREATE waits for oplock breaks. */
 void		 smb2_create_abandon(struct smb2_open *);
+struct wbuf;
+struct smb2_cctx;
+struct smb2_lease_req;
+/* The CREATE response body of an open (cctx: SMB2_CCTX_* to answer). */
+void		 smb2_create_response(struct wbuf *, struct smb2_open *,
+		    uint32_t, uint32_t, uint32_t);
+/* smb2_durable.c: a CREATE with DHnC or DH2C (doc/durable.md). */
+uint32_t	 smb2_durable_reconnect(struct smb2_conn *, struct smb2_req *,
+		    const struct smb2_cctx *, const struct smb2_lease_req *,
+		    const char *);
+/* Its session logged off: lockd keeps it, and the open here goes. */
+int		 smb2_durable_detach(struct smb2_open *);
+/*
+ * The client set the position of a durable open: lockd keeps it for a
+ * reconnect, and the SET_INFO is answered once it has.
+ */
+uint32_t	 smb2_durable_position(struct smb2_conn *, struct smb2_open *);
 
 #endif /* USMBD_SMB2_CREATE_H */

@@ -56,6 +56,9 @@ struct smb2_open {
 	int			 opl_breaking;	/* a break awaits the client's
 						   acknowledgment */
 	int			 opl_report;	/* writes are reported to lockd */
+	/* A durable open (doc/durable.md): its version (0: none). */
+	int			 durable;
+	uint32_t		 durable_timeout;	/* ms, v2's answer */
 	int			 opl_reporting;	/* a report is on its way */
 	/* "kernel oplocks" (smb2_klease.c). */
 	uint8_t			 kl_held;	/* file lease: KL_NONE, ... */

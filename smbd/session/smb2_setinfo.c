@@ -24,6 +24,7 @@
 #include "session.h"
 #include "smb2.h"
 #include "smb2_conn.h"
+#include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_info.h"
 #include "smb2_meta.h"
@@ -691,6 +692,9 @@ smb2_cmd_set_info(struct smb2_conn *c, struct smb2_req *req)
 		    FILE_NO_INTERMEDIATE_BUFFERING) && pos % 512 != 0))
 			return NT_STATUS_INVALID_PARAMETER;
 		o->position = pos;
+		/* A durable open's position outlives its connection. */
+		if (o->durable != 0 && o->lockd_handle != 0)
+			return smb2_durable_position(c, o);
 		status = NT_STATUS_SUCCESS;
 		break;
 	case FileModeInformation:

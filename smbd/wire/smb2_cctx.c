@@ -73,6 +73,25 @@ cctx_one(struct smb2_cctx *cc, const uint8_t *name, uint16_t nlen,
 		case SMB2_CCTX_RQLS:
 			cc->rqls = *data;
 			break;
+		case SMB2_CCTX_DH2Q:
+			/* Timeout, Flags, Reserved (8), CreateGuid. */
+			rbuf_get_u32le(data, &cc->dh2q_timeout);
+			rbuf_get_u32le(data, &cc->dh2q_flags);
+			rbuf_skip(data, 8);
+			rbuf_get_bytes(data, cc->dh2q_guid, 16);
+			break;
+		case SMB2_CCTX_DHNC:
+			/* The FileId of the open (MS-SMB2 2.2.13.2.4). */
+			rbuf_get_u64le(data, &cc->dhc_persistent);
+			rbuf_get_u64le(data, &cc->dhc_volatile);
+			break;
+		case SMB2_CCTX_DH2C:
+			/* FileId, CreateGuid, Flags (2.2.13.2.12). */
+			rbuf_get_u64le(data, &cc->dhc_persistent);
+			rbuf_get_u64le(data, &cc->dhc_volatile);
+			rbuf_get_bytes(data, cc->dh2c_guid, 16);
+			rbuf_get_u32le(data, &cc->dh2c_flags);
+			break;
 		}
 		return rbuf_error(data) ? NT_STATUS_INVALID_PARAMETER :
 		    NT_STATUS_SUCCESS;

@@ -31,7 +31,19 @@ struct smb2_cctx {
 	struct rbuf	 secd;		/* SecD: the descriptor's bytes */
 	struct rbuf	 exta;		/* ExtA: FILE_FULL_EA_INFORMATION list */
 	struct rbuf	 rqls;		/* RqLs: the lease request */
+	/* DH2Q: Timeout (ms, 0: the server's), Flags, CreateGuid. */
+	uint32_t	 dh2q_timeout;
+	uint32_t	 dh2q_flags;
+	uint8_t		 dh2q_guid[16];
+	/* DHnC or DH2C: the FileId to reconnect; DH2C's CreateGuid, Flags. */
+	uint64_t	 dhc_persistent;
+	uint64_t	 dhc_volatile;
+	uint8_t		 dh2c_guid[16];
+	uint32_t	 dh2c_flags;
 };
+
+/* SMB2_DHANDLE_FLAG_PERSISTENT (MS-SMB2 2.2.13.2.11). */
+#define SMB2_DHANDLE_FLAG_PERSISTENT	0x00000002
 
 /*
  * Parse the CreateContexts of a CREATE request: off and len as the
