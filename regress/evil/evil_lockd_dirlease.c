@@ -109,7 +109,7 @@ main(void)
 	uint64_t reqid = 0;
 	uint8_t state = 0;
 	char dir[256], file[256];
-	int master, holder, evil, dfd, ffd, type;
+	int master, holder, evil, dfd = -1, ffd = -1, type;
 	pid_t pid;
 
 	evil_need("_usmbd-lock");

@@ -300,6 +300,8 @@ test_dir_leases(void)
 	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
 	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK);
 	CHECK(!lockd_share_dirleases());
+	lockd_oplock_breaks_free(&b);
+}
 
 /* A durable part as lockd_state.c makes it; the path is taken. */
 static struct lockd_durable *
