@@ -273,13 +273,19 @@ dh_open_new(struct dh_wait *dw, uint64_t handle, uint32_t oflags,
 		o->alloc_reserved = dw->alloc;
 	o->oplock = level;
 	if (level == SMB2_OPLOCK_LEVEL_LEASE) {
+		struct rbuf gb;
+		uint16_t epoch = 0;
+		uint32_t flags = 0;
+
+		/* The grant's u16 epoch at 3 and u32 flags at 5. */
+		rbuf_init(&gb, g, 9);
+		rbuf_peek_u16le(&gb, 3, &epoch);
+		rbuf_peek_u32le(&gb, 5, &flags);
 		o->lease = dw->lease;
 		o->lease.state = g[1];
 		o->lease.version = g[2];
-		o->lease.epoch = g[2] == 2 ? (uint16_t)(g[3] | g[4] << 8) : 0;
-		o->lease.flags = (uint32_t)g[5] | (uint32_t)g[6] << 8 |
-		    (uint32_t)g[7] << 16 | (uint32_t)g[8] << 24;
-		o->lease.flags &= ~SMB2_LEASE_FLAG_PARENT_KEY_SET;
+		o->lease.epoch = g[2] == 2 ? epoch : 0;
+		o->lease.flags = flags & ~SMB2_LEASE_FLAG_PARENT_KEY_SET;
 	}
 	o->opl_report = (oflags & LOCKD_OPENED_CACHED) != 0 ||
 	    level == SMB2_OPLOCK_LEVEL_II;
