@@ -65,6 +65,10 @@ struct smb2_open {
 	uint8_t			 kl_breaking;	/* the kernel broke it */
 	uint8_t			 kl_told;	/* lockd was told */
 	uint64_t		 kl_deadline;	/* ms: lockd's break ends */
+	int			 kd_wd;		/* a leased directory's inotify
+						   watch (0: none) */
+	uint8_t			 kd_changed;	/* changed before the grant */
+	uint8_t			 kd_told;	/* lockd was told */
 	int			 changed;	/* written: its directory's
 						   leases break at the close */
 	void			*create_wait;	/* its CREATE waits for lockd */

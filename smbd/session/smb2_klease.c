@@ -17,9 +17,14 @@
  * The kernel grants a lease only to the file's owner (or with CAP_LEASE,
  * which no worker has), a write lease only when nobody else has the file
  * open, and a read lease only when nobody has it open for writing.
+ *
+ * Directories have no file leases: a directory leased to a client is
+ * watched with inotify instead (kdir_*, below), and a change of one of
+ * its entries breaks its leases through lockd after the fact.
  */
 #include "config.h"
 
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 
 #include <errno.h>
@@ -46,6 +51,9 @@
 
 static void	 klease_arm(void);
 static void	 klease_release(struct smb2_open *);
+static void	 kdir_before(struct smb2_open *, uint8_t *,
+		    struct smb2_lease_req *);
+static void	 kdir_sync(struct smb2_open *);
 
 #define KL_NONE		0
 #define KL_READ		1
@@ -140,7 +148,11 @@ klease_before(struct smb2_open *o, uint8_t *oplock,
 {
 	int want, held;
 
-	if (!klease_share(o->tree) || o->is_dir || o->stream != NULL ||
+	if (o->is_dir) {
+		kdir_before(o, oplock, lease);
+		return;
+	}
+	if (!klease_share(o->tree) || o->stream != NULL ||
 	    *oplock == SMB2_OPLOCK_LEVEL_NONE ||
 	    (fcntl(o->fd, F_GETFL) & O_PATH))
 		return;
@@ -245,6 +257,10 @@ klease_sync(struct smb2_open *o)
 {
 	int need;
 
+	if (o->is_dir) {
+		kdir_sync(o);
+		return;
+	}
 	/*
 	 * While a flush is awaited, the caching shown is the one offered,
 	 * not yet given up: the lease stays until the acknowledgment.
@@ -336,6 +352,268 @@ klease_signal(evutil_socket_t sfd, short what, void *arg)
 	}
 }
 
+/*
+ * Directories.  A directory leased to a client (R or RH; never W) caches
+ * its entries: a local process that creates, deletes, renames or
+ * changes one must break the lease.  The worker that holds the leased
+ * open watches the directory with inotify, on a descriptor of its own
+ * (CHANGE_NOTIFY's, in smb2_notify.c, keeps its watches to itself), and
+ * on any event asks lockd to break every lease of the directory to
+ * none (LOCKD_OP_LOCAL_BREAK naming its own open).  inotify reports
+ * after the change and cannot tell a local process from this server,
+ * so a client's own changes break its directory lease too on such a
+ * share (doc/oplocks.md §7).  The watch is taken before lockd is asked,
+ * so that nothing that happens between the grant and the watch is
+ * missed, and it goes when the lease is broken to none or the open
+ * closes.
+ */
+#define KDIR_EVENTS	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
+			    IN_MOVED_TO | IN_ATTRIB | IN_MODIFY | \
+			    IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF | \
+			    IN_ONLYDIR | IN_EXCL_UNLINK)
+/* Directories one worker watches for its directory leases. */
+#define KDIR_MAX_WATCHES	1024
+
+static int	 kdir_fd = -1;
+static size_t	 kdir_nwatches;
+static int	 kdir_limited;		/* the limit was logged */
+
+struct kdir_used {
+	int	 wd;
+	int	 used;
+};
+
+static void
+kdir_used_one(struct smb2_open *o, void *arg)
+{
+	struct kdir_used *u = arg;
+
+	if (o->kd_wd == u->wd)
+		u->used = 1;
+}
+
+/* Does another open of this worker watch with wd? */
+static int
+kdir_wd_used(int wd)
+{
+	struct kdir_used u = { wd, 0 };
+
+	smb2_open_foreach(kdir_used_one, &u);
+	return u.used;
+}
+
+/*
+ * Watch the open's directory.  inotify takes a path: "." after fchdir()
+ * to the open's own descriptor names exactly that directory, with no
+ * second walk that a rename could redirect.  The watch needs read
+ * permission on the directory, checked as the open's share's user.
+ */
+static int
+kdir_watch(struct smb2_open *o)
+{
+	int saved = session_ident_current(), wd, e;
+
+	if (kdir_nwatches >= KDIR_MAX_WATCHES) {
+		if (!kdir_limited)
+			log_warnx("kernel oplocks: %d directories watched, "
+			    "the limit; further directories get no lease",
+			    KDIR_MAX_WATCHES);
+		kdir_limited = 1;
+		return -1;
+	}
+	session_ident_tree(o->tree);
+	if (fchdir(o->fd) == -1) {
+		e = errno;
+		session_ident_use(saved);
+		log_debug("kernel oplocks: fchdir %s: %s", o->path,
+		    strerror(e));
+		return -1;
+	}
+	wd = inotify_add_watch(kdir_fd, ".", KDIR_EVENTS);
+	e = errno;
+	if (chdir("/") == -1)
+		fatal("kernel oplocks: chdir /");
+	session_ident_use(saved);
+	if (wd == -1) {
+		if (e == ENOSPC && !kdir_limited) {
+			log_warnx("kernel oplocks: %s: no inotify watch left "
+			    "(fs.inotify.max_user_watches); directories get "
+			    "no lease", o->path);
+			kdir_limited = 1;
+		} else if (log_getverbose() >= 2)
+			log_debug("kernel oplocks: watch %s: %s", o->path,
+			    strerror(e));
+		return -1;
+	}
+	/* The same directory open twice has one watch. */
+	if (!kdir_wd_used(wd))
+		kdir_nwatches++;
+	o->kd_wd = wd;
+	o->kd_changed = 0;
+	o->kd_told = 0;
+	return 0;
+}
+
+static void
+kdir_unwatch(struct smb2_open *o)
+{
+	int wd = o->kd_wd;
+
+	if (wd <= 0)
+		return;
+	o->kd_wd = 0;
+	if (kdir_wd_used(wd))
+		return;
+	(void)inotify_rm_watch(kdir_fd, wd);
+	kdir_nwatches--;
+}
+
+/* The open closes (smb2_open_on_free). */
+static void
+kdir_close(struct smb2_open *o)
+{
+	kdir_unwatch(o);
+}
+
+/*
+ * Before lockd's OPEN of a directory with a lease context: watch it
+ * first.  A directory that cannot be watched gets no lease, since no
+ * local change of it would be seen.
+ */
+static void
+kdir_before(struct smb2_open *o, uint8_t *oplock,
+    struct smb2_lease_req *lease)
+{
+	if (!klease_share(o->tree) || kdir_fd == -1 || o->stream != NULL ||
+	    o->fd == -1 || *oplock != SMB2_OPLOCK_LEVEL_LEASE ||
+	    !(lease->state & SMB2_LEASE_R))
+		return;
+	if (kdir_watch(o) == -1)
+		lease->state = 0;
+}
+
+/* Ask lockd to break every lease of this open's directory. */
+static void
+kdir_tell(struct smb2_open *o)
+{
+	uint8_t body[8];
+	int i;
+
+	if (o->kd_told || o->lockd_handle == 0)
+		return;
+	for (i = 0; i < 8; i++)
+		body[i] = (uint8_t)(o->lockd_handle >> (8 * i));
+	if (lockd_client_request(LOCKD_OP_LOCAL_BREAK, body, sizeof(body),
+	    klease_ignore_reply, NULL) == 0)
+		o->kd_told = 1;
+}
+
+/* The directory lease of this open was granted, or changed. */
+static void
+kdir_sync(struct smb2_open *o)
+{
+	int held = o->oplock == SMB2_OPLOCK_LEVEL_LEASE &&
+	    (o->lease.state & SMB2_LEASE_R);
+
+	if (!held) {
+		kdir_unwatch(o);
+		return;
+	}
+	if (o->kd_wd <= 0) {
+		/*
+		 * Another open of the lease had the watch and closed, or
+		 * none could be had: a lease nothing watches is broken.
+		 */
+		if (!klease_share(o->tree) || kdir_fd == -1)
+			return;
+		if (kdir_watch(o) == -1)
+			o->kd_changed = 1;
+	}
+	if (o->kd_changed)
+		kdir_tell(o);
+}
+
+/* An event on watch wd (-1: on every watch). */
+static void
+kdir_event_one(struct smb2_open *o, void *arg)
+{
+	int wd = *(int *)arg;
+
+	if (o->kd_wd <= 0 || (wd != -1 && o->kd_wd != wd))
+		return;
+	if (o->kd_told)
+		return;
+	if (log_getverbose() >= 2)
+		log_debug("kernel oplocks: %s changed on the server; breaking "
+		    "its directory leases", *o->path != '\0' ? o->path : ".");
+	o->kd_changed = 1;
+	/* While its CREATE waits for lockd, the grant tells (kdir_sync). */
+	kdir_tell(o);
+}
+
+/* The kernel dropped a watch (the directory is gone): forget it. */
+static void
+kdir_ignored_one(struct smb2_open *o, void *arg)
+{
+	struct kdir_used *u = arg;
+
+	if (o->kd_wd == u->wd) {
+		o->kd_wd = 0;
+		u->used = 1;
+	}
+}
+
+static void
+kdir_read(evutil_socket_t fd, short what, void *arg)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	const struct inotify_event *ie;
+	struct kdir_used u;
+	ssize_t n;
+	char *p;
+	int wd;
+
+	for (;;) {
+		n = read(kdir_fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		for (p = buf; p + sizeof(*ie) <= buf + n;
+		    p += sizeof(*ie) + ie->len) {
+			ie = (const struct inotify_event *)(const void *)p;
+			if (p + sizeof(*ie) + ie->len > buf + n)
+				break;
+			/* Events were lost: any directory may have changed. */
+			wd = (ie->mask & IN_Q_OVERFLOW) ? -1 : ie->wd;
+			smb2_open_foreach(kdir_event_one, &wd);
+			/* Also after inotify_rm_watch(), when none has it. */
+			if (ie->mask & IN_IGNORED) {
+				u.wd = wd;
+				u.used = 0;
+				smb2_open_foreach(kdir_ignored_one, &u);
+				if (u.used)
+					kdir_nwatches--;
+			}
+		}
+	}
+}
+
+/* inotify for directory leases, if a share has kernel oplocks. */
+static void
+kdir_init(struct event_base *base)
+{
+	struct event *ev;
+
+	if ((kdir_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1) {
+		log_warn("kernel oplocks: inotify_init1; directories get no "
+		    "lease");
+		return;
+	}
+	ev = event_new(base, kdir_fd, EV_READ | EV_PERSIST, kdir_read, NULL);
+	if (ev == NULL || event_add(ev, NULL) == -1)
+		fatalx("kernel oplocks: inotify event");
+	smb2_open_on_free(kdir_close);
+}
+
 void
 klease_init(struct event_base *base, const struct conf *conf)
 {
@@ -375,4 +653,5 @@ klease_init(struct event_base *base, const struct conf *conf)
 	if ((klease_timer = evtimer_new(base, klease_expire, NULL)) == NULL)
 		fatalx("lease timer");
 	klease_timeout_ms = 1000 * (uint64_t)conf->g.oplock_break_timeout;
+	kdir_init(base);
 }

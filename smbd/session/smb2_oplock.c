@@ -76,8 +76,11 @@ lease_state_one(struct smb2_open *o, void *arg)
 		return;
 	o->lease.state = lw->state;
 	o->opl_breaking = lw->breaking;
-	/* No flush awaited: the file lease follows now. */
-	if (!lw->breaking)
+	/*
+	 * No flush awaited: the file lease follows now.  A directory has
+	 * nothing to flush, and its watch goes as soon as it breaks to none.
+	 */
+	if (!lw->breaking || o->is_dir)
 		klease_sync(o);
 }
 
