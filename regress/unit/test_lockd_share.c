@@ -229,6 +229,49 @@ test_rename_delete(void)
 }
 
 /*
+ * "kernel oplocks" on a directory (doc/oplocks.md §7): the worker whose
+ * inotify watch saw a change sends LOCKD_OP_LOCAL_BREAK naming its own
+ * open of the directory, which breaks every lease of the directory, its
+ * own and other clients', to none with an acknowledgment; another
+ * worker's handle is not found.
+ */
+static void
+test_dir_local_break(struct lockd_share_oreq *q,
+    struct lockd_oplock_breaks *b)
+{
+	struct lockd_oplock_grant g;
+	uint64_t h1, h2, now = 1000;
+	uint32_t fl = 0;
+
+	q->dir_lease = 1;
+	q->lease_state = LOPL_R | LOPL_H;
+	memset(q->client_guid, 0x11, 16);
+	memset(q->lease_key, 0x44, 16);
+	CHECK(lockd_share_open_opl(1, 100, 9, 933, "", R, SR | SW | SD,
+	    LOCKD_OPEN_DIRECTORY, q, now, b, &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, q, now, b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == (LOPL_R | LOPL_H));
+	memset(q->client_guid, 0x12, 16);
+	memset(q->lease_key, 0x45, 16);
+	CHECK(lockd_share_open_opl(2, 200, 9, 933, "", R, SR | SW | SD,
+	    LOCKD_OPEN_DIRECTORY, q, now, b, &h2) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(2, h2, q, now, b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.lease_state == (LOPL_R | LOPL_H));
+	b->n = 0;
+	CHECK(lockd_share_event(2, h1, LOPL_EV_LOCAL, now, b) ==
+	    LOCKD_STATUS_INVALID_HANDLE && b->n == 0);
+	CHECK(lockd_share_event(1, h1, LOPL_EV_LOCAL, now, b) !=
+	    LOCKD_STATUS_INVALID_HANDLE);
+	CHECK(b->n == 2 && b->v[0].to == 0 && b->v[0].ack &&
+	    b->v[1].to == 0 && b->v[1].ack);
+	b->n = 0;
+	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK);
+	CHECK(!lockd_share_dirleases());
+	q->dir_lease = 0;
+}
+
+/*
  * Directory leases through the share table: a change of a child breaks
  * the directory's leases but the one the change names as its parent
  * for the same user and client; a change by a local process
@@ -300,6 +343,7 @@ test_dir_leases(void)
 	CHECK(lockd_share_close(2, h2, &fl) == LOCKD_STATUS_OK);
 	CHECK(lockd_share_close(1, h1, &fl) == LOCKD_STATUS_OK);
 	CHECK(!lockd_share_dirleases());
+	test_dir_local_break(&q, &b);
 	lockd_oplock_breaks_free(&b);
 }
 
