@@ -245,6 +245,17 @@ def main():
             a.close(fid2)
         if fid is not None:
             a.close(fid)
+        # A directory the CREATE makes, with a lease: setting up its
+        # own attributes is not a change of its entries.
+        if tag == "kernel":
+            st_, fid, granted = a.open_dir("dir_kernel\\sub", b'N' * 16,
+                                           R | H, disp=CREATE)
+            if st_ == 0 and granted == R | H:
+                if a.next_lease_break(2) is None:
+                    ok("kernel_new_dir_lease_kept")
+                a.close(fid)
+            else:
+                print("new dir: 0x%x granted %s" % (st_, granted))
         # A lease never broken: its watch goes with the open's close.
         if tag == "kernel":
             key = b'C' * 16

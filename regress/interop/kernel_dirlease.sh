@@ -28,7 +28,7 @@ for t in kernel_dir_lease_granted local_create_breaks local_create_ack \
     plain_local_delete_unseen kernel_own_create_breaks \
     plain_own_create_keeps_lease kernel_dir_watched \
     kernel_watch_removed_at_none plain_dir_not_watched \
-    kernel_watch_removed_at_close; do
+    kernel_watch_removed_at_close kernel_new_dir_lease_kept; do
 	check "impacket: $t" grep -qx "ok $t" "$T/py.out"
 done
 integ_done

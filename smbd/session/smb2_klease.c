@@ -582,6 +582,14 @@ kdir_read(evutil_socket_t fd, short what, void *arg)
 			ie = (const struct inotify_event *)(const void *)p;
 			if (p + sizeof(*ie) + ie->len > buf + n)
 				break;
+			/*
+			 * The directory's own attributes are not its
+			 * entries (and a CREATE that made it sets them after
+			 * the watch was taken): only its removal or rename.
+			 */
+			if (ie->len == 0 && !(ie->mask & (IN_DELETE_SELF |
+			    IN_MOVE_SELF | IN_IGNORED | IN_Q_OVERFLOW)))
+				continue;
 			/* Events were lost: any directory may have changed. */
 			wd = (ie->mask & IN_Q_OVERFLOW) ? -1 : ie->wd;
 			smb2_open_foreach(kdir_event_one, &wd);
