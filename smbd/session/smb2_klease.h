@@ -2,7 +2,8 @@
  * "kernel oplocks" (smb2_klease.c): the worker that holds an oplock or a
  * lease of a file takes a Linux file lease on its descriptor, so that a
  * local process that opens or truncates the file breaks the SMB caching
- * first (doc/oplocks.md §7).
+ * first (doc/oplocks.md §7).  A directory leased to a client is watched
+ * with inotify instead, and a change of its entries breaks its leases.
  */
 #ifndef USMBD_SMB2_KLEASE_H
 #define USMBD_SMB2_KLEASE_H
@@ -24,7 +25,8 @@ void	 klease_init(struct event_base *, const struct conf *);
 int	 klease_share(const struct smb2_tree *);
 /*
  * Before lockd's OPEN: take the file lease that the caching asked for
- * needs, and lower what is asked to what the kernel gave.
+ * needs, and lower what is asked to what the kernel gave; for a
+ * directory, watch it, or ask for no lease.
  */
 void	 klease_before(struct smb2_open *, uint8_t *oplock,
 	    struct smb2_lease_req *);
