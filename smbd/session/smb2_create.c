@@ -142,7 +142,12 @@ create_response(struct wbuf *out, struct smb2_open *o, uint32_t action,
 
 	smb2_open_fileid(o, id);
 	if (o->pipe == NULL) {
-		if (o->fd != -1 && fstat(o->fd, &o->st) == 0) {
+		/*
+		 * An open that changed nothing and waited for no one has
+		 * the stat its open took (create_open) still.
+		 */
+		if (o->fd != -1 && ((x != NULL && x->meta_ok &&
+		    o->stream == NULL) || fstat(o->fd, &o->st) == 0)) {
 			smb2_stream_stat(o, &o->st);
 			if (o->stream == NULL)
 				smb2_wt_stat(o, &o->st);
@@ -723,6 +728,7 @@ struct create_req {
 	 * user.DOSATTRIB, read once (meta_read, meta_rc 0 when there).
 	 */
 	int			 pathfd;
+	int			 meta_later;	/* read from the open (create_open) */
 	int			 meta_read;
 	int			 meta_rc;
 	struct meta_dosinfo	 di;
@@ -1051,6 +1057,22 @@ create_action(uint32_t disp, int found, uint32_t *action)
 	return NT_STATUS_SUCCESS;
 }
 
+static int	create_oflags(const struct create_req *);
+
+/*
+ * An open of an existing file for reading (attributes or data) that
+ * neither overwrites it nor deletes it on close: no attribute rule can
+ * refuse it (smb2_meta_create_check), so its attributes are read from
+ * the descriptor the open makes, not from one opened for that alone.
+ */
+static int
+create_meta_later(const struct create_req *cr)
+{
+	return !cr->waslink && cr->action == FILE_OPENED &&
+	    !(cr->opts & FILE_DELETE_ON_CLOSE) &&
+	    (create_oflags(cr) & O_ACCMODE) == O_RDONLY;
+}
+
 /*
  * What the disposition makes of what was found (cr->action), and
  * whether this user may do that to it.
@@ -1095,7 +1117,8 @@ create_disposition(struct smb2_conn *c, struct create_req *cr)
 	 * overwritten as any other (as Samba does, smb2.dosmode).  They are
 	 * read once, and kept for the response.
 	 */
-	if (found) {
+	cr->meta_later = found && create_meta_later(cr);
+	if (found && !cr->meta_later) {
 		cr->meta_rc = smb2_meta_read(t, cr->real, &cr->st, &cr->di);
 		cr->meta_read = 1;
 		smb2_meta_compose(t, cr->real, cr->meta_rc == 0 ? &cr->di :
@@ -1157,12 +1180,36 @@ create_oflags(const struct create_req *cr)
 	return oflags;
 }
 
+/*
+ * The attributes of a file create_meta_later() chose, from its open
+ * descriptor (or, for one opened O_PATH, as create_disposition reads
+ * them), and the rules that then only say whether it is read-only.
+ */
+static uint32_t
+create_meta_open(struct create_req *cr, int pathonly)
+{
+	struct meta_file mf;
+
+	if (pathonly)
+		cr->meta_rc = smb2_meta_read(cr->t, cr->real, &cr->st,
+		    &cr->di);
+	else if (S_ISREG(cr->st.st_mode) || S_ISDIR(cr->st.st_mode))
+		cr->meta_rc = meta_get_dosinfo(cr->fd, &cr->di);
+	else
+		cr->meta_rc = -1;
+	cr->meta_read = 1;
+	smb2_meta_compose(cr->t, cr->real, cr->meta_rc == 0 ? &cr->di : NULL,
+	    &cr->st, 0, &mf);
+	return smb2_meta_create_check(&mf, &cr->st, cr->disp, cr->opts,
+	    cr->attrs, &cr->access, &cr->readonly);
+}
+
 /* Create what does not exist yet, and open it, as the user. */
 static uint32_t
 create_open(struct create_req *cr)
 {
 	const char *last;
-	int pfd;
+	int pfd, pathonly = 0;
 
 	if (!cr->found && cr->isdir) {
 		pfd = vfs_open_parent(&cr->vs, cr->real, &last);
@@ -1200,8 +1247,10 @@ create_open(struct create_req *cr)
 	if (cr->fd == -1 && (errno == EACCES ||
 	    (errno == EWOULDBLOCK && klease_share(cr->t))) &&
 	    (cr->oflags & ~O_NONBLOCK) == O_RDONLY &&
-	    !(cr->access & (FILE_READ_DATA | FILE_EXECUTE)))
+	    !(cr->access & (FILE_READ_DATA | FILE_EXECUTE))) {
 		cr->fd = vfs_open(&cr->vs, cr->real, O_PATH, 0);
+		pathonly = 1;
+	}
 	if (cr->fd == -1 && errno == EWOULDBLOCK && klease_share(cr->t))
 		return CREATE_LEASED;
 	if (cr->fd == -1)
@@ -1211,6 +1260,8 @@ create_open(struct create_req *cr)
 		cr->created = 1;
 	if (fstat(cr->fd, &cr->st) == -1)
 		return ntstatus_from_errno(errno);
+	if (cr->meta_later)
+		return create_meta_open(cr, pathonly);
 	return NT_STATUS_SUCCESS;
 }
 
