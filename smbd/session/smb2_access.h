@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+struct stat;
+
 struct smb2_tree;
 struct vfs_share;
 
@@ -15,5 +17,13 @@ uint32_t	 smb2_map_generic(uint32_t);
 /* The rights this user has on the file at path below the share. */
 uint32_t	 smb2_maximal_access(const struct smb2_tree *,
 		    const struct vfs_share *, const char *);
+/*
+ * The same for a file open below the share root as fd (with its stat),
+ * asking the kernel only what decides the rights in want; with subset
+ * set only whether want is granted in full.  See smb2_access.c.
+ */
+uint32_t	 smb2_access_fd(const struct smb2_tree *,
+		    const struct vfs_share *, const char *, int,
+		    const struct stat *, uint32_t, int);
 
 #endif /* USMBD_SMB2_ACCESS_H */

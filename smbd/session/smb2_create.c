@@ -92,6 +92,13 @@ struct create_extra {
 	int			 durable;
 	uint32_t		 durable_timeout;	/* ms */
 	uint8_t			 create_guid[16];
+	/*
+	 * The DOS attributes the CREATE read of a file it opens as it
+	 * was (create_disposition), for the response: read once.
+	 */
+	int			 meta_ok;
+	int			 meta_stored;	/* di holds a DOSATTRIB */
+	struct meta_dosinfo	 di;
 };
 
 /*
@@ -109,6 +116,7 @@ struct create_wait {
 	uint64_t		 reqid;		/* of the lockd OPEN */
 	struct smb2_async	*a;
 	int			 orphan;
+	int			 waited;	/* lockd said PENDING */
 };
 
 /* lockd's final answer to an OPEN (lockd_proto.h). */
@@ -120,9 +128,13 @@ struct create_grant {
 	uint32_t		 lease_flags;
 };
 
-void
-smb2_create_response(struct wbuf *out, struct smb2_open *o, uint32_t action,
-    uint32_t cctx, uint32_t maximal)
+/*
+ * The response; x, when not NULL, holds the DOS attributes the CREATE
+ * read already (create_extra), which are not read again.
+ */
+static void
+create_response(struct wbuf *out, struct smb2_open *o, uint32_t action,
+    uint32_t cctx, uint32_t maximal, const struct create_extra *x)
 {
 	struct meta_file mf;
 	uint8_t id[16], data[32];
@@ -130,12 +142,21 @@ smb2_create_response(struct wbuf *out, struct smb2_open *o, uint32_t action,
 
 	smb2_open_fileid(o, id);
 	if (o->pipe == NULL) {
-		if (o->fd != -1 && fstat(o->fd, &o->st) == 0) {
+		/*
+		 * An open that changed nothing and waited for no one has
+		 * the stat its open took (create_open) still.
+		 */
+		if (o->fd != -1 && ((x != NULL && x->meta_ok &&
+		    o->stream == NULL) || fstat(o->fd, &o->st) == 0)) {
 			smb2_stream_stat(o, &o->st);
 			if (o->stream == NULL)
 				smb2_wt_stat(o, &o->st);
 		}
-		smb2_file_meta(o->tree, o->path, o->fd, &o->st, &mf);
+		if (x != NULL && x->meta_ok && o->stream == NULL)
+			smb2_meta_compose(o->tree, o->path, x->meta_stored ?
+			    &x->di : NULL, &o->st, 1, &mf);
+		else
+			smb2_file_meta(o->tree, o->path, o->fd, &o->st, &mf);
 		o->file_attributes = mf.attrs =
 		    smb2_stream_attributes(o, mf.attrs);
 	} else {
@@ -204,6 +225,13 @@ smb2_create_response(struct wbuf *out, struct smb2_open *o, uint32_t action,
 		wbuf_set_u32le(out, 84,
 		    (uint32_t)(wbuf_len(out) - start));
 	}
+}
+
+void
+smb2_create_response(struct wbuf *out, struct smb2_open *o, uint32_t action,
+    uint32_t cctx, uint32_t maximal)
+{
+	create_response(out, o, action, cctx, maximal, NULL);
 }
 
 /*
@@ -407,8 +435,13 @@ create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
 	status = create_granted(o, &cw->x);
 	if (status == NT_STATUS_SUCCESS) {
 		klease_sync(o);
-		smb2_create_response(out, o, cw->action, cw->x.cctx,
-		    cw->x.maximal);
+		/*
+		 * The attributes read before are still the file's unless
+		 * the CREATE waited for others' oplock breaks, whose
+		 * holders may have changed them meanwhile.
+		 */
+		create_response(out, o, cw->action, cw->x.cctx,
+		    cw->x.maximal, cw->waited ? NULL : &cw->x);
 		/* A new or overwritten child changes its directory. */
 		if (cw->action != FILE_OPENED && o->stream == NULL &&
 		    o->tree->ss != NULL)
@@ -435,6 +468,7 @@ create_lockd_reply(uint32_t status, struct rbuf *r, void *arg)
 	uint32_t oflags = 0;
 
 	if (status == LOCKD_STATUS_PENDING) {
+		cw->waited = 1;
 		create_pending(cw);
 		return;
 	}
@@ -687,6 +721,17 @@ struct create_req {
 	/* A named stream: its stored name, and whether it was there. */
 	char			*stream;
 	int			 sfound;
+	/*
+	 * The name as vfs_resolve_fd found it (O_PATH, not following a
+	 * last symlink; -1: none), which the lookup and the access check
+	 * look at instead of walking the path again; and the file's
+	 * user.DOSATTRIB, read once (meta_read, meta_rc 0 when there).
+	 */
+	int			 pathfd;
+	int			 meta_later;	/* read from the open (create_open) */
+	int			 meta_read;
+	int			 meta_rc;
+	struct meta_dosinfo	 di;
 };
 
 /*
@@ -947,7 +992,8 @@ create_lookup(struct create_req *cr)
 	uint32_t status;
 	int fd;
 
-	if (cr->found && vfs_lstat(&cr->vs, cr->real, &cr->st) == -1)
+	if (cr->found && (cr->pathfd != -1 ? fstat(cr->pathfd, &cr->st) :
+	    vfs_lstat(&cr->vs, cr->real, &cr->st)) == -1)
 		return ntstatus_from_errno(errno);
 	cr->waslink = cr->found && S_ISLNK(cr->st.st_mode);
 	cr->islink = cr->waslink && (cr->opts & FILE_OPEN_REPARSE_POINT) &&
@@ -1011,6 +1057,22 @@ create_action(uint32_t disp, int found, uint32_t *action)
 	return NT_STATUS_SUCCESS;
 }
 
+static int	create_oflags(const struct create_req *);
+
+/*
+ * An open of an existing file for reading (attributes or data) that
+ * neither overwrites it nor deletes it on close: no attribute rule can
+ * refuse it (smb2_meta_create_check), so its attributes are read from
+ * the descriptor the open makes, not from one opened for that alone.
+ */
+static int
+create_meta_later(const struct create_req *cr)
+{
+	return !cr->waslink && cr->action == FILE_OPENED &&
+	    !(cr->opts & FILE_DELETE_ON_CLOSE) &&
+	    (create_oflags(cr) & O_ACCMODE) == O_RDONLY;
+}
+
 /*
  * What the disposition makes of what was found (cr->action), and
  * whether this user may do that to it.
@@ -1019,8 +1081,9 @@ static uint32_t
 create_disposition(struct smb2_conn *c, struct create_req *cr)
 {
 	struct smb2_tree *t = cr->t;
+	struct meta_file mf;
 	int found = cr->found, isdir = cr->isdir;
-	uint32_t status;
+	uint32_t status, want;
 
 	if ((status = create_action(cr->disp, found, &cr->action)) !=
 	    NT_STATUS_SUCCESS)
@@ -1047,11 +1110,24 @@ create_disposition(struct smb2_conn *c, struct create_req *cr)
 		return NT_STATUS_CANNOT_DELETE;
 	if (cr->action != FILE_OPENED && !t->writeable)
 		return NT_STATUS_ACCESS_DENIED;
-	/* Attribute rules and the ExtA EAs (smb2_meta.c). */
-	if (found && (status = smb2_meta_create_check(t, cr->real, &cr->st,
-	    cr->disp, cr->opts, cr->attrs, &cr->access, &cr->readonly)) !=
-	    NT_STATUS_SUCCESS)
-		return status;
+	/*
+	 * Attribute rules and the ExtA EAs (smb2_meta.c), on the attributes
+	 * the file has, without the HIDDEN that "hide files" and "hide dot
+	 * files" add to what clients see: a name the share hides is
+	 * overwritten as any other (as Samba does, smb2.dosmode).  They are
+	 * read once, and kept for the response.
+	 */
+	cr->meta_later = found && create_meta_later(cr);
+	if (found && !cr->meta_later) {
+		cr->meta_rc = smb2_meta_read(t, cr->real, &cr->st, &cr->di);
+		cr->meta_read = 1;
+		smb2_meta_compose(t, cr->real, cr->meta_rc == 0 ? &cr->di :
+		    NULL, &cr->st, 0, &mf);
+		if ((status = smb2_meta_create_check(&mf, &cr->st, cr->disp,
+		    cr->opts, cr->attrs, &cr->access, &cr->readonly)) !=
+		    NT_STATUS_SUCCESS)
+			return status;
+	}
 	/*
 	 * The rights an open of an existing file asks for are checked
 	 * against what the kernel grants (smb2_maximal_access), so that
@@ -1059,8 +1135,11 @@ create_disposition(struct smb2_conn *c, struct create_req *cr)
 	 * judges only the data rights, and only once it opens for them.
 	 * DELETE stays with the kernel's unlink, which alone knows it.
 	 */
-	if (found && !cr->waslink && (cr->access & ~MAXIMUM_ALLOWED &
-	    CREATE_CHECKED & ~smb2_maximal_access(t, &cr->vs, cr->real)))
+	want = cr->access & ~MAXIMUM_ALLOWED & CREATE_CHECKED;
+	if (found && !cr->waslink && want != 0 && (cr->pathfd != -1 ?
+	    smb2_access_fd(t, &cr->vs, cr->real, cr->pathfd, &cr->st, want,
+	    1) != want : (want & ~smb2_maximal_access(t, &cr->vs,
+	    cr->real)) != 0))
 		return NT_STATUS_ACCESS_DENIED;
 	if ((status = smb2_meta_create_eas(&cr->cc, &cr->eas, &cr->neas)) !=
 	    NT_STATUS_SUCCESS)
@@ -1101,12 +1180,36 @@ create_oflags(const struct create_req *cr)
 	return oflags;
 }
 
+/*
+ * The attributes of a file create_meta_later() chose, from its open
+ * descriptor (or, for one opened O_PATH, as create_disposition reads
+ * them), and the rules that then only say whether it is read-only.
+ */
+static uint32_t
+create_meta_open(struct create_req *cr, int pathonly)
+{
+	struct meta_file mf;
+
+	if (pathonly)
+		cr->meta_rc = smb2_meta_read(cr->t, cr->real, &cr->st,
+		    &cr->di);
+	else if (S_ISREG(cr->st.st_mode) || S_ISDIR(cr->st.st_mode))
+		cr->meta_rc = meta_get_dosinfo(cr->fd, &cr->di);
+	else
+		cr->meta_rc = -1;
+	cr->meta_read = 1;
+	smb2_meta_compose(cr->t, cr->real, cr->meta_rc == 0 ? &cr->di : NULL,
+	    &cr->st, 0, &mf);
+	return smb2_meta_create_check(&mf, &cr->st, cr->disp, cr->opts,
+	    cr->attrs, &cr->access, &cr->readonly);
+}
+
 /* Create what does not exist yet, and open it, as the user. */
 static uint32_t
 create_open(struct create_req *cr)
 {
 	const char *last;
-	int pfd;
+	int pfd, pathonly = 0;
 
 	if (!cr->found && cr->isdir) {
 		pfd = vfs_open_parent(&cr->vs, cr->real, &last);
@@ -1144,8 +1247,10 @@ create_open(struct create_req *cr)
 	if (cr->fd == -1 && (errno == EACCES ||
 	    (errno == EWOULDBLOCK && klease_share(cr->t))) &&
 	    (cr->oflags & ~O_NONBLOCK) == O_RDONLY &&
-	    !(cr->access & (FILE_READ_DATA | FILE_EXECUTE)))
+	    !(cr->access & (FILE_READ_DATA | FILE_EXECUTE))) {
 		cr->fd = vfs_open(&cr->vs, cr->real, O_PATH, 0);
+		pathonly = 1;
+	}
 	if (cr->fd == -1 && errno == EWOULDBLOCK && klease_share(cr->t))
 		return CREATE_LEASED;
 	if (cr->fd == -1)
@@ -1155,6 +1260,8 @@ create_open(struct create_req *cr)
 		cr->created = 1;
 	if (fstat(cr->fd, &cr->st) == -1)
 		return ntstatus_from_errno(errno);
+	if (cr->meta_later)
+		return create_meta_open(cr, pathonly);
 	return NT_STATUS_SUCCESS;
 }
 
@@ -1168,7 +1275,15 @@ create_finish(struct smb2_conn *c, struct smb2_req *req,
 	struct smb2_open *o;
 	uint32_t access = cr->access, maximal = 0;
 
-	if ((access & MAXIMUM_ALLOWED) || (cr->cc.seen & SMB2_CCTX_MXAC))
+	/*
+	 * Asked of the descriptor just opened, which is the file (a symlink
+	 * opened as one is not: its target's rights are asked by name).
+	 */
+	if (((access & MAXIMUM_ALLOWED) || (cr->cc.seen & SMB2_CCTX_MXAC)) &&
+	    !cr->islink)
+		maximal = smb2_access_fd(t, &cr->vs, cr->real, cr->fd, &cr->st,
+		    UINT32_MAX, 0);
+	else if ((access & MAXIMUM_ALLOWED) || (cr->cc.seen & SMB2_CCTX_MXAC))
 		maximal = smb2_maximal_access(t, &cr->vs, cr->real);
 	if (access & MAXIMUM_ALLOWED) {
 		access &= ~MAXIMUM_ALLOWED;
@@ -1187,7 +1302,15 @@ create_finish(struct smb2_conn *c, struct smb2_req *req,
 	o->share_access = cr->share;
 	o->create_options = cr->opts;
 	o->delete_on_close = (cr->opts & FILE_DELETE_ON_CLOSE) != 0;
-	o->file_attributes = smb2_file_attributes(t, cr->real, &cr->st);
+	if (cr->meta_read) {
+		struct meta_file mf;
+
+		smb2_meta_compose(t, cr->real, cr->meta_rc == 0 ? &cr->di :
+		    NULL, &cr->st, 1, &mf);
+		o->file_attributes = mf.attrs;
+	} else
+		o->file_attributes = smb2_file_attributes(t, cr->real,
+		    &cr->st);
 	cr->fd = -1;
 	cr->real = NULL;
 	memset(&x, 0, sizeof(x));
@@ -1200,6 +1323,12 @@ create_finish(struct smb2_conn *c, struct smb2_req *req,
 	} else
 		free(cr->eas);
 	cr->eas = NULL;
+	/* An open that changes nothing reports what create_disposition read. */
+	if (cr->meta_read && cr->action == FILE_OPENED) {
+		x.meta_ok = 1;
+		x.meta_stored = cr->meta_rc == 0;
+		x.di = cr->di;
+	}
 	x.cctx = cr->cc.seen;
 	x.maximal = maximal;
 	x.truncate = !cr->isdir && cr->found &&
@@ -1413,7 +1542,11 @@ create_file(struct smb2_conn *c, struct smb2_req *req, struct create_req *cr)
 		raced = 1;
 		want = cr->real;
 		cr->real = NULL;
-		status = vfs_resolve(&cr->vs, want, &cr->real, &cr->found);
+		if (cr->pathfd != -1)
+			close(cr->pathfd);
+		cr->meta_read = 0;
+		status = vfs_resolve_fd(&cr->vs, want, &cr->real, &cr->found,
+		    &cr->pathfd);
 		free(want);
 		if (status != NT_STATUS_SUCCESS)
 			return status;
@@ -1533,6 +1666,7 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	memset(&cr, 0, sizeof(cr));
 	cr.t = req->tree;
 	cr.fd = -1;
+	cr.pathfd = -1;
 	if ((status = create_parse(c, req, &cr)) != NT_STATUS_SUCCESS) {
 		free(cr.name);
 		return status;
@@ -1551,12 +1685,15 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	status = create_check(c, &cr);
 	free(cr.name);
 	if (status == NT_STATUS_SUCCESS)
-		status = vfs_resolve(&cr.vs, cr.vn.path, &cr.real, &cr.found);
+		status = vfs_resolve_fd(&cr.vs, cr.vn.path, &cr.real,
+		    &cr.found, &cr.pathfd);
 	if (status == NT_STATUS_SUCCESS)
 		status = cr.vn.stream != NULL ? create_stream(c, req, &cr) :
 		    create_file(c, req, &cr);
 	vfs_name_free(&cr.vn);
 	free(cr.real);
+	if (cr.pathfd != -1)
+		close(cr.pathfd);
 	if (status == CREATE_LEASED && create_retrying == NULL)
 		status = create_retry_start(c, req);
 	return status;

@@ -77,10 +77,51 @@ smb2_file_meta_do(const struct smb2_tree *t, const char *path, int fd,
 	    (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)))
 		xfd = vfs_open(&vs, *path == '\0' ? "." : path,
 		    O_RDONLY | O_NONBLOCK | O_NOCTTY, 0);
+	/* xfd is readable now, or -1: meta_query need not ask again. */
 	meta_query(xfd, -1, NULL, st, (hidden ? META_QUERY_HIDDEN : 0) |
-	    (want_ea ? META_QUERY_EA : 0), mf);
+	    (want_ea ? META_QUERY_EA : 0) | META_QUERY_FD_OK, mf);
 	if (xfd != -1 && xfd != fd)
 		close(xfd);
+}
+
+int
+smb2_meta_read(const struct smb2_tree *t, const char *path,
+    const struct stat *st, struct meta_dosinfo *di)
+{
+	struct vfs_share vs;
+	int xfd, rc;
+
+	if (t == NULL || t->ss == NULL || path == NULL ||
+	    !(S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)))
+		return -1;
+	memset(&vs, 0, sizeof(vs));
+	vs.rootfd = t->ss->rootfd;
+	vs.cfg = t->ss->share;
+	/* Below the share root, never through a symlink out of it. */
+	if ((xfd = vfs_open(&vs, *path == '\0' ? "." : path,
+	    O_RDONLY | O_NONBLOCK | O_NOCTTY, 0)) == -1)
+		return -1;
+	rc = meta_get_dosinfo(xfd, di);
+	close(xfd);
+	return rc;
+}
+
+void
+smb2_meta_compose(const struct smb2_tree *t, const char *path,
+    const struct meta_dosinfo *di, const struct stat *st, int by_name,
+    struct meta_file *mf)
+{
+	struct vfs_share vs;
+	int hidden = 0;
+
+	memset(&vs, 0, sizeof(vs));
+	if (by_name && t != NULL && t->ss != NULL && path != NULL) {
+		vs.rootfd = t->ss->rootfd;
+		vs.cfg = t->ss->share;
+		hidden = vfs_is_hidden(&vs, path);
+	}
+	memset(mf, 0, sizeof(*mf));
+	meta_compose(di, st, hidden ? META_QUERY_HIDDEN : 0, mf);
 }
 
 void
@@ -243,20 +284,14 @@ smb2_meta_attrs_valid(uint32_t attrs)
  * rights MAXIMUM_ALLOWED must then leave out.
  */
 uint32_t
-smb2_meta_create_check(const struct smb2_tree *t, const char *path,
-    const struct stat *st, uint32_t disp, uint32_t opts, uint32_t attrs,
-    uint32_t *access, int *readonly)
+smb2_meta_create_check(const struct meta_file *mfp, const struct stat *st,
+    uint32_t disp, uint32_t opts, uint32_t attrs, uint32_t *access,
+    int *readonly)
 {
-	struct meta_file mf;
+	struct meta_file mf = *mfp;
 	int overwrite = disp == FILE_SUPERSEDE || disp == FILE_OVERWRITE ||
 	    disp == FILE_OVERWRITE_IF;
 
-	/*
-	 * The attributes the file has, without the HIDDEN that "hide files"
-	 * and "hide dot files" add to what clients see: a name the share
-	 * hides is overwritten as any other (as Samba does, smb2.dosmode).
-	 */
-	smb2_file_meta_do(t, path, -1, st, 0, 0, &mf);
 	if (S_ISDIR(st->st_mode))
 		return NT_STATUS_SUCCESS;
 	/*

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct meta_dosinfo;
 struct meta_ea;
 struct meta_file;
 struct rbuf;
@@ -54,9 +55,20 @@ int		 smb2_meta_attrs_valid(uint32_t);
 /* CREATE: checks on an existing file's attributes (READONLY, HIDDEN and
    SYSTEM on overwrite); *readonly tells the caller to keep write rights
    out of MAXIMUM_ALLOWED. */
-uint32_t	 smb2_meta_create_check(const struct smb2_tree *,
-		    const char *, const struct stat *, uint32_t, uint32_t,
-		    uint32_t, uint32_t *, int *);
+uint32_t	 smb2_meta_create_check(const struct meta_file *,
+		    const struct stat *, uint32_t, uint32_t, uint32_t,
+		    uint32_t *, int *);
+/*
+ * A file's user.DOSATTRIB read once (0), below the share root, for a
+ * caller that keeps it (a CREATE: its checks and its response); then
+ * what it makes of the file as smb2_file_meta would (di NULL: none
+ * stored), with HIDDEN for a hidden name when by_name is set.
+ */
+int		 smb2_meta_read(const struct smb2_tree *, const char *,
+		    const struct stat *, struct meta_dosinfo *);
+void		 smb2_meta_compose(const struct smb2_tree *, const char *,
+		    const struct meta_dosinfo *, const struct stat *, int,
+		    struct meta_file *);
 /* CREATE: store the attributes of a new or overwritten file. */
 void		 smb2_meta_create_store(struct smb2_open *, int, uint32_t);
 /* CREATE: the EAs of the ExtA context smb2_cctx_parse() found

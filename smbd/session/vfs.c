@@ -268,6 +268,13 @@ uint32_t
 vfs_resolve(const struct vfs_share *sh, const char *path, char **real,
     int *found)
 {
+	return vfs_resolve_fd(sh, path, real, found, NULL);
+}
+
+uint32_t
+vfs_resolve_fd(const struct vfs_share *sh, const char *path, char **real,
+    int *found, int *pathfd)
+{
 	struct stat st;
 	char *out, *comp, *buf, *save = NULL, *match, *gone;
 	size_t outlen = 0, cap = strlen(path) + 2 + VFS_MAX_COMPONENT;
@@ -275,6 +282,8 @@ vfs_resolve(const struct vfs_share *sh, const char *path, char **real,
 
 	*real = NULL;
 	*found = 0;
+	if (pathfd != NULL)
+		*pathfd = -1;
 	if (*path == '\0') {
 		*real = xstrdup("");
 		*found = 1;
@@ -282,7 +291,10 @@ vfs_resolve(const struct vfs_share *sh, const char *path, char **real,
 	}
 	/* The fast path: the name exists as written. */
 	if ((fd = vfs_open(sh, path, O_PATH | O_NOFOLLOW, 0)) != -1) {
-		close(fd);
+		if (pathfd != NULL)
+			*pathfd = fd;
+		else
+			close(fd);
 		*real = xstrdup(path);
 		*found = 1;
 		return NT_STATUS_SUCCESS;

@@ -54,6 +54,13 @@ void		vfs_name_free(struct vfs_name *);
  */
 uint32_t	vfs_resolve(const struct vfs_share *, const char *, char **,
 		    int *);
+/*
+ * The same, and when the name exists as written, *pathfd is its O_PATH
+ * descriptor, opened without following a last symlink (else -1): what a
+ * CREATE looks at the name through, so that it walks the path once.
+ */
+uint32_t	vfs_resolve_fd(const struct vfs_share *, const char *, char **,
+		    int *, int *);
 /* openat2 below the root; fd or -1 with errno. */
 int		vfs_open(const struct vfs_share *, const char *, int, mode_t);
 /* The directory fd of path's parent and the last component. */

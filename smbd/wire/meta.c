@@ -271,8 +271,8 @@ meta_query(int fd, int dirfd, const char *name, const struct stat *st,
 	int xfd = fd, rc = -1, fl;
 
 	memset(mf, 0, sizeof(mf[0]));
-	if (xfd != -1 && ((fl = fcntl(xfd, F_GETFL)) == -1 ||
-	    (fl & O_PATH) == O_PATH))
+	if (xfd != -1 && !(flags & META_QUERY_FD_OK) &&
+	    ((fl = fcntl(xfd, F_GETFL)) == -1 || (fl & O_PATH) == O_PATH))
 		xfd = -1;
 	if (xfd == -1 && dirfd != -1 && name != NULL && *name != '\0' &&
 	    (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode)))
@@ -285,6 +285,21 @@ meta_query(int fd, int dirfd, const char *name, const struct stat *st,
 	}
 	if (xfd != -1 && xfd != fd)
 		close(xfd);
+	meta_compose(rc == 0 ? &di : NULL, st, flags, mf);
+}
+
+void
+meta_compose(const struct meta_dosinfo *dip, const struct stat *st, int flags,
+    struct meta_file *mf)
+{
+	struct meta_dosinfo di;
+	int rc = dip != NULL ? 0 : -1;
+	uint32_t ea_size = mf->ea_size;
+
+	if (dip != NULL)
+		di = *dip;
+	memset(mf, 0, sizeof(mf[0]));
+	mf->ea_size = ea_size;
 	if (rc == 0 && (di.valid & META_DOSINFO_ATTRIB)) {
 		mf->stored = 1;
 		mf->attrs = di.attrib & ~(ATTR_DIRECTORY | ATTR_NORMAL);

@@ -100,6 +100,8 @@ uint64_t	 meta_synth_create_time(const struct stat *);
  */
 #define META_QUERY_HIDDEN	0x01
 #define META_QUERY_EA		0x02
+/* fd is known to be a descriptor the xattrs can be read from (no O_PATH). */
+#define META_QUERY_FD_OK	0x04
 struct meta_file {
 	uint32_t	attrs;
 	uint64_t	create_time;	/* FILETIME */
@@ -107,6 +109,13 @@ struct meta_file {
 	uint32_t	ea_size;	/* META_QUERY_EA: see meta_ea_size */
 };
 void		 meta_query(int, int, const char *, const struct stat *,
+		    int, struct meta_file *);
+/*
+ * The second half of meta_query: the attributes and create time from a
+ * user.DOSATTRIB already read (NULL: none), so that a caller that read
+ * it once need not read it again.  Keeps mf->ea_size.
+ */
+void		 meta_compose(const struct meta_dosinfo *, const struct stat *,
 		    int, struct meta_file *);
 
 /*
