@@ -1187,6 +1187,9 @@ master_handle_previous(struct child *ch, struct ipc_msg *m)
 			a->prev_wait++;
 		}
 	}
+	log_info("connection %u: its new session names previous session "
+	    "0x%llx: asked %u other workers of uid %u to end it", a->id,
+	    (unsigned long long)prev, a->prev_wait, a->auth.uid);
 	if (a->prev_wait == 0)
 		master_prev_done(a);
 }
