@@ -92,6 +92,7 @@ struct create_extra {
 	int			 durable;
 	uint32_t		 durable_timeout;	/* ms */
 	uint8_t			 create_guid[16];
+	uint8_t			 app_id[16];	/* AppInstanceId, 0: none */
 };
 
 /*
@@ -552,6 +553,9 @@ create_put_durable(struct wbuf *w, struct smb2_conn *c,
 	wbuf_put_bytes(w, share, strlen(share));
 	wbuf_put_u16le(w, (uint16_t)strlen(o->path));
 	wbuf_put_bytes(w, o->path, strlen(o->path));
+	/* lockd closes the other opens of the same application first. */
+	if (x->durable == 2)
+		wbuf_put_bytes(w, x->app_id, 16);
 }
 
 /* Register the open with lockd; the CREATE completes in the reply. */
@@ -725,6 +729,8 @@ create_durable(const struct create_req *cr, struct create_extra *x,
 		else if (cr->cc.dh2q_timeout == 0 && max > 60000)
 			x->durable_timeout = 60000;
 		memcpy(x->create_guid, cr->cc.dh2q_guid, 16);
+		if (cr->cc.seen & SMB2_CCTX_APPID)
+			memcpy(x->app_id, cr->cc.app_id, 16);
 	}
 }
 

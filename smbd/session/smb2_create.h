@@ -26,6 +26,11 @@ uint32_t	 smb2_durable_reconnect(struct smb2_conn *, struct smb2_req *,
 /* Its session logged off: lockd keeps it, and the open here goes. */
 int		 smb2_durable_detach(struct smb2_open *);
 /*
+ * lockd's LOCKD_BREAK_CLOSE: an open of another client with the same
+ * AppInstanceId replaces the open of this lockd handle.
+ */
+void		 smb2_durable_app_close(uint64_t);
+/*
  * The client set the position of a durable open: lockd keeps it for a
  * reconnect, and the SET_INFO is answered once it has.
  */

@@ -35,6 +35,7 @@
 #include "session_ident.h"
 #include "smb2.h"
 #include "smb2_cctx.h"
+#include "smb2_close.h"
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
@@ -603,4 +604,67 @@ smb2_durable_previous_init(struct smb2_conn *c)
 	}
 	log_warnx("%s: the master did not say whether the previous session "
 	    "ended", c->peer);
+}
+
+/*
+ * AppInstanceId (MS-SMB2 3.3.5.9.13): lockd names an open of this
+ * worker that an open of another client with the same AppInstanceId
+ * replaces.  It is closed as a CLOSE would, without a word to its
+ * client (whose later use of it gets FILE_CLOSED), from the event loop
+ * once no request of the connection is in progress (one may use it);
+ * lockd waits for the close, and stops waiting after 5 seconds.
+ */
+#define DH_APP_MAX	16
+
+static struct event	*dh_app_timer;
+static uint64_t		 dh_app_handles[DH_APP_MAX];
+static size_t		 dh_app_n;
+static int		 dh_app_tries;
+
+static void
+dh_app_run(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval tv = { 0, DH_END_STEP_MS * 1000 };
+	struct smb2_open *o;
+	size_t i;
+
+	if (S.conn != NULL && S.conn->waiting && ++dh_app_tries <
+	    DH_END_TRIES) {
+		evtimer_add(dh_app_timer, &tv);
+		return;
+	}
+	for (i = 0; i < dh_app_n; i++) {
+		if ((o = smb2_open_find_lockd(dh_app_handles[i])) == NULL)
+			continue;
+		if (S.conn != NULL && S.conn->waiting) {
+			log_warnx("%s: %s not closed for the open of another "
+			    "client with its AppInstanceId: a request is in "
+			    "progress", S.peer, o->path);
+			continue;
+		}
+		log_info("%s: %s closed: an open of another client with its "
+		    "AppInstanceId replaces it", S.peer,
+		    o->path[0] == '\0' ? "the root" : o->path);
+		(void)smb2_close_open(NULL, o);
+	}
+	dh_app_n = 0;
+}
+
+void
+smb2_durable_app_close(uint64_t handle)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (dh_app_timer == NULL &&
+	    (dh_app_timer = evtimer_new(S.base, dh_app_run, NULL)) == NULL) {
+		log_warnx("AppInstanceId close: no timer");
+		return;
+	}
+	if (dh_app_n >= DH_APP_MAX)
+		return;
+	dh_app_handles[dh_app_n++] = handle;
+	if (dh_app_n == 1) {
+		dh_app_tries = 0;
+		evtimer_add(dh_app_timer, &tv);
+	}
 }
