@@ -404,6 +404,8 @@ create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
 		o->durable = cw->x.durable;
 		o->durable_timeout = cw->x.durable_timeout;
 		o->persistent_id = handle | LOCKD_DURABLE_ID_BIT;
+		smb2_durable_granted(o, cw->x.create_guid, cw->action,
+		    cw->x.cctx, cw->x.maximal);
 	}
 	status = create_granted(o, &cw->x);
 	if (status == NT_STATUS_SUCCESS) {
@@ -1542,6 +1544,10 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	if ((status = create_parse(c, req, &cr)) != NT_STATUS_SUCCESS) {
 		free(cr.name);
 		return status;
+	}
+	if (smb2_durable_replay(c, req, &cr.cc)) {
+		free(cr.name);
+		return NT_STATUS_SUCCESS;
 	}
 	if (cr.reconnect) {
 		status = smb2_durable_reconnect(c, req, &cr.cc,

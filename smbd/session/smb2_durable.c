@@ -668,3 +668,63 @@ smb2_durable_app_close(uint64_t handle)
 		evtimer_add(dh_app_timer, &tv);
 	}
 }
+
+/*
+ * Replay of a CREATE (MS-SMB2 3.3.5.9.10): a client that lost the
+ * answer to a CREATE with DH2Q sends it again with
+ * SMB2_FLAGS_REPLAY_OPERATION, and gets the open its CreateGuid made,
+ * answered as it was then, instead of a second open.  Only the opens of
+ * the request's session on this connection are looked at: a replay on
+ * another channel would need multichannel, which is not offered.
+ */
+void
+smb2_durable_granted(struct smb2_open *o, const uint8_t *guid,
+    uint32_t action, uint32_t cctx, uint32_t maximal)
+{
+	if (o->durable != 2)
+		return;
+	memcpy(o->create_guid, guid, 16);
+	o->create_action = action;
+	o->create_cctx = cctx;
+	o->create_maximal = maximal;
+}
+
+struct dh_replay_walk {
+	const struct smb2_session	*sess;
+	const uint8_t			*guid;
+	struct smb2_open		*found;
+};
+
+static void
+dh_replay_one(struct smb2_open *o, void *arg)
+{
+	struct dh_replay_walk *rw = arg;
+
+	if (rw->found == NULL && o->durable == 2 && o->sess == rw->sess &&
+	    memcmp(o->create_guid, rw->guid, 16) == 0)
+		rw->found = o;
+}
+
+int
+smb2_durable_replay(struct smb2_conn *c, struct smb2_req *req,
+    const struct smb2_cctx *cc)
+{
+	static const uint8_t zero[16];
+	struct dh_replay_walk rw;
+
+	if (!(req->hdr.flags & SMB2_FLAGS_REPLAY_OPERATION) ||
+	    !(cc->seen & SMB2_CCTX_DH2Q) ||
+	    memcmp(cc->dh2q_guid, zero, 16) == 0)
+		return 0;
+	rw.sess = req->sess;
+	rw.guid = cc->dh2q_guid;
+	rw.found = NULL;
+	smb2_open_foreach(dh_replay_one, &rw);
+	if (rw.found == NULL)
+		return 0;
+	log_debug("%s: a replayed CREATE of %s answered with its open",
+	    c->peer, rw.found->path);
+	smb2_create_response(req->out, rw.found, rw.found->create_action,
+	    rw.found->create_cctx, rw.found->create_maximal);
+	return 1;
+}
