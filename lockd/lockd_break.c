@@ -44,10 +44,14 @@
 
 /* Waiting OPENs of one worker, at most (beyond: INSUFFICIENT_RESOURCES). */
 #define LOCKD_BREAK_MAX_PEER_WAITS	1024
+/* Opens of one AppInstanceId closed for one OPEN, and how long. */
+#define LOCKD_APP_MAX_CLOSE		16
+#define LOCKD_APP_CLOSE_MS		5000
 /* Workers told at once to report writes to one file. */
 #define LOCKD_BREAK_MAX_REPORT		1024
 
 enum owait_phase {
+	OW_APPINST,		/* opens of its AppInstanceId are to close */
 	OW_SHARING,		/* a sharing violation broke holders */
 	OW_GRANT,		/* registered; its own open broke holders */
 	OW_HANDLE,		/* a RENAME_CHECK or SET_DELETE broke holders */
@@ -61,6 +65,9 @@ struct owait {
 	uint32_t		 op;		/* LOCKD_OP_OPEN, or OW_HANDLE's */
 	uint64_t		 handle;	/* OW_GRANT, OW_HANDLE */
 	struct lockd_open_args	 a;
+	/* OW_APPINST: the workers were told; how long they are waited for. */
+	int			 app_told;
+	uint64_t		 app_deadline;
 };
 
 static TAILQ_HEAD(, owait) owaits = TAILQ_HEAD_INITIALIZER(owaits);
@@ -285,6 +292,36 @@ owait_answer(struct lockd_peer *p, uint64_t reqid, uint32_t status,
 }
 
 /*
+ * AppInstanceId (MS-SMB2 3.3.5.9.13): the opens of the same application
+ * instance from another client go before the new open's share check.
+ * Disconnected ones are closed at once; the workers of connected ones
+ * are told to close them (LOCKD_BREAK_CLOSE: no break reaches their
+ * clients), and the OPEN waits until they did or LOCKD_APP_CLOSE_MS
+ * passed; then the share check decides as for any open.  Returns 1
+ * while it waits.
+ */
+static int
+owait_app_instance(struct owait *w, uint32_t uid, uint64_t now)
+{
+	uint64_t h[LOCKD_APP_MAX_CLOSE];
+	uint32_t peer[LOCKD_APP_MAX_CLOSE];
+	size_t i, n;
+
+	n = lockd_share_app_instance(uid, w->a.dev, w->a.ino, w->a.stream,
+	    w->a.dur, h, peer, LOCKD_APP_MAX_CLOSE);
+	if (n == 0)
+		return 0;
+	if (!w->app_told) {
+		for (i = 0; i < n && i < LOCKD_APP_MAX_CLOSE; i++)
+			break_send(peer[i], h[i], LOCKD_BREAK_CLOSE, 0, 0,
+			    NULL);
+		w->app_told = 1;
+		w->app_deadline = now + LOCKD_APP_CLOSE_MS;
+	}
+	return now < w->app_deadline;
+}
+
+/*
  * One step of an OPEN: the share check (unless done), then the grant.
  * Returns 1 when it must wait, with *w describing where; 0 when it was
  * answered.
@@ -297,6 +334,11 @@ owait_step(struct lockd_peer *p, uint64_t reqid, struct owait *w,
 	struct lockd_oplock_grant g;
 	uint32_t status, oflags = 0;
 
+	if (w->phase == OW_APPINST) {
+		if (owait_app_instance(w, p->uid, now))
+			return 1;
+		w->phase = OW_SHARING;
+	}
 	if (w->phase == OW_SHARING) {
 		status = lockd_share_open_opl(p->id, p->uid, a->dev, a->ino,
 		    a->stream, a->access, a->share, a->flags, &a->q, now,
@@ -343,7 +385,7 @@ lockd_break_open(struct lockd_peer *p, uint64_t reqid,
 	struct owait *w, tmp;
 
 	memset(&tmp, 0, sizeof(tmp));
-	tmp.phase = OW_SHARING;
+	tmp.phase = a->dur != NULL ? OW_APPINST : OW_SHARING;
 	tmp.op = LOCKD_OP_OPEN;
 	tmp.a = *a;
 	if (!owait_step(p, reqid, &tmp, time_mono_ms()))
@@ -457,7 +499,9 @@ lockd_break_rerun(void)
 		next = TAILQ_NEXT(w, entry);
 		if ((p = lockd_peer_find(w->peer)) == NULL)
 			continue;
-		if (w->phase == OW_SHARING)
+		if (w->phase == OW_APPINST)
+			blocked = 0;	/* owait_app_instance() looks */
+		else if (w->phase == OW_SHARING)
 			blocked = lockd_share_file_blocked(w->a.dev, w->a.ino,
 			    w->a.stream, now);
 		else

@@ -1009,6 +1009,59 @@ lockd_share_durable_expire(uint64_t now)
 	return n;
 }
 
+/* Does open o stand for the same application instance as d? */
+static int
+lockd_app_match(const struct lockd_open *o, uint32_t uid,
+    const struct lockd_durable *d)
+{
+	return o->dur != NULL && o->dur->version == 2 && o->uid == uid &&
+	    memcmp(o->dur->app_id, d->app_id, 16) == 0 &&
+	    memcmp(o->dur->client_guid, d->client_guid, 16) != 0;
+}
+
+size_t
+lockd_share_app_instance(uint32_t uid, uint64_t dev, uint64_t ino,
+    const char *stream, const struct lockd_durable *d, uint64_t *handles,
+    uint32_t *peers, size_t max)
+{
+	static const uint8_t zero[16];
+	struct lockd_file key, *f;
+	struct lockd_open *o;
+	size_t n = 0;
+
+	if (d == NULL || d->version != 2 ||
+	    memcmp(d->app_id, zero, sizeof(zero)) == 0)
+		return 0;
+	key.dev = dev;
+	key.ino = ino;
+	key.stream = (char *)(uintptr_t)stream;
+	/* The disconnected ones first, one at a time: the file may go. */
+	for (;;) {
+		if ((f = RB_FIND(lockd_files, &lockd_files, &key)) == NULL)
+			return 0;
+		TAILQ_FOREACH(o, &f->opens, file_entry)
+			if (o->peer == LOCKD_PEER_DISCONNECTED &&
+			    lockd_app_match(o, uid, d))
+				break;
+		if (o == NULL)
+			break;
+		log_debug("durable open %llu of a disconnected client "
+		    "replaced by its AppInstanceId; closed",
+		    (unsigned long long)o->handle);
+		lockd_durable_close(o);
+	}
+	TAILQ_FOREACH(o, &f->opens, file_entry) {
+		if (!lockd_app_match(o, uid, d))
+			continue;
+		if (n < max) {
+			handles[n] = o->handle;
+			peers[n] = o->peer;
+		}
+		n++;
+	}
+	return n;
+}
+
 int
 lockd_share_durable_purge(uint64_t handle)
 {

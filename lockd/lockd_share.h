@@ -106,6 +106,7 @@ struct lockd_durable {
 	uint8_t		 client_guid[16];
 	char		 share[LOCKD_MAX_SHARE_NAME + 1];
 	char		*path;
+	uint8_t		 app_id[16];	/* AppInstanceId, zero: none */
 };
 /* What a reconnect names: LOCKD_OP_DURABLE_FIND's body. */
 struct lockd_durable_key {
@@ -168,6 +169,17 @@ uint32_t lockd_share_durable_reclaim(uint32_t, uint32_t,
 	    const struct lockd_durable_key *, uint64_t, uint64_t,
 	    struct lockd_oplock_grant *, uint32_t *);
 size_t	 lockd_share_durable_count(void);
+/*
+ * AppInstanceId (MS-SMB2 3.3.5.9.13): the opens of the file (dev, ino,
+ * stream) that an open with durable part d replaces: v2 durable opens
+ * of the same uid and AppInstanceId from another ClientGuid.  The
+ * disconnected ones are closed now; up to max connected ones are listed
+ * (handle and worker), for their workers to close.  Returns how many
+ * connected ones there are.
+ */
+size_t	 lockd_share_app_instance(uint32_t, uint64_t, uint64_t,
+	    const char *, const struct lockd_durable *, uint64_t *,
+	    uint32_t *, size_t);
 /* peer, handle, position: LOCKD_OP_DURABLE_POSITION. */
 uint32_t lockd_share_durable_position(uint32_t, uint64_t, uint64_t);
 size_t	 lockd_share_count(void);

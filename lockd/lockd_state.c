@@ -266,6 +266,9 @@ lockd_open_durable(struct rbuf *r)
 		free(d);
 		return NULL;
 	}
+	/* AppInstanceId, if the CREATE had one (v2 only). */
+	if (rbuf_left(r) >= 16 && version == 2)
+		rbuf_get_bytes(r, d->app_id, sizeof(d->app_id));
 	d->version = version;
 	d->path = xstrdup(path);
 	return d;

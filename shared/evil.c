@@ -624,6 +624,35 @@ evil_proc(const char *arg)
 	return open(path, O_RDONLY | O_CLOEXEC) != -1;
 }
 
+/*
+ * PreviousSessionId (IPC_SESSION_PREVIOUS) from the worker of uid ARG
+ * (other workers do nothing): first an answer to an end the master
+ * never asked for, which it drops, then a question naming a session of
+ * any other worker, which the master puts only to workers of the same
+ * uid (its log says how many).  Always "stopped": the test looks at the
+ * master's log and at the other user's connection.
+ */
+static int
+evil_previous(const char *arg)
+{
+	static uint8_t buf[IPC_HDR_LEN + IPC_MAX_PAYLOAD];
+	uint8_t reply[12] = { 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0 };
+	uint8_t prev[8] = { 1, 0, 0, 0, 0, 0, 0, 0 };
+	struct pollfd pfd = { USMBD_FD_MASTER, POLLIN, 0 };
+	struct ipc_msg m;
+
+	if ((long)getuid() != strtol(arg, NULL, 10))
+		return 0;
+	(void)ipc_send(USMBD_FD_MASTER, IPC_SESSION_END_REPLY, 0, -1, reply,
+	    sizeof(reply));
+	(void)ipc_send(USMBD_FD_MASTER, IPC_SESSION_PREVIOUS, 0, -1, prev,
+	    sizeof(prev));
+	if (poll(&pfd, 1, 5000) == 1)
+		(void)ipc_recv(USMBD_FD_MASTER, &m, buf, sizeof(buf));
+	errno = 0;
+	return 0;
+}
+
 static const struct evil_entry evil_table[] = {
 	{ "open-read", evil_open_read },
 	{ "open-write", evil_open_write },
@@ -668,6 +697,7 @@ static const struct evil_entry evil_table[] = {
 	{ "setgid", evil_setgid },
 	{ "tcon-release", evil_tcon_release },
 	{ "setlease", evil_setlease },
+	{ "previous", evil_previous },
 };
 
 static const struct evil_entry *

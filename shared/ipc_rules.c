@@ -57,6 +57,15 @@ static const struct ipc_rule master_rule[] = {
 	/* Its open files, one answer to one question (usmbd-ctl). */
 	{ SES, IPC_PH_ASKED, IPC_SESSION_FILES_REPLY, SESSION_FILES_HDR_LEN,
 	    IPC_MAX_PAYLOAD, IPC_FD_NONE, IPC_PH_RUN },
+	/*
+	 * A SESSION_SETUP's PreviousSessionId, and a worker's answer to the
+	 * master's IPC_SESSION_END; the master checks what it asked itself
+	 * (master.c), since the channel's phase is usmbd-ctl's.
+	 */
+	{ SES, IPC_PH_RUN | IPC_PH_ASKED, IPC_SESSION_PREVIOUS, 8, 8,
+	    IPC_FD_NONE, 0 },
+	{ SES, IPC_PH_RUN | IPC_PH_ASKED, IPC_SESSION_END_REPLY, 12, 12,
+	    IPC_FD_NONE, 0 },
 	/* lockd's tables, one answer to one question. */
 	{ LOCKD, IPC_PH_ASKED, IPC_LOCKD_STATUS_REPLY, LOCKD_STATUS_MIN,
 	    LOCKD_STATUS_MAX, IPC_FD_NONE, IPC_PH_RUN },
@@ -81,6 +90,11 @@ static const struct ipc_rule session_rule[] = {
 	 */
 	{ MASTER, IPC_PH_RUN | IPC_PH_ASKED, IPC_SESSION_FILES,
 	    SESSION_FILES_Q_LEN, SESSION_FILES_Q_LEN, IPC_FD_NONE, 0 },
+	/* The end of an old session (IPC_SESSION_PREVIOUS). */
+	{ MASTER, IPC_PH_RUN | IPC_PH_ASKED, IPC_SESSION_END, 8, 8,
+	    IPC_FD_NONE, 0 },
+	{ MASTER, IPC_PH_RUN | IPC_PH_ASKED, IPC_SESSION_PREVIOUS_DONE, 0, 0,
+	    IPC_FD_NONE, 0 },
 	/* A re-authentication of a session, or a new session. */
 	{ AUTHD, IPC_PH_ASKED, IPC_AUTH_RESPONSE, AUTH_RESP_HDR_LEN,
 	    IPC_MAX_PAYLOAD, IPC_FD_NONE, IPC_PH_RUN },

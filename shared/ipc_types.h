@@ -108,6 +108,24 @@ enum ipc_type {
 	 */
 	IPC_LOCKD_BREAK,
 
+	/*
+	 * session -> master: u64 PreviousSessionId of a SESSION_SETUP
+	 * (MS-SMB2 3.3.5.5.3).  The master sends IPC_SESSION_END with it to
+	 * every other worker whose uid (the master's own record) is the
+	 * asker's, waits for each one's IPC_SESSION_END_REPLY (or its end),
+	 * then answers IPC_SESSION_PREVIOUS_DONE (no payload).  One
+	 * question per worker at a time.
+	 */
+	IPC_SESSION_PREVIOUS,
+	IPC_SESSION_PREVIOUS_DONE,
+	/*
+	 * master -> session: u64 session id; end that session if it is
+	 * yours, keeping its durable opens (as a LOGOFF does).  The worker
+	 * answers IPC_SESSION_END_REPLY: u64 the id, u32 1 if it ended one.
+	 */
+	IPC_SESSION_END,
+	IPC_SESSION_END_REPLY,
+
 	IPC_TYPE_MAX
 };
 

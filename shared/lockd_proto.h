@@ -214,7 +214,11 @@ enum lockd_op {
 	 * allocation reserved at the open (AlSi, 0 for none), u16 share
 	 * name length, the share's name (1 to LOCKD_MAX_SHARE_NAME),
 	 * u16 path length, the path below the share root (0 to
-	 * LOCKD_DURABLE_MAX_PATH, '/'-separated).  lockd makes the open
+	 * LOCKD_DURABLE_MAX_PATH, '/'-separated), and for v2, if the CREATE
+	 * had one, 16 bytes AppInstanceId: first the opens of the file of
+	 * the same uid and AppInstanceId from another ClientGuid are closed
+	 * (LOCKD_BREAK_CLOSE to their workers, waited for up to 5 s; the
+	 * reply is PENDING meanwhile).  lockd makes the open
 	 * durable only with a Batch oplock or a lease with H granted, and
 	 * says so with LOCKD_OPENED_DURABLE.  When the worker goes, lockd
 	 * keeps such an open (with its locks and lease) disconnected until
@@ -293,6 +297,12 @@ enum lockd_op {
  * comes without LOCKD_OPENED_DIRLEASES.
  */
 #define LOCKD_BREAK_DIRLEASES		4
+/*
+ * Close this open, telling its client nothing (handle its own): an open
+ * of another client with the same AppInstanceId replaces it (MS-SMB2
+ * 3.3.5.9.13).  The worker closes it as a CLOSE would.
+ */
+#define LOCKD_BREAK_CLOSE		5
 #define LOCKD_BREAK_LEN			32
 
 /* LOCKD_OP_OPEN lease part: its length, its flag. */

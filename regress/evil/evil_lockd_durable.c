@@ -9,6 +9,11 @@
  * file: lockd looks durable opens up by the uid the master gave with the
  * channel.  A worker of the holder's user then reclaims it, but only
  * with a descriptor of the open's own file.
+ *
+ * AppInstanceId: the holder's open has one.  The evil worker's open of
+ * the file with the same AppInstanceId (and another ClientGuid) does not
+ * make lockd tell the holder's worker to close it (LOCKD_BREAK_CLOSE);
+ * an open of the holder's own user with it does.
  */
 #include "config.h"
 
@@ -29,11 +34,14 @@
 #define NOT_FOUND	0xC0000034U
 
 static uint8_t	buf[IPC_HDR_LEN + IPC_MAX_PAYLOAD];
-static uint8_t	cguid[16], createguid[16];
+static uint8_t	cguid[16], createguid[16], appid[16];
 
-/* An OPEN for a Batch oplock with the durable part (lockd_proto.h). */
+/*
+ * An OPEN for a Batch oplock with the durable part (lockd_proto.h), the
+ * AppInstanceId appid, from a client of ClientGuid cg.
+ */
 static void
-send_open(int chan, uint64_t reqid, int fd)
+send_open_as(int chan, uint64_t reqid, int fd, const uint8_t *cg)
 {
 	uint8_t req[256];
 	uint32_t op = LOCKD_OP_OPEN, access = READ_WRITE, share = SHARE_ALL;
@@ -56,15 +64,39 @@ send_open(int chan, uint64_t reqid, int fd)
 	req[n++] = 0;
 	memcpy(req + n, &timeout, 4), n += 4;
 	memcpy(req + n, createguid, 16), n += 16;
-	memcpy(req + n, cguid, 16), n += 16;
+	memcpy(req + n, cg, 16), n += 16;
 	memcpy(req + n, &opts, 4), n += 4;
 	memset(req + n, 0, 8), n += 8;	/* no allocation reserved */
 	memcpy(req + n, &slen, 2), n += 2;
 	memcpy(req + n, "share", 5), n += 5;
 	memcpy(req + n, &plen, 2), n += 2;
 	memcpy(req + n, "victim.dat", 10), n += 10;
+	memcpy(req + n, appid, 16), n += 16;
 	if (ipc_send(chan, IPC_LOCKD_REQUEST, 0, fd, req, n) == -1)
 		evil_hard("send");
+}
+
+static void
+send_open(int chan, uint64_t reqid, int fd)
+{
+	send_open_as(chan, reqid, fd, cguid);
+}
+
+/* Did lockd tell this worker, within ms, to close open handle? */
+static int
+told_close(int chan, int ms, uint64_t handle)
+{
+	struct ipc_msg m;
+	uint64_t h;
+
+	while (evil_recv(chan, &m, buf, ms)) {
+		if (m.hdr.type != IPC_LOCKD_BREAK || m.hdr.len < 9)
+			continue;
+		memcpy(&h, m.data, 8);
+		if (h == handle && m.data[8] == LOCKD_BREAK_CLOSE)
+			return 1;
+	}
+	return 0;
 }
 
 /* FIND or RECLAIM (with fd) of a handle, with the holder's keys. */
@@ -135,7 +167,7 @@ main(void)
 	uint32_t uid1 = 60001, uid2 = 60002, status = 0, oflags = 0;
 	uint64_t reqid = 0, hh = 0, h = 0;
 	char path[256], other[256];
-	int master, holder, evil, heir, fd, ofd;
+	int master, holder, evil, heir, friend, fd, ofd;
 	pid_t pid;
 
 	evil_need("_usmbd-lock");
@@ -149,6 +181,7 @@ main(void)
 		evil_hard(path);
 	memset(cguid, 0x5a, sizeof(cguid));
 	memset(createguid, 0xc3, sizeof(createguid));
+	memset(appid, 0xa1, sizeof(appid));
 
 	holder = evil_new_peer(master, IPC_LOCKD_NEWPEER, 1, &uid1, 4);
 	evil = evil_new_peer(master, IPC_LOCKD_NEWPEER, 2, &uid2, 4);
@@ -197,10 +230,21 @@ main(void)
 	evil_check("then nobody finds it as disconnected",
 	    next_reply(evil, 5000, &reqid, &status, &h, &oflags) &&
 	    reqid == 9 && status == NOT_FOUND);
+
+	/* AppInstanceId: only the holder's user's open replaces it. */
+	memset(other, 0x77, 16);
+	send_open_as(evil, 10, fd, (uint8_t *)other);
+	evil_check("another user's open with its AppInstanceId does not "
+	    "close it", !told_close(heir, 1000, hh));
+	friend = evil_new_peer(master, IPC_LOCKD_NEWPEER, 4, &uid1, 4);
+	send_open_as(friend, 11, fd, (uint8_t *)other);
+	evil_check("its own user's, from another client, does",
+	    told_close(heir, 5000, hh));
 	close(fd);
 	close(ofd);
 	close(evil);
 	close(heir);
+	close(friend);
 	evil_check("lockd is still running", evil_alive(pid));
 	return evil_done(master, pid);
 }

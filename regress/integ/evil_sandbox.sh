@@ -246,6 +246,26 @@ assert c and c[0]['files'] == [] and c[0]['files_total'] == 0, c
 "
 check "session: the master is alive" kill -0 "$MASTER_PID"
 
+# A worker names a PreviousSessionId: the master tells only the workers
+# of its own uid, from its own table, to end it; another user's session
+# lives on.  An answer to an end the master never asked for is dropped.
+integ_user usmbdevil Evil-Secret-123
+integ_stop
+: >"$LOG"
+USMBD_REGRESS_ATTACK="session:previous:$(id -u usmbdevil)" integ_start
+( (echo ls; sleep 3; echo ls) | timeout 30 smbclient -s "$T/client.conf" \
+    //127.0.0.1/share -p "$PORT" -U 'usmbdtest%Secret-123' \
+    >"$T/other.out" 2>&1 &)
+wait_for grep -q "started session" "$LOG"
+timeout 20 smbclient -s "$T/client.conf" //127.0.0.1/share -p "$PORT" \
+    -U 'usmbdevil%Evil-Secret-123' -c ls >"$T/smb.out" 2>&1
+check "session: a previous session is asked of no worker of another user" \
+    log_has "names previous session 0x1: asked 0 other workers of uid $(id -u usmbdevil)"
+sleep 3.5
+check "the other user's session still serves its client" sh -c \
+    "[ \$(grep -c 'blocks of size' '$T/other.out') -eq 2 ]"
+check "session: the master is alive" kill -0 "$MASTER_PID"
+
 start_with session log-forge
 check "a line in authd's name from a worker is marked as not its own" \
     log_has "session\[[0-9]*\]: (not its own name) authd\[1\]: user"

@@ -510,6 +510,59 @@ test_durable(void)
 	lockd_oplock_breaks_free(&b);
 }
 
+/*
+ * AppInstanceId (doc/durable.md section 7): a v2 durable open of the
+ * same uid and id from another ClientGuid is listed for its worker to
+ * close, or closed at once when disconnected; other users', the same
+ * client's and other ids' are not.
+ */
+static void
+test_app_instance(void)
+{
+	struct lockd_share_oreq q = { .level = LOPL_LEVEL_BATCH,
+	    .disposition = LOPL_FILE_OPEN };
+	struct lockd_oplock_breaks b = { NULL, 0, 0 };
+	struct lockd_oplock_grant g;
+	struct lockd_durable *d, *ask;
+	uint64_t h1, hs[4], now = 1000;
+	uint32_t fl = 0, ps[4];
+
+	lockd_share_set_oplock(5000);
+	lockd_share_set_durable_max(100000);
+	CHECK(lockd_share_open_opl(1, 100, 9, 970, "", R | W, SR | SW, 0, &q,
+	    now, &b, &h1) == LOCKD_STATUS_OK);
+	CHECK(lockd_share_grant(1, h1, &q, now, &b, &g, &fl) ==
+	    LOCKD_STATUS_OK && g.level == LOPL_LEVEL_BATCH);
+	d = durable_part(2, 5000, 0x31);
+	memset(d->client_guid, 0x41, 16);
+	memset(d->app_id, 0xa1, 16);
+	CHECK(lockd_share_durable_set(1, h1, d));
+
+	ask = durable_part(2, 5000, 0x32);
+	memset(ask->client_guid, 0x42, 16);
+	memset(ask->app_id, 0xa1, 16);
+	CHECK(lockd_share_app_instance(100, 9, 970, "", ask, hs, ps, 4) == 1 &&
+	    hs[0] == h1 && ps[0] == 1);
+	CHECK(lockd_share_app_instance(200, 9, 970, "", ask, hs, ps, 4) == 0);
+	CHECK(lockd_share_app_instance(100, 9, 971, "", ask, hs, ps, 4) == 0);
+	memset(ask->client_guid, 0x41, 16);
+	CHECK(lockd_share_app_instance(100, 9, 970, "", ask, hs, ps, 4) == 0);
+	memset(ask->client_guid, 0x42, 16);
+	memset(ask->app_id, 0xa2, 16);
+	CHECK(lockd_share_app_instance(100, 9, 970, "", ask, hs, ps, 4) == 0);
+	memset(ask->app_id, 0, 16);
+	CHECK(lockd_share_app_instance(100, 9, 970, "", ask, hs, ps, 4) == 0);
+
+	/* Disconnected, it is closed at once. */
+	memset(ask->app_id, 0xa1, 16);
+	CHECK(lockd_share_durable_park(1, now) == 1);
+	CHECK(lockd_share_app_instance(100, 9, 970, "", ask, hs, ps, 4) == 0);
+	CHECK(lockd_share_durable_count() == 0 && lockd_share_count() == 0);
+	free(ask->path);
+	free(ask);
+	lockd_oplock_breaks_free(&b);
+}
+
 int
 main(void)
 {
@@ -518,6 +571,7 @@ main(void)
 	test_rename_delete();
 	test_dir_leases();
 	test_durable();
+	test_app_instance();
 	uint64_t h1, h2, h3, h4;
 	uint32_t fl, pend, n;
 

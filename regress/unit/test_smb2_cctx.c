@@ -241,6 +241,46 @@ test_durable(void)
 	wbuf_free(&w);
 }
 
+/* AppInstanceId and AppInstanceVersion (MS-SMB2 2.2.13.2.13, .15). */
+static void
+test_app_instance(void)
+{
+	static const char idtag[] = "\x45\xbc\xa6\x6a\xef\xa7\xf7\x4a"
+	    "\x90\x08\xfa\x46\x2e\x14\x4d\x74";
+	static const char vertag[] = "\xb9\x82\xd0\xb7\x3b\x56\x07\x4f"
+	    "\xa0\x7b\x52\x4a\x81\x16\xa0\x10";
+	uint8_t id[20] = { 20, 0, 0, 0 }, ver[24] = { 24 };
+	struct smb2_cctx cc;
+	struct wbuf w;
+
+	memset(id + 4, 0xa1, 16);
+	ver[8] = 7;			/* High */
+	ver[16] = 9;			/* Low */
+	wbuf_init(&w, 256);
+	put_ctx(&w, idtag, id, sizeof(id), 0);
+	put_ctx(&w, vertag, ver, sizeof(ver), 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_SUCCESS &&
+	    cc.seen == (SMB2_CCTX_APPID | SMB2_CCTX_APPVER) &&
+	    cc.app_id[0] == 0xa1 && cc.app_id[15] == 0xa1 &&
+	    cc.app_ver_high == 7 && cc.app_ver_low == 9);
+	/* Their sizes and StructureSize are fixed. */
+	wbuf_reset(&w);
+	put_ctx(&w, idtag, id, 16, 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+	id[0] = 24;
+	wbuf_reset(&w);
+	put_ctx(&w, idtag, id, sizeof(id), 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+	wbuf_reset(&w);
+	put_ctx(&w, vertag, ver, 20, 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_INVALID_PARAMETER);
+	/* Another 16-byte name is not ours: skipped. */
+	wbuf_reset(&w);
+	put_ctx(&w, "0123456789abcdef", id, sizeof(id), 1);
+	CHECK(parse(&w, &cc) == NT_STATUS_SUCCESS && cc.seen == 0);
+	wbuf_free(&w);
+}
+
 int
 main(void)
 {
@@ -248,5 +288,6 @@ main(void)
 	test_put();
 	test_exta();
 	test_durable();
+	test_app_instance();
 	return unit_done();
 }

@@ -63,6 +63,7 @@ struct smb2_session {
 	uint64_t		 expires_ms;	/* 0: never */
 	int			 reauth;	/* re-authentication running */
 	int			 logged_off;	/* free after the response */
+	uint64_t		 prev_id;	/* PreviousSessionId, 0: none */
 	TAILQ_HEAD(, smb2_tree)	 trees;
 	uint32_t		 next_tree_id;
 	uint32_t		 ntrees;
@@ -346,6 +347,12 @@ void		 smb2_smb1_negotiate(struct smb2_conn *, const uint8_t *,
 
 /* smb2_sesssetup.c */
 /* authd's channel; rules: the table of the program that runs the engine. */
+/*
+ * A session worker's hook: a new session named a PreviousSessionId
+ * (smbd/session/smb2_durable.c asks the master to end it).
+ */
+extern void	(*smb2_sesssetup_previous)(struct smb2_conn *,
+		    struct smb2_session *);
 void		 smb2_sesssetup_init(struct event_base *, int,
 		    struct smb2_conn *, const struct ipc_rules *);
 uint32_t	 smb2_cmd_session_setup(struct smb2_conn *, struct smb2_req *);

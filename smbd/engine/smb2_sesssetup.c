@@ -33,6 +33,8 @@
 static struct ipc_chan	*sesssetup_authd;
 static struct smb2_conn	*sesssetup_conn;
 
+void	(*smb2_sesssetup_previous)(struct smb2_conn *, struct smb2_session *);
+
 static void	sesssetup_authd_dispatch(struct ipc_chan *, struct ipc_msg *,
 		    void *);
 
@@ -159,6 +161,13 @@ smb2_cmd_session_setup(struct smb2_conn *c, struct smb2_req *req)
 		reqflags |= AUTH_REQ_NEW;
 	}
 	req->resp_session_id = s->id;
+	/*
+	 * MS-SMB2 3.3.5.5.3: an old session of the same user named by
+	 * PreviousSessionId ends once this one is set up; the header's own
+	 * SessionId in it is ignored.
+	 */
+	if (!s->reauth)
+		s->prev_id = prev != req->hdr.session_id ? prev : 0;
 
 	/* 3.1.1: the session's hash covers each SESSION_SETUP request. */
 	if (c->nres.dialect == SMB2_DIALECT_311 && !s->reauth)
@@ -291,6 +300,8 @@ sesssetup_authd_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 	req->status = NT_STATUS_SUCCESS;
 	if (c->preauth)
 		c->handoff = 1;
+	else if (s->prev_id != 0 && smb2_sesssetup_previous != NULL)
+		smb2_sesssetup_previous(c, s);
 	smb2_conn_resume(c);
 	return;
 

@@ -64,6 +64,7 @@ smb2_state_export(struct smb2_conn *c, struct wbuf *w)
 		wbuf_put_bytes(w, s->preauth_hash, sizeof(s->preauth_hash));
 		/* CLOCK_MONOTONIC is the same in every process. */
 		wbuf_put_u64le(w, s->expires_ms);
+		wbuf_put_u64le(w, s->prev_id);
 	}
 	return wbuf_error(w) ? -1 : 0;
 }
@@ -134,6 +135,7 @@ smb2_state_import(struct smb2_conn *c, const uint8_t *data, size_t len)
 		s->session_key_len = keylen;
 		rbuf_get_bytes(&r, s->preauth_hash, sizeof(s->preauth_hash));
 		rbuf_get_u64le(&r, &s->expires_ms);
+		rbuf_get_u64le(&r, &s->prev_id);
 		if (rbuf_error(&r))
 			return -1;
 		s->state = SESS_VALID;

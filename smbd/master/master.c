@@ -65,6 +65,8 @@ static void	 master_child_dispatch(struct ipc_chan *, struct ipc_msg *,
 static void	 master_child_closed(struct ipc_chan *, void *);
 static void	 master_start_daemon(enum usmbd_prog);
 static void	 master_conn_free(struct conn *);
+static void	 master_prev_answered(struct conn *);
+static struct conn *master_conn_find(uint32_t);
 static void	 master_start_session(struct child *, struct conn *,
 		    const uint8_t *, size_t);
 
@@ -481,6 +483,8 @@ master_conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
+	/* A worker that ends has ended its sessions too. */
+	master_prev_answered(c);
 	master_ctl_conn_free(c);
 	TAILQ_REMOVE(&M.conns, c, entry);
 	M.nconns--;
@@ -1111,6 +1115,85 @@ master_handle_info(struct child *ch, struct ipc_msg *m)
 	c->have_info = 1;
 }
 
+/*
+ * The asker of a PreviousSessionId hears that every worker told to end
+ * the session has answered.
+ */
+static void
+master_prev_done(struct conn *a)
+{
+	a->prev_out = 0;
+	if (a->child != NULL && a->child->chan != NULL &&
+	    ipc_chan_send(a->child->chan, IPC_SESSION_PREVIOUS_DONE, a->id,
+	    -1, NULL, 0) == -1)
+		log_warnx("connection %u: cannot answer its previous session",
+		    a->id);
+}
+
+/* Worker c answered IPC_SESSION_END, or ended: its asker waits less. */
+static void
+master_prev_answered(struct conn *c)
+{
+	struct conn *a;
+
+	if (c->end_for == 0)
+		return;
+	a = master_conn_find(c->end_for);
+	c->end_for = 0;
+	if (a == NULL || !a->prev_out || a->prev_wait == 0)
+		return;
+	if (--a->prev_wait == 0)
+		master_prev_done(a);
+}
+
+/*
+ * A SESSION_SETUP with a PreviousSessionId (MS-SMB2 3.3.5.5.3): the old
+ * session is ended if the same user has it.  Who the user is comes from
+ * the master's own table (the uid it gave each worker), never from the
+ * worker: only workers of the asker's uid are told, and a worker ends
+ * only a session of its own.  Session ids are random, so the one that
+ * has it is the one that ends it.
+ */
+static void
+master_handle_previous(struct child *ch, struct ipc_msg *m)
+{
+	struct conn *a = ch->conn, *c;
+	struct rbuf r;
+	uint64_t prev = 0;
+
+	if (a == NULL || a->child != ch || a->state != CONN_SESSION ||
+	    !a->authed)
+		return;
+	rbuf_init(&r, m->data, m->hdr.len);
+	if (rbuf_get_u64le(&r, &prev) == -1 || prev == 0 || a->prev_out) {
+		log_warnx("connection %u: a previous session question out of "
+		    "turn; ignored", a->id);
+		return;
+	}
+	a->prev_out = 1;
+	a->prev_wait = 0;
+	/* Guests and anonymous sessions are nobody's in particular. */
+	if (!(a->auth.flags & (AUTH_FLAG_GUEST | AUTH_FLAG_ANONYMOUS))) {
+		TAILQ_FOREACH(c, &M.conns, entry) {
+			if (c == a || c->state != CONN_SESSION ||
+			    !c->authed || c->auth.uid != a->auth.uid ||
+			    c->end_for != 0 || c->child == NULL ||
+			    c->child->chan == NULL)
+				continue;
+			if (ipc_chan_send(c->child->chan, IPC_SESSION_END,
+			    c->id, -1, m->data, 8) == -1)
+				continue;
+			c->end_for = a->id;
+			a->prev_wait++;
+		}
+	}
+	log_info("connection %u: its new session names previous session "
+	    "0x%llx: asked %u other workers of uid %u to end it", a->id,
+	    (unsigned long long)prev, a->prev_wait, a->auth.uid);
+	if (a->prev_wait == 0)
+		master_prev_done(a);
+}
+
 static void
 master_child_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 {
@@ -1142,6 +1225,14 @@ master_child_dispatch(struct ipc_chan *chan, struct ipc_msg *m, void *arg)
 		break;
 	case IPC_SESSION_INFO:
 		master_handle_info(ch, m);
+		break;
+	case IPC_SESSION_PREVIOUS:
+		master_handle_previous(ch, m);
+		break;
+	case IPC_SESSION_END_REPLY:
+		/* Taken only from a worker that was asked. */
+		if (ch->conn != NULL && ch->conn->child == ch)
+			master_prev_answered(ch->conn);
 		break;
 	case IPC_SESSION_FILES_REPLY:
 		/* Filed under the worker's own connection, whatever it says. */

@@ -59,6 +59,14 @@ struct conn {
 	uint32_t		 closed_seq;	/* the close question answered */
 	uint32_t		 closed;	/* enum session_close */
 	int			 files_bad;	/* logged once */
+	/*
+	 * A SESSION_SETUP's PreviousSessionId (IPC_SESSION_PREVIOUS): the
+	 * asker counts the workers told to end it that have not answered;
+	 * each of those names the asker's connection.
+	 */
+	int			 prev_out;	/* a question is out */
+	uint32_t		 prev_wait;
+	uint32_t		 end_for;	/* 0: not asked */
 };
 
 struct child {

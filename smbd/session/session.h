@@ -50,6 +50,16 @@ struct ipc_msg;
 void		 session_files_init(void);
 /* A question read elsewhere (while a name lookup waits for its answer). */
 void		 session_files_question(const struct ipc_msg *);
+/* Any message of the master once the worker runs, read anywhere. */
+void		 session_master_msg(const struct ipc_msg *);
+
+/*
+ * smb2_durable.c: a SESSION_SETUP's PreviousSessionId
+ * (IPC_SESSION_PREVIOUS), and the master's IPC_SESSION_END.
+ */
+struct smb2_conn;
+void		 smb2_durable_previous_init(struct smb2_conn *);
+void		 smb2_durable_end_question(const struct ipc_msg *);
 
 /* session_main.c */
 struct smb2_cmd;

@@ -205,8 +205,9 @@ session_files_question(const struct ipc_msg *m)
 }
 
 /*
- * A message of the master once the session runs.  Only a question can
- * come here; a name answer is read where it is waited for (smb2_pipe.c).
+ * A message of the master once the session runs: a question, or the end
+ * of an old session; a name answer is read where it is waited for
+ * (smb2_pipe.c).
  */
 static void
 session_files_read(evutil_socket_t fd, short what, void *arg)
@@ -232,7 +233,23 @@ session_files_read(evutil_socket_t fd, short what, void *arg)
 		event_del(files_ev);
 		return;
 	}
-	session_files_question(&m);
+	session_master_msg(&m);
+}
+
+void
+session_master_msg(const struct ipc_msg *m)
+{
+	switch (m->hdr.type) {
+	case IPC_SESSION_FILES:
+		session_files_question(m);
+		break;
+	case IPC_SESSION_END:
+		smb2_durable_end_question(m);
+		break;
+	default:
+		/* IPC_SESSION_PREVIOUS_DONE of a running worker: nothing. */
+		break;
+	}
 }
 
 void

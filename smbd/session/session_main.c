@@ -361,6 +361,7 @@ session_init(const uint8_t *state, size_t len)
 		if (ev == NULL || event_add(ev, &tv) == -1)
 			fatalx("deadtime timer");
 	}
+	smb2_durable_previous_init(c);
 	smb2_conn_start(c);
 	return 0;
 }

@@ -99,6 +99,7 @@ struct create_extra {
 	int			 meta_ok;
 	int			 meta_stored;	/* di holds a DOSATTRIB */
 	struct meta_dosinfo	 di;
+	uint8_t			 app_id[16];	/* AppInstanceId, 0: none */
 };
 
 /*
@@ -431,6 +432,8 @@ create_answer(struct create_wait *cw, uint32_t status, uint64_t handle,
 		o->durable = cw->x.durable;
 		o->durable_timeout = cw->x.durable_timeout;
 		o->persistent_id = handle | LOCKD_DURABLE_ID_BIT;
+		smb2_durable_granted(o, cw->x.create_guid, cw->action,
+		    cw->x.cctx, cw->x.maximal);
 	}
 	status = create_granted(o, &cw->x);
 	if (status == NT_STATUS_SUCCESS) {
@@ -586,6 +589,9 @@ create_put_durable(struct wbuf *w, struct smb2_conn *c,
 	wbuf_put_bytes(w, share, strlen(share));
 	wbuf_put_u16le(w, (uint16_t)strlen(o->path));
 	wbuf_put_bytes(w, o->path, strlen(o->path));
+	/* lockd closes the other opens of the same application first. */
+	if (x->durable == 2)
+		wbuf_put_bytes(w, x->app_id, 16);
 }
 
 /* Register the open with lockd; the CREATE completes in the reply. */
@@ -770,6 +776,8 @@ create_durable(const struct create_req *cr, struct create_extra *x,
 		else if (cr->cc.dh2q_timeout == 0 && max > 60000)
 			x->durable_timeout = 60000;
 		memcpy(x->create_guid, cr->cc.dh2q_guid, 16);
+		if (cr->cc.seen & SMB2_CCTX_APPID)
+			memcpy(x->app_id, cr->cc.app_id, 16);
 	}
 }
 
@@ -1670,6 +1678,10 @@ smb2_cmd_create(struct smb2_conn *c, struct smb2_req *req)
 	if ((status = create_parse(c, req, &cr)) != NT_STATUS_SUCCESS) {
 		free(cr.name);
 		return status;
+	}
+	if (smb2_durable_replay(c, req, &cr.cc)) {
+		free(cr.name);
+		return NT_STATUS_SUCCESS;
 	}
 	if (cr.reconnect) {
 		status = smb2_durable_reconnect(c, req, &cr.cc,

@@ -26,6 +26,20 @@ uint32_t	 smb2_durable_reconnect(struct smb2_conn *, struct smb2_req *,
 /* Its session logged off: lockd keeps it, and the open here goes. */
 int		 smb2_durable_detach(struct smb2_open *);
 /*
+ * lockd's LOCKD_BREAK_CLOSE: an open of another client with the same
+ * AppInstanceId replaces the open of this lockd handle.
+ */
+void		 smb2_durable_app_close(uint64_t);
+/* A v2 durable open was granted: what a replay of its CREATE answers. */
+void		 smb2_durable_granted(struct smb2_open *, const uint8_t *,
+		    uint32_t, uint32_t, uint32_t);
+/*
+ * A CREATE with SMB2_FLAGS_REPLAY_OPERATION and DH2Q naming the
+ * CreateGuid of an open of its session: answered again (1), or 0.
+ */
+int		 smb2_durable_replay(struct smb2_conn *, struct smb2_req *,
+		    const struct smb2_cctx *);
+/*
  * The client set the position of a durable open: lockd keeps it for a
  * reconnect, and the SET_INFO is answered once it has.
  */

@@ -15,13 +15,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "buf.h"
 #include "conf.h"
+#include "ipc.h"
 #include "lockd_client.h"
 #include "lockd_proto.h"
 #include "log.h"
@@ -31,12 +35,14 @@
 #include "session_ident.h"
 #include "smb2.h"
 #include "smb2_cctx.h"
+#include "smb2_close.h"
 #include "smb2_conn.h"
 #include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_meta.h"
 #include "smb2_stream.h"
 #include "smb2_tree.h"
+#include "usmbd.h"
 #include "util.h"
 #include "vfs.h"
 
@@ -369,12 +375,23 @@ smb2_durable_reconnect(struct smb2_conn *c, struct smb2_req *req,
 	return SMB2_DEFER;
 }
 
+/*
+ * Detaches lockd has not answered yet: the end of an old session for
+ * a PreviousSessionId is answered only once lockd parked its opens, so
+ * that the new session's reconnect finds them.
+ */
+static unsigned int	 dh_detaching;
+static int		 dh_end_due;	/* an answer waits for them */
+static void		 dh_end_answer(void);
+
 static void
 dh_detach_reply(uint32_t status, struct rbuf *r, void *arg)
 {
 	if (status != NT_STATUS_SUCCESS)
 		log_debug("durable open not kept at logoff: %s",
 		    ntstatus_name(status));
+	if (dh_detaching > 0 && --dh_detaching == 0 && dh_end_due)
+		dh_end_answer();
 }
 
 int
@@ -389,6 +406,7 @@ smb2_durable_detach(struct smb2_open *o)
 	if (lockd_client_request(LOCKD_OP_DURABLE_DETACH, body, sizeof(body),
 	    dh_detach_reply, NULL) == -1)
 		return -1;
+	dh_detaching++;
 	smb2_open_free(NULL, o);
 	return 0;
 }
@@ -424,4 +442,295 @@ smb2_durable_position(struct smb2_conn *c, struct smb2_open *o)
 		return NT_STATUS_INSUFFICIENT_RESOURCES;
 	c->waiting = 1;
 	return SMB2_DEFER;
+}
+
+/*
+ * PreviousSessionId (MS-SMB2 3.3.5.5.3).  A new session that names an
+ * old one asks the master, which tells every other worker of the same
+ * uid (from its own table) to end that session if it has it
+ * (IPC_SESSION_END), and answers once they all did.  A worker ends the
+ * session as a LOGOFF does: its durable opens are parked in lockd, to
+ * be reclaimed at once by the new session, and its client's next
+ * request on it gets USER_SESSION_DELETED.
+ */
+#define DH_END_STEP_MS		10
+#define DH_END_TRIES		50
+#define DH_PREV_TIMEOUT_MS	5000
+
+static struct event	*dh_end_timer;
+static uint64_t		 dh_end_id;
+static uint32_t		 dh_end_found;
+static int		 dh_end_pending;
+static int		 dh_end_tries;
+
+static void
+dh_end_answer(void)
+{
+	uint8_t body[12];
+	int i;
+
+	dh_end_due = 0;
+	for (i = 0; i < 8; i++)
+		body[i] = (uint8_t)(dh_end_id >> (8 * i));
+	for (i = 0; i < 4; i++)
+		body[8 + i] = (uint8_t)(dh_end_found >> (8 * i));
+	if (ipc_send(USMBD_FD_MASTER, IPC_SESSION_END_REPLY, 0, -1, body,
+	    sizeof(body)) == -1)
+		log_warn("cannot answer the master's end of a session");
+}
+
+/* End the session if this worker has it; answer when lockd has parked. */
+static void
+dh_end_run(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval tv = { 0, DH_END_STEP_MS * 1000 };
+	struct smb2_conn *c = S.conn;
+	struct smb2_session *s;
+
+	if (!dh_end_pending)
+		return;
+	s = c != NULL ? smb2_session_find(c, dh_end_id) : NULL;
+	dh_end_found = 0;
+	if (s != NULL && !s->logged_off) {
+		/* A request in progress may use the session: wait a little. */
+		if (c->waiting && ++dh_end_tries < DH_END_TRIES) {
+			evtimer_add(dh_end_timer, &tv);
+			return;
+		}
+		log_info("%s: session 0x%llx ended: a new session of its user "
+		    "named it as its previous one", c->peer,
+		    (unsigned long long)s->id);
+		if (c->waiting)
+			s->logged_off = 1;
+		else
+			smb2_session_free(c, s);
+		dh_end_found = 1;
+	}
+	dh_end_pending = 0;
+	if (dh_detaching == 0)
+		dh_end_answer();
+	else
+		dh_end_due = 1;
+}
+
+void
+smb2_durable_end_question(const struct ipc_msg *m)
+{
+	struct timeval tv = { 0, 0 };
+	struct rbuf r;
+
+	rbuf_init(&r, m->data, m->hdr.len);
+	if (dh_end_pending || dh_end_due ||
+	    rbuf_get_u64le(&r, &dh_end_id) == -1) {
+		log_warnx("the master's end of a session out of turn");
+		return;
+	}
+	dh_end_pending = 1;
+	dh_end_tries = 0;
+	/* Never from inside a request (a name lookup reads it too). */
+	evtimer_add(dh_end_timer, &tv);
+}
+
+static int
+dh_previous_ask(uint64_t prev)
+{
+	uint8_t body[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		body[i] = (uint8_t)(prev >> (8 * i));
+	if (ipc_send(USMBD_FD_MASTER, IPC_SESSION_PREVIOUS, 0, -1, body,
+	    sizeof(body)) == -1) {
+		log_warn("cannot ask the master to end a previous session");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A session set up on this running worker: asked, not waited for (the
+ * master's IPC_SESSION_PREVIOUS_DONE is read and dropped).
+ */
+static void
+dh_previous_running(struct smb2_conn *c, struct smb2_session *s)
+{
+	(void)dh_previous_ask(s->prev_id);
+	s->prev_id = 0;
+}
+
+/*
+ * The session the preauth process set up: the old one ends before this
+ * worker reads its client's first request, so that the client that goes
+ * on to reconnect its durable opens finds them parked, and one that uses
+ * the old session gets USER_SESSION_DELETED.
+ */
+void
+smb2_durable_previous_init(struct smb2_conn *c)
+{
+	static uint8_t buf[IPC_HDR_LEN + IPC_MAX_PAYLOAD];
+	static struct ipc_peer master = { &ipc_rules_session,
+	    IPC_FROM(PROG_MASTER), IPC_PH_RUN };
+	struct pollfd pfd = { USMBD_FD_MASTER, POLLIN, 0 };
+	struct smb2_session *s;
+	struct ipc_msg m;
+	uint64_t prev = 0, deadline;
+	int rv;
+
+	dh_end_timer = evtimer_new(S.base, dh_end_run, NULL);
+	if (dh_end_timer == NULL)
+		fatalx("session end timer");
+	smb2_sesssetup_previous = dh_previous_running;
+	TAILQ_FOREACH(s, &c->sessions, entry)
+		if (s->prev_id != 0) {
+			prev = s->prev_id;
+			s->prev_id = 0;
+		}
+	if (prev == 0 || dh_previous_ask(prev) == -1)
+		return;
+	deadline = time_mono_ms() + DH_PREV_TIMEOUT_MS;
+	for (;;) {
+		uint64_t now = time_mono_ms();
+
+		if (now >= deadline)
+			break;
+		rv = poll(&pfd, 1, (int)(deadline - now));
+		if (rv == -1 && errno == EINTR)
+			continue;
+		if (rv != 1 || ipc_recv(USMBD_FD_MASTER, &m, buf,
+		    sizeof(buf)) != 1 || ipc_check(&master, &m) == -1)
+			break;
+		if (m.hdr.type == IPC_SESSION_PREVIOUS_DONE)
+			return;
+		if (m.hdr.type == IPC_SESSION_END) {
+			/* Nothing runs yet: answered now, or two wait. */
+			smb2_durable_end_question(&m);
+			dh_end_run(-1, 0, NULL);
+		} else
+			session_master_msg(&m);
+	}
+	log_warnx("%s: the master did not say whether the previous session "
+	    "ended", c->peer);
+}
+
+/*
+ * AppInstanceId (MS-SMB2 3.3.5.9.13): lockd names an open of this
+ * worker that an open of another client with the same AppInstanceId
+ * replaces.  It is closed as a CLOSE would, without a word to its
+ * client (whose later use of it gets FILE_CLOSED), from the event loop
+ * once no request of the connection is in progress (one may use it);
+ * lockd waits for the close, and stops waiting after 5 seconds.
+ */
+#define DH_APP_MAX	16
+
+static struct event	*dh_app_timer;
+static uint64_t		 dh_app_handles[DH_APP_MAX];
+static size_t		 dh_app_n;
+static int		 dh_app_tries;
+
+static void
+dh_app_run(evutil_socket_t fd, short what, void *arg)
+{
+	struct timeval tv = { 0, DH_END_STEP_MS * 1000 };
+	struct smb2_open *o;
+	size_t i;
+
+	if (S.conn != NULL && S.conn->waiting && ++dh_app_tries <
+	    DH_END_TRIES) {
+		evtimer_add(dh_app_timer, &tv);
+		return;
+	}
+	for (i = 0; i < dh_app_n; i++) {
+		if ((o = smb2_open_find_lockd(dh_app_handles[i])) == NULL)
+			continue;
+		if (S.conn != NULL && S.conn->waiting) {
+			log_warnx("%s: %s not closed for the open of another "
+			    "client with its AppInstanceId: a request is in "
+			    "progress", S.peer, o->path);
+			continue;
+		}
+		log_info("%s: %s closed: an open of another client with its "
+		    "AppInstanceId replaces it", S.peer,
+		    o->path[0] == '\0' ? "the root" : o->path);
+		(void)smb2_close_open(NULL, o);
+	}
+	dh_app_n = 0;
+}
+
+void
+smb2_durable_app_close(uint64_t handle)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (dh_app_timer == NULL &&
+	    (dh_app_timer = evtimer_new(S.base, dh_app_run, NULL)) == NULL) {
+		log_warnx("AppInstanceId close: no timer");
+		return;
+	}
+	if (dh_app_n >= DH_APP_MAX)
+		return;
+	dh_app_handles[dh_app_n++] = handle;
+	if (dh_app_n == 1) {
+		dh_app_tries = 0;
+		evtimer_add(dh_app_timer, &tv);
+	}
+}
+
+/*
+ * Replay of a CREATE (MS-SMB2 3.3.5.9.10): a client that lost the
+ * answer to a CREATE with DH2Q sends it again with
+ * SMB2_FLAGS_REPLAY_OPERATION, and gets the open its CreateGuid made,
+ * answered as it was then, instead of a second open.  Only the opens of
+ * the request's session on this connection are looked at: a replay on
+ * another channel would need multichannel, which is not offered.
+ */
+void
+smb2_durable_granted(struct smb2_open *o, const uint8_t *guid,
+    uint32_t action, uint32_t cctx, uint32_t maximal)
+{
+	if (o->durable != 2)
+		return;
+	memcpy(o->create_guid, guid, 16);
+	o->create_action = action;
+	o->create_cctx = cctx;
+	o->create_maximal = maximal;
+}
+
+struct dh_replay_walk {
+	const struct smb2_session	*sess;
+	const uint8_t			*guid;
+	struct smb2_open		*found;
+};
+
+static void
+dh_replay_one(struct smb2_open *o, void *arg)
+{
+	struct dh_replay_walk *rw = arg;
+
+	if (rw->found == NULL && o->durable == 2 && o->sess == rw->sess &&
+	    memcmp(o->create_guid, rw->guid, 16) == 0)
+		rw->found = o;
+}
+
+int
+smb2_durable_replay(struct smb2_conn *c, struct smb2_req *req,
+    const struct smb2_cctx *cc)
+{
+	static const uint8_t zero[16];
+	struct dh_replay_walk rw;
+
+	if (!(req->hdr.flags & SMB2_FLAGS_REPLAY_OPERATION) ||
+	    !(cc->seen & SMB2_CCTX_DH2Q) ||
+	    memcmp(cc->dh2q_guid, zero, 16) == 0)
+		return 0;
+	rw.sess = req->sess;
+	rw.guid = cc->dh2q_guid;
+	rw.found = NULL;
+	smb2_open_foreach(dh_replay_one, &rw);
+	if (rw.found == NULL)
+		return 0;
+	log_debug("%s: a replayed CREATE of %s answered with its open",
+	    c->peer, rw.found->path);
+	smb2_create_response(req->out, rw.found, rw.found->create_action,
+	    rw.found->create_cctx, rw.found->create_maximal);
+	return 1;
 }

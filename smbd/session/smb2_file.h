@@ -59,6 +59,14 @@ struct smb2_open {
 	/* A durable open (doc/durable.md): its version (0: none). */
 	int			 durable;
 	uint32_t		 durable_timeout;	/* ms, v2's answer */
+	/*
+	 * A v2 durable open's CreateGuid, and what its CREATE answered,
+	 * for a replay of that CREATE (MS-SMB2 3.3.5.9.10).
+	 */
+	uint8_t			 create_guid[16];
+	uint32_t		 create_action;
+	uint32_t		 create_cctx;
+	uint32_t		 create_maximal;
 	int			 opl_reporting;	/* a report is on its way */
 	/* "kernel oplocks" (smb2_klease.c). */
 	uint8_t			 kl_held;	/* file lease: KL_NONE, ... */

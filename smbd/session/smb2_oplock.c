@@ -30,6 +30,7 @@
 #include "session.h"
 #include "smb2.h"
 #include "smb2_conn.h"
+#include "smb2_create.h"
 #include "smb2_file.h"
 #include "smb2_klease.h"
 #include "smb2_oplock.h"
@@ -166,6 +167,10 @@ oplock_break_msg(const uint8_t *data, size_t len)
 		return;
 	if (kind == LOCKD_BREAK_REPORT) {
 		o->opl_report = 1;
+		return;
+	}
+	if (kind == LOCKD_BREAK_CLOSE) {
+		smb2_durable_app_close(handle);
 		return;
 	}
 	if (kind == LOCKD_BREAK_LEASE) {

@@ -81,9 +81,12 @@ smb2_pipe_ask(struct names_msg *msg)
 	    errno == EINTR)
 		;
 	if (rv == 1 && ipc_recv(USMBD_FD_MASTER, &m, buf, sizeof(buf)) == 1 &&
-	    m.hdr.type == IPC_SESSION_FILES && ipc_check(&master, &m) == 0) {
-		/* usmbd-ctl asked meanwhile: answered from the event loop. */
-		session_files_question(&m);
+	    m.hdr.type != IPC_NAME_REPLY && ipc_check(&master, &m) == 0) {
+		/*
+		 * usmbd-ctl asked meanwhile, or an old session is to end:
+		 * answered from the event loop.
+		 */
+		session_master_msg(&m);
 		goto again;
 	}
 	if (rv != 1 || m.hdr.type != IPC_NAME_REPLY ||

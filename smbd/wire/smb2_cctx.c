@@ -37,6 +37,46 @@ static const struct cctx_known cctx_known[] = {
 	{ "RqLs", SMB2_CCTX_RQLS, 32, 52 },
 };
 
+/* The contexts named by a GUID (MS-SMB2 2.2.13.2), in wire order. */
+static const uint8_t cctx_app_id_tag[16] = {
+	0x45, 0xbc, 0xa6, 0x6a, 0xef, 0xa7, 0xf7, 0x4a,
+	0x90, 0x08, 0xfa, 0x46, 0x2e, 0x14, 0x4d, 0x74
+};
+static const uint8_t cctx_app_ver_tag[16] = {
+	0xb9, 0x82, 0xd0, 0xb7, 0x3b, 0x56, 0x07, 0x4f,
+	0xa0, 0x7b, 0x52, 0x4a, 0x81, 0x16, 0xa0, 0x10
+};
+
+/*
+ * AppInstanceId: StructureSize (20), Reserved, the id (2.2.13.2.13);
+ * AppInstanceVersion: StructureSize (24), Reserved, Padding, High, Low
+ * (2.2.13.2.15).  Anything else is INVALID_PARAMETER, as on Windows.
+ */
+static uint32_t
+cctx_guid_one(struct smb2_cctx *cc, const uint8_t *name, struct rbuf *data)
+{
+	uint16_t ssize;
+
+	if (memcmp(name, cctx_app_id_tag, 16) == 0) {
+		if (rbuf_left(data) != 20 || rbuf_get_u16le(data, &ssize) ==
+		    -1 || ssize != 20)
+			return NT_STATUS_INVALID_PARAMETER;
+		rbuf_skip(data, 2);
+		rbuf_get_bytes(data, cc->app_id, 16);
+		cc->seen |= SMB2_CCTX_APPID;
+	} else if (memcmp(name, cctx_app_ver_tag, 16) == 0) {
+		if (rbuf_left(data) != 24 || rbuf_get_u16le(data, &ssize) ==
+		    -1 || ssize != 24)
+			return NT_STATUS_INVALID_PARAMETER;
+		rbuf_skip(data, 6);
+		rbuf_get_u64le(data, &cc->app_ver_high);
+		rbuf_get_u64le(data, &cc->app_ver_low);
+		cc->seen |= SMB2_CCTX_APPVER;
+	}
+	return rbuf_error(data) ? NT_STATUS_INVALID_PARAMETER :
+	    NT_STATUS_SUCCESS;
+}
+
 static uint32_t
 cctx_one(struct smb2_cctx *cc, const uint8_t *name, uint16_t nlen,
     struct rbuf *data)
@@ -44,6 +84,8 @@ cctx_one(struct smb2_cctx *cc, const uint8_t *name, uint16_t nlen,
 	const struct cctx_known *k;
 	size_t i, dlen = rbuf_left(data);
 
+	if (nlen == 16)
+		return cctx_guid_one(cc, name, data);
 	if (nlen != 4)
 		return NT_STATUS_SUCCESS;	/* not one of ours: ignored */
 	for (i = 0; i < sizeof(cctx_known) / sizeof(cctx_known[0]); i++) {

@@ -21,6 +21,8 @@
 #define SMB2_CCTX_DH2Q		0x0100	/* durable handle request v2 */
 #define SMB2_CCTX_DH2C		0x0200	/* durable handle reconnect v2 */
 #define SMB2_CCTX_RQLS		0x0400	/* lease request */
+#define SMB2_CCTX_APPID		0x0800	/* AppInstanceId (2.2.13.2.13) */
+#define SMB2_CCTX_APPVER	0x1000	/* AppInstanceVersion (.15) */
 
 /* What a CREATE request's contexts ask for. */
 struct smb2_cctx {
@@ -40,6 +42,10 @@ struct smb2_cctx {
 	uint64_t	 dhc_volatile;
 	uint8_t		 dh2c_guid[16];
 	uint32_t	 dh2c_flags;
+	/* AppInstanceId; AppInstanceVersionHigh and Low. */
+	uint8_t		 app_id[16];
+	uint64_t	 app_ver_high;
+	uint64_t	 app_ver_low;
 };
 
 /* SMB2_DHANDLE_FLAG_PERSISTENT (MS-SMB2 2.2.13.2.11). */
