@@ -784,7 +784,8 @@ create_durable(const struct create_req *cr, struct create_extra *x,
 /*
  * The oplock or lease this CREATE asks lockd for: what the client
  * requested, unless the share grants none ("oplocks = no", which takes
- * leases too, as in Samba) or no Level II.
+ * leases too, as in Samba) or no Level II ("level2 oplocks = no", or
+ * "kernel oplocks").
  */
 static void
 create_oplock(struct smb2_conn *c, const struct create_req *cr,
@@ -799,7 +800,12 @@ create_oplock(struct smb2_conn *c, const struct create_req *cr,
 		x->oplock = SMB2_OPLOCK_LEVEL_NONE;
 	if (x->oplock == SMB2_OPLOCK_LEVEL_LEASE)
 		x->lease = cr->lease;
-	if (!sh->level2_oplocks)
+	/*
+	 * No Level II under kernel oplocks either, as in Samba: a read
+	 * lease under every Level II holder would make each open for
+	 * writing, local or SMB, wait for a break (smb2.kernel-oplocks5).
+	 */
+	if (!sh->level2_oplocks || sh->kernel_oplocks)
 		x->oplock_flags |= LOCKD_OPLOCK_NO_LEVEL2;
 	/* Only a connection that negotiated it leases directories. */
 	if (c->nres.server_capabilities & SMB2_GLOBAL_CAP_DIRECTORY_LEASING)
