@@ -204,9 +204,10 @@ test_durable(void)
 	dh2q[1] = 0xea;
 	dh2q[4] = 0x02;			/* Flags: PERSISTENT */
 	memset(dh2q + 16, 0xc3, 16);	/* CreateGuid */
+	memset(dh2c, 0, sizeof(dh2c));
 	memcpy(dh2c, dhnc, 16);
 	memset(dh2c + 16, 0x5a, 16);
-	dh2c[32] = 0x02;
+	dh2c[32] = 0x02;		/* Flags: PERSISTENT, all 4 bytes set */
 
 	wbuf_init(&w, 256);
 	put_ctx(&w, "DHnQ", dhnq, sizeof(dhnq), 0);
